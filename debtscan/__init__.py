@@ -1,0 +1,3 @@
+"""debtscan: find the machine-learning technical debt of Sculley et al. in Python codebases."""
+
+__version__ = "0.1.0"

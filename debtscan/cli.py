@@ -1,0 +1,203 @@
+"""The command line: ``debtscan scan | rules | explain | graph``."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+import click
+from rich.console import Console
+
+from debtscan import __version__
+from debtscan.config import SEVERITIES, Config, ConfigError, load_config
+from debtscan.docs import rule_page
+from debtscan.engine import ScanOptions, scan
+from debtscan.report import console as console_report
+from debtscan.report.formats import formats
+from debtscan.rules.registry import load_rules
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageFailure(click.ClickException):
+    exit_code = EXIT_ERROR
+
+
+def _split(values: Sequence[str]) -> List[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _git_toplevel(start: Path) -> Optional[Path]:
+    try:
+        out = subprocess.run(["git", "-C", str(start), "rev-parse", "--show-toplevel"], capture_output=True,
+                             text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+
+
+def resolve_targets(paths: Sequence[str], config_file: Optional[str]) -> Tuple[Path, List[Path], Config, Optional[set]]:
+    """The scan root, the paths to scan, the config, and (for file arguments) the files to report on.
+
+    A directory argument is scanned as the root. File arguments (as pre-commit passes them) make the whole
+    project the root (the config's folder, else the git work tree, else the current folder), so that
+    cross-file rules see every file; only findings touching the named files are reported.
+    """
+    targets = [Path(p) for p in (paths or (".",))]
+    for target in targets:
+        if not target.exists():
+            raise UsageFailure(f"path does not exist: {target}")
+    explicit = Path(config_file) if config_file else None
+    first = targets[0]
+    config = load_config(explicit, first)
+    if all(t.is_dir() for t in targets):
+        root = first.resolve() if len(targets) == 1 else Path(os.path.commonpath([t.resolve() for t in targets]))
+        return root, [t.resolve() for t in targets] if len(targets) > 1 else [], config, None
+    root = (config.root if config.path else None) or _git_toplevel(first.resolve().parent) or Path.cwd()
+    root = root.resolve()
+    only = set()
+    for target in targets:
+        resolved = target.resolve()
+        try:
+            only.add(resolved.relative_to(root).as_posix())
+        except ValueError:
+            raise UsageFailure(f"{target} is outside the project root {root}") from None
+    return root, [], config, only
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="debtscan")
+def main() -> None:
+    """Find machine-learning technical debt (Sculley et al.) in a Python codebase."""
+
+
+@main.command("scan")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", default="console", show_default=True,
+              help="console, json, or any registered format (see `debtscan scan --help`).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
+@click.option("--select", multiple=True, help="Rule codes, code prefixes (DS2) or categories to enable.")
+@click.option("--ignore", multiple=True, help="Rule codes, code prefixes or categories to disable.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+              help="Exit 1 when a finding is at or above this severity (default: warning, or the config).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per core).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the facts cache.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the findings (no progress, no summary extras).")
+@click.option("--verbose", "-v", is_flag=True, help="Show help for every finding, and tracebacks on errors.")
+def scan_command(paths, output_format, output, select, ignore, config_file, fail_on, exit_zero, jobs, no_cache,
+                 quiet, verbose) -> None:
+    """Scan PATHS (default: the current folder) for ML technical debt."""
+    renderers = formats()
+    if output_format != "console" and output_format not in renderers:
+        raise UsageFailure(f"unknown format {output_format!r}; choose from: "
+                           f"{', '.join(['console', *sorted(renderers)])}")
+    try:
+        root, scan_paths, config, only = resolve_targets(paths, config_file)
+        err = Console(stderr=True)
+        show_progress = (output_format == "console" and not quiet and output is None and sys.stdout.isatty()
+                         and err.is_terminal)
+        report, project = _run_with_progress(
+            ScanOptions(root=root, paths=scan_paths, config=config, jobs=jobs, use_cache=not no_cache,
+                        select=_split(select), ignore=_split(ignore), only_paths=only),
+            err if show_progress else None,
+        )
+    except ConfigError as exc:
+        raise UsageFailure(f"configuration error: {exc}") from None
+    except click.ClickException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the user sees one line unless --verbose
+        if verbose:
+            raise
+        raise UsageFailure(f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details)") from None
+    if output_format == "console":
+        if output:
+            with open(output, "w", encoding="utf-8") as handle:
+                console_report.render(report, Console(file=handle, width=120, no_color=True), verbose)
+        else:
+            console_report.render(report, Console(), verbose)
+    else:
+        text = renderers[output_format](report, project)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+    threshold = fail_on or config.fail_on
+    if not exit_zero and report.fails(threshold):
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_CLEAN)
+
+
+def _run_with_progress(options: ScanOptions, console: Optional[Console]):
+    if console is None:
+        return scan(options)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("files", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        options.progress = update
+        return scan(options)
+
+
+@main.command("rules")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Load plugins from this config.")
+def rules_command(config_file) -> None:
+    """List every rule: code, name, category, default severity and summary."""
+    try:
+        config = load_config(Path(config_file) if config_file else None, Path.cwd())
+    except ConfigError as exc:
+        raise UsageFailure(f"configuration error: {exc}") from None
+    ruleset = load_rules(config.plugins)
+    from rich.table import Table
+
+    table = Table(show_lines=False, header_style="bold")
+    for column in ("code", "name", "category", "severity", "summary"):
+        table.add_column(column, overflow="fold")
+    for code in sorted(ruleset.rules):
+        rule = ruleset.rules[code]
+        table.add_row(code, rule.name, rule.category, rule.severity, rule.summary)
+    Console().print(table)
+    for origin, reason in ruleset.errors:
+        Console(stderr=True).print(f"[red]{origin}: {reason}[/red]")
+
+
+@main.command("explain")
+@click.argument("code")
+def explain_command(code: str) -> None:
+    """Print the documentation page of rule CODE."""
+    ruleset = load_rules()
+    rule = ruleset.rules.get(code.upper())
+    if rule is None:
+        raise UsageFailure(f"no rule has code {code!r}; `debtscan rules` lists them")
+    click.echo(rule_page(rule))
+
+
+@main.command("graph")
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False))
+@click.option("--format", "graph_format", type=click.Choice(["json", "graphml", "dot", "mermaid"]), default="json",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the graph to this file.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False))
+@click.option("--no-cache", is_flag=True)
+def graph_command(path, graph_format, output, config_file, no_cache) -> None:
+    """Export the repo graph (modules, artifacts, signals, models and their edges)."""
+    from debtscan.graph_export import EXPORTERS
+
+    try:
+        root, scan_paths, config, _ = resolve_targets([path], config_file)
+        _, project = scan(ScanOptions(root=root, paths=scan_paths, config=config, use_cache=not no_cache))
+    except ConfigError as exc:
+        raise UsageFailure(f"configuration error: {exc}") from None
+    text = EXPORTERS[graph_format](project)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)

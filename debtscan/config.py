@@ -1,0 +1,165 @@
+"""Configuration: ``[tool.debtscan]`` in the nearest ``pyproject.toml``, or ``debtscan.toml``.
+
+Every key is declared in :data:`KEYS` with its type; an unknown key, a wrong type or invalid TOML raises
+:class:`ConfigError` naming the file and the key (or the line), which the CLI turns into exit code 2.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from debtscan.tomlcompat import tomllib
+
+SEVERITIES = ("info", "warning", "error")
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix; the message names the file and the key."""
+
+
+def _list_of_str(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _table_of(check):
+    return lambda value: isinstance(value, dict) and all(isinstance(k, str) and check(v) for k, v in value.items())
+
+
+_TYPES = {
+    "list of strings": _list_of_str,
+    "string": lambda v: isinstance(v, str),
+    "positive integer": lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
+    "boolean": lambda v: isinstance(v, bool),
+    "table of tables": _table_of(lambda v: isinstance(v, dict)),
+    "table of string lists": _table_of(_list_of_str),
+}
+
+KEYS: Dict[str, Tuple[str, Any]] = {
+    "select": ("list of strings", []),
+    "ignore": ("list of strings", []),
+    "exclude": ("list of strings", []),
+    "extend-exclude": ("list of strings", []),
+    "fail-on": ("string", "warning"),
+    "plugins": ("list of strings", []),
+    "per-file-ignores": ("table of string lists", {}),
+    "rules": ("table of tables", {}),
+    "io": ("table of tables", {}),
+    "components": ("table of string lists", {}),
+    "cache-dir": ("string", ".debtscan_cache"),
+    "max-file-size": ("positive integer", 2_000_000),
+    "raw-data-dirs": ("list of strings", ["input", "data/raw"]),
+    "respect-gitignore": ("boolean", True),
+    "knowledge": ("table of tables", {}),
+}
+
+DEFAULT_EXCLUDE: List[str] = []
+
+
+@dataclass
+class Config:
+    """The effective configuration of a scan."""
+
+    path: Optional[Path] = None
+    root: Optional[Path] = None
+    select: List[str] = field(default_factory=list)
+    ignore: List[str] = field(default_factory=list)
+    exclude: List[str] = field(default_factory=list)
+    extend_exclude: List[str] = field(default_factory=list)
+    fail_on: str = "warning"
+    plugins: List[str] = field(default_factory=list)
+    per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    rules: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    io: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    components: Dict[str, List[str]] = field(default_factory=dict)
+    cache_dir: str = ".debtscan_cache"
+    max_file_size: int = 2_000_000
+    raw_data_dirs: List[str] = field(default_factory=lambda: ["input", "data/raw"])
+    respect_gitignore: bool = True
+    knowledge: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def excludes(self) -> List[str]:
+        return list(self.exclude) + list(self.extend_exclude)
+
+    def rule_options(self, code: str) -> Dict[str, Any]:
+        return dict(self.rules.get(code, {}))
+
+
+def _load_toml(path: Path) -> Dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _section(path: Path, data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict) or "debtscan" not in tool:
+            return None
+        section = tool["debtscan"]
+        where = "[tool.debtscan]"
+    else:
+        section = data.get("tool", {}).get("debtscan", data) if isinstance(data.get("tool"), dict) else data
+        where = "debtscan.toml"
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: {where} must be a table")
+    return section
+
+
+def find_config(start: Path) -> Optional[Path]:
+    """The nearest ``debtscan.toml``, or ``pyproject.toml`` with a ``[tool.debtscan]`` table, at or above ``start``."""
+    current = start.resolve()
+    if current.is_file():
+        current = current.parent
+    for directory in [current, *current.parents]:
+        candidate = directory / "debtscan.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                if _section(candidate, _load_toml(candidate)) is not None:
+                    return candidate
+            except ConfigError:
+                return candidate
+    return None
+
+
+def parse_section(path: Path, section: Mapping[str, Any]) -> Config:
+    """Validate a ``[tool.debtscan]`` table into a :class:`Config`."""
+    config = Config(path=path, root=path.parent)
+    for key, value in section.items():
+        if key not in KEYS:
+            known = ", ".join(sorted(KEYS))
+            raise ConfigError(f"{path}: unknown key {key!r} in [tool.debtscan] (known keys: {known})")
+        type_name, _ = KEYS[key]
+        if not _TYPES[type_name](value):
+            raise ConfigError(f"{path}: [tool.debtscan] {key} must be a {type_name}, got {value!r}")
+        setattr(config, key.replace("-", "_"), value)
+    if config.fail_on not in SEVERITIES:
+        raise ConfigError(f"{path}: [tool.debtscan] fail-on must be one of {', '.join(SEVERITIES)}, "
+                          f"got {config.fail_on!r}")
+    for code, options in config.rules.items():
+        if not isinstance(options, dict):
+            raise ConfigError(f"{path}: [tool.debtscan.rules.{code}] must be a table")
+    return config
+
+
+def load_config(explicit: Optional[Path], start: Path) -> Config:
+    """The configuration for a scan of ``start``: ``explicit`` if given, else the nearest one found."""
+    path = explicit if explicit is not None else find_config(start)
+    if path is None:
+        return Config()
+    if explicit is not None and not path.is_file():
+        raise ConfigError(f"{path}: configuration file not found")
+    section = _section(path, _load_toml(path))
+    if section is None:
+        if explicit is not None:
+            raise ConfigError(f"{path}: no [tool.debtscan] table")
+        return Config()
+    return parse_section(path, section)

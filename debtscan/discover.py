@@ -1,0 +1,133 @@
+"""Which files to scan: ``.py`` and ``.ipynb`` under the given paths, honouring ``.gitignore`` and excludes.
+
+Symlinks are never followed: one pointing inside the root names a file or folder that is scanned at its
+real place anyway, and one pointing outside is noted as skipped. So a scan never leaves the root and never
+loops on a symlink cycle."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, List, Optional, Sequence, Set, Tuple
+
+import pathspec
+
+ALWAYS_SKIPPED = frozenset({
+    ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "site-packages", "node_modules", "build", "dist",
+    "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints",
+    ".debtscan_cache", ".eggs",
+})
+SUFFIXES = (".py", ".ipynb")
+
+
+@dataclass
+class Discovery:
+    """The files found (repo-relative POSIX paths, sorted) and what was skipped on the way, with why."""
+
+    files: List[str] = field(default_factory=list)
+    skipped: List[Tuple[str, str]] = field(default_factory=list)
+
+
+def _is_venv(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def _gitignore(directory: str) -> Optional[pathspec.PathSpec]:
+    candidate = os.path.join(directory, ".gitignore")
+    try:
+        with open(candidate, encoding="utf-8", errors="replace") as handle:
+            return pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())
+    except OSError:
+        return None
+
+
+def discover(root: Path, paths: Sequence[Path] = (), exclude: Iterable[str] = (),
+             respect_gitignore: bool = True) -> Discovery:
+    """Find the files to scan under ``root`` (restricted to ``paths`` when given)."""
+    result = Discovery()
+    root_real = os.path.realpath(root)
+    excluded = pathspec.GitIgnoreSpec.from_lines(list(exclude))
+    starts = [os.path.realpath(p) for p in paths] or [root_real]
+    seen_dirs: Set[str] = set()
+    found: Set[str] = set()
+
+    def inside(real: str) -> bool:
+        return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+    def rel(path: str) -> str:
+        return os.path.relpath(path, root_real).replace(os.sep, "/")
+
+    def ignored(relpath: str, is_dir: bool, specs) -> bool:
+        probe = relpath + "/" if is_dir else relpath
+        if excluded.match_file(probe):
+            return True
+        for base, spec in specs:
+            sub = relpath[len(base) + 1:] if base else relpath
+            if spec.match_file(sub + "/" if is_dir else sub):
+                return True
+        return False
+
+    def walk(directory: str, logical: str, specs) -> None:
+        real = os.path.realpath(directory)
+        if real in seen_dirs:
+            result.skipped.append((rel(logical), "symlink cycle or directory already scanned"))
+            return
+        seen_dirs.add(real)
+        base = rel(logical) if logical != root_real else ""
+        if base == ".":
+            base = ""
+        if respect_gitignore:
+            spec = _gitignore(directory)
+            if spec is not None:
+                specs = specs + [(base, spec)]
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            result.skipped.append((base or ".", f"cannot list directory: {exc.strerror or exc}"))
+            return
+        for entry in entries:
+            logical_child = os.path.join(logical, entry.name)
+            relpath = f"{base}/{entry.name}" if base else entry.name
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir()
+                is_file = entry.is_file()
+            except OSError:
+                continue
+            if is_link:
+                target = os.path.realpath(entry.path)
+                if not inside(target) and (is_dir or entry.name.endswith(SUFFIXES)):
+                    result.skipped.append((relpath, "symlink leaves the scanned root: not followed"))
+                elif not os.path.exists(target) and entry.name.endswith(SUFFIXES):
+                    result.skipped.append((relpath, "broken or looping symlink"))
+                continue
+            if is_dir:
+                if entry.name in ALWAYS_SKIPPED or _is_venv(entry.path):
+                    continue
+                if ignored(relpath, True, specs):
+                    continue
+                walk(entry.path, logical_child, specs)
+            elif is_file and entry.name.endswith(SUFFIXES):
+                if ignored(relpath, False, specs):
+                    continue
+                found.add(relpath)
+
+    for start in starts:
+        if not inside(start):
+            result.skipped.append((str(start), "outside the scanned root"))
+            continue
+        if os.path.isdir(start):
+            logical = start if start == root_real else os.path.join(root_real, rel(start))
+            parent_specs = []
+            if respect_gitignore and start != root_real:
+                parts = rel(start).split("/")
+                for i in range(len(parts)):
+                    prefix = "/".join(parts[:i])
+                    spec = _gitignore(os.path.join(root_real, prefix) if prefix else root_real)
+                    if spec is not None:
+                        parent_specs.append((prefix, spec))
+            walk(logical, logical, parent_specs)
+        elif os.path.isfile(start) and start.endswith(SUFFIXES):
+            found.add(rel(start))
+    result.files = sorted(found)
+    return result

@@ -1,0 +1,1 @@
+"""Extraction: one libcst pass per file turns source into plain, serialisable facts."""

@@ -1,0 +1,608 @@
+"""The single extraction pass.
+
+libcst's visitor framework rebuilds every node it visits, and its Position/Scope/QualifiedName metadata
+providers cost several times the parse again. debtscan instead walks the tree once while generating its
+code: :class:`Extraction` is a libcst ``CodegenState`` whose ``before_codegen``/``after_codegen`` hooks see
+every node in source order together with its exact line and column, for about a quarter of the parse's
+cost. Import aliases, scopes and local bindings are tracked here; fact families plug in as
+:class:`Collector` objects that receive the nodes they asked for.
+"""
+from __future__ import annotations
+
+import builtins
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Sequence, Tuple, Type
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+from debtscan.facts.model import (
+    CallFact,
+    CellSpan,
+    ConstantFact,
+    FileFacts,
+    FunctionFact,
+    ImportFact,
+    StatementFact,
+    SuppressionFact,
+)
+from debtscan.facts.values import (
+    Choice,
+    Concat,
+    Format,
+    Here,
+    Lit,
+    Param,
+    PathJoin,
+    PathOp,
+    Ref,
+    Seq,
+    Sym,
+    Unknown,
+)
+from debtscan.knowledge import Knowledge
+
+MODULE_SCOPE = "<module>"
+_BUILTINS = frozenset(dir(builtins))
+_SMALL_STATEMENTS = (
+    cst.Expr, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Raise, cst.Assert, cst.Import,
+    cst.ImportFrom, cst.Pass, cst.Break, cst.Continue, cst.Del, cst.Global, cst.Nonlocal,
+)
+_COMPOUND_STATEMENTS = (
+    cst.If, cst.For, cst.While, cst.With, cst.Try, cst.FunctionDef, cst.ClassDef, cst.Match, cst.TryStar,
+)
+_SUPPRESSION = re.compile(r"#\s*debtscan:\s*(ignore-file|ignore)(?:\[([A-Za-z0-9_,\s-]*)\])?")
+_PATH_OPS = {
+    "os.path.dirname": "dirname", "os.path.basename": "basename", "os.path.abspath": "abspath",
+    "os.path.realpath": "abspath", "os.path.normpath": "normpath", "os.path.expanduser": "expanduser",
+    "posixpath.dirname": "dirname", "posixpath.basename": "basename",
+}
+_PATH_METHODS_NOARG = {"resolve": "abspath", "absolute": "abspath", "expanduser": "expanduser"}
+_PATH_PROPS = {"parent": "dirname", "name": "basename", "stem": "stem", "suffix": "suffix"}
+_PATH_CTORS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath",
+                         "pathlib.WindowsPath"})
+_JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join"})
+_PASSTHROUGH = frozenset({"builtins.str", "os.fspath", "os.path.normcase"})
+
+
+@dataclass
+class Scope:
+    """A function, class or the module: its name and what its local names are bound to."""
+
+    name: str
+    kind: str
+    params: Dict[str, Param] = field(default_factory=dict)
+    bindings: Dict[str, Sym] = field(default_factory=dict)
+    types: Dict[str, str] = field(default_factory=dict)
+    nodes: Dict[str, cst.BaseExpression] = field(default_factory=dict)
+
+
+@dataclass
+class StatementFrame:
+    """The logical line being generated, with the calls made in it."""
+
+    node: cst.CSTNode
+    line: int
+    scope: str
+    calls: List[str] = field(default_factory=list)
+    io: int = 0
+    end_line: int = 0
+
+
+class Collector:
+    """One family of facts. Subclasses name the node types they want in ``enter``/``leave``
+    (node type -> method name) and put their results into the FileFacts fields in :meth:`finish`."""
+
+    enter: ClassVar[Dict[Type[cst.CSTNode], str]] = {}
+    leave: ClassVar[Dict[Type[cst.CSTNode], str]] = {}
+
+    def __init__(self, ex: "Extraction") -> None:
+        self.ex = ex
+
+    def on_call(self, node: cst.Call, qualname: str) -> None:
+        """Every call, with its resolved qualified name, in source order."""
+
+    def on_statement(self, frame: StatementFrame) -> Optional[StatementFact]:
+        """Classify a finished logical line; the first collector to return a fact wins."""
+        return None
+
+    def finish(self, out: Dict[str, Any]) -> None:
+        """Add this family's facts to the FileFacts keyword arguments."""
+
+
+class Extraction(CodegenState):
+    """Walks one module in source order (by generating its code) and gathers FileFacts."""
+
+    __slots__ = (
+        "line", "col", "module", "is_package", "knowledge", "aliases", "scopes", "toplevel",
+        "imports", "calls", "constants", "functions", "stmt_stack", "statements", "collectors",
+        "_enter", "_leave", "_call_names", "_func_stack",
+    )
+
+    def __init__(self, module: cst.Module, module_name: str, is_package: bool, knowledge: Knowledge,
+                 collector_types: Sequence[Type[Collector]]) -> None:
+        CodegenState.__init__(self, default_indent=module.default_indent, default_newline=module.default_newline)
+        self.line = 1
+        self.col = 0
+        self.module = module_name
+        self.is_package = is_package
+        self.knowledge = knowledge
+        self.aliases: Dict[str, str] = {}
+        self.scopes: List[Scope] = [Scope(MODULE_SCOPE, "module")]
+        self.toplevel = {
+            stmt.name.value
+            for stmt in module.body
+            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef))
+        }
+        self.imports: List[ImportFact] = []
+        self.calls: List[CallFact] = []
+        self.constants: Dict[str, ConstantFact] = {}
+        self.functions: List[FunctionFact] = []
+        self.stmt_stack: List[StatementFrame] = []
+        self.statements: List[StatementFact] = []
+        self._call_names: Dict[int, str] = {}
+        self._func_stack: List[Tuple[str, int]] = []
+        self.collectors = [c(self) for c in collector_types]
+        self._enter: Dict[type, List[Callable]] = {}
+        self._leave: Dict[type, List[Callable]] = {}
+        for collector in self.collectors:
+            for table, target in ((collector.enter, self._enter), (collector.leave, self._leave)):
+                for node_type, method in table.items():
+                    target.setdefault(node_type, []).append(getattr(collector, method))
+
+    # -- position tracking (CodegenState hooks) --------------------------------------------------
+    def add_token(self, value: str) -> None:
+        newlines = value.count("\n")
+        if newlines:
+            self.line += newlines
+            self.col = len(value) - value.rfind("\n") - 1
+        else:
+            self.col += len(value)
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.col += len(token)
+
+    def pop_trailing_newline(self) -> None:
+        pass
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        kind = type(node)
+        if kind is cst.Call:
+            self._enter_call(node)
+        elif kind in _SMALL_STATEMENTS_SET:
+            self.stmt_stack.append(StatementFrame(node, self.line, self.scope_name))
+        elif kind is cst.SimpleStatementLine:
+            pass
+        elif kind in _COMPOUND_SET:
+            line = self.line + len(node.leading_lines)
+            if kind is cst.FunctionDef or kind is cst.ClassDef:
+                line += sum(1 + len(d.leading_lines) for d in node.decorators) + len(node.lines_after_decorators)
+                self._enter_def(node, line)
+            elif kind is cst.For:
+                self._bind_loop(node)
+            self.stmt_stack.append(StatementFrame(node, line, self.scope_name))
+        handlers = self._enter.get(kind)
+        if handlers:
+            for handler in handlers:
+                handler(node)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        kind = type(node)
+        handlers = self._leave.get(kind)
+        if handlers:
+            for handler in handlers:
+                handler(node)
+        if kind in _SMALL_STATEMENTS_SET:
+            self._leave_statement(self.line)
+            if kind is cst.Assign or kind is cst.AnnAssign or kind is cst.AugAssign:
+                self._bind_assignment(node)
+            elif kind is cst.Import or kind is cst.ImportFrom:
+                self._record_import(node)
+        elif kind in _COMPOUND_SET:
+            if kind is cst.FunctionDef or kind is cst.ClassDef:
+                self._leave_def(node)
+
+    # -- scopes ----------------------------------------------------------------------------------
+    @property
+    def scope(self) -> Scope:
+        return self.scopes[-1]
+
+    @property
+    def scope_name(self) -> str:
+        return self.scopes[-1].name
+
+    def _enter_def(self, node, line: int) -> None:
+        outer = self.scopes[-1]
+        prefix = "" if outer.kind == "module" else outer.name + "."
+        name = prefix + node.name.value
+        if isinstance(node, cst.FunctionDef):
+            scope = Scope(name, "function")
+            for param in _all_params(node.params):
+                pname = param.name.value
+                default = self.sym(param.default) if param.default is not None else None
+                scope.params[pname] = Param(name, pname, default)
+                scope.bindings[pname] = scope.params[pname]
+        else:
+            scope = Scope(name, "class")
+        self.scopes.append(scope)
+        self._func_stack.append((name, line))
+
+    def _leave_def(self, node) -> None:
+        scope = self.scopes.pop()
+        name, line = self._func_stack.pop()
+        if scope.kind == "function":
+            self.functions.append(FunctionFact(name, tuple(scope.params), line, self.line - 1))
+
+    def lookup(self, name: str) -> Optional[Sym]:
+        """What a bare name is bound to here: a local, a parameter, a module-level value or an import."""
+        local = self.scopes[-1].bindings.get(name)
+        if local is not None:
+            return local
+        module_value = self.scopes[0].bindings.get(name)
+        if module_value is not None:
+            return module_value
+        if name in self.aliases:
+            return Ref(self.aliases[name])
+        return None
+
+    def type_of(self, node: cst.BaseExpression) -> Optional[str]:
+        """The known type of a value: from how it was made (``pd.read_csv`` -> ``pandas.DataFrame``)."""
+        if isinstance(node, cst.Name):
+            for scope in (self.scopes[-1], self.scopes[0]):
+                if node.value in scope.types:
+                    return scope.types[node.value]
+            return None
+        if isinstance(node, cst.Call):
+            return self.knowledge.return_type(self.qualname_of_call(node))
+        if isinstance(node, cst.Subscript):
+            base = self.type_of(node.value)
+            return self.knowledge.subscript_type(base) if base else None
+        if isinstance(node, cst.Attribute):
+            base = self.type_of(node.value)
+            if base:
+                return self.knowledge.attribute_type(base, node.attr.value)
+            qualname = self.qualname(node)
+            return self.knowledge.return_type(qualname) if qualname else None
+        return None
+
+    # -- names -----------------------------------------------------------------------------------
+    def qualname(self, node: cst.BaseExpression) -> Optional[str]:
+        """Qualified name of a name or attribute chain through import aliases; None when unknown."""
+        if isinstance(node, cst.Name):
+            value = node.value
+            scope = self.scopes[-1]
+            if value in scope.bindings and scope.kind != "module":
+                return None
+            if value in self.aliases:
+                return self.aliases[value]
+            if value in self.toplevel:
+                return f"{self.module}.{value}"
+            if value in _BUILTINS and value not in self.scopes[0].bindings:
+                return f"builtins.{value}"
+            return None
+        if isinstance(node, cst.Attribute):
+            base = self.qualname(node.value)
+            if base is not None:
+                return f"{base}.{node.attr.value}"
+            receiver = self.type_of(node.value)
+            if receiver is not None:
+                return f"{receiver}.{node.attr.value}"
+            return None
+        return None
+
+    def qualname_of_call(self, node: cst.Call) -> str:
+        """The callee's qualified name; ``?.method`` for a method of a value of unknown type."""
+        key = id(node)
+        cached = self._call_names.get(key)
+        if cached is not None:
+            return cached
+        func = node.func
+        name = self.qualname(func)
+        if name is None:
+            if isinstance(func, cst.Attribute):
+                name = f"?.{func.attr.value}"
+            elif isinstance(func, cst.Name):
+                name = f"?{func.value}"
+            else:
+                name = "?"
+        self._call_names[key] = name
+        return name
+
+    def _enter_call(self, node: cst.Call) -> None:
+        name = self.qualname_of_call(node)
+        self.calls.append(CallFact(name, self.line, self.col, self.scopes[-1].name))
+        if self.stmt_stack:
+            self.stmt_stack[-1].calls.append(name)
+        for collector in self.collectors:
+            collector.on_call(node, name)
+
+    # -- imports ---------------------------------------------------------------------------------
+    def _record_import(self, node) -> None:
+        line = self.stmt_line
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                target = _dotted(alias.name)
+                if alias.asname is not None:
+                    local = alias.asname.name.value
+                    self.aliases[local] = target
+                else:
+                    local = target.split(".")[0]
+                    self.aliases[local] = local
+                self.imports.append(ImportFact(target, local, line))
+            return
+        base = self._resolve_from(node)
+        if base is None or isinstance(node.names, cst.ImportStar):
+            if base is not None:
+                self.imports.append(ImportFact(base, "*", line, True))
+            return
+        for alias in node.names:
+            name = _dotted(alias.name)
+            local = alias.asname.name.value if alias.asname is not None else name
+            target = f"{base}.{name}" if base else name
+            self.aliases[local] = target
+            self.imports.append(ImportFact(target, local, line, True))
+
+    def _resolve_from(self, node: cst.ImportFrom) -> Optional[str]:
+        module = _dotted(node.module) if node.module is not None else ""
+        level = len(node.relative)
+        if not level:
+            return module
+        parts = self.module.split(".")
+        if not self.is_package:
+            parts = parts[:-1]
+        if level > 1:
+            if level - 1 > len(parts):
+                return None
+            parts = parts[: len(parts) - (level - 1)]
+        base = ".".join(parts)
+        return f"{base}.{module}" if base and module else (base or module)
+
+    # -- statements and bindings -----------------------------------------------------------------
+    @property
+    def stmt_line(self) -> int:
+        return self.stmt_stack[-1].line if self.stmt_stack else self.line
+
+    def _leave_statement(self, end_line: int) -> None:
+        frame = self.stmt_stack.pop()
+        frame.end_line = max(frame.line, end_line)
+        node = frame.node
+        if type(node) is cst.Expr and isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+            return
+        for collector in self.collectors:
+            fact_ = collector.on_statement(frame)
+            if fact_ is not None:
+                self.statements.append(fact_)
+                return
+        self.statements.append(StatementFact(frame.line, frame.end_line, "other", scope=frame.scope))
+
+    def _bind_assignment(self, node) -> None:
+        value = node.value
+        if value is None:
+            return
+        if isinstance(node, cst.AugAssign):
+            if isinstance(node.target, cst.Name) and isinstance(node.operator, cst.AddAssign):
+                name = node.target.value
+                previous = self.lookup(name)
+                self._bind(name, Concat((previous or Unknown("augmented"), self.sym(value))), value, None)
+            return
+        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        sym_value = None
+        type_ = None
+        for target in targets:
+            if isinstance(target, cst.Name):
+                if sym_value is None:
+                    sym_value = self.sym(value)
+                    type_ = self.type_of(value)
+                self._bind(target.value, sym_value, value, type_)
+            elif isinstance(target, (cst.Tuple, cst.List)):
+                for element in target.elements:
+                    if isinstance(element.value, cst.Name):
+                        self._bind(element.value.value, Unknown("unpacked"), None, None)
+
+    def _bind(self, name: str, value: Sym, node: Optional[cst.BaseExpression], type_: Optional[str]) -> None:
+        scope = self.scopes[-1]
+        scope.bindings[name] = value
+        if node is not None:
+            scope.nodes[name] = node
+        if type_:
+            scope.types[name] = type_
+        else:
+            scope.types.pop(name, None)
+        if scope.kind == "module" and not isinstance(value, Unknown):
+            self.constants[name] = ConstantFact(name, value, self.stmt_line if self.stmt_stack else self.line)
+        elif scope.kind == "module":
+            self.constants.pop(name, None)
+
+    def _bind_loop(self, node: cst.For) -> None:
+        target = node.target
+        if isinstance(target, cst.Name):
+            iterable = self.sym(node.iter)
+            if isinstance(iterable, Seq):
+                self.scopes[-1].bindings[target.value] = Choice(iterable.items)
+
+    # -- symbolic evaluation ---------------------------------------------------------------------
+    def sym(self, node: Optional[cst.BaseExpression], depth: int = 0) -> Sym:
+        """What an expression is known to be, without evaluating any code."""
+        if node is None or depth > 40:
+            return Unknown("deep")
+        kind = type(node)
+        if kind is cst.SimpleString:
+            try:
+                value = node.evaluated_value
+            except Exception:  # noqa: BLE001 - malformed literal: unknown, never fatal
+                return Unknown("string")
+            return Lit(value if isinstance(value, str) else value.decode("latin-1"))
+        if kind is cst.Integer or kind is cst.Float:
+            try:
+                return Lit(node.evaluated_value)
+            except Exception:  # noqa: BLE001
+                return Unknown("number")
+        if kind is cst.Name:
+            value = node.value
+            if value in ("True", "False", "None"):
+                return Lit({"True": True, "False": False, "None": None}[value])
+            if value == "__file__":
+                return Here()
+            bound = self.lookup(value)
+            return bound if bound is not None else Unknown(f"name:{value}")
+        if kind is cst.ConcatenatedString:
+            return Concat((self.sym(node.left, depth + 1), self.sym(node.right, depth + 1)))
+        if kind is cst.FormattedString:
+            parts: List[Sym] = []
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    parts.append(Lit(part.value.replace("{{", "{").replace("}}", "}")))
+                else:
+                    parts.append(self.sym(part.expression, depth + 1))
+            return Concat(tuple(parts))
+        if kind is cst.List or kind is cst.Tuple or kind is cst.Set:
+            items = []
+            for element in node.elements:
+                if isinstance(element, cst.StarredElement):
+                    inner = self.sym(element.value, depth + 1)
+                    if isinstance(inner, Seq):
+                        items.extend(inner.items)
+                        continue
+                    return Unknown("starred")
+                items.append(self.sym(element.value, depth + 1))
+            return Seq(tuple(items))
+        if kind is cst.BinaryOperation:
+            op = type(node.operator)
+            left = self.sym(node.left, depth + 1)
+            right = self.sym(node.right, depth + 1)
+            if op is cst.Add:
+                if isinstance(left, Seq) and isinstance(right, Seq):
+                    return Seq(left.items + right.items)
+                return Concat((left, right))
+            if op is cst.Divide:
+                return PathJoin((left, right))
+            if op is cst.Modulo:
+                args = right.items if isinstance(right, Seq) else (right,)
+                return Format(left, tuple(args), (), (), "percent")
+            return Unknown("arithmetic")
+        if kind is cst.Attribute:
+            qualname = self.qualname(node)
+            base_sym = None
+            if qualname is not None and isinstance(node.value, (cst.Name, cst.Attribute)) and self.qualname(node.value):
+                return Ref(qualname)
+            prop = _PATH_PROPS.get(node.attr.value)
+            if prop:
+                base_sym = self.sym(node.value, depth + 1)
+                return PathOp(prop, base_sym)
+            return Unknown(f"attr:{node.attr.value}")
+        if kind is cst.Call:
+            return self._sym_call(node, depth)
+        if kind is cst.IfExp:
+            return Choice((self.sym(node.body, depth + 1), self.sym(node.orelse, depth + 1)))
+        return Unknown(kind.__name__)
+
+    def _sym_call(self, node: cst.Call, depth: int) -> Sym:
+        qualname = self.qualname_of_call(node)
+        args = [a for a in node.args if a.keyword is None and not a.star]
+        if qualname in _JOINS or qualname in _PATH_CTORS:
+            if not args:
+                return Lit(".")
+            return PathJoin(tuple(self.sym(a.value, depth + 1) for a in args))
+        if qualname in _PATH_OPS and args:
+            return PathOp(_PATH_OPS[qualname], self.sym(args[0].value, depth + 1))
+        if qualname in _PASSTHROUGH and len(args) == 1:
+            return self.sym(args[0].value, depth + 1)
+        if qualname in ("pathlib.Path.cwd", "os.getcwd", "pathlib.Path.home"):
+            return Lit("." if qualname != "pathlib.Path.home" else "~")
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method == "format":
+                template = self.sym(func.value, depth + 1)
+                kw = [a for a in node.args if a.keyword is not None]
+                return Format(
+                    template,
+                    tuple(self.sym(a.value, depth + 1) for a in args),
+                    tuple(a.keyword.value for a in kw),
+                    tuple(self.sym(a.value, depth + 1) for a in kw),
+                )
+            if method == "joinpath":
+                return PathJoin((self.sym(func.value, depth + 1),) + tuple(self.sym(a.value, depth + 1) for a in args))
+            if method in ("with_suffix", "with_name") and args:
+                return PathOp(method, self.sym(func.value, depth + 1), self.sym(args[0].value, depth + 1))
+            if method in _PATH_METHODS_NOARG:
+                return PathOp(_PATH_METHODS_NOARG[method], self.sym(func.value, depth + 1))
+            if method in ("get", "getenv") and qualname in ("os.environ.get", "os.getenv"):
+                default = args[1].value if len(args) > 1 else None
+                return self.sym(default, depth + 1) if default is not None else Unknown("env")
+        return Unknown(f"call:{qualname}")
+
+    # -- result ----------------------------------------------------------------------------------
+    def result(self, path: str, text: str, cells: Tuple[CellSpan, ...], notebook: bool) -> FileFacts:
+        out: Dict[str, Any] = {}
+        for collector in self.collectors:
+            collector.finish(out)
+        return FileFacts(
+            path=path,
+            module=self.module,
+            is_package=self.is_package,
+            notebook=notebook,
+            cells=cells,
+            imports=tuple(self.imports),
+            calls=tuple(self.calls),
+            constants=tuple(self.constants.values()),
+            functions=tuple(self.functions),
+            statements=tuple(self.statements),
+            suppressions=_suppressions(text),
+            code_lines=len(self.statements),
+            **out,
+        )
+
+
+_SMALL_STATEMENTS_SET = frozenset(_SMALL_STATEMENTS)
+_COMPOUND_SET = frozenset(_COMPOUND_STATEMENTS)
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _all_params(params: cst.Parameters):
+    yield from params.posonly_params
+    yield from params.params
+    if isinstance(params.star_arg, cst.Param):
+        yield params.star_arg
+    yield from params.kwonly_params
+    if params.star_kwarg is not None:
+        yield params.star_kwarg
+
+
+def _suppressions(text: str) -> Tuple[SuppressionFact, ...]:
+    if "debtscan:" not in text:
+        return ()
+    found = []
+    for number, line_text in enumerate(text.splitlines(), start=1):
+        if "debtscan:" not in line_text:
+            continue
+        for match in _SUPPRESSION.finditer(line_text):
+            codes = tuple(sorted(c.strip().upper() for c in (match.group(2) or "").split(",") if c.strip()))
+            found.append(SuppressionFact(number, codes, match.group(1) == "ignore-file"))
+    return tuple(found)
+
+
+def default_collectors() -> List[Type[Collector]]:
+    """The built-in fact families, in the order they see each node."""
+    from debtscan.facts.io import IOCollector
+
+    return [IOCollector]
+
+
+def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool, text: str,
+            knowledge: Knowledge, cells: Tuple[CellSpan, ...] = (), notebook: bool = False,
+            collectors: Optional[Sequence[Type[Collector]]] = None) -> FileFacts:
+    """Run the single pass over a parsed module and return its facts."""
+    ex = Extraction(module, module_name, is_package, knowledge,
+                    default_collectors() if collectors is None else collectors)
+    module._codegen(ex)
+    return ex.result(path, text, cells, notebook)

@@ -1,0 +1,182 @@
+"""FileFacts: everything debtscan needs to know about one file, as plain data.
+
+A FileFacts depends on its file's bytes (and the extraction-relevant config) alone, so it can be cached
+by content hash and computed in any process. Lines are 1-based; columns are 0-based, as in ruff's JSON.
+For notebooks, lines count through the concatenated code cells; ``cells`` maps them back.
+"""
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+from debtscan.facts.serialize import fact, from_data, to_data
+from debtscan.facts.values import Sym
+
+
+@fact
+class ImportFact:
+    """``import a.b as c`` / ``from a import b as c``: ``alias`` is bound to ``target`` (a qualified name)."""
+
+    target: str
+    alias: str
+    line: int
+    is_from: bool = False
+
+
+@fact
+class CallFact:
+    """A call whose callee resolved to a qualified name through import aliases (``pandas.read_csv``).
+
+    Method calls on values of a known type are named ``<type>.<method>`` (``pandas.DataFrame.merge``);
+    method calls on values of unknown type are named ``?.<method>``.
+    """
+
+    qualname: str
+    line: int
+    column: int
+    scope: str
+
+
+@fact
+class ConstantFact:
+    """A module-level assignment of a value debtscan can follow symbolically."""
+
+    name: str
+    value: Sym
+    line: int
+
+
+@fact
+class FunctionFact:
+    """A function or method definition; ``name`` is qualified within the module (``Class.method``)."""
+
+    name: str
+    params: Tuple[str, ...]
+    line: int
+    end_line: int
+
+
+@fact
+class IOFact:
+    """A read or write of a file: ``mode`` is ``read`` or ``write``; ``api`` the catalogue entry matched."""
+
+    mode: str
+    api: str
+    path: Sym
+    line: int
+    column: int
+    scope: str
+    fmt: str = ""
+    value: str = ""
+
+
+@fact
+class RunFact:
+    """A script this file runs (``os.system("python x.py")``, ``subprocess.run([...])``), in order."""
+
+    target: Sym
+    line: int
+    cwd: Optional[Sym] = None
+
+
+@fact
+class StatementFact:
+    """One logical line (statement) of code and its class: ``ml``, ``glue``, ``io``, ``config`` or ``other``.
+
+    ``shape`` is the statement with names, strings and numbers abstracted (for repeated-glue detection);
+    ``adapters`` names the conversions it makes (``pandas->numpy``).
+    """
+
+    line: int
+    end_line: int
+    kind: str
+    shape: str = ""
+    adapters: Tuple[str, ...] = ()
+    scope: str = ""
+
+
+@fact
+class SignalFact:
+    """A signal (column / feature key) consumed, or derived from other signals.
+
+    ``frame`` names the local value it was read from and ``source`` the artifact that value was loaded
+    from, when known. ``via`` is the feature-list constant it came through (``config.FEATURES``), if any.
+    """
+
+    name: str
+    kind: str
+    line: int
+    column: int
+    scope: str
+    frame: str = ""
+    source: Optional[Sym] = None
+    via: str = ""
+    inputs: Tuple[str, ...] = ()
+
+
+@fact
+class ModelFact:
+    """A model fitted or trained here, its input signals, and where its predictions go."""
+
+    name: str
+    api: str
+    line: int
+    scope: str
+    inputs: Tuple[str, ...] = ()
+    input_sources: Tuple[Sym, ...] = ()
+    feature_lists: Tuple[str, ...] = ()
+    outputs: Tuple[str, ...] = ()
+
+
+@fact
+class SuppressionFact:
+    """A ``# debtscan: ignore[...]`` comment; empty ``codes`` means every rule."""
+
+    line: int
+    codes: Tuple[str, ...]
+    file_level: bool = False
+
+
+@fact
+class CellSpan:
+    """A notebook code cell: cell ``index`` occupies lines ``start_line`` .. ``start_line + lines - 1``."""
+
+    index: int
+    start_line: int
+    lines: int
+
+
+@fact
+class FileFacts:
+    """What one file says."""
+
+    path: str
+    module: str
+    is_package: bool = False
+    notebook: bool = False
+    cells: Tuple[CellSpan, ...] = ()
+    imports: Tuple[ImportFact, ...] = ()
+    calls: Tuple[CallFact, ...] = ()
+    constants: Tuple[ConstantFact, ...] = ()
+    functions: Tuple[FunctionFact, ...] = ()
+    io: Tuple[IOFact, ...] = ()
+    runs: Tuple[RunFact, ...] = ()
+    statements: Tuple[StatementFact, ...] = ()
+    signals: Tuple[SignalFact, ...] = ()
+    models: Tuple[ModelFact, ...] = ()
+    suppressions: Tuple[SuppressionFact, ...] = ()
+    code_lines: int = 0
+    error: Optional[str] = None
+
+    def to_json_data(self) -> dict:
+        return to_data(self)
+
+    @staticmethod
+    def from_json_data(data: dict) -> "FileFacts":
+        return from_data(data)
+
+    def cell_of(self, line: int) -> Optional[Tuple[int, int]]:
+        """For a notebook: (cell index, line inside the cell) of a line of the concatenated code."""
+        for cell in self.cells:
+            if cell.start_line <= line < cell.start_line + cell.lines:
+                return cell.index, line - cell.start_line + 1
+        return None

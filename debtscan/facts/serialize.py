@@ -1,0 +1,58 @@
+"""Dataclass facts to plain JSON-able data and back.
+
+Every fact class is registered by name; dataclass instances become dicts tagged with ``"_"`` so that
+union-typed fields (symbolic values, for one) come back as the class they were.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Dict, Type
+
+_REGISTRY: Dict[str, Type[Any]] = {}
+_TUPLE_FIELDS: Dict[Type[Any], frozenset] = {}
+
+
+def fact(cls):
+    """Class decorator: a frozen, slotted-by-convention dataclass registered for (de)serialisation."""
+    cls = dataclasses.dataclass(frozen=True)(cls)
+    _REGISTRY[cls.__name__] = cls
+    _TUPLE_FIELDS[cls] = frozenset(
+        f.name for f in dataclasses.fields(cls) if str(f.type).lower().startswith(("tuple", "typing.tuple"))
+    )
+    return cls
+
+
+def to_data(obj: Any) -> Any:
+    """Turn facts into JSON-able data (dicts, lists, scalars)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out = {"_": type(obj).__name__}
+        for f in dataclasses.fields(obj):
+            out[f.name] = to_data(getattr(obj, f.name))
+        return out
+    if isinstance(obj, (list, tuple)):
+        return [to_data(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: to_data(v) for k, v in obj.items()}
+    return obj
+
+
+def from_data(data: Any) -> Any:
+    """Inverse of :func:`to_data`."""
+    if isinstance(data, dict):
+        tag = data.get("_")
+        if tag is not None:
+            cls = _REGISTRY[tag]
+            tuple_fields = _TUPLE_FIELDS[cls]
+            kwargs = {}
+            for key, value in data.items():
+                if key == "_":
+                    continue
+                value = from_data(value)
+                if key in tuple_fields and isinstance(value, list):
+                    value = tuple(value)
+                kwargs[key] = value
+            return cls(**kwargs)
+        return {k: from_data(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [from_data(x) for x in data]
+    return data

@@ -1,0 +1,106 @@
+"""Exporting the repo graph: JSON (node-link), GraphML, Graphviz dot and Mermaid."""
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Dict
+
+import networkx as nx
+
+from debtscan.graph import Project
+
+_KIND_SHAPES = {"module": ("[", "]"), "artifact": ("[(", ")]"), "signal": ("([", "])"), "model": ("{{", "}}")}
+
+
+def _plain(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy with only scalar attributes (what GraphML can hold)."""
+    out = nx.MultiDiGraph()
+    for node, data in sorted(graph.nodes(data=True)):
+        out.add_node(node, **{k: v for k, v in data.items() if isinstance(v, (str, int, float, bool))})
+    for u, v, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1], sorted(e[2].items()))):
+        out.add_edge(u, v, **{k: val for k, val in data.items() if isinstance(val, (str, int, float, bool))})
+    return out
+
+
+def to_json(project: Project) -> str:
+    """``{"directed", "multigraph", "nodes": [{"id", "kind", ...}], "edges": [{"source", "target", "kind", ...}]}``."""
+    graph = _plain(project.graph)
+    nodes = [{"id": n, **d} for n, d in graph.nodes(data=True)]
+    edges = [{"source": u, "target": v, **d} for u, v, d in graph.edges(data=True)]
+    return json.dumps({"directed": True, "multigraph": True, "nodes": nodes, "edges": edges}, indent=2) + "\n"
+
+
+def to_graphml(project: Project) -> str:
+    buffer = io.BytesIO()
+    nx.write_graphml(_plain(project.graph), buffer)
+    return buffer.getvalue().decode("utf-8")
+
+
+def _ids(graph: nx.MultiDiGraph) -> Dict[str, str]:
+    return {node: f"n{i}" for i, node in enumerate(sorted(graph.nodes))}
+
+
+def _label(node: str, data: dict) -> str:
+    return data.get("path") or node.split(":", 1)[-1]
+
+
+def _jungle_nodes(project: Project) -> set:
+    nodes = set()
+    for write, read in project.handoffs:
+        nodes.update({f"module:{write.module}", f"module:{read.module}", f"artifact:{write.artifact}",
+                      f"artifact:{read.artifact}"})
+    return nodes
+
+
+def to_dot(project: Project, include_imports: bool = True) -> str:
+    graph = project.graph
+    ids = _ids(graph)
+    jungle = _jungle_nodes(project)
+    lines = ["digraph debtscan {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];']
+    shapes = {"module": "box", "artifact": "cylinder", "signal": "ellipse", "model": "hexagon"}
+    for node, data in sorted(graph.nodes(data=True)):
+        label = _label(node, data).replace('"', '\\"')
+        style = ', style=filled, fillcolor="#ffd6d6"' if node in jungle else ""
+        lines.append(f'  {ids[node]} [label="{label}", shape={shapes.get(data.get("kind"), "box")}{style}];')
+    for u, v, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("kind", ""))):
+        if data.get("kind") == "imports" and not include_imports:
+            continue
+        style = ", style=dashed" if data.get("kind") in ("imports", "matches") else ""
+        lines.append(f'  {ids[u]} -> {ids[v]} [label="{data.get("kind", "")}"{style}];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_text(text: str) -> str:
+    return re.sub(r'["\[\]{}()<>|]', "_", text)
+
+
+def to_mermaid(project: Project, include_imports: bool = False) -> str:
+    """A Mermaid flowchart of modules and artifacts, with the jungle highlighted."""
+    graph = project.graph
+    ids = _ids(graph)
+    jungle = _jungle_nodes(project)
+    lines = ["flowchart LR"]
+    used = set()
+    edges = []
+    for u, v, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("kind", ""))):
+        kind = data.get("kind")
+        if kind == "imports" and not include_imports:
+            continue
+        arrow = "-.->" if kind in ("imports", "matches") else "-->"
+        edges.append(f"  {ids[u]} {arrow}|{kind}| {ids[v]}")
+        used.update((u, v))
+    for node in sorted(used):
+        data = graph.nodes[node]
+        open_, close = _KIND_SHAPES.get(data.get("kind"), ("[", "]"))
+        lines.append(f'  {ids[node]}{open_}"{_mermaid_text(_label(node, data))}"{close}')
+    lines.extend(edges)
+    highlighted = sorted(ids[n] for n in used if n in jungle)
+    if highlighted:
+        lines.append("  classDef jungle fill:#ffd6d6,stroke:#c00")
+        lines.append(f"  class {','.join(highlighted)} jungle")
+    return "\n".join(lines) + "\n"
+
+
+EXPORTERS = {"json": to_json, "graphml": to_graphml, "dot": to_dot, "mermaid": to_mermaid}

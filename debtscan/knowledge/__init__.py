@@ -1,0 +1,130 @@
+"""What debtscan knows about libraries, kept as TOML data in this folder.
+
+- ``types.toml``: what calls return (``pandas.read_csv`` -> ``pandas.DataFrame``), so that methods on
+  values made by known calls resolve (``df.merge`` -> ``pandas.DataFrame.merge``).
+- ``io.toml``: calls and methods that read or write files, and which argument is the path.
+
+Users extend the I/O catalogue in ``[tool.debtscan.io]``; the extended knowledge is part of the cache key.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+from debtscan.tomlcompat import tomllib
+
+
+@dataclass(frozen=True)
+class IOSpec:
+    """How a call reads or writes a file: ``mode`` read/write/both/open; the path is argument ``arg``
+    (positional index) or keyword ``kw``; ``fmt`` the data format; ``dest_arg`` for copies."""
+
+    name: str
+    mode: str
+    arg: Optional[int] = 0
+    kw: Optional[str] = None
+    fmt: str = ""
+    receivers: Tuple[str, ...] = ()
+    unknown_receiver: bool = False
+    dest_arg: Optional[int] = None
+    dest_kw: Optional[str] = None
+    mode_arg: Optional[int] = None
+    pattern: bool = False
+
+
+@dataclass
+class Knowledge:
+    """All catalogues, merged with the user's extensions."""
+
+    returns: Dict[str, str] = field(default_factory=dict)
+    method_returns: Dict[str, Dict[str, str]] = field(default_factory=dict)
+    attributes: Dict[str, Dict[str, str]] = field(default_factory=dict)
+    subscripts: Dict[str, str] = field(default_factory=dict)
+    io_calls: Dict[str, IOSpec] = field(default_factory=dict)
+    io_methods: Dict[str, IOSpec] = field(default_factory=dict)
+    extra: Dict[str, Any] = field(default_factory=dict)
+    fingerprint: str = ""
+
+    def return_type(self, qualname: Optional[str]) -> Optional[str]:
+        if not qualname:
+            return None
+        found = self.returns.get(qualname)
+        if found is not None:
+            return found or None
+        receiver, _, method = qualname.rpartition(".")
+        table = self.method_returns.get(receiver)
+        if table is not None:
+            value = table.get(method, table.get("*", ""))
+            return value or None
+        return None
+
+    def attribute_type(self, receiver: str, attr: str) -> Optional[str]:
+        table = self.attributes.get(receiver)
+        if table is None:
+            return None
+        return table.get(attr) or None
+
+    def subscript_type(self, receiver: str) -> Optional[str]:
+        return self.subscripts.get(receiver) or None
+
+    def io_spec(self, qualname: str) -> Optional[IOSpec]:
+        """The catalogue entry for a resolved call name (``?.to_csv`` for unknown receivers)."""
+        spec = self.io_calls.get(qualname)
+        if spec is not None:
+            return spec
+        receiver, _, method = qualname.rpartition(".")
+        spec = self.io_methods.get(method)
+        if spec is None:
+            return None
+        if receiver == "?":
+            return spec if spec.unknown_receiver else None
+        if not spec.receivers or receiver in spec.receivers:
+            return spec
+        return None
+
+
+def _read_toml(name: str) -> Dict[str, Any]:
+    with resources.files(__name__).joinpath(name).open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _io_spec(name: str, entry: Mapping[str, Any]) -> IOSpec:
+    return IOSpec(
+        name=name,
+        mode=entry["mode"],
+        arg=entry.get("arg", 0),
+        kw=entry.get("kw"),
+        fmt=entry.get("format", ""),
+        receivers=tuple(entry.get("receivers", ())),
+        unknown_receiver=bool(entry.get("unknown_receiver", False)),
+        dest_arg=entry.get("dest_arg"),
+        dest_kw=entry.get("dest_kw"),
+        mode_arg=entry.get("mode_arg"),
+        pattern=bool(entry.get("pattern", False)),
+    )
+
+
+def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = None,
+                   extra: Optional[Mapping[str, Any]] = None) -> Knowledge:
+    """Load the packaged catalogues and merge the user's ``[tool.debtscan.io]`` entries."""
+    types = _read_toml("types.toml")
+    io = _read_toml("io.toml")
+    knowledge = Knowledge(
+        returns=dict(types.get("returns", {})),
+        method_returns={k: dict(v) for k, v in types.get("methods", {}).items()},
+        attributes={k: dict(v) for k, v in types.get("attributes", {}).items()},
+        subscripts=dict(types.get("subscripts", {})),
+        io_calls={name: _io_spec(name, entry) for name, entry in io.get("calls", {}).items()},
+        io_methods={name: _io_spec(name, entry) for name, entry in io.get("methods", {}).items()},
+        extra=dict(extra or {}),
+    )
+    for name, entry in (io_extensions or {}).items():
+        knowledge.io_calls[name] = _io_spec(name, entry)
+    digest = hashlib.sha256(
+        json.dumps([types, io, dict(io_extensions or {}), dict(extra or {})], sort_keys=True, default=str).encode()
+    ).hexdigest()
+    knowledge.fingerprint = digest[:16]
+    return knowledge

@@ -1,0 +1,2 @@
+"""The built-in metric providers (each family module registers its own on import)."""
+import debtscan.pipeline_metrics  # noqa: F401

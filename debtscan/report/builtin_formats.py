@@ -1,0 +1,10 @@
+"""Registers the built-in output formats (console output is rendered by the CLI through rich)."""
+from debtscan.graph import Project
+from debtscan.report import json_format
+from debtscan.report.formats import output_format
+from debtscan.report.model import Report
+
+
+@output_format("json")
+def _json(report: Report, project: Project) -> str:
+    return json_format.render(report)

@@ -1,0 +1,64 @@
+"""The console report, through rich."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Optional
+
+from rich.console import Console
+from rich.text import Text
+
+from debtscan.report.model import Report
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def render(report: Report, console: Console, verbose: bool = False, show_help: bool = True) -> None:
+    """Findings grouped by file (path:line:col  CODE  message), then errors and a summary."""
+    current: Optional[str] = None
+    for finding in report.findings:
+        if finding.path != current:
+            current = finding.path
+            console.print(Text(finding.path, style="bold underline"))
+        where = f"{finding.line}:{finding.column + 1}"
+        if finding.cell is not None:
+            where = f"cell {finding.cell}, {where}"
+        line = Text("  ")
+        line.append(f"{where:>10}  ", style="dim")
+        line.append(f"{finding.code} ", style=_STYLE.get(finding.severity, ""))
+        line.append(finding.message)
+        console.print(line)
+        for related in finding.related[: 6 if not verbose else None]:
+            console.print(Text(f"              ↳ {related.path}:{related.line} {related.message}", style="dim"))
+        if verbose and show_help and finding.help:
+            console.print(Text(f"              {finding.help}", style="italic dim"))
+    for renderer in _SECTIONS:
+        renderer(report, console)
+    if report.errors:
+        console.print()
+        console.print(Text(f"{len(report.errors)} file(s) or rule(s) could not be analysed:", style="bold red"))
+        for error in report.errors:
+            console.print(Text(f"  {error.path}: {error.message}", style="red"))
+    console.print()
+    counts = Counter(f.severity for f in report.findings)
+    parts = [f"{counts[s]} {s}" for s in ("error", "warning", "info") if counts[s]]
+    text = Text(f"{len(report.findings)} finding(s) in {report.files_scanned} file(s)")
+    if parts:
+        text.append(f" ({', '.join(parts)})")
+    if report.suppressed:
+        text.append(f", {report.suppressed} suppressed")
+    by_category = Counter(f.category for f in report.findings)
+    if by_category:
+        text.append(" · " + ", ".join(f"{c}: {n}" for c, n in sorted(by_category.items())), style="dim")
+    console.print(text)
+    if report.findings and not verbose:
+        console.print(Text("Run `debtscan explain CODE` for why each is debt and what to do instead, "
+                           "or add --verbose.", style="dim"))
+
+
+_SECTIONS = []
+
+
+def section(renderer):
+    """Register an extra console section (the composition chart, say), shown after the findings."""
+    _SECTIONS.append(renderer)
+    return renderer

@@ -1,0 +1,109 @@
+"""The Finding and Report data classes: what a user and a dashboard see."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, List, Optional, Tuple
+
+SCHEMA_VERSION = "1.0"
+SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place a finding involves (the other end of a hand-off, another consumer)."""
+
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of debt at one place. ``message`` says what is wrong; ``help`` why it is debt and what to do.
+
+    ``subject`` names what the finding is about (an artifact, a signal, a shape) so that the fingerprint
+    survives unrelated edits that move lines.
+    """
+
+    code: str
+    name: str
+    category: str
+    severity: str
+    message: str
+    path: str
+    line: int
+    column: int = 0
+    end_line: Optional[int] = None
+    end_column: Optional[int] = None
+    cell: Optional[int] = None
+    related: Tuple[Related, ...] = ()
+    help: str = ""
+    subject: str = ""
+    fingerprint: str = ""
+
+    def sort_key(self) -> Tuple[Any, ...]:
+        return (self.path, self.line, self.column, self.code, self.subject, self.message)
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "category": self.category,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line if self.end_line is not None else self.line,
+            "end_column": self.end_column if self.end_column is not None else self.column,
+            "cell": self.cell,
+            "related": [{"path": r.path, "line": r.line, "message": r.message} for r in self.related],
+            "fingerprint": self.fingerprint,
+            "help": self.help,
+        }
+
+
+def assign_fingerprints(findings: List[Finding]) -> List[Finding]:
+    """Stable fingerprints: a hash of code, path and subject, plus an occurrence index among equals."""
+    counts: Dict[Tuple[str, str, str], int] = {}
+    out = []
+    for finding in sorted(findings, key=Finding.sort_key):
+        key = (finding.code, finding.path, finding.subject or finding.message)
+        index = counts.get(key, 0)
+        counts[key] = index + 1
+        digest = hashlib.sha256("\x1f".join((*key, str(index))).encode("utf-8")).hexdigest()[:20]
+        out.append(replace(finding, fingerprint=digest))
+    return out
+
+
+@dataclass(frozen=True)
+class ScanError:
+    """A file that could not be analysed (or a rule that failed), with a clear reason."""
+
+    path: str
+    message: str
+
+
+@dataclass
+class Report:
+    """The result of a scan."""
+
+    root: str
+    config_file: Optional[str]
+    files_scanned: int
+    findings: List[Finding] = field(default_factory=list)
+    errors: List[ScanError] = field(default_factory=list)
+    suppressed: int = 0
+    metrics: Dict[str, Any] = field(default_factory=dict)
+    rules: List[Any] = field(default_factory=list)
+    baseline: Optional[Dict[str, Any]] = None
+
+    def worst_severity(self) -> Optional[str]:
+        if not self.findings:
+            return None
+        return max((f.severity for f in self.findings), key=SEVERITY_ORDER.__getitem__)
+
+    def fails(self, fail_on: str) -> bool:
+        threshold = SEVERITY_ORDER[fail_on]
+        return any(SEVERITY_ORDER[f.severity] >= threshold for f in self.findings)
