@@ -66,9 +66,13 @@ class Project:
 
     @cached_property
     def handoffs(self) -> List[Tuple[Access, Access]]:
-        """(write, read) pairs where a module reads what another module of the repo writes."""
+        """(write, read) pairs where a module reads what another module of the repo writes.
+
+        Saved models loaded for inference (``models/churn.joblib``, ``*.pt``) are the normal train/serve
+        boundary, not a data hand-off, and are left out.
+        """
         pairs = []
-        written = sorted(self.writers)
+        written = sorted(w for w in self.writers if not is_model_artifact(w))
         for read_path, reads in sorted(self.readers.items()):
             for write_path in written:
                 if not matches(read_path, write_path):
@@ -95,6 +99,17 @@ class Project:
             if data.get("kind") == "imports":
                 graph.add_edge(u, v)
         return graph
+
+
+MODEL_SUFFIXES = (".joblib", ".pt", ".pth", ".ckpt", ".h5", ".keras", ".onnx", ".safetensors", ".model", ".cbm",
+                  ".bst", ".pb", ".tflite")
+MODEL_DIRS = ("models", "model", "checkpoints", "ckpt", "weights")
+
+
+def is_model_artifact(path: str) -> bool:
+    """Whether a path names a saved model (by its folder or its suffix)."""
+    parts = path.lower().split("/")
+    return parts[-1].endswith(MODEL_SUFFIXES) or any(p in MODEL_DIRS for p in parts[:-1])
 
 
 def module_name_for(path: str, package_dirs: Sequence[str]) -> Tuple[str, bool]:
