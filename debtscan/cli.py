@@ -76,7 +76,7 @@ def main() -> None:
 @main.command("scan")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", default="console", show_default=True,
-              help="console, json, or any registered format (see `debtscan scan --help`).")
+              help="console, json, sarif, github, gitlab, markdown, html, or a format a plugin registers.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @click.option("--select", multiple=True, help="Rule codes, code prefixes (DS2) or categories to enable.")
 @click.option("--ignore", multiple=True, help="Rule codes, code prefixes or categories to disable.")
@@ -86,10 +86,13 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per core).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the facts cache.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Report only findings beyond this baseline (`debtscan baseline`), and list its entries "
+                   "that no longer occur.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the findings (no progress, no summary extras).")
 @click.option("--verbose", "-v", is_flag=True, help="Show help for every finding, and tracebacks on errors.")
 def scan_command(paths, output_format, output, select, ignore, config_file, fail_on, exit_zero, jobs, no_cache,
-                 quiet, verbose) -> None:
+                 quiet, verbose, baseline_file=None) -> None:
     """Scan PATHS (default: the current folder) for ML technical debt."""
     renderers = formats()
     if output_format != "console" and output_format not in renderers:
@@ -113,12 +116,19 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
         if verbose:
             raise
         raise UsageFailure(f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details)") from None
+    if baseline_file:
+        from debtscan.baseline import BaselineError, apply_baseline, load_baseline
+
+        try:
+            apply_baseline(report, load_baseline(baseline_file), baseline_file, only)
+        except BaselineError as exc:
+            raise UsageFailure(str(exc)) from None
     if output_format == "console":
         if output:
             with open(output, "w", encoding="utf-8") as handle:
-                console_report.render(report, Console(file=handle, width=120, no_color=True), verbose)
+                console_report.render(report, Console(file=handle, width=120, no_color=True), verbose, quiet=quiet)
         else:
-            console_report.render(report, Console(), verbose)
+            console_report.render(report, Console(), verbose, quiet=quiet)
     else:
         text = renderers[output_format](report, project)
         if output:
@@ -201,3 +211,60 @@ def graph_command(path, graph_format, output, config_file, no_cache) -> None:
         Path(output).write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+
+
+@main.command("baseline")
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False))
+@click.option("--output", "-o", default=".debtscan-baseline.json", show_default=True,
+              type=click.Path(dir_okay=False), help="Write the baseline to this file.")
+@click.option("--select", multiple=True, help="Rule codes, code prefixes (DS2) or categories to enable.")
+@click.option("--ignore", multiple=True, help="Rule codes, code prefixes or categories to disable.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the facts cache.")
+def baseline_command(path, output, select, ignore, config_file, no_cache) -> None:
+    """Record the current findings of PATH as a baseline (by fingerprint, with a count per fingerprint).
+
+    `debtscan scan --baseline FILE` then reports only new findings. Run it from the same folder (same scan
+    root) as the scans that use the baseline: fingerprints hold paths relative to the scan root.
+    """
+    from debtscan.baseline import render_baseline
+
+    try:
+        root, scan_paths, config, _ = resolve_targets([path], config_file)
+        report, _ = scan(ScanOptions(root=root, paths=scan_paths, config=config, use_cache=not no_cache,
+                                     select=_split(select), ignore=_split(ignore)))
+    except ConfigError as exc:
+        raise UsageFailure(f"configuration error: {exc}") from None
+    Path(output).write_text(render_baseline(report.findings), encoding="utf-8")
+    fingerprints = len({f.fingerprint for f in report.findings})
+    click.echo(f"wrote {output}: {len(report.findings)} finding(s), {fingerprints} fingerprint(s)", err=True)
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "diff_format", type=click.Choice(["console", "json", "markdown"]), default="console",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the diff to this file.")
+@click.option("--fail-on-new", is_flag=True, help="Exit 1 when NEW has findings that OLD does not.")
+def diff_command(old, new, diff_format, output, fail_on_new) -> None:
+    """Compare two JSON reports (`debtscan scan --format json`): new and fixed findings, every metric's change."""
+    from debtscan import diff as report_diff
+
+    try:
+        result = report_diff.diff_reports(report_diff.load_report(old), report_diff.load_report(new))
+    except report_diff.ReportError as exc:
+        raise UsageFailure(str(exc)) from None
+    if diff_format == "console":
+        if output:
+            with open(output, "w", encoding="utf-8") as handle:
+                report_diff.render_console(result, Console(file=handle, width=120, no_color=True))
+        else:
+            report_diff.render_console(result, Console())
+    else:
+        text = report_diff.render_json(result) if diff_format == "json" else report_diff.render_markdown(result)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+    sys.exit(EXIT_FINDINGS if fail_on_new and result["counts"]["new"] else EXIT_CLEAN)

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import fnmatch
+import gc
+import marshal
 import os
+import signal
 import sys
+import threading
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-import libcst as cst
-
-from debtscan.cache import FactsCache
+from debtscan.cache import FactsCache, content_digest, dumps, make_decoder
 from debtscan.config import Config, ConfigError
 from debtscan.discover import discover
 from debtscan.facts.extract import extract
@@ -54,12 +55,89 @@ class FileTask:
 
 
 def knowledge_for(config: Config) -> Knowledge:
-    return load_knowledge(config.io, config.knowledge)
+    try:
+        return load_knowledge(config.io, config.knowledge)
+    except ConfigError as exc:  # a bad [tool.debtscan.knowledge] table: name the file
+        raise ConfigError(f"{config.path or 'configuration'}: {exc}") from None
+
+
+# Machine-generated Python (genetic-programming output, generated models, minified dumps) can take libcst
+# seconds and gigabytes per file: one 43 kB line of nested calls takes it 4 s and 460 MB, a 0.5 MB file of
+# them over 3 GB, and the parse cannot be interrupted. Before parsing, a file with a line longer than
+# LONG_LINE characters holding more than MAX_LINE_BRACKETS opening brackets, or brackets nested deeper than
+# MAX_NESTING, is skipped with a note in `errors` (checked only when some line is that long; hand-written code
+# never comes near; flat data such as a long list of numbers is still parsed) ...
+LONG_LINE = 2_000
+MAX_LINE_BRACKETS = 400
+MAX_NESTING = 100
+
+# ... and, as a backstop, a file whose analysis takes longer than this many seconds is abandoned.
+FILE_TIMEOUT = float(os.environ.get("DEBTSCAN_FILE_TIMEOUT", "60"))
+_OPENERS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+
+class FileTimeout(Exception):
+    """Raised (by a timer signal) when one file's analysis exceeds :data:`FILE_TIMEOUT`."""
+
+
+def generated_code_reason(text: str) -> Optional[str]:
+    """Why a file looks machine-generated beyond what can be analysed in bounded time, or None."""
+    if len(text) <= LONG_LINE:
+        return None
+    lines = text.split("\n")
+    if max(map(len, lines)) <= LONG_LINE:
+        return None
+    for number, line in enumerate(lines, start=1):
+        if len(line) <= LONG_LINE:
+            continue
+        brackets = line.count("(") + line.count("[") + line.count("{")
+        if brackets > MAX_LINE_BRACKETS:
+            return (f"machine-generated code: {brackets} brackets on line {number} ({len(line)} characters; "
+                    f"limit {MAX_LINE_BRACKETS}): skipped")
+        depth = deepest = 0
+        for char in line:
+            step = _OPENERS.get(char)
+            if step:
+                depth += step
+                if depth > deepest:
+                    deepest = depth
+        if deepest > MAX_NESTING:
+            return (f"machine-generated code: brackets nested {deepest} deep on line {number} "
+                    f"(limit {MAX_NESTING}): skipped")
+    return None
+
+
+def _on_alarm(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise FileTimeout()
+
+
+class _Deadline:
+    """Abandon one file's analysis after ``seconds`` (a SIGALRM timer; only in a main thread on POSIX)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.active = False
+
+    def __enter__(self):
+        if (self.seconds > 0 and hasattr(signal, "setitimer")
+                and threading.current_thread() is threading.main_thread()):
+            self.previous = signal.signal(signal.SIGALRM, _on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.active = True
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        return False
 
 
 def extract_file(root: str, task: FileTask, knowledge: Knowledge, max_size: int,
                  data: Optional[bytes] = None) -> FileFacts:
     """Facts of one file; any failure becomes ``FileFacts.error`` with a clear reason, never an exception."""
+    import libcst as cst
+
     try:
         if data is None:
             with open(os.path.join(root, task.path), "rb") as handle:
@@ -67,11 +145,17 @@ def extract_file(root: str, task: FileTask, knowledge: Knowledge, max_size: int,
         if len(data) > max_size:
             raise SourceError(f"file larger than max-file-size ({max_size} bytes): skipped")
         source = read_source(task.path, data)
-        module = cst.parse_module(source.text)
-        return extract(module, path=task.path, module_name=task.module, is_package=task.is_package,
-                       text=source.text, knowledge=knowledge, cells=source.cells, notebook=source.notebook)
+        reason = generated_code_reason(source.text)
+        if reason:
+            raise SourceError(reason)
+        with _Deadline(FILE_TIMEOUT):
+            module = cst.parse_module(source.text)
+            return extract(module, path=task.path, module_name=task.module, is_package=task.is_package,
+                           text=source.text, knowledge=knowledge, cells=source.cells, notebook=source.notebook)
     except SourceError as exc:
         reason = str(exc)
+    except FileTimeout:
+        reason = f"analysis took longer than {FILE_TIMEOUT:g} s (machine-generated code?): skipped"
     except cst.ParserSyntaxError as exc:
         reason = f"syntax error at line {exc.raw_line}, column {exc.raw_column}: {exc.message}"
     except RecursionError:
@@ -88,16 +172,54 @@ def extract_file(root: str, task: FileTask, knowledge: Knowledge, max_size: int,
                      notebook=task.path.endswith(".ipynb"), error=reason)
 
 
+_TRANSIENT = ("analysis took longer", "out of memory", "too deeply nested", "internal error", "cannot read")
+
+
+def cacheable(facts: FileFacts) -> bool:
+    """Facts, and errors that depend on the file's bytes alone (syntax, encoding, size), are cached;
+    timeouts, memory and internal errors are retried by the next scan."""
+    return not facts.error or not facts.error.startswith(_TRANSIENT)
+
+
+def _read(root: str, task: FileTask, max_size: int) -> bytes:
+    with open(os.path.join(root, task.path), "rb") as handle:
+        return handle.read(max_size + 1)
+
+
+def _extract_encoded(root: str, task: FileTask, knowledge: Knowledge, max_size: int
+                     ) -> Tuple[bytes, bytes, FileFacts]:
+    """(digest of the bytes analysed, compact encoded facts, the facts)."""
+    try:
+        data: Optional[bytes] = _read(root, task, max_size)
+    except OSError:
+        data = None
+    facts = extract_file(root, task, knowledge, max_size, data)
+    digest = content_digest(data, task.path, task.module, task.is_package) if data is not None else b""
+    return digest, dumps(facts), facts
+
+
 _WORKER_STATE: Dict[str, object] = {}
 
 
 def _init_worker(root: str, knowledge: Knowledge, max_size: int) -> None:
     _WORKER_STATE.update(root=root, knowledge=knowledge, max_size=max_size)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
+    gc.disable()  # the extraction allocates no reference cycles; see collect_facts
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    except (ValueError, OSError):
+        pass
 
 
-def _work(task: FileTask) -> FileFacts:
-    return extract_file(_WORKER_STATE["root"], task, _WORKER_STATE["knowledge"], _WORKER_STATE["max_size"])
+def _work(task: FileTask) -> Tuple[str, bytes, bytes]:
+    digest, blob, _ = _extract_encoded(_WORKER_STATE["root"], task, _WORKER_STATE["knowledge"],
+                                       _WORKER_STATE["max_size"])
+    return task.path, digest, blob
+
+
+def cache_disabled_by_env() -> bool:
+    """``DEBTSCAN_NO_CACHE=1`` (any value but empty, ``0``, ``false``, ``no``) turns the cache off."""
+    return os.environ.get("DEBTSCAN_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def plan_tasks(files: Sequence[str]) -> List[FileTask]:
@@ -109,52 +231,110 @@ def plan_tasks(files: Sequence[str]) -> List[FileTask]:
     return tasks
 
 
+def default_jobs() -> int:
+    """One worker per core available to this process."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _pool(workers: int, root: str, knowledge: Knowledge, max_size: int):
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
+    return context.Pool(workers, initializer=_init_worker, initargs=(root, knowledge, max_size))
+
+
+# A pool pays for itself only with enough files per worker (start-up is ~50 ms per process).
+MIN_FILES_PER_WORKER = 8
+
+
 def collect_facts(root: Path, tasks: Sequence[FileTask], config: Config, knowledge: Knowledge, jobs: int,
                   cache: Optional[FactsCache], progress: Optional[ProgressCallback] = None
                   ) -> Dict[str, FileFacts]:
-    """Facts of every file: from the cache where the content is unchanged, else extracted (in parallel)."""
-    results: Dict[str, FileFacts] = {}
-    pending: List[Tuple[FileTask, Optional[str]]] = []
-    done = 0
-    for task in tasks:
-        key = None
-        if cache is not None:
-            try:
-                with open(root / task.path, "rb") as handle:
-                    data = handle.read(config.max_file_size + 1)
-                key = cache.key(data, task.path, task.module, task.is_package)
-                cached = cache.get(key)
-            except OSError:
-                cached = None
-            if cached is not None:
-                results[task.path] = cached
-                done += 1
-                continue
-        pending.append((task, key))
-    if progress:
-        progress(done, len(tasks))
-    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    workers = min(workers, max(1, len(pending) // 8))
+    """Facts of every file: from the cache where the content is unchanged, else extracted (in parallel).
+
+    With ``jobs`` > 1 (0: one per core) the files to parse go to a process pool; workers send back the
+    compact encoding of :mod:`debtscan.cache` (never trees), and the result is identical to ``jobs=1``.
+    The cyclic garbage collector is paused meanwhile: parsing allocates millions of short-lived nodes that
+    reference counting frees, and each collection pass would rescan the facts gathered so far.
+    """
     root_text = str(root)
-    if workers <= 1:
-        outputs = (extract_file(root_text, task, knowledge, config.max_file_size) for task, _ in pending)
-        executor = None
+    max_size = config.max_file_size
+    results: Dict[str, FileFacts] = {}
+    pending: List[FileTask] = []
+    hits: List[Tuple[FileTask, bytes]] = []
+    if cache is not None:
+        for task in tasks:
+            try:
+                data = _read(root_text, task, max_size)
+            except OSError:
+                pending.append(task)
+                continue
+            digest = content_digest(data, task.path, task.module, task.is_package)
+            if cache.has(task.path, digest):
+                hits.append((task, digest))
+            else:
+                pending.append(task)
     else:
-        executor = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                       initargs=(root_text, knowledge, config.max_file_size))
-        outputs = executor.map(_work, [task for task, _ in pending], chunksize=max(1, len(pending) // (workers * 8)))
+        pending = list(tasks)
+    total = len(tasks)
+    done = 0
+    workers = min(jobs if jobs > 0 else default_jobs(), len(pending) // MIN_FILES_PER_WORKER)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    pool = None
     try:
-        for (task, key), facts in zip(pending, outputs):
+        if workers > 1:
+            pool = _pool(workers, root_text, knowledge, max_size)
+            chunk = max(1, min(16, len(pending) // (workers * 16)))
+            outputs = pool.imap_unordered(_work, pending, chunksize=chunk)
+        else:
+            outputs = None
+        for task, digest in hits:  # decoded while the workers parse
+            facts = cache.get(task.path, digest)
+            if facts is None:  # a corrupt entry: analyse the file after all
+                digest, blob, facts = _extract_encoded(root_text, task, knowledge, max_size)
+                if digest and cacheable(facts):
+                    cache.put(task.path, digest, blob)
             results[task.path] = facts
-            if cache is not None and key is not None and not facts.error:
-                cache.put(key, facts)
             done += 1
-            if progress:
-                progress(done, len(tasks))
+            if progress and (done % 64 == 0 or done == len(hits)):
+                progress(done, total)
+        if outputs is not None:
+            decode = make_decoder()
+            for path, digest, blob in outputs:
+                facts = decode(marshal.loads(blob))
+                results[path] = facts
+                if cache is not None and digest and cacheable(facts):
+                    cache.put(path, digest, blob)
+                done += 1
+                if progress:
+                    progress(done, total)
+            pool.close()
+        else:
+            for task in pending:
+                if cache is not None:
+                    digest, blob, facts = _extract_encoded(root_text, task, knowledge, max_size)
+                    if digest and cacheable(facts):
+                        cache.put(task.path, digest, blob)
+                else:
+                    facts = extract_file(root_text, task, knowledge, max_size)
+                results[task.path] = facts
+                done += 1
+                if progress:
+                    progress(done, total)
     finally:
-        if executor is not None:
-            executor.shutdown()
-    return results
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        if gc_was_enabled:
+            gc.enable()
+    if cache is not None:
+        cache.save()
+    return {task.path: results[task.path] for task in tasks}
 
 
 def _suppressed(finding: Finding, facts: Optional[FileFacts], per_file: Dict[str, List[str]]) -> Optional[Tuple[int, bool]]:
@@ -201,24 +381,24 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     tasks = plan_tasks(found.files)
     knowledge = knowledge_for(config)
     cache = None
-    if options.use_cache and not os.environ.get("DEBTSCAN_NO_CACHE"):
+    if options.use_cache and not cache_disabled_by_env():
         cache_dir = Path(config.cache_dir)
         if not cache_dir.is_absolute():
             cache_dir = (config.root or root) / cache_dir
-        cache = FactsCache(cache_dir, knowledge.fingerprint)
+        cache = FactsCache(cache_dir, f"{knowledge.fingerprint}:{config.max_file_size}")
     facts = collect_facts(root, tasks, config, knowledge, options.jobs, cache, options.progress)
     errors = [ScanError(path, reason) for path, reason in found.skipped]
     errors.extend(ScanError(path, f.error) for path, f in sorted(facts.items()) if f.error)
     errors.extend(ScanError(origin, reason) for origin, reason in ruleset.errors)
     good = {path: f for path, f in facts.items() if not f.error}
-    project = build_project(good)
+    project = build_project(good, root=root, config=config)
     raw = run_rules(project, config, ruleset.rules, codes, errors)
     findings, suppressed_count = apply_suppressions(raw, good, config, codes, ruleset.rules)
-    if options.only_paths is not None:
-        findings = [f for f in findings if f.path in options.only_paths
-                    or any(r.path in options.only_paths for r in f.related)]
     findings = [_to_cells(f, good.get(f.path)) for f in findings]
     findings = assign_fingerprints(findings)
+    if options.only_paths is not None:  # after fingerprinting, so fingerprints equal a full scan's
+        findings = [f for f in findings if f.path in options.only_paths
+                    or any(r.path in options.only_paths for r in f.related)]
     report = Report(
         root=str(root),
         config_file=str(config.path) if config.path else None,

@@ -53,15 +53,32 @@ def _jungle_nodes(project: Project) -> set:
     return nodes
 
 
+def _chain_nodes(project: Project) -> set:
+    """Modules and artifacts of the longest jungle chain of each connected part (drawn bold)."""
+    nodes = set()
+    flow = project.flow
+    for chain in project.chains:
+        if len(chain) < 3:
+            continue
+        for source, target in zip(chain, chain[1:]):
+            nodes.update({f"module:{source}", f"module:{target}"})
+            for write, read in flow[source][target]["pairs"]:
+                nodes.update({f"artifact:{write.artifact}", f"artifact:{read.artifact}"})
+    return nodes
+
+
 def to_dot(project: Project, include_imports: bool = True) -> str:
     graph = project.graph
     ids = _ids(graph)
     jungle = _jungle_nodes(project)
+    chain = _chain_nodes(project)
     lines = ["digraph debtscan {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];']
     shapes = {"module": "box", "artifact": "cylinder", "signal": "ellipse", "model": "hexagon"}
     for node, data in sorted(graph.nodes(data=True)):
         label = _label(node, data).replace('"', '\\"')
         style = ', style=filled, fillcolor="#ffd6d6"' if node in jungle else ""
+        if node in chain:
+            style += ', color="#c00000", penwidth=2.5'
         lines.append(f'  {ids[node]} [label="{label}", shape={shapes.get(data.get("kind"), "box")}{style}];')
     for u, v, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("kind", ""))):
         if data.get("kind") == "imports" and not include_imports:
@@ -100,6 +117,10 @@ def to_mermaid(project: Project, include_imports: bool = False) -> str:
     if highlighted:
         lines.append("  classDef jungle fill:#ffd6d6,stroke:#c00")
         lines.append(f"  class {','.join(highlighted)} jungle")
+    chained = sorted(ids[n] for n in used if n in _chain_nodes(project))
+    if chained:
+        lines.append("  classDef chain fill:#ffd6d6,stroke:#c00,stroke-width:3px")
+        lines.append(f"  class {','.join(chained)} chain")
     return "\n".join(lines) + "\n"
 
 

@@ -17,7 +17,10 @@ from debtscan.facts.values import (
 )
 
 WILDCARD = "*"
+HERE_ROOT = "@repo"
+HERE = HERE_ROOT + "/"  # ``__file__`` resolves to HERE + the file's repo-relative path
 _MAX_VARIANTS = 16
+_REF_PATH_PROPS = {"parent": "dirname", "name": "basename", "stem": "stem", "suffix": "suffix"}
 _BRACE = re.compile(r"\{([^{}]*)\}")
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
 
@@ -38,14 +41,27 @@ class ConstantTable:
         self.values: Dict[str, Sym] = {}
         self.aliases: Dict[str, str] = {}
         self.files: Dict[str, str] = {}
+        self.lines: Dict[str, int] = {}
 
     def add_module(self, module: str, path: str, constants: Iterable, imports: Iterable) -> None:
         self.files[module] = path
         for constant in constants:
             self.values[f"{module}.{constant.name}"] = constant.value
+            self.lines[f"{module}.{constant.name}"] = constant.line
         for imported in imports:
             if imported.alias != "*":
                 self.aliases[f"{module}.{imported.alias}"] = imported.target
+
+    def where(self, name: str, depth: int = 0) -> Optional[Tuple[str, int]]:
+        """(file, line) where a constant is defined, following import aliases."""
+        if depth > 8:
+            return None
+        if name in self.values:
+            module = name.rpartition(".")[0]
+            return self.files.get(module, ""), self.lines.get(name, 0)
+        if name in self.aliases and self.aliases[name] != name:
+            return self.where(self.aliases[name], depth + 1)
+        return None
 
     def lookup(self, name: str, depth: int = 0) -> Optional[Sym]:
         if depth > 8:
@@ -75,11 +91,22 @@ class Resolver:
         if kind is Ref:
             target = self.constants.lookup(value.name)
             if target is None:
+                base, _, attr = value.name.rpartition(".")
+                if attr in _REF_PATH_PROPS and base:
+                    # config.PROCESSED.parent: a path property of an imported constant
+                    return self.strings(PathOp(_REF_PATH_PROPS[attr], Ref(base)), module_file, depth + 1)
                 return [(WILDCARD, False)]
             defining_module = value.name.rpartition(".")[0]
             return self.strings(target, self.constants.files.get(defining_module, module_file), depth + 1)
         if kind is Concat:
-            return self._product([self.strings(p, module_file, depth + 1) for p in value.parts], "")
+            parts = []
+            for position, part in enumerate(value.parts):
+                if position and type(part) is Here:
+                    # f"LOG/imp_{__file__}.csv": the script name as invoked, not an anchor
+                    parts.append([(posixpath.basename(module_file), True)])
+                else:
+                    parts.append(self.strings(part, module_file, depth + 1))
+            return self._product(parts, "")
         if kind is PathJoin:
             parts = [self.strings(p, module_file, depth + 1) for p in value.parts]
             return [(_join(texts), exact) for texts, exact in self._combos(parts)]
@@ -89,7 +116,7 @@ class Resolver:
             return [(_path_op(value.op, text, value.arg, self, module_file, depth), exact)
                     for text, exact in self.strings(value.base, module_file, depth + 1)]
         if kind is Here:
-            return [("@here/" + posixpath.basename(module_file), True)]
+            return [(HERE + module_file, True)]
         if kind is Param:
             if value.default is not None:
                 return [(text, False) for text, _ in self.strings(value.default, module_file, depth + 1)]
@@ -97,11 +124,41 @@ class Resolver:
         if kind is Choice:
             out: List[Tuple[str, bool]] = []
             for option in value.options:
+                if type(option) is Ref:
+                    # a loop over a constant list (``for T in config.WINDOWS``): each item
+                    target = self.constants.lookup(option.name)
+                    if type(target) is Seq:
+                        defining = self.constants.files.get(option.name.rpartition(".")[0], module_file)
+                        for item in target.items[:_MAX_VARIANTS]:
+                            out.extend(self.strings(item, defining, depth + 1))
+                        continue
                 out.extend(self.strings(option, module_file, depth + 1))
             return _dedupe(out)[:_MAX_VARIANTS]
         if kind is Seq:
             return [(WILDCARD, False)]
         return [(WILDCARD, False)]
+
+    def anchor(self, value: Sym, module_file: str, depth: int = 0) -> Optional[Tuple[str, int]]:
+        """Where the leading part of a path is written down, when it is a module constant: (file, line) of
+        the deepest constant the path starts with (``config.DATA_DIR = "/home/me/data"``)."""
+        if depth > 12:
+            return None
+        kind = type(value)
+        if kind is Ref:
+            target = self.constants.lookup(value.name)
+            if target is None:
+                return None
+            inner = self.anchor(target, module_file, depth + 1)
+            return inner or self.constants.where(value.name)
+        if kind in (Concat, PathJoin):
+            return self.anchor(value.parts[0], module_file, depth + 1) if value.parts else None
+        if kind is Format:
+            return self.anchor(value.template, module_file, depth + 1)
+        if kind is PathOp:
+            return self.anchor(value.base, module_file, depth + 1)
+        if kind is Param and value.default is not None:
+            return self.anchor(value.default, module_file, depth + 1)
+        return None
 
     def _combos(self, parts: List[List[Tuple[str, bool]]]):
         total = 1
@@ -166,7 +223,7 @@ def _join(texts: List[str]) -> str:
     for text in texts:
         if not text:
             continue
-        if text.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", text) or text.startswith("~") or text.startswith("@here"):
+        if text.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", text) or text.startswith("~") or text.startswith(HERE_ROOT):
             result = text
         elif not result:
             result = text
@@ -180,7 +237,7 @@ def _path_op(op: str, text: str, arg: Optional[Sym], resolver: Resolver, module_
         return text
     if op == "dirname":
         text = text.rstrip("/")
-        if text == "@here" or posixpath.basename(text) == "..":
+        if text == HERE_ROOT or posixpath.basename(text) == "..":
             return text + "/.."
         return posixpath.dirname(text) or "."
     if op == "basename":
@@ -205,27 +262,52 @@ def _dedupe(items: List[Tuple[str, bool]]) -> List[Tuple[str, bool]]:
     return list(seen.items())
 
 
-def normalise(text: str, module_file: str) -> Optional[ResolvedPath]:
-    """A resolved string as a repo-relative path (``None`` when it names nothing useful)."""
+def normalise(text: str, module_file: str, cwd: Optional[str] = None) -> Optional[ResolvedPath]:
+    """A resolved string as a repo-relative path (``None`` when it names nothing useful).
+
+    ``cwd`` is the folder (repo-relative, ``""`` for the root) the script runs from, when known: relative
+    paths are taken from there (base ``script``), else from the repo root (base ``root``); ``__file__``-based
+    paths from the file's own folder (base ``file``); absolute and home paths stay as they are.
+    """
     exact = WILDCARD not in text
-    if text.startswith("@here/"):
-        directory = posixpath.dirname(module_file)
-        text = text[len("@here/"):]
-        text = posixpath.normpath(posixpath.join(directory, text))
+    base = "root"
+    if text.startswith(HERE_ROOT):
+        text = posixpath.normpath(text[len(HERE_ROOT):].lstrip("/") or ".")
         base = "file"
-    else:
-        base = "root"
     text = text.replace("\\", "/")
-    if text.startswith("./"):
+    while text.startswith("./"):
         text = text[2:]
     if not text or text in (WILDCARD, ".", "/"):
         return None
     if text.startswith("/") or text.startswith("~") or re.match(r"^[A-Za-z]:/", text):
         return ResolvedPath(text, exact, "absolute")
+    if base == "root" and cwd:
+        text = posixpath.join(cwd, text)
+        base = "script"
     normal = posixpath.normpath(text)
     if normal.strip("*/.") == "":
         return None
     return ResolvedPath(normal, exact, base)
+
+
+def leaves_root(text: str) -> bool:
+    """Whether a relative path taken from the repo root points outside the repo (``../input/x.csv``)."""
+    if not text or text.startswith(("/", "~", HERE_ROOT)) or re.match(r"^[A-Za-z]:[\\/]", text):
+        return False
+    return posixpath.normpath(text.replace("\\", "/")).startswith("..")
+
+
+def too_generic(path: str) -> bool:
+    """A pattern with too little known text to match anything meaningfully (``*/*.p``, ``*.csv``)."""
+    if WILDCARD not in path:
+        return False
+    stem = path.rsplit("/", 1)
+    last = stem[-1]
+    if "." in last:
+        last = last[: last.rindex(".")]
+    known = (stem[0] + "/" + last if len(stem) == 2 else last)
+    known = re.sub(r"[*/._\-]|\.\.", "", known)
+    return len(known) < 3
 
 
 def matches(pattern_a: str, pattern_b: str) -> bool:

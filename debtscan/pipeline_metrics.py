@@ -1,28 +1,68 @@
-"""``metrics.pipeline``: artifacts, hand-offs and how well paths resolved."""
+"""``metrics.pipeline``: artifacts, hand-offs, the jungle's extent and how well paths resolved."""
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 from debtscan.config import Config
-from debtscan.graph import Project
+from debtscan.graph import Project, is_model_access
 from debtscan.metrics import metric
+from debtscan.paths import matches
+
+MAX_LISTED = 50
+
+
+def _orphans(project: Project) -> Dict[str, Any]:
+    """Files written but never read here, and files read but never written here (not raw inputs)."""
+    read_paths = sorted(project.readers)
+    written_paths = sorted(project.writers)
+    never_read: List[str] = []
+    for path in written_paths:
+        if any(not is_model_access(w) for w in project.writers[path]) and \
+                not any(path == r or ("*" in r or "*" in path) and matches(r, path) for r in read_paths):
+            never_read.append(path)
+    never_written: List[str] = []
+    for path in read_paths:
+        if path.startswith("..") or project.is_raw(path) or all(is_model_access(r) for r in project.readers[path]):
+            continue
+        if not any(path == w or ("*" in w or "*" in path) and matches(w, path) for w in written_paths):
+            never_written.append(path)
+    return {
+        "written_never_read": len(never_read),
+        "read_never_written": len(never_written),
+        "written_never_read_paths": never_read[:MAX_LISTED],
+        "read_never_written_paths": never_written[:MAX_LISTED],
+    }
 
 
 @metric("pipeline")
 def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
+    graph = project.graph
     artifacts = sorted({a.artifact for a in project.accesses})
     intermediate = sorted({w.artifact for w, _ in project.handoffs} | {r.artifact for _, r in project.handoffs})
+    declared = sorted(n.split(":", 1)[1] for n, d in graph.nodes(data=True)
+                      if d.get("kind") == "artifact" and d.get("declared"))
+    model_outputs = sorted(d["path"] for _, d in graph.nodes(data=True)
+                           if d.get("kind") == "artifact" and d.get("model_output"))
     modules = sorted({w.module for w, _ in project.handoffs} | {r.module for _, r in project.handoffs})
+    chains = project.chains
+    longest = chains[0] if chains else []
     total = sum(len(f.io) for f in project.facts.values())
-    exact = sum(1 for a in project.accesses if a.exact)
-    pattern = sum(1 for a in project.accesses if not a.exact)
+    sites = project.io_sites or {"exact": 0, "pattern": 0, "unresolved": 0}
     return {
         "artifacts": len(artifacts),
         "intermediate_artifacts": len(intermediate),
+        "declared_artifacts": len(declared),
         "handoffs": len(project.handoffs),
+        "declared_handoffs": len(project.declared_handoffs),
         "modules_in_jungle": len(modules),
+        "longest_chain": {"length": max(0, len(longest) - 1), "members": longest},
+        "model_outputs": model_outputs[:MAX_LISTED],
         "io_calls": total,
-        "paths_exact": exact,
-        "paths_pattern": pattern,
-        "paths_unresolved": max(0, total - len({(a.module, a.line, a.column) for a in project.accesses})),
+        "helper_instances": project.helper_instances,
+        "paths_exact": sites["exact"],
+        "paths_pattern": sites["pattern"],
+        "paths_unresolved": sites["unresolved"],
+        "runner_steps": len(project.steps),
+        "script_folders": sorted(project.script_folders),
+        "orphans": _orphans(project),
     }

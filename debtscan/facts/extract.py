@@ -485,6 +485,8 @@ class Extraction(CodegenState):
         if kind is cst.Attribute:
             qualname = self.qualname(node)
             base_sym = None
+            if node.attr.value in _PATH_PROPS and self.type_of(node.value) == "pathlib.Path":
+                return PathOp(_PATH_PROPS[node.attr.value], self.sym(node.value, depth + 1))
             if qualname is not None and isinstance(node.value, (cst.Name, cst.Attribute)) and self.qualname(node.value):
                 return Ref(qualname)
             prop = _PATH_PROPS.get(node.attr.value)
@@ -594,8 +596,10 @@ def _suppressions(text: str) -> Tuple[SuppressionFact, ...]:
 def default_collectors() -> List[Type[Collector]]:
     """The built-in fact families, in the order they see each node."""
     from debtscan.facts.io import IOCollector
+    from debtscan.facts.lines import LinesCollector
+    from debtscan.facts.signals import SignalCollector
 
-    return [IOCollector]
+    return [IOCollector, LinesCollector, SignalCollector]
 
 
 def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool, text: str,
@@ -604,5 +608,11 @@ def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool
     """Run the single pass over a parsed module and return its facts."""
     ex = Extraction(module, module_name, is_package, knowledge,
                     default_collectors() if collectors is None else collectors)
-    module._codegen(ex)
-    return ex.result(path, text, cells, notebook)
+    try:
+        module._codegen(ex)
+        return ex.result(path, text, cells, notebook)
+    finally:
+        # Break the extraction <-> collector reference cycles, so that reference counting frees the tree
+        # at once (the scan pauses the cyclic garbage collector while extracting).
+        ex.collectors = []
+        ex._enter = ex._leave = {}

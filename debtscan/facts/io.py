@@ -1,16 +1,59 @@
-"""I/O facts: calls that read or write files, with their paths kept symbolic."""
+"""I/O facts: calls that read or write files, with their paths kept symbolic.
+
+Besides matching calls against the catalogue (``knowledge/io.toml`` plus ``[tool.debtscan.io]``), this
+collector follows the patterns real pipelines use, all in the single extraction pass and O(1) per node:
+
+- handles: ``with open(p, "wb") as f: pickle.dump(x, f)`` is one write of ``p`` with format ``pickle``;
+- option defaults: ``parser.add_argument("--out", default="data/x.csv")`` and ``@click.option`` defaults
+  stand in for ``args.out`` / the decorated parameter;
+- loop variables over ``range(n)``, literal tuples and ``glob(...)`` results;
+- what is written: a prediction (``model.predict``, out-of-fold arrays) or a fitted model, in
+  ``IOFact.value`` (``"prediction"`` / ``"model"``);
+- calls to project functions with partly known arguments (:class:`PathCallFact`), so that helpers whose
+  parameters flow into paths are instantiated when the graph is built;
+- runners: ``os.system("python 02_x.py")``, ``subprocess.run([...])`` (:class:`RunFact`).
+"""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+import re
+from dataclasses import replace
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from debtscan.facts.extract import Collector
-from debtscan.facts.model import IOFact
-from debtscan.facts.values import Lit, Sym
+from debtscan.facts.model import IOFact, PathCallFact, RunFact
+from debtscan.facts.values import (
+    Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown,
+)
 from debtscan.knowledge import IOSpec
 
 _WRITE_MODE_CHARS = frozenset("wax+")
+PREDICT_METHODS = frozenset({
+    "predict", "predict_proba", "predict_log_proba", "decision_function", "cross_val_predict",
+    "predict_on_batch", "staged_predict", "staged_predict_proba",
+})
+_MODEL_NAME = re.compile(
+    r"(^|_)(model|models|clf|classifier|regressor|estimator|booster|bst|gbm|lgbm|xgb|net|pipeline|pipe|"
+    r"vectorizer|tokenizer|scaler|encoder|vectoriser|tfidf|pca|svd|kmeans)(\d*)($|_)", re.I)
+_PREDICTION_NAME = re.compile(r"(^|_)(oof|oofs|oof_preds?|preds?|predictions?|y_preds?|y_hat|yhat|"
+                              r"test_preds?|val_preds?|valid_preds?|probs|probas?)(\d*)($|_)", re.I)
+_MODEL_FORMATS = frozenset({"torch", "keras", "pretrained", "model"})
+_RUNNERS = frozenset({
+    "os.system", "os.popen", "subprocess.run", "subprocess.call", "subprocess.check_call",
+    "subprocess.check_output", "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput",
+})
+_LIBRARY_ROOTS = frozenset("""
+builtins os sys re json pickle math random time datetime collections itertools functools typing pathlib
+glob shutil subprocess logging warnings argparse copy gc io csv gzip zipfile tarfile hashlib string
+numpy pandas scipy sklearn torch torchvision tensorflow keras tf lightgbm xgboost catboost matplotlib
+seaborn plotly tqdm joblib dill cloudpickle yaml h5py pyarrow polars PIL cv2 imageio skimage datasets
+transformers click typer optuna hyperopt mlflow wandb statsmodels nltk spacy gensim numba dask pytest
+unittest multiprocessing concurrent threading socket requests urllib feather tables fastparquet cudf
+""".split())
+_ITERATION_WRAPPERS = frozenset({"builtins.sorted", "builtins.list", "builtins.reversed", "builtins.set",
+                                  "tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm"})
+_STRUCTURAL = (Lit, Ref, Concat, Format, PathJoin, PathOp, Here, Param, Choice)
 
 
 def argument(node: cst.Call, index: Optional[int], keyword: Optional[str]) -> Optional[cst.BaseExpression]:
@@ -26,43 +69,443 @@ def argument(node: cst.Call, index: Optional[int], keyword: Optional[str]) -> Op
     return None
 
 
+def _root_name(node: Optional[cst.BaseExpression], depth: int = 0) -> Optional[str]:
+    """The variable an expression is built on: ``sub[["id", "y"]].values`` -> ``sub``."""
+    while node is not None and depth < 8:
+        depth += 1
+        if isinstance(node, cst.Name):
+            return node.value
+        if isinstance(node, (cst.Subscript, cst.Attribute)):
+            node = node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            node = node.func.value
+        else:
+            return None
+    return None
+
+
+def _method_name(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            return func.attr.value
+        if isinstance(func, cst.Name):
+            return func.value
+    return ""
+
+
+def _contains_unknown_attr(value: Sym, names: Dict[str, Sym], depth: int = 0) -> Sym:
+    """``value`` with ``Unknown("attr:dest")`` replaced by the argparse default of ``dest``."""
+    if depth > 12:
+        return value
+    kind = type(value)
+    if kind is Unknown:
+        hint = value.hint
+        if hint.startswith("attr:") and hint[5:] in names:
+            return names[hint[5:]]
+        return value
+    if kind is Concat:
+        return Concat(tuple(_contains_unknown_attr(p, names, depth + 1) for p in value.parts))
+    if kind is PathJoin:
+        return PathJoin(tuple(_contains_unknown_attr(p, names, depth + 1) for p in value.parts))
+    if kind is PathOp:
+        return PathOp(value.op, _contains_unknown_attr(value.base, names, depth + 1), value.arg)
+    if kind is Format:
+        return Format(_contains_unknown_attr(value.template, names, depth + 1),
+                      tuple(_contains_unknown_attr(a, names, depth + 1) for a in value.args),
+                      value.kwnames,
+                      tuple(_contains_unknown_attr(a, names, depth + 1) for a in value.kwvalues), value.style)
+    if kind is Choice:
+        return Choice(tuple(_contains_unknown_attr(o, names, depth + 1) for o in value.options))
+    return value
+
+
 class IOCollector(Collector):
-    """Matches every call against the I/O catalogue and records reads and writes."""
+    """Matches every call against the I/O catalogue and records reads, writes, helper calls and runners."""
+
+    enter = {cst.With: "_enter_with", cst.Assign: "_enter_assign", cst.For: "_enter_for",
+             cst.FunctionDef: "_enter_function", cst.ListComp: "_enter_comp", cst.GeneratorExp: "_enter_comp",
+             cst.SetComp: "_enter_comp", cst.DictComp: "_enter_comp"}
+    leave = {cst.Assign: "_leave_assign", cst.AugAssign: "_leave_assign", cst.ListComp: "_leave_comp",
+             cst.GeneratorExp: "_leave_comp", cst.SetComp: "_leave_comp", cst.DictComp: "_leave_comp"}
 
     def __init__(self, ex) -> None:
         super().__init__(ex)
         self.io: List[IOFact] = []
+        self.runs: List[RunFact] = []
+        self.path_calls: List[PathCallFact] = []
+        self._handle_targets: Dict[int, str] = {}
+        self._handles: Dict[Tuple[str, str], int] = {}
+        self._open_fact: Dict[int, int] = {}
+        self._pending_fmt: Dict[int, Tuple[str, str]] = {}
+        self._option_defaults: Dict[str, Sym] = {}
+        self._predictions: Dict[str, Set[str]] = {}
+        self._models: Dict[str, Set[str]] = {}
+        self._comp_saved: List[List[Tuple[str, Optional[Sym]]]] = []
 
+    # -- node hooks ------------------------------------------------------------------------------
+    def _enter_with(self, node: cst.With) -> None:
+        for item in node.items:
+            if isinstance(item.item, cst.Call) and item.asname is not None and isinstance(item.asname.name, cst.Name):
+                self._handle_targets[id(item.item)] = item.asname.name.value
+
+    def _enter_assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            value = node.value
+            if isinstance(value, cst.Call):
+                self._handle_targets[id(value)] = node.targets[0].target.value
+            elif isinstance(value, cst.Attribute) and isinstance(value.value, cst.Call):
+                # f = open(p).read() is not a handle; nothing to do
+                pass
+
+    def _leave_assign(self, node) -> None:
+        """Names assigned from predictions (``oof[idx] = m.predict(X)``) or holding models."""
+        value = node.value
+        if value is None:
+            return
+        scope = self.ex.scope_name
+        is_prediction = self._is_prediction(value)
+        is_model = self._is_model_value(value)
+        if not (is_prediction or is_model):
+            return
+        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        for target in targets:
+            name = _root_name(target)
+            if name is None:
+                continue
+            if is_prediction:
+                self._predictions.setdefault(scope, set()).add(name)
+            elif is_model and isinstance(target, cst.Name):
+                self._models.setdefault(scope, set()).add(name)
+
+    def _enter_comp(self, node) -> None:
+        """Comprehension variables, bound before the element is generated, restored after."""
+        saved = []
+        comp = node.for_in
+        scope = self.ex.scope
+        while comp is not None:
+            names = [comp.target.value] if isinstance(comp.target, cst.Name) else \
+                [e.value.value for e in getattr(comp.target, "elements", ()) if isinstance(e.value, cst.Name)]
+            for name in names:
+                saved.append((name, scope.bindings.get(name)))
+            self._bind_iteration(scope, comp.target, comp.iter)
+            comp = comp.inner_for_in
+        self._comp_saved.append(saved)
+
+    def _leave_comp(self, node) -> None:
+        if not self._comp_saved:
+            return
+        scope = self.ex.scope
+        for name, previous in reversed(self._comp_saved.pop()):
+            if previous is None:
+                scope.bindings.pop(name, None)
+            else:
+                scope.bindings[name] = previous
+
+    def _enter_for(self, node: cst.For) -> None:
+        """Loop variables: ``range(n)``, tuples of literal tuples, files of a glob."""
+        self._bind_iteration(self.ex.scope, node.target, node.iter)
+
+    def _bind_iteration(self, scope, target, iterable) -> None:
+        for _ in range(3):
+            # files = sorted(glob(p)); for f in tqdm(files): ... -> the glob's pattern
+            if isinstance(iterable, cst.Name) and iterable.value in scope.nodes \
+                    and isinstance(scope.bindings.get(iterable.value), Unknown):
+                iterable = scope.nodes[iterable.value]
+            elif isinstance(iterable, cst.Call) and self.ex.qualname_of_call(iterable) in _ITERATION_WRAPPERS \
+                    and iterable.args:
+                iterable = iterable.args[0].value
+            elif isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) \
+                    and iterable.func.attr.value in ("tolist", "to_list", "unique") and not iterable.args:
+                # ('../feature/train_' + imp.feature + '.f').tolist(): one path per row
+                inner = self.ex.sym(iterable.func.value)
+                if isinstance(inner, (Concat, Format, PathJoin)) and isinstance(target, cst.Name):
+                    scope.bindings[target.value] = inner
+                    return
+                break
+            else:
+                break
+        if isinstance(iterable, cst.Call):
+            name = self.ex.qualname_of_call(iterable)
+            args = [a for a in iterable.args if a.keyword is None and not a.star]
+            if name == "builtins.range" and isinstance(target, cst.Name) and args:
+                bounds = [self.ex.sym(a.value) for a in args]
+                if all(isinstance(b, Lit) and isinstance(b.value, int) and not isinstance(b.value, bool)
+                       for b in bounds):
+                    values = range(*[b.value for b in bounds][:3])
+                    if 0 < len(values) <= 16:
+                        scope.bindings[target.value] = Choice(tuple(Lit(v) for v in values))
+                        return
+                scope.bindings[target.value] = Unknown("loop")
+                return
+            spec = self.ex.knowledge.io_spec(name)
+            if spec is not None and spec.pattern and isinstance(target, cst.Name) and args:
+                scope.bindings[target.value] = self.ex.sym(args[0].value)
+                return
+            if name == "builtins.enumerate" and isinstance(target, cst.Tuple) and args \
+                    and len(target.elements) == 2 and isinstance(target.elements[1].value, cst.Name):
+                seq = self.ex.sym(args[0].value)
+                if isinstance(seq, Seq):
+                    scope.bindings[target.elements[1].value.value] = Choice(seq.items)
+                return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            seq = self.ex.sym(iterable)
+            names = [e.value.value if isinstance(e.value, cst.Name) else None for e in target.elements]
+            if isinstance(seq, Seq) and seq.items and all(isinstance(i, Seq) and len(i.items) == len(names)
+                                                          for i in seq.items):
+                for position, name in enumerate(names):
+                    if name:
+                        scope.bindings[name] = Choice(tuple(i.items[position] for i in seq.items))
+            else:
+                for name in names:
+                    if name:
+                        scope.bindings[name] = Unknown("loop")
+        elif isinstance(target, cst.Name):
+            seq = self.ex.sym(iterable)
+            if isinstance(seq, Seq):
+                scope.bindings[target.value] = Choice(seq.items)
+            elif isinstance(seq, Ref):
+                scope.bindings[target.value] = Choice((seq,))
+            else:
+                scope.bindings[target.value] = Unknown("loop")
+
+    def _enter_function(self, node: cst.FunctionDef) -> None:
+        """``@click.option("--out", default="x.csv")``: the parameter's default is the option's."""
+        scope = self.ex.scope
+        for decorator in node.decorators:
+            call = decorator.decorator
+            if not isinstance(call, cst.Call):
+                continue
+            name = self.ex.qualname_of_call(call)
+            if not (name.endswith(".option") or name.endswith(".argument")) or not name.startswith(("click", "typer")):
+                continue
+            default = argument(call, None, "default")
+            flags = [a.value for a in call.args if a.keyword is None and isinstance(a.value, cst.SimpleString)]
+            if default is None or not flags:
+                continue
+            dest = None
+            for flag in flags:
+                text = self.ex.sym(flag)
+                if isinstance(text, Lit) and isinstance(text.value, str):
+                    candidate = text.value.lstrip("-").replace("-", "_")
+                    if candidate in scope.params:
+                        dest = candidate
+                        break
+            if dest is None:
+                continue
+            param = Param(scope.name, dest, self.ex.sym(default))
+            scope.params[dest] = param
+            scope.bindings[dest] = param
+
+    # -- calls -----------------------------------------------------------------------------------
     def on_call(self, node: cst.Call, qualname: str) -> None:
         spec = self.ex.knowledge.io_spec(qualname)
-        if spec is None:
+        if spec is not None:
+            self._io_call(node, spec)
+            return
+        method = qualname.rpartition(".")[2]
+        if method == "add_argument":
+            self._argparse_option(node)
+            return
+        if qualname in _RUNNERS:
+            self._runner(node, qualname)
+            return
+        if qualname.startswith("?") or "." not in qualname:
+            return
+        root = qualname.split(".", 1)[0]
+        if root in _LIBRARY_ROOTS:
+            return
+        self._path_call(node, qualname)
+
+    def _io_call(self, node: cst.Call, spec: IOSpec) -> None:
+        if spec.receiver_path:
+            func = node.func
+            if not isinstance(func, cst.Attribute):
+                return
+            base = self.ex.sym(func.value)
+            if spec.pattern:
+                pattern = argument(node, 0, "pattern")
+                path: Sym = PathJoin((base, self.ex.sym(pattern) if pattern is not None else Lit("*")))
+            elif spec.listing:
+                path = PathJoin((base, Lit("*")))
+            else:
+                path = base
+            self._record(self._mode(node, spec), spec, path, self._written_value(node, spec), node)
             return
         path_node = argument(node, spec.arg, spec.kw)
         if path_node is None:
             return
+        value = self._written_value(node, spec)
+        if self._through_handle(path_node, spec, value):
+            return
+        if spec.handle_only:
+            return
+        path = self.ex.sym(path_node)
+        if spec.listing:
+            path = PathJoin((path, Lit("*")))
+        if spec.local_only and isinstance(path, Lit) and isinstance(path.value, str) \
+                and not path.value.startswith((".", "/", "~")):
+            return
         mode = self._mode(node, spec)
-        self._record(mode, spec, self.ex.sym(path_node))
+        self._record(mode, spec, path, value, node)
         if spec.dest_arg is not None or spec.dest_kw is not None:
             dest = argument(node, spec.dest_arg, spec.dest_kw)
             if dest is not None:
-                self._record("write", spec, self.ex.sym(dest))
+                self._record("write", spec, self.ex.sym(dest), value, None)
+
+    def _through_handle(self, path_node: cst.BaseExpression, spec: IOSpec, value: str) -> bool:
+        """A read or write through an open handle updates the open's fact (format, what is written)."""
+        if isinstance(path_node, cst.Name):
+            index = self._handles.get((self.ex.scope_name, path_node.value))
+            if index is None:
+                return False
+            self._upgrade(index, spec, value)
+            return True
+        if isinstance(path_node, cst.Call):
+            target = self.ex.knowledge.io_spec(self.ex.qualname_of_call(path_node))
+            if target is not None and target.mode == "open":
+                self._pending_fmt[id(path_node)] = (spec.fmt, value)
+                return True
+        return False
+
+    def _upgrade(self, index: int, spec: IOSpec, value: str) -> None:
+        fact = self.io[index]
+        self.io[index] = replace(fact, fmt=spec.fmt or fact.fmt, value=value or fact.value)
 
     def _mode(self, node: cst.Call, spec: IOSpec) -> str:
         if spec.mode != "open":
             return "read" if spec.mode == "both" else spec.mode
         mode_node = argument(node, spec.mode_arg, "mode")
         if mode_node is None:
-            return "read"
-        mode_value = self.ex.sym(mode_node)
-        if isinstance(mode_value, Lit) and isinstance(mode_value.value, str):
-            return "write" if _WRITE_MODE_CHARS & set(mode_value.value) else "read"
-        return "read"
+            mode_text = spec.default_mode
+        else:
+            mode_value = self.ex.sym(mode_node)
+            if not (isinstance(mode_value, Lit) and isinstance(mode_value.value, str)):
+                return "read"
+            mode_text = mode_value.value
+        return "write" if _WRITE_MODE_CHARS & set(mode_text) else "read"
 
-    def _record(self, mode: str, spec: IOSpec, path: Sym) -> None:
+    def _written_value(self, node: cst.Call, spec: IOSpec) -> str:
+        """``prediction`` / ``model`` when the data written is one, else ``""``."""
+        if spec.mode not in ("write", "open"):
+            return "model" if spec.fmt in _MODEL_FORMATS else ""
+        if spec.fmt in _MODEL_FORMATS:
+            return "model"
+        data: Optional[cst.BaseExpression] = None
+        if spec.value_arg is not None:
+            data = argument(node, spec.value_arg, None)
+        elif isinstance(node.func, cst.Attribute) and not spec.receiver_path:
+            data = node.func.value
+        if data is None:
+            return ""
+        if self._is_prediction(data):
+            return "prediction"
+        if self._is_model_value(data):
+            return "model"
+        return ""
+
+    def _is_prediction(self, node: cst.BaseExpression, depth: int = 0) -> bool:
+        if depth > 4:
+            return False
+        if _method_name(node) in PREDICT_METHODS:
+            return True
+        root = _root_name(node)
+        if root is not None:
+            if root in self._predictions.get(self.ex.scope_name, ()) or \
+                    root in self._predictions.get("<module>", ()):
+                return True
+            if _PREDICTION_NAME.search(root):
+                return True
+        inner = node
+        while isinstance(inner, (cst.Subscript, cst.Attribute)):
+            inner = inner.value
+        if isinstance(inner, cst.Call):
+            if _method_name(inner) in PREDICT_METHODS:
+                return True
+            for arg in inner.args[:4]:
+                value = arg.value
+                if isinstance(value, cst.Dict):
+                    if any(isinstance(e, cst.DictElement) and self._is_prediction(e.value, depth + 1)
+                           for e in value.elements[:8]):
+                        return True
+                elif self._is_prediction(value, depth + 1):
+                    return True
+        if isinstance(inner, cst.BinaryOperation):
+            return self._is_prediction(inner.left, depth + 1) or self._is_prediction(inner.right, depth + 1)
+        return False
+
+    def _is_model_value(self, node: cst.BaseExpression) -> bool:
+        if isinstance(node, cst.Name):
+            name = node.value
+            return bool(_MODEL_NAME.search(name)) or name in self._models.get(self.ex.scope_name, ()) \
+                or name in self._models.get("<module>", ())
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+            return bool(_MODEL_NAME.search(node.attr.value))
+        method = _method_name(node)
+        return method in ("fit", "train") and isinstance(node, cst.Call)
+
+    def _record(self, mode: str, spec: IOSpec, path: Sym, value: str, node: Optional[cst.Call]) -> None:
         ex = self.ex
-        self.io.append(IOFact(mode, spec.name, path, ex.line, ex.col, ex.scope_name, spec.fmt))
+        if self._option_defaults:
+            path = _contains_unknown_attr(path, self._option_defaults)
+        fmt = spec.fmt
+        if node is not None and id(node) in self._pending_fmt:
+            fmt, pending_value = self._pending_fmt.pop(id(node))
+            value = value or pending_value
+        self.io.append(IOFact(mode, spec.name, path, ex.line, ex.col, ex.scope_name, fmt, value))
+        index = len(self.io) - 1
+        if node is not None and spec.mode == "open":
+            target = self._handle_targets.pop(id(node), None)
+            if target is not None:
+                self._handles[(ex.scope_name, target)] = index
         if ex.stmt_stack:
             ex.stmt_stack[-1].io += 1
 
+    # -- option defaults, helper calls, runners --------------------------------------------------
+    def _argparse_option(self, node: cst.Call) -> None:
+        default = argument(node, None, "default")
+        if default is None:
+            return
+        dest_node = argument(node, None, "dest")
+        names = [dest_node] if dest_node is not None else [a.value for a in node.args if a.keyword is None]
+        for name_node in names:
+            text = self.ex.sym(name_node)
+            if isinstance(text, Lit) and isinstance(text.value, str):
+                dest = text.value.lstrip("-").replace("-", "_")
+                if text.value.startswith("--") or dest_node is not None or not text.value.startswith("-"):
+                    self._option_defaults[dest] = self.ex.sym(default)
+                    return
+
+    def _path_call(self, node: cst.Call, qualname: str) -> None:
+        args: List[Sym] = []
+        kwnames: List[str] = []
+        kwvalues: List[Sym] = []
+        for arg in node.args:
+            if arg.star:
+                break
+            value = self.ex.sym(arg.value)
+            if self._option_defaults:
+                value = _contains_unknown_attr(value, self._option_defaults)
+            if not isinstance(value, _STRUCTURAL) and not isinstance(value, Seq):
+                value = Unknown("arg")
+            if arg.keyword is None:
+                args.append(value)
+            else:
+                kwnames.append(arg.keyword.value)
+                kwvalues.append(value)
+        ex = self.ex
+        self.path_calls.append(PathCallFact(qualname, tuple(args), tuple(kwnames), tuple(kwvalues),
+                                            ex.line, ex.col, ex.scope_name))
+
+    def _runner(self, node: cst.Call, qualname: str) -> None:
+        command = argument(node, 0, "args" if qualname.startswith("subprocess") else "command")
+        if command is None:
+            return
+        cwd = argument(node, None, "cwd")
+        self.runs.append(RunFact(self.ex.sym(command), self.ex.line,
+                                 self.ex.sym(cwd) if cwd is not None else None))
+
     def finish(self, out: Dict[str, Any]) -> None:
         out["io"] = tuple(self.io)
+        out["runs"] = tuple(self.runs)
+        out["path_calls"] = tuple(self.path_calls)

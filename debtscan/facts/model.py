@@ -70,6 +70,25 @@ class IOFact:
 
 
 @fact
+class PathCallFact:
+    """A call to a function that may be a project helper, with the arguments kept symbolic.
+
+    Recorded when the callee is not a known library and some argument is known at least in part (a
+    literal, a constant, a parameter of the caller...). At graph time these calls instantiate helpers whose
+    parameters flow into I/O paths (``utils.to_pickles(df, "../feature/x", 10)`` writes
+    ``feature/x/*.p``), across modules and through several levels of helpers.
+    """
+
+    callee: str
+    args: Tuple[Sym, ...]
+    kwnames: Tuple[str, ...]
+    kwvalues: Tuple[Sym, ...]
+    line: int
+    column: int
+    scope: str
+
+
+@fact
 class RunFact:
     """A script this file runs (``os.system("python x.py")``, ``subprocess.run([...])``), in order."""
 
@@ -115,7 +134,13 @@ class SignalFact:
 
 @fact
 class ModelFact:
-    """A model fitted or trained here, its input signals, and where its predictions go."""
+    """A model fitted or trained here, its input signals, and where its predictions go.
+
+    ``kind`` is ``fit`` (trained here) or ``predict`` (only used here, e.g. loaded from ``artifact``); for a
+    fitted model ``artifact`` is where it was saved. ``outputs`` say where predictions went (``column:<name>``,
+    ``file``, ``return``), ``output_artifacts`` the files they were written to. ``input_models`` names models
+    of this file (``name@scope``) whose predictions are among the inputs.
+    """
 
     name: str
     api: str
@@ -125,6 +150,11 @@ class ModelFact:
     input_sources: Tuple[Sym, ...] = ()
     feature_lists: Tuple[str, ...] = ()
     outputs: Tuple[str, ...] = ()
+    kind: str = "fit"
+    artifact: Optional[Sym] = None
+    output_artifacts: Tuple[Sym, ...] = ()
+    targets: Tuple[str, ...] = ()
+    input_models: Tuple[str, ...] = ()
 
 
 @fact
@@ -160,6 +190,7 @@ class FileFacts:
     functions: Tuple[FunctionFact, ...] = ()
     io: Tuple[IOFact, ...] = ()
     runs: Tuple[RunFact, ...] = ()
+    path_calls: Tuple[PathCallFact, ...] = ()
     statements: Tuple[StatementFact, ...] = ()
     signals: Tuple[SignalFact, ...] = ()
     models: Tuple[ModelFact, ...] = ()

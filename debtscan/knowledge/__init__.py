@@ -3,6 +3,8 @@
 - ``types.toml``: what calls return (``pandas.read_csv`` -> ``pandas.DataFrame``), so that methods on
   values made by known calls resolve (``df.merge`` -> ``pandas.DataFrame.merge``).
 - ``io.toml``: calls and methods that read or write files, and which argument is the path.
+- ``ml.toml``: per library, which calls are ML, glue (with the adapter, ``pandas->numpy``) or configuration
+  (extended in ``[tool.debtscan.knowledge.<name>]``; see :mod:`debtscan.knowledge.code_classes`).
 
 Users extend the I/O catalogue in ``[tool.debtscan.io]``; the extended knowledge is part of the cache key.
 """
@@ -14,13 +16,19 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Dict, Mapping, Optional, Tuple
 
+from debtscan.knowledge.code_classes import CodeKnowledge, build as build_code_knowledge
 from debtscan.tomlcompat import tomllib
 
 
 @dataclass(frozen=True)
 class IOSpec:
     """How a call reads or writes a file: ``mode`` read/write/both/open; the path is argument ``arg``
-    (positional index) or keyword ``kw``; ``fmt`` the data format; ``dest_arg`` for copies."""
+    (positional index) or keyword ``kw``; ``fmt`` the data format; ``dest_arg`` for copies.
+
+    ``receiver_path``: the path is the receiver (``Path.read_text``); ``handle_only``: the call only reads
+    or writes through an open handle (``json.load(f)``); ``local_only``: only local paths count
+    (``from_pretrained``); ``value_arg``: the argument holding the data written (for methods, the receiver);
+    ``default_mode``: the open mode when none is given; ``listing``: lists a folder (``os.listdir``)."""
 
     name: str
     mode: str
@@ -33,6 +41,12 @@ class IOSpec:
     dest_kw: Optional[str] = None
     mode_arg: Optional[int] = None
     pattern: bool = False
+    receiver_path: bool = False
+    handle_only: bool = False
+    local_only: bool = False
+    value_arg: Optional[int] = None
+    default_mode: str = "r"
+    listing: bool = False
 
 
 @dataclass
@@ -46,6 +60,7 @@ class Knowledge:
     io_calls: Dict[str, IOSpec] = field(default_factory=dict)
     io_methods: Dict[str, IOSpec] = field(default_factory=dict)
     extra: Dict[str, Any] = field(default_factory=dict)
+    code: CodeKnowledge = field(default_factory=CodeKnowledge)  # ml.toml: which calls are ML / glue / config
     fingerprint: str = ""
 
     def return_type(self, qualname: Optional[str]) -> Optional[str]:
@@ -104,6 +119,12 @@ def _io_spec(name: str, entry: Mapping[str, Any]) -> IOSpec:
         dest_kw=entry.get("dest_kw"),
         mode_arg=entry.get("mode_arg"),
         pattern=bool(entry.get("pattern", False)),
+        receiver_path=bool(entry.get("receiver_path", False)),
+        handle_only=bool(entry.get("handle_only", False)),
+        local_only=bool(entry.get("local_only", False)),
+        value_arg=entry.get("value_arg"),
+        default_mode=entry.get("default_mode", "r"),
+        listing=bool(entry.get("listing", False)),
     )
 
 
@@ -112,6 +133,7 @@ def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = No
     """Load the packaged catalogues and merge the user's ``[tool.debtscan.io]`` entries."""
     types = _read_toml("types.toml")
     io = _read_toml("io.toml")
+    ml = _read_toml("ml.toml")
     knowledge = Knowledge(
         returns=dict(types.get("returns", {})),
         method_returns={k: dict(v) for k, v in types.get("methods", {}).items()},
@@ -120,11 +142,12 @@ def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = No
         io_calls={name: _io_spec(name, entry) for name, entry in io.get("calls", {}).items()},
         io_methods={name: _io_spec(name, entry) for name, entry in io.get("methods", {}).items()},
         extra=dict(extra or {}),
+        code=build_code_knowledge(ml, extra),
     )
     for name, entry in (io_extensions or {}).items():
         knowledge.io_calls[name] = _io_spec(name, entry)
     digest = hashlib.sha256(
-        json.dumps([types, io, dict(io_extensions or {}), dict(extra or {})], sort_keys=True, default=str).encode()
+        json.dumps([types, io, ml, dict(io_extensions or {}), dict(extra or {})], sort_keys=True, default=str).encode()
     ).hexdigest()
     knowledge.fingerprint = digest[:16]
     return knowledge

@@ -8,3 +8,7 @@ from debtscan.report.model import Report
 @output_format("json")
 def _json(report: Report, project: Project) -> str:
     return json_format.render(report)
+
+
+# The CI formats register themselves with @output_format when imported.
+from debtscan.report import github, gitlab, html, markdown, sarif  # noqa: E402,F401

@@ -12,8 +12,12 @@ from debtscan.report.model import Report
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def render(report: Report, console: Console, verbose: bool = False, show_help: bool = True) -> None:
-    """Findings grouped by file (path:line:col  CODE  message), then errors and a summary."""
+def render(report: Report, console: Console, verbose: bool = False, show_help: bool = True,
+           quiet: bool = False) -> None:
+    """Findings grouped by file (path:line:col  CODE  message), then errors and a summary.
+
+    ``quiet`` leaves out the extra sections (charts) and hints: findings, errors and the count line only.
+    """
     current: Optional[str] = None
     for finding in report.findings:
         if finding.path != current:
@@ -31,7 +35,7 @@ def render(report: Report, console: Console, verbose: bool = False, show_help: b
             console.print(Text(f"              ↳ {related.path}:{related.line} {related.message}", style="dim"))
         if verbose and show_help and finding.help:
             console.print(Text(f"              {finding.help}", style="italic dim"))
-    for renderer in _SECTIONS:
+    for renderer in () if quiet else _SECTIONS:
         renderer(report, console)
     if report.errors:
         console.print()
@@ -50,7 +54,7 @@ def render(report: Report, console: Console, verbose: bool = False, show_help: b
     if by_category:
         text.append(" · " + ", ".join(f"{c}: {n}" for c, n in sorted(by_category.items())), style="dim")
     console.print(text)
-    if report.findings and not verbose:
+    if report.findings and not verbose and not quiet:
         console.print(Text("Run `debtscan explain CODE` for why each is debt and what to do instead, "
                            "or add --verbose.", style="dim"))
 

@@ -1,8 +1,27 @@
 """The built-in rules, registered under the ``debtscan.rules`` entry point group like any plugin."""
-from debtscan.rules.jungle import IntermediateFileHandoff
+from debtscan.rules.glue import GlueHeavyModule, RepeatedGlue, RepoGlueRatio
+from debtscan.rules.jungle import (
+    FileCycle, HardCodedPath, IntermediateFileHandoff, JoinOfIntermediates, JungleChain, MultipleWriters,
+    ReadBeforeWrite, UnproducedRead,
+)
 from debtscan.rules.meta import UnusedSuppression
+from debtscan.rules.signals import CorrectionCascade, EntangledFeatureSet, SharedInputSignal, UndeclaredConsumer
 
 RULES = [
     UnusedSuppression,
     IntermediateFileHandoff,
+    JungleChain,
+    MultipleWriters,
+    JoinOfIntermediates,
+    HardCodedPath,
+    FileCycle,
+    UnproducedRead,
+    ReadBeforeWrite,
+    GlueHeavyModule,
+    RepeatedGlue,
+    RepoGlueRatio,
+    SharedInputSignal,
+    CorrectionCascade,
+    UndeclaredConsumer,
+    EntangledFeatureSet,
 ]

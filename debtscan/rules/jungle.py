@@ -1,11 +1,47 @@
-"""Pipeline-jungle rules (DS2xx): data handed between scripts through intermediate files."""
+"""Pipeline-jungle rules (DS2xx): data handed between scripts through intermediate files.
+
+All of them read the resolved accesses and hand-offs of :class:`debtscan.graph.Project`: raw inputs (only
+read) and final outputs (only written) are never hand-offs, saved models loaded for inference are not data
+hand-offs, and artifacts declared in ``dvc.yaml`` / a Kedro catalog are managed, not jungle.
+"""
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Tuple
+import posixpath
+import re
+from typing import Dict, Iterable, List, Set, Tuple
 
-from debtscan.graph import Access
+import networkx as nx
+
+from debtscan.graph import Access, Project, is_model_access
 from debtscan.report.model import Finding, Related
 from debtscan.rules.base import Example, Rule, RuleContext
+
+CATEGORY = "pipeline-jungle"
+_JOIN_CALLS = frozenset({
+    "pandas.concat", "pandas.merge", "pandas.merge_asof", "pandas.merge_ordered", "polars.concat",
+    "numpy.concatenate", "numpy.hstack", "numpy.vstack", "numpy.column_stack", "numpy.row_stack",
+    "numpy.stack", "numpy.c_", "numpy.r_", "scipy.sparse.hstack", "scipy.sparse.vstack",
+    "pandas.DataFrame.join", "pandas.DataFrame.merge", "pandas.DataFrame.append", "polars.DataFrame.join",
+    "?.merge",
+})
+_SAMPLE_CALLS = frozenset({
+    "sklearn.model_selection.train_test_split", "sklearn.utils.resample", "pandas.DataFrame.sample",
+    "pandas.Series.sample", "?.sample", "imblearn.under_sampling.RandomUnderSampler.fit_resample",
+    "?.fit_resample",
+})
+_ALLOWED_ABSOLUTE = ["/tmp/", "/dev/", "/proc/", "/kaggle/"]
+
+
+def _names(items: Iterable[Tuple[str, int]], limit: int = 4) -> str:
+    items = sorted(set(items))
+    text = ", ".join(f"{m}:{n}" for m, n in items[:limit])
+    return text + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _artifacts(names: Iterable[str], limit: int = 3) -> str:
+    names = sorted(set(names))
+    text = ", ".join(f"`{n}`" for n in names[:limit])
+    return text + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 class IntermediateFileHandoff(Rule):
@@ -13,7 +49,7 @@ class IntermediateFileHandoff(Rule):
 
     code = "DS201"
     name = "intermediate-file-handoff"
-    category = "pipeline-jungle"
+    category = CATEGORY
     severity = "warning"
     summary = "A file written by one module is read by another: an undeclared pipeline hand-off."
     why = ("Scripts that pass data through intermediate files form a pipeline nobody declared: the order "
@@ -41,6 +77,26 @@ class IntermediateFileHandoff(Rule):
                     return clean(raw)
             """,
         }),
+        Example({
+            "dvc.yaml": """
+                stages:
+                  prepare:
+                    cmd: python prepare.py
+                    deps: [data/raw/train.csv]
+                    outs: [data/interim/clean.csv]
+                  train:
+                    cmd: python train.py
+                    deps: [data/interim/clean.csv]
+            """,
+            "prepare.py": """
+                import pandas as pd
+                pd.read_csv("data/raw/train.csv").dropna().to_csv("data/interim/clean.csv")
+            """,
+            "train.py": """
+                import pandas as pd
+                df = pd.read_csv("data/interim/clean.csv")
+            """,
+        }),
     )
     INVALID = (
         Example({
@@ -55,33 +111,496 @@ class IntermediateFileHandoff(Rule):
                 df = pd.read_csv("data/interim/clean.csv")
             """,
         }, expect=(("prepare.py", 4), ("train.py", 2))),
+        Example({
+            "utils.py": """
+                def to_pickles(df, path, split_size=4):
+                    for i in range(split_size):
+                        df.iloc[i::split_size].to_pickle(f"{path}/{i}.p")
+            """,
+            "000_init.py": """
+                import pandas as pd
+                import utils
+                utils.to_pickles(pd.read_csv("input/train.csv"), "data/train")
+            """,
+            "101_feature.py": """
+                import pandas as pd
+                train = pd.read_pickle("data/train/0.p")
+            """,
+        }, expect=(("000_init.py", 3), ("101_feature.py", 2))),
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        by_write: Dict[Tuple[str, int, str], List[Access]] = {}
-        by_read: Dict[Tuple[str, int, str], List[Access]] = {}
+        by_write: Dict[Tuple[str, int], List[Tuple[Access, Access]]] = {}
+        by_read: Dict[Tuple[str, int], List[Tuple[Access, Access]]] = {}
         for write, read in ctx.project.handoffs:
-            by_write.setdefault((write.module, write.line, write.artifact), []).append(read)
-            by_read.setdefault((read.module, read.line, read.artifact), []).append(write)
-        for (module, line, artifact), reads in sorted(by_write.items()):
-            readers = sorted({(r.module, r.line) for r in reads})
-            names = ", ".join(f"{m}:{n}" for m, n in readers[:4]) + (" ..." if len(readers) > 4 else "")
-            column = next(w.column for w, _ in ctx.project.handoffs if (w.module, w.line) == (module, line))
+            by_write.setdefault((write.module, write.line), []).append((write, read))
+            by_read.setdefault((read.module, read.line), []).append((write, read))
+        for (module, line), pairs in sorted(by_write.items()):
+            artifacts = sorted({w.artifact for w, _ in pairs})
+            readers = sorted({(r.module, r.line) for _, r in pairs})
+            via = next((w.via for w, _ in pairs if w.via), "")
+            how = f" (through `{via}`)" if via else ""
             yield self.finding(
                 module, line,
-                f"`{artifact}` is written here and read by {len(readers)} other module(s) ({names}): "
+                f"{_artifacts(artifacts)} written here{how} is read by {len({m for m, _ in readers})} other "
+                f"module(s) ({_names(readers)}): an undeclared intermediate-file hand-off.",
+                column=min(w.column for w, _ in pairs), subject="write:" + ",".join(artifacts),
+                related=[Related(m, n, "reads " + _artifacts(r.artifact for _, r in pairs if r.module == m
+                                                              and r.line == n)) for m, n in readers],
+            )
+        for (module, line), pairs in sorted(by_read.items()):
+            artifacts = sorted({r.artifact for _, r in pairs})
+            writers = sorted({(w.module, w.line) for w, _ in pairs})
+            via = next((r.via for _, r in pairs if r.via), "")
+            how = f" (through `{via}`)" if via else ""
+            yield self.finding(
+                module, line,
+                f"{_artifacts(artifacts)} read here{how} is produced by another module ({_names(writers)}): "
                 f"an undeclared intermediate-file hand-off.",
-                column=column, subject=f"write:{artifact}",
-                related=[Related(m, n, f"reads `{artifact}`") for m, n in readers],
+                column=min(r.column for _, r in pairs), subject="read:" + ",".join(artifacts),
+                related=[Related(m, n, "writes " + _artifacts(w.artifact for w, _ in pairs if w.module == m
+                                                               and w.line == n)) for m, n in writers],
             )
-        for (module, line, artifact), writes in sorted(by_read.items()):
-            writers = sorted({(w.module, w.line, w.artifact) for w in writes})
-            names = ", ".join(f"{m}:{n}" for m, n, _ in writers[:4])
-            column = next(r.column for _, r in ctx.project.handoffs if (r.module, r.line) == (module, line))
+
+
+class JungleChain(Rule):
+    """Scripts linked through intermediate files into a long chain."""
+
+    code = "DS202"
+    name = "jungle-chain"
+    category = CATEGORY
+    severity = "warning"
+    summary = "Scripts chained through intermediate files, one after another, with no declared pipeline."
+    why = ("A chain of scripts that each read the previous one's files is a pipeline whose structure exists "
+           "only in file names: a change early in the chain silently breaks every later step, partial "
+           "reruns leave stale files mixed with fresh ones, and nobody can tell which outputs are current. "
+           "The longer the chain, the costlier each change (Sculley et al. 2015, 'pipeline jungles').")
+    fix = ("Turn the chain into a declared pipeline: functions composed in one entry point, or stages of a "
+           "pipeline tool (dvc.yaml, Kedro, Airflow, Make with explicit targets) whose inputs and outputs "
+           "are declared, so that order, caching and reruns are the tool's job.")
+    options = {"min-handoffs": 3}
+    VALID = (
+        Example({
+            "a.py": "import pandas as pd\npd.read_csv('input/raw.csv').to_csv('data/a.csv')\n",
+            "b.py": "import pandas as pd\npd.read_csv('data/a.csv').to_csv('data/b.csv')\n",
+            "c.py": "import pandas as pd\npd.read_csv('data/b.csv').to_csv('output/c.csv')\n",
+        }),
+    )
+    INVALID = (
+        Example({
+            "01_clean.py": "import pandas as pd\npd.read_csv('input/raw.csv').to_csv('data/a.csv')\n",
+            "02_join.py": "import pandas as pd\npd.read_csv('data/a.csv').to_csv('data/b.csv')\n",
+            "03_feats.py": "import pandas as pd\npd.read_csv('data/b.csv').to_pickle('data/c.pkl')\n",
+            "04_train.py": "import pandas as pd\nX = pd.read_pickle('data/c.pkl')\n",
+        }, expect=(("01_clean.py", 2),)),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        project = ctx.project
+        minimum = ctx.options["min-handoffs"]
+        flow = project.flow
+        for chain in project.chains:
+            hops = len(chain) - 1
+            if hops < minimum:
+                continue
+            steps: List[str] = []
+            related: List[Related] = []
+            first_write = None
+            for source, target in zip(chain, chain[1:]):
+                pairs = flow[source][target]["pairs"]
+                write, read = min(pairs, key=lambda p: (p[0].line, p[1].line, p[0].artifact))
+                if first_write is None:
+                    first_write = write
+                steps.append(f"`{write.artifact}`")
+                related.append(Related(write.module, write.line, f"writes `{write.artifact}`"))
+                related.append(Related(read.module, read.line, f"reads `{read.artifact}`"))
+            text = chain[0]
+            for artifact, module in zip(steps, chain[1:]):
+                text += f" -> {artifact} -> {module}"
+            runners = {project.run_position[m][0] for m in chain if m in project.run_position}
+            order = f" (run in this order by {', '.join(sorted(runners))})" if runners else ""
             yield self.finding(
-                module, line,
-                f"`{artifact}` is read here but produced by another module ({names}): an undeclared "
-                f"intermediate-file hand-off.",
-                column=column, subject=f"read:{artifact}",
-                related=[Related(m, n, f"writes `{a}`") for m, n, a in writers],
+                first_write.module, first_write.line,
+                f"jungle chain of {hops} intermediate-file hand-offs across {len(chain)} modules{order}: {text}.",
+                column=first_write.column, subject="chain:" + ">".join(chain), related=related,
             )
+
+
+class MultipleWriters(Rule):
+    """One intermediate artifact written by more than one module."""
+
+    code = "DS203"
+    name = "multiple-writers"
+    category = CATEGORY
+    severity = "warning"
+    summary = "An intermediate file is written by more than one module."
+    why = ("When several scripts write the same intermediate file, what a reader gets depends on which "
+           "ran last: results change with execution order, a rerun of one step silently overwrites "
+           "another's output, and nobody can say which code produced the data a model was trained on.")
+    fix = ("Give each producer its own output and make the consumer choose explicitly, or make one module "
+           "the single owner of the file (and declare it as that stage's output).")
+    VALID = (
+        Example({
+            "a.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/a.csv')\n",
+            "b.py": "import pandas as pd\npd.read_csv('input/y.csv').to_csv('data/b.csv')\n",
+            "c.py": "import pandas as pd\npd.read_csv('data/a.csv').merge(pd.read_csv('data/b.csv'))\n",
+        }),
+    )
+    INVALID = (
+        Example({
+            "clean_v1.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/clean.csv')\n",
+            "clean_v2.py": "import pandas as pd\npd.read_csv('input/x.csv').dropna().to_csv('data/clean.csv')\n",
+            "train.py": "import pandas as pd\ndf = pd.read_csv('data/clean.csv')\n",
+        }, expect=(("clean_v1.py", 2), ("clean_v2.py", 2))),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        project = ctx.project
+        intermediate = {w.artifact for w, _ in project.handoffs}
+        for artifact in sorted(intermediate):
+            if "*" in artifact:
+                continue
+            writes = [w for w in project.writers.get(artifact, []) if not is_model_access(w)]
+            modules = sorted({w.module for w in writes})
+            if len(modules) < 2:
+                continue
+            for module in modules:
+                first = min((w for w in writes if w.module == module), key=lambda w: (w.line, w.column))
+                others = sorted({(w.module, w.line) for w in writes if w.module != module})
+                yield self.finding(
+                    module, first.line,
+                    f"`{artifact}` is also written by {_names(others)}: {len(modules)} modules write this "
+                    f"intermediate file, so its content depends on which ran last.",
+                    column=first.column, subject=f"writer:{artifact}",
+                    related=[Related(m, n, f"also writes `{artifact}`") for m, n in others],
+                )
+
+
+class JoinOfIntermediates(Rule):
+    """A step that joins several intermediate files, or writes a sample that later steps read."""
+
+    code = "DS204"
+    name = "join-of-intermediates"
+    category = CATEGORY
+    severity = "warning"
+    summary = "A step joins two or more intermediate files, or writes sampled data that later steps read."
+    why = ("Joins of files produced by other scripts are where jungles tangle: the join silently depends "
+           "on the keys, row order and freshness of every input, and a change in any producer breaks it "
+           "without a test noticing. Sampling written back to disk (train_test_split, sample) and read by "
+           "later steps fixes one random draw into files that nothing ties to the code that made them.")
+    fix = ("Join in memory inside one declared step that calls the producers as functions, with the join "
+           "keys checked; keep sampling inside the step that uses it (seeded), or declare the sample as a "
+           "versioned pipeline output.")
+    VALID = (
+        Example({
+            "a.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/a.csv')\n",
+            "b.py": "import pandas as pd\ndf = pd.read_csv('data/a.csv')\nraw = pd.read_csv('input/y.csv')\n"
+                    "df.merge(raw).to_csv('output/z.csv')\n",
+        }),
+    )
+    INVALID = (
+        Example({
+            "a.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/a.csv')\n",
+            "b.py": "import pandas as pd\npd.read_csv('input/y.csv').to_csv('data/b.csv')\n",
+            "c.py": "import pandas as pd\nleft = pd.read_csv('data/a.csv')\nright = pd.read_csv('data/b.csv')\n"
+                    "both = left.merge(right, on='id')\n",
+        }, expect=(("c.py", 4),)),
+        Example({
+            "split.py": "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n"
+                        "df = pd.read_csv('input/all.csv')\ntrain, test = train_test_split(df)\n"
+                        "train.to_csv('data/train.csv')\n",
+            "fit.py": "import pandas as pd\ntrain = pd.read_csv('data/train.csv')\n",
+        }, expect=(("split.py", 5),)),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        project = ctx.project
+        reads_by_scope: Dict[Tuple[str, str], Dict[str, Access]] = {}
+        for write, read in project.handoffs:
+            reads_by_scope.setdefault((read.module, read.scope), {}).setdefault(read.artifact, read)
+        for (module, scope), reads in sorted(reads_by_scope.items()):
+            if len(reads) < 2:
+                continue
+            first_read = min(r.line for r in reads.values())
+            joins = [c for c in project.facts[module].calls
+                     if c.scope == scope and c.qualname in _JOIN_CALLS and c.line >= first_read]
+            if not joins:
+                continue
+            join = min(joins, key=lambda c: (c.line, c.column))
+            method = join.qualname.rpartition(".")[2]
+            yield self.finding(
+                module, join.line,
+                f"`{method}` joins {len(reads)} intermediate files made by other scripts "
+                f"({_artifacts(reads)}): a join in the pipeline jungle.",
+                column=join.column, subject=f"join:{scope}:" + ",".join(sorted(reads)),
+                related=[Related(r.module, r.line, f"reads `{a}`") for a, r in sorted(reads.items())],
+            )
+        intermediate_writes: Dict[Tuple[str, str], List[Access]] = {}
+        readers_of: Dict[Tuple[str, int, str], Set[Tuple[str, int]]] = {}
+        for write, read in project.handoffs:
+            intermediate_writes.setdefault((write.module, write.scope), []).append(write)
+            readers_of.setdefault((write.module, write.line, write.artifact), set()).add((read.module, read.line))
+        for (module, scope), writes in sorted(intermediate_writes.items()):
+            samples = [c for c in project.facts[module].calls if c.scope == scope and c.qualname in _SAMPLE_CALLS]
+            if not samples:
+                continue
+            seen: Set[int] = set()
+            for write in sorted(writes, key=lambda w: (w.line, w.artifact)):
+                before = [c for c in samples if c.line <= write.line]
+                if not before or write.line in seen:
+                    continue
+                seen.add(write.line)
+                sample = max(before, key=lambda c: c.line)
+                readers = sorted(readers_of[(write.module, write.line, write.artifact)])
+                yield self.finding(
+                    module, write.line,
+                    f"sampled data (`{sample.qualname.rpartition('.')[2]}` at line {sample.line}) is written to "
+                    f"`{write.artifact}` and read by later steps ({_names(readers)}): the draw is frozen "
+                    f"into an intermediate file.",
+                    column=write.column, subject=f"sample:{write.artifact}",
+                    related=[Related(m, n, f"reads `{write.artifact}`") for m, n in readers[:8]],
+                )
+
+
+_USER_PATH = re.compile(r"^(/home/[^/]+|/Users/[^/]+|/root|~|[A-Za-z]:/Users/[^/]+|/mnt/[a-z]/Users/[^/]+)(/|$)")
+
+
+class HardCodedPath(Rule):
+    """A read or write of an absolute or user-specific path."""
+
+    code = "DS205"
+    name = "hard-coded-path"
+    category = CATEGORY
+    severity = "warning"
+    summary = "A read or write uses a hard-coded absolute or user-specific path."
+    why = ("An absolute path (`/home/alice/data/train.csv`, `C:\\\\Users\\\\...`, `~/...`) ties the pipeline "
+           "to one machine and one person's folders: it breaks on every other machine, in CI and in "
+           "production, and hides the data dependency outside the repository.")
+    fix = ("Take paths relative to the project (or to `__file__`), or from one configuration entry / "
+           "environment variable, and pass them to the code that reads and writes.")
+    options = {"allowed-prefixes": list(_ALLOWED_ABSOLUTE)}
+    VALID = (
+        Example({"a.py": "import pandas as pd\ndf = pd.read_csv('data/raw/train.csv')\n"
+                         "df.to_csv('/tmp/scratch.csv')\n"}),
+    )
+    INVALID = (
+        Example({"a.py": "import pandas as pd\ndf = pd.read_csv('/home/alice/projects/churn/train.csv')\n"},
+                expect=(("a.py", 2),)),
+        Example({"config.py": "DATA = 'C:\\\\Users\\\\bob\\\\data'\n",
+                 "a.py": "import os\nimport pandas as pd\nfrom config import DATA\n"
+                         "df = pd.read_csv(os.path.join(DATA, 'train.csv'))\n"
+                         "df.to_csv(os.path.join(DATA, 'clean.csv'))\n"},
+                expect=(("config.py", 1),)),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        project = ctx.project
+        allowed = tuple(ctx.options["allowed-prefixes"])
+        grouped: Dict[Tuple[str, int], List[Access]] = {}
+        for access in project.accesses:
+            if access.base != "absolute":
+                continue
+            path = access.artifact
+            if path.startswith(allowed) or path in ("/dev/null",):
+                continue
+            where = project.anchors.get((access.module, access.line, access.column), (access.module, access.line))
+            grouped.setdefault(where, []).append(access)
+        for (path, line), accesses in sorted(grouped.items()):
+            artifacts = sorted({a.artifact for a in accesses})
+            user = any(_USER_PATH.match(a) for a in artifacts)
+            kind = "user-specific" if user else "absolute"
+            modes = sorted({a.mode for a in accesses})
+            uses = sorted({(a.module, a.line) for a in accesses} - {(path, line)})
+            column = min(a.column for a in accesses) if all(a.module == path and a.line == line
+                                                           for a in accesses) else 0
+            yield self.finding(
+                path, line,
+                f"hard-coded {kind} path {_artifacts(artifacts)} used in a {' and '.join(modes)}: it only "
+                f"exists on one machine.",
+                column=column, subject="abs:" + ",".join(artifacts),
+                related=[Related(m, n, f"{'reads' if any(a.mode == 'read' for a in accesses if a.module == m and a.line == n) else 'writes'} it")
+                         for m, n in uses[:10]],
+            )
+
+
+class FileCycle(Rule):
+    """Modules that feed each other through files in a loop."""
+
+    code = "DS206"
+    name = "file-cycle"
+    category = CATEGORY
+    severity = "warning"
+    summary = "Modules feed each other through files in a loop."
+    why = ("When script A reads what B writes and B reads what A writes, the files' content depends on "
+           "how often and in which order the scripts ran before: no clean run from the raw data reproduces "
+           "them, and stale files keep feeding the loop.")
+    fix = ("Break the loop: make the data flow one way (split the module that both produces and consumes "
+           "into two steps) and declare the order, or keep the iteration inside one function in memory.")
+    options = {"max-cycles": 20}
+    VALID = (
+        Example({
+            "a.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/a.csv')\n",
+            "b.py": "import pandas as pd\npd.read_csv('data/a.csv').to_csv('output/b.csv')\n",
+        }),
+    )
+    INVALID = (
+        Example({
+            "label.py": "import pandas as pd\npreds = pd.read_csv('data/preds.csv')\n"
+                        "preds[preds['p'] > 0.9].to_csv('data/pseudo_labels.csv')\n",
+            "train.py": "import pandas as pd\nlabels = pd.read_csv('data/pseudo_labels.csv')\n"
+                        "labels.to_csv('data/preds.csv')\n",
+        }, expect=(("label.py", 3),)),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        project = ctx.project
+        flow = project.flow
+        limit = ctx.options["max-cycles"]
+        found = 0
+        seen: Set[frozenset] = set()
+        for cycle in sorted(nx.simple_cycles(flow), key=lambda c: (len(c), sorted(c))) if flow.number_of_edges() < 5000 else []:
+            if len(cycle) < 2:
+                continue
+            key = frozenset(cycle)
+            if key in seen:
+                continue
+            seen.add(key)
+            start = cycle.index(min(cycle))
+            cycle = cycle[start:] + cycle[:start]
+            hops = list(zip(cycle, cycle[1:] + cycle[:1]))
+            related: List[Related] = []
+            text = cycle[0]
+            first = None
+            for source, target in hops:
+                write, read = min(flow[source][target]["pairs"], key=lambda p: (p[0].line, p[0].artifact))
+                first = first or write
+                text += f" -> `{write.artifact}` -> {target}"
+                related.append(Related(write.module, write.line, f"writes `{write.artifact}`"))
+                related.append(Related(read.module, read.line, f"reads `{read.artifact}`"))
+            yield self.finding(
+                first.module, first.line,
+                f"file cycle between {len(cycle)} modules: {text}.",
+                column=first.column, subject="cycle:" + ">".join(cycle), related=related,
+            )
+            found += 1
+            if found >= limit:
+                break
+
+
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".env", ".md", ".txt", ".py")
+
+
+class UnproducedRead(Rule):
+    """A read of a file that nothing in the repo writes and that is not under a raw-data folder."""
+
+    code = "DS207"
+    name = "unproduced-read"
+    category = CATEGORY
+    severity = "info"
+    summary = "A file is read that nothing in the repo writes and that is not a declared raw input."
+    why = ("A read of a file that no code here produces and that does not sit in a raw-data folder is an "
+           "undeclared input: either a step of the pipeline lives outside the repository (a notebook, a "
+           "manual export, a deleted script), or the file is stale. Nobody can rebuild it from the code.")
+    fix = ("Put raw inputs under a raw-data folder (configure `raw-data-dirs`), commit or declare the step "
+           "that produces the file (dvc.yaml, a script in the repo), or document where it comes from.")
+    VALID = (
+        Example({"a.py": "import pandas as pd\ndf = pd.read_csv('data/raw/train.csv')\n"}),
+        Example({"a.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/clean.csv')\n",
+                 "b.py": "import pandas as pd\ndf = pd.read_csv('data/clean.csv')\n"}),
+    )
+    INVALID = (
+        Example({"a.py": "import pandas as pd\ndf = pd.read_csv('data/processed/features_v3.csv')\n"},
+                expect=(("a.py", 2),)),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        project = ctx.project
+        written = sorted(project.writers)
+        patterns = [w for w in written if "*" in w]
+        seen: Set[Tuple[str, int]] = set()
+        for access in sorted(project.accesses, key=lambda a: (a.module, a.line, a.artifact)):
+            path = access.artifact
+            if access.mode != "read" or not access.exact or access.base == "absolute" or path.startswith(".."):
+                continue
+            if project.is_raw(path) or is_model_access(access) or path.lower().endswith(_CONFIG_SUFFIXES):
+                continue
+            if project.is_declared(path) or path in project.writers:
+                continue
+            if any(_matches(p, path) for p in patterns):
+                continue
+            if project.root is not None and (project.root / path).exists():
+                continue
+            key = (access.module, access.line)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield self.finding(
+                access.module, access.line,
+                f"`{path}` is read here but nothing in the repo writes it and it is not under a raw-data "
+                f"folder ({', '.join(project.raw_data_dirs)}): an undeclared input.",
+                column=access.column, subject=f"orphan:{path}",
+            )
+
+
+def _matches(pattern: str, path: str) -> bool:
+    from debtscan.paths import matches
+    return matches(pattern, path)
+
+
+class ReadBeforeWrite(Rule):
+    """A runner runs a script that reads a file before the script that writes it."""
+
+    code = "DS208"
+    name = "read-before-write"
+    category = CATEGORY
+    severity = "warning"
+    summary = "A runner runs a reader of an intermediate file before the script that writes it."
+    why = ("The runner (shell script, Makefile recipe, os.system/subprocess calls) is the only declaration "
+           "of the pipeline's order. When it runs a consumer before the producer, the consumer reads a stale "
+           "file from an earlier run, or fails on a fresh checkout: results depend on leftovers.")
+    fix = ("Reorder the runner so every producer runs before its consumers, or better, declare inputs and "
+           "outputs in a pipeline tool that derives the order from them (dvc.yaml, Make targets).")
+    VALID = (
+        Example({
+            "run.sh": "python prepare.py\npython train.py\n",
+            "prepare.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/clean.csv')\n",
+            "train.py": "import pandas as pd\ndf = pd.read_csv('data/clean.csv')\n",
+        }),
+    )
+    INVALID = (
+        Example({
+            "run.sh": "python train.py\npython prepare.py\n",
+            "prepare.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/clean.csv')\n",
+            "train.py": "import pandas as pd\ndf = pd.read_csv('data/clean.csv')\n",
+        }, expect=(("train.py", 2),)),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        project = ctx.project
+        positions: Dict[str, Dict[str, int]] = {}
+        for step in project.steps:
+            positions.setdefault(step.runner, {}).setdefault(step.script, step.order)
+        reported: Set[Tuple[str, int]] = set()
+        by_read: Dict[Tuple[str, int, str], List[Access]] = {}
+        for write, read in project.handoffs:
+            by_read.setdefault((read.module, read.line, read.artifact), []).append(write)
+        for (module, line, artifact), writes in sorted(by_read.items()):
+            for runner, order in sorted(positions.items()):
+                if module not in order:
+                    continue
+                writer_positions = [order[w.module] for w in writes if w.module in order]
+                if not writer_positions or min(writer_positions) < order[module]:
+                    continue
+                if (module, line) in reported:
+                    continue
+                reported.add((module, line))
+                writer = min((w for w in writes if w.module in order), key=lambda w: order[w.module])
+                read = next(r for w, r in project.handoffs if r.module == module and r.line == line)
+                yield self.finding(
+                    module, line,
+                    f"`{artifact}` is read here, but {runner} runs this script (step {order[module] + 1}) before "
+                    f"{writer.module} (step {order[writer.module] + 1}), which writes it: the read sees a stale "
+                    f"or missing file.",
+                    column=read.column, subject=f"order:{artifact}",
+                    related=[Related(writer.module, writer.line, f"writes `{artifact}`")],
+                )

@@ -1,0 +1,116 @@
+"""Baselines: accept today's debt, fail only on new debt, and ratchet the baseline down as debt is paid.
+
+``debtscan baseline PATH -o .debtscan-baseline.json`` records the current findings by fingerprint with a
+count per fingerprint. ``debtscan scan --baseline FILE`` then reports only the findings beyond the baseline
+and lists the baseline entries that no longer occur. Fingerprints hash the rule, the path and the finding's
+subject (never its line), so a baseline does not rot when unrelated edits move code.
+
+The file (sorted, so regenerating it gives a small VCS diff)::
+
+    {"debtscan_baseline": 1, "tool": {"name": "debtscan", "version": "0.1.0"},
+     "findings": {"<fingerprint>": {"count": 1, "code": "DS201", "path": "01_prepare.py", "message": "..."}}}
+
+``code``, ``path`` and ``message`` are for people reading the file and for listing fixed entries; matching
+uses only the fingerprint and the count.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional
+
+from debtscan import __version__
+from debtscan.diff import split_by_fingerprint
+from debtscan.report.console import section
+from debtscan.report.model import Finding, Report
+
+BASELINE_VERSION = 1
+
+
+class BaselineError(ValueError):
+    """A baseline file that cannot be read or is not a debtscan baseline."""
+
+
+def baseline_data(findings: Iterable[Finding]) -> Dict[str, Any]:
+    entries: Dict[str, Dict[str, Any]] = {}
+    for finding in findings:
+        entry = entries.get(finding.fingerprint)
+        if entry is None:
+            entries[finding.fingerprint] = {"count": 1, "code": finding.code, "path": finding.path,
+                                            "message": finding.message}
+        else:
+            entry["count"] += 1
+    ordered = dict(sorted(entries.items(), key=lambda item: (item[1]["path"], item[1]["code"], item[0])))
+    return {"debtscan_baseline": BASELINE_VERSION, "tool": {"name": "debtscan", "version": __version__},
+            "findings": ordered}
+
+
+def render_baseline(findings: Iterable[Finding]) -> str:
+    return json.dumps(baseline_data(findings), indent=2, ensure_ascii=False) + "\n"
+
+
+def load_baseline(path: str) -> Dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BaselineError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise BaselineError(f"baseline {path} is not JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("debtscan_baseline") != BASELINE_VERSION \
+            or not isinstance(data.get("findings"), dict):
+        raise BaselineError(f"{path} is not a debtscan baseline (write one with `debtscan baseline PATH -o {path}`)")
+    for fingerprint, entry in data["findings"].items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("count"), int) or entry["count"] < 1:
+            raise BaselineError(f"{path}: entry {fingerprint!r} needs a positive integer `count`")
+    return data
+
+
+def apply_baseline(report: Report, baseline: Dict[str, Any], file: str,
+                   only_paths: Optional[Iterable[str]] = None) -> Report:
+    """Keep only the findings beyond the baseline; record what matched and which entries no longer occur.
+
+    With ``only_paths`` (pre-commit's file names) only entries in those files can be known to be gone, so
+    only those are listed as no longer occurring.
+    """
+    entries = baseline["findings"]
+    known = Counter({fingerprint: entry["count"] for fingerprint, entry in entries.items()})
+    matched, beyond, left = split_by_fingerprint(known, report.findings, fingerprint=lambda f: f.fingerprint)
+    only = set(only_paths) if only_paths is not None else None
+    fixed: List[Dict[str, Any]] = []
+    for fingerprint, count in left.items():
+        entry = entries[fingerprint]
+        if only is not None and entry.get("path") not in only:
+            continue
+        fixed.append({"fingerprint": fingerprint, "count": count, "code": str(entry.get("code", "")),
+                      "path": str(entry.get("path", "")), "message": str(entry.get("message", ""))})
+    fixed.sort(key=lambda e: (e["path"], e["code"], e["fingerprint"]))
+    report.findings = beyond
+    report.baseline = {
+        "file": file,
+        "entries": sum(known.values()),
+        "matched": len(matched),
+        "new": len(beyond),
+        "fixed_count": sum(e["count"] for e in fixed),
+        "fixed": fixed,
+    }
+    return report
+
+
+@section
+def _console_section(report: Report, console) -> None:
+    from rich.text import Text
+
+    base = report.baseline
+    if base is None:
+        return
+    console.print()
+    console.print(Text(f"Baseline {base['file']}: {base['matched']} known finding(s) not shown, "
+                       f"{base['new']} new.", style="bold"))
+    if base["fixed"]:
+        console.print(Text(f"{base['fixed_count']} baseline entr{'y' if base['fixed_count'] == 1 else 'ies'} "
+                           "no longer occur; run `debtscan baseline` again to ratchet the baseline down:",
+                           style="green"))
+        for entry in base["fixed"]:
+            count = f" ×{entry['count']}" if entry["count"] > 1 else ""
+            console.print(Text(f"  {entry['path']}  {entry['code']}{count}  {entry['message']}", style="dim"))

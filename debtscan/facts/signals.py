@@ -1,0 +1,997 @@
+"""Signal and model facts: which columns / feature keys each piece of code consumes, and where models are
+fitted, what they are fed and where their predictions go.
+
+Everything happens in the single extraction pass: the collector is handed the nodes it asked for (names,
+subscripts, attributes, arguments, statements) and inspects only the node it is given, so its work per node
+is O(1). Values are followed through local names with a small per-scope table (:class:`Info`): a name bound
+to a frame read from a file remembers the file, an array made from ``df[FEATURES]`` remembers the signals
+and the feature list, a variable holding ``model.predict(...)`` remembers the model.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from debtscan.facts.extract import MODULE_SCOPE, Collector
+from debtscan.facts.model import ModelFact, SignalFact
+from debtscan.facts.values import Choice, Concat, Lit, Param, PathJoin, Ref, Seq, Sym
+
+FRAME_TYPES = frozenset({"pandas.DataFrame", "polars.DataFrame", "polars.LazyFrame", "datasets.Dataset",
+                         "datasets.DatasetDict", "pyspark.sql.DataFrame"})
+ML_PREFIXES = ("sklearn.", "xgboost.", "lightgbm.", "catboost.", "statsmodels.", "torch.nn.", "tensorflow.keras.",
+               "keras.", "tf.keras.", "transformers.", "lightning.", "pytorch_lightning.", "prophet.",
+               "sentence_transformers.", "imblearn.", "optuna.integration.", "tabnet.", "pytorch_tabnet.")
+TRANSFORMER_WORDS = re.compile(r"(Scaler|Encoder|Imputer|Vectori[sz]er|Transformer$|PCA|SVD|Tokenizer|Normalizer|"
+                               r"Binarizer|Selector|Discretizer|PolynomialFeatures|Splitter|KFold|Fold$|"
+                               r"Config$|Dataset$|DataLoader$|Collator|Callback|Optimizer|Scheduler|Loss$|"
+                               r"Pool$|DMatrix$|TrainingArguments$|Trainer$|Arguments$|Metric|Split$)")
+MODEL_WORDS = re.compile(r"(Classifier|Regressor|Regression|Model|SVC|SVR|Booster|KNeighbors|Forest|Boost|LGBM|"
+                         r"XGB|CatBoost|Net$|NB$|Tree|Ensemble|Perceptron|MLP|Sequential|Lasso|Ridge|ElasticNet|"
+                         r"KMeans|Cluster|Pipeline|Estimator|Prophet|ARIMA|SARIMAX|OLS|GLM|Logit|Probit|"
+                         r"SentenceTransformer|ForSequenceClassification|ForTokenClassification|ForCausalLM|"
+                         r"GaussianProcess|IsolationForest|Stacking|Voting|Bagging|SGD|Search(CV)?$|CV$)")
+PIPELINE_CALLS = frozenset({"sklearn.pipeline.make_pipeline", "sklearn.pipeline.Pipeline"})
+FIT_METHODS = frozenset({"fit", "partial_fit", "fit_generator", "train", "fit_predict"})
+PREDICT_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function", "fit_predict"})
+MODEL_ONLY_PREDICT = frozenset({"forward", "encode", "embed", "embed_documents", "score_samples", "generate"})
+TRAIN_FUNCTIONS = {"xgboost.train": (1, "dtrain"), "lightgbm.train": (1, "train_set"),
+                   "catboost.train": (0, "pool"), "xgboost.cv": (1, "dtrain"), "lightgbm.cv": (1, "train_set")}
+OOF_FUNCTIONS = frozenset({"sklearn.model_selection.cross_val_predict"})
+TRAINER_CALLS = ("transformers.Trainer", "transformers.Seq2SeqTrainer", "trl.SFTTrainer", "setfit.SetFitTrainer",
+                 "setfit.Trainer")
+LOAD_MODEL_HINTS = ("load", "load_model", "from_pretrained", "Booster")
+# Column-taking methods of frames: method -> (positional index or "*" for all positional, keywords).
+COLUMN_METHODS: Dict[str, Tuple[Any, Tuple[str, ...]]] = {
+    "groupby": (0, ("by",)), "group_by": ("*", ("by",)), "merge": (None, ("on", "left_on", "right_on")),
+    "join": (None, ("on", "left_on", "right_on")), "sort_values": (0, ("by",)), "sort": ("*", ("by",)),
+    "select": ("*", ()), "select_columns": (0, ("column_names",)), "dropna": (None, ("subset",)),
+    "drop_duplicates": (0, ("subset",)), "pivot_table": (None, ("values", "index", "columns")),
+    "pivot": (None, ("values", "index", "columns")), "set_index": (0, ("keys",)), "reindex": (None, ("columns",)),
+    "filter": (None, ("items",)), "explode": (0, ("column",)), "melt": (None, ("id_vars", "value_vars")),
+    "nlargest": (1, ("columns",)), "nsmallest": (1, ("columns",)), "unique": (None, ("subset",)),
+    "get_column": (0, ("name",)), "get_columns": (None, ()), "duplicated": (0, ("subset",)),
+}
+READ_COLUMN_KEYWORDS = ("usecols", "columns")
+SELECT_METHODS = frozenset({"select", "select_columns", "reindex", "filter", "get_column", "get_columns"})
+FRAME_ATTRS = frozenset({
+    "shape", "columns", "index", "values", "loc", "iloc", "at", "iat", "T", "dtypes", "dtype", "empty", "size",
+    "ndim", "str", "dt", "cat", "plot", "axes", "name", "sparse", "style", "attrs", "flags", "schema", "height",
+    "width", "features", "column_names", "num_rows", "array", "hvplot", "Index",
+})
+RECORD_ITERS = frozenset({"iterrows", "itertuples", "iter_rows", "to_dicts", "rows"})
+LABEL_KEYWORDS = frozenset({"label", "labels", "y", "target", "y_true"})
+_MAX_ITEMS = 64
+
+
+def _target_key(node: cst.BaseExpression) -> Optional[str]:
+    """A name or ``self.attr`` as a tracking key."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+        return f"self.{node.attr.value}"
+    return None
+
+
+def _short(qualname: str) -> str:
+    return qualname.rpartition(".")[2]
+
+
+def _is_estimator(qualname: str) -> bool:
+    """Whether a call makes an estimator or network (not a transformer, splitter or config object)."""
+    if qualname in PIPELINE_CALLS:
+        return True
+    qualname = qualname.lstrip("?")
+    name = _short(qualname)
+    if name in ("from_pretrained", "load", "load_model", "from_config", "from_checkpoint",
+                "load_from_checkpoint"):
+        qualname = qualname.rpartition(".")[0]
+        name = _short(qualname)
+    if not name[:1].isupper() or TRANSFORMER_WORDS.search(name):
+        return False
+    if qualname.startswith(ML_PREFIXES):
+        return True
+    return bool(MODEL_WORDS.search(name))
+
+
+def _union(*parts: Tuple) -> Tuple:
+    out: List = []
+    for part in parts:
+        for item in part:
+            if item not in out:
+                out.append(item)
+                if len(out) >= _MAX_ITEMS:
+                    return tuple(out)
+    return tuple(out)
+
+
+@dataclass
+class Info:
+    """What a local name holds, as far as signals go."""
+
+    kind: str = "value"              # frame | record | records | model | loaded | value
+    sources: Tuple[Sym, ...] = ()     # artifacts the data came from
+    signals: Tuple[str, ...] = ()     # columns that flow into it
+    vias: Tuple[str, ...] = ()        # feature-list constants they came through
+    targets: Tuple[str, ...] = ()     # label columns mixed in (``label=y``)
+    preds: Tuple[str, ...] = ()       # model keys whose predictions it holds
+    pred_cols: Tuple[Tuple[str, str], ...] = ()   # (column, model key) for frames with prediction columns
+    model: str = ""                   # model key, for models
+    api: str = ""
+    artifact: Optional[Sym] = None    # for loaded objects / models: where from
+
+    def merged(self, other: "Info") -> "Info":
+        return Info(
+            kind=self.kind if self.kind != "value" else other.kind,
+            sources=_union(self.sources, other.sources), signals=_union(self.signals, other.signals),
+            vias=_union(self.vias, other.vias), targets=_union(self.targets, other.targets),
+            preds=_union(self.preds, other.preds), pred_cols=_union(self.pred_cols, other.pred_cols),
+        )
+
+
+@dataclass
+class Stmt:
+    """The statement being generated: names of tracked values referenced, signals consumed, calls seen."""
+
+    node: cst.CSTNode
+    refs: List[Tuple[str, Info, Optional[Tuple[int, str]]]] = field(default_factory=list)
+    consumed: List[Tuple[str, str, Tuple[Sym, ...], Optional[Tuple[int, str]]]] = field(default_factory=list)
+    preds: List[Tuple[str, Optional[Tuple[int, str]]]] = field(default_factory=list)
+    fits: List[Tuple[int, str, str, str]] = field(default_factory=list)       # (id, model key, name, api)
+    predicts: List[Tuple[int, str]] = field(default_factory=list)             # (id, model key)
+    pending_polars: List[SignalFact] = field(default_factory=list)
+    keys: Set[str] = field(default_factory=set)                              # merge / groupby keys
+    in_target: int = 0
+    target_frames: List[Tuple[str, str]] = field(default_factory=list)       # (frame key, column) assigned
+    io_start: int = 0
+    model_target: Optional[Tuple[str, str]] = None                            # (name, api) of a made model
+
+
+@dataclass
+class _Model:
+    name: str
+    api: str
+    line: int
+    scope: str
+    kind: str = "fit"
+    inputs: Tuple[str, ...] = ()
+    input_sources: Tuple[Sym, ...] = ()
+    feature_lists: Tuple[str, ...] = ()
+    targets: Tuple[str, ...] = ()
+    outputs: Tuple[str, ...] = ()
+    output_artifacts: Tuple[Sym, ...] = ()
+    input_models: Tuple[str, ...] = ()
+    artifact: Optional[Sym] = None
+
+
+class SignalCollector(Collector):
+    """Collects :class:`SignalFact` and :class:`ModelFact` in the single pass."""
+
+    enter = {
+        cst.Name: "on_name", cst.Attribute: "on_attribute", cst.Subscript: "on_subscript", cst.Arg: "on_arg",
+        cst.AssignTarget: "on_target",
+        **{t: "on_stmt" for t in (cst.Expr, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Raise,
+                                  cst.Assert, cst.Del, cst.If, cst.While, cst.With, cst.Try, cst.FunctionDef,
+                                  cst.ClassDef, cst.Match, cst.For)},
+    }
+    leave = {
+        cst.Arg: "off_arg", cst.AssignTarget: "off_target",
+        **{t: "off_stmt" for t in (cst.Expr, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Raise,
+                                   cst.Assert, cst.Del, cst.If, cst.While, cst.With, cst.Try, cst.FunctionDef,
+                                   cst.ClassDef, cst.Match, cst.For)},
+    }
+
+    def __init__(self, ex) -> None:
+        super().__init__(ex)
+        self.tables: Dict[str, Dict[str, Info]] = {MODULE_SCOPE: {}}
+        self.stmts: List[Stmt] = []
+        self.skip: Set[int] = set()
+        self.methods: Set[int] = set()
+        self.watch: Dict[int, Tuple[int, str]] = {}
+        self.roles: List[Tuple[int, str]] = []
+        self.signals: List[SignalFact] = []
+        self.models: Dict[str, _Model] = {}
+        self.returns: Dict[str, Info] = {}
+        self.lambda_records: Dict[str, Info] = {}
+        self._io = None
+
+    # -- tables ----------------------------------------------------------------------------------
+    @property
+    def io_list(self) -> list:
+        if self._io is None:
+            self._io = []
+            for collector in self.ex.collectors:
+                if hasattr(collector, "io") and isinstance(collector.io, list):
+                    self._io = collector.io
+                    break
+        return self._io
+
+    def get(self, key: str) -> Optional[Info]:
+        scope = self.ex.scope_name
+        table = self.tables.get(scope)
+        if table is not None and key in table:
+            return table[key]
+        if key in self.lambda_records:
+            return self.lambda_records[key]
+        if scope != MODULE_SCOPE and key.startswith("self."):
+            # attributes set in another method of the same class
+            cls = scope.rpartition(".")[0]
+            for name, tab in self.tables.items():
+                if name.rpartition(".")[0] == cls and key in tab:
+                    return tab[key]
+        local = self.ex.scope.bindings
+        if key in local and scope != MODULE_SCOPE:
+            return None
+        return self.tables[MODULE_SCOPE].get(key)
+
+    def put(self, key: str, info: Optional[Info]) -> None:
+        table = self.tables.setdefault(self.ex.scope_name, {})
+        if info is None:
+            table.pop(key, None)
+        else:
+            table[key] = info
+
+    def is_frame_expr(self, node: cst.BaseExpression, depth: int = 0) -> Optional[Info]:
+        """The Info of the frame (or record) an expression is, following method chains to their root."""
+        key = _target_key(node)
+        if key is not None:
+            info = self.get(key)
+            if info is not None and info.kind in ("frame", "record"):
+                return info
+            if isinstance(node, cst.Name) and self.ex.type_of(node) in FRAME_TYPES:
+                return Info(kind="frame")
+            return None
+        if depth > 6:
+            return None
+        if isinstance(node, cst.Attribute):
+            if node.attr.value in ("loc", "iloc", "T", "lazy"):
+                return self.is_frame_expr(node.value, depth + 1)
+            return None
+        if isinstance(node, cst.Subscript):
+            return self.is_frame_expr(node.value, depth + 1)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            if node.func.attr.value in ("to_numpy", "tolist", "to_list", "numpy", "item", "values", "sum", "mean",
+                                        "max", "min", "count", "nunique", "std", "median"):
+                return None
+            return self.is_frame_expr(node.func.value, depth + 1)
+        if isinstance(node, cst.Call) and self.ex.type_of(node) in FRAME_TYPES:
+            return Info(kind="frame")
+        return None
+
+    # -- statements ------------------------------------------------------------------------------
+    def on_stmt(self, node: cst.CSTNode) -> None:
+        self.stmts.append(Stmt(node, io_start=len(self.io_list)))
+        if type(node) is cst.For:
+            self.on_for(node)
+
+    def off_stmt(self, node: cst.CSTNode) -> None:
+        if not self.stmts:
+            return
+        stmt = self.stmts.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.If, cst.While, cst.With, cst.Try, cst.Match,
+                             cst.For)):
+            return
+        self._finish_statement(stmt)
+
+    def _line(self) -> int:
+        return self.ex.stmt_line
+
+    # -- names and references --------------------------------------------------------------------
+    def on_name(self, node: cst.Name) -> None:
+        if id(node) in self.skip:
+            return
+        self._ref(node.value)
+
+    def _ref(self, key: str) -> None:
+        if not self.stmts:
+            return
+        stmt = self.stmts[-1]
+        if stmt.in_target:
+            return
+        info = self.get(key)
+        if info is not None:
+            stmt.refs.append((key, info, self.roles[-1] if self.roles else None))
+
+    def on_arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self.skip.add(id(node.keyword))
+        role = self.watch.get(id(node))
+        if role is not None:
+            self.roles.append(role)
+
+    def off_arg(self, node: cst.Arg) -> None:
+        if id(node) in self.watch and self.roles:
+            self.roles.pop()
+
+    def on_target(self, node: cst.AssignTarget) -> None:
+        if self.stmts:
+            self.stmts[-1].in_target += 1
+            target = node.target
+            if isinstance(target, cst.Subscript):
+                frame_key = _target_key(target.value)
+                column = self._single_string(target)
+                if frame_key and column is not None and self.is_frame_expr(target.value) is not None:
+                    self.stmts[-1].target_frames.append((frame_key, column))
+
+    def off_target(self, node: cst.AssignTarget) -> None:
+        if self.stmts and self.stmts[-1].in_target:
+            self.stmts[-1].in_target -= 1
+
+    # -- signals ---------------------------------------------------------------------------------
+    def _consume(self, names: Tuple[str, ...], via: str, refs: Tuple[str, ...], frame: str, kind: str,
+                 info: Optional[Info], key: bool = False) -> None:
+        """Record signals consumed here: literal names (through the constant ``via``) and constants of other
+        modules (``refs``), resolved when the graph is built."""
+        if not self.stmts or self.stmts[-1].in_target:
+            return
+        ex = self.ex
+        stmt = self.stmts[-1]
+        role = self.roles[-1] if self.roles else None
+        sources = info.sources if info is not None else ()
+        source = _source_sym(sources)
+        line, col = ex.line, ex.col
+        if key:
+            stmt.keys.update(names)
+        for name in names:
+            self.signals.append(SignalFact(name, kind, line, col, ex.scope_name, frame, source, via))
+            stmt.consumed.append((name, via, sources, role))
+        for ref in refs:
+            self.signals.append(SignalFact("", kind, line, col, ex.scope_name, frame, source, ref))
+            stmt.consumed.append(("", ref, sources, role))
+
+    def _names_of(self, node: cst.BaseExpression) -> Tuple[Tuple[str, ...], str, Tuple[str, ...]]:
+        """Column names in an expression: (literal names, the module constant they came through, constants
+        imported from elsewhere that are resolved when the graph is built)."""
+        ex = self.ex
+        if isinstance(node, cst.SimpleString):
+            value = ex.sym(node)
+            return ((value.value,) if isinstance(value, Lit) and isinstance(value.value, str) else ()), "", ()
+        if isinstance(node, (cst.List, cst.Tuple)):
+            names: List[str] = []
+            refs: List[str] = []
+            for element in node.elements[:_MAX_ITEMS]:
+                if isinstance(element.value, (cst.SimpleString, cst.Name, cst.Attribute)):
+                    n, v, r = self._names_of(element.value)
+                    names.extend(n)
+                    refs.extend(r + ((v,) if v else ()))
+            return tuple(names), "", tuple(refs)
+        if isinstance(node, cst.Name):
+            bound = ex.lookup(node.value)
+            if bound is None:
+                return (), "", ()
+            if isinstance(bound, Ref):
+                return (), "", (bound.name,)
+            names_, refs_ = _flatten(bound)
+            if names_ is None:
+                return (), "", ()
+            module_level = ex.scope.kind == "module" or node.value not in ex.scope.bindings
+            via = f"{ex.module}.{node.value}" if module_level and isinstance(bound, (Seq, Concat)) else ""
+            return names_, via, tuple(r.name for r in refs_)
+        if isinstance(node, (cst.Attribute, cst.BinaryOperation)):
+            value = ex.sym(node)
+            if isinstance(value, Ref):
+                return (), "", (value.name,)
+            names_, refs_ = _flatten(value)
+            if names_ is None:
+                return (), "", ()
+            return names_, "", tuple(r.name for r in refs_)
+        return (), "", ()
+
+    def _single_string(self, node: cst.Subscript) -> Optional[str]:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return None
+        value = node.slice[0].slice.value
+        if isinstance(value, cst.SimpleString):
+            sym = self.ex.sym(value)
+            if isinstance(sym, Lit) and isinstance(sym.value, str):
+                return sym.value
+        return None
+
+    def on_subscript(self, node: cst.Subscript) -> None:
+        if not self.stmts or self.stmts[-1].in_target:
+            return
+        base = node.value
+        elements = node.slice
+        frame_key = ""
+        if isinstance(base, cst.Attribute) and base.attr.value in ("loc", "iloc"):
+            if base.attr.value == "iloc" or len(elements) != 2:
+                return
+            element = elements[1]
+            base = base.value
+        elif len(elements) == 1:
+            element = elements[0]
+        else:
+            return
+        if not isinstance(element.slice, cst.Index):
+            return
+        index = element.slice.value
+        info = self.is_frame_expr(base)
+        frame_key = _target_key(base) or ""
+        if info is None:
+            # ``x[FEATURES]`` with a feature-list constant reads columns whatever ``x`` is.
+            if not isinstance(index, (cst.Name, cst.Attribute, cst.BinaryOperation)):
+                return
+            names, via, refs = self._names_of(index)
+            if not (via or refs) or not self._known_list(index):
+                return
+            known = self.get(frame_key) if frame_key else None
+            self._consume(names, via, refs, frame_key, "column", known)
+            return
+        kind = "key" if info.kind == "record" else "column"
+        names, via, refs = self._names_of(index)
+        if names or refs:
+            self._consume(names, via, refs, frame_key, kind, info)
+
+    def _known_list(self, index: cst.BaseExpression) -> bool:
+        if isinstance(index, cst.Name):
+            return self.ex.lookup(index.value) is not None
+        return True
+
+    def on_attribute(self, node: cst.Attribute) -> None:
+        self.skip.add(id(node.attr))
+        if isinstance(node.value, cst.Name) and node.value.value == "self":
+            self.skip.add(id(node.value))
+            self._ref(f"self.{node.attr.value}")
+            return
+        if id(node) in self.methods or not self.stmts or self.stmts[-1].in_target:
+            return
+        attr = node.attr.value
+        if attr in FRAME_ATTRS or attr.startswith("_"):
+            return
+        key = _target_key(node.value)
+        if key is None:
+            return
+        info = self.get(key)
+        if info is None or info.kind not in ("frame", "record"):
+            return
+        self._consume((attr,), "", (), key, "key" if info.kind == "record" else "column", info)
+
+    # -- calls -----------------------------------------------------------------------------------
+    def on_call(self, node: cst.Call, qualname: str) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            self.methods.add(id(func))
+        if not self.stmts:
+            return
+        stmt = self.stmts[-1]
+        method = qualname.rpartition(".")[2]
+        receiver = func.value if isinstance(func, cst.Attribute) else None
+        receiver_key = _target_key(receiver) if receiver is not None else None
+        receiver_info = self.get(receiver_key) if receiver_key else None
+        # columns read with the file (``usecols=``, ``columns=``)
+        if self.io_list and qualname.startswith(("pandas.read_", "polars.read_", "polars.scan_", "pyarrow.")):
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value in READ_COLUMN_KEYWORDS:
+                    names, via, refs = self._names_of(arg.value)
+                    fact = self.io_list[-1]
+                    self._consume(names, via, refs, "", "column", Info(sources=(fact.path,)))
+        if qualname == "polars.col" or qualname == "pyspark.sql.functions.col":
+            for arg in node.args:
+                if arg.keyword is None:
+                    names, _, _ = self._names_of(arg.value)
+                    for name in names:
+                        stmt.pending_polars.append(SignalFact(name, "column", self.ex.line, self.ex.col,
+                                                              self.ex.scope_name))
+            return
+        # column-taking methods on frames
+        if receiver is not None and method in COLUMN_METHODS and not stmt.in_target:
+            frame = self.is_frame_expr(receiver)
+            if frame is not None or (method in ("merge", "groupby") and receiver_info is None
+                                     and qualname.startswith("pandas.")):
+                self._column_args(node, method, frame, receiver_key or "")
+        if method == "get" and receiver_info is not None and receiver_info.kind == "record" and node.args:
+            names, via, refs = self._names_of(node.args[0].value)
+            self._consume(names, via, refs, receiver_key or "", "key", receiver_info)
+        if method == "apply" and receiver is not None and node.args:
+            frame = self.is_frame_expr(receiver)
+            first = node.args[0].value
+            if frame is not None and isinstance(first, cst.Lambda) and first.params.params:
+                self.lambda_records[first.params.params[0].name.value] = Info(kind="record", sources=frame.sources)
+        # models: fit / train
+        if qualname in TRAIN_FUNCTIONS:
+            index, keyword = TRAIN_FUNCTIONS[qualname]
+            self._watch(node, index, (keyword,), "x", len(stmt.fits))
+            stmt.fits.append((len(stmt.fits), "", "", qualname))
+        elif method in FIT_METHODS and receiver is not None:
+            self._on_fit(node, qualname, method, receiver, receiver_key, receiver_info)
+        elif qualname in OOF_FUNCTIONS and node.args:
+            model_key = _target_key(node.args[0].value)
+            info = self.get(model_key) if model_key else None
+            if info is not None and info.kind == "model":
+                fit_id = len(stmt.fits)
+                stmt.fits.append((fit_id, info.model, model_key, info.api))
+                self._watch(node, 1, ("X",), "x", fit_id)
+                self._watch(node, 2, ("y",), "y", fit_id)
+                stmt.preds.append((info.model, None))
+                stmt.predicts.append((fit_id, info.model))
+        elif qualname.startswith(TRAINER_CALLS):
+            self._watch(node, None, ("train_dataset",), "x", -1)
+            stmt.model_target = (_short(qualname), qualname)
+        elif qualname.startswith(("lightning.", "pytorch_lightning.")) and _short(qualname) == "Trainer":
+            stmt.model_target = ("Trainer", qualname)
+        # models: predictions
+        if method in PREDICT_METHODS or method in MODEL_ONLY_PREDICT:
+            self._on_predict(node, method, receiver, receiver_key, receiver_info)
+        elif isinstance(func, (cst.Name, cst.Attribute)) and receiver is None:
+            key = _target_key(func)
+            info = self.get(key) if key else None
+            if info is not None and info.kind == "model" and info.api.startswith(("torch.", "keras.", "tensorflow.")):
+                self._on_predict(node, "forward", func, key, info)
+        # a made estimator
+        if _is_estimator(qualname) and self.ex.stmt_stack and isinstance(self.ex.stmt_stack[-1].node, cst.Assign):
+            if stmt.model_target is None:
+                stmt.model_target = (_short(qualname), qualname)
+        if method == "parameters" and receiver_key:
+            if receiver_info is None or receiver_info.kind != "model":
+                self.put(receiver_key, Info(kind="model", model=f"{self.ex.scope_name}:{receiver_key}",
+                                            api="torch.nn.Module"))
+            elif not receiver_info.api.startswith("torch"):
+                receiver_info.api = "torch.nn.Module"
+        if method == "backward" and node.args == ():
+            self._on_backward()
+
+    def _column_args(self, node: cst.Call, method: str, frame: Optional[Info], frame_key: str) -> None:
+        index, keywords = COLUMN_METHODS[method]
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        chosen: List[cst.BaseExpression] = []
+        if index == "*":
+            chosen.extend(a.value for a in positional)
+        elif index is not None and index < len(positional):
+            chosen.append(positional[index].value)
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in keywords:
+                chosen.append(arg.value)
+        key = method not in SELECT_METHODS
+        for value in chosen:
+            names, via, refs = self._names_of(value)
+            if names or refs:
+                self._consume(names, via, refs, frame_key, "column", frame, key)
+
+    def _watch(self, node: cst.Call, index: Optional[int], keywords: Tuple[str, ...], role: str, fit_id: int) -> None:
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        if index is not None and index < len(positional):
+            self.watch[id(positional[index])] = (fit_id, role)
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in keywords:
+                self.watch[id(arg)] = (fit_id, role)
+
+    def _on_fit(self, node, qualname, method, receiver, receiver_key, receiver_info) -> None:
+        stmt = self.stmts[-1]
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        name = receiver_key or ""
+        api = ""
+        if receiver_info is not None:
+            if receiver_info.kind == "model":
+                api = receiver_info.api
+            elif receiver_info.kind != "loaded":
+                return
+        elif isinstance(receiver, cst.Call):
+            made = self.ex.qualname_of_call(receiver)
+            if not _is_estimator(made):
+                return
+            api, name = made, _assign_target(stmt.node) or _short(made)
+        else:
+            # an estimator of unknown type: only a supervised-looking call (X and y) counts
+            if method != "fit" or (len(positional) < 2 and not any(
+                    a.keyword is not None and a.keyword.value in ("y", "labels") for a in node.args)):
+                return
+            if receiver_key is None or self.ex.type_of(receiver) is not None:
+                return
+        if method == "train" and not positional and receiver_info is not None and receiver_info.api.startswith(
+                TRAINER_CALLS):
+            fit_id = len(stmt.fits)
+            stmt.fits.append((fit_id, receiver_info.model, receiver_key, receiver_info.api))
+            data = Info(sources=receiver_info.sources, signals=receiver_info.signals, vias=receiver_info.vias)
+            stmt.refs.append((receiver_key, data, (fit_id, "x")))
+            return
+        if api.startswith(("lightning.", "pytorch_lightning.")):
+            # ``trainer.fit(model, datamodule)``: the model is the first argument
+            model_node = positional[0].value if positional else None
+            key = _target_key(model_node) if model_node is not None else None
+            if key is None:
+                return
+            info = self.get(key)
+            fit_id = len(stmt.fits)
+            stmt.fits.append((fit_id, info.model if info and info.model else f"{self.ex.scope_name}:{key}", key,
+                              info.api if info else "lightning"))
+            self._watch(node, 1, ("train_dataloaders", "datamodule"), "x", fit_id)
+            return
+        if method == "train" and positional:
+            return
+        model_key = receiver_info.model if receiver_info is not None and receiver_info.model else \
+            f"{self.ex.scope_name}:{name}"
+        fit_id = len(stmt.fits)
+        stmt.fits.append((fit_id, model_key, name, api or "?"))
+        self._watch(node, 0, ("X", "x", "train_data", "dataset"), "x", fit_id)
+        self._watch(node, 1, ("y", "labels"), "y", fit_id)
+        if method == "fit_predict":
+            stmt.preds.append((model_key, None))
+
+    def _on_predict(self, node, method, receiver, receiver_key, receiver_info) -> None:
+        stmt = self.stmts[-1]
+        if receiver_info is not None and receiver_info.kind in ("model", "loaded"):
+            model_key = receiver_info.model or f"{self.ex.scope_name}:{receiver_key}"
+            api = receiver_info.api
+            artifact = receiver_info.artifact
+        elif method in MODEL_ONLY_PREDICT or receiver is None:
+            return
+        elif receiver_info is not None or self.is_frame_expr(receiver) is not None:
+            return
+        elif isinstance(receiver, cst.Call) and _is_estimator(self.ex.qualname_of_call(receiver)):
+            return
+        else:
+            if receiver_key is None or self.ex.type_of(receiver) is not None:
+                return
+            model_key = f"{self.ex.scope_name}:{receiver_key}"
+            api, artifact = "?", None
+        fit_id = 1000 + len(stmt.predicts)
+        stmt.predicts.append((fit_id, model_key))
+        stmt.preds.append((model_key, None))
+        if model_key not in self.models:
+            name = model_key.rpartition(":")[2]
+            self.models[model_key] = _Model(name, api or "?", self._line(), self.ex.scope_name, kind="predict",
+                                            artifact=artifact)
+        self._watch(node, 0, ("X", "x", "data"), "x", fit_id)
+
+    def _on_backward(self) -> None:
+        scope = self.ex.scope_name
+        candidates = [info for table in (self.tables.get(scope, {}), self.tables[MODULE_SCOPE])
+                      for info in table.values() if info.kind == "model" and info.api.startswith("torch")]
+        if not candidates:
+            return
+        info = candidates[-1]
+        if info.model not in self.models or self.models[info.model].kind != "fit":
+            name = info.model.rpartition(":")[2]
+            self.models[info.model] = _Model(name, "torch.training-loop", self._line(), scope)
+
+    def on_for(self, node: cst.For) -> None:
+        iterable = node.iter
+        target = node.target
+        if isinstance(target, cst.Tuple) and target.elements:
+            target = target.elements[-1].value
+        key = _target_key(target)
+        if key is None:
+            return
+        info = None
+        if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute):
+            if iterable.func.attr.value in RECORD_ITERS or (
+                    iterable.func.attr.value == "to_dict" and iterable.args):
+                info = self.is_frame_expr(iterable.func.value)
+        else:
+            source_key = _target_key(iterable)
+            source = self.get(source_key) if source_key else None
+            if source is not None and source.kind == "records":
+                info = source
+        if info is not None:
+            self.put(key, Info(kind="record", sources=info.sources))
+
+    # -- end of a statement ----------------------------------------------------------------------
+    def _finish_statement(self, stmt: Stmt) -> None:
+        ex = self.ex
+        node = stmt.node
+        line = self._line()
+        new_io = self.io_list[stmt.io_start:]
+        # polars ``pl.col("x")``: attributed to the frames the statement uses
+        if stmt.pending_polars:
+            frames = [info for _, info, _ in stmt.refs if info.kind == "frame"]
+            sources = _union(*(f.sources for f in frames))
+            for fact in stmt.pending_polars:
+                self.signals.append(SignalFact(fact.name, fact.kind, fact.line, fact.column, fact.scope,
+                                               "", _source_sym(sources)))
+                stmt.consumed.append((fact.name, "", sources, None))
+        whole = self._combine(stmt, None)
+        # fits
+        for fit_id, model_key, name, api in stmt.fits:
+            x = self._combine(stmt, (fit_id, "x"))
+            y = self._combine(stmt, (fit_id, "y"))
+            if not model_key:
+                # ``booster = xgb.train(params, dtrain)``: the model is what the call returns
+                target = _assign_target(node)
+                if target is None:
+                    target = "model"
+                model_key = f"{ex.scope_name}:{target}"
+                name = target
+                self.put(target, Info(kind="model", model=model_key, api=api))
+            model = self.models.get(model_key)
+            if model is None or model.kind != "fit":
+                previous = model
+                model = _Model(name or model_key.rpartition(":")[2], api, line, ex.scope_name)
+                if previous is not None:
+                    model.outputs, model.output_artifacts = previous.outputs, previous.output_artifacts
+                self.models[model_key] = model
+            model.inputs = _union(model.inputs, x.signals)
+            model.input_sources = _union(model.input_sources, x.sources)
+            model.feature_lists = _union(model.feature_lists, x.vias)
+            model.targets = _union(model.targets, y.signals, x.targets, tuple(f"@{v}" for v in y.vias))
+            model.input_models = _union(model.input_models, tuple(p for p in x.preds if p != model_key),
+                                        tuple(m for c, m in x.pred_cols
+                                              if m != model_key and (c in x.signals or not x.signals)))
+        for fit_id, model_key in stmt.predicts:
+            model = self.models.get(model_key)
+            if model is not None and model.kind == "predict":
+                x = self._combine(stmt, (fit_id, "x"))
+                model.inputs = _union(model.inputs, x.signals)
+                model.input_sources = _union(model.input_sources, x.sources)
+                model.feature_lists = _union(model.feature_lists, x.vias)
+        preds = _union(whole.preds, tuple(m for m, _ in stmt.preds))
+        # writes: predictions persisted, models saved
+        for fact in new_io:
+            if fact.mode != "write":
+                continue
+            written_preds = preds or tuple(m for c, m in whole.pred_cols if not whole.signals or c in whole.signals)
+            for model_key in written_preds:
+                model = self.models.get(model_key)
+                if model is not None:
+                    columns = tuple(c for c, m in whole.pred_cols if m == model_key and c in whole.signals)
+                    model.outputs = _union(model.outputs, tuple(f"column:{c}" for c in columns) + ("file",))
+                    model.output_artifacts = _union(model.output_artifacts, (fact.path,))
+            for key, info, _ in stmt.refs:
+                if info.kind == "model" and info.model in self.models and not written_preds:
+                    self.models[info.model].artifact = fact.path
+            # lineage: the artifacts whose data flows into this write
+            upstream = tuple(src for src in whole.sources if src != fact.path)
+            if upstream and not written_preds:
+                self.signals.append(SignalFact("", "flow", fact.line, fact.column, fact.scope, "",
+                                               _source_sym(upstream)))
+        if isinstance(node, cst.Return):
+            returned = _target_key(node.value) if node.value is not None else None
+            returned_info = self.get(returned) if returned else None
+            if returned_info is not None and ex.scope.kind == "function":
+                self.returns[ex.scope_name] = returned_info
+                return
+            for model_key in preds:
+                if model_key in self.models:
+                    self.models[model_key].outputs = _union(self.models[model_key].outputs, ("return",))
+            info = whole if (whole.signals or whole.sources or whole.preds or whole.vias) else None
+            if info is None and isinstance(node.value, cst.Call) and new_io:
+                reads = [f for f in new_io if f.mode == "read"]
+                if reads and ex.type_of(node.value) in FRAME_TYPES:
+                    info = Info(kind="frame", sources=(reads[-1].path,))
+            if info is not None and ex.scope.kind == "function":
+                self.returns[ex.scope_name] = info
+            return
+        if not isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            return
+        value = node.value
+        if value is None:
+            return
+        # derived columns: ``df["ratio"] = df.a / df.b``
+        target_frames = list(stmt.target_frames)
+        if isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Subscript):
+            frame_key = _target_key(node.target.value)
+            column = self._single_string(node.target)
+            if frame_key and column is not None and self.is_frame_expr(node.target.value) is not None:
+                target_frames.append((frame_key, column))
+        for frame_key, column in target_frames:
+            inputs = tuple(n for n, _, _, _ in stmt.consumed if n and n != column) or ()
+            inputs = _union(inputs, tuple(f"@{v}" for _, v, _, _ in stmt.consumed if v))
+            frame = self.get(frame_key)
+            if preds:
+                self.signals.append(SignalFact(column, "prediction", line, 0, ex.scope_name, frame_key,
+                                               _source_sym(frame.sources if frame else ()), "",
+                                               tuple(f"model:{m}" for m in preds)))
+                if frame is not None:
+                    self.put(frame_key, _replace(frame, pred_cols=_union(frame.pred_cols,
+                                                                          tuple((column, m) for m in preds))))
+                for model_key in preds:
+                    if model_key in self.models:
+                        self.models[model_key].outputs = _union(self.models[model_key].outputs, (f"column:{column}",))
+            else:
+                self.signals.append(SignalFact(column, "derived", line, 0, ex.scope_name, frame_key,
+                                               _source_sym(frame.sources if frame else ()), "", inputs))
+                if frame is not None and whole.sources:
+                    # the frame now holds data from what the new column was computed from
+                    self.put(frame_key, _replace(frame, sources=_union(frame.sources, whole.sources)))
+        if preds and isinstance(node, (cst.Assign, cst.AugAssign)):
+            exprs = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            for target in exprs:
+                if isinstance(target, cst.Subscript) and self._single_string(target) is None:
+                    key = _target_key(target.value)
+                    if key is not None:
+                        old = self.get(key) or Info()
+                        self.put(key, _replace(old, preds=_union(old.preds, preds)))
+        targets = _assign_targets(node)
+        if not targets:
+            return
+        reads = [f for f in new_io if f.mode == "read"]
+        value_type = ex.type_of(value)
+        info: Optional[Info] = None
+        if reads and (value_type in FRAME_TYPES or _is_read_call(ex, value)):
+            if value_type in FRAME_TYPES or _is_frame_read(ex, value):
+                info = Info(kind="frame", sources=_union((reads[-1].path,), whole.sources),
+                            pred_cols=whole.pred_cols)
+            elif value_type is not None:
+                info = Info(kind="value", sources=tuple(r.path for r in reads))
+            else:
+                info = Info(kind="loaded", sources=(reads[-1].path,), artifact=reads[-1].path)
+        elif stmt.model_target is not None and isinstance(value, cst.Call) and not stmt.fits:
+            short, api = stmt.model_target
+            data = self._combine(stmt, (-1, "x"))
+            info = Info(kind="model", api=api, sources=data.sources, signals=data.signals, vias=data.vias)
+        elif stmt.fits and any(f[1] == "" or f[3].startswith(tuple(TRAIN_FUNCTIONS)) for f in stmt.fits):
+            return  # handled above: the trained model was bound to the target
+        elif stmt.fits and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and \
+                value.func.attr.value in ("fit", "train") and not preds:
+            # ``model = model.fit(X, y)`` / ``clf = Estimator().fit(X, y)``
+            fit = stmt.fits[-1]
+            info = Info(kind="model", api=fit[3], model=fit[1])
+        elif isinstance(value, cst.Call) and ex.qualname_of_call(value) == f"{ex.module}.{_call_name(value)}" and \
+                f"{_call_name(value)}" in self.returns:
+            info = self._substitute(self.returns[_call_name(value)], value, _call_name(value))
+        else:
+            frame = None if _is_records_call(value) else self.is_frame_expr(value)
+            if preds:
+                info = Info(kind="value", preds=preds, signals=whole.signals, sources=whole.sources)
+            elif frame is not None:
+                info = _replace(whole, kind="frame")
+                info.sources = _union(frame.sources, whole.sources)
+                info.pred_cols = _union(frame.pred_cols, whole.pred_cols)
+                info.signals = tuple(n for n in whole.signals if n not in stmt.keys) if stmt.consumed else ()
+                if not stmt.consumed:
+                    info.vias = ()
+            elif whole.signals or whole.vias or whole.sources or whole.pred_cols:
+                kind = "records" if _is_records_call(value) else "value"
+                info = _replace(whole, kind=kind)
+            elif isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and \
+                    value.func.attr.value == "to_dict":
+                info = None
+        for target in targets:
+            if info is not None and info.kind in ("model", "loaded") and not info.model:
+                info = _replace(info, model=f"{ex.scope_name}:{target}")
+            self.put(target, info)
+
+    def _substitute(self, info: Info, call: cst.Call, function: str) -> Info:
+        """A local function's returned value at a call: its parameters replaced by the call's arguments
+        (``read_dataframe("data/jan.parquet")`` returns a frame read from ``data/jan.parquet``)."""
+        if not any(isinstance(s, (Param, Concat, PathJoin)) for s in info.sources):
+            return info
+        params: Tuple[str, ...] = ()
+        for fn in reversed(self.ex.functions):
+            if fn.name == function:
+                params = fn.params
+                break
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+
+        def replace(sym: Sym, depth: int = 0) -> Sym:
+            if depth > 6:
+                return sym
+            if isinstance(sym, Param) and sym.function == function:
+                if sym.name in keywords:
+                    return self.ex.sym(keywords[sym.name])
+                if sym.name in params and params.index(sym.name) < len(positional):
+                    return self.ex.sym(positional[params.index(sym.name)].value)
+                return sym
+            if isinstance(sym, Concat):
+                return Concat(tuple(replace(p, depth + 1) for p in sym.parts))
+            if isinstance(sym, PathJoin):
+                return PathJoin(tuple(replace(p, depth + 1) for p in sym.parts))
+            return sym
+
+        return _replace(info, sources=tuple(replace(s) for s in info.sources))
+
+    def _combine(self, stmt: Stmt, role: Optional[Tuple[int, str]]) -> Info:
+        """What the statement's references and consumed signals carry (all of them, or one argument's)."""
+        out = Info()
+        names = tuple(n for n, _, _, r in stmt.consumed if n and (role is None or r == role))
+        vias = tuple(v for _, v, _, r in stmt.consumed if v and (role is None or r == role))
+        selected = bool(names or vias)
+        for _, info, ref_role in stmt.refs:
+            if role is not None and ref_role != role:
+                continue
+            if info.kind == "model":
+                continue
+            whole_frame = info.kind in ("frame", "record") and selected
+            out = out.merged(Info(sources=info.sources, signals=() if whole_frame else info.signals,
+                                  vias=() if whole_frame else info.vias, targets=info.targets,
+                                  preds=info.preds, pred_cols=info.pred_cols))
+        sources = tuple(s for _, _, srcs, r in stmt.consumed if role is None or r == role for s in srcs)
+        out.signals = _union(out.signals, names)
+        out.vias = _union(out.vias, vias)
+        out.sources = _union(out.sources, sources)
+        if role is None:
+            targets = tuple(n for n, _, _, r in stmt.consumed if n and r is not None and r[1] == "target")
+            out.targets = _union(out.targets, targets)
+        return out
+
+    def finish(self, out: Dict[str, Any]) -> None:
+        out["signals"] = tuple(self.signals)
+        models = []
+        for model in sorted(self.models.values(), key=lambda m: (m.line, m.name)):
+            models.append(ModelFact(
+                model.name, model.api, model.line, model.scope,
+                inputs=tuple(n for n in model.inputs if n not in model.targets),
+                input_sources=model.input_sources, feature_lists=model.feature_lists, outputs=model.outputs,
+                kind=model.kind, artifact=model.artifact, output_artifacts=model.output_artifacts,
+                targets=model.targets, input_models=tuple(m.rpartition(":")[2] + "@" + m.rpartition(":")[0]
+                                                          for m in model.input_models),
+            ))
+        out["models"] = tuple(models)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+def _replace(info: Info, **changes) -> Info:
+    data = dict(info.__dict__)
+    data.update(changes)
+    return Info(**data)
+
+
+def _flatten(value: Sym) -> Tuple[Optional[Tuple[str, ...]], Tuple[Ref, ...]]:
+    """Literal names and unresolved constant references in a list expression (None when not a list)."""
+    names: List[str] = []
+    refs: List[Ref] = []
+
+    def walk(v: Sym, depth: int) -> bool:
+        if depth > 8:
+            return False
+        if isinstance(v, Lit):
+            if isinstance(v.value, str):
+                names.append(v.value)
+                return True
+            return False
+        if isinstance(v, Seq):
+            return all(walk(item, depth + 1) for item in v.items)
+        if isinstance(v, Concat):
+            return all(walk(part, depth + 1) for part in v.parts)
+        if isinstance(v, Ref):
+            refs.append(v)
+            return True
+        return False
+
+    if not walk(value, 0):
+        return None, ()
+    return tuple(names), tuple(refs)
+
+
+def _source_sym(sources: Tuple[Sym, ...]) -> Optional[Sym]:
+    if not sources:
+        return None
+    if len(sources) == 1:
+        return sources[0]
+    return Choice(tuple(sources))
+
+
+def _assign_targets(node) -> List[str]:
+    if isinstance(node, cst.Assign):
+        targets = []
+        for t in node.targets:
+            target = t.target
+            key = _target_key(target)
+            if key is not None:
+                targets.append(key)
+            elif isinstance(target, (cst.Tuple, cst.List)):
+                targets.extend(k for k in (_target_key(e.value) for e in target.elements) if k)
+        return targets
+    if isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+        key = _target_key(node.target)
+        return [key] if key else []
+    return []
+
+
+def _assign_target(node) -> Optional[str]:
+    targets = _assign_targets(node)
+    return targets[0] if targets else None
+
+
+def _call_name(node: cst.Call) -> str:
+    return node.func.value if isinstance(node.func, cst.Name) else ""
+
+
+def _is_read_call(ex, value: cst.BaseExpression) -> bool:
+    return isinstance(value, cst.Call) or (isinstance(value, cst.Subscript) and isinstance(value.value, cst.Call))
+
+
+def _is_frame_read(ex, value: cst.BaseExpression) -> bool:
+    node = value.value if isinstance(value, cst.Subscript) else value
+    if not isinstance(node, cst.Call):
+        return False
+    qualname = ex.qualname_of_call(node)
+    return qualname.startswith(("pandas.read_", "polars.read_", "polars.scan_", "datasets.load_", "pyarrow.",
+                                "pandas.DataFrame", "dask.dataframe.read_"))
+
+
+def _is_records_call(value: cst.BaseExpression) -> bool:
+    return isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and \
+        value.func.attr.value in ("to_dict", "to_dicts") and bool(value.args)

@@ -1,0 +1,119 @@
+"""Which calls are ML, glue or configuration: ``ml.toml`` merged with ``[tool.debtscan.knowledge.<name>]``.
+
+Lookups are by qualified name; an ``ml``/``config``/``other`` entry covers every name under it
+(``torch.nn`` covers ``torch.nn.Linear``; a ``glue`` entry only its exact name, so ``pandas.DataFrame`` does
+not cover ``pandas.DataFrame.merge``) and the longest matching entry wins, so ``other = ["sklearn.datasets"]`` carves an
+exception out of ``ml = ["sklearn"]``. Method names alone are looked up only for values of unknown type.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
+
+from debtscan.config import ConfigError
+
+#: The keys a library table may have (in ml.toml or in [tool.debtscan.knowledge.<name>]).
+LIST_KEYS = ("ml", "config", "other", "ml-methods", "config-methods", "ml-bases", "ml-receivers")
+TABLE_KEYS = ("glue", "glue-methods", "glue-attributes")
+KEYS = LIST_KEYS + TABLE_KEYS
+
+Entry = Tuple[str, str]  # (kind, adapter spec "SRC->DST" for glue, "" otherwise)
+
+
+@dataclass
+class CodeKnowledge:
+    """The merged catalogue. ``names``: qualified name (or a prefix of one) -> (kind, adapter spec)."""
+
+    names: Dict[str, Entry] = field(default_factory=dict)
+    methods: Dict[str, Entry] = field(default_factory=dict)
+    attributes: Dict[str, str] = field(default_factory=dict)
+    ml_bases: FrozenSet[str] = frozenset()
+    ml_receivers: FrozenSet[str] = frozenset()
+    roots: FrozenSet[str] = frozenset()
+    _memo: Dict[str, Optional[Entry]] = field(default_factory=dict, repr=False, compare=False)
+
+    def classify(self, qualname: str) -> Optional[Entry]:
+        """(kind, adapter) of a call's resolved qualified name; ``?.method`` looks at the method alone."""
+        found = self._memo.get(qualname, False)
+        if found is not False:
+            return found  # type: ignore[return-value]
+        result: Optional[Entry] = None
+        if qualname.startswith("?."):
+            result = self.methods.get(qualname[2:])
+        elif not qualname.startswith("?"):
+            name = qualname
+            names = self.names
+            while True:
+                result = names.get(name)
+                if result is not None and (result[0] != "glue" or name == qualname):
+                    break
+                result = None
+                cut = name.rfind(".")
+                if cut <= 0:
+                    break
+                name = name[:cut]
+        if len(self._memo) < 100_000:
+            self._memo[qualname] = result
+        return result
+
+    def classify_method(self, qualname: str) -> Optional[Entry]:
+        """For a resolved call the catalogue does not know (``utils.to_numpy``, ``config.MODEL.predict``):
+        its method name alone, unless it belongs to a catalogued library (whose entries are authoritative)."""
+        root = qualname.split(".", 1)[0]
+        if root in self.roots:
+            return None
+        return self.methods.get(qualname.rpartition(".")[2])
+
+    def __getstate__(self) -> Dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_memo"] = {}
+        return state
+
+
+def _check_table(where: str, table: Mapping[str, Any]) -> None:
+    for key, value in table.items():
+        if key not in KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (known keys: {', '.join(KEYS)})")
+        if key in LIST_KEYS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where} {key} must be a list of strings, got {value!r}")
+        elif not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ConfigError(f"{where} {key} must be a table of strings, got {value!r}")
+        if key in ("glue", "glue-methods", "glue-attributes"):
+            for name, spec in value.items():
+                if "->" not in spec:
+                    raise ConfigError(f"{where} {key}: {name!r} must map to \"SRC->DST\", got {spec!r}")
+
+
+def is_code_table(table: Any) -> bool:
+    """Whether a ``[tool.debtscan.knowledge.<name>]`` table is one of ours (has any of our keys)."""
+    return isinstance(table, dict) and any(key in table for key in KEYS)
+
+
+def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Any]] = None) -> CodeKnowledge:
+    """Merge the packaged library tables with the user's; the user's entries win."""
+    names: Dict[str, Entry] = {}
+    methods: Dict[str, Entry] = {}
+    attributes: Dict[str, str] = {}
+    bases = set()
+    receivers = set()
+    tables = [(f"ml.toml [{name}]", table) for name, table in packaged.items()]
+    tables += [(f"[tool.debtscan.knowledge.{name}]", table) for name, table in (user or {}).items()
+               if is_code_table(table)]
+    for where, table in tables:
+        _check_table(where, table)
+        for kind in ("ml", "config", "other"):
+            for name in table.get(kind, ()):
+                names[name] = (kind, "")
+        for name, spec in table.get("glue", {}).items():
+            names[name] = ("glue", spec)
+        for kind in ("ml", "config"):
+            for method in table.get(f"{kind}-methods", ()):
+                methods[method] = (kind, "")
+        for method, spec in table.get("glue-methods", {}).items():
+            methods[method] = ("glue", spec)
+        attributes.update(table.get("glue-attributes", {}))
+        bases.update(table.get("ml-bases", ()))
+        receivers.update(table.get("ml-receivers", ()))
+    roots = frozenset(name.split(".", 1)[0] for name in names)
+    return CodeKnowledge(names, methods, attributes, frozenset(bases), frozenset(receivers), roots)

@@ -1,0 +1,177 @@
+"""Declared pipelines: files that dvc.yaml stages or a Kedro data catalog manage.
+
+An artifact equal to, or inside a folder that is, a declared stage dependency or output is managed by the
+pipeline tool: the order of the steps and the contract between them are explicit, so its hand-offs are not
+jungle. ``dvc.yaml`` paths are relative to the file's folder (or the stage's ``wdir``); Kedro catalog
+``filepath`` entries are relative to the project root (the folder holding ``conf/``).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+_MAX_BYTES = 1_000_000
+
+
+@dataclass
+class Declared:
+    """Declared paths (repo-relative) and where each was declared."""
+
+    paths: Dict[str, str] = field(default_factory=dict)
+
+    def source_of(self, artifact: str) -> Optional[str]:
+        """The declaring file when ``artifact`` is declared (itself or a folder above it)."""
+        if artifact in self.paths:
+            return self.paths[artifact]
+        for declared, source in self.paths.items():
+            if artifact.startswith(declared.rstrip("/") + "/"):
+                return source
+            if "*" in artifact and declared.startswith(artifact.split("*", 1)[0]) and artifact.split("*", 1)[0]:
+                from debtscan.paths import matches
+                if matches(artifact, declared):
+                    return source
+        return None
+
+
+def _load_yaml(text: str) -> Any:
+    try:
+        import yaml  # type: ignore
+    except ImportError:  # pragma: no cover - PyYAML is optional
+        return None
+    try:
+        return yaml.safe_load(text)
+    except Exception:  # noqa: BLE001 - a broken file declares nothing
+        return None
+
+
+def _entries(value: Any) -> List[str]:
+    out: List[str] = []
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, str):
+                out.append(item)
+            elif isinstance(item, dict):
+                out.extend(k for k in item if isinstance(k, str))
+    elif isinstance(value, dict):
+        out.extend(k for k in value if isinstance(k, str))
+    return out
+
+
+def _fallback_dvc(text: str) -> List[str]:
+    """deps/outs list items of a dvc.yaml, without a YAML library."""
+    out: List[str] = []
+    section_indent = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        match = re.match(r"^(deps|outs|metrics|plots):\s*$", stripped)
+        if match:
+            section_indent = indent
+            continue
+        if section_indent is not None:
+            if stripped.startswith("- ") and indent >= section_indent:
+                item = stripped[2:].strip().rstrip(":").strip("'\"")
+                if item:
+                    out.append(item)
+                continue
+            if stripped and indent <= section_indent:
+                section_indent = None
+    return out
+
+
+def _norm(base: str, path: str) -> Optional[str]:
+    path = path.strip().replace("\\", "/")
+    if not path or path.startswith(("/", "~", "$", "s3:", "gs:", "http")):
+        return None
+    joined = posixpath.normpath(posixpath.join(base, path)) if base else posixpath.normpath(path)
+    return None if joined.startswith("..") else joined
+
+
+def load_declared(root: Path, dvc_files: List[str], catalog_files: List[str]) -> Declared:
+    declared = Declared()
+    for rel in dvc_files:
+        text = _read(root / rel)
+        if text is None:
+            continue
+        base = posixpath.dirname(rel)
+        data = _load_yaml(text)
+        paths: List[str] = []
+        if isinstance(data, dict) and isinstance(data.get("stages"), dict):
+            for stage in data["stages"].values():
+                if not isinstance(stage, dict):
+                    continue
+                wdir = stage.get("wdir") if isinstance(stage.get("wdir"), str) else ""
+                stage_base = posixpath.normpath(posixpath.join(base, wdir)) if wdir else base
+                for key in ("deps", "outs", "metrics", "plots"):
+                    for item in _entries(stage.get(key)):
+                        normal = _norm(stage_base if stage_base != "." else "", item)
+                        if normal:
+                            declared.paths.setdefault(normal, rel)
+            continue
+        if data is None:
+            paths = _fallback_dvc(text)
+        for item in paths:
+            normal = _norm(base, item)
+            if normal:
+                declared.paths.setdefault(normal, rel)
+    for rel in catalog_files:
+        text = _read(root / rel)
+        if text is None:
+            continue
+        parts = rel.split("/")
+        project = "/".join(parts[: parts.index("conf")]) if "conf" in parts else posixpath.dirname(rel)
+        data = _load_yaml(text)
+        if isinstance(data, dict):
+            for entry in data.values():
+                if isinstance(entry, dict):
+                    for key in ("filepath", "path"):
+                        if isinstance(entry.get(key), str):
+                            normal = _norm(project, entry[key])
+                            if normal:
+                                declared.paths.setdefault(normal, rel)
+        else:
+            for match in re.finditer(r"^\s*filepath:\s*['\"]?([^'\"\n#]+)", text, re.M):
+                normal = _norm(project, match.group(1))
+                if normal:
+                    declared.paths.setdefault(normal, rel)
+    return declared
+
+
+def find_declaration_files(root: Path, limit: int = 50):
+    """dvc.yaml files and Kedro catalog files (``conf/**/catalog*.yml``) of the repo."""
+    import os
+
+    dvc: List[str] = []
+    catalogs: List[str] = []
+    visited = 0
+    for directory, dirs, files in os.walk(root):
+        visited += 1
+        if visited > 5000:
+            break
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in
+                         ("node_modules", "__pycache__", "venv", "site-packages", "build", "dist"))
+        rel_dir = os.path.relpath(directory, root)
+        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
+        for name in sorted(files):
+            rel = posixpath.join(rel_dir, name) if rel_dir else name
+            if name == "dvc.yaml":
+                dvc.append(rel)
+            elif re.match(r"catalog.*\.ya?ml$", name) and "conf" in rel.split("/"):
+                catalogs.append(rel)
+        if len(dvc) + len(catalogs) >= limit:
+            break
+    return dvc, catalogs
+
+
+def _read(path: Path) -> Optional[str]:
+    try:
+        if path.stat().st_size > _MAX_BYTES:
+            return None
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None

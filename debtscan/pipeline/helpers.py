@@ -1,0 +1,215 @@
+"""Project helpers that read or write files, inferred from per-file facts and composed across modules.
+
+A function whose parameter flows into the path of a known read or write (``def to_pickles(df, path):
+df.to_pickle(f"{path}/{i}.p")``) is itself a writer with the same path transformation. Per-file facts keep
+the I/O symbolic (``Param("to_pickles", "path")``) and record calls to project functions with their
+arguments (:class:`~debtscan.facts.model.PathCallFact`); here each call instantiates the helper's I/O with
+the caller's arguments. A caller whose own parameter reaches the helper becomes a helper in turn, so
+helpers of helpers compose (up to :data:`MAX_LEVELS` levels).
+
+An instantiated access is placed at the call when the helper lives in another module (the caller is the
+one reading or writing), and at the helper's own I/O line when caller and helper share a module (a script
+calling its own function with ``T=3`` and ``T=5``).
+"""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, replace
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from debtscan.facts.model import FileFacts, IOFact, PathCallFact
+from debtscan.facts.values import (
+    Choice, Concat, Format, Lit, Param, PathJoin, PathOp, Seq, Sym, Unknown,
+)
+
+MAX_LEVELS = 6
+MAX_INSTANCES = 20000
+
+
+@dataclass(frozen=True)
+class PlacedIO:
+    """An I/O fact to resolve for module file ``path``; ``caller`` is the file whose working folder applies."""
+
+    path: str
+    fact: IOFact
+    caller: str
+    via: str = ""
+
+
+def params_of(value: Sym, acc: Optional[Set[Tuple[str, str]]] = None, depth: int = 0) -> Set[Tuple[str, str]]:
+    """The (function, parameter) pairs a symbolic value depends on."""
+    acc = set() if acc is None else acc
+    if depth > 30:
+        return acc
+    kind = type(value)
+    if kind is Param:
+        acc.add((value.function, value.name))
+    elif kind in (Concat, PathJoin):
+        for part in value.parts:
+            params_of(part, acc, depth + 1)
+    elif kind is Format:
+        params_of(value.template, acc, depth + 1)
+        for part in value.args + value.kwvalues:
+            params_of(part, acc, depth + 1)
+    elif kind is PathOp:
+        params_of(value.base, acc, depth + 1)
+        if value.arg is not None:
+            params_of(value.arg, acc, depth + 1)
+    elif kind is Choice:
+        for option in value.options:
+            params_of(option, acc, depth + 1)
+    elif kind is Seq:
+        for item in value.items:
+            params_of(item, acc, depth + 1)
+    return acc
+
+
+def substitute(value: Sym, function: str, mapping: Dict[str, Sym], depth: int = 0) -> Sym:
+    """``value`` with the parameters of ``function`` replaced by the call's arguments."""
+    if depth > 30:
+        return value
+    kind = type(value)
+    if kind is Param:
+        if value.function != function:
+            return value
+        if value.name in mapping:
+            return mapping[value.name]
+        return value.default if value.default is not None else Unknown(f"param:{value.name}")
+    if kind is Concat:
+        return Concat(tuple(substitute(p, function, mapping, depth + 1) for p in value.parts))
+    if kind is PathJoin:
+        return PathJoin(tuple(substitute(p, function, mapping, depth + 1) for p in value.parts))
+    if kind is Format:
+        return Format(substitute(value.template, function, mapping, depth + 1),
+                      tuple(substitute(a, function, mapping, depth + 1) for a in value.args), value.kwnames,
+                      tuple(substitute(a, function, mapping, depth + 1) for a in value.kwvalues), value.style)
+    if kind is PathOp:
+        arg = substitute(value.arg, function, mapping, depth + 1) if value.arg is not None else None
+        return PathOp(value.op, substitute(value.base, function, mapping, depth + 1), arg)
+    if kind is Choice:
+        return Choice(tuple(substitute(o, function, mapping, depth + 1) for o in value.options))
+    if kind is Seq:
+        return Seq(tuple(substitute(i, function, mapping, depth + 1) for i in value.items))
+    return value
+
+
+class FunctionIndex:
+    """Top-level functions of the project by qualified name, and the parameters of every function."""
+
+    def __init__(self, facts: Dict[str, FileFacts], modules: Dict[str, List[str]], aliases: Dict[str, str]) -> None:
+        self.facts = facts
+        self.modules = modules
+        self.aliases = aliases
+        self.params: Dict[Tuple[str, str], Tuple[str, ...]] = {}
+        for path, fact in facts.items():
+            for function in fact.functions:
+                self.params[(path, function.name)] = function.params
+
+    def resolve(self, callee: str, caller: str, depth: int = 0) -> Optional[Tuple[str, str]]:
+        """(file, function name) of a called project function, or None."""
+        if depth > 6:
+            return None
+        module, _, name = callee.rpartition(".")
+        if not module:
+            return None
+        candidates = self.modules.get(module)
+        if candidates:
+            target = candidates[0] if len(candidates) == 1 else _closest(candidates, caller)
+            if target is not None and (target, name) in self.params:
+                return target, name
+            alias = self.aliases.get(callee)
+            if alias and alias != callee:
+                return self.resolve(alias, caller, depth + 1)
+            return None
+        alias = self.aliases.get(callee)
+        if alias and alias != callee:
+            return self.resolve(alias, caller, depth + 1)
+        return None
+
+
+def _closest(candidates: Sequence[str], caller: str) -> Optional[str]:
+    directory = posixpath.dirname(caller)
+    for candidate in candidates:
+        if posixpath.dirname(candidate) == directory:
+            return candidate
+    return None
+
+
+def bind_arguments(call: PathCallFact, params: Tuple[str, ...]) -> Dict[str, Sym]:
+    mapping: Dict[str, Sym] = {}
+    names = [p for p in params if p not in ("self", "cls")] if params and params[0] in ("self", "cls") else list(params)
+    for name, value in zip(names, call.args):
+        mapping[name] = value
+    for name, value in zip(call.kwnames, call.kwvalues):
+        mapping[name] = value
+    return mapping
+
+
+def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
+             imported: Optional[Set[str]] = None) -> Tuple[List[PlacedIO], int]:
+    """Every I/O fact to resolve: direct ones, and helper I/O instantiated at each call.
+
+    I/O inside a top-level function of a module other modules import (a ``utils.py``) that nothing in the
+    repo calls is left out: no script runs it, so it is no evidence of a hand-off. Returns the placed facts
+    and the number of helper instantiations made.
+    """
+    imported = imported or set()
+    calls_to: Dict[Tuple[str, str], List[Tuple[str, PathCallFact]]] = {}
+    for path in sorted(facts):
+        for call in facts[path].path_calls:
+            target = index.resolve(call.callee, path)
+            if target is not None:
+                calls_to.setdefault(target, []).append((path, call))
+    placed: List[PlacedIO] = []
+    templates: List[Tuple[str, str, PlacedIO]] = []
+    for path in sorted(facts):
+        for fact in facts[path].io:
+            item = PlacedIO(path, fact, path)
+            callers = calls_to.get((path, fact.scope), ())
+            if not callers and path in imported and (path, fact.scope) in index.params and "." not in fact.scope:
+                continue
+            own = {name for function, name in params_of(fact.path) if function == fact.scope}
+            if callers and (own or any(caller != path for caller, _ in callers)):
+                templates.append((path, fact.scope, item))
+            else:
+                placed.append(item)
+    instances = 0
+    seen: Set[Tuple] = set()
+    level = 0
+    while templates and level < MAX_LEVELS and instances < MAX_INSTANCES:
+        level += 1
+        next_templates: List[Tuple[str, str, PlacedIO]] = []
+        for helper_path, function, item in templates:
+            for caller_path, call in calls_to.get((helper_path, function), ()):
+                key = (id(item), caller_path, call.line, call.column)
+                if key in seen:
+                    continue
+                seen.add(key)
+                mapping = bind_arguments(call, index.params.get((helper_path, function), ()))
+                new_path = substitute(item.fact.path, function, mapping)
+                if caller_path == helper_path:
+                    fact = replace(item.fact, path=new_path, scope=call.scope)
+                    new_item = PlacedIO(item.path, fact, item.caller, item.via)
+                else:
+                    fact = replace(item.fact, path=new_path, line=call.line, column=call.column, scope=call.scope)
+                    via = call.callee
+                    new_item = PlacedIO(caller_path, fact, caller_path, via)
+                instances += 1
+                own = {name for fn, name in params_of(new_path) if fn == call.scope}
+                callers = calls_to.get((new_item.path, call.scope), ())
+                if callers and (own or any(c != new_item.path for c, _ in callers)) and level < MAX_LEVELS:
+                    next_templates.append((new_item.path if caller_path == helper_path else caller_path,
+                                           call.scope, new_item))
+                elif not callers and new_item.path in imported and "." not in call.scope \
+                        and (new_item.path, call.scope) in index.params:
+                    continue
+                else:
+                    placed.append(new_item)
+        templates = next_templates
+    for _, _, item in templates:
+        placed.append(item)
+    unique: Dict[Tuple, PlacedIO] = {}
+    for item in placed:
+        unique.setdefault((item.path, item.caller, item.fact.line, item.fact.column, item.fact.mode,
+                           repr(item.fact.path)), item)
+    return list(unique.values()), instances

@@ -1,0 +1,76 @@
+"""The console's composition chart: how much of the code is ML, glue, I/O, configuration and other.
+
+One stacked bar for the repo, then one bar per glue-heaviest file, drawn with ``rich`` from
+``report.metrics["composition"]`` (so the console shows the same numbers as ``--format json``).
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Tuple
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from debtscan.report.console import section
+from debtscan.report.model import Report
+
+KIND_STYLE = {"ml": "green", "glue": "magenta", "io": "blue", "config": "yellow", "other": "grey50"}
+KIND_ORDER = ("ml", "glue", "io", "config", "other")
+# A glyph per class as well as a colour, so the chart reads without colour (piped, --no-color, printed).
+KIND_GLYPH = {"ml": "█", "glue": "▓", "io": "▒", "config": "░", "other": "·"}
+BAR_WIDTH = 40
+HEAVIEST = 5
+
+
+def bar(fractions: Dict[str, float], width: int = BAR_WIDTH) -> Text:
+    """A stacked bar: one coloured block per class, in proportion (largest remainders, so it sums up)."""
+    raw = [(kind, fractions.get(kind, 0.0) * width) for kind in KIND_ORDER]
+    cells = {kind: int(value) for kind, value in raw}
+    left = width - sum(cells.values()) if any(v for _, v in raw) else 0
+    for kind, value in sorted(raw, key=lambda item: -(item[1] - int(item[1])))[:max(0, left)]:
+        cells[kind] += 1
+    text = Text()
+    for kind in KIND_ORDER:
+        if cells[kind]:
+            text.append(KIND_GLYPH[kind] * cells[kind], style=KIND_STYLE[kind])
+    if not text.plain:
+        text.append(" " * width)
+    return text
+
+
+def heaviest(files: Dict[str, Dict[str, Any]], limit: int = HEAVIEST, min_code_lines: int = 10
+             ) -> List[Tuple[str, Dict[str, Any]]]:
+    ranked = [(p, c) for p, c in files.items() if c["code_lines"] >= min_code_lines and c["lines"]["glue"]]
+    ranked.sort(key=lambda item: (-item[1]["lines"]["glue"], -item[1]["fractions"]["glue"], item[0]))
+    return ranked[:limit]
+
+
+@section
+def render_composition(report: Report, console: Console) -> None:
+    data = report.metrics.get("composition")
+    if not data or not data["repo"]["code_lines"]:
+        return
+    repo = data["repo"]
+    console.print()
+    console.print(Text("Code composition", style="bold"))
+    table = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
+    table.add_column("")
+    table.add_column("", no_wrap=True)
+    table.add_column("glue", justify="right")
+    table.add_column("ml", justify="right")
+    table.add_column("code lines", justify="right")
+    table.add_row(Text("repo", style="bold"), bar(repo["fractions"]), f"{repo['fractions']['glue']:.0%}",
+                  f"{repo['fractions']['ml']:.0%}", str(repo["code_lines"]))
+    for path, comp in heaviest(data["files"]):
+        table.add_row(path, bar(comp["fractions"]), f"{comp['fractions']['glue']:.0%}",
+                      f"{comp['fractions']['ml']:.0%}", str(comp["code_lines"]))
+    console.print(table)
+    legend = Text("  ")
+    for kind in KIND_ORDER:
+        legend.append(KIND_GLYPH[kind] + " ", style=KIND_STYLE[kind])
+        legend.append(f"{kind} {repo['lines'][kind]}   ", style="dim")
+    console.print(legend)
+    adapters = data.get("adapters") or []
+    if adapters:
+        console.print(Text("  glue adapts: " + ", ".join(f"{a['adapter']} ({a['lines']})" for a in adapters[:6]),
+                           style="dim"))

@@ -1,0 +1,192 @@
+"""SARIF 2.1.0, as GitHub code scanning reads it (``--format sarif``).
+
+One run; ``tool.driver.rules`` describes every rule that ran (descriptions and help from its ``rules/``
+page), each result points at its rule by ``ruleId`` and ``ruleIndex`` and carries debtscan's stable
+fingerprint in ``partialFingerprints`` so code scanning tracks an alert across commits. Locations are
+relative to the repository root (``uriBaseId: SRCROOT``) and 1-based: SARIF columns start at 1, debtscan's
+at 0.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from urllib.parse import quote
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from debtscan import __version__
+from debtscan.docs import rule_page
+from debtscan.graph import Project
+from debtscan.report.formats import output_format
+from debtscan.report.model import Finding, Report
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "debtscan/v1"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+@lru_cache(maxsize=32)
+def _git_prefix(root: str) -> Tuple[str, str]:
+    """(the repository root, the scan root's path inside it with a trailing ``/`` or ``""``)."""
+    try:
+        out = subprocess.run(["git", "-C", root, "rev-parse", "--show-toplevel"], capture_output=True,
+                             text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return root, ""
+    top = out.stdout.strip()
+    if out.returncode != 0 or not top:
+        return root, ""
+    try:
+        inside = Path(root).resolve().relative_to(Path(top).resolve()).as_posix()
+    except ValueError:
+        return root, ""
+    return str(Path(top).resolve()), "" if inside == "." else inside + "/"
+
+
+def repo_root(report: Report) -> str:
+    """The folder CI tools resolve paths against: the git work tree holding the scan root, else the root."""
+    return _git_prefix(report.root)[0]
+
+
+def repo_path(report: Report, path: str) -> str:
+    """``path`` (relative to the scan root) relative to the repository root, as CI tools expect it."""
+    return _git_prefix(report.root)[1] + path
+
+
+def page_sections(markdown: str) -> Dict[str, str]:
+    """The ``## Heading`` sections of a rule page, by heading."""
+    sections: Dict[str, str] = {}
+    current: Optional[str] = None
+    lines: List[str] = []
+    for line in markdown.splitlines():
+        match = re.match(r"^##\s+(.*?)\s*$", line)
+        if match:
+            if current is not None:
+                sections[current] = "\n".join(lines).strip()
+            current, lines = match.group(1), []
+        elif current is not None:
+            lines.append(line)
+    if current is not None:
+        sections[current] = "\n".join(lines).strip()
+    return sections
+
+
+def _plain(markdown: str) -> str:
+    """Markdown prose as plain text (for ``text`` fields): no emphasis or code markers."""
+    text = re.sub(r"`([^`]*)`", r"\1", markdown)
+    text = re.sub(r"\*\*([^*]+)\*\*|\*([^*]+)\*", lambda m: m.group(1) or m.group(2), text)
+    return text.strip()
+
+
+def _paragraph(markdown: str) -> str:
+    return markdown.split("\n\n", 1)[0].replace("\n", " ").strip()
+
+
+def rule_descriptor(rule: Any) -> Dict[str, Any]:
+    page = rule_page(rule)
+    sections = page_sections(page)
+    what = sections.get("What it does") or rule.summary
+    why = sections.get("Why is this bad?") or rule.why
+    full = f"{_paragraph(what)} {_paragraph(why)}".strip()
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": _plain(rule.summary) or rule.name},
+        "fullDescription": {"text": _plain(full) or rule.summary or rule.name},
+        "help": {"text": _plain(f"{rule.summary}\n\nWhy this is debt: {rule.why}\n\nWhat to do instead: {rule.fix}"),
+                 "markdown": page},
+        "defaultConfiguration": {"level": LEVELS.get(rule.severity, "warning")},
+        "properties": {"tags": ["maintainability", "ml-technical-debt", rule.category],
+                       "precision": "high", "problem.severity": rule.severity},
+    }
+
+
+def _fallback_descriptor(finding: Finding) -> Dict[str, Any]:
+    """A rule that produced findings but is not among the report's rules (never for built-in rules)."""
+    return {
+        "id": finding.code,
+        "name": finding.name,
+        "shortDescription": {"text": finding.name},
+        "fullDescription": {"text": finding.help or finding.name},
+        "help": {"text": finding.help or finding.name, "markdown": finding.help or finding.name},
+        "defaultConfiguration": {"level": LEVELS.get(finding.severity, "warning")},
+        "properties": {"tags": ["maintainability", "ml-technical-debt", finding.category]},
+    }
+
+
+def _region(line: int, column: int = 0, end_line: Optional[int] = None,
+            end_column: Optional[int] = None) -> Dict[str, int]:
+    region = {"startLine": max(1, line), "startColumn": max(0, column) + 1}
+    if end_line is not None and end_column is not None and (end_line, end_column) > (line, column):
+        region["endLine"] = end_line
+        region["endColumn"] = end_column + 1
+    return region
+
+
+def _location(report: Report, path: str, region: Dict[str, int]) -> Dict[str, Any]:
+    uri = quote(repo_path(report, path), safe="/")  # a URI reference: spaces and the like %-encoded
+    return {"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "SRCROOT"},
+                                 "region": region}}
+
+
+def _message(finding: Finding) -> str:
+    if finding.cell is not None:
+        return f"{finding.message} (notebook cell {finding.cell}, line {finding.line} of the cell)"
+    return finding.message
+
+
+def sarif_data(report: Report) -> Dict[str, Any]:
+    rules: List[Dict[str, Any]] = [rule_descriptor(rule) for rule in sorted(report.rules, key=lambda r: r.code)]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    for finding in report.findings:
+        if finding.code not in index:
+            index[finding.code] = len(rules)
+            rules.append(_fallback_descriptor(finding))
+    results = []
+    for finding in report.findings:
+        result: Dict[str, Any] = {
+            "ruleId": finding.code,
+            "ruleIndex": index[finding.code],
+            "level": LEVELS.get(finding.severity, "warning"),
+            "message": {"text": _message(finding)},
+            "locations": [_location(report, finding.path, _region(
+                finding.line, finding.column, finding.end_line, finding.end_column))],
+            "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        }
+        if finding.related:
+            result["relatedLocations"] = [
+                {"id": i + 1, **_location(report, related.path, _region(related.line)),
+                 "message": {"text": related.message or related.path}}
+                for i, related in enumerate(finding.related)
+            ]
+        properties: Dict[str, Any] = {"category": finding.category}
+        if finding.cell is not None:
+            properties["cell"] = finding.cell
+        result["properties"] = properties
+        results.append(result)
+    notifications = [
+        {"level": "warning", "message": {"text": f"{error.path}: {error.message}"},
+         **({"locations": [_location(report, error.path, {"startLine": 1})]} if not error.path.startswith("<")
+            else {})}
+        for error in report.errors
+    ]
+    top = repo_root(report)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "debtscan", "version": __version__, "semanticVersion": __version__,
+                                "rules": rules}},
+            "originalUriBaseIds": {"SRCROOT": {"uri": Path(top).resolve().as_uri().rstrip("/") + "/"}},
+            "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+
+
+@output_format("sarif")
+def render(report: Report, project: Project) -> str:
+    return json.dumps(sarif_data(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,489 @@
+"""Coupled-signals rules (DS3xx): shared input signals, correction cascades, undeclared consumers and
+entangled feature sets (Sculley et al. 2014/2015, "Changing Anything Changes Everything")."""
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Set, Tuple
+
+from debtscan.report.model import Finding, Related
+from debtscan.rules.base import Example, Rule, RuleContext
+from debtscan.signals_graph import (
+    DEFAULT_UBIQUITOUS, ROOT_COMPONENT, Consumption, ModelNode, Output, SignalLayer, shared_signals, signal_layer,
+)
+
+
+def _comp(name: str) -> str:
+    return "the root scripts" if name == ROOT_COMPONENT else f"component `{name}`"
+
+
+def _names(items: Iterable[str], limit: int = 6) -> str:
+    items = sorted(set(items))
+    text = ", ".join(f"`{i}`" for i in items[:limit])
+    return text + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _where(model: ModelNode) -> str:
+    return f"{model.path}:{model.line}"
+
+
+_FRAUD_READS_CHURN = {
+    "churn/prepare.py": """
+        import pandas as pd
+        customers = pd.read_csv("data/warehouse/customers.csv")
+        customers["tenure_years"] = customers["tenure"] / 12
+        customers.to_parquet("data/interim/churn_features.parquet")
+    """,
+    "churn/train.py": """
+        import pandas as pd
+        from sklearn.linear_model import LogisticRegression
+        df = pd.read_parquet("data/interim/churn_features.parquet")
+        model = LogisticRegression().fit(df[["tenure_years", "monthly_charges"]], df["churned"])
+    """,
+    "fraud/train.py": """
+        import pandas as pd
+        from sklearn.ensemble import RandomForestClassifier
+        df = pd.read_csv("data/warehouse/customers.csv")
+        X = df[["tenure", "monthly_charges", "disputes"]]
+        clf = RandomForestClassifier()
+        clf.fit(X, df["is_fraud"])
+    """,
+}
+
+
+_RAW_TABLE = {
+    "lgb/train.py": """
+        import lightgbm as lgb
+        import pandas as pd
+        train = pd.read_csv("input/train.csv")
+        model = lgb.LGBMRegressor().fit(train[["store_area", "promo_days"]], train["sales"])
+    """,
+    "nn/train.py": """
+        import pandas as pd
+        from sklearn.neural_network import MLPRegressor
+        train = pd.read_csv("input/train.csv")
+        model = MLPRegressor().fit(train[["store_area", "holiday"]], train["sales"])
+    """,
+}
+
+
+class SharedInputSignal(Rule):
+    """The same input signal consumed by two or more components that do not depend on each other."""
+
+    code = "DS301"
+    name = "shared-input-signal"
+    category = "coupled-signals"
+    severity = "warning"
+    summary = "The same input signal (column of the same table) is consumed by otherwise disjoint components."
+    why = ("Components that read the same column of the same table are coupled through it without saying so: "
+           "when its owner changes how the signal is computed, fills it or drops it, every consumer changes "
+           "behaviour at once, and nobody knows who they are (Sculley et al. 2014, 'entanglement': changing "
+           "anything changes everything).")
+    fix = ("Give the signal one owner: publish it through a declared, versioned feature table or feature store "
+           "with a schema and a list of consumers, or have one component import the other's accessor, so that "
+           "the dependency is explicit and a change to the signal is reviewed against every consumer.")
+    options = {"ignore": list(DEFAULT_UBIQUITOUS), "ignore-targets": True, "only-modeling-modules": True,
+               "match-unknown-sources": False, "raw-inputs": False}
+    VALID = (
+        # raw inputs (under raw-data-dirs, written by nothing in the repo) are left out by default
+        Example(_RAW_TABLE),
+        # one component: two of its modules share columns
+        Example({
+            "churn/features.py": """
+                import pandas as pd
+                df = pd.read_csv("data/warehouse/customers.csv")
+                df[["tenure", "monthly_charges"]].to_parquet("data/interim/f.parquet")
+            """,
+            "churn/train.py": """
+                import pandas as pd
+                from sklearn.linear_model import LogisticRegression
+                df = pd.read_csv("data/warehouse/customers.csv")
+                LogisticRegression().fit(df[["tenure", "monthly_charges"]], df["churned"])
+            """,
+        }),
+        # ids and labels are everywhere; they are not coupling
+        Example({
+            "a/train.py": """
+                import pandas as pd
+                from sklearn.linear_model import LogisticRegression
+                df = pd.read_csv("data/warehouse/customers.csv")
+                LogisticRegression().fit(df[["customer_id", "age"]], df["label"])
+            """,
+            "b/train.py": """
+                import pandas as pd
+                from sklearn.linear_model import LogisticRegression
+                df = pd.read_csv("data/warehouse/customers.csv")
+                LogisticRegression().fit(df[["customer_id", "income"]], df["label"])
+            """,
+        }),
+        # the consumer imports the owner's accessor: a declared dependency
+        Example({
+            "churn/data.py": """
+                import pandas as pd
+                def load():
+                    return pd.read_csv("data/warehouse/customers.csv")
+                df = pd.read_csv("data/warehouse/customers.csv")
+                df[["tenure"]].to_csv("data/interim/t.csv")
+            """,
+            "fraud/train.py": """
+                import pandas as pd
+                from churn.data import load
+                from sklearn.linear_model import LogisticRegression
+                df = pd.read_csv("data/warehouse/customers.csv")
+                LogisticRegression().fit(df[["tenure"]], df["is_fraud"])
+            """,
+        }),
+    )
+    INVALID = (
+        Example(_FRAUD_READS_CHURN, expect=(("churn/prepare.py", 3), ("fraud/train.py", 4))),
+        Example(_RAW_TABLE, expect=(("lgb/train.py", 4), ("nn/train.py", 4)), options={"raw-inputs": True}),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        layer = signal_layer(ctx.project, ctx.config)
+        shared = shared_signals(layer, ctx.project, ctx.options["ignore"], ctx.options["ignore-targets"],
+                                ctx.options["only-modeling-modules"], ctx.options["match-unknown-sources"],
+                                ctx.options["raw-inputs"])
+        # one finding per consuming module, at its first consumption of a shared signal
+        by_module: Dict[str, List[Tuple[Consumption, str]]] = {}
+        for signal in shared:
+            for item in signal.consumers:
+                by_module.setdefault(item.path, []).append((item, signal.source))
+        first_site: Dict[Tuple[str, str, str], Consumption] = {}
+        for signal in shared:
+            for item in signal.consumers:
+                key = (item.path, signal.name, signal.source)
+                if key not in first_site or (item.line, item.column) < (first_site[key].line, first_site[key].column):
+                    first_site[key] = item
+        for path, items in sorted(by_module.items()):
+            component = items[0][0].component
+            names = sorted({i.name for i, _ in items})
+            sources = sorted({s for _, s in items if s})
+            others: Dict[Tuple[str, str], Consumption] = {}
+            for signal in shared:
+                if not any(i.path == path for i in signal.consumers):
+                    continue
+                for other in signal.consumers:
+                    if other.component == component or not layer.disjoint(component, other.component):
+                        continue
+                    key = (other.component, other.path)
+                    if key not in others or other.line < others[key].line:
+                        others[key] = other
+            if not others:
+                continue
+            first = min(items, key=lambda pair: (pair[0].line, pair[0].column))[0]
+            comps = sorted({c for c, _ in others})
+            source_text = f" of {_names(sources)}" if sources else ""
+            yield self.finding(
+                path, first.line,
+                f"{_names(names)}{source_text} {'is' if len(names) == 1 else 'are'} consumed here ({_comp(component)}) "
+                f"and by {', '.join(_comp(c) for c in comps)}, which neither import{'s' if len(comps) == 1 else ''} "
+                f"nor {'is' if len(comps) == 1 else 'are'} imported by this one: a change to "
+                f"{'this signal' if len(names) == 1 else 'these signals'} changes all of them.",
+                column=first.column, subject=f"{component}:{'|'.join(sources)}:{'|'.join(names)}",
+                related=[Related(o.path, o.line, f"`{o.name}` is also consumed here, by {_comp(c)}")
+                         for (c, _), o in sorted(others.items())],
+            )
+
+
+class CorrectionCascade(Rule):
+    """A model trained on another model's predictions."""
+
+    code = "DS302"
+    name = "correction-cascade"
+    category = "correction-cascade"
+    severity = "warning"
+    summary = "A model is trained on another model's predictions (through a file or in memory)."
+    why = ("A model that learns from another model's output depends on that model's exact behaviour: improving "
+           "or retraining the upstream model shifts the inputs of the downstream one, which then degrades, and "
+           "the pair can only be improved together (Sculley et al. 2015, 'correction cascades'). Stacks and "
+           "blends of out-of-fold predictions have the same shape.")
+    fix = ("Train the downstream model on the upstream model's inputs and let it learn the correction itself "
+           "(add the distinguishing features), or make the two one declared model (a pipeline or stacking "
+           "estimator trained and versioned together) so that they are retrained and evaluated as one.")
+    VALID = (
+        Example({
+            "train.py": """
+                import pandas as pd
+                from sklearn.linear_model import LogisticRegression
+                df = pd.read_csv("data/raw/train.csv")
+                model = LogisticRegression().fit(df[["a", "b"]], df["y"])
+                df["score"] = model.predict_proba(df[["a", "b"]])[:, 1]
+                df[["score"]].to_csv("reports/scores.csv")
+            """,
+        }),
+        # another model reads the scores file, but not the score column
+        Example({
+            "score.py": """
+                import pandas as pd
+                from sklearn.linear_model import LogisticRegression
+                df = pd.read_csv("data/raw/train.csv")
+                model = LogisticRegression().fit(df[["a", "b"]], df["y"])
+                df["score"] = model.predict(df[["a", "b"]])
+                df[["a", "c", "score"]].to_csv("data/interim/scored.csv")
+            """,
+            "other.py": """
+                import pandas as pd
+                from sklearn.linear_model import Ridge
+                df = pd.read_csv("data/interim/scored.csv")
+                Ridge().fit(df[["a", "c"]], df["target"])
+            """,
+        }),
+    )
+    INVALID = (
+        # through a file
+        Example({
+            "base.py": """
+                import pandas as pd
+                from sklearn.ensemble import GradientBoostingClassifier
+                df = pd.read_csv("data/raw/train.csv")
+                base = GradientBoostingClassifier().fit(df[["a", "b"]], df["y"])
+                df["base_score"] = base.predict_proba(df[["a", "b"]])[:, 1]
+                df[["id", "base_score"]].to_csv("data/interim/base_scores.csv", index=False)
+            """,
+            "correct.py": """
+                import pandas as pd
+                from sklearn.linear_model import LogisticRegression
+                scores = pd.read_csv("data/interim/base_scores.csv")
+                extra = pd.read_csv("data/raw/extra.csv")
+                df = extra.merge(scores, on="id")
+                fixer = LogisticRegression()
+                fixer.fit(df[["base_score", "region"]], df["y2"])
+            """,
+        }, expect=(("correct.py", 7),)),
+        # within one file
+        Example({
+            "stack.py": """
+                import numpy as np
+                import pandas as pd
+                from sklearn.ensemble import RandomForestRegressor
+                from sklearn.linear_model import Ridge
+                df = pd.read_csv("data/raw/train.csv")
+                forest = RandomForestRegressor().fit(df[["a", "b"]], df["y"])
+                df["forest_pred"] = forest.predict(df[["a", "b"]])
+                meta = Ridge()
+                meta.fit(df[["forest_pred", "c"]], df["y"])
+            """,
+        }, expect=(("stack.py", 9),)),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        layer = signal_layer(ctx.project, ctx.config)
+        by_consumer: Dict[str, List] = {}
+        for cascade in layer.cascades:
+            if cascade.consumer in layer.models:
+                by_consumer.setdefault(cascade.consumer, []).append(cascade)
+        for consumer_id, cascades in sorted(by_consumer.items()):
+            consumer = layer.models[consumer_id]
+            upstream: List[str] = []
+            related: Set[Related] = set()
+            signals: Set[str] = set()
+            for cascade in sorted(cascades, key=lambda c: (c.producer, c.artifact)):
+                producer = layer.models.get(cascade.producer)
+                signals.update(cascade.signals)
+                name = f"model {producer.label} ({_where(producer)})" if producer is not None else "another model"
+                through = f"read from `{cascade.artifact}`" if cascade.artifact else "in memory"
+                if cascade.chain:
+                    steps = " -> ".join(f"`{a}`" for a in cascade.chain)
+                    through = f"written to `{cascade.artifact}` and turned into features ({steps})"
+                upstream.append(f"{name}, {through}")
+                if producer is not None:
+                    related.add(Related(producer.path, producer.line, f"{producer.label} is trained here"))
+                for output in layer.outputs.get(cascade.artifact, ()) if cascade.artifact else ():
+                    if output.model == cascade.producer or not output.model:
+                        related.add(Related(output.path, output.line,
+                                            f"its predictions are written to `{cascade.artifact}`"))
+            what = f"{_names(signals)}, " if signals else ""
+            upstream = sorted(set(upstream))
+            yield self.finding(
+                consumer.path, consumer.line,
+                f"Model {consumer.label} is trained on {what}the predictions of {'; '.join(upstream)}: a "
+                f"correction cascade — retraining the upstream model{'s' if len(upstream) > 1 else ''} changes "
+                f"this model's inputs.",
+                subject=f"{consumer.scope}.{consumer.name}<-" + "|".join(sorted(
+                    f"{m.path}:{m.scope}.{m.name}" for m in (layer.models.get(c.producer) for c in cascades) if m)),
+                related=sorted(related, key=lambda r: (r.path, r.line, r.message)),
+            )
+
+
+class UndeclaredConsumer(Rule):
+    """A component reads another component's model outputs without importing it."""
+
+    code = "DS303"
+    name = "undeclared-consumer"
+    category = "undeclared-consumer"
+    severity = "warning"
+    summary = "A component reads predictions another component's model produced, without importing that component."
+    why = ("A consumer that silently reads another system's predictions, scores or embeddings ties that system "
+           "to it: the owner cannot change the model, its calibration or the file's format without breaking a "
+           "reader they do not know about, and the reader's behaviour changes whenever the model is retrained "
+           "(Sculley et al. 2015, 'undeclared consumers').")
+    fix = ("Declare the dependency: have the producer publish its predictions through an interface the consumer "
+           "imports (a function, a versioned table with a schema and an access list), or declare both ends "
+           "as stages of one pipeline, so that changes to the model are checked against every consumer.")
+    VALID = (
+        Example({
+            "churn/predict.py": """
+                import pandas as pd
+                from sklearn.linear_model import LogisticRegression
+                df = pd.read_csv("data/raw/c.csv")
+                model = LogisticRegression().fit(df[["a"]], df["y"])
+                df["p"] = model.predict(df[["a"]])
+                df[["p"]].to_csv("data/out/churn_scores.csv")
+            """,
+            "churn/report.py": """
+                import pandas as pd
+                scores = pd.read_csv("data/out/churn_scores.csv")
+                print(scores.describe())
+            """,
+            "billing/report.py": """
+                import pandas as pd
+                from churn import predict
+                scores = pd.read_csv("data/out/churn_scores.csv")
+            """,
+        }),
+    )
+    INVALID = (
+        Example({
+            "churn/predict.py": """
+                import pandas as pd
+                from sklearn.linear_model import LogisticRegression
+                df = pd.read_csv("data/raw/c.csv")
+                model = LogisticRegression().fit(df[["a"]], df["y"])
+                df["p"] = model.predict(df[["a"]])
+                df[["p"]].to_csv("data/out/churn_scores.csv")
+            """,
+            "marketing/campaign.py": """
+                import pandas as pd
+                scores = pd.read_csv("data/out/churn_scores.csv")
+                targets = scores[scores["p"] > 0.8]
+            """,
+        }, expect=(("marketing/campaign.py", 2),)),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        layer = signal_layer(ctx.project, ctx.config)
+        graph = ctx.project.graph
+        outputs = {a: list(o) for a, o in layer.outputs.items()}
+        for node, data in graph.nodes(data=True):
+            if data.get("kind") == "artifact" and data.get("model_output") and data["path"] not in outputs:
+                modeling = {m.path for m in layer.models.values()}
+                writers = [w for w in ctx.project.writers.get(data["path"], ()) if w.module in modeling]
+                if writers:
+                    outputs[data["path"]] = [Output(data["path"], "", w.module, w.line, ()) for w in writers]
+        reported: Set[Tuple[str, int]] = set()
+        for artifact, produced in sorted(outputs.items()):
+            for read_path, reads in sorted(ctx.project.readers.items()):
+                if read_path != artifact and not (("*" in read_path or "*" in artifact)
+                                                  and _matches(read_path, artifact)):
+                    continue
+                for read in sorted(reads, key=lambda r: (r.module, r.line)):
+                    reader = layer.component_of.get(read.module)
+                    if reader is None or SignalLayer.is_test(reader):
+                        continue
+                    for output in produced:
+                        owner = layer.component_of.get(output.path)
+                        if owner is None or owner == reader or layer.imports(reader, owner):
+                            continue
+                        if (read.module, read.line) in reported:
+                            continue
+                        reported.add((read.module, read.line))
+                        model = layer.models.get(output.model) if output.model else None
+                        by = f" by model {model.label} ({_where(model)})" if model else ""
+                        yield self.finding(
+                            read.module, read.line,
+                            f"`{artifact}` holds predictions produced{by} in {_comp(owner)}; "
+                            f"{_comp(reader)} reads them here without importing {_comp(owner)}: an undeclared "
+                            f"consumer of that model.",
+                            column=read.column, subject=f"{artifact}:{owner}",
+                            related=[Related(output.path, output.line, f"predictions written to `{artifact}`")],
+                        )
+
+
+def _matches(a: str, b: str) -> bool:
+    from debtscan.paths import matches
+
+    return matches(a, b)
+
+
+class EntangledFeatureSet(Rule):
+    """One feature-list constant feeding models of disjoint components."""
+
+    code = "DS304"
+    name = "entangled-feature-set"
+    category = "coupled-signals"
+    severity = "warning"
+    summary = "One feature-list constant is shared by models in disjoint components."
+    why = ("When models owned by different components take their features from one list constant, adding, "
+           "removing or reordering a feature retrains and changes all of them, although only one owner meant "
+           "to change theirs (Sculley et al. 2014, entanglement: changing anything changes everything).")
+    fix = ("Give each model its own feature list, declared next to the model (it may start as a copy), and "
+           "share signals through a declared feature table rather than through the list that selects them.")
+    VALID = (
+        Example({
+            "common/features.py": """
+                FEATURES = ["age", "income", "tenure"]
+            """,
+            "churn/train.py": """
+                import pandas as pd
+                from sklearn.linear_model import LogisticRegression
+                from common.features import FEATURES
+                df = pd.read_csv("data/raw/c.csv")
+                LogisticRegression().fit(df[FEATURES], df["churned"])
+            """,
+            "churn/predict.py": """
+                import pandas as pd
+                from common.features import FEATURES
+                df = pd.read_csv("data/raw/c.csv")
+                print(df[FEATURES].describe())
+            """,
+        }),
+    )
+    INVALID = (
+        Example({
+            "common/features.py": """
+                FEATURES = ["age", "income", "tenure"]
+            """,
+            "churn/train.py": """
+                import pandas as pd
+                from sklearn.linear_model import LogisticRegression
+                from common.features import FEATURES
+                df = pd.read_csv("data/raw/c.csv")
+                LogisticRegression().fit(df[FEATURES], df["churned"])
+            """,
+            "credit/train.py": """
+                import pandas as pd
+                from sklearn.ensemble import RandomForestClassifier
+                from common import features
+                df = pd.read_csv("data/raw/c.csv")
+                X = df[features.FEATURES].to_numpy()
+                model = RandomForestClassifier()
+                model.fit(X, df["default"])
+            """,
+        }, expect=(("churn/train.py", 5), ("credit/train.py", 7))),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        layer = signal_layer(ctx.project, ctx.config)
+        by_list: Dict[str, List[ModelNode]] = {}
+        for model in layer.models.values():
+            if model.kind != "fit" or SignalLayer.is_test(model.component):
+                continue
+            for name in model.feature_lists:
+                by_list.setdefault(name, []).append(model)
+        for constant, models in sorted(by_list.items()):
+            comps = sorted({m.component for m in models})
+            if len(comps) < 2:
+                continue
+            for model in sorted(models, key=lambda m: (m.path, m.line)):
+                others = [m for m in models if layer.disjoint(model.component, m.component)]
+                if not others:
+                    continue
+                other_comps = sorted({m.component for m in others})
+                yield self.finding(
+                    model.path, model.line,
+                    f"Model {model.label} takes its features from `{constant}`, which also selects the features "
+                    f"of {len(others)} model(s) in {', '.join(_comp(c) for c in other_comps)}: changing the list "
+                    f"retrains all of them.",
+                    subject=f"{constant}:{model.component}:{model.name}",
+                    related=[Related(m.path, m.line, f"model {m.label} also uses `{constant}`")
+                             for m in sorted(others, key=lambda m: (m.path, m.line))],
+                )

@@ -1,0 +1,621 @@
+"""The coupled-signals layer of the repo graph: components, signals, models and the edges between them.
+
+Built from every file's :class:`~debtscan.facts.model.SignalFact` and :class:`~debtscan.facts.model.ModelFact`
+once the artifacts are resolved (``build_project`` calls :func:`add_signal_layer`):
+
+- **components**: independently owned parts of the repo. By default each top-level directory (or
+  ``src/<package>``) is one, and the files at the root form ``(root)``; ``[tool.debtscan.components]`` maps
+  names to globs (``churn = ["churn/**", "jobs/churn_*.py"]``). Two components are *disjoint* when neither
+  imports the other, directly or transitively.
+- **signals**: a column or feature key consumed at a place, with the artifact it was read from when known;
+  feature-list constants (``config.FEATURES``) are expanded across modules here.
+- **models**: where an estimator is fitted or trained (node ``model:<path>:<line>``), its input signals,
+  its source artifacts, and where its predictions go (a column, a file). A model loaded from a file and only
+  used to predict is linked to the model that saved that file.
+
+Nodes: ``component:<name>``, ``signal:<name>`` / ``signal:<name>@<artifact>``, ``model:<path>:<line>``.
+Edges: ``contains`` (component -> module), ``defines`` (module -> model), ``provides`` (artifact -> signal),
+``consumes`` (signal -> model or module), ``derives`` (signal -> derived signal), ``produces`` (model ->
+artifact or prediction signal).
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+import networkx as nx
+
+from debtscan.facts.model import FileFacts, ModelFact
+from debtscan.facts.values import Choice, Concat, Lit, Ref, Seq, Sym
+from debtscan.paths import matches, normalise
+
+ROOT_COMPONENT = "(root)"
+SOURCE_DIRS = ("src", "lib", "python")
+TEST_COMPONENTS = frozenset({"tests", "test", "testing", "unittests"})
+
+
+@dataclass(frozen=True)
+class Consumption:
+    """A signal consumed at a place: ``sources`` are the artifacts the data came from (empty: unknown)."""
+
+    name: str
+    sources: Tuple[str, ...]
+    path: str
+    line: int
+    column: int
+    scope: str
+    kind: str
+    via: str
+    component: str
+
+
+@dataclass
+class ModelNode:
+    """A model of the repo, with its inputs and outputs resolved."""
+
+    id: str
+    name: str
+    api: str
+    path: str
+    line: int
+    scope: str
+    component: str
+    kind: str = "fit"
+    inputs: Set[str] = field(default_factory=set)
+    sources: Set[str] = field(default_factory=set)
+    feature_lists: Set[str] = field(default_factory=set)
+    targets: Set[str] = field(default_factory=set)
+    artifacts: Set[str] = field(default_factory=set)
+    output_artifacts: Set[str] = field(default_factory=set)
+    output_columns: Set[str] = field(default_factory=set)
+    input_models: Set[str] = field(default_factory=set)
+
+    @property
+    def label(self) -> str:
+        api = self.api.rpartition(".")[2] if self.api and self.api != "?" else ""
+        return f"`{self.name}`" + (f" ({api})" if api else "")
+
+
+@dataclass(frozen=True)
+class Output:
+    """Predictions written to an artifact: by which model (id, or "" when unknown), where."""
+
+    artifact: str
+    model: str
+    path: str
+    line: int
+    columns: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """A model trained on another model's predictions (through ``artifact``, or in memory when empty);
+    ``chain`` lists the artifacts in between when the predictions reached the model through feature files."""
+
+    producer: str
+    consumer: str
+    artifact: str
+    signals: Tuple[str, ...]
+    chain: Tuple[str, ...] = ()
+
+
+@dataclass
+class SignalLayer:
+    """Everything the DS3xx rules and ``metrics.signals`` need."""
+
+    components: Dict[str, List[str]]
+    component_of: Dict[str, str]
+    consumptions: List[Consumption]
+    models: Dict[str, ModelNode]
+    outputs: Dict[str, List[Output]]
+    cascades: List[Cascade]
+    import_graph: nx.DiGraph
+    flows: Dict[str, Set[str]] = field(default_factory=dict)
+    _reach: Dict[str, Set[str]] = field(default_factory=dict)
+
+    def reach(self, component: str) -> Set[str]:
+        """Modules that the modules of a component import, directly or transitively (its own included)."""
+        if component not in self._reach:
+            seen: Set[str] = set()
+            stack = [f"module:{p}" for p in self.components.get(component, ())]
+            while stack:
+                node = stack.pop()
+                if node in seen:
+                    continue
+                seen.add(node)
+                if node in self.import_graph:
+                    stack.extend(self.import_graph.successors(node))
+            self._reach[component] = {n[len("module:"):] for n in seen if n.startswith("module:")}
+        return self._reach[component]
+
+    def imports(self, a: str, b: str) -> bool:
+        """Whether component ``a`` imports component ``b`` (directly or transitively)."""
+        reach = self.reach(a)
+        return any(p in reach for p in self.components.get(b, ()))
+
+    def disjoint(self, a: str, b: str) -> bool:
+        return a != b and not self.imports(a, b) and not self.imports(b, a)
+
+    @staticmethod
+    def is_test(component: str) -> bool:
+        return component.rpartition("/")[2] in TEST_COMPONENTS
+
+
+def component_of(path: str, configured: Dict[str, List[str]]) -> str:
+    """The component of a repo-relative file: the first configured one whose globs match, else the default."""
+    for name in sorted(configured):
+        for pattern in configured[name]:
+            if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, pattern.rstrip("/") + "/*"):
+                return name
+    parts = path.split("/")
+    if len(parts) == 1:
+        return ROOT_COMPONENT
+    if parts[0] in SOURCE_DIRS and len(parts) > 2:
+        return f"{parts[0]}/{parts[1]}"
+    return parts[0]
+
+
+def add_signal_layer(project, config=None) -> SignalLayer:
+    """Resolve signals and models across files, add their nodes and edges to the graph, and keep the
+    layer on the project (``project.signal_layer``)."""
+    configured = dict(getattr(config, "components", None) or {})
+    layer = _build(project, configured)
+    project.signal_layer = layer
+    _add_to_graph(project.graph, layer, project.facts)
+    return layer
+
+
+def signal_layer(project, config=None) -> SignalLayer:
+    """The project's signal layer (built on first use when the graph was built without it)."""
+    layer = getattr(project, "signal_layer", None)
+    if layer is None:
+        layer = add_signal_layer(project, config)
+    return layer
+
+
+# -- building -------------------------------------------------------------------------------------
+class _Resolve:
+    """Resolves source syms (through the project's resolved accesses first) and feature-list constants."""
+
+    def __init__(self, project) -> None:
+        self.project = project
+        self.by_place: Dict[Tuple[str, int], Set[str]] = {}
+        for access in project.accesses:
+            self.by_place.setdefault((access.module, access.line), set()).add(access.artifact)
+        self.io_lines: Dict[str, Dict[str, List[int]]] = {}
+        self.cache: Dict[Tuple[str, str], Tuple[str, ...]] = {}
+
+    def sources(self, sym: Optional[Sym], path: str) -> Tuple[str, ...]:
+        if sym is None:
+            return ()
+        if isinstance(sym, Choice):
+            out: List[str] = []
+            for option in sym.options:
+                out.extend(s for s in self.sources(option, path) if s not in out)
+            return tuple(out)
+        key = (path, repr(sym))
+        if key in self.cache:
+            return self.cache[key]
+        lines = self.io_lines.get(path)
+        if lines is None:
+            lines = {}
+            facts = self.project.facts.get(path)
+            for fact in (facts.io if facts is not None else ()):
+                lines.setdefault(repr(fact.path), []).append(fact.line)
+            self.io_lines[path] = lines
+        found: List[str] = []
+        for line in lines.get(repr(sym), ()):
+            for artifact in sorted(self.by_place.get((path, line), ())):
+                if artifact not in found:
+                    found.append(artifact)
+        if not found and self.project.resolver is not None:
+            for text, _exact in self.project.resolver.strings(sym, path):
+                try:
+                    resolved = normalise(text, path)
+                except TypeError:
+                    resolved = None
+                if resolved is not None and resolved.path not in found and resolved.path.strip("*/") != "":
+                    found.append(resolved.path)
+        result = tuple(p for p in found if not p.startswith("@"))
+        self.cache[key] = result
+        return result
+
+    def names(self, via: str, depth: int = 0) -> Tuple[str, ...]:
+        """The column names a feature-list constant holds (empty when it cannot be resolved)."""
+        if self.project.resolver is None or depth > 6:
+            return ()
+        value = self.project.resolver.constants.lookup(via)
+        if value is None:
+            return ()
+        return self._flatten(value, depth)
+
+    def _flatten(self, value: Sym, depth: int) -> Tuple[str, ...]:
+        if isinstance(value, Lit):
+            return (value.value,) if isinstance(value.value, str) else ()
+        if isinstance(value, (Seq, Concat)):
+            items = value.items if isinstance(value, Seq) else value.parts
+            out: List[str] = []
+            for item in items:
+                out.extend(self._flatten(item, depth + 1))
+            return tuple(out)
+        if isinstance(value, Ref):
+            return self.names(value.name, depth + 1)
+        return ()
+
+    def canonical(self, via: str) -> str:
+        """The defining constant of a (possibly re-imported) name: ``train.FEATURES`` -> ``config.FEATURES``."""
+        constants = self.project.resolver.constants if self.project.resolver is not None else None
+        name = via
+        for _ in range(8):
+            if constants is None or name in constants.values or name not in constants.aliases:
+                break
+            name = constants.aliases[name]
+        return name
+
+
+def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
+    facts: Dict[str, FileFacts] = project.facts
+    resolve = _Resolve(project)
+    components: Dict[str, List[str]] = {}
+    comp_of: Dict[str, str] = {}
+    for path in sorted(facts):
+        comp = component_of(path, configured)
+        comp_of[path] = comp
+        components.setdefault(comp, []).append(path)
+    imports = nx.DiGraph()
+    for u, v, data in project.graph.edges(data=True):
+        if data.get("kind") == "imports":
+            imports.add_edge(u, v)
+    # ``from churn.data import load`` names component ``churn`` even where the import did not resolve to a
+    # file (namespace packages without ``__init__.py``, ``src/`` layouts)
+    by_top = {comp.rpartition("/")[2]: comp for comp in components if comp != ROOT_COMPONENT}
+    for path in sorted(facts):
+        for imported in facts[path].imports:
+            comp = by_top.get(imported.target.split(".")[0])
+            if comp is not None and comp != comp_of[path]:
+                imports.add_edge(f"module:{path}", f"component:{comp}")
+    for comp in components:
+        if f"component:{comp}" in imports:
+            for path in components[comp]:
+                imports.add_edge(f"component:{comp}", f"module:{path}")
+    consumptions: List[Consumption] = []
+    for path in sorted(facts):
+        for signal in facts[path].signals:
+            if signal.kind in ("derived", "prediction", "flow"):
+                continue
+            names = (signal.name,) if signal.name else resolve.names(signal.via)
+            sources = resolve.sources(signal.source, path)
+            for name in names:
+                consumptions.append(Consumption(name, sources, path, signal.line, signal.column, signal.scope,
+                                                signal.kind, signal.via, comp_of[path]))
+    models: Dict[str, ModelNode] = {}
+    predict_only: List[Tuple[str, ModelFact]] = []
+    for path in sorted(facts):
+        for fact in facts[path].models:
+            node = _model_node(fact, path, comp_of[path], resolve)
+            if fact.kind == "predict":
+                predict_only.append((path, fact))
+                node.id = f"model:{path}:{fact.line}"
+                node.kind = "predict"
+            models[node.id] = node
+    # a model loaded from a file and used to predict is the model that saved that file
+    alias: Dict[str, str] = {}
+    fitted = [m for m in models.values() if m.kind == "fit"]
+    for path, fact in predict_only:
+        node = models[f"model:{path}:{fact.line}"]
+        for candidate in fitted:
+            if candidate.artifacts and node.artifacts and any(
+                    matches(a, b) for a in candidate.artifacts for b in node.artifacts):
+                alias[node.id] = candidate.id
+                break
+    # in-file cascades: predictions of one model of the file among another's inputs
+    cascades: List[Cascade] = []
+    by_name: Dict[Tuple[str, str], str] = {}
+    for node in models.values():
+        by_name.setdefault((node.path, f"{node.name}@{node.scope}"), node.id)
+    for node in models.values():
+        if node.kind != "fit":
+            continue
+        for ref in sorted(node.input_models):
+            producer = by_name.get((node.path, ref))
+            if producer is not None and alias.get(producer, producer) != node.id:
+                cascades.append(Cascade(alias.get(producer, producer), node.id, "", ()))
+    # predictions persisted
+    outputs: Dict[str, List[Output]] = {}
+    write_lines: Dict[Tuple[str, str], int] = {}
+    for access in project.accesses:
+        if access.mode == "write":
+            key = (access.module, access.artifact)
+            write_lines[key] = min(write_lines.get(key, access.line), access.line)
+    for node in models.values():
+        producer = alias.get(node.id, node.id)
+        for artifact in sorted(node.output_artifacts):
+            line = write_lines.get((node.path, artifact), node.line)
+            outputs.setdefault(artifact, []).append(
+                Output(artifact, producer, node.path, line, tuple(sorted(node.output_columns))))
+    for access in project.accesses:
+        if access.mode == "write" and access.value == "prediction" and not any(
+                o.path == access.module for o in outputs.get(access.artifact, ())):
+            # the I/O facts' own judgement (``IOFact.value``), trusted where the module uses a model
+            local = sorted((m for m in models.values() if m.path == access.module), key=lambda m: m.line)
+            if not local:
+                continue
+            producer = alias.get(local[0].id, local[0].id)
+            outputs.setdefault(access.artifact, []).append(Output(access.artifact, producer, access.module,
+                                                                  access.line, ()))
+    # cascades through files
+    for node in sorted(models.values(), key=lambda m: m.id):
+        if node.kind != "fit":
+            continue
+        for source in sorted(node.sources):
+            for artifact, produced in outputs.items():
+                if not matches(source, artifact):
+                    continue
+                for output in produced:
+                    if output.model == node.id:
+                        continue
+                    if output.columns and node.inputs:
+                        shared = tuple(sorted(set(output.columns) & node.inputs))
+                        if not shared:
+                            continue
+                    else:
+                        shared = tuple(sorted(set(output.columns) & node.inputs)) if output.columns else ()
+                    cascade = Cascade(output.model, node.id, artifact, shared)
+                    if cascade not in cascades:
+                        cascades.append(cascade)
+    # cascades through feature files: predictions read by a step that writes features a model trains on
+    flows: Dict[str, Set[str]] = {}
+    for path in sorted(facts):
+        for signal in facts[path].signals:
+            if signal.kind != "flow":
+                continue
+            written = [a for a in resolve.by_place.get((path, signal.line), ()) if (path, a) in write_lines]
+            for upstream in resolve.sources(signal.source, path):
+                for artifact in written:
+                    if artifact != upstream:
+                        flows.setdefault(upstream, set()).add(artifact)
+    tainted: Dict[str, Tuple[Output, Tuple[str, ...]]] = {}
+    frontier = [(artifact, output, (artifact,)) for artifact, produced in sorted(outputs.items())
+                for output in produced if output.model]
+    while frontier:
+        artifact, output, chain = frontier.pop(0)
+        if len(chain) > 4:
+            continue
+        for derived in sorted(flows.get(artifact, ())):
+            if derived in outputs or derived in tainted or derived in chain:
+                continue
+            tainted[derived] = (output, chain + (derived,))
+            frontier.append((derived, output, chain + (derived,)))
+    for node in sorted(models.values(), key=lambda m: m.id):
+        if node.kind != "fit":
+            continue
+        for source in sorted(node.sources):
+            found = tainted.get(source)
+            if found is None:
+                continue
+            output, chain = found
+            if output.model == node.id or any(c.consumer == node.id and c.producer == output.model
+                                              for c in cascades):
+                continue
+            cascades.append(Cascade(output.model, node.id, chain[0], (), chain[1:]))
+    return SignalLayer(components, comp_of, consumptions, models, outputs, cascades, imports, flows)
+
+
+def _model_node(fact: ModelFact, path: str, component: str, resolve: _Resolve) -> ModelNode:
+    node = ModelNode(f"model:{path}:{fact.line}", fact.name, fact.api, path, fact.line, fact.scope, component,
+                     fact.kind)
+    lists = {resolve.canonical(v) for v in fact.feature_lists}
+    node.feature_lists = lists
+    names = set(fact.inputs)
+    for via in fact.feature_lists:
+        names.update(resolve.names(via))
+    targets: Set[str] = set()
+    for target in fact.targets:
+        if target.startswith("@"):
+            targets.update(resolve.names(target[1:]))
+        elif "." in target and resolve.names(target):
+            targets.update(resolve.names(target))
+        else:
+            targets.add(target)
+    node.targets = targets
+    node.inputs = names - targets
+    for sym in fact.input_sources:
+        node.sources.update(resolve.sources(sym, path))
+    if fact.artifact is not None:
+        node.artifacts.update(resolve.sources(fact.artifact, path))
+    for sym in fact.output_artifacts:
+        node.output_artifacts.update(resolve.sources(sym, path))
+    node.output_columns = {o.split(":", 1)[1] for o in fact.outputs if o.startswith("column:")}
+    node.input_models = set(fact.input_models)
+    return node
+
+
+# -- the graph ------------------------------------------------------------------------------------
+def signal_node(name: str, source: str = "") -> str:
+    return f"signal:{name}@{source}" if source else f"signal:{name}"
+
+
+def _add_to_graph(graph: nx.MultiDiGraph, layer: SignalLayer, facts: Dict[str, FileFacts]) -> None:
+    for comp in sorted(layer.components):
+        graph.add_node(f"component:{comp}", kind="component", name=comp, path=comp,
+                       modules=len(layer.components[comp]), test=SignalLayer.is_test(comp))
+        for path in layer.components[comp]:
+            module = f"module:{path}"
+            if module in graph:
+                graph.nodes[module]["component"] = comp
+                graph.add_edge(f"component:{comp}", module, kind="contains")
+    for model in sorted(layer.models.values(), key=lambda m: m.id):
+        graph.add_node(model.id, kind="model", name=model.name, api=model.api, path=model.path,
+                       line=model.line, component=model.component, model_kind=model.kind,
+                       inputs=len(model.inputs))
+        graph.add_edge(f"module:{model.path}", model.id, kind="defines", path=model.path, line=model.line)
+        for artifact in sorted(model.output_artifacts):
+            target = f"artifact:{artifact}"
+            if target in graph:
+                graph.add_edge(model.id, target, kind="produces", path=model.path, line=model.line)
+        for column in sorted(model.output_columns):
+            node = signal_node(column)
+            _signal(graph, node, column, "")
+            graph.nodes[node]["prediction"] = True
+            graph.add_edge(model.id, node, kind="produces", path=model.path, line=model.line)
+    seen: Set[Tuple[str, str]] = set()
+    model_inputs: Dict[Tuple[str, str], List[ModelNode]] = {}
+    for model in layer.models.values():
+        for name in model.inputs:
+            model_inputs.setdefault((model.path, name), []).append(model)
+    for item in layer.consumptions:
+        sources = item.sources or ("",)
+        for source in sources:
+            node = signal_node(item.name, source)
+            _signal(graph, node, item.name, source)
+            if source and f"artifact:{source}" in graph and (f"artifact:{source}", node) not in seen:
+                seen.add((f"artifact:{source}", node))
+                graph.add_edge(f"artifact:{source}", node, kind="provides")
+            consumers = [m for m in model_inputs.get((item.path, item.name), ())
+                         if not m.sources or not item.sources or source in m.sources]
+            targets = [m.id for m in consumers] or [f"module:{item.path}"]
+            for target in targets:
+                if (node, target) in seen:
+                    continue
+                seen.add((node, target))
+                graph.add_edge(node, target, kind="consumes", path=item.path, line=item.line)
+    for path in sorted(facts):
+        for signal in facts[path].signals:
+            if signal.kind != "derived" or not signal.name:
+                continue
+            node = signal_node(signal.name)
+            _signal(graph, node, signal.name, "")
+            graph.nodes[node]["derived"] = True
+            for name in signal.inputs:
+                if name.startswith("@") or name == signal.name:
+                    continue
+                source = signal_node(name)
+                _signal(graph, source, name, "")
+                if (source, node) not in seen:
+                    seen.add((source, node))
+                    graph.add_edge(source, node, kind="derives", path=path, line=signal.line)
+    for cascade in layer.cascades:
+        if cascade.producer in graph and cascade.consumer in graph and not cascade.artifact:
+            graph.add_edge(cascade.producer, cascade.consumer, kind="feeds")
+    for upstream, derived in sorted(layer.flows.items()):
+        for artifact in sorted(derived):
+            if f"artifact:{upstream}" in graph and f"artifact:{artifact}" in graph:
+                graph.add_edge(f"artifact:{upstream}", f"artifact:{artifact}", kind="flows")
+
+
+def _signal(graph: nx.MultiDiGraph, node: str, name: str, source: str) -> None:
+    if node not in graph:
+        graph.add_node(node, kind="signal", name=name, source=source, path=name)
+
+
+def consumers_of(layer: SignalLayer, names: Iterable[str]) -> List[Consumption]:
+    wanted = set(names)
+    return [c for c in layer.consumptions if c.name in wanted]
+
+
+__all__ = ["Consumption", "ModelNode", "Output", "Cascade", "SignalLayer", "add_signal_layer", "signal_layer",
+           "component_of", "signal_node", "ROOT_COMPONENT"]
+
+
+# -- shared signals (DS301 and metrics.signals) ----------------------------------------------------
+DEFAULT_UBIQUITOUS = (
+    "id", "*_id", "id_*", "*_id_*", "*_ids", "uuid", "*_uuid", "index", "idx", "key", "*_key", "timestamp",
+    "*_timestamp", "ts", "date", "*_date", "datetime", "*_datetime", "time", "*_time", "*_at", "year", "month",
+    "day", "label", "labels", "target", "y", "class", "split", "fold", "weight", "sample_weight",
+)
+_ID_TOKENS = frozenset({"id", "ids", "uuid", "guid"})
+
+
+@dataclass(frozen=True)
+class SharedSignal:
+    """A signal (name, source artifact) consumed by several components, some of them disjoint."""
+
+    name: str
+    source: str
+    consumers: Tuple[Consumption, ...]
+
+
+def modeling_modules(layer: SignalLayer, project) -> Set[str]:
+    """Modules that fit or use a model, or write a file: the places where a consumed signal matters."""
+    out = {m.path for m in layer.models.values()}
+    out.update(a.module for a in project.accesses if a.mode == "write")
+    return out
+
+
+def is_ubiquitous(name: str, patterns: Iterable[str]) -> bool:
+    """Whether a column name is an identifier, a time or a label (globs, case-insensitive; ``customerId`` and
+    ``SK_ID_CURR`` are identifiers too)."""
+    lower = name.lower()
+    if any(fnmatch.fnmatchcase(lower, p.lower()) for p in patterns):
+        return True
+    tokens = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+", name)
+    return any(t.lower() in _ID_TOKENS for t in tokens) and any(p.lower() in ("id", "*_id") for p in patterns)
+
+
+def shared_signals(layer: SignalLayer, project, ignore: Iterable[str] = DEFAULT_UBIQUITOUS,
+                   ignore_targets: bool = True, only_modeling: bool = True,
+                   match_unknown_sources: bool = False, raw_inputs: bool = False) -> List[SharedSignal]:
+    """Signals consumed by two or more components of which at least two are disjoint. Signals of raw inputs
+    (files under ``raw-data-dirs`` that nothing in the repo writes) count only with ``raw_inputs``."""
+    written = set(project.writers) if hasattr(project, "writers") else set()
+    is_raw = getattr(project, "is_raw", None)
+    patterns = tuple(ignore)
+    targets: Set[str] = set()
+    if ignore_targets:
+        for model in layer.models.values():
+            targets.update(model.targets)
+    allowed = modeling_modules(layer, project) if only_modeling else None
+    index: Dict[Tuple[str, str], List[Consumption]] = {}
+    for item in layer.consumptions:
+        if SignalLayer.is_test(item.component) or item.name in targets or is_ubiquitous(item.name, patterns):
+            continue
+        if allowed is not None and item.path not in allowed:
+            continue
+        sources = item.sources or (("",) if match_unknown_sources else ())
+        if not raw_inputs and is_raw is not None:
+            sources = tuple(s for s in sources if not s or s in written or not is_raw(s))
+        for source in sources:
+            index.setdefault((item.name, source), []).append(item)
+    out = []
+    for (name, source), items in sorted(index.items()):
+        comps = sorted({c.component for c in items})
+        if len(comps) < 2:
+            continue
+        if not any(layer.disjoint(a, b) for i, a in enumerate(comps) for b in comps[i + 1:]):
+            continue
+        out.append(SharedSignal(name, source, tuple(items)))
+    return out
+
+
+def _metrics(project, config):
+    layer = signal_layer(project, config)
+    options = config.rule_options("DS301") if config is not None else {}
+    shared = shared_signals(layer, project, options.get("ignore", DEFAULT_UBIQUITOUS),
+                            options.get("ignore-targets", True), options.get("only-modeling-modules", True),
+                            options.get("match-unknown-sources", False), options.get("raw-inputs", False))
+    keys = {(c.name, s) for c in layer.consumptions for s in (c.sources or ("",))}
+    return {
+        "signals": len(keys),
+        "models": sum(1 for m in layer.models.values() if m.kind == "fit"),
+        "components": len(layer.components),
+        "shared_signals": len({(s.name, s.source) for s in shared}),
+        "cascades": len(layer.cascades),
+        "model_outputs": len(layer.outputs),
+        "by_component": {
+            comp: {"modules": len(paths),
+                   "models": sum(1 for m in layer.models.values() if m.component == comp and m.kind == "fit"),
+                   "signals": len({(c.name, c.sources) for c in layer.consumptions if c.component == comp})}
+            for comp, paths in sorted(layer.components.items())
+        },
+    }
+
+
+def _register() -> None:
+    from debtscan.metrics import metric
+
+    metric("signals")(_metrics)
+
+
+_register()

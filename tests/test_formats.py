@@ -1,0 +1,329 @@
+"""Output formats for CI: SARIF (against the official schema), GitHub annotations, GitLab Code Quality,
+Markdown and self-contained HTML - each on the bundled demo repo."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from debtscan.cli import main
+from debtscan.config import load_config
+from debtscan.docs import rule_page
+from debtscan.engine import ScanOptions, scan
+from debtscan.report.formats import formats
+from debtscan.report.github import escape_data, escape_property
+from debtscan.report.html import layered_layout, pipeline_graph
+from debtscan.report.markdown import cell
+from debtscan.report.model import Finding, Related, Report
+from debtscan.rules.jungle import IntermediateFileHandoff
+from debtscan.testing import scan_repo, write_repo
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "fixtures" / "demo"
+SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+
+JUNGLE = {
+    "prepare.py": """
+        import pandas as pd
+
+        df = pd.read_csv("data/raw/in.csv")
+        df.to_parquet("data/interim/clean.parquet")
+    """,
+    "features.py": """
+        import pandas as pd
+
+        df = pd.read_parquet("data/interim/clean.parquet")
+        df.to_csv("data/interim/features.csv")
+    """,
+    "train.py": """
+        import pandas as pd
+
+        X = pd.read_csv("data/interim/features.csv")
+    """,
+}
+
+
+@pytest.fixture(scope="module")
+def demo():
+    root = DEMO.resolve()
+    return scan(ScanOptions(root=root, config=load_config(None, root), use_cache=False, jobs=1))
+
+
+def render(name, report_project):
+    report, project = report_project
+    return formats()[name](report, project)
+
+
+def test_every_ci_format_is_registered():
+    assert {"json", "sarif", "github", "gitlab", "markdown", "html"} <= set(formats())
+
+
+# --- SARIF ---------------------------------------------------------------------------------------------
+
+def test_sarif_of_demo_is_valid_against_official_schema(demo):
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    sarif = json.loads(render("sarif", demo))
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    assert sarif["version"] == "2.1.0"
+    assert len(sarif["runs"]) == 1
+
+
+def test_sarif_rules_carry_descriptions_and_help_from_rule_pages(demo):
+    run = json.loads(render("sarif", demo))["runs"][0]
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    ds201 = rules["DS201"]
+    assert ds201["name"] == "intermediate-file-handoff"
+    assert ds201["shortDescription"]["text"] == IntermediateFileHandoff.summary.replace("`", "")
+    assert "pipeline jungle" in ds201["fullDescription"]["text"]
+    assert ds201["help"]["markdown"] == rule_page(IntermediateFileHandoff)
+    assert "What to do instead" in ds201["help"]["text"]
+    assert ds201["defaultConfiguration"]["level"] == "warning"
+
+
+def test_sarif_results_point_at_rules_with_one_based_regions_and_fingerprints(demo):
+    report, _ = demo
+    run = json.loads(render("sarif", demo))["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    results = run["results"]
+    assert len(results) == len(report.findings) >= 9
+    for finding, result in zip(report.findings, results):
+        assert result["ruleId"] == finding.code == rules[result["ruleIndex"]]["id"]
+        assert result["level"] == {"error": "error", "warning": "warning", "info": "note"}[finding.severity]
+        assert result["message"]["text"].startswith(finding.message)
+        (location,) = result["locations"]
+        artifact = location["physicalLocation"]["artifactLocation"]
+        assert artifact["uriBaseId"] == "SRCROOT"
+        assert artifact["uri"].endswith(finding.path) and not artifact["uri"].startswith("/")
+        region = location["physicalLocation"]["region"]
+        assert region["startLine"] == finding.line
+        assert region["startColumn"] == finding.column + 1  # SARIF columns are 1-based
+        assert result["partialFingerprints"] == {"debtscan/v1": finding.fingerprint}
+        related = [(r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"]["startLine"])
+                   for r in result["relatedLocations"]]
+        assert len(related) == len(finding.related)
+        for (uri, line), expected in zip(related, finding.related):
+            assert uri.endswith(expected.path) and line == expected.line
+    reader = next(r for r in results if r["ruleId"] == "DS201" and r["locations"][0]["physicalLocation"]
+                  ["artifactLocation"]["uri"].endswith("03_train.py"))
+    # 03_train.py:10 is `train = pd.read_pickle(TRAIN_FEATURES)`: the call starts at the 9th character
+    assert reader["locations"][0]["physicalLocation"]["region"] == {"startLine": 10, "startColumn": 9}
+    notebook = next(r for r in results if r["properties"].get("cell") is not None)
+    assert "notebook cell 1" in notebook["message"]["text"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_sarif_uris_are_relative_to_the_git_repository_root(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True, capture_output=True)
+    write_repo(tmp_path / "ml", {**JUNGLE, "eval set.py": JUNGLE["train.py"]})
+    report, project = scan_repo(tmp_path / "ml")
+    sarif = json.loads(formats()["sarif"](report, project))
+    uris = sorted({r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]})
+    assert uris == ["ml/eval%20set.py", "ml/features.py", "ml/prepare.py", "ml/train.py"]  # URI references
+    assert sarif["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"] == tmp_path.resolve().as_uri() + "/"
+    gitlab = json.loads(formats()["gitlab"](report, project))
+    assert sorted({e["location"]["path"] for e in gitlab}) == [
+        "ml/eval set.py", "ml/features.py", "ml/prepare.py", "ml/train.py"]  # plain paths
+    assert "file=ml/eval set.py," in formats()["github"](report, project)
+
+
+# --- GitHub annotations --------------------------------------------------------------------------------
+
+def test_github_escaping_follows_workflow_command_rules():
+    assert escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"
+    assert escape_property("a,b:c%\n") == "a%2Cb%3Ac%25%0A"
+
+
+def test_github_annotations_for_demo(demo):
+    report, _ = demo
+    lines = render("github", demo).splitlines()
+    assert len(lines) == len(report.findings)
+    pattern = re.compile(r"^::(error|warning|notice) file=([^,]+),line=(\d+),col=(\d+)(?:,endLine=\d+)?,"
+                         r"title=([A-Z]+\d+) ([a-z0-9-]+)::(.+)$")
+    for finding, line in zip(report.findings, lines):
+        match = pattern.match(line)
+        assert match, line
+        assert match.group(1) == {"error": "error", "warning": "warning", "info": "notice"}[finding.severity]
+        assert match.group(2).endswith(finding.path)
+        assert (int(match.group(3)), int(match.group(4))) == (finding.line, finding.column + 1)
+        assert (match.group(5), match.group(6)) == (finding.code, finding.name)
+        assert "\n" not in match.group(7) and match.group(7).startswith(escape_data(finding.message))
+    assert any(line.startswith("::warning file=fixtures/demo/01_prepare.py,line=14,col=1,title=DS201 ") or
+               line.startswith("::warning file=01_prepare.py,line=14,col=1,title=DS201 ") for line in lines)
+
+
+def test_github_annotation_escapes_hostile_message_and_path():
+    finding = Finding(code="DS201", name="intermediate-file-handoff", category="pipeline-jungle",
+                      severity="error", message="100% wrong\n::error::injected", path="a,b:c.py", line=3,
+                      column=4, end_line=5, end_column=0, related=(Related("x.py", 2, "reads it"),),
+                      fingerprint="0" * 20)
+    report = Report(root="/nonexistent-root", config_file=None, files_scanned=1, findings=[finding])
+    (line,) = formats()["github"](report, None).splitlines()
+    assert line == ("::error file=a%2Cb%3Ac.py,line=3,col=5,endLine=5,title=DS201 intermediate-file-handoff::"
+                    "100%25 wrong%0A::error::injected%0A  -> x.py:2 reads it")
+
+
+# --- GitLab Code Quality -------------------------------------------------------------------------------
+
+# The documented shape (docs.gitlab.com, "Code Quality report format"): an array of issues, each with these.
+GITLAB_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["description", "check_name", "fingerprint", "severity", "location"],
+        "properties": {
+            "description": {"type": "string", "minLength": 1},
+            "check_name": {"type": "string", "minLength": 1},
+            "fingerprint": {"type": "string", "minLength": 1},
+            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+            "location": {
+                "type": "object",
+                "required": ["path", "lines"],
+                "properties": {
+                    "path": {"type": "string", "pattern": "^[^/]"},
+                    "lines": {"type": "object", "required": ["begin"],
+                              "properties": {"begin": {"type": "integer", "minimum": 1}}},
+                },
+            },
+        },
+    },
+}
+
+
+def test_gitlab_code_quality_of_demo_has_documented_shape(demo):
+    report, _ = demo
+    issues = json.loads(render("gitlab", demo))
+    jsonschema.Draft7Validator(GITLAB_SCHEMA).validate(issues)
+    assert len(issues) == len(report.findings)
+    assert len({i["fingerprint"] for i in issues}) == len(issues)  # GitLab needs unique fingerprints
+    for finding, issue in zip(report.findings, issues):
+        assert issue["description"].startswith(f"{finding.code} {finding.message}")
+        assert issue["check_name"] == finding.name
+        assert issue["fingerprint"] == finding.fingerprint
+        assert issue["severity"] == {"info": "info", "warning": "major", "error": "critical"}[finding.severity]
+        assert issue["location"]["path"].endswith(finding.path)
+        assert issue["location"]["lines"]["begin"] == finding.line
+
+
+def test_gitlab_severity_mapping():
+    def one(severity):
+        finding = Finding("DS201", "x", "pipeline-jungle", severity, "m", "a.py", 1, fingerprint="1" * 20)
+        report = Report(root="/nonexistent-root", config_file=None, files_scanned=1, findings=[finding])
+        return json.loads(formats()["gitlab"](report, None))[0]["severity"]
+
+    assert [one(s) for s in ("info", "warning", "error")] == ["info", "major", "critical"]
+
+
+# --- Markdown ------------------------------------------------------------------------------------------
+
+def test_markdown_summary_of_demo(demo):
+    report, _ = demo
+    text = render("markdown", demo)
+    assert text.startswith(f"## debtscan: {len(report.findings)} finding(s) in 10 file(s)\n")
+    jungle = sum(f.category == "pipeline-jungle" for f in report.findings)
+    assert f"| pipeline-jungle | {jungle} |" in text
+    assert f"| `pipeline.handoffs` | {report.metrics['pipeline']['handoffs']} |" in text
+    assert "### Top findings" in text
+    assert "| warning | DS201 intermediate-file-handoff | `01_prepare.py:14` |" in text
+    mermaid = re.search(r"```mermaid\n(.*?)\n```", text, re.S).group(1)
+    assert mermaid.startswith("flowchart LR")
+    assert '"01_prepare.py"' in mermaid and '"data/interim/customers.parquet"' in mermaid
+    assert "class " in mermaid and " jungle" in mermaid  # the jungle is highlighted
+
+
+def test_markdown_table_cells_cannot_break_the_table():
+    assert cell("a | b\nc <script>") == "a \\| b c &lt;script&gt;"
+
+
+def test_markdown_lists_only_top_findings_errors_first(tmp_path):
+    findings = [Finding("DS201", "x", "pipeline-jungle", "warning", f"w{i}", f"f{i:02}.py", 1, fingerprint=f"{i:020}")
+                for i in range(20)]
+    findings.append(Finding("DS999", "y", "pipeline-jungle", "error", "the error", "z.py", 1, fingerprint="9" * 20))
+    report = Report(root=str(tmp_path), config_file=None, files_scanned=21, findings=findings)
+    _, project = scan_repo(tmp_path)
+    text = formats()["markdown"](report, project)
+    assert "### Top findings (15 of 21)" in text
+    rows = [line for line in text.splitlines() if line.startswith("| error") or line.startswith("| warning")]
+    assert rows[0].startswith("| error | DS999 y | `z.py:1` | the error |") and len(rows) == 15
+
+
+# --- HTML ----------------------------------------------------------------------------------------------
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+        self.attrs = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend(value or "" for _, value in attrs)
+
+
+def test_html_of_demo_is_self_contained(demo):
+    report, project = demo
+    page = render("html", demo)
+    parser = _Tags()
+    parser.feed(page)
+    assert page.startswith("<!DOCTYPE html>")
+    for forbidden in ("http://", "https://", "//cdn", "@import", "url(http"):
+        assert forbidden not in page
+    assert not {"script", "link", "iframe", "img", "object"} & set(parser.tags)
+    assert not [a for a in parser.attrs if a.startswith(("http:", "https:", "//"))]
+    # the summary, the findings table and the graph
+    assert f"<b>{len(report.findings)}</b>findings" in page
+    assert page.count('<tr><td class="sev-') == len(report.findings)
+    assert 'aria-label="pipeline graph"' in page
+    graph = pipeline_graph(project)
+    svg = re.search(r'<svg role="img" aria-label="pipeline graph".*?</svg>', page, re.S).group(0)
+    assert svg.count("<rect") == graph.number_of_nodes()
+    assert svg.count("marker-end=") == graph.number_of_edges()
+    assert "01_prepare.py" in svg and "data/interim/customers.parquet" in svg
+    assert ("Code composition" in page) == ("composition" in report.metrics)
+
+
+def test_html_and_markdown_show_composition_when_the_metrics_are_present(demo):
+    report, project = demo
+    metrics = dict(report.metrics)
+    metrics["glue_code_ratio"] = 0.625
+    metrics["composition"] = {
+        "repo": {"lines": {"glue": 50, "ml": 20, "other": 10}, "fractions": {"glue": 0.625, "ml": 0.25, "other": 0.125}},
+        "files": {"serve.py": {"lines": {"glue": 30, "ml": 0, "other": 2}},
+                  "train.py": {"lines": {"glue": 5, "ml": 20, "other": 3}}},
+    }
+    with_composition = Report(root=report.root, config_file=None, files_scanned=report.files_scanned,
+                              findings=report.findings, metrics=metrics)
+    page = formats()["html"](with_composition, project)
+    assert "Code composition" in page and "62.5%</b>glue code ratio" in page
+    assert "<title>glue: 50 (62.5%)</title>" in page
+    heaviest = page.index("Glue-heaviest files")
+    assert page.index("serve.py", heaviest) < page.index("train.py", heaviest)
+    markdown = formats()["markdown"](with_composition, project)
+    assert "Code composition (80 code lines): glue 62% · ml 25% · other 12%" in markdown
+
+
+def test_graph_layout_puts_pipeline_steps_in_columns_by_depth(tmp_path):
+    write_repo(tmp_path, JUNGLE)
+    _, project = scan_repo(tmp_path)
+    layout = layered_layout(pipeline_graph(project))
+    column = {node: col for node, (col, _) in layout.items()}
+    assert column["artifact:data/raw/in.csv"] < column["module:prepare.py"] \
+        < column["artifact:data/interim/clean.parquet"] < column["module:features.py"] \
+        < column["artifact:data/interim/features.csv"] < column["module:train.py"]
+
+
+# --- the CLI -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["sarif", "github", "gitlab", "markdown", "html"])
+def test_cli_writes_each_format(name, tmp_path):
+    out = tmp_path / f"report.{name}"
+    result = CliRunner().invoke(main, ["scan", str(DEMO), "--format", name, "-o", str(out), "--no-cache"])
+    assert result.exit_code == 1, result.output  # the demo has warnings
+    text = out.read_text(encoding="utf-8")
+    assert "intermediate" in text and "01_prepare.py" in text

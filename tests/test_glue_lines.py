@@ -1,0 +1,321 @@
+"""Every logical line is classified ml / glue / io / config / other, with adapters and a shape for glue."""
+import textwrap
+
+import libcst as cst
+import pytest
+
+from debtscan.config import ConfigError
+from debtscan.facts.extract import extract
+from debtscan.knowledge import load_knowledge
+
+KNOWLEDGE = load_knowledge()
+
+
+def statements(source, knowledge=KNOWLEDGE):
+    source = textwrap.dedent(source).lstrip("\n")
+    facts = extract(cst.parse_module(source), path="m.py", module_name="m", is_package=False, text=source,
+                    knowledge=knowledge)
+    return {s.line: s for s in facts.statements}
+
+
+def kinds(source, knowledge=KNOWLEDGE):
+    return {line: s.kind for line, s in statements(source, knowledge).items()}
+
+
+def test_pandas_to_numpy_through_values_and_to_numpy_is_glue():
+    got = statements("""
+        import pandas as pd
+        df = pd.read_csv("data/raw/train.csv")
+        X = df[["a", "b"]].values
+        y = df["target"].to_numpy()
+        n = len(df)
+    """)
+    assert [got[i].kind for i in (1, 2, 3, 4, 5)] == ["other", "io", "glue", "glue", "other"]
+    assert got[3].adapters == ("pandas->numpy",)
+    assert got[4].adapters == ("pandas->numpy",)
+
+
+def test_values_call_on_a_dict_is_not_glue():
+    assert kinds("""
+        counts = {"a": 1}
+        def total(counts):
+            return sum(counts.values())
+    """)[3] == "other"
+
+
+def test_conversions_between_packages_name_their_adapters():
+    got = statements("""
+        import json
+        import numpy as np
+        import pandas as pd
+        import torch
+
+        def convert(rows, body):
+            frame = pd.DataFrame(rows)
+            array = np.array(frame)
+            tensor = torch.tensor(array)
+            back = tensor.numpy()
+            records = json.loads(body)
+            return back.tolist()
+    """)
+    assert got[7].adapters == ("records->pandas",)
+    assert got[8].adapters == ("pandas->numpy",)      # the argument's type is known: a frame
+    assert got[9].adapters == ("numpy->torch",)
+    assert got[10].adapters == ("torch->numpy",)
+    assert got[11].adapters == ("json->records",)
+    assert got[12].adapters == ("numpy->python",)     # `back` is known to be an array (from .numpy())
+    assert all(got[i].kind == "glue" for i in range(7, 13))
+
+
+def test_reshaping_and_renaming_to_fit_an_api_is_glue():
+    got = statements("""
+        import numpy as np
+
+        def prepare(frame, values):
+            frame = frame.rename(columns={"Age": "age"})
+            frame.columns = ["age", "income"]
+            values = np.expand_dims(values, 0)
+            values = values.squeeze()
+            frame = frame.rename(index=str)
+    """)
+    assert [got[i].kind for i in (4, 5, 6, 7)] == ["glue"] * 4
+    assert got[8].kind == "other"          # renaming the index for display is not column glue
+
+
+def test_hand_assembled_feature_vectors_and_records_are_glue():
+    got = statements("""
+        def to_vector(row):
+            vector = [row["age"], row["income"], row["tenure"]]
+            pair = [row["age"], 1]
+            return [{"id": i, "score": s} for i, s in row.items()]
+    """)
+    assert got[2].kind == "glue" and got[2].adapters == ("records->python",)
+    assert got[3].kind == "other"
+    assert got[4].kind == "glue" and got[4].adapters == ("python->records",)
+
+
+def test_model_construction_fit_predict_losses_and_optimizer_steps_are_ml():
+    got = kinds("""
+        import torch
+        from sklearn.ensemble import RandomForestClassifier
+        from sklearn.metrics import f1_score
+
+        clf = RandomForestClassifier(n_estimators=10)
+        clf.fit(X, y)
+        score = f1_score(y, clf.predict(X))
+
+        def step(net, batch, opt):
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(net(batch.x), batch.y)
+            loss.backward()
+            opt.step()
+            return loss
+    """)
+    assert [kinds_ for line, kinds_ in sorted(got.items()) if line in (5, 6, 7, 10, 11, 12)] == ["ml"] * 6
+    assert got[13] == "other"      # `opt.step()`: neither a known optimizer nor a conventional name
+    assert got[14] == "other"
+
+
+def test_values_made_by_ml_constructors_are_tracked():
+    got = kinds("""
+        from torch import optim, nn
+        def train(params, batches):
+            sgd = optim.SGD(params, lr=0.1)
+            lossf = nn.MSELoss()
+            for x, y in batches:
+                err = lossf(x, y)
+                sgd.step()
+    """)
+    assert got[3] == got[4] == got[6] == got[7] == "ml"
+
+
+def test_every_line_of_a_model_class_is_ml_including_reshapes():
+    got = kinds("""
+        from torch import nn
+
+        class Base(nn.Module):
+            pass
+
+        class Net(Base):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                x = x.view(x.size(0), -1)
+                return self.fc(x)
+
+        class Plain:
+            def forward(self, x):
+                return x.reshape(1, -1)
+    """)
+    assert got[8] == got[9] == got[12] == got[13] == "ml"
+    assert got[17] == "glue"
+
+
+def test_io_wins_over_ml_and_glue():
+    got = kinds("""
+        import joblib
+        import numpy as np
+        np.save("out/x.npy", np.array([1, 2]))
+        joblib.dump(model, "models/m.joblib")
+    """)
+    assert got[3] == got[4] == "io"
+
+
+def test_ml_wins_over_glue_on_one_line():
+    assert kinds("""
+        def score(model, frame):
+            return model.predict(frame.to_numpy())
+    """)[2] == "ml"
+
+
+def test_argument_parsing_settings_seeds_and_constants_are_config():
+    got = kinds("""
+        import argparse
+        import os
+        from pathlib import Path
+
+        import torch
+
+        ROOT = Path(__file__).resolve().parent
+        DATA = ROOT / "data" / "raw"
+        FEATURES = ["a", "b", "c"]
+        LR = float(os.environ.get("LR", "0.1"))
+
+        class Settings:
+            batch_size: int = 32
+            epochs = 10
+
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--lr", type=float)
+            args = parser.parse_args()
+            torch.manual_seed(0)
+            count = 0
+    """)
+    assert [got[i] for i in (7, 8, 9, 10, 13, 14, 17, 18, 19, 20)] == ["config"] * 10
+    assert got[21] == "other"       # a local counter is plain logic
+    assert got[1] == "other"        # imports
+
+
+def test_module_level_computations_are_not_settings():
+    got = kinds("""
+        import pandas as pd
+        frame = load()
+        ratio = frame.a / frame.b
+        total = 1 + 2
+    """)
+    assert got[2] == got[3] == "other"
+    assert got[4] == "config"
+
+
+def test_guesses_for_unknown_receivers_only_use_unambiguous_method_names():
+    got = kinds("""
+        def f(thing, other):
+            a = thing.to_numpy()
+            b = thing.apply(str)
+            c = other.transform(a)
+            d = thing.fit(a)
+    """)
+    assert got[2] == "glue"
+    assert got[3] == "other"      # `apply` means many things
+    assert got[4] == "other"      # `transform` could be pandas, sklearn, an image library...
+    assert got[5] == "ml"
+
+
+def test_a_known_type_decides_over_the_method_name():
+    got = statements("""
+        import pandas as pd
+        frame = pd.read_csv("data/raw/x.csv")
+        small = frame.astype("float32")
+        numbers = frame["a"].tolist()
+    """)
+    assert got[3].adapters == ("pandas->pandas",)
+    assert got[4].adapters == ("pandas->python",)
+
+
+def test_shape_abstracts_names_strings_and_numbers_but_keeps_the_conversions():
+    got = statements("""
+        import numpy as np
+        import pandas as pd
+        raw = pd.read_csv("data/raw/x.csv")
+        def a(frame, cols):
+            values = frame[cols].to_numpy()
+            return values.astype(np.float32)
+        def b(table):
+            matrix = table[["x", "y"]].to_numpy()
+            matrix = matrix.astype(np.float64)
+            out = raw.to_numpy()
+    """)
+    assert got[5].shape == got[8].shape == got[10].shape
+    assert got[6].shape == got[9].shape
+    assert got[5].shape != got[6].shape
+    assert got[3].shape == ""      # only glue lines carry a shape
+
+
+def test_notebook_and_docstring_lines():
+    got = kinds('''
+        """Module docstring: not a code line."""
+        import numpy as np
+        x = np.asarray([1, 2])
+    ''')
+    assert 1 not in got and got[3] == "glue"
+
+
+def test_users_extend_the_knowledge_per_library():
+    knowledge = load_knowledge(extra={"myproject": {
+        "ml": ["myproject.models"],
+        "glue": {"myproject.convert.frame_to_tensor": "pandas->torch"},
+        "ml-methods": ["train_step"],
+        "ml-receivers": ["ranker"],
+        "config": ["myproject.settings.load"],
+    }})
+    got = statements("""
+        from myproject.models import Ranker
+        from myproject.convert import frame_to_tensor
+        from myproject import settings
+        ranker = Ranker()
+        tensor = frame_to_tensor(frame)
+        thing.train_step(tensor)
+        ranker.update(tensor)
+        cfg = settings.load("x.yaml")
+    """, knowledge)
+    assert [got[i].kind for i in (4, 5, 6, 7, 8)] == ["ml", "glue", "ml", "ml", "config"]
+    assert got[5].adapters == ("pandas->torch",)
+    assert knowledge.fingerprint != KNOWLEDGE.fingerprint
+
+
+def test_knowledge_tables_of_other_families_are_left_alone_and_bad_ones_are_errors():
+    load_knowledge(extra={"signals": {"consumers": {"a": "b"}}})       # not ours: ignored
+    with pytest.raises(ConfigError, match="unknown key 'mll'"):
+        load_knowledge(extra={"mine": {"ml": ["x"], "mll": ["y"]}})
+    with pytest.raises(ConfigError, match="SRC->DST"):
+        load_knowledge(extra={"mine": {"glue": {"x.y": "pandas"}}})
+    with pytest.raises(ConfigError, match="list of strings"):
+        load_knowledge(extra={"mine": {"ml": "x"}})
+
+
+def test_conversions_made_only_to_log_are_not_glue():
+    got = kinds("""
+        import json
+        import logging
+        logger = logging.getLogger(__name__)
+        def report(loss, metrics):
+            print("loss", loss.item())
+            logger.info(json.dumps(metrics))
+            value = loss.item()
+    """)
+    assert got[5] == got[6] == "other"
+    assert got[7] == "glue"
+
+
+def test_a_dict_of_module_constants_is_not_a_hand_assembled_record():
+    got = kinds("""
+        import torch
+        def dtypes(row):
+            table = {"ids": torch.int32, "masks": torch.int32, "targets": torch.int64}
+            record = {"ids": row.ids, "masks": row.masks, "targets": row.targets}
+    """)
+    assert got[3] == "other"
+    assert got[4] == "glue"
