@@ -65,16 +65,37 @@ def _layout(cls: type) -> Tuple[Tuple[str, ...], Tuple[bool, ...], bool]:
     return names, plain, fast
 
 
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+_ENCODERS: Dict[type, Callable[[Any], Any]] = {}
+
+
+def _fact_encoder(cls: type) -> Callable[[Any], Any]:
+    """A compiled encoder for one fact class: ``[name, field, ...]``, plain fields copied as they are."""
+    names, plain, fast = _layout(cls)
+    getter = "obj.__dict__" if fast else None
+    items = []
+    for name, is_plain in zip(names, plain):
+        value = f"{getter}[{name!r}]" if getter else f"obj.{name}"
+        items.append(value if is_plain else f"encode({value})")
+    source = f"def encode_fact(obj):\n    return [{cls.__name__!r}, {', '.join(items)}]\n"
+    namespace: Dict[str, Any] = {"encode": encode}
+    exec(source, namespace)  # noqa: S102 - generated from the dataclass's own field names
+    return namespace["encode_fact"]
+
+
 def encode(obj: Any) -> Any:
     """Facts -> marshal-able nested lists/tuples/scalars."""
     kind = type(obj)
-    if kind is str or kind is int or kind is bool or kind is float or obj is None:
+    if kind in _SCALARS:
         return obj
     if kind is tuple:
         return tuple([encode(x) for x in obj])
+    encoder = _ENCODERS.get(kind)
+    if encoder is not None:
+        return encoder(obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        names = _layout(kind)[0]
-        return [kind.__name__, *[encode(getattr(obj, name)) for name in names]]
+        encoder = _ENCODERS[kind] = _fact_encoder(kind)
+        return encoder(obj)
     if kind is list:
         return {"\x00list": tuple([encode(x) for x in obj])}
     if isinstance(obj, dict):
@@ -84,26 +105,35 @@ def encode(obj: Any) -> Any:
     raise TypeError(f"cannot encode a {kind.__name__} in facts")
 
 
+def _fact_builder(cls: type, decode: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A compiled constructor for one fact class from ``[name, field, ...]``."""
+    names, plain, fast = _layout(cls)
+    values = [f"data[{i + 1}]" if is_plain else f"decode(data[{i + 1}])" for i, is_plain in enumerate(plain)]
+    if fast:  # a frozen dataclass without __post_init__: fill its __dict__ directly (no __init__ checks)
+        pairs = ", ".join(f"{name!r}: {value}" for name, value in zip(names, values))
+        source = (f"def build(data):\n    obj = new(cls)\n    obj.__dict__.update({{{pairs}}})\n"
+                  f"    return obj\n")
+    else:
+        source = f"def build(data):\n    return cls({', '.join(values)})\n"
+    namespace: Dict[str, Any] = {"new": object.__new__, "cls": cls, "decode": decode}
+    exec(source, namespace)  # noqa: S102 - generated from the dataclass's own field names
+    return namespace["build"]
+
+
 def make_decoder() -> Callable[[Any], Any]:
     """A decoder from :func:`encode`'s output back to fact objects (bound to the current fact classes)."""
     registry = _registry()
-    layouts: Dict[str, Tuple[type, Tuple[str, ...], Tuple[bool, ...], bool]] = {}
-    new = object.__new__
+    builders: Dict[str, Callable[[Any], Any]] = {}
 
     def decode(data: Any) -> Any:
         kind = type(data)
         if kind is list:
-            layout = layouts.get(data[0])
-            if layout is None:
-                cls = registry[data[0]]
-                layout = layouts[data[0]] = (cls, *_layout(cls))
-            cls, names, plain, fast = layout
-            values = [v if p else decode(v) for v, p in zip(data[1:], plain)] if False in plain else data[1:]
-            if fast:
-                obj = new(cls)
-                obj.__dict__.update(zip(names, values))
-                return obj
-            return cls(*values)
+            builder = builders.get(data[0])
+            if builder is None:
+                if len(data) - 1 != len(_layout(registry[data[0]])[0]):
+                    raise ValueError(f"{data[0]}: wrong number of fields")
+                builder = builders[data[0]] = _fact_builder(registry[data[0]], decode)
+            return builder(data)
         if kind is tuple:
             return tuple([decode(x) for x in data])
         if kind is dict:
@@ -187,7 +217,7 @@ class FactsCache:
         try:
             with open(self.file, "rb") as handle:
                 raw = handle.read()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return self._entries
         except OSError as exc:
             self._warn(f"cannot read the cache {self.file} ({exc.strerror or exc}); continuing without it")

@@ -7,6 +7,7 @@ lines (code lines = logical lines that are not blank, not comments and not docst
 """
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
@@ -76,12 +77,13 @@ def tally_of(facts: FileFacts) -> Tally:
     return Tally(Counter(s.kind for s in facts.statements), 1)
 
 
-_MEMO: Dict[str, Any] = {}
+_MEMO: Dict[str, Any] = {}  # the last project's composition (rules and metric providers share it)
 
 
 def composition(project: Project) -> Composition:
     """The composition of a project (computed once per project)."""
-    if _MEMO.get("project") is project:
+    ref = _MEMO.get("project")
+    if ref is not None and ref() is project:
         return _MEMO["composition"]
     repo = Tally()
     files: Dict[str, Tally] = {}
@@ -102,7 +104,7 @@ def composition(project: Project) -> Composition:
                       key=lambda item: (-item[1], -item[2], item[0]))
     result = Composition(repo, files, packages, adapters)
     _MEMO.clear()
-    _MEMO.update(project=project, composition=result)
+    _MEMO.update(project=weakref.ref(project), composition=result)
     return result
 
 

@@ -115,9 +115,13 @@ class Project:
             if "*" in read_path:
                 regex = _pattern_regex(read_path)
                 candidates = [w for w in written if regex.match(w) or ("*" in w and matches(read_path, w))]
+                candidates = _most_specific(read_path, candidates)
+            elif read_path in exact_writes:
+                # an exact writer explains the read; pattern writers (to_feature(df, "feature/train") writing
+                # feature/train_*.f) would only be guesses
+                candidates = [read_path]
             else:
-                candidates = ([read_path] if read_path in exact_writes else []) + \
-                    [w for w, rx in pattern_writes if w != read_path and rx.match(read_path)]
+                candidates = [w for w, rx in pattern_writes if w != read_path and rx.match(read_path)]
             for write_path in sorted(set(candidates)):
                 for write in exact_writes[write_path]:
                     for read in reads:
@@ -150,9 +154,17 @@ class Project:
 
     @cached_property
     def flow(self) -> nx.DiGraph:
-        """Module -> module data flow through undeclared intermediate files (edge attribute ``artifacts``)."""
+        """Module -> module data flow through undeclared intermediate files (edge attribute ``pairs``).
+
+        Only certain links count: one side is an exact path, or both patterns name files of the same folder
+        (``data/train/*.p`` written, ``data/train/*`` read). Two patterns that merely may overlap
+        (``feature/train_*.f`` and a glob of ``feature/train*.f``) link every feature script to every other
+        one and would make chains and cycles out of guesses.
+        """
         graph = nx.DiGraph()
         for write, read in self.handoffs:
+            if not certain_link(write.artifact, read.artifact):
+                continue
             if graph.has_edge(write.module, read.module):
                 graph[write.module][read.module]["pairs"].append((write, read))
             else:
@@ -215,6 +227,23 @@ class Project:
         return False
 
 
+def _most_specific(read_path: str, candidates: List[str]) -> List[str]:
+    """Writers that surely explain a pattern read: the same pattern, else the same literal file name.
+
+    ``data/features/*/target.csv`` read is explained by the writer of ``data/features/*/target.csv``;
+    a writer of ``data/features/*/*.csv`` only might be, so it is dropped when a surer writer exists.
+    """
+    same = [w for w in candidates if w == read_path]
+    if same:
+        return same
+    name = read_path.rsplit("/", 1)[-1]
+    if "*" not in name:
+        named = [w for w in candidates if w.rsplit("/", 1)[-1] == name]
+        if named:
+            return named
+    return candidates
+
+
 def _longest_path(dag: nx.DiGraph, key) -> List[str]:
     best: Dict[str, Tuple[int, Tuple, Optional[str]]] = {}
     for node in nx.lexicographical_topological_sort(dag, key=key):
@@ -252,6 +281,15 @@ def is_model_artifact(path: str) -> bool:
 def is_model_access(access: Access) -> bool:
     """Whether an access saves or loads a model (by path, by format, or by what was written)."""
     return access.value == "model" or access.fmt in MODEL_FORMATS or is_model_artifact(access.artifact)
+
+
+def certain_link(written: str, read: str) -> bool:
+    """Whether a write and a read that match surely name the same file(s)."""
+    if "*" not in written or "*" not in read or written == read:
+        return True
+    prefix_w = written.split("*", 1)[0]
+    prefix_r = read.split("*", 1)[0]
+    return prefix_w == prefix_r and prefix_w.endswith("/")
 
 
 def is_test_module(path: str) -> bool:
@@ -491,7 +529,6 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
         if source is not None:
             graph.nodes[node]["declared"] = True
             graph.nodes[node]["declared_in"] = source
-    concrete = [n for n in artifacts if graph.nodes[n]["exact"]]
     for pattern in artifacts:
         if graph.nodes[pattern]["exact"]:
             continue
@@ -501,7 +538,6 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
                                      (not graph.nodes[other]["exact"] and
                                       matches(graph.nodes[pattern]["path"], graph.nodes[other]["path"]))):
                 graph.add_edge(pattern, other, kind="matches")
-    del concrete
     for step in project.steps:
         runner_node = f"module:{step.runner}" if step.runner in facts else f"runner:{step.runner}"
         if runner_node not in graph:

@@ -20,6 +20,7 @@ WILDCARD = "*"
 HERE_ROOT = "@repo"
 HERE = HERE_ROOT + "/"  # ``__file__`` resolves to HERE + the file's repo-relative path
 _MAX_VARIANTS = 16
+_REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
 _REF_PATH_PROPS = {"parent": "dirname", "name": "basename", "stem": "stem", "suffix": "suffix"}
 _BRACE = re.compile(r"\{([^{}]*)\}")
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
@@ -271,6 +272,8 @@ def normalise(text: str, module_file: str, cwd: Optional[str] = None) -> Optiona
     """
     exact = WILDCARD not in text
     base = "root"
+    if _REMOTE.match(text):
+        return None  # https://, s3://, gs://...: not a file of the repo
     if text.startswith(HERE_ROOT):
         text = posixpath.normpath(text[len(HERE_ROOT):].lstrip("/") or ".")
         base = "file"
@@ -314,8 +317,43 @@ def matches(pattern_a: str, pattern_b: str) -> bool:
     """Whether two resolved paths (either may hold wildcards) can name the same file."""
     if pattern_a == pattern_b:
         return True
+    if WILDCARD in pattern_a and WILDCARD in pattern_b:
+        return globs_overlap(pattern_a, pattern_b)
     if WILDCARD in pattern_a and fnmatch.fnmatchcase(pattern_b, pattern_a):
         return True
     if WILDCARD in pattern_b and fnmatch.fnmatchcase(pattern_a, pattern_b):
         return True
     return False
+
+
+def globs_overlap(a: str, b: str) -> bool:
+    """Whether some path matches both ``*`` patterns (``feature/trainT-*/w3/*.p`` and ``feature/trainT-0/w3/*``)."""
+    head_a, head_b = a.split(WILDCARD, 1)[0], b.split(WILDCARD, 1)[0]
+    if not (head_a.startswith(head_b) or head_b.startswith(head_a)):
+        return False
+    tail_a, tail_b = a.rsplit(WILDCARD, 1)[-1], b.rsplit(WILDCARD, 1)[-1]
+    if not (tail_a.endswith(tail_b) or tail_b.endswith(tail_a)):
+        return False
+    if len(a) * len(b) > 250_000:
+        return fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
+    memo: Dict[Tuple[int, int], bool] = {}
+
+    def step(i: int, j: int) -> bool:
+        key = (i, j)
+        if key in memo:
+            return memo[key]
+        if i == len(a) and j == len(b):
+            result = True
+        elif i < len(a) and a[i] == WILDCARD:
+            result = step(i + 1, j) or (j < len(b) and step(i, j + 1))
+        elif j < len(b) and b[j] == WILDCARD:
+            result = step(i, j + 1) or (i < len(a) and step(i + 1, j))
+        else:
+            result = i < len(a) and j < len(b) and a[i] == b[j] and step(i + 1, j + 1)
+        memo[key] = result
+        return result
+
+    import sys
+    if max(len(a), len(b)) * 2 + 50 > sys.getrecursionlimit():
+        return fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
+    return step(0, 0)

@@ -28,7 +28,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 import networkx as nx
 
 from debtscan.facts.model import FileFacts, ModelFact
-from debtscan.facts.values import Choice, Concat, Lit, Ref, Seq, Sym
+from debtscan.facts.values import Choice, Concat, Lit, Ref, Seq, Sym, Unknown
 from debtscan.paths import matches, normalise
 
 ROOT_COMPONENT = "(root)"
@@ -182,8 +182,11 @@ class _Resolve:
     def __init__(self, project) -> None:
         self.project = project
         self.by_place: Dict[Tuple[str, int], Set[str]] = {}
+        self.reads_at: Dict[Tuple[str, int], Set[str]] = {}
         for access in project.accesses:
             self.by_place.setdefault((access.module, access.line), set()).add(access.artifact)
+            if access.mode == "read":
+                self.reads_at.setdefault((access.module, access.line), set()).add(access.artifact)
         self.io_lines: Dict[str, Dict[str, List[int]]] = {}
         self.cache: Dict[Tuple[str, str], Tuple[str, ...]] = {}
 
@@ -195,6 +198,10 @@ class _Resolve:
             for option in sym.options:
                 out.extend(s for s in self.sources(option, path) if s not in out)
             return tuple(out)
+        if isinstance(sym, Unknown):
+            if sym.hint.startswith("line:") and sym.hint[5:].isdigit():
+                return tuple(sorted(self.reads_at.get((path, int(sym.hint[5:])), ())))
+            return ()
         key = (path, repr(sym))
         if key in self.cache:
             return self.cache[key]

@@ -117,7 +117,101 @@ def _language(document: dict) -> str:
 
 
 def read_source(name: str, data: bytes) -> SourceText:
-    """Source text of a ``.py`` or ``.ipynb`` file's bytes."""
-    if name.endswith(".ipynb"):
-        return notebook_source(data)
-    return SourceText(decode_python(data))
+    """Source text of a ``.py`` or ``.ipynb`` file's bytes, checked by :func:`check_structure`."""
+    source = notebook_source(data) if name.endswith(".ipynb") else SourceText(decode_python(data))
+    check_structure(source.text, source.cells)
+    return source
+
+
+# Limits on what is handed to libcst. Its native parser overflows its stack (a segmentation fault that kills
+# the process, uncatchable) on brackets nested a few thousand deep, and takes time quadratic in the length of
+# one expression chain (``a + b + ...``, ``x.a.b...``, ``f()()...``, ``a[0][0]...``, ``x if c else ...``):
+# 2,000 links take seconds to minutes, in native code no timer can interrupt. CPython itself refuses more
+# than 200 nested brackets ("too many nested parentheses"), so such a file is not valid Python anyway; chains
+# of hundreds of links occur only in machine-generated code.
+MAX_BRACKET_DEPTH = 200
+MAX_CHAIN = 500
+# Strings (any prefix: it does not change where a string ends) and comments, blanked before counting.
+_STRINGS = re.compile(
+    r"'''[^\\']*(?:(?:\\[\s\S]|'(?!''))[^\\']*)*'''"
+    r'|"""[^\\"]*(?:(?:\\[\s\S]|"(?!""))[^\\"]*)*"""'
+    r"|'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"
+    r'|"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"'
+    r"|#[^\n]*"
+)
+# The tokens of a long statement (strings already blanked to \x01): brackets, separators that end a chain,
+# and the links of one: operators, attribute dots, keywords, adjacent strings.
+_CHAIN_TOKENS = re.compile(
+    r"(?P<cont>\\\n)"
+    r"|(?P<open>[(\[{])"
+    r"|(?P<close>[)\]}])"
+    r"|(?P<sep>[,;:\n]|(?<![=!<>+\-*/%@&|^])=(?!=))"
+    r"|(?P<link>\x01|\*\*|//|<<|>>|[-+*/%@&|^~<>]|\.(?=[ \t]*[A-Za-z_])"
+    r"|\b(?:and|or|not|if|else|lambda|await|is|in)\b)"
+)
+
+
+def _blank(match: "re.Match[str]") -> str:
+    token = match.group()
+    return "" if token[0] == "#" else "\x01" + "\n" * token.count("\n")
+
+
+def check_structure(text: str, cells: Tuple[CellSpan, ...] = ()) -> None:
+    """Raise :class:`SourceError` for brackets nested deeper than CPython allows, or one expression chain too
+    long to parse in bounded time. Cheap: strings and comments are blanked by one regular expression, then
+    lines are measured with ``str.count``; only statements longer than :data:`MAX_CHAIN` characters (rare
+    outside data literals) are tokenised to count the links of their chains."""
+    lines = _STRINGS.sub(_blank, text).split("\n")
+    depth = 0
+    first = 0  # index of the first line of the current statement
+    length = 0
+    for index, line in enumerate(lines):
+        opens = line.count("(") + line.count("[") + line.count("{")
+        if depth + opens > MAX_BRACKET_DEPTH:
+            _check_depth(line, depth, index + 1, cells)
+        depth = max(0, depth + opens - line.count(")") - line.count("]") - line.count("}"))
+        length += len(line) + 1
+        if depth == 0 and not line.endswith("\\"):
+            if length > MAX_CHAIN:
+                _check_chains(lines[first:index + 1], first + 1, cells)
+            first, length = index + 1, 0
+    if length > MAX_CHAIN:
+        _check_chains(lines[first:], first + 1, cells)
+
+
+def _check_depth(line: str, depth: int, number: int, cells: Tuple[CellSpan, ...]) -> None:
+    for char in line:
+        if char in "([{":
+            depth += 1
+            if depth > MAX_BRACKET_DEPTH:
+                raise SourceError(f"{_where(number, cells)}: brackets nested more than {MAX_BRACKET_DEPTH} "
+                                  f"deep (Python allows {MAX_BRACKET_DEPTH}): skipped")
+        elif char in ")]}" and depth:
+            depth -= 1
+
+
+def _check_chains(lines: List[str], number: int, cells: Tuple[CellSpan, ...]) -> None:
+    statement = "\n".join(lines)
+    chain = [0]
+    for match in _CHAIN_TOKENS.finditer(statement):
+        kind = match.lastgroup
+        if kind == "link" or kind == "open":
+            chain[-1] += 1
+            if chain[-1] > MAX_CHAIN:
+                line = number + statement.count("\n", 0, match.start())
+                raise SourceError(f"{_where(line, cells)}: one expression chains more than {MAX_CHAIN} "
+                                  f"operations (machine-generated code?): too long to analyse, skipped")
+            if kind == "open":
+                chain.append(0)
+        elif kind == "close":
+            if len(chain) > 1:
+                chain.pop()
+        elif kind == "sep" and (len(chain) > 1 or match.group() != "\n"):
+            chain[-1] = 0
+
+
+def _where(line: int, cells: Tuple[CellSpan, ...]) -> str:
+    for span in cells:
+        if span.start_line <= line < span.start_line + span.lines:
+            return f"cell {span.index}, line {line - span.start_line + 1}"
+    return f"line {line}"

@@ -124,7 +124,8 @@ def test_sarif_uris_are_relative_to_the_git_repository_root(tmp_path):
     write_repo(tmp_path / "ml", {**JUNGLE, "eval set.py": JUNGLE["train.py"]})
     report, project = scan_repo(tmp_path / "ml")
     sarif = json.loads(formats()["sarif"](report, project))
-    uris = sorted({r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]})
+    uris = sorted({r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                   for r in sarif["runs"][0]["results"]})
     assert uris == ["ml/eval%20set.py", "ml/features.py", "ml/prepare.py", "ml/train.py"]  # URI references
     assert sarif["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"] == tmp_path.resolve().as_uri() + "/"
     gitlab = json.loads(formats()["gitlab"](report, project))
@@ -238,7 +239,8 @@ def test_markdown_summary_of_demo(demo):
 
 
 def test_markdown_table_cells_cannot_break_the_table():
-    assert cell("a | b\nc <script>") == "a \\| b c &lt;script&gt;"
+    assert cell("a | b\nc <script>") == "a \\| b c &lt;script>"
+    assert cell("x -> `<unknown>` & `a|b`") == "x -> `<unknown>` &amp; `a\\|b`"  # code spans shown as is
 
 
 def test_markdown_lists_only_top_findings_errors_first(tmp_path):
@@ -266,16 +268,22 @@ class _Tags(HTMLParser):
         self.attrs.extend(value or "" for _, value in attrs)
 
 
-def test_html_of_demo_is_self_contained(demo):
-    report, project = demo
-    page = render("html", demo)
+def assert_self_contained(page):
+    """Nothing a browser would fetch: no scripts, stylesheets, images, frames, fonts or remote URLs."""
     parser = _Tags()
     parser.feed(page)
     assert page.startswith("<!DOCTYPE html>")
-    for forbidden in ("http://", "https://", "//cdn", "@import", "url(http"):
-        assert forbidden not in page
-    assert not {"script", "link", "iframe", "img", "object"} & set(parser.tags)
-    assert not [a for a in parser.attrs if a.startswith(("http:", "https:", "//"))]
+    assert not {"script", "link", "iframe", "img", "object", "embed"} & set(parser.tags)
+    assert not [a for a in parser.attrs if "://" in a or a.startswith("//")]
+    style = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+    assert "@import" not in style and "url(" not in style and "@font-face" not in style
+
+
+def test_html_of_demo_is_self_contained(demo):
+    report, project = demo
+    page = render("html", demo)
+    assert_self_contained(page)
+    assert "http://" not in page and "https://" not in page
     # the summary, the findings table and the graph
     assert f"<b>{len(report.findings)}</b>findings" in page
     assert page.count('<tr><td class="sev-') == len(report.findings)
@@ -293,7 +301,8 @@ def test_html_and_markdown_show_composition_when_the_metrics_are_present(demo):
     metrics = dict(report.metrics)
     metrics["glue_code_ratio"] = 0.625
     metrics["composition"] = {
-        "repo": {"lines": {"glue": 50, "ml": 20, "other": 10}, "fractions": {"glue": 0.625, "ml": 0.25, "other": 0.125}},
+        "repo": {"lines": {"glue": 50, "ml": 20, "other": 10},
+                 "fractions": {"glue": 0.625, "ml": 0.25, "other": 0.125}},
         "files": {"serve.py": {"lines": {"glue": 30, "ml": 0, "other": 2}},
                   "train.py": {"lines": {"glue": 5, "ml": 20, "other": 3}}},
     }
@@ -316,6 +325,41 @@ def test_graph_layout_puts_pipeline_steps_in_columns_by_depth(tmp_path):
     assert column["artifact:data/raw/in.csv"] < column["module:prepare.py"] \
         < column["artifact:data/interim/clean.parquet"] < column["module:features.py"] \
         < column["artifact:data/interim/features.csv"] < column["module:train.py"]
+
+
+def test_large_graphs_fall_back_to_modules_handing_files_to_each_other(tmp_path, monkeypatch):
+    import debtscan.report.html as html_format
+    import debtscan.report.markdown as markdown_format
+
+    write_repo(tmp_path, JUNGLE)
+    report, project = scan_repo(tmp_path)
+    monkeypatch.setattr(html_format, "MAX_GRAPH_NODES", 4)  # 6 modules and files here
+    monkeypatch.setattr(markdown_format, "MAX_MERMAID_CHARS", 300)
+    page = formats()["html"](report, project)
+    svg = re.search(r'<svg role="img" aria-label="pipeline graph".*?</svg>', page, re.S).group(0)
+    assert svg.count("<rect") == 3 and svg.count("marker-end=") == 2  # prepare -> features -> train
+    assert "prepare.py hands off features.py: data/interim/clean.parquet" in svg
+    text = formats()["markdown"](report, project)
+    mermaid = re.search(r"```mermaid\n(.*?)\n```", text, re.S).group(1)
+    assert mermaid.splitlines() == ['flowchart LR', '  m0["features.py"]', '  m1["prepare.py"]', '  m2["train.py"]',
+                                    '  m0 -->|"data/interim/features.csv"| m2',
+                                    '  m1 -->|"data/interim/clean.parquet"| m0']
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in (REPO / "fixtures").iterdir() if p.is_dir()))
+def test_every_fixture_renders_in_every_format(fixture):
+    root = (REPO / "fixtures" / fixture).resolve()
+    report, project = scan(ScanOptions(root=root, config=load_config(None, root), use_cache=False, jobs=1))
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))).validate(
+        json.loads(formats()["sarif"](report, project)))
+    issues = json.loads(formats()["gitlab"](report, project))
+    jsonschema.Draft7Validator(GITLAB_SCHEMA).validate(issues)
+    assert len({i["fingerprint"] for i in issues}) == len(issues) == len(report.findings)
+    assert len(formats()["github"](report, project).splitlines()) == len(report.findings) + len(report.errors)
+    assert formats()["markdown"](report, project).startswith(f"## debtscan: {len(report.findings)} finding(s)")
+    page = formats()["html"](report, project)
+    assert page.count('<tr><td class="sev-') == len(report.findings)
+    assert_self_contained(page)
 
 
 # --- the CLI -------------------------------------------------------------------------------------------

@@ -270,3 +270,47 @@ def test_facts_with_helper_calls_and_runners_round_trip_through_json():
     assert [c.callee for c in facts.path_calls] == ["utils.save"]
     assert len(facts.runs) == 2 and facts.runs[1].cwd is not None
     assert from_data(to_data(facts)) == facts
+
+
+def test_branches_pool_maps_and_tuple_arguments_of_workers_resolve_to_every_value():
+    files = {
+        "utils.py": "import pandas as pd\n\ndef read_pickles(path):\n    return pd.read_pickle(path + '/000.p')\n",
+        "301_agg.py": """
+            import utils
+            from multiprocessing import Pool
+
+            def concat(T):
+                if T == -1:
+                    name = 'test'
+                else:
+                    name = 'trainT-' + str(T)
+                df.to_pickle('feature/{}/all.p'.format(name))
+
+            def aggregate(args):
+                path, pref = args
+                df = utils.read_pickles(path)
+                df.to_pickle(f'feature/{pref}.p')
+
+            argss = [['data/ins', 'ins']]
+            argss += [['data/ins_delay', 'insd']]
+            Pool(2).map(aggregate, argss)
+            Pool(2).map(concat, [0, 1])
+        """,
+    }
+    assert accesses(files) == {
+        ("read", "data/ins/000.p"), ("read", "data/ins_delay/000.p"), ("write", "feature/ins.p"),
+        ("write", "feature/insd.p"), ("write", "feature/test/all.p"), ("write", "feature/trainT-0/all.p"),
+        ("write", "feature/trainT-1/all.p")}
+
+
+def test_file_lists_built_from_a_column_are_patterns():
+    files = {"804_cv.py": "import pandas as pd\nimp = pd.read_csv('LOG/imp.csv')\n"
+                          "files = ('../feature/train_' + imp.feature + '.f').tolist()\n"
+                          "X = pd.concat([pd.read_feather(f) for f in files], axis=1)\n"}
+    assert accesses(files) == {("read", "LOG/imp.csv"), ("read", "../feature/train_*.f")}
+
+
+def test_remote_urls_are_not_repo_files():
+    files = {"a.py": "import pandas as pd\npd.read_csv('https://example.org/data/train.csv')\n"
+                     "pd.read_parquet('s3://bucket/x.parquet')\n"}
+    assert accesses(files) == set()

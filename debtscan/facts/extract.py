@@ -117,7 +117,7 @@ class Extraction(CodegenState):
     __slots__ = (
         "line", "col", "module", "is_package", "knowledge", "aliases", "scopes", "toplevel",
         "imports", "calls", "constants", "functions", "stmt_stack", "statements", "collectors",
-        "_enter", "_leave", "_call_names", "_func_stack",
+        "_enter", "_leave", "_call_names", "_func_stack", "_before", "_after",
     )
 
     def __init__(self, module: cst.Module, module_name: str, is_package: bool, knowledge: Knowledge,
@@ -150,12 +150,23 @@ class Extraction(CodegenState):
             for table, target in ((collector.enter, self._enter), (collector.leave, self._leave)):
                 for node_type, method in table.items():
                     target.setdefault(node_type, []).append(getattr(collector, method))
+        # One dict lookup per node: node type -> the core's and the collectors' handlers, in order.
+        core_before: Dict[type, Callable] = {cst.Call: self._enter_call}
+        core_before.update((kind, self._enter_small) for kind in _SMALL_STATEMENTS)
+        core_before.update((kind, self._enter_compound) for kind in _COMPOUND_STATEMENTS)
+        core_after: Dict[type, Callable] = {kind: self._leave_small for kind in _SMALL_STATEMENTS}
+        core_before[cst.IndentedBlock] = core_before[cst.SimpleStatementSuite] = self._enter_suite
+        core_after.update((kind, self._leave_compound) for kind in _COMPOUND_STATEMENTS)
+        core_after[cst.FunctionDef] = core_after[cst.ClassDef] = self._leave_def_statement
+        self._before = {kind: _chain(([core_before[kind]] if kind in core_before else []) + self._enter.get(kind, []))
+                        for kind in set(core_before) | set(self._enter)}
+        self._after = {kind: _chain(self._leave.get(kind, []) + ([core_after[kind]] if kind in core_after else []))
+                       for kind in set(core_after) | set(self._leave)}
 
     # -- position tracking (CodegenState hooks) --------------------------------------------------
     def add_token(self, value: str) -> None:
-        newlines = value.count("\n")
-        if newlines:
-            self.line += newlines
+        if "\n" in value:
+            self.line += value.count("\n")
             self.col = len(value) - value.rfind("\n") - 1
         else:
             self.col += len(value)
@@ -167,42 +178,62 @@ class Extraction(CodegenState):
     def pop_trailing_newline(self) -> None:
         pass
 
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):
+        # libcst's version is a generator-based context manager entered for most nodes; positions are
+        # tracked by add_token here, so a shared no-op context manager saves its cost.
+        return _NO_POSITION
+
     def before_codegen(self, node: cst.CSTNode) -> None:
-        kind = type(node)
-        if kind is cst.Call:
-            self._enter_call(node)
-        elif kind in _SMALL_STATEMENTS_SET:
-            self.stmt_stack.append(StatementFrame(node, self.line, self.scope_name))
-        elif kind is cst.SimpleStatementLine:
-            pass
-        elif kind in _COMPOUND_SET:
-            line = self.line + len(node.leading_lines)
-            if kind is cst.FunctionDef or kind is cst.ClassDef:
-                line += sum(1 + len(d.leading_lines) for d in node.decorators) + len(node.lines_after_decorators)
-                self._enter_def(node, line)
-            elif kind is cst.For:
-                self._bind_loop(node)
-            self.stmt_stack.append(StatementFrame(node, line, self.scope_name))
-        handlers = self._enter.get(kind)
-        if handlers:
-            for handler in handlers:
-                handler(node)
+        handler = self._before.get(type(node))
+        if handler is not None:
+            handler(node)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
+        handler = self._after.get(type(node))
+        if handler is not None:
+            handler(node)
+
+    def _enter_small(self, node: cst.CSTNode) -> None:
+        self.stmt_stack.append(StatementFrame(node, self.line, self.scopes[-1].name))
+
+    def _enter_compound(self, node: cst.CSTNode) -> None:
         kind = type(node)
-        handlers = self._leave.get(kind)
-        if handlers:
-            for handler in handlers:
-                handler(node)
-        if kind in _SMALL_STATEMENTS_SET:
-            self._leave_statement(self.line)
-            if kind is cst.Assign or kind is cst.AnnAssign or kind is cst.AugAssign:
-                self._bind_assignment(node)
-            elif kind is cst.Import or kind is cst.ImportFrom:
-                self._record_import(node)
-        elif kind in _COMPOUND_SET:
-            if kind is cst.FunctionDef or kind is cst.ClassDef:
-                self._leave_def(node)
+        line = self.line + len(node.leading_lines)
+        if kind is cst.FunctionDef or kind is cst.ClassDef:
+            line += sum(1 + len(d.leading_lines) for d in node.decorators) + len(node.lines_after_decorators)
+            self._enter_def(node, line)
+        elif kind is cst.For:
+            self._bind_loop(node)
+        self.stmt_stack.append(StatementFrame(node, line, self.scopes[-1].name))
+
+    def _enter_suite(self, node: cst.CSTNode) -> None:
+        """The body of a compound statement starts: its header (``for ...:``) ends here."""
+        if self.stmt_stack:
+            frame = self.stmt_stack[-1]
+            if not frame.end_line and type(frame.node) in _COMPOUND_SET:
+                frame.end_line = self.line
+
+    def _leave_compound(self, node: cst.CSTNode) -> None:
+        """Classify a compound statement's header line (``with open(p) as f:``) once its body is generated.
+
+        A header that calls nothing and touches no file (``def f(x):``, ``else:``, ``for row in rows:``) is
+        structure, not code that does something, and is not counted as a logical line of code.
+        """
+        frame = self.stmt_stack.pop()
+        if frame.calls or frame.io:
+            self._classify(frame, frame.end_line or frame.line)
+
+    def _leave_def_statement(self, node: cst.CSTNode) -> None:
+        self._leave_compound(node)
+        self._leave_def(node)
+
+    def _leave_small(self, node: cst.CSTNode) -> None:
+        self._classify(self.stmt_stack.pop(), self.line)
+        kind = type(node)
+        if kind is cst.Assign or kind is cst.AnnAssign or kind is cst.AugAssign:
+            self._bind_assignment(node)
+        elif kind is cst.Import or kind is cst.ImportFrom:
+            self._record_import(node)
 
     # -- scopes ----------------------------------------------------------------------------------
     @property
@@ -364,8 +395,7 @@ class Extraction(CodegenState):
     def stmt_line(self) -> int:
         return self.stmt_stack[-1].line if self.stmt_stack else self.line
 
-    def _leave_statement(self, end_line: int) -> None:
-        frame = self.stmt_stack.pop()
+    def _classify(self, frame: StatementFrame, end_line: int) -> None:
         frame.end_line = max(frame.line, end_line)
         node = frame.node
         if type(node) is cst.Expr and isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
@@ -498,6 +528,14 @@ class Extraction(CodegenState):
             return self._sym_call(node, depth)
         if kind is cst.IfExp:
             return Choice((self.sym(node.body, depth + 1), self.sym(node.orelse, depth + 1)))
+        if kind is cst.Subscript and isinstance(node.value, cst.Attribute) and node.value.attr.value == "parents" \
+                and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
+                and isinstance(node.slice[0].slice.value, cst.Integer):
+            # Path(__file__).resolve().parents[2]: three dirname steps up
+            value = self.sym(node.value.value, depth + 1)
+            for _ in range(int(node.slice[0].slice.value.value) + 1):
+                value = PathOp("dirname", value)
+            return value
         return Unknown(kind.__name__)
 
     def _sym_call(self, node: cst.Call, depth: int) -> Sym:
@@ -551,7 +589,7 @@ class Extraction(CodegenState):
             calls=tuple(self.calls),
             constants=tuple(self.constants.values()),
             functions=tuple(self.functions),
-            statements=tuple(self.statements),
+            statements=tuple(sorted(self.statements, key=_statement_order)),
             suppressions=_suppressions(text),
             code_lines=len(self.statements),
             **out,
@@ -560,6 +598,35 @@ class Extraction(CodegenState):
 
 _SMALL_STATEMENTS_SET = frozenset(_SMALL_STATEMENTS)
 _COMPOUND_SET = frozenset(_COMPOUND_STATEMENTS)
+
+
+class _NoPosition:
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: Any) -> bool:
+        return False
+
+
+_NO_POSITION = _NoPosition()
+
+
+def _chain(handlers: List[Callable]) -> Callable:
+    if len(handlers) == 1:
+        return handlers[0]
+    handlers = tuple(handlers)
+
+    def run(node: cst.CSTNode) -> None:
+        for handler in handlers:
+            handler(node)
+
+    return run
+
+
+def _statement_order(statement: StatementFact) -> Tuple[int, int]:
+    return statement.line, statement.end_line
 
 
 def _dotted(node: cst.BaseExpression) -> str:
@@ -615,4 +682,4 @@ def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool
         # Break the extraction <-> collector reference cycles, so that reference counting frees the tree
         # at once (the scan pauses the cyclic garbage collector while extracting).
         ex.collectors = []
-        ex._enter = ex._leave = {}
+        ex._enter = ex._leave = ex._before = ex._after = {}

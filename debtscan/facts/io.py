@@ -51,6 +51,7 @@ seaborn plotly tqdm joblib dill cloudpickle yaml h5py pyarrow polars PIL cv2 ima
 transformers click typer optuna hyperopt mlflow wandb statsmodels nltk spacy gensim numba dask pytest
 unittest multiprocessing concurrent threading socket requests urllib feather tables fastparquet cudf
 """.split())
+_MAPPERS = frozenset({"map", "imap", "imap_unordered", "map_async"})
 _ITERATION_WRAPPERS = frozenset({"builtins.sorted", "builtins.list", "builtins.reversed", "builtins.set",
                                   "tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm"})
 _STRUCTURAL = (Lit, Ref, Concat, Format, PathJoin, PathOp, Here, Param, Choice)
@@ -67,6 +68,16 @@ def argument(node: cst.Call, index: Optional[int], keyword: Optional[str]) -> Op
         if 0 <= index < len(positional):
             return positional[index].value
     return None
+
+
+def _as_seq(value: Sym) -> Sym:
+    """``a = [...]; a += [...]`` is bound as a concatenation: one literal sequence when every part is one."""
+    if isinstance(value, Concat) and value.parts and all(isinstance(_as_seq(p), Seq) for p in value.parts):
+        items: list = []
+        for part in value.parts:
+            items.extend(_as_seq(part).items)
+        return Seq(tuple(items))
+    return value
 
 
 def _root_name(node: Optional[cst.BaseExpression], depth: int = 0) -> Optional[str]:
@@ -125,9 +136,11 @@ class IOCollector(Collector):
 
     enter = {cst.With: "_enter_with", cst.Assign: "_enter_assign", cst.For: "_enter_for",
              cst.FunctionDef: "_enter_function", cst.ListComp: "_enter_comp", cst.GeneratorExp: "_enter_comp",
-             cst.SetComp: "_enter_comp", cst.DictComp: "_enter_comp"}
+             cst.SetComp: "_enter_comp", cst.DictComp: "_enter_comp", cst.If: "_enter_if",
+             cst.SimpleStatementLine: "_flush_unpack", cst.Return: "_flush_unpack"}
     leave = {cst.Assign: "_leave_assign", cst.AugAssign: "_leave_assign", cst.ListComp: "_leave_comp",
-             cst.GeneratorExp: "_leave_comp", cst.SetComp: "_leave_comp", cst.DictComp: "_leave_comp"}
+             cst.GeneratorExp: "_leave_comp", cst.SetComp: "_leave_comp", cst.DictComp: "_leave_comp",
+             cst.If: "_leave_if"}
 
     def __init__(self, ex) -> None:
         super().__init__(ex)
@@ -142,6 +155,8 @@ class IOCollector(Collector):
         self._predictions: Dict[str, Set[str]] = {}
         self._models: Dict[str, Set[str]] = {}
         self._comp_saved: List[List[Tuple[str, Optional[Sym]]]] = []
+        self._if_stack: List[Dict[str, List[Sym]]] = []
+        self._pending_unpack: List[Tuple[str, Sym]] = []
 
     # -- node hooks ------------------------------------------------------------------------------
     def _enter_with(self, node: cst.With) -> None:
@@ -149,7 +164,24 @@ class IOCollector(Collector):
             if isinstance(item.item, cst.Call) and item.asname is not None and isinstance(item.asname.name, cst.Name):
                 self._handle_targets[id(item.item)] = item.asname.name.value
 
+    def _flush_unpack(self, node) -> None:
+        """Apply ``a, b = param`` bindings once the assignment is done (the pass binds them as unknown)."""
+        if self._pending_unpack:
+            scope = self.ex.scope
+            for name, value in self._pending_unpack:
+                scope.bindings[name] = value
+            self._pending_unpack = []
+
     def _enter_assign(self, node: cst.Assign) -> None:
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if isinstance(target, (cst.Tuple, cst.List)) and isinstance(node.value, cst.Name):
+            # path, pref = args (args a parameter): element i of whatever the caller passes
+            bound = self.ex.lookup(node.value.value)
+            if isinstance(bound, Param) and bound.default is None:
+                for position, element in enumerate(target.elements):
+                    if isinstance(element.value, cst.Name):
+                        self._pending_unpack.append(
+                            (element.value.value, Param(bound.function, f"{bound.name}[{position}]")))
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             value = node.value
             if isinstance(value, cst.Call):
@@ -158,11 +190,30 @@ class IOCollector(Collector):
                 # f = open(p).read() is not a handle; nothing to do
                 pass
 
+    def _enter_if(self, node: cst.If) -> None:
+        self._if_stack.append({})
+
+    def _leave_if(self, node: cst.If) -> None:
+        """After ``if a: p = "x" elif b: p = "y"``, ``p`` is one of the values the branches assigned."""
+        if not self._if_stack:
+            return
+        assigned = self._if_stack.pop()
+        for name, values in assigned.items():
+            unique = list(dict.fromkeys(values))
+            if 1 < len(unique) <= 8 and not any(isinstance(v, Unknown) for v in unique):
+                self.ex._bind(name, Choice(tuple(unique)), None, None)
+            if self._if_stack:
+                self._if_stack[-1].setdefault(name, []).extend(values)
+
     def _leave_assign(self, node) -> None:
         """Names assigned from predictions (``oof[idx] = m.predict(X)``) or holding models."""
         value = node.value
         if value is None:
             return
+        if self._if_stack and isinstance(node, cst.Assign):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self._if_stack[-1].setdefault(target.target.value, []).append(self.ex.sym(value))
         scope = self.ex.scope_name
         is_prediction = self._is_prediction(value)
         is_model = self._is_model_value(value)
@@ -240,16 +291,19 @@ class IOCollector(Collector):
                 return
             spec = self.ex.knowledge.io_spec(name)
             if spec is not None and spec.pattern and isinstance(target, cst.Name) and args:
-                scope.bindings[target.value] = self.ex.sym(args[0].value)
+                pattern = self.ex.sym(args[0].value)
+                if spec.receiver_path and isinstance(iterable.func, cst.Attribute):
+                    pattern = PathJoin((self.ex.sym(iterable.func.value), pattern))
+                scope.bindings[target.value] = pattern
                 return
             if name == "builtins.enumerate" and isinstance(target, cst.Tuple) and args \
-                    and len(target.elements) == 2 and isinstance(target.elements[1].value, cst.Name):
-                seq = self.ex.sym(args[0].value)
-                if isinstance(seq, Seq):
-                    scope.bindings[target.elements[1].value.value] = Choice(seq.items)
+                    and len(target.elements) == 2:
+                if isinstance(target.elements[0].value, cst.Name):
+                    scope.bindings[target.elements[0].value.value] = Unknown("loop")
+                self._bind_iteration(scope, target.elements[1].value, args[0].value)
                 return
         if isinstance(target, (cst.Tuple, cst.List)):
-            seq = self.ex.sym(iterable)
+            seq = _as_seq(self.ex.sym(iterable))
             names = [e.value.value if isinstance(e.value, cst.Name) else None for e in target.elements]
             if isinstance(seq, Seq) and seq.items and all(isinstance(i, Seq) and len(i.items) == len(names)
                                                           for i in seq.items):
@@ -261,7 +315,7 @@ class IOCollector(Collector):
                     if name:
                         scope.bindings[name] = Unknown("loop")
         elif isinstance(target, cst.Name):
-            seq = self.ex.sym(iterable)
+            seq = _as_seq(self.ex.sym(iterable))
             if isinstance(seq, Seq):
                 scope.bindings[target.value] = Choice(seq.items)
             elif isinstance(seq, Ref):
@@ -306,6 +360,15 @@ class IOCollector(Collector):
         method = qualname.rpartition(".")[2]
         if method == "add_argument":
             self._argparse_option(node)
+            return
+        if method in _MAPPERS and len(node.args) >= 2 and isinstance(node.args[0].value, (cst.Name, cst.Attribute)):
+            # Pool().map(make, [3, 5]) / map(make, WINDOWS): make is called with each item
+            function = self.ex.qualname(node.args[0].value)
+            items = _as_seq(self.ex.sym(node.args[1].value))
+            if function and isinstance(items, (Seq, Ref)) and function.split(".", 1)[0] not in _LIBRARY_ROOTS:
+                ex = self.ex
+                option = Choice(items.items) if isinstance(items, Seq) else Choice((items,))
+                self.path_calls.append(PathCallFact(function, (option,), (), (), ex.line, ex.col, ex.scope_name))
             return
         if qualname in _RUNNERS:
             self._runner(node, qualname)

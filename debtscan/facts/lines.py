@@ -55,9 +55,10 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exceptio
 class _Evidence:
     """What the calls and attributes of one statement showed."""
 
-    __slots__ = ("ml", "config", "ops", "adapters")
+    __slots__ = ("frame", "ml", "config", "ops", "adapters")
 
-    def __init__(self) -> None:
+    def __init__(self, frame: StatementFrame) -> None:
+        self.frame = frame
         self.ml = False
         self.config = False
         self.ops: List[str] = []
@@ -96,10 +97,10 @@ class LinesCollector(Collector):
         stack = self.ex.stmt_stack
         if not stack:
             return None
-        key = id(stack[-1])
-        found = self.evidence.get(key)
-        if found is None:
-            found = self.evidence[key] = _Evidence()
+        frame = stack[-1]
+        found = self.evidence.get(id(frame))
+        if found is None or found.frame is not frame:   # (an id can be reused once a frame is gone)
+            found = self.evidence[id(frame)] = _Evidence(frame)
         return found
 
     def on_call(self, node: cst.Call, qualname: str) -> None:
@@ -255,6 +256,8 @@ class LinesCollector(Collector):
     # -- statements --------------------------------------------------------------------------------
     def on_statement(self, frame: StatementFrame) -> Optional[StatementFact]:
         evidence = self.evidence.pop(id(frame), None)
+        if evidence is not None and evidence.frame is not frame:
+            evidence = None
         node = frame.node
         kind = "other"
         shape = ""

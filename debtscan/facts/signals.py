@@ -17,7 +17,7 @@ import libcst as cst
 
 from debtscan.facts.extract import MODULE_SCOPE, Collector
 from debtscan.facts.model import ModelFact, SignalFact
-from debtscan.facts.values import Choice, Concat, Lit, Param, PathJoin, Ref, Seq, Sym
+from debtscan.facts.values import Choice, Concat, Lit, Param, PathJoin, Ref, Seq, Sym, Unknown
 
 FRAME_TYPES = frozenset({"pandas.DataFrame", "polars.DataFrame", "polars.LazyFrame", "datasets.Dataset",
                          "datasets.DatasetDict", "pyspark.sql.DataFrame"})
@@ -195,6 +195,7 @@ class SignalCollector(Collector):
         self.models: Dict[str, _Model] = {}
         self.returns: Dict[str, Info] = {}
         self.lambda_records: Dict[str, Info] = {}
+        self.tracked: Set[str] = set()   # every key ever bound to an Info: a cheap filter for names
         self._io = None
 
     # -- tables ----------------------------------------------------------------------------------
@@ -209,6 +210,8 @@ class SignalCollector(Collector):
         return self._io
 
     def get(self, key: str) -> Optional[Info]:
+        if key not in self.tracked:
+            return None
         scope = self.ex.scope_name
         table = self.tables.get(scope)
         if table is not None and key in table:
@@ -232,6 +235,7 @@ class SignalCollector(Collector):
             table.pop(key, None)
         else:
             table[key] = info
+            self.tracked.add(key)
 
     def is_frame_expr(self, node: cst.BaseExpression, depth: int = 0) -> Optional[Info]:
         """The Info of the frame (or record) an expression is, following method chains to their root."""
@@ -280,9 +284,8 @@ class SignalCollector(Collector):
 
     # -- names and references --------------------------------------------------------------------
     def on_name(self, node: cst.Name) -> None:
-        if id(node) in self.skip:
-            return
-        self._ref(node.value)
+        if node.value in self.tracked and id(node) not in self.skip:
+            self._ref(node.value)
 
     def _ref(self, key: str) -> None:
         if not self.stmts:
@@ -489,6 +492,7 @@ class SignalCollector(Collector):
             first = node.args[0].value
             if frame is not None and isinstance(first, cst.Lambda) and first.params.params:
                 self.lambda_records[first.params.params[0].name.value] = Info(kind="record", sources=frame.sources)
+                self.tracked.add(first.params.params[0].name.value)
         # models: fit / train
         if qualname in TRAIN_FUNCTIONS:
             index, keyword = TRAIN_FUNCTIONS[qualname]
@@ -670,6 +674,21 @@ class SignalCollector(Collector):
     # -- end of a statement ----------------------------------------------------------------------
     def _finish_statement(self, stmt: Stmt) -> None:
         ex = self.ex
+        if not (stmt.refs or stmt.consumed or stmt.fits or stmt.predicts or stmt.preds or stmt.pending_polars
+                or stmt.model_target or stmt.target_frames or len(self.io_list) > stmt.io_start):
+            # nothing tracked flows here: only a rebinding of a tracked name, or a call of a local function
+            # whose result is known, needs the full treatment
+            node = stmt.node
+            if not isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                return
+            value = node.value
+            if not (isinstance(value, cst.Call) and _call_name(value) in self.returns) and \
+                    not any(t in self.tracked for t in _assign_targets(node)):
+                return
+        self._finish(stmt)
+
+    def _finish(self, stmt: Stmt) -> None:
+        ex = self.ex
         node = stmt.node
         line = self._line()
         new_io = self.io_list[stmt.io_start:]
@@ -735,6 +754,11 @@ class SignalCollector(Collector):
             if upstream and not written_preds:
                 self.signals.append(SignalFact("", "flow", fact.line, fact.column, fact.scope, "",
                                                _source_sym(upstream)))
+        if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call) and whole.sources and not preds and \
+                not any(f.mode == "write" for f in new_io):
+            # a call that may write through a project helper (``utils.to_feature(df, path)``): resolved against
+            # the writes placed at this line when the graph is built
+            self.signals.append(SignalFact("", "flow", line, 0, ex.scope_name, "", _source_sym(whole.sources)))
         if isinstance(node, cst.Return):
             returned = _target_key(node.value) if node.value is not None else None
             returned_info = self.get(returned) if returned else None
@@ -834,9 +858,10 @@ class SignalCollector(Collector):
             elif whole.signals or whole.vias or whole.sources or whole.pred_cols:
                 kind = "records" if _is_records_call(value) else "value"
                 info = _replace(whole, kind=kind)
-            elif isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and \
-                    value.func.attr.value == "to_dict":
-                info = None
+            elif _project_call(ex, value):
+                # data loaded through a project helper (``utils.load_train(cols)``): the reads placed at this
+                # line when the graph is built are its sources
+                info = Info(kind="frame", sources=(Unknown(f"line:{line}"),))
         for target in targets:
             if info is not None and info.kind in ("model", "loaded") and not info.model:
                 info = _replace(info, model=f"{ex.scope_name}:{target}")
@@ -990,6 +1015,34 @@ def _is_frame_read(ex, value: cst.BaseExpression) -> bool:
     qualname = ex.qualname_of_call(node)
     return qualname.startswith(("pandas.read_", "polars.read_", "polars.scan_", "datasets.load_", "pyarrow.",
                                 "pandas.DataFrame", "dask.dataframe.read_"))
+
+
+_LIBRARIES = frozenset({
+    "pandas", "numpy", "sklearn", "torch", "tensorflow", "keras", "os", "sys", "json", "pickle", "joblib", "re",
+    "math", "random", "collections", "itertools", "functools", "pathlib", "glob", "time", "datetime", "logging",
+    "warnings", "gc", "lightgbm", "xgboost", "catboost", "scipy", "matplotlib", "seaborn", "tqdm", "polars",
+    "datasets", "transformers", "builtins", "argparse", "yaml", "csv", "shutil", "subprocess", "typing",
+    "dataclasses", "copy", "multiprocessing", "requests", "statsmodels", "optuna", "mlflow", "wandb", "boto3",
+    "cv2", "PIL", "h5py", "pyarrow", "dask", "numba", "jax", "flax", "einops", "timm", "hydra", "omegaconf",
+})
+
+
+def _project_call(ex, value: cst.BaseExpression) -> bool:
+    """Whether a value is made by calling a function of another project module (not a library)."""
+    node = value
+    for _ in range(4):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and isinstance(
+                node.func.value, cst.Call):
+            node = node.func.value
+        else:
+            break
+    if not isinstance(node, cst.Call):
+        return False
+    qualname = ex.qualname_of_call(node)
+    if qualname.startswith("?") or "." not in qualname:
+        return False
+    root = qualname.split(".")[0]
+    return root not in _LIBRARIES and not qualname.startswith(ex.module + ".")
 
 
 def _is_records_call(value: cst.BaseExpression) -> bool:

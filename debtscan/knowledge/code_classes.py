@@ -81,7 +81,8 @@ def _check_table(where: str, table: Mapping[str, Any]) -> None:
             raise ConfigError(f"{where} {key} must be a table of strings, got {value!r}")
         if key in ("glue", "glue-methods", "glue-attributes"):
             for name, spec in value.items():
-                if "->" not in spec:
+                source, arrow, target = spec.partition("->")
+                if not arrow or not source or not target or ">" in source + target:
                     raise ConfigError(f"{where} {key}: {name!r} must map to \"SRC->DST\", got {spec!r}")
 
 

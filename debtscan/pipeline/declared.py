@@ -142,32 +142,6 @@ def load_declared(root: Path, dvc_files: List[str], catalog_files: List[str]) ->
     return declared
 
 
-def find_declaration_files(root: Path, limit: int = 50):
-    """dvc.yaml files and Kedro catalog files (``conf/**/catalog*.yml``) of the repo."""
-    import os
-
-    dvc: List[str] = []
-    catalogs: List[str] = []
-    visited = 0
-    for directory, dirs, files in os.walk(root):
-        visited += 1
-        if visited > 5000:
-            break
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in
-                         ("node_modules", "__pycache__", "venv", "site-packages", "build", "dist"))
-        rel_dir = os.path.relpath(directory, root)
-        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
-        for name in sorted(files):
-            rel = posixpath.join(rel_dir, name) if rel_dir else name
-            if name == "dvc.yaml":
-                dvc.append(rel)
-            elif re.match(r"catalog.*\.ya?ml$", name) and "conf" in rel.split("/"):
-                catalogs.append(rel)
-        if len(dvc) + len(catalogs) >= limit:
-            break
-    return dvc, catalogs
-
-
 def _read(path: Path) -> Optional[str]:
     try:
         if path.stat().st_size > _MAX_BYTES:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, replace
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from debtscan.facts.model import FileFacts, IOFact, PathCallFact
 from debtscan.facts.values import (
-    Choice, Concat, Format, Lit, Param, PathJoin, PathOp, Seq, Sym, Unknown,
+    Choice, Concat, Format, Param, PathJoin, PathOp, Seq, Sym, Unknown,
 )
 
 MAX_LEVELS = 6
@@ -74,6 +74,9 @@ def substitute(value: Sym, function: str, mapping: Dict[str, Sym], depth: int = 
             return value
         if value.name in mapping:
             return mapping[value.name]
+        base, _, index = value.name.partition("[")
+        if index and base in mapping:
+            return _element(mapping[base], int(index.rstrip("]")))
         return value.default if value.default is not None else Unknown(f"param:{value.name}")
     if kind is Concat:
         return Concat(tuple(substitute(p, function, mapping, depth + 1) for p in value.parts))
@@ -91,6 +94,16 @@ def substitute(value: Sym, function: str, mapping: Dict[str, Sym], depth: int = 
     if kind is Seq:
         return Seq(tuple(substitute(i, function, mapping, depth + 1) for i in value.items))
     return value
+
+
+def _element(value: Sym, index: int) -> Sym:
+    """Item ``index`` of a tuple argument (``path, pref = args``), through a choice of tuples."""
+    if isinstance(value, Seq):
+        return value.items[index] if index < len(value.items) else Unknown("index")
+    if isinstance(value, Choice):
+        items = [_element(option, index) for option in value.options]
+        return Choice(tuple(items))
+    return Unknown("index")
 
 
 class FunctionIndex:

@@ -7,17 +7,15 @@ to the end of a recipe line in a Makefile.
 """
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 _PYTHON = re.compile(r"^(?:.*/)?(?:python[0-9.]*|ipython[0-9.]*|pypy[0-9.]*)$")
 _MAX_RUNNER_BYTES = 200_000
-_SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", "env", "site-packages", "build", "dist"}
 
 
 @dataclass(frozen=True)
@@ -142,22 +140,3 @@ def _read(path: Path) -> Optional[str]:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-
-
-def find_runner_files(root: Path, limit: int = 200) -> List[str]:
-    """Shell scripts and Makefiles of the repo (repo-relative), a bounded walk that skips vendored folders."""
-    found: List[str] = []
-    visited = 0
-    for directory, dirs, files in os.walk(root):
-        visited += 1
-        if visited > 5000:
-            break
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
-        rel_dir = os.path.relpath(directory, root)
-        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
-        for name in sorted(files):
-            if name.endswith(".sh") or name in ("Makefile", "makefile", "GNUmakefile"):
-                found.append(posixpath.join(rel_dir, name) if rel_dir else name)
-                if len(found) >= limit:
-                    return found
-    return found

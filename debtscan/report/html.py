@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import html
 from collections import Counter, defaultdict
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Tuple
 
 import networkx as nx
 
 from debtscan import __version__
 from debtscan.graph import Project
 from debtscan.report.formats import output_format
-from debtscan.report.markdown import class_counts, is_number, location, number, summary_metrics, top_findings
+from debtscan.report.markdown import (class_counts, handoff_graph, is_number, location, number, summary_metrics,
+                                      top_findings)
 from debtscan.report.model import Report
 
-PIPELINE_EDGES = ("writes", "reads", "matches", "consumes")
+PIPELINE_EDGES = ("writes", "reads", "matches")
 MAX_GRAPH_NODES = 300
 MIN_FILE_LINES = 10  # files smaller than this are not ranked by glue
 NODE_W, NODE_H, COL_GAP, ROW_GAP, PAD = 190, 30, 90, 14, 20
@@ -100,7 +101,8 @@ def composition_section(metrics: Dict[str, Any]) -> str:
                        "<th>lines by class</th></tr>")
             for glue, share, path, counts in rows[:10]:
                 out.append(f"<tr><td><code>{esc(path)}</code></td><td class=num>{esc(number(glue))}</td>"
-                           f"<td class=num>{100 * share:.0f}%</td><td>{_stacked_bar(counts, width=300, height=14)}</td></tr>")
+                           f"<td class=num>{100 * share:.0f}%</td>"
+                           f"<td>{_stacked_bar(counts, width=300, height=14)}</td></tr>")
             out.append("</table>")
     return "\n".join(out)
 
@@ -108,7 +110,7 @@ def composition_section(metrics: Dict[str, Any]) -> str:
 # --- the pipeline graph as inline SVG -----------------------------------------------------------------
 
 def pipeline_graph(project: Project) -> nx.DiGraph:
-    """Modules, artifacts, signals and models joined by data edges (imports left out)."""
+    """Modules and the files (artifacts) they write and read; imports and signals left out."""
     graph = nx.DiGraph()
     for u, v, data in project.graph.edges(data=True):
         kind = data.get("kind")
@@ -153,6 +155,18 @@ def _truncate(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else "…" + text[-(limit - 1):]
 
 
+def module_graph(project: Project) -> nx.DiGraph:
+    """Modules only, an edge from writer to reader titled with the files handed over (for large repos)."""
+    graph = nx.DiGraph()
+    for u, v, data in handoff_graph(project).edges(data=True):
+        for node in (u, v):
+            graph.add_node(f"module:{node}", kind="module", label=node)
+        files = sorted(data["artifacts"])
+        title = files[0] if len(files) == 1 else f"{len(files)} files: {', '.join(files[:20])}"
+        graph.add_edge(f"module:{u}", f"module:{v}", kind="hands off", title=title)
+    return graph
+
+
 def graph_svg(project: Project) -> str:
     graph = pipeline_graph(project)
     if graph.number_of_nodes() == 0:
@@ -163,13 +177,13 @@ def graph_svg(project: Project) -> str:
                        f"artifact:{read.artifact}"})
     note = ""
     if graph.number_of_nodes() > MAX_GRAPH_NODES:
-        keep = [n for n in graph if n in jungle]
-        graph = graph.subgraph(keep).copy()
-        note = (f'<p class="muted">The full graph is large; only the {len(keep)} modules and files of the '
-                "pipeline jungle are drawn.</p>")
+        total = graph.number_of_nodes()
+        graph = module_graph(project)
+        note = (f'<p class="muted">The modules and files are too many to draw ({total}); these are the modules '
+                "that hand files to each other (hover over an arrow for the files).</p>")
         if graph.number_of_nodes() == 0 or graph.number_of_nodes() > MAX_GRAPH_NODES:
-            return note.replace("only the", "too many to draw:") + (
-                '<p class="muted">Run <code>debtscan graph . --format dot</code> for the whole graph.</p>')
+            return (f'<p class="muted">The graph is too large to draw here ({total} modules and files).</p>'
+                    '<p class="muted">Run <code>debtscan graph . --format dot</code> for the whole graph.</p>')
     layout = layered_layout(graph)
     pos = {node: (PAD + col * (NODE_W + COL_GAP), PAD + r * (NODE_H + ROW_GAP)) for node, (col, r) in layout.items()}
     width = max(x for x, _ in pos.values()) + NODE_W + PAD
@@ -189,7 +203,8 @@ def graph_svg(project: Project) -> str:
         dash = ' stroke-dasharray="4 3"' if data.get("kind") == "matches" else ""
         parts.append(f'<path d="{d}" fill="none" stroke="#8c959f" stroke-width="1.3"{dash} '
                      f'marker-end="url(#arrow)"><title>{esc(graph.nodes[u]["label"])} {esc(data.get("kind"))} '
-                     f'{esc(graph.nodes[v]["label"])}</title></path>')
+                     f'{esc(graph.nodes[v]["label"])}{": " + esc(data["title"]) if data.get("title") else ""}'
+                     "</title></path>")
     for node in sorted(graph):
         x, y = pos[node]
         kind = graph.nodes[node]["kind"]

@@ -6,8 +6,11 @@ GitLab render in comments and in ``$GITHUB_STEP_SUMMARY``.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import networkx as nx
 
 from debtscan.diff import flatten_metrics
 from debtscan.graph import Project
@@ -21,9 +24,14 @@ MAX_MERMAID_CHARS = 40000  # GitHub refuses larger diagrams
 
 
 def cell(text: Any) -> str:
-    """Text safe inside a Markdown table cell (no pipes, newlines or raw HTML)."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "\\|").replace("\r", " ").replace("\n", " "))
+    """Text safe inside a Markdown table cell: no pipes or newlines, and no raw HTML outside `code spans`
+    (inside them ``<`` is shown as is, and an entity would be shown literally)."""
+    parts = str(text).replace("\r", " ").replace("\n", " ").split("`")
+    balanced = len(parts) % 2 == 1
+    for i in range(len(parts)):
+        if i % 2 == 0 or not balanced:  # outside a code span
+            parts[i] = parts[i].replace("&", "&amp;").replace("<", "&lt;")
+    return "`".join(parts).replace("|", "\\|")
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[Any]], align: str = "") -> List[str]:
@@ -80,14 +88,49 @@ def location(finding: Finding) -> str:
     return f"{where} (cell {finding.cell})" if finding.cell is not None else where
 
 
+def _mermaid_text(text: str) -> str:
+    return re.sub(r'["\[\]{}()<>|#;]', "_", text)
+
+
+def handoff_graph(project: Project) -> nx.DiGraph:
+    """Modules only, with an edge from writer to reader for the files one hands to the other
+    (``artifacts`` on the edge): the pipeline at a glance when files and modules are too many to draw."""
+    graph = nx.DiGraph()
+    for write, read in project.handoffs:
+        if write.module == read.module:
+            continue
+        if graph.has_edge(write.module, read.module):
+            graph.edges[write.module, read.module]["artifacts"].add(read.artifact)
+        else:
+            graph.add_edge(write.module, read.module, artifacts={read.artifact})
+    return graph
+
+
+def handoff_mermaid(graph: nx.DiGraph) -> str:
+    ids = {node: f"m{i}" for i, node in enumerate(sorted(graph))}
+    lines = ["flowchart LR"]
+    lines += [f'  {ids[node]}["{_mermaid_text(node)}"]' for node in sorted(graph)]
+    for u, v, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
+        count = len(data["artifacts"])
+        label = next(iter(data["artifacts"])) if count == 1 else f"{count} files"
+        lines.append(f'  {ids[u]} -->|"{_mermaid_text(label)}"| {ids[v]}')
+    return "\n".join(lines) + "\n"
+
+
 def mermaid_block(project: Project) -> List[str]:
     drawing = to_mermaid(project)
     if drawing.strip() == "flowchart LR":
         return ["No module hands data to another through files, and no reads or writes were found."]
-    if len(drawing) > MAX_MERMAID_CHARS:
-        return [f"The graph is too large to draw here ({len(drawing)} characters of Mermaid); "
-                "run `debtscan graph . --format mermaid` or open the `--format html` report."]
-    return ["```mermaid", drawing.rstrip("\n"), "```"]
+    if len(drawing) <= MAX_MERMAID_CHARS:
+        return ["```mermaid", drawing.rstrip("\n"), "```"]
+    modules = handoff_graph(project)
+    compact = handoff_mermaid(modules)
+    if modules.number_of_edges() and len(compact) <= MAX_MERMAID_CHARS:
+        return [f"The whole graph is too large to draw here ({len(drawing)} characters of Mermaid); these are the "
+                "modules that hand files to each other (an arrow: the writer, the reader, and what it reads):", "",
+                "```mermaid", compact.rstrip("\n"), "```"]
+    return [f"The graph is too large to draw here ({len(drawing)} characters of Mermaid); "
+            "run `debtscan graph . --format mermaid` or open the `--format html` report."]
 
 
 def render_markdown(report: Report, project: Project) -> str:

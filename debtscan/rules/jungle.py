@@ -6,13 +6,12 @@ hand-offs, and artifacts declared in ``dvc.yaml`` / a Kedro catalog are managed,
 """
 from __future__ import annotations
 
-import posixpath
 import re
 from typing import Dict, Iterable, List, Set, Tuple
 
 import networkx as nx
 
-from debtscan.graph import Access, Project, is_model_access
+from debtscan.graph import Access, is_model_access
 from debtscan.report.model import Finding, Related
 from debtscan.rules.base import Example, Rule, RuleContext
 
@@ -517,7 +516,7 @@ class UnproducedRead(Rule):
         project = ctx.project
         written = sorted(project.writers)
         patterns = [w for w in written if "*" in w]
-        seen: Set[Tuple[str, int]] = set()
+        seen: Set[Tuple[str, object]] = set()
         for access in sorted(project.accesses, key=lambda a: (a.module, a.line, a.artifact)):
             path = access.artifact
             if access.mode != "read" or not access.exact or access.base == "absolute" or path.startswith(".."):
@@ -531,9 +530,10 @@ class UnproducedRead(Rule):
             if project.root is not None and (project.root / path).exists():
                 continue
             key = (access.module, access.line)
-            if key in seen:
+            if key in seen or (access.module, path) in seen:
                 continue
             seen.add(key)
+            seen.add((access.module, path))  # one finding per file and module: the first read
             yield self.finding(
                 access.module, access.line,
                 f"`{path}` is read here but nothing in the repo writes it and it is not under a raw-data "

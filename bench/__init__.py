@@ -1,0 +1,1 @@
+"""debtscan benchmark: `python bench/run.py` (see bench/run.py)."""

@@ -1,0 +1,188 @@
+"""debtscan's benchmark: every mode on the same files, as a ratio to a bare libcst parse, with peak RSS.
+
+    python bench/run.py                       # synthetic ML repos of 100, 1,000 and 5,000 files
+    python bench/run.py --sizes 100 1000      # only these sizes
+    python bench/run.py --path ~/src/diffusers --repeat 1   # any folder (it writes .debtscan_cache there)
+
+Modes, each run in its own subprocess (wall time including interpreter start-up; peak RSS is the largest
+process of the run, from ``wait4``'s rusage, which includes the worker processes):
+
+- ``bare``: parse every file the scan sees with ``libcst.parse_module`` in one process (the floor);
+- ``cold-j1`` / ``cold-j2``: ``debtscan scan --format json --jobs 1|2`` with an empty cache;
+- ``warm``: the same scan again, nothing changed (every file from the cache);
+- ``one-changed``: pre-commit style, one file edited and passed as argument: the whole project's graph is
+  built (from the cache, one file re-parsed) and only findings touching that file are reported.
+
+Each mode runs ``--repeat`` times (default 3); the median is reported. Targets (issue 7): cold-j1 <= 1.25,
+cold-j2 <= 0.70 (on 2 cores), warm <= 0.05, one-changed <= 0.10, 5,000 vs 1,000 files within 10% of 5x,
+peak RSS on 5,000 files <= 1.5x the bare parse's.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+BARE = r"""
+import os, sys
+from pathlib import Path
+import libcst
+from debtscan.discover import discover
+from debtscan.source import SourceError, read_source
+root = Path(sys.argv[1])
+ok = failed = 0
+for rel in discover(root).files:
+    try:
+        with open(os.path.join(root, rel), "rb") as handle:
+            libcst.parse_module(read_source(rel, handle.read()).text)
+        ok += 1
+    except Exception:
+        failed += 1
+print(ok, failed)
+"""
+
+TARGETS = {"cold-j1": 1.25, "cold-j2": 0.70, "warm": 0.05, "one-changed": 0.10}
+MODES = ("bare", "cold-j1", "cold-j2", "warm", "one-changed")
+
+
+def measure(cmd: List[str], cwd: Optional[Path] = None) -> Tuple[float, int, int]:
+    """(wall seconds, peak RSS in kB of the largest process, exit code) of one command."""
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+    process.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"benchmark command failed ({code}): {' '.join(cmd)}\n{stderr}")
+    return elapsed, usage.ru_maxrss, code
+
+
+def _changed_file(root: Path) -> Path:
+    """A mid-sized Python file to edit for the pre-commit mode."""
+    from debtscan.discover import discover
+
+    files = [f for f in discover(root).files if f.endswith(".py")]
+    files.sort(key=lambda f: ((root / f).stat().st_size, f))
+    return root / files[len(files) // 2]
+
+
+def run_modes(root: Path, repeat: int, out_dir: Path) -> Dict[str, Dict[str, float]]:
+    python = sys.executable
+    scan = [python, "-m", "debtscan", "scan", "--format", "json", "--exit-zero"]
+    cache = root / ".debtscan_cache"
+    target = _changed_file(root)
+    original = target.read_bytes()
+    times: Dict[str, List[float]] = {m: [] for m in MODES}
+    rss: Dict[str, List[int]] = {m: [] for m in MODES}
+    env_note = os.environ.pop("DEBTSCAN_NO_CACHE", None)
+    try:
+        for index in range(repeat):
+            def record(mode: str, cmd: List[str], cwd: Optional[Path] = None) -> None:
+                seconds, peak, _ = measure(cmd, cwd)
+                times[mode].append(seconds)
+                rss[mode].append(peak)
+
+            record("bare", [python, "-c", BARE, str(root)])
+            shutil.rmtree(cache, ignore_errors=True)
+            record("cold-j1", scan + [str(root), "--jobs", "1", "-o", str(out_dir / "cold-j1.json")])
+            shutil.rmtree(cache, ignore_errors=True)
+            record("cold-j2", scan + [str(root), "--jobs", "2", "-o", str(out_dir / "cold-j2.json")])
+            record("warm", scan + [str(root), "--jobs", "2", "-o", str(out_dir / "warm.json")])
+            target.write_bytes(original + f"\n# benchmark edit {index} {time.time()}\n".encode())
+            try:
+                record("one-changed", scan + [str(target.relative_to(root)), "-o", str(out_dir / "one.json")],
+                       cwd=root)
+            finally:
+                target.write_bytes(original)
+    finally:
+        target.write_bytes(original)
+        shutil.rmtree(cache, ignore_errors=True)
+        if env_note is not None:
+            os.environ["DEBTSCAN_NO_CACHE"] = env_note
+    same = (out_dir / "cold-j1.json").read_bytes() == (out_dir / "cold-j2.json").read_bytes() \
+        == (out_dir / "warm.json").read_bytes()
+    result: Dict[str, Dict[str, float]] = {}
+    bare = statistics.median(times["bare"])
+    bare_rss = statistics.median(rss["bare"])
+    for mode in MODES:
+        seconds = statistics.median(times[mode])
+        peak = statistics.median(rss[mode])
+        result[mode] = {"seconds": round(seconds, 3), "ratio": round(seconds / bare, 3),
+                        "peak_rss_mb": round(peak / 1024, 1), "rss_ratio": round(peak / bare_rss, 2)}
+    result["_"] = {"identical_reports": same, "changed_file": str(target.relative_to(root))}
+    return result
+
+
+def count_files(root: Path) -> int:
+    from debtscan.discover import discover
+
+    return len(discover(root).files)
+
+
+def print_table(name: str, files: int, result: Dict[str, Dict[str, float]]) -> None:
+    print(f"\n{name}: {files} files  (j1, j2, warm reports identical: {result['_']['identical_reports']})")
+    print(f"  {'mode':<12} {'seconds':>8} {'x bare':>7} {'target':>7} {'peak RSS':>9} {'x bare':>7}")
+    for mode in MODES:
+        row = result[mode]
+        target = TARGETS.get(mode)
+        flag = "" if target is None else ("  ok" if row["ratio"] <= target else "  over")
+        print(f"  {mode:<12} {row['seconds']:>8.2f} {row['ratio']:>7.3f} "
+              f"{'' if target is None else f'{target:.2f}':>7} {row['peak_rss_mb']:>7.1f}MB {row['rss_ratio']:>7.2f}"
+              f"{flag}")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 5000],
+                        help="synthetic repository sizes (files)")
+    parser.add_argument("--path", type=Path, action="append", default=[], help="benchmark this folder too")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per mode; the median is reported")
+    parser.add_argument("--work", type=Path, help="where to generate the synthetic repos (default: a temp dir)")
+    parser.add_argument("--json", type=Path, help="also write all figures to this JSON file")
+    args = parser.parse_args(argv)
+    from bench.synth import generate
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="debtscan-bench-"))
+    results = {}
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, repeat {args.repeat} (median)")
+    targets: List[Tuple[str, Path]] = []
+    for size in ([] if args.path and args.sizes == [100, 1000, 5000] else args.sizes):
+        root = work / f"synthetic-{size}"
+        if not root.exists():
+            generate(root, size)
+        targets.append((f"synthetic-{size}", root))
+    targets += [(str(p), p.resolve()) for p in args.path]
+    for name, root in targets:
+        out_dir = work / f"reports-{Path(name).name}"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        result = run_modes(root, args.repeat, out_dir)
+        result["_"]["files"] = count_files(root)
+        results[name] = result
+        print_table(name, result["_"]["files"], result)
+    synthetic = {int(n.split("-")[1]): r for n, r in results.items() if n.startswith("synthetic-")}
+    if 1000 in synthetic and 5000 in synthetic:
+        print("\nscaling 1,000 -> 5,000 files (5.00 is linear; target within 10%):")
+        for mode in MODES[:4]:
+            ratio = synthetic[5000][mode]["seconds"] / synthetic[1000][mode]["seconds"]
+            print(f"  {mode:<12} {ratio:5.2f}x")
+            results.setdefault("scaling", {})[mode] = round(ratio, 2)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
