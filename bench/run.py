@@ -4,8 +4,9 @@
     python bench/run.py --sizes 100 1000      # only these sizes
     python bench/run.py --path ~/src/diffusers --repeat 1   # any folder (it writes .debtscan_cache there)
 
-Modes, each run in its own subprocess (wall time including interpreter start-up; peak RSS is the largest
-process of the run, from ``wait4``'s rusage, which includes the worker processes):
+Modes, each run in its own subprocess: wall time including interpreter start-up, CPU time (user + system
+of the run and its worker processes; steadier than wall time on a busy machine) and peak RSS (of the
+largest process of the run, worker processes included), all from ``wait4``'s rusage:
 
 - ``bare``: parse every file the scan sees with ``libcst.parse_module`` in one process (the floor);
 - ``cold-j1`` / ``cold-j2``: ``debtscan scan --format json --jobs 1|2`` with an empty cache;
@@ -56,8 +57,8 @@ TARGETS = {"cold-j1": 1.25, "cold-j2": 0.70, "warm": 0.05, "one-changed": 0.10}
 MODES = ("bare", "cold-j1", "cold-j2", "warm", "one-changed")
 
 
-def measure(cmd: List[str], cwd: Optional[Path] = None) -> Tuple[float, int, int]:
-    """(wall seconds, peak RSS in kB of the largest process, exit code) of one command."""
+def measure(cmd: List[str], cwd: Optional[Path] = None) -> Tuple[float, float, int]:
+    """(wall seconds, CPU seconds of all its processes, peak RSS in kB of the largest process)."""
     started = time.perf_counter()
     process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -67,7 +68,7 @@ def measure(cmd: List[str], cwd: Optional[Path] = None) -> Tuple[float, int, int
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         raise SystemExit(f"benchmark command failed ({code}): {' '.join(cmd)}\n{stderr}")
-    return elapsed, usage.ru_maxrss, code
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def _changed_file(root: Path) -> Path:
@@ -79,20 +80,22 @@ def _changed_file(root: Path) -> Path:
     return root / files[len(files) // 2]
 
 
-def run_modes(root: Path, repeat: int, out_dir: Path) -> Dict[str, Dict[str, float]]:
+def run_modes(root: Path, repeat: int, out_dir: Path, extra: List[str] = ()) -> Dict[str, Dict[str, float]]:
     python = sys.executable
-    scan = [python, "-m", "debtscan", "scan", "--format", "json", "--exit-zero"]
+    scan = [python, "-m", "debtscan", "scan", "--format", "json", "--exit-zero", *extra]
     cache = root / ".debtscan_cache"
     target = _changed_file(root)
     original = target.read_bytes()
     times: Dict[str, List[float]] = {m: [] for m in MODES}
+    cpu: Dict[str, List[float]] = {m: [] for m in MODES}
     rss: Dict[str, List[int]] = {m: [] for m in MODES}
     env_note = os.environ.pop("DEBTSCAN_NO_CACHE", None)
     try:
         for index in range(repeat):
             def record(mode: str, cmd: List[str], cwd: Optional[Path] = None) -> None:
-                seconds, peak, _ = measure(cmd, cwd)
+                seconds, cpu_seconds, peak = measure(cmd, cwd)
                 times[mode].append(seconds)
+                cpu[mode].append(cpu_seconds)
                 rss[mode].append(peak)
 
             record("bare", [python, "-c", BARE, str(root)])
@@ -116,11 +119,14 @@ def run_modes(root: Path, repeat: int, out_dir: Path) -> Dict[str, Dict[str, flo
         == (out_dir / "warm.json").read_bytes()
     result: Dict[str, Dict[str, float]] = {}
     bare = statistics.median(times["bare"])
+    bare_cpu = statistics.median(cpu["bare"])
     bare_rss = statistics.median(rss["bare"])
     for mode in MODES:
         seconds = statistics.median(times[mode])
+        cpu_seconds = statistics.median(cpu[mode])
         peak = statistics.median(rss[mode])
         result[mode] = {"seconds": round(seconds, 3), "ratio": round(seconds / bare, 3),
+                        "cpu_seconds": round(cpu_seconds, 3), "cpu_ratio": round(cpu_seconds / bare_cpu, 3),
                         "peak_rss_mb": round(peak / 1024, 1), "rss_ratio": round(peak / bare_rss, 2)}
     result["_"] = {"identical_reports": same, "changed_file": str(target.relative_to(root))}
     return result
@@ -134,14 +140,15 @@ def count_files(root: Path) -> int:
 
 def print_table(name: str, files: int, result: Dict[str, Dict[str, float]]) -> None:
     print(f"\n{name}: {files} files  (j1, j2, warm reports identical: {result['_']['identical_reports']})")
-    print(f"  {'mode':<12} {'seconds':>8} {'x bare':>7} {'target':>7} {'peak RSS':>9} {'x bare':>7}")
+    print(f"  {'mode':<12} {'wall s':>8} {'x bare':>7} {'target':>7} {'cpu s':>8} {'x bare':>7} "
+          f"{'peak RSS':>9} {'x bare':>7}")
     for mode in MODES:
         row = result[mode]
         target = TARGETS.get(mode)
         flag = "" if target is None else ("  ok" if row["ratio"] <= target else "  over")
         print(f"  {mode:<12} {row['seconds']:>8.2f} {row['ratio']:>7.3f} "
-              f"{'' if target is None else f'{target:.2f}':>7} {row['peak_rss_mb']:>7.1f}MB {row['rss_ratio']:>7.2f}"
-              f"{flag}")
+              f"{'' if target is None else f'{target:.2f}':>7} {row['cpu_seconds']:>8.2f} {row['cpu_ratio']:>7.3f} "
+              f"{row['peak_rss_mb']:>7.1f}MB {row['rss_ratio']:>7.2f}{flag}")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -152,6 +159,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per mode; the median is reported")
     parser.add_argument("--work", type=Path, help="where to generate the synthetic repos (default: a temp dir)")
     parser.add_argument("--json", type=Path, help="also write all figures to this JSON file")
+    parser.add_argument("--ignore", action="append", default=[],
+                        help="pass --ignore CODE to every scan (to measure without a costly rule)")
     args = parser.parse_args(argv)
     from bench.synth import generate
 
@@ -168,7 +177,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     for name, root in targets:
         out_dir = work / f"reports-{Path(name).name}"
         out_dir.mkdir(parents=True, exist_ok=True)
-        result = run_modes(root, args.repeat, out_dir)
+        result = run_modes(root, args.repeat, out_dir, [f"--ignore={code}" for code in args.ignore])
         result["_"]["files"] = count_files(root)
         results[name] = result
         print_table(name, result["_"]["files"], result)

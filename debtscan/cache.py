@@ -66,6 +66,7 @@ def _layout(cls: type) -> Tuple[Tuple[str, ...], Tuple[bool, ...], bool]:
 
 
 _SCALARS = frozenset({str, int, bool, float, type(None)})
+_MEMBER = type(type("_Slotted", (), {"__slots__": ("x",)}).__dict__["x"])  # the slot descriptor type
 _ENCODERS: Dict[type, Callable[[Any], Any]] = {}
 
 
@@ -113,9 +114,15 @@ def _fact_builder(cls: type, decode: Callable[[Any], Any]) -> Callable[[Any], An
         pairs = ", ".join(f"{name!r}: {value}" for name, value in zip(names, values))
         source = (f"def build(data):\n    obj = new(cls)\n    obj.__dict__.update({{{pairs}}})\n"
                   f"    return obj\n")
+    elif not hasattr(cls, "__post_init__") and all(isinstance(cls.__dict__.get(name), _MEMBER) for name in names):
+        # slotted and frozen: fill the slots through their descriptors (what __init__ does, minus the checks)
+        sets = "".join(f"    set_{i}(obj, {value})\n" for i, value in enumerate(values))
+        source = f"def build(data):\n    obj = new(cls)\n{sets}    return obj\n"
     else:
         source = f"def build(data):\n    return cls({', '.join(values)})\n"
     namespace: Dict[str, Any] = {"new": object.__new__, "cls": cls, "decode": decode}
+    namespace.update((f"set_{i}", cls.__dict__[name].__set__) for i, name in enumerate(names)
+                     if isinstance(cls.__dict__.get(name), _MEMBER))
     exec(source, namespace)  # noqa: S102 - generated from the dataclass's own field names
     return namespace["build"]
 

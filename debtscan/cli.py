@@ -13,7 +13,7 @@ from rich.console import Console
 from debtscan import __version__
 from debtscan.config import SEVERITIES, Config, ConfigError, load_config
 from debtscan.docs import rule_page
-from debtscan.engine import ScanOptions, scan
+from debtscan.engine import INTERNAL_ERROR, ScanOptions, scan
 from debtscan.report import console as console_report
 from debtscan.report.formats import formats
 from debtscan.rules.registry import load_rules
@@ -67,7 +67,35 @@ def resolve_targets(paths: Sequence[str], config_file: Optional[str]) -> Tuple[P
     return root, [], config, only
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _verbose(ctx: click.Context) -> bool:
+    return bool(ctx.meta.get("debtscan.verbose") or os.environ.get("DEBTSCAN_DEBUG"))
+
+
+class _Main(click.Group):
+    """Every command's failure ends as one line on stderr and exit code 2; a traceback only with --verbose
+    (or ``DEBTSCAN_DEBUG=1``)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except ConfigError as exc:
+            raise UsageFailure(f"configuration error: {exc}") from None
+        except OSError as exc:  # e.g. --output in a folder that does not exist or cannot be written
+            if _verbose(ctx):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise UsageFailure(f"{where}{exc.strerror or exc}") from None
+        except Exception as exc:  # noqa: BLE001 - the user sees one line unless --verbose
+            if _verbose(ctx):
+                raise
+            raise UsageFailure(f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details)"
+                               ) from None
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="debtscan")
 def main() -> None:
     """Find machine-learning technical debt (Sculley et al.) in a Python codebase."""
@@ -94,10 +122,15 @@ def main() -> None:
 def scan_command(paths, output_format, output, select, ignore, config_file, fail_on, exit_zero, jobs, no_cache,
                  quiet, verbose, baseline_file=None) -> None:
     """Scan PATHS (default: the current folder) for ML technical debt."""
+    click.get_current_context().meta["debtscan.verbose"] = verbose
     renderers = formats()
     if output_format != "console" and output_format not in renderers:
         raise UsageFailure(f"unknown format {output_format!r}; choose from: "
                            f"{', '.join(['console', *sorted(renderers)])}")
+    debug = os.environ.get("DEBTSCAN_DEBUG")
+    if verbose:  # per-file and per-rule tracebacks too (worker processes inherit the environment)
+        os.environ["DEBTSCAN_DEBUG"] = "1"
+    root = None
     try:
         root, scan_paths, config, only = resolve_targets(paths, config_file)
         err = Console(stderr=True)
@@ -115,7 +148,12 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
     except Exception as exc:  # noqa: BLE001 - the user sees one line unless --verbose
         if verbose:
             raise
-        raise UsageFailure(f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details)") from None
+        where = f" while scanning {root}" if root is not None else ""
+        raise UsageFailure(f"internal error{where}: {type(exc).__name__}: {exc} (run with --verbose for "
+                           f"details)") from None
+    finally:
+        if verbose and debug is None:
+            os.environ.pop("DEBTSCAN_DEBUG", None)
     if baseline_file:
         from debtscan.baseline import BaselineError, apply_baseline, load_baseline
 
@@ -135,6 +173,11 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
             Path(output).write_text(text, encoding="utf-8")
         else:
             click.echo(text, nl=False)
+    internal = [e for e in report.errors if e.message.startswith(INTERNAL_ERROR)]
+    if internal:  # a debtscan bug on some file or rule: the report above is complete otherwise
+        for error in internal:
+            click.echo(f"Error: {error.message} (run with --verbose for details)", err=True)
+        sys.exit(EXIT_ERROR)
     threshold = fail_on or config.fail_on
     if not exit_zero and report.fails(threshold):
         sys.exit(EXIT_FINDINGS)

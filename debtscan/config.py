@@ -5,6 +5,7 @@ Every key is declared in :data:`KEYS` with its type; an unknown key, a wrong typ
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
@@ -104,10 +105,16 @@ def _section(path: Path, data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         section = tool["debtscan"]
         where = "[tool.debtscan]"
     else:
-        section = data.get("tool", {}).get("debtscan", data) if isinstance(data.get("tool"), dict) else data
-        where = "debtscan.toml"
+        if isinstance(data.get("tool"), dict):  # a [tool.debtscan] table, else no debtscan table at all
+            section = data["tool"].get("debtscan")
+            if section is None:
+                return None
+            where = "[tool.debtscan]"
+        else:  # debtscan.toml: the keys at top level
+            section = data
+            where = path.name
     if not isinstance(section, dict):
-        raise ConfigError(f"{path}: {where} must be a table")
+        raise ConfigError(f"{line_of(path, 'debtscan')}: {where} must be a table")
     return section
 
 
@@ -130,23 +137,50 @@ def find_config(start: Path) -> Optional[Path]:
     return None
 
 
+def line_of(path: Optional[Path], *keys: str) -> str:
+    """``path:LINE`` where the (possibly dotted) key is set in a TOML file, best effort; else ``path``.
+
+    Looks for ``key =`` or a ``[...key]`` table header, the last key of ``keys`` after the earlier ones (e.g.
+    ``line_of(p, "rules", "DS201", "min-handoffs")``)."""
+    if path is None:
+        return "configuration"
+    try:
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").split("\n")
+    except OSError:
+        return str(path)
+    start = 0
+    found = None
+    for key in keys:
+        quoted = f"(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')"
+        pattern = re.compile(rf"^\s*(?:{quoted}\s*[=.]|\[\s*(?:[^\]]*\.)?{quoted}\s*[\].])")
+        for number in range(start, len(lines)):
+            if pattern.search(lines[number]):
+                found, start = number + 1, number
+                break
+        else:
+            break
+    return f"{path}:{found}" if found else str(path)
+
+
 def parse_section(path: Path, section: Mapping[str, Any]) -> Config:
     """Validate a ``[tool.debtscan]`` table into a :class:`Config`."""
     config = Config(path=path, root=path.parent)
     for key, value in section.items():
         if key not in KEYS:
             known = ", ".join(sorted(KEYS))
-            raise ConfigError(f"{path}: unknown key {key!r} in [tool.debtscan] (known keys: {known})")
+            raise ConfigError(f"{line_of(path, key)}: unknown key {key!r} in [tool.debtscan] "
+                              f"(known keys: {known})")
         type_name, _ = KEYS[key]
         if not _TYPES[type_name](value):
-            raise ConfigError(f"{path}: [tool.debtscan] {key} must be a {type_name}, got {value!r}")
+            raise ConfigError(f"{line_of(path, key)}: [tool.debtscan] {key} must be a {type_name}, "
+                              f"got {value!r}")
         setattr(config, key.replace("-", "_"), value)
     if config.fail_on not in SEVERITIES:
-        raise ConfigError(f"{path}: [tool.debtscan] fail-on must be one of {', '.join(SEVERITIES)}, "
-                          f"got {config.fail_on!r}")
+        raise ConfigError(f"{line_of(path, 'fail-on')}: [tool.debtscan] fail-on must be one of "
+                          f"{', '.join(SEVERITIES)}, got {config.fail_on!r}")
     for code, options in config.rules.items():
         if not isinstance(options, dict):
-            raise ConfigError(f"{path}: [tool.debtscan.rules.{code}] must be a table")
+            raise ConfigError(f"{line_of(path, 'rules', code)}: [tool.debtscan.rules.{code}] must be a table")
     return config
 
 

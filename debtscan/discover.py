@@ -28,6 +28,21 @@ class Discovery:
     skipped: List[Tuple[str, str]] = field(default_factory=list)
 
 
+def _is_text(name: str) -> bool:
+    """False for a name with bytes that are not UTF-8 (Python keeps them as lone surrogates): such a name
+    cannot appear in a JSON or SARIF report, so the file is skipped with a note."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(path: str) -> str:
+    """``path`` with undecodable bytes shown as ``\\xNN``."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _is_venv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
@@ -88,12 +103,22 @@ def discover(root: Path, paths: Sequence[Path] = (), exclude: Iterable[str] = ()
         for entry in entries:
             logical_child = os.path.join(logical, entry.name)
             relpath = f"{base}/{entry.name}" if base else entry.name
+            if not _is_text(entry.name):
+                if entry.name.endswith(SUFFIXES) or entry.is_dir(follow_symlinks=False):
+                    result.skipped.append((printable(relpath), "file name is not valid UTF-8: skipped"))
+                continue
             try:
                 is_link = entry.is_symlink()
-                is_dir = entry.is_dir()
-                is_file = entry.is_file()
             except OSError:
                 continue
+            if is_link:  # never followed; os.path.isdir does not raise on a loop (entry.is_dir() may)
+                is_dir = os.path.isdir(entry.path)
+            else:
+                try:
+                    is_dir = entry.is_dir()
+                    is_file = entry.is_file()
+                except OSError:
+                    continue
             if is_link:
                 target = os.path.realpath(entry.path)
                 if not inside(target) and (is_dir or entry.name.endswith(SUFFIXES)):

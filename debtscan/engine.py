@@ -3,18 +3,21 @@ from __future__ import annotations
 
 import fnmatch
 import gc
+import itertools
 import marshal
 import os
+import re
 import signal
 import sys
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from debtscan.cache import FactsCache, content_digest, dumps, make_decoder
-from debtscan.config import Config, ConfigError
+from debtscan.config import Config, ConfigError, line_of
 from debtscan.discover import discover
 from debtscan.facts.model import FileFacts
 from debtscan.graph import Project, build_project, module_name_for
@@ -147,7 +150,7 @@ def extract_file(root: str, task: FileTask, knowledge: Knowledge, max_size: int,
         reason = generated_code_reason(source.text)
         if reason:
             raise SourceError(reason)
-        with _Deadline(FILE_TIMEOUT):
+        with _Deadline(FILE_TIMEOUT), _recursion_budget():
             module = cst.parse_module(source.text)
             return _extractor()(module, path=task.path, module_name=task.module, is_package=task.is_package,
                            text=source.text, knowledge=knowledge, cells=source.cells, notebook=source.notebook)
@@ -156,7 +159,7 @@ def extract_file(root: str, task: FileTask, knowledge: Knowledge, max_size: int,
     except FileTimeout:
         reason = f"analysis took longer than {FILE_TIMEOUT:g} s (machine-generated code?): skipped"
     except cst.ParserSyntaxError as exc:
-        reason = f"syntax error at line {exc.raw_line}, column {exc.raw_column}: {exc.message}"
+        reason = syntax_error_reason(source, exc)
     except RecursionError:
         reason = "too deeply nested to analyse (recursion limit): skipped"
     except MemoryError:
@@ -164,11 +167,61 @@ def extract_file(root: str, task: FileTask, knowledge: Knowledge, max_size: int,
     except OSError as exc:
         reason = f"cannot read: {exc.strerror or exc}"
     except Exception as exc:  # noqa: BLE001 - one odd file must not stop the scan
-        reason = f"internal error while analysing this file: {type(exc).__name__}: {exc}"
+        reason = f"{INTERNAL_ERROR} while analysing {task.path}: {type(exc).__name__}: {exc}"
         if os.environ.get("DEBTSCAN_DEBUG"):
             traceback.print_exc()
     return FileFacts(path=task.path, module=task.module, is_package=task.is_package,
                      notebook=task.path.endswith(".ipynb"), error=reason)
+
+
+# The message of a failure that is debtscan's own bug (not the file's): the CLI exits 2 when one occurs.
+INTERNAL_ERROR = "internal error"
+# Python frames allowed for parsing and extracting one file, above the caller's depth: the same in the main
+# process and in a worker, so that whether a deeply nested file is analysed never depends on --jobs.
+RECURSION_BUDGET = 3000
+
+
+class _recursion_budget:
+    """Set the recursion limit to the current depth plus :data:`RECURSION_BUDGET` for one file."""
+
+    def __enter__(self):
+        self.previous = sys.getrecursionlimit()
+        depth, frame = 0, sys._getframe()
+        while frame is not None:
+            depth, frame = depth + 1, frame.f_back
+        sys.setrecursionlimit(depth + RECURSION_BUDGET)
+        return self
+
+    def __exit__(self, *exc_info):
+        sys.setrecursionlimit(self.previous)
+        return False
+
+
+def syntax_error_reason(source, exc) -> str:
+    """A located, readable reason for a file libcst cannot parse: CPython's own message where it has one
+    (``compile`` to an AST only: nothing is executed), e.g. "Missing parentheses in call to 'print'" for
+    Python 2; for a notebook, the cell and the line in it."""
+    import ast
+
+    line, column, message = exc.raw_line, exc.raw_column, exc.message
+    match = re.match(r"(?:parser error: )?error at (\d+):(\d+): (.*)", message, re.S)
+    if match:
+        line, column, message = int(match.group(1)), int(match.group(2)), match.group(3)
+    try:
+        compile(source.text, "<scanned file>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        if error.lineno:
+            line, column, message = error.lineno, max(0, (error.offset or 1) - 1), error.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    where = f"line {line}, column {column}"
+    for span in source.cells:
+        if span.start_line <= line < span.start_line + span.lines:
+            where = f"cell {span.index}, line {line - span.start_line + 1}, column {column}"
+    message = " ".join(message.split())
+    if len(message) > 160:
+        message = message[:157] + "..."
+    return f"syntax error at {where}: {message}"
 
 
 _TRANSIENT = ("analysis took longer", "out of memory", "too deeply nested", "internal error", "cannot read")
@@ -204,13 +257,9 @@ def _extract_encoded(root: str, task: FileTask, knowledge: Knowledge, max_size: 
     return digest, dumps(facts), facts
 
 
-_WORKER_STATE: Dict[str, object] = {}
-
-
 def _init_worker(root: str, knowledge: Knowledge, max_size: int) -> None:
-    _WORKER_STATE.update(root=root, knowledge=knowledge, max_size=max_size)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
-    gc.disable()  # the extraction allocates no reference cycles; see collect_facts
+    gc.disable()  # young-generation passes only (_gc_tick); see collect_facts
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
     except (ValueError, OSError):
@@ -228,13 +277,6 @@ def _gc_tick() -> None:
     _GC_TICKS[0] += 1
     if _GC_TICKS[0] % GC_EVERY == 0:
         gc.collect(0)
-
-
-def _work(task: FileTask) -> Tuple[str, bytes, bytes]:
-    _gc_tick()
-    digest, blob, _ = _extract_encoded(_WORKER_STATE["root"], task, _WORKER_STATE["knowledge"],
-                                       _WORKER_STATE["max_size"])
-    return task.path, digest, blob
 
 
 def cache_disabled_by_env() -> bool:
@@ -259,12 +301,108 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _pool(workers: int, root: str, knowledge: Knowledge, max_size: int):
+def _mp_context():
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
-    return context.Pool(workers, initializer=_init_worker, initargs=(root, knowledge, max_size))
+    return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
+
+
+def _worker_main(root: str, knowledge: Knowledge, max_size: int, tasks: Sequence[FileTask], inbox, outbox) -> None:
+    """A worker process: takes task indices from ``inbox``; says "start" before and sends the compact facts
+    after each file, so that the parent knows which file a worker was on if it dies."""
+    _init_worker(root, knowledge, max_size)
+    pid = os.getpid()
+    while True:
+        index = inbox.get()
+        if index is None:
+            break
+        outbox.put((pid, index, None, None))
+        _gc_tick()
+        digest, blob, _ = _extract_encoded(root, tasks[index], knowledge, max_size)
+        outbox.put((pid, index, digest, blob))
+
+
+def _failed(task: FileTask, reason: str) -> bytes:
+    return dumps(FileFacts(path=task.path, module=task.module, is_package=task.is_package,
+                           notebook=task.path.endswith(".ipynb"), error=reason))
+
+
+def _parallel(tasks: Sequence[FileTask], workers: int, root: str, knowledge: Knowledge, max_size: int):
+    """Extract ``tasks`` in ``workers`` processes; yields (path, digest, compact facts) as files finish.
+
+    A worker that dies on a file (libcst aborts or the kernel kills it when memory runs out on a
+    machine-generated file) or stalls in the parser beyond the time guard (the parse itself cannot be
+    interrupted) is replaced; that file gets an error note and every other file is still analysed.
+    """
+    import queue as queue_module
+
+    context = _mp_context()
+    inbox, outbox = context.Queue(), context.Queue()
+    for index in range(len(tasks)):
+        inbox.put(index)
+    stall_limit = FILE_TIMEOUT + 30 if FILE_TIMEOUT > 0 else None
+
+    def start():
+        process = context.Process(target=_worker_main, daemon=True,
+                                  args=(root, knowledge, max_size, tasks, inbox, outbox))
+        process.start()
+        return process
+
+    processes = {}
+    for _ in range(workers):
+        process = start()
+        processes[process.pid] = process
+    current: Dict[int, Tuple[int, float]] = {}  # pid -> (task index, since)
+    remaining = len(tasks)
+    try:
+        while remaining:
+            try:
+                pid, index, digest, blob = outbox.get(timeout=0.5)
+            except queue_module.Empty:
+                now = time.monotonic()
+                for pid, process in list(processes.items()):
+                    entry = current.get(pid)
+                    stalled = entry is not None and stall_limit is not None and now - entry[1] > stall_limit
+                    if process.is_alive() and not stalled:
+                        continue
+                    if stalled:
+                        process.kill()
+                    process.join(5)
+                    del processes[pid]
+                    current.pop(pid, None)
+                    if entry is not None:
+                        task = tasks[entry[0]]
+                        reason = (f"analysis took longer than {stall_limit:g} s (machine-generated code?): skipped"
+                                  if stalled else "the parser crashed on this file (out of memory on "
+                                                  "machine-generated code?): skipped")
+                        remaining -= 1
+                        yield task.path, b"", _failed(task, reason)
+                    if remaining:
+                        replacement = start()
+                        processes[replacement.pid] = replacement
+                if not processes:
+                    raise RuntimeError("every worker process died")
+                continue
+            if blob is None:
+                current[pid] = (index, time.monotonic())
+                continue
+            current.pop(pid, None)
+            remaining -= 1
+            yield tasks[index].path, digest, blob
+        for _ in processes:
+            inbox.put(None)
+        for process in processes.values():
+            process.join(10)
+    finally:
+        for process in processes.values():
+            if process.is_alive():
+                process.kill()
+                process.join(5)
+        inbox.close()
+        outbox.close()
+        inbox.cancel_join_thread()
+        outbox.cancel_join_thread()
 
 
 # A pool pays for itself only with enough files per worker (start-up is ~50 ms per process).
@@ -305,14 +443,10 @@ def collect_facts(root: Path, tasks: Sequence[FileTask], config: Config, knowled
     workers = min(jobs if jobs > 0 else default_jobs(), len(pending) // MIN_FILES_PER_WORKER)
     gc_was_enabled = gc.isenabled()
     gc.disable()
-    pool = None
+    outputs = _parallel(pending, workers, root_text, knowledge, max_size) if workers > 1 else None
     try:
-        if workers > 1:
-            pool = _pool(workers, root_text, knowledge, max_size)
-            chunk = max(1, min(16, len(pending) // (workers * 16)))
-            outputs = pool.imap_unordered(_work, pending, chunksize=chunk)
-        else:
-            outputs = None
+        if outputs is not None:
+            next_output = next(outputs, None)  # starts the workers before the cache hits are decoded
         for task, digest in hits:  # decoded while the workers parse
             facts = cache.get(task.path, digest)
             if facts is None:  # a corrupt entry: analyse the file after all
@@ -325,7 +459,7 @@ def collect_facts(root: Path, tasks: Sequence[FileTask], config: Config, knowled
                 progress(done, total)
         if outputs is not None:
             decode = make_decoder()
-            for path, digest, blob in outputs:
+            for path, digest, blob in itertools.chain([next_output] if next_output else [], outputs):
                 facts = decode(marshal.loads(blob))
                 results[path] = facts
                 if cache is not None and digest and cacheable(facts):
@@ -333,7 +467,6 @@ def collect_facts(root: Path, tasks: Sequence[FileTask], config: Config, knowled
                 done += 1
                 if progress:
                     progress(done, total)
-            pool.close()
         else:
             for task in pending:
                 _gc_tick()
@@ -348,9 +481,8 @@ def collect_facts(root: Path, tasks: Sequence[FileTask], config: Config, knowled
                 if progress:
                     progress(done, total)
     finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
+        if outputs is not None:
+            outputs.close()
         if gc_was_enabled:
             gc.enable()
     if cache is not None:
@@ -372,7 +504,9 @@ def _suppressed(finding: Finding, facts: Optional[FileFacts], per_file: Dict[str
 
 
 def run_rules(project: Project, config: Config, rule_classes: Dict[str, type], codes: Sequence[str],
-              errors: List[ScanError]) -> List[Finding]:
+              errors: List[ScanError], origins: Optional[Dict[str, str]] = None) -> List[Finding]:
+    """Every selected rule's findings. A rule that raises is reported under ``errors`` (a plugin's rule as that
+    plugin's error; a built-in rule's as an internal error) and the other rules still run."""
     findings: List[Finding] = []
     for code in codes:
         rule: Rule = rule_classes[code]()
@@ -380,8 +514,14 @@ def run_rules(project: Project, config: Config, rule_classes: Dict[str, type], c
         try:
             findings.extend(rule.check(RuleContext(project, options, config)))
         except Exception as exc:  # noqa: BLE001 - a failing rule is reported, the others still run
-            errors.append(ScanError(f"<rule {code}>", f"rule {code} ({rule.name}) failed: "
-                                                      f"{type(exc).__name__}: {exc}"))
+            if os.environ.get("DEBTSCAN_DEBUG"):
+                traceback.print_exc()
+            origin = (origins or {}).get(code, "debtscan")
+            if origin == "debtscan":
+                message = f"{INTERNAL_ERROR} in rule {code} ({rule.name}): {type(exc).__name__}: {exc}"
+            else:
+                message = f"rule {code} ({rule.name}) of {origin} failed: {type(exc).__name__}: {exc}"
+            errors.append(ScanError(f"<rule {code}>", message))
     return findings
 
 
@@ -392,12 +532,18 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     ruleset = load_rules(config.plugins)
     for code in config.rules:
         if code not in ruleset.rules:
-            raise ConfigError(f"{config.path}: [tool.debtscan.rules.{code}]: no rule has code {code}")
+            raise ConfigError(f"{line_of(config.path, 'rules', code)}: [tool.debtscan.rules.{code}]: "
+                              f"no rule has code {code}")
     select = list(options.select) or list(config.select)
     ignore = list(options.ignore) + list(config.ignore)
     codes = selected(sorted(ruleset.rules), ruleset.rules, select, ignore)
     for code in codes:
-        rule_options(ruleset.rules[code](), config.rule_options(code))
+        try:
+            rule_options(ruleset.rules[code](), config.rule_options(code))
+        except ConfigError as exc:  # name the file and the line of the option
+            option = next((k for k in config.rule_options(code) if repr(k) in str(exc)), code)
+            raise ConfigError(f"{line_of(config.path, 'rules', code, option)}: "
+                              f"[tool.debtscan.rules.{code}] {exc}") from None
     found = discover(root, options.paths, config.excludes, config.respect_gitignore)
     tasks = plan_tasks(found.files)
     knowledge = knowledge_for(config)
@@ -413,7 +559,7 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     errors.extend(ScanError(origin, reason) for origin, reason in ruleset.errors)
     good = {path: f for path, f in facts.items() if not f.error}
     project = build_project(good, root=root, config=config)
-    raw = run_rules(project, config, ruleset.rules, codes, errors)
+    raw = run_rules(project, config, ruleset.rules, codes, errors, ruleset.origins)
     findings, suppressed_count = apply_suppressions(raw, good, config, codes, ruleset.rules)
     findings = [_to_cells(f, good.get(f.path)) for f in findings]
     findings = assign_fingerprints(findings)

@@ -22,7 +22,9 @@ import networkx as nx
 
 from debtscan.facts.model import FileFacts, IOFact
 from debtscan.facts.values import Seq
-from debtscan.paths import ConstantTable, ResolvedPath, Resolver, leaves_root, matches, normalise, too_generic
+from debtscan.paths import (
+    ConstantTable, ResolvedPath, Resolver, _literal_folder, leaves_root, matches, normalise, too_generic,
+)
 from debtscan.pipeline.declared import Declared, load_declared
 from debtscan.pipeline.helpers import FunctionIndex, PlacedIO, place_io
 from debtscan.pipeline.runners import Step, makefile_steps, parse_command, shell_steps
@@ -49,6 +51,7 @@ class Access:
     scope: str
     value: str = ""
     via: str = ""
+    floating: bool = False
 
 
 @dataclass
@@ -100,11 +103,18 @@ class Project:
         pairs = []
         exact_writes: Dict[str, List[Access]] = {}
         pattern_writes: List[Tuple[str, "re.Pattern[str]"]] = []
+        floating_writes: Set[str] = set()
         for path, writes in self.writers.items():
             kept = [w for w in writes if not is_model_access(w) and not is_test_module(w.module)]
             if not kept or is_model_artifact(path):
                 continue
             if "*" in path:
+                if path.startswith("*") and not _literal_folder(path):
+                    continue  # ``*/config.json``: could be any file of that name anywhere
+                if all(w.floating for w in kept):
+                    if not _literal_folder(_after_first_wildcard(path)):
+                        continue  # f"{out}/config.json" run from scripts/: no folder the code names
+                    floating_writes.add(path)
                 pattern_writes.append((path, _pattern_regex(path)))
             exact_writes[path] = kept
         written = sorted(exact_writes)
@@ -112,16 +122,27 @@ class Project:
             reads = [r for r in reads if not is_model_access(r) and not is_test_module(r.module)]
             if not reads:
                 continue
+            absolute = read_path.startswith(("/", "~"))
             if "*" in read_path:
+                if read_path.startswith("*") and not _literal_folder(read_path):
+                    continue
+                floating = all(r.floating for r in reads)
+                if floating and not _literal_folder(_after_first_wildcard(read_path)):
+                    continue
                 regex = _pattern_regex(read_path)
-                candidates = [w for w in written if regex.match(w) or ("*" in w and matches(read_path, w))]
+                # a pattern whose unknown part the code starts with (``f"{out}/x.csv"`` resolved from a
+                # script folder) only meets exact files: two such guesses would meet everywhere
+                candidates = [w for w in written
+                              if ("*" not in w and regex.match(w)) or
+                              ("*" in w and not floating and w not in floating_writes and matches(read_path, w))]
                 candidates = _most_specific(read_path, candidates)
             elif read_path in exact_writes:
                 # an exact writer explains the read; pattern writers (to_feature(df, "feature/train") writing
                 # feature/train_*.f) would only be guesses
                 candidates = [read_path]
             else:
-                candidates = [w for w, rx in pattern_writes if w != read_path and rx.match(read_path)]
+                candidates = [w for w, rx in pattern_writes if w != read_path and rx.match(read_path)
+                              and w.startswith(("/", "~")) == absolute]
             for write_path in sorted(set(candidates)):
                 for write in exact_writes[write_path]:
                     for read in reads:
@@ -227,6 +248,11 @@ class Project:
         return False
 
 
+def _after_first_wildcard(path: str) -> str:
+    """``scripts/*/hub/config.json`` -> ``*/hub/config.json``: the part the code itself spelled out."""
+    return "*" + path.split("*", 1)[1]
+
+
 def _most_specific(read_path: str, candidates: List[str]) -> List[str]:
     """Writers that surely explain a pattern read: the same pattern, else the same literal file name.
 
@@ -278,9 +304,14 @@ def is_model_artifact(path: str) -> bool:
     return parts[-1].endswith(MODEL_SUFFIXES) or any(p in MODEL_DIRS for p in parts[:-1])
 
 
+CODE_SUFFIXES = (".py", ".pyi", ".ipynb", ".md", ".rst", ".cfg", ".toml", ".ini", ".lock")
+
+
 def is_model_access(access: Access) -> bool:
-    """Whether an access saves or loads a model (by path, by format, or by what was written)."""
-    return access.value == "model" or access.fmt in MODEL_FORMATS or is_model_artifact(access.artifact)
+    """Whether an access saves or loads a model (by path, by format, or by what was written), or touches
+    source code and documentation (code generators and model cards are no data hand-offs)."""
+    return access.value == "model" or access.fmt in MODEL_FORMATS or is_model_artifact(access.artifact) \
+        or access.artifact.lower().endswith(CODE_SUFFIXES) or access.fmt == "listing"
 
 
 def certain_link(written: str, read: str) -> bool:
@@ -371,6 +402,8 @@ def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional
             written = written.split("/", 1)[1]
         if too_generic(resolved.path) or too_generic(written):
             continue
+        if written.startswith("*") and not resolved.path.startswith("*"):
+            resolved = ResolvedPath(resolved.path, resolved.exact, resolved.base, True)
         out.append(resolved)
     return out
 
@@ -504,7 +537,8 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
         for resolved in resolved_paths:
             api = fact.api if not item.via else f"{fact.api} via {item.via}"
             access = Access(fact.mode, resolved.path, resolved.exact, resolved.base, path, fact.line,
-                            fact.column, api, fact.fmt, fact.scope, fact.value, item.via)
+                            fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
+                            resolved.floating or resolved.path.startswith("*"))
             project.accesses.append(access)
             node = f"artifact:{resolved.path}"
             if node not in graph:

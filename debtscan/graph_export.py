@@ -10,7 +10,8 @@ import networkx as nx
 
 from debtscan.graph import Project
 
-_KIND_SHAPES = {"module": ("[", "]"), "artifact": ("[(", ")]"), "signal": ("([", "])"), "model": ("{{", "}}")}
+_KIND_SHAPES = {"module": ("[", "]"), "artifact": ("[(", ")]"), "signal": ("([", "])"), "model": ("{{", "}}"),
+                "component": ("[[", "]]")}
 
 
 def _plain(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -42,7 +43,7 @@ def _ids(graph: nx.MultiDiGraph) -> Dict[str, str]:
 
 
 def _label(node: str, data: dict) -> str:
-    return data.get("path") or node.split(":", 1)[-1]
+    return data.get("label") or data.get("path") or node.split(":", 1)[-1]
 
 
 def _jungle_nodes(project: Project) -> set:
@@ -73,7 +74,7 @@ def to_dot(project: Project, include_imports: bool = True) -> str:
     jungle = _jungle_nodes(project)
     chain = _chain_nodes(project)
     lines = ["digraph debtscan {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];']
-    shapes = {"module": "box", "artifact": "cylinder", "signal": "ellipse", "model": "hexagon"}
+    shapes = {"module": "box", "artifact": "cylinder", "signal": "ellipse", "model": "hexagon", "component": "folder"}
     for node, data in sorted(graph.nodes(data=True)):
         label = _label(node, data).replace('"', '\\"')
         style = ', style=filled, fillcolor="#ffd6d6"' if node in jungle else ""

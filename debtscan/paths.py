@@ -33,6 +33,7 @@ class ResolvedPath:
     path: str
     exact: bool
     base: str = "root"
+    floating: bool = False  # the code's own text starts with an unknown part (``f"{out}/x.csv"``)
 
 
 class ConstantTable:
@@ -135,8 +136,14 @@ class Resolver:
                         continue
                 out.extend(self.strings(option, module_file, depth + 1))
             return _dedupe(out)[:_MAX_VARIANTS]
-        if kind is Seq:
-            return [(WILDCARD, False)]
+        if kind is Unknown and value.hint.startswith("call:") and not value.hint.startswith("call:?"):
+            # a project function that returns a path (recorded as the constant ``name()``)
+            name = value.hint[len("call:"):]
+            target = self.constants.lookup(name + "()")
+            if target is not None:
+                defining = self.constants.files.get(name.rpartition(".")[0], module_file)
+                return [(text, False if WILDCARD in text else exact)
+                        for text, exact in self.strings(target, defining, depth + 1)]
         return [(WILDCARD, False)]
 
     def anchor(self, value: Sym, module_file: str, depth: int = 0) -> Optional[Tuple[str, int]]:
@@ -318,12 +325,23 @@ def matches(pattern_a: str, pattern_b: str) -> bool:
     if pattern_a == pattern_b:
         return True
     if WILDCARD in pattern_a and WILDCARD in pattern_b:
+        # two guesses only meet when both know where they are (``*/urls.txt`` meets nothing)
+        if pattern_a.startswith(WILDCARD) or pattern_b.startswith(WILDCARD):
+            return False
         return globs_overlap(pattern_a, pattern_b)
+    for pattern in (pattern_a, pattern_b):
+        if pattern.startswith(WILDCARD) and not _literal_folder(pattern):
+            return False
     if WILDCARD in pattern_a and fnmatch.fnmatchcase(pattern_b, pattern_a):
         return True
     if WILDCARD in pattern_b and fnmatch.fnmatchcase(pattern_a, pattern_b):
         return True
     return False
+
+
+def _literal_folder(pattern: str) -> bool:
+    """Whether a pattern names at least one folder literally (``*/data/features/x.csv``, not ``*/x.csv``)."""
+    return any(part and WILDCARD not in part and part not in (".", "..") for part in pattern.split("/")[:-1])
 
 
 def globs_overlap(a: str, b: str) -> bool:

@@ -52,6 +52,7 @@ def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
         "artifacts": len(artifacts),
         "intermediate_artifacts": len(intermediate),
         "declared_artifacts": len(declared),
+        "declared_paths": declared[:MAX_LISTED],
         "handoffs": len(project.handoffs),
         "declared_handoffs": len(project.declared_handoffs),
         "modules_in_jungle": len(modules),

@@ -289,11 +289,19 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
                 imports.add_edge(f"component:{comp}", f"module:{path}")
     consumptions: List[Consumption] = []
     for path in sorted(facts):
+        # frames passed to a function of the module: (function, parameter) -> the frames' sources
+        bound: Dict[Tuple[str, str], List[str]] = {}
         for signal in facts[path].signals:
-            if signal.kind in ("derived", "prediction", "flow"):
+            if signal.kind == "bind":
+                slot = bound.setdefault((signal.via, signal.frame), [])
+                slot.extend(s for s in resolve.sources(signal.source, path) if s not in slot)
+        for signal in facts[path].signals:
+            if signal.kind in ("derived", "prediction", "flow", "bind"):
                 continue
             names = (signal.name,) if signal.name else resolve.names(signal.via)
             sources = resolve.sources(signal.source, path)
+            if not sources and signal.source is None and (signal.scope, signal.frame) in bound:
+                sources = tuple(bound[(signal.scope, signal.frame)])
             for name in names:
                 consumptions.append(Consumption(name, sources, path, signal.line, signal.column, signal.scope,
                                                 signal.kind, signal.via, comp_of[path]))
@@ -339,11 +347,13 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     for node in models.values():
         producer = alias.get(node.id, node.id)
         for artifact in sorted(node.output_artifacts):
+            if _is_model_file(artifact):
+                continue  # a saved model or checkpoint, not predictions
             line = write_lines.get((node.path, artifact), node.line)
             outputs.setdefault(artifact, []).append(
                 Output(artifact, producer, node.path, line, tuple(sorted(node.output_columns))))
     for access in project.accesses:
-        if access.mode == "write" and access.value == "prediction" and not any(
+        if access.mode == "write" and access.value == "prediction" and not _is_model_file(access.artifact) and not any(
                 o.path == access.module for o in outputs.get(access.artifact, ())):
             # the I/O facts' own judgement (``IOFact.value``), trusted where the module uses a model
             local = sorted((m for m in models.values() if m.path == access.module), key=lambda m: m.line)
@@ -358,7 +368,7 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
             continue
         for source in sorted(node.sources):
             for artifact, produced in outputs.items():
-                if not matches(source, artifact):
+                if source != artifact and (("*" in source) == ("*" in artifact) or not matches(source, artifact)):
                     continue
                 for output in produced:
                     if output.model == node.id:
@@ -383,31 +393,33 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
                 for artifact in written:
                     if artifact != upstream:
                         flows.setdefault(upstream, set()).add(artifact)
-    tainted: Dict[str, Tuple[Output, Tuple[str, ...]]] = {}
-    frontier = [(artifact, output, (artifact,)) for artifact, produced in sorted(outputs.items())
+    tainted: Dict[str, Dict[str, Tuple[str, ...]]] = {}     # derived artifact -> producer model -> chain
+    frontier = [(artifact, output.model, (artifact,)) for artifact, produced in sorted(outputs.items())
                 for output in produced if output.model]
     while frontier:
-        artifact, output, chain = frontier.pop(0)
+        artifact, producer, chain = frontier.pop(0)
         if len(chain) > 4:
             continue
         for derived in sorted(flows.get(artifact, ())):
-            if derived in outputs or derived in tainted or derived in chain:
+            if derived in outputs or derived in chain or producer in tainted.get(derived, {}):
                 continue
-            tainted[derived] = (output, chain + (derived,))
-            frontier.append((derived, output, chain + (derived,)))
+            tainted.setdefault(derived, {})[producer] = chain + (derived,)
+            frontier.append((derived, producer, chain + (derived,)))
     for node in sorted(models.values(), key=lambda m: m.id):
         if node.kind != "fit":
             continue
         for source in sorted(node.sources):
-            found = tainted.get(source)
-            if found is None:
-                continue
-            output, chain = found
-            if output.model == node.id or any(c.consumer == node.id and c.producer == output.model
-                                              for c in cascades):
-                continue
-            cascades.append(Cascade(output.model, node.id, chain[0], (), chain[1:]))
+            for producer, chain in sorted(tainted.get(source, {}).items()):
+                if producer == node.id or any(c.consumer == node.id and c.producer == producer for c in cascades):
+                    continue
+                cascades.append(Cascade(producer, node.id, chain[0], (), chain[1:]))
     return SignalLayer(components, comp_of, consumptions, models, outputs, cascades, imports, flows)
+
+
+def _is_model_file(path: str) -> bool:
+    from debtscan.graph import is_model_artifact
+
+    return is_model_artifact(path)
 
 
 def _model_node(fact: ModelFact, path: str, component: str, resolve: _Resolve) -> ModelNode:
@@ -446,7 +458,7 @@ def signal_node(name: str, source: str = "") -> str:
 
 def _add_to_graph(graph: nx.MultiDiGraph, layer: SignalLayer, facts: Dict[str, FileFacts]) -> None:
     for comp in sorted(layer.components):
-        graph.add_node(f"component:{comp}", kind="component", name=comp, path=comp,
+        graph.add_node(f"component:{comp}", kind="component", name=comp, label=f"component {comp}",
                        modules=len(layer.components[comp]), test=SignalLayer.is_test(comp))
         for path in layer.components[comp]:
             module = f"module:{path}"
@@ -454,9 +466,11 @@ def _add_to_graph(graph: nx.MultiDiGraph, layer: SignalLayer, facts: Dict[str, F
                 graph.nodes[module]["component"] = comp
                 graph.add_edge(f"component:{comp}", module, kind="contains")
     for model in sorted(layer.models.values(), key=lambda m: m.id):
+        api = model.api.rpartition(".")[2] if model.api not in ("", "?") else ""
         graph.add_node(model.id, kind="model", name=model.name, api=model.api, path=model.path,
                        line=model.line, component=model.component, model_kind=model.kind,
-                       inputs=len(model.inputs))
+                       inputs=len(model.inputs),
+                       label=f"model {model.name}" + (f": {api}" if api else "") + f" @ {model.path}:{model.line}")
         graph.add_edge(f"module:{model.path}", model.id, kind="defines", path=model.path, line=model.line)
         for artifact in sorted(model.output_artifacts):
             target = f"artifact:{artifact}"
@@ -514,12 +528,8 @@ def _add_to_graph(graph: nx.MultiDiGraph, layer: SignalLayer, facts: Dict[str, F
 
 def _signal(graph: nx.MultiDiGraph, node: str, name: str, source: str) -> None:
     if node not in graph:
-        graph.add_node(node, kind="signal", name=name, source=source, path=name)
-
-
-def consumers_of(layer: SignalLayer, names: Iterable[str]) -> List[Consumption]:
-    wanted = set(names)
-    return [c for c in layer.consumptions if c.name in wanted]
+        label = f"{name} @ {source.rpartition('/')[2]}" if source else name
+        graph.add_node(node, kind="signal", name=name, source=source, label=label)
 
 
 __all__ = ["Consumption", "ModelNode", "Output", "Cascade", "SignalLayer", "add_signal_layer", "signal_layer",

@@ -5,12 +5,18 @@ import codecs
 import json
 import re
 from dataclasses import dataclass
+from itertools import accumulate, compress, repeat
+from operator import add, not_, sub
 from typing import List, Tuple
 
 from debtscan.facts.model import CellSpan
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _MAGIC = re.compile(r"^(\s*)([%!]|\?\?|\?(?=\w))")
+# ``files = !ls``, ``t = %timeit -o f()``: a shell escape or line magic whose output is assigned.
+_ASSIGNED_MAGIC = re.compile(r"^(\s*)[\w.]+(?:\s*,\s*[\w.]+)*\s*=\s*[!%]")
+# Cell magics whose body is Python run by IPython: only their first line is neutralised.
+_PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture", "%%prun", "%%debug", "%%memit")
 
 
 class SourceError(Exception):
@@ -48,13 +54,16 @@ def decode_python(data: bytes) -> str:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise SourceError(f"cannot decode as {encoding}: byte {exc.start} ({exc.reason})") from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        hint = "" if encoding != "utf-8" else " (a file in another encoding needs a PEP 263 coding cookie)"
+        raise SourceError(f"cannot decode as {encoding}: line {line}, byte {exc.start}: {exc.reason}{hint}"
+                          ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _neutralise(line: str) -> str:
     """Turn an IPython magic or shell escape into a comment that keeps the line count."""
-    match = _MAGIC.match(line)
+    match = _MAGIC.match(line) or _ASSIGNED_MAGIC.match(line)
     if match:
         return f"{match.group(1)}# {line.lstrip()}"
     stripped = line.rstrip()
@@ -91,7 +100,10 @@ def notebook_source(data: bytes) -> SourceText:
         if not isinstance(source, str):
             continue
         cell_lines = source.replace("\r\n", "\n").split("\n")
-        if cell_lines and cell_lines[0].lstrip().startswith("%%"):
+        first = cell_lines[0].strip() if cell_lines else ""
+        if first.startswith("%%") and first.split()[0] in _PYTHON_CELL_MAGICS:
+            cell_lines = ["# " + cell_lines[0]] + [_neutralise(line) for line in cell_lines[1:]]
+        elif first.startswith("%%"):  # %%bash, %%sql, %%writefile...: not Python
             cell_lines = ["# " + line for line in cell_lines]
         else:
             cell_lines = [_neutralise(line) for line in cell_lines]
@@ -140,13 +152,13 @@ _STRINGS = re.compile(
     r"|#[^\n]*"
 )
 # The tokens of a long statement (strings already blanked to \x01): brackets, separators that end a chain,
-# and the links of one: operators, attribute dots, keywords, adjacent strings.
+# and the links of one: operators, attribute dots, keywords.
 _CHAIN_TOKENS = re.compile(
-    r"(?P<cont>\\\n)"
+    r"(?P<cont>\\\x02)"
     r"|(?P<open>[(\[{])"
     r"|(?P<close>[)\]}])"
     r"|(?P<sep>[,;:\n]|(?<![=!<>+\-*/%@&|^])=(?!=))"
-    r"|(?P<link>\x01|\*\*|//|<<|>>|[-+*/%@&|^~<>]|\.(?=[ \t]*[A-Za-z_])"
+    r"|(?P<link>\*\*|//|<<|>>|[-+*/%@&|^~<>]|\.(?=[ \t]*[A-Za-z_])"
     r"|\b(?:and|or|not|if|else|lambda|await|is|in)\b)"
 )
 
@@ -158,55 +170,68 @@ def _blank(match: "re.Match[str]") -> str:
 
 def check_structure(text: str, cells: Tuple[CellSpan, ...] = ()) -> None:
     """Raise :class:`SourceError` for brackets nested deeper than CPython allows, or one expression chain too
-    long to parse in bounded time. Cheap: strings and comments are blanked by one regular expression, then
-    lines are measured with ``str.count``; only statements longer than :data:`MAX_CHAIN` characters (rare
-    outside data literals) are tokenised to count the links of their chains."""
-    lines = _STRINGS.sub(_blank, text).split("\n")
-    depth = 0
-    first = 0  # index of the first line of the current statement
-    length = 0
-    for index, line in enumerate(lines):
-        opens = line.count("(") + line.count("[") + line.count("{")
-        if depth + opens > MAX_BRACKET_DEPTH:
-            _check_depth(line, depth, index + 1, cells)
-        depth = max(0, depth + opens - line.count(")") - line.count("]") - line.count("}"))
-        length += len(line) + 1
-        if depth == 0 and not line.endswith("\\"):
-            if length > MAX_CHAIN:
-                _check_chains(lines[first:index + 1], first + 1, cells)
-            first, length = index + 1, 0
-    if length > MAX_CHAIN:
-        _check_chains(lines[first:], first + 1, cells)
+    long to parse in bounded time. Cheap: strings and comments are blanked by one regular expression, lines
+    are measured with C-level ``str.count``/``accumulate``; only statements longer than :data:`MAX_CHAIN`
+    characters (rare outside data literals) are tokenised to count the links of their chains."""
+    stripped = _STRINGS.sub(_blank, text).replace("\\\n", "\\\x02")  # a continued line is one line
+    lines = stripped.split("\n")
+    opens = list(map(add, map(add, map(str.count, lines, repeat("(")), map(str.count, lines, repeat("["))),
+                     map(str.count, lines, repeat("{"))))
+    closes = map(add, map(add, map(str.count, lines, repeat(")")), map(str.count, lines, repeat("]"))),
+                 map(str.count, lines, repeat("}")))
+    after = list(accumulate(map(sub, opens, closes)))
+    if after and min(after) < 0:  # stray closing brackets (not valid Python): clamp at 0, line by line
+        depth, after = 0, []
+        for line, count in zip(lines, opens):
+            depth = max(0, depth + count - line.count(")") - line.count("]") - line.count("}"))
+            after.append(depth)
+    before = [0, *after[:-1]]
+    if opens and max(map(add, before, opens)) > MAX_BRACKET_DEPTH:
+        for index, (line, depth) in enumerate(zip(lines, before)):
+            _check_depth(line, depth, stripped, sum(map(len, lines[:index])) + index, cells)
+    ends = list(compress(range(len(lines)), map(not_, after)))
+    if not ends or ends[-1] != len(lines) - 1:
+        ends.append(len(lines) - 1)
+    offsets = [0, *accumulate(map(len, lines))]  # offsets[i]: characters before line i, newlines excluded
+    first = 0
+    for end in ends:
+        if offsets[end + 1] - offsets[first] + end - first > MAX_CHAIN:
+            _check_chains(stripped, offsets[first] + first, offsets[end + 1] + end, cells)
+        first = end + 1
 
 
-def _check_depth(line: str, depth: int, number: int, cells: Tuple[CellSpan, ...]) -> None:
-    for char in line:
+def _line_at(stripped: str, offset: int) -> int:
+    return stripped.count("\n", 0, offset) + stripped.count("\x02", 0, offset) + 1
+
+
+def _check_depth(line: str, depth: int, stripped: str, offset: int, cells: Tuple[CellSpan, ...]) -> None:
+    for column, char in enumerate(line):
         if char in "([{":
             depth += 1
             if depth > MAX_BRACKET_DEPTH:
-                raise SourceError(f"{_where(number, cells)}: brackets nested more than {MAX_BRACKET_DEPTH} "
-                                  f"deep (Python allows {MAX_BRACKET_DEPTH}): skipped")
+                where = _where(_line_at(stripped, offset + column), cells)
+                raise SourceError(f"{where}: brackets nested more than {MAX_BRACKET_DEPTH} deep (Python allows "
+                                  f"{MAX_BRACKET_DEPTH}): skipped")
         elif char in ")]}" and depth:
             depth -= 1
 
 
-def _check_chains(lines: List[str], number: int, cells: Tuple[CellSpan, ...]) -> None:
-    statement = "\n".join(lines)
+def _check_chains(stripped: str, start: int, end: int, cells: Tuple[CellSpan, ...]) -> None:
     chain = [0]
-    for match in _CHAIN_TOKENS.finditer(statement):
+    for match in _CHAIN_TOKENS.finditer(stripped, start, end):
         kind = match.lastgroup
         if kind == "link" or kind == "open":
             chain[-1] += 1
             if chain[-1] > MAX_CHAIN:
-                line = number + statement.count("\n", 0, match.start())
-                raise SourceError(f"{_where(line, cells)}: one expression chains more than {MAX_CHAIN} "
-                                  f"operations (machine-generated code?): too long to analyse, skipped")
+                where = _where(_line_at(stripped, match.start()), cells)
+                raise SourceError(f"{where}: one expression chains more than {MAX_CHAIN} operations "
+                                  f"(machine-generated code?): too long to analyse, skipped")
             if kind == "open":
                 chain.append(0)
         elif kind == "close":
             if len(chain) > 1:
                 chain.pop()
-        elif kind == "sep" and (len(chain) > 1 or match.group() != "\n"):
+        elif kind == "sep" and match.group() != "\n":  # a line break inside brackets ends nothing
             chain[-1] = 0
 
 

@@ -141,6 +141,7 @@ def test_declared_dvc_and_kedro_artifacts_are_managed_not_jungle():
     assert project.graph.nodes["artifact:data/c.pkl"]["declared_in"] == "conf/base/catalog.yml"
     assert len(project.declared_handoffs) == 3 and project.handoffs == []
     assert report.metrics["pipeline"]["declared_artifacts"] == 3
+    assert report.metrics["pipeline"]["declared_paths"] == ["data/a.csv", "data/b.csv", "data/c.pkl"]
 
 
 def test_saved_models_loaded_for_inference_are_no_handoff_but_predictions_are_model_outputs():
@@ -193,3 +194,29 @@ def test_the_fixture_feature_store_reproduces_the_kaggle_patterns():
                                                             "utils.load_train", "utils.to_feature"}
     assert locations(report.findings, "DS208") == [("py/802_lgb_selected.py", 9)]
     assert report.metrics["pipeline"]["longest_chain"]["length"] == 4
+
+
+def test_guesses_do_not_make_handoffs():
+    files = {
+        # the unknown output folder of a converter and the unknown input folder of another script
+        "scripts/convert.py": "import json, argparse\np = argparse.ArgumentParser()\nargs = p.parse_args()\n"
+                              "with open(f'{args.dump_path}/config.json', 'w') as f:\n    json.dump({}, f)\n",
+        "scripts/rename.py": "import json, os\nwith open(os.path.join(args.repo_path, 'config.json')) as f:\n"
+                             "    cfg = json.load(f)\n",
+        # two example scripts listing their own default output folder for checkpoints
+        "examples/a/train.py": "import os, json\nOUT = 'model-out'\nfor s in steps:\n"
+                               "    json.dump({}, open(os.path.join(OUT, f'{s}_cfg.json'), 'w'))\n",
+        "examples/b/train.py": "import os\ndirs = os.listdir('model-out')\n",
+        # code generators and model cards are not data
+        "utils/gen.py": "from pathlib import Path\nPath('src/pkg/generated.py').write_text('x = 1')\n"
+                        "Path('README.md').write_text('# card')\n",
+        "utils/check.py": "from pathlib import Path\nsrc = Path('src/pkg/generated.py').read_text()\n"
+                          "card = Path('README.md').read_text()\n",
+    }
+    report, project = scan(files)
+    assert report.findings == [] and project.handoffs == []
+
+
+def test_makefile_targets_are_independent_runners():
+    files = dict(CHAIN, Makefile="train:\n\tpython 04_train.py\n\nfeatures:\n\tpython 03_feats.py\n")
+    assert found(files, "DS208") == []

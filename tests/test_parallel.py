@@ -148,3 +148,27 @@ def test_a_file_that_takes_too_long_is_abandoned_and_the_scan_goes_on(tmp_path, 
     assert list(errors) == ["slow.py"]
     assert "took longer than 0.5 s" in errors["slow.py"]
     assert '"path": "b.py"' in text
+
+
+def test_a_worker_that_dies_on_a_file_costs_only_that_file(tmp_path, monkeypatch, pool_for_few_files):
+    import os
+
+    from debtscan.facts import extract as extract_module
+
+    write_repo(tmp_path, {"a.py": SCRIPT, "b.py": READER, "blob.py": "x = 1\n",
+                          **{f"more_{i}.py": "import os\n" for i in range(6)}})
+    real_extract = extract_module.extract
+
+    def dying_extract(module, **kwargs):
+        if kwargs["path"] == "blob.py":
+            os._exit(134)  # as when libcst aborts, or the kernel kills the process for its memory
+        return real_extract(module, **kwargs)
+
+    monkeypatch.setattr(extract_module, "extract", dying_extract)  # inherited by the forked workers
+    if engine._mp_context().get_start_method() != "fork":
+        pytest.skip("needs fork to hand the patched extractor to the workers")
+    text = _render(tmp_path, jobs=2)
+    errors = _errors(text)
+    assert list(errors) == ["blob.py"]
+    assert "crashed" in errors["blob.py"]
+    assert '"path": "b.py"' in text

@@ -314,3 +314,13 @@ def test_remote_urls_are_not_repo_files():
     files = {"a.py": "import pandas as pd\npd.read_csv('https://example.org/data/train.csv')\n"
                      "pd.read_parquet('s3://bucket/x.parquet')\n"}
     assert accesses(files) == set()
+
+
+def test_functions_that_return_paths_resolve_where_they_are_called():
+    files = {
+        "config.py": "FEATURES = 'work/features'\n\ndef feature_path(name):\n    return f'{FEATURES}/{name}.pkl'\n"
+                     "\ndef train_path():\n    return 'work/train.pkl'\n",
+        "a.py": "import pandas as pd\nfrom config import feature_path, train_path\n"
+                "pd.read_pickle(train_path()).to_pickle(feature_path('age'))\n",
+    }
+    assert accesses(files) == {("read", "work/train.pkl"), ("write", "work/features/*.pkl")}

@@ -289,7 +289,6 @@ def test_rules_on_four_teams():
     found = {(f.code, f.path, f.line) for f in report.findings if f.code.startswith("DS3")}
     assert found == {
         ("DS301", "churn/train.py", 5), ("DS301", "credit/train.py", 6),   # age/income of customers.parquet
-        ("DS301", "churn/report.py", 3),                                   # a report the churn team writes
         ("DS304", "churn/train.py", 5), ("DS304", "credit/train.py", 6),   # shared.cols.FEATURES
         ("DS302", "ads/bid.py", 6),                                          # trained on churn_p
         ("DS303", "ads/bid.py", 3),                                          # reads churn scores undeclared
@@ -297,6 +296,8 @@ def test_rules_on_four_teams():
     ds301 = next(f for f in report.findings if f.code == "DS301" and f.path == "credit/train.py")
     assert "`age`, `income` of `data/customers.parquet`" in ds301.message and "component `churn`" in ds301.message
     assert [(r.path, r.line) for r in ds301.related] == [("churn/report.py", 3), ("churn/train.py", 5)]
+    ds301 = next(f for f in report.findings if f.code == "DS301" and f.path == "churn/train.py")
+    assert "(and in 1 other module(s) of it)" in ds301.message, "one finding per component, at its model"
     ds302 = next(f for f in report.findings if f.code == "DS302")
     assert "`churn_p`" in ds302.message and "churn/train.py:5" in ds302.message
 
@@ -395,3 +396,18 @@ def test_predictions_turned_into_features_in_another_file_still_make_a_cascade()
     assert found == {("DS302", "main/train.py", 5), ("DS303", "main/features_rate.py", 3)}
     ds302 = next(f for f in report.findings if f.code == "DS302")
     assert "`work/rate_pred.f`" in ds302.message and "`work/features_rate.f`" in ds302.message
+
+
+def test_columns_used_in_a_local_function_come_from_the_frame_passed_to_it():
+    _, project = project_of({
+        "taxi/train.py": """
+            import pandas as pd
+            from sklearn.linear_model import LinearRegression
+            def prepare(df):
+                return df[["PULocationID", "trip_distance"]].to_dict(orient="records")
+            trips = pd.read_parquet("data/trips.parquet")
+            rows = prepare(trips)
+        """,
+    })
+    sources = {(c.name, c.sources) for c in project.signal_layer.consumptions}
+    assert ("trip_distance", ("data/trips.parquet",)) in sources

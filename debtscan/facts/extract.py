@@ -533,7 +533,8 @@ class Extraction(CodegenState):
                 and isinstance(node.slice[0].slice.value, cst.Integer):
             # Path(__file__).resolve().parents[2]: three dirname steps up
             value = self.sym(node.value.value, depth + 1)
-            for _ in range(int(node.slice[0].slice.value.value) + 1):
+            levels = node.slice[0].slice.value.evaluated_value
+            for _ in range(min(int(levels), 20) + 1):
                 value = PathOp("dirname", value)
             return value
         return Unknown(kind.__name__)
@@ -651,7 +652,7 @@ def _suppressions(text: str) -> Tuple[SuppressionFact, ...]:
     if "debtscan:" not in text:
         return ()
     found = []
-    for number, line_text in enumerate(text.splitlines(), start=1):
+    for number, line_text in enumerate(text.split("\n"), start=1):  # as libcst counts lines: not at \x0c
         if "debtscan:" not in line_text:
             continue
         for match in _SUPPRESSION.finditer(line_text):

@@ -22,7 +22,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from debtscan.facts.extract import Collector
-from debtscan.facts.model import IOFact, PathCallFact, RunFact
+from debtscan.facts.model import ConstantFact, IOFact, PathCallFact, RunFact
 from debtscan.facts.values import (
     Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown,
 )
@@ -140,7 +140,7 @@ class IOCollector(Collector):
              cst.SimpleStatementLine: "_flush_unpack", cst.Return: "_flush_unpack"}
     leave = {cst.Assign: "_leave_assign", cst.AugAssign: "_leave_assign", cst.ListComp: "_leave_comp",
              cst.GeneratorExp: "_leave_comp", cst.SetComp: "_leave_comp", cst.DictComp: "_leave_comp",
-             cst.If: "_leave_if"}
+             cst.If: "_leave_if", cst.Return: "_leave_return"}
 
     def __init__(self, ex) -> None:
         super().__init__(ex)
@@ -157,6 +157,7 @@ class IOCollector(Collector):
         self._comp_saved: List[List[Tuple[str, Optional[Sym]]]] = []
         self._if_stack: List[Dict[str, List[Sym]]] = []
         self._pending_unpack: List[Tuple[str, Sym]] = []
+        self._returns: Dict[str, List[Tuple[Sym, int]]] = {}
 
     # -- node hooks ------------------------------------------------------------------------------
     def _enter_with(self, node: cst.With) -> None:
@@ -190,6 +191,20 @@ class IOCollector(Collector):
                 # f = open(p).read() is not a handle; nothing to do
                 pass
 
+    def _leave_return(self, node: cst.Return) -> None:
+        """``def feature_path(name): return f"{FEATURE_DIR}/{name}.p"``: a function that builds a path.
+
+        Recorded as the constant ``feature_path()`` so that ``pd.read_pickle(feature_path("x"))`` resolves
+        (its parameters become ``*``) when the graph is built.
+        """
+        scope = self.ex.scope
+        if scope.kind != "function" or "." in scope.name or node.value is None:
+            return
+        value = self.ex.sym(node.value)
+        if isinstance(value, (Concat, PathJoin, Format, PathOp)) or (
+                isinstance(value, Lit) and isinstance(value.value, str) and "/" in value.value):
+            self._returns.setdefault(scope.name, []).append((value, self.ex.stmt_line))
+
     def _enter_if(self, node: cst.If) -> None:
         self._if_stack.append({})
 
@@ -201,7 +216,7 @@ class IOCollector(Collector):
         for name, values in assigned.items():
             unique = list(dict.fromkeys(values))
             if 1 < len(unique) <= 8 and not any(isinstance(v, Unknown) for v in unique):
-                self.ex._bind(name, Choice(tuple(unique)), None, None)
+                self.ex._bind(name, Choice(tuple(unique)), None, self.ex.scope.types.get(name))
             if self._if_stack:
                 self._if_stack[-1].setdefault(name, []).extend(values)
 
@@ -569,6 +584,11 @@ class IOCollector(Collector):
                                  self.ex.sym(cwd) if cwd is not None else None))
 
     def finish(self, out: Dict[str, Any]) -> None:
+        for function, values in self._returns.items():
+            unique = list(dict.fromkeys(v for v, _ in values))
+            value = unique[0] if len(unique) == 1 else Choice(tuple(unique[:8]))
+            name = f"{function}()"
+            self.ex.constants[name] = ConstantFact(name, value, values[0][1])
         out["io"] = tuple(self.io)
         out["runs"] = tuple(self.runs)
         out["path_calls"] = tuple(self.path_calls)

@@ -97,14 +97,18 @@ def _is_estimator(qualname: str) -> bool:
 
 
 def _union(*parts: Tuple) -> Tuple:
-    out: List = []
+    """The items of the parts in order, without repeats, at most ``_MAX_ITEMS``."""
+    if len(parts) == 1 or not any(parts[1:]):
+        first = parts[0]
+        return first if len(first) < 2 else tuple(dict.fromkeys(first))[:_MAX_ITEMS]
+    if not parts[0] and len(parts) == 2:
+        second = parts[1]
+        return second if len(second) < 2 else tuple(dict.fromkeys(second))[:_MAX_ITEMS]
+    merged: Dict[Any, None] = {}
     for part in parts:
         for item in part:
-            if item not in out:
-                out.append(item)
-                if len(out) >= _MAX_ITEMS:
-                    return tuple(out)
-    return tuple(out)
+            merged[item] = None
+    return tuple(merged)[:_MAX_ITEMS]
 
 
 @dataclass
@@ -118,6 +122,7 @@ class Info:
     targets: Tuple[str, ...] = ()     # label columns mixed in (``label=y``)
     preds: Tuple[str, ...] = ()       # model keys whose predictions it holds
     pred_cols: Tuple[Tuple[str, str], ...] = ()   # (column, model key) for frames with prediction columns
+    derived: Tuple[str, ...] = ()     # columns computed in this file (not read from the sources)
     model: str = ""                   # model key, for models
     api: str = ""
     artifact: Optional[Sym] = None    # for loaded objects / models: where from
@@ -128,6 +133,7 @@ class Info:
             sources=_union(self.sources, other.sources), signals=_union(self.signals, other.signals),
             vias=_union(self.vias, other.vias), targets=_union(self.targets, other.targets),
             preds=_union(self.preds, other.preds), pred_cols=_union(self.pred_cols, other.pred_cols),
+            derived=_union(self.derived, other.derived),
         )
 
 
@@ -267,8 +273,16 @@ class SignalCollector(Collector):
     # -- statements ------------------------------------------------------------------------------
     def on_stmt(self, node: cst.CSTNode) -> None:
         self.stmts.append(Stmt(node, io_start=len(self.io_list)))
-        if type(node) is cst.For:
+        kind = type(node)
+        if kind is cst.For:
             self.on_for(node)
+        elif kind is cst.FunctionDef:
+            # ``def prepare(df: pd.DataFrame)``: an annotated frame parameter
+            params = node.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                annotation = param.annotation
+                if annotation is not None and self.ex.qualname(annotation.annotation) in FRAME_TYPES:
+                    self.put(param.name.value, Info(kind="frame"))
 
     def off_stmt(self, node: cst.CSTNode) -> None:
         if not self.stmts:
@@ -334,12 +348,15 @@ class SignalCollector(Collector):
         role = self.roles[-1] if self.roles else None
         sources = info.sources if info is not None else ()
         source = _source_sym(sources)
+        made_here = set(info.derived) | {c for c, _ in info.pred_cols} if info is not None else set()
         line, col = ex.line, ex.col
         if key:
             stmt.keys.update(names)
         for name in names:
-            self.signals.append(SignalFact(name, kind, line, col, ex.scope_name, frame, source, via))
-            stmt.consumed.append((name, via, sources, role))
+            # a column computed earlier in this file does not come from the frame's source file
+            own = name in made_here
+            self.signals.append(SignalFact(name, kind, line, col, ex.scope_name, frame, None if own else source, via))
+            stmt.consumed.append((name, via, () if own else sources, role))
         for ref in refs:
             self.signals.append(SignalFact("", kind, line, col, ex.scope_name, frame, source, ref))
             stmt.consumed.append(("", ref, sources, role))
@@ -413,11 +430,17 @@ class SignalCollector(Collector):
         info = self.is_frame_expr(base)
         frame_key = _target_key(base) or ""
         if info is None:
-            # ``x[FEATURES]`` with a feature-list constant reads columns whatever ``x`` is.
+            # ``x[["a", "b"]]`` and ``x[FEATURES]`` (a feature-list constant) select columns whatever ``x`` is:
+            # a dict cannot be indexed by a list
+            if isinstance(index, cst.List):
+                names, via, refs = self._names_of(index)
+                if names and len(names) == len(index.elements):
+                    self._consume(names, via, refs, frame_key, "column", self.get(frame_key) if frame_key else None)
+                return
             if not isinstance(index, (cst.Name, cst.Attribute, cst.BinaryOperation)):
                 return
             names, via, refs = self._names_of(index)
-            if not (via or refs) or not self._known_list(index):
+            if not (via or refs or (names and self._is_list(index))) or not self._known_list(index):
                 return
             known = self.get(frame_key) if frame_key else None
             self._consume(names, via, refs, frame_key, "column", known)
@@ -426,6 +449,11 @@ class SignalCollector(Collector):
         names, via, refs = self._names_of(index)
         if names or refs:
             self._consume(names, via, refs, frame_key, kind, info)
+
+    def _is_list(self, index: cst.BaseExpression) -> bool:
+        """Whether an index expression is a list of names (``cols``, ``cat + num``), not a single string."""
+        value = self.ex.sym(index)
+        return isinstance(value, Seq) or (isinstance(value, Concat) and any(isinstance(p, Seq) for p in value.parts))
 
     def _known_list(self, index: cst.BaseExpression) -> bool:
         if isinstance(index, cst.Name):
@@ -463,6 +491,9 @@ class SignalCollector(Collector):
         receiver = func.value if isinstance(func, cst.Attribute) else None
         receiver_key = _target_key(receiver) if receiver is not None else None
         receiver_info = self.get(receiver_key) if receiver_key else None
+        # a frame passed to a function of this module: its columns used there come from the frame's source
+        if isinstance(func, cst.Name) and qualname == f"{self.ex.module}.{func.value}" and node.args:
+            self._bind_arguments(node, func.value)
         # columns read with the file (``usecols=``, ``columns=``)
         if self.io_list and qualname.startswith(("pandas.read_", "polars.read_", "polars.scan_", "pyarrow.")):
             for arg in node.args:
@@ -535,6 +566,29 @@ class SignalCollector(Collector):
                 receiver_info.api = "torch.nn.Module"
         if method == "backward" and node.args == ():
             self._on_backward()
+
+    def _bind_arguments(self, node: cst.Call, function: str) -> None:
+        params: Tuple[str, ...] = ()
+        for fn in reversed(self.ex.functions):
+            if fn.name == function:
+                params = fn.params
+                break
+        if not params:
+            return
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        for index, arg in enumerate(node.args):
+            key = _target_key(arg.value)
+            info = self.get(key) if key else None
+            if info is None or not info.sources or info.kind not in ("frame", "record", "records"):
+                continue
+            if arg.keyword is not None:
+                param = arg.keyword.value
+            elif arg in positional and positional.index(arg) < len(params):
+                param = params[positional.index(arg)]
+            else:
+                continue
+            self.signals.append(SignalFact("", "bind", self.ex.line, self.ex.col, self.ex.scope_name, param,
+                                           _source_sym(info.sources), function))
 
     def _column_args(self, node: cst.Call, method: str, frame: Optional[Info], frame_key: str) -> None:
         index, keywords = COLUMN_METHODS[method]
@@ -682,8 +736,8 @@ class SignalCollector(Collector):
             if not isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
                 return
             value = node.value
-            if not (isinstance(value, cst.Call) and _call_name(value) in self.returns) and \
-                    not any(t in self.tracked for t in _assign_targets(node)):
+            if not (isinstance(value, cst.Call) and (_call_name(value) in self.returns or _project_call(ex, value))) \
+                    and not any(t in self.tracked for t in _assign_targets(node)):
                 return
         self._finish(stmt)
 
@@ -735,6 +789,8 @@ class SignalCollector(Collector):
                 model.input_sources = _union(model.input_sources, x.sources)
                 model.feature_lists = _union(model.feature_lists, x.vias)
         preds = _union(whole.preds, tuple(m for m, _ in stmt.preds))
+        if preds and isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)) and _is_metric(ex, node.value):
+            preds = ()  # a loss or a score computed from predictions is not a prediction
         # writes: predictions persisted, models saved
         for fact in new_io:
             if fact.mode != "write":
@@ -805,9 +861,13 @@ class SignalCollector(Collector):
             else:
                 self.signals.append(SignalFact(column, "derived", line, 0, ex.scope_name, frame_key,
                                                _source_sym(frame.sources if frame else ()), "", inputs))
-                if frame is not None and whole.sources:
-                    # the frame now holds data from what the new column was computed from
-                    self.put(frame_key, _replace(frame, sources=_union(frame.sources, whole.sources)))
+                if frame is not None:
+                    # the frame now holds the new column, and data from what it was computed from (a column
+                    # rewritten from itself, ``df["c"] = df["c"].fillna(0)``, still comes from the source)
+                    rewritten = any(n == column for n, _, _, _ in stmt.consumed)
+                    self.put(frame_key, _replace(frame, sources=_union(frame.sources, whole.sources),
+                                                 derived=frame.derived if rewritten else
+                                                 _union(frame.derived, (column,))))
         if preds and isinstance(node, (cst.Assign, cst.AugAssign)):
             exprs = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             for target in exprs:
@@ -852,6 +912,7 @@ class SignalCollector(Collector):
                 info = _replace(whole, kind="frame")
                 info.sources = _union(frame.sources, whole.sources)
                 info.pred_cols = _union(frame.pred_cols, whole.pred_cols)
+                info.derived = _union(frame.derived, whole.derived)
                 info.signals = tuple(n for n in whole.signals if n not in stmt.keys) if stmt.consumed else ()
                 if not stmt.consumed:
                     info.vias = ()
@@ -903,15 +964,24 @@ class SignalCollector(Collector):
         names = tuple(n for n, _, _, r in stmt.consumed if n and (role is None or r == role))
         vias = tuple(v for _, v, _, r in stmt.consumed if v and (role is None or r == role))
         selected = bool(names or vias)
+        parts: Dict[str, List[Tuple]] = {"sources": [], "signals": [], "vias": [], "targets": [], "preds": [],
+                                         "pred_cols": [], "derived": []}
         for _, info, ref_role in stmt.refs:
             if role is not None and ref_role != role:
                 continue
             if info.kind == "model":
                 continue
             whole_frame = info.kind in ("frame", "record") and selected
-            out = out.merged(Info(sources=info.sources, signals=() if whole_frame else info.signals,
-                                  vias=() if whole_frame else info.vias, targets=info.targets,
-                                  preds=info.preds, pred_cols=info.pred_cols))
+            parts["sources"].append(info.sources)
+            if not whole_frame:
+                parts["signals"].append(info.signals)
+                parts["vias"].append(info.vias)
+            parts["targets"].append(info.targets)
+            parts["preds"].append(info.preds)
+            parts["pred_cols"].append(info.pred_cols)
+            parts["derived"].append(info.derived)
+        if stmt.refs:
+            out = Info(**{key: _union((), *values) for key, values in parts.items()})
         sources = tuple(s for _, _, srcs, r in stmt.consumed if role is None or r == role for s in srcs)
         out.signals = _union(out.signals, names)
         out.vias = _union(out.vias, vias)
@@ -1043,6 +1113,26 @@ def _project_call(ex, value: cst.BaseExpression) -> bool:
         return False
     root = qualname.split(".")[0]
     return root not in _LIBRARIES and not qualname.startswith(ex.module + ".")
+
+
+_METRIC = re.compile(r"(loss|score|accuracy|acc|error|auc|f1|precision|recall|criterion|metric|mse|mae|rmse|"
+                     r"logloss|corr)", re.I)
+
+
+def _is_metric(ex, value: Optional[cst.BaseExpression]) -> bool:
+    """Whether a value is a metric or loss computed from predictions (``accuracy_score(y, p)``, ``loss.item()``)."""
+    node = value
+    while isinstance(node, (cst.Subscript, cst.Attribute)) and not isinstance(node, cst.Call):
+        node = node.value
+    if isinstance(value, (cst.BinaryOperation, cst.Comparison)):
+        return False
+    if not isinstance(node, cst.Call):
+        return False
+    qualname = ex.qualname_of_call(node)
+    if qualname.startswith("sklearn.metrics.") or _short(qualname) in ("item", "mean", "sum", "backward"):
+        return True
+    name = node.func.value if isinstance(node.func, cst.Name) else _short(qualname)
+    return bool(_METRIC.search(name))
 
 
 def _is_records_call(value: cst.BaseExpression) -> bool:

@@ -111,21 +111,31 @@ def shell_steps(root: Path, rel: str, known: Dict[str, str]) -> List[Step]:
 
 
 def makefile_steps(root: Path, rel: str, known: Dict[str, str]) -> List[Step]:
-    """Steps of Makefile recipes in file order; a ``cd`` lasts for its recipe line."""
+    """Steps of each Makefile target's recipe, in order; a ``cd`` lasts for its recipe line.
+
+    Targets are independent (make runs only what is asked), so each target is its own runner,
+    ``Makefile:target``; the order of steps holds within one recipe only.
+    """
     text = _read(root / rel)
     if text is None:
         return []
     base = posixpath.dirname(rel)
     out: List[Step] = []
+    target = ""
+    order = 0
     logical = text.replace("\\\n", " ")
     for number, line in enumerate(logical.splitlines(), start=1):
         if not line.startswith("\t"):
+            match = re.match(r"^([A-Za-z0-9_.\-/ ]+?)\s*:(?!=)", line)
+            if match:
+                target, order = match.group(1).split()[0], 0
             continue
         command = line.strip().lstrip("@-+")
         command = re.sub(r"\$\((PYTHON|PY|python)\)|\$\{(PYTHON|PY)\}", "python", command)
         steps, _ = parse_command(command, base, known)
         for script, folder in steps:
-            out.append(Step(script, folder, rel, number, len(out)))
+            out.append(Step(script, folder, f"{rel}:{target}" if target else rel, number, order))
+            order += 1
     return out
 
 

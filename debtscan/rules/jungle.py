@@ -25,8 +25,8 @@ _JOIN_CALLS = frozenset({
 })
 _SAMPLE_CALLS = frozenset({
     "sklearn.model_selection.train_test_split", "sklearn.utils.resample", "pandas.DataFrame.sample",
-    "pandas.Series.sample", "?.sample", "imblearn.under_sampling.RandomUnderSampler.fit_resample",
-    "?.fit_resample",
+    "pandas.Series.sample", "imblearn.under_sampling.RandomUnderSampler.fit_resample", "?.fit_resample",
+    "polars.DataFrame.sample",
 })
 _ALLOWED_ABSOLUTE = ["/tmp/", "/dev/", "/proc/", "/kaggle/"]
 

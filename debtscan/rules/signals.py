@@ -142,42 +142,46 @@ class SharedInputSignal(Rule):
         shared = shared_signals(layer, ctx.project, ctx.options["ignore"], ctx.options["ignore-targets"],
                                 ctx.options["only-modeling-modules"], ctx.options["match-unknown-sources"],
                                 ctx.options["raw-inputs"])
-        # one finding per consuming module, at its first consumption of a shared signal
-        by_module: Dict[str, List[Tuple[Consumption, str]]] = {}
+        # one finding per consuming component, at its first use of a shared signal (in a module that trains a
+        # model when there is one), listing the other components' uses
+        modeled = {m.path for m in layer.models.values() if m.kind == "fit"}
+        by_component: Dict[str, List[Tuple[Consumption, str]]] = {}
         for signal in shared:
             for item in signal.consumers:
-                by_module.setdefault(item.path, []).append((item, signal.source))
-        first_site: Dict[Tuple[str, str, str], Consumption] = {}
-        for signal in shared:
-            for item in signal.consumers:
-                key = (item.path, signal.name, signal.source)
-                if key not in first_site or (item.line, item.column) < (first_site[key].line, first_site[key].column):
-                    first_site[key] = item
-        for path, items in sorted(by_module.items()):
-            component = items[0][0].component
-            names = sorted({i.name for i, _ in items})
-            sources = sorted({s for _, s in items if s})
+                by_component.setdefault(item.component, []).append((item, signal.source))
+        for component, items in sorted(by_component.items()):
+            keys = {(i.name, s) for i, s in items}
             others: Dict[Tuple[str, str], Consumption] = {}
+            mine: Dict[str, Consumption] = {}
             for signal in shared:
-                if not any(i.path == path for i in signal.consumers):
+                if (signal.name, signal.source) not in keys:
                     continue
                 for other in signal.consumers:
-                    if other.component == component or not layer.disjoint(component, other.component):
+                    if other.component == component:
+                        if other.path not in mine or other.line < mine[other.path].line:
+                            mine[other.path] = other
+                        continue
+                    if not layer.disjoint(component, other.component):
                         continue
                     key = (other.component, other.path)
                     if key not in others or other.line < others[key].line:
                         others[key] = other
             if not others:
                 continue
-            first = min(items, key=lambda pair: (pair[0].line, pair[0].column))[0]
+            shared_keys = {(o.name, s) for o, s in items}
+            names = sorted({n for n, _ in shared_keys})
+            sources = sorted({s for _, s in shared_keys if s})
+            first = min(mine.values(), key=lambda c: (c.path not in modeled, c.path, c.line, c.column))
             comps = sorted({c for c, _ in others})
             source_text = f" of {_names(sources)}" if sources else ""
+            also = sorted(p for p in mine if p != first.path)
+            also_text = f" (and in {len(also)} other module(s) of it)" if also else ""
             yield self.finding(
-                path, first.line,
-                f"{_names(names)}{source_text} {'is' if len(names) == 1 else 'are'} consumed here ({_comp(component)}) "
-                f"and by {', '.join(_comp(c) for c in comps)}, which neither import{'s' if len(comps) == 1 else ''} "
-                f"nor {'is' if len(comps) == 1 else 'are'} imported by this one: a change to "
-                f"{'this signal' if len(names) == 1 else 'these signals'} changes all of them.",
+                first.path, first.line,
+                f"{_names(names)}{source_text} {'is' if len(names) == 1 else 'are'} consumed here "
+                f"({_comp(component)}){also_text} and by {', '.join(_comp(c) for c in comps)}, which neither "
+                f"import{'s' if len(comps) == 1 else ''} nor {'is' if len(comps) == 1 else 'are'} imported by this "
+                f"one: a change to {'this signal' if len(names) == 1 else 'these signals'} changes all of them.",
                 column=first.column, subject=f"{component}:{'|'.join(sources)}:{'|'.join(names)}",
                 related=[Related(o.path, o.line, f"`{o.name}` is also consumed here, by {_comp(c)}")
                          for (c, _), o in sorted(others.items())],
@@ -372,7 +376,8 @@ class UndeclaredConsumer(Rule):
         reported: Set[Tuple[str, int]] = set()
         for artifact, produced in sorted(outputs.items()):
             for read_path, reads in sorted(ctx.project.readers.items()):
-                if read_path != artifact and not (("*" in read_path or "*" in artifact)
+                # a pattern on one side may match the other; two patterns say too little
+                if read_path != artifact and not (("*" in read_path) != ("*" in artifact)
                                                   and _matches(read_path, artifact)):
                     continue
                 for read in sorted(reads, key=lambda r: (r.module, r.line)):
