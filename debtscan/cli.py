@@ -13,7 +13,7 @@ from rich.console import Console
 from debtscan import __version__
 from debtscan.config import SEVERITIES, Config, ConfigError, load_config
 from debtscan.docs import rule_page
-from debtscan.engine import INTERNAL_ERROR, ScanOptions, scan
+from debtscan.engine import INTERNAL_ERROR, InternalError, ScanOptions, scan
 from debtscan.report import console as console_report
 from debtscan.report.formats import formats
 from debtscan.rules.registry import load_rules
@@ -83,6 +83,10 @@ class _Main(click.Group):
             raise
         except ConfigError as exc:
             raise UsageFailure(f"configuration error: {exc}") from None
+        except InternalError as exc:  # names the stage and the file
+            if _verbose(ctx):
+                raise
+            raise UsageFailure(f"{exc} (run with --verbose for details)") from None
         except OSError as exc:  # e.g. --output in a folder that does not exist or cannot be written
             if _verbose(ctx):
                 raise
@@ -145,6 +149,10 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
         raise UsageFailure(f"configuration error: {exc}") from None
     except click.ClickException:
         raise
+    except InternalError as exc:  # already names the stage and the file
+        if verbose:
+            raise
+        raise UsageFailure(f"{exc} (run with --verbose for details)") from None
     except Exception as exc:  # noqa: BLE001 - the user sees one line unless --verbose
         if verbose:
             raise

@@ -143,10 +143,12 @@ def extract_file(root: str, task: FileTask, knowledge: Knowledge, max_size: int,
     try:
         if data is None:
             with open(os.path.join(root, task.path), "rb") as handle:
-                data = handle.read(max_size + 1)
-        if len(data) > max_size:
-            raise SourceError(f"file larger than max-file-size ({max_size} bytes): skipped")
+                data = handle.read(read_limit(task.path, max_size) + 1)
+        if len(data) > read_limit(task.path, max_size):
+            raise SourceError(f"file larger than max-file-size ({read_limit(task.path, max_size)} bytes): skipped")
         source = read_source(task.path, data)
+        if source.notebook and len(source.text) > max_size:
+            raise SourceError(f"notebook code larger than max-file-size ({max_size} bytes): skipped")
         reason = generated_code_reason(source.text)
         if reason:
             raise SourceError(reason)
@@ -197,27 +199,57 @@ class _recursion_budget:
         return False
 
 
+class InternalError(Exception):
+    """A debtscan bug outside any one file's extraction; the message names the stage and, if found, the file."""
+
+
+def _culprit(facts: Dict[str, FileFacts], root: Path, config: Config, limit: int = 2000) -> str:
+    """`` from the facts of PATH`` for the first file whose facts alone make the graph fail to build, or ``""``
+    (only run after a failure: one small build per file)."""
+    def fails(subset) -> bool:
+        try:
+            build_project(subset, root=root, config=config)
+        except Exception:  # noqa: BLE001
+            return True
+        return False
+
+    if fails({}):
+        return ""
+    for path in sorted(facts)[:limit]:
+        if fails({path: facts[path]}):
+            return f" from the facts of {path}"
+    return ""
+
+
 def syntax_error_reason(source, exc) -> str:
     """A located, readable reason for a file libcst cannot parse: CPython's own message where it has one
     (``compile`` to an AST only: nothing is executed), e.g. "Missing parentheses in call to 'print'" for
     Python 2; for a notebook, the cell and the line in it."""
     import ast
+    import warnings
 
     line, column, message = exc.raw_line, exc.raw_column, exc.message
     match = re.match(r"(?:parser error: )?error at (\d+):(\d+): (.*)", message, re.S)
     if match:
         line, column, message = int(match.group(1)), int(match.group(2)), match.group(3)
     try:
-        compile(source.text, "<scanned file>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():  # no "invalid escape sequence" noise about the scanned file
+            warnings.simplefilter("ignore")
+            compile(source.text, "<scanned file>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:
         if error.lineno:
             line, column, message = error.lineno, max(0, (error.offset or 1) - 1), error.msg
     except (ValueError, RecursionError, MemoryError):
         pass
-    where = f"line {line}, column {column}"
-    for span in source.cells:
-        if span.start_line <= line < span.start_line + span.lines:
-            where = f"cell {span.index}, line {line - span.start_line + 1}, column {column}"
+    def in_cell(number: int) -> Optional[str]:
+        for span in source.cells:
+            if span.start_line <= number < span.start_line + span.lines:
+                return f"cell {span.index}, line {number - span.start_line + 1}"
+        return None
+
+    where = f"{in_cell(line) or f'line {line}'}, column {column}"
+    if source.cells:  # "expected an indented block after 'if' statement on line 608": that line, in its cell
+        message = re.sub(r"\bline (\d+)", lambda m: in_cell(int(m.group(1))) or m.group(0), message)
     message = " ".join(message.split())
     if len(message) > 160:
         message = message[:157] + "..."
@@ -240,9 +272,19 @@ def _extractor():
     return extract.extract
 
 
+# A notebook's size is mostly its outputs (plots as base64): max-file-size applies to its code, and the JSON
+# may be this many times larger.
+NOTEBOOK_SIZE_FACTOR = 25
+
+
+def read_limit(path: str, max_size: int) -> int:
+    """How many bytes of a file are read: max-file-size, or for a notebook NOTEBOOK_SIZE_FACTOR times it."""
+    return max_size * NOTEBOOK_SIZE_FACTOR if path.endswith(".ipynb") else max_size
+
+
 def _read(root: str, task: FileTask, max_size: int) -> bytes:
     with open(os.path.join(root, task.path), "rb") as handle:
-        return handle.read(max_size + 1)
+        return handle.read(read_limit(task.path, max_size) + 1)
 
 
 def _extract_encoded(root: str, task: FileTask, knowledge: Knowledge, max_size: int
@@ -503,6 +545,35 @@ def _suppressed(finding: Finding, facts: Optional[FileFacts], per_file: Dict[str
     return None
 
 
+_CODE = re.compile(r"[A-Z]+[0-9]+")
+_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def invalid_finding(finding) -> str:
+    """What makes a rule's output unfit for the report (and its JSON schema), or ``""``; a plugin's rule that
+    yields such a thing is reported as that plugin's error instead of breaking the report."""
+    if not isinstance(finding, Finding):
+        return f"{finding!r} (not a Finding)"
+    if not (isinstance(finding.code, str) and _CODE.fullmatch(finding.code)):
+        return f"code {finding.code!r} (codes are letters then digits, like XY101)"
+    if not (isinstance(finding.name, str) and _NAME.fullmatch(finding.name)):
+        return f"name {finding.name!r} (names are kebab-case)"
+    if finding.severity not in ("info", "warning", "error"):
+        return f"severity {finding.severity!r}"
+    if not (isinstance(finding.path, str) and isinstance(finding.message, str) and finding.message):
+        return f"path {finding.path!r} / message {finding.message!r}"
+    for number in (finding.line, finding.end_line or 1):
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            return f"line {number!r} in {finding.path} (lines start at 1)"
+    for number in (finding.column, finding.end_column or 0):
+        if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+            return f"column {number!r} in {finding.path}"
+    for related in finding.related:
+        if not (isinstance(related.path, str) and isinstance(related.line, int) and related.line >= 1):
+            return f"related location {related!r}"
+    return ""
+
+
 def run_rules(project: Project, config: Config, rule_classes: Dict[str, type], codes: Sequence[str],
               errors: List[ScanError], origins: Optional[Dict[str, str]] = None) -> List[Finding]:
     """Every selected rule's findings. A rule that raises is reported under ``errors`` (a plugin's rule as that
@@ -512,7 +583,12 @@ def run_rules(project: Project, config: Config, rule_classes: Dict[str, type], c
         rule: Rule = rule_classes[code]()
         options = rule_options(rule, config.rule_options(code))
         try:
-            findings.extend(rule.check(RuleContext(project, options, config)))
+            found = list(rule.check(RuleContext(project, options, config)))
+            for finding in found:
+                problem = invalid_finding(finding)
+                if problem:
+                    raise ValueError(f"invalid finding {problem}")
+            findings.extend(found)
         except Exception as exc:  # noqa: BLE001 - a failing rule is reported, the others still run
             if os.environ.get("DEBTSCAN_DEBUG"):
                 traceback.print_exc()
@@ -558,7 +634,11 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     errors.extend(ScanError(path, f.error) for path, f in sorted(facts.items()) if f.error)
     errors.extend(ScanError(origin, reason) for origin, reason in ruleset.errors)
     good = {path: f for path, f in facts.items() if not f.error}
-    project = build_project(good, root=root, config=config)
+    try:
+        project = build_project(good, root=root, config=config)
+    except Exception as exc:  # noqa: BLE001 - a debtscan bug: name the file whose facts trigger it
+        raise InternalError(f"{INTERNAL_ERROR} while building the graph{_culprit(good, root, config)}: "
+                            f"{type(exc).__name__}: {exc}") from exc
     raw = run_rules(project, config, ruleset.rules, codes, errors, ruleset.origins)
     findings, suppressed_count = apply_suppressions(raw, good, config, codes, ruleset.rules)
     findings = [_to_cells(f, good.get(f.path)) for f in findings]

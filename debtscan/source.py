@@ -62,10 +62,13 @@ def decode_python(data: bytes) -> str:
 
 
 def _neutralise(line: str) -> str:
-    """Turn an IPython magic or shell escape into a comment that keeps the line count."""
+    """Turn an IPython magic or shell escape into a comment that keeps the line count; inside a block it
+    becomes ``pass  # ...``, so that a block holding only a magic (``try:`` / ``%tensorflow_version 2.x``,
+    ``if IS_COLAB:`` / ``%pip install x``, common in Colab notebooks) stays valid Python."""
     match = _MAGIC.match(line) or _ASSIGNED_MAGIC.match(line)
     if match:
-        return f"{match.group(1)}# {line.lstrip()}"
+        indent = match.group(1)
+        return f"{indent}pass  # {line.lstrip()}" if indent else f"# {line.lstrip()}"
     stripped = line.rstrip()
     if stripped.endswith("?") and not stripped.lstrip().startswith("#") and stripped.count("?") == 1 \
             and stripped[:-1].replace(".", "").replace("_", "").isalnum():

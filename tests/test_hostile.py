@@ -305,14 +305,52 @@ class Explodes(Rule):
 '''
 
 
+BAD_OUTPUT = '''
+from debtscan.rules import Rule
+
+
+class LineZero(Rule):
+    code = "XY901"
+    name = "line-zero"
+    category = "pipeline-jungle"
+    severity = "warning"
+    summary = "Yields a finding at line 0."
+    why = "To test that a plugin's malformed finding cannot break the report or its schema."
+    fix = "Nothing."
+
+    def check(self, ctx):
+        yield self.finding("train.py", 0, "a finding before the first line")
+
+
+class NotAFinding(LineZero):
+    code = "XY902"
+    name = "not-a-finding"
+
+    def check(self, ctx):
+        yield "train.py:4 something"
+'''
+
+
 @pytest.fixture
 def plugins(tmp_path, monkeypatch):
     directory = tmp_path / "plugins"
-    write_repo(directory, {"boom_import.py": BOOM_IMPORT, "boom_check.py": BOOM_CHECK})
+    write_repo(directory, {"boom_import.py": BOOM_IMPORT, "boom_check.py": BOOM_CHECK, "bad_output.py": BAD_OUTPUT})
     monkeypatch.syspath_prepend(str(directory))
     yield directory
-    for name in ("boom_import", "boom_check"):
+    for name in ("boom_import", "boom_check", "bad_output"):
         sys.modules.pop(name, None)
+
+
+def test_a_plugin_rule_yielding_malformed_findings_is_that_plugins_error_and_the_report_stays_valid(repo, plugins):
+    (repo / "pyproject.toml").write_text('[tool.debtscan]\nplugins = ["bad_output"]\n', encoding="utf-8")
+    report = scan_json(repo)
+    found = errors(report)
+    assert found["<rule XY901>"] == ("rule XY901 (line-zero) of plugin bad_output failed: ValueError: invalid "
+                                     "finding line 0 in train.py (lines start at 1)")
+    assert found["<rule XY902>"] == ("rule XY902 (not-a-finding) of plugin bad_output failed: ValueError: "
+                                     "invalid finding 'train.py:4 something' (not a Finding)")
+    assert not [f for f in report["findings"] if f["code"].startswith("XY")]
+    assert ("train.py", 4, None) in handoffs(report)
 
 
 def test_a_plugin_that_fails_to_import_or_whose_rule_raises_is_reported_and_the_other_rules_run(repo, plugins):
@@ -367,17 +405,40 @@ def test_a_built_in_rule_that_raises_is_an_internal_error_and_the_other_rules_st
     assert "Traceback" not in result.stderr
 
 
-def test_an_unexpected_crash_outside_any_file_is_one_line_and_exit_2(repo, monkeypatch):
+def test_a_crash_building_the_graph_is_one_line_exit_2_naming_the_file_whose_facts_trigger_it(repo, monkeypatch):
     import debtscan.engine as engine
 
-    def crash(*args, **kwargs):
-        raise RuntimeError("simulated crash while building the graph")
+    real = engine.build_project
+
+    def crash(facts, **kwargs):
+        if "python2.py" in facts or "train.py" in facts:
+            raise RuntimeError("simulated graph bug")
+        return real(facts, **kwargs)
 
     monkeypatch.setattr(engine, "build_project", crash)
     result = cli("scan", repo, "--no-cache", "--jobs", "1")
     assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == ("Error: internal error while building the graph from the facts of train.py: "
+                             "RuntimeError: simulated graph bug (run with --verbose for details)\n")
+    verbose = cli("scan", repo, "--no-cache", "--jobs", "1", "-v")
+    assert verbose.exit_code != 0 and isinstance(verbose.exception, engine.InternalError)
+    graph = cli("graph", repo, "--no-cache")
+    assert graph.exit_code == 2
+    assert graph.stderr.startswith("Error: internal error while building the graph from the facts of train.py")
+
+
+def test_an_unexpected_crash_outside_any_file_is_one_line_and_exit_2(repo, monkeypatch):
+    import debtscan.engine as engine
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("simulated crash")
+
+    monkeypatch.setattr(engine, "compute_metrics", crash)
+    result = cli("scan", repo, "--no-cache", "--jobs", "1")
+    assert result.exit_code == 2
     assert result.stderr.strip() == (f"Error: internal error while scanning {repo}: RuntimeError: simulated "
-                                     f"crash while building the graph (run with --verbose for details)")
+                                     f"crash (run with --verbose for details)")
     verbose = cli("scan", repo, "--no-cache", "--jobs", "1", "-v")
     assert verbose.exit_code != 0 and isinstance(verbose.exception, RuntimeError)
 

@@ -43,7 +43,7 @@ def test_magics_and_shell_escapes_become_comments_and_keep_the_line_count():
          "pd.read_csv?\n", "??pd\n", "x = y != 2\n", "  %time z = 1\n"]).encode())
     assert source.text.split("\n")[:8] == [
         "# %load_ext autoreload", "# !pip install pandas", "# files = !ls data", "# a, b = %time f()",
-        "# pd.read_csv?", "# ??pd", "x = y != 2", "  # %time z = 1"]
+        "# pd.read_csv?", "# ??pd", "x = y != 2", "  pass  # %time z = 1"]
     assert source.cells[0].start_line == 1 and source.cells[0].lines == 9
 
 
@@ -108,3 +108,37 @@ def test_a_syntax_error_in_a_notebook_is_located_by_cell():
     report = scan_sources({"bad.ipynb": notebook(["x = 1\n"], ["y = (\n"])})
     assert [(e.path, e.message) for e in report.errors] == [
         ("bad.ipynb", "syntax error at cell 1, line 1, column 4: '(' was never closed")]
+
+
+def test_a_block_holding_only_a_magic_stays_valid_python():
+    """The Colab idiom: `try:` / `%tensorflow_version 2.x`, `if IS_COLAB:` / `%pip install ...`."""
+    nb = notebook(["try:\n", "    # only exists in Colab\n", "    %tensorflow_version 2.x\n", "except Exception:\n",
+                   "    pass\n"],
+                  ["if IS_COLAB:\n", "    !pip install -q urlextract\n", "import pandas as pd\n",
+                   "frame = pd.read_parquet('data/interim/x.parquet')\n"])
+    found, report = findings({"make.py": WRITER, "colab.ipynb": nb})
+    assert report.errors == []
+    assert found == [("colab.ipynb", 1, 4), ("make.py", None, 3)]
+
+
+def test_max_file_size_applies_to_a_notebooks_code_not_its_outputs():
+    """Plots are stored in a notebook as base64: a 3 MB notebook with little code is analysed."""
+    plot = {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0KGgo" * 300_000}}
+    cell = code(["import pandas as pd\n", "frame = pd.read_parquet('data/interim/x.parquet')\n"])
+    cell["outputs"] = [plot]
+    nb = notebook(cell)
+    assert len(nb) > 3_000_000
+    found, report = findings({"make.py": WRITER, "plots.ipynb": nb})
+    assert report.errors == []
+    assert found == [("make.py", None, 3), ("plots.ipynb", 0, 2)]
+    big_code = notebook(["X = 1\n" * 400_000])
+    report = scan_sources({"big.ipynb": big_code})
+    assert [(e.path, e.message) for e in report.errors] == [
+        ("big.ipynb", "notebook code larger than max-file-size (2000000 bytes): skipped")]
+
+
+def test_a_line_named_in_a_notebook_syntax_message_is_given_in_its_cell():
+    report = scan_sources({"a.ipynb": notebook(["x = 1\n"], ["if x:\n", "    # only a comment\n"], ["y = 2\n"])})
+    assert [(e.path, e.message) for e in report.errors] == [
+        ("a.ipynb", "syntax error at cell 2, line 1, column 0: expected an indented block after 'if' statement "
+                    "on cell 1, line 1")]

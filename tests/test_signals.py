@@ -10,7 +10,7 @@ import libcst as cst
 import pytest
 
 from debtscan.facts.extract import extract
-from debtscan.graph_export import to_json, to_mermaid
+from debtscan.graph_export import to_dot, to_json, to_mermaid
 from debtscan.knowledge import load_knowledge
 from debtscan.report.json_format import schema
 from debtscan.signals_graph import ROOT_COMPONENT, component_of
@@ -282,6 +282,8 @@ def test_graph_has_components_models_and_the_signals_between_them():
     assert {"component", "model", "signal"} <= {n["kind"] for n in exported["nodes"]}
     mermaid = to_mermaid(project)
     assert "churn/train.py" in mermaid and "consumes" in mermaid and "contains" in mermaid
+    assert '[["component credit"]]' in mermaid and "model clf: RandomForestClassifier @ credit/train.py:6" in mermaid
+    assert 'label="component churn", shape=folder' in to_dot(project)
 
 
 def test_rules_on_four_teams():
