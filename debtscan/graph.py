@@ -520,6 +520,8 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
             cwd: Optional[str] = cwd_of[item.caller] or None
         elif posixpath.dirname(item.caller) in project.script_folders:
             cwd = posixpath.dirname(item.caller)
+        elif item.caller.endswith(".ipynb"):
+            cwd = posixpath.dirname(item.caller) or None  # Jupyter runs a notebook from its own folder
         else:
             cwd = None
         resolved_paths = resolve_io(resolver, fact, path, cwd)
