@@ -350,19 +350,19 @@ def _mp_context():
     return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
 
 
-def _worker_main(root: str, knowledge: Knowledge, max_size: int, tasks: Sequence[FileTask], inbox, outbox) -> None:
-    """A worker process: takes task indices from ``inbox``; says "start" before and sends the compact facts
-    after each file, so that the parent knows which file a worker was on if it dies."""
+def _worker_main(root: str, knowledge: Knowledge, max_size: int, tasks: Sequence[FileTask], conn) -> None:
+    """A worker process: receives task indices on its own pipe; says "start" before and sends the compact
+    facts after each file (synchronously), so that the parent knows which file it was on if it dies."""
     _init_worker(root, knowledge, max_size)
-    pid = os.getpid()
     while True:
-        index = inbox.get()
+        index = conn.recv()
         if index is None:
             break
-        outbox.put((pid, index, None, None))
+        conn.send((index, None, None))
         _gc_tick()
         digest, blob, _ = _extract_encoded(root, tasks[index], knowledge, max_size)
-        outbox.put((pid, index, digest, blob))
+        conn.send((index, digest, blob))
+    conn.close()
 
 
 def _failed(task: FileTask, reason: str) -> bytes:
@@ -370,81 +370,124 @@ def _failed(task: FileTask, reason: str) -> bytes:
                            notebook=task.path.endswith(".ipynb"), error=reason))
 
 
+class _Worker:
+    """One worker process, its pipe, the task indices sent to it and not yet done, and the one it is on."""
+
+    PREFETCH = 2
+
+    def __init__(self, context, root: str, knowledge: Knowledge, max_size: int, tasks: Sequence[FileTask]):
+        self.conn, child = context.Pipe(duplex=True)
+        self.process = context.Process(target=_worker_main, daemon=True,
+                                       args=(root, knowledge, max_size, tasks, child))
+        self.process.start()
+        child.close()
+        self.assigned: List[int] = []
+        self.current: Optional[int] = None
+        self.since = 0.0
+
+    def give(self, index: int) -> None:
+        self.assigned.append(index)
+        self.conn.send(index)
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
 def _parallel(tasks: Sequence[FileTask], workers: int, root: str, knowledge: Knowledge, max_size: int):
     """Extract ``tasks`` in ``workers`` processes; yields (path, digest, compact facts) as files finish.
 
-    A worker that dies on a file (libcst aborts or the kernel kills it when memory runs out on a
+    A worker that dies on a file (libcst aborts, or the kernel kills it when memory runs out on a
     machine-generated file) or stalls in the parser beyond the time guard (the parse itself cannot be
     interrupted) is replaced; that file gets an error note and every other file is still analysed.
     """
-    import queue as queue_module
+    from multiprocessing.connection import wait
 
     context = _mp_context()
-    inbox, outbox = context.Queue(), context.Queue()
-    for index in range(len(tasks)):
-        inbox.put(index)
+    queue = list(range(len(tasks) - 1, -1, -1))  # popped from the end: in order
     stall_limit = FILE_TIMEOUT + 30 if FILE_TIMEOUT > 0 else None
-
-    def start():
-        process = context.Process(target=_worker_main, daemon=True,
-                                  args=(root, knowledge, max_size, tasks, inbox, outbox))
-        process.start()
-        return process
-
-    processes = {}
-    for _ in range(workers):
-        process = start()
-        processes[process.pid] = process
-    current: Dict[int, Tuple[int, float]] = {}  # pid -> (task index, since)
+    pool: List[_Worker] = []
     remaining = len(tasks)
-    try:
-        while remaining:
-            try:
-                pid, index, digest, blob = outbox.get(timeout=0.5)
-            except queue_module.Empty:
-                now = time.monotonic()
-                for pid, process in list(processes.items()):
-                    entry = current.get(pid)
-                    stalled = entry is not None and stall_limit is not None and now - entry[1] > stall_limit
-                    if process.is_alive() and not stalled:
-                        continue
-                    if stalled:
-                        process.kill()
-                    process.join(5)
-                    del processes[pid]
-                    current.pop(pid, None)
-                    if entry is not None:
-                        task = tasks[entry[0]]
-                        reason = (f"analysis took longer than {stall_limit:g} s (machine-generated code?): skipped"
-                                  if stalled else "the parser crashed on this file (out of memory on "
-                                                  "machine-generated code?): skipped")
-                        remaining -= 1
-                        yield task.path, b"", _failed(task, reason)
-                    if remaining:
-                        replacement = start()
-                        processes[replacement.pid] = replacement
-                if not processes:
-                    raise RuntimeError("every worker process died")
-                continue
-            if blob is None:
-                current[pid] = (index, time.monotonic())
-                continue
-            current.pop(pid, None)
+
+    def feed(worker: _Worker) -> None:
+        while queue and len(worker.assigned) < _Worker.PREFETCH:
+            worker.give(queue.pop())
+
+    def replace(worker: _Worker, reason: str):
+        """Retire a dead or stalled worker: its file in progress fails, its other tasks go back."""
+        nonlocal remaining
+        worker.kill()
+        pool.remove(worker)
+        culprit = worker.current
+        for index in reversed(worker.assigned):
+            if index != culprit:
+                queue.append(index)
+        if culprit is not None:
             remaining -= 1
-            yield tasks[index].path, digest, blob
-        for _ in processes:
-            inbox.put(None)
-        for process in processes.values():
-            process.join(10)
+            task = tasks[culprit]
+            yield task.path, b"", _failed(task, reason)
+        if queue:
+            fresh = _Worker(context, root, knowledge, max_size, tasks)
+            pool.append(fresh)
+            feed(fresh)
+
+    try:
+        for _ in range(workers):
+            worker = _Worker(context, root, knowledge, max_size, tasks)
+            pool.append(worker)
+            feed(worker)
+        while remaining:
+            if not pool:
+                raise RuntimeError("every worker process died")
+            by_conn = {w.conn: w for w in pool}
+            by_sentinel = {w.process.sentinel: w for w in pool}
+            ready = wait(list(by_conn) + list(by_sentinel), timeout=1.0)
+            dead = []
+            for handle in ready:
+                worker = by_conn.get(handle)
+                if worker is None:
+                    if by_sentinel[handle].conn.poll():
+                        continue  # read what it sent first; its death is seen on the next round
+                    dead.append(by_sentinel[handle])
+                    continue
+                try:
+                    index, digest, blob = worker.conn.recv()
+                except (EOFError, OSError):
+                    dead.append(worker)
+                    continue
+                if blob is None:
+                    worker.current, worker.since = index, time.monotonic()
+                    continue
+                worker.current = None
+                worker.assigned.remove(index)
+                remaining -= 1
+                feed(worker)
+                yield tasks[index].path, digest, blob
+            for worker in dict.fromkeys(dead):
+                if worker in pool:
+                    yield from replace(worker, "the parser crashed on this file (out of memory on "
+                                               "machine-generated code?): skipped")
+            if stall_limit is not None:
+                now = time.monotonic()
+                for worker in list(pool):
+                    if worker.current is not None and now - worker.since > stall_limit:
+                        yield from replace(worker, f"analysis took longer than {stall_limit:g} s "
+                                                   f"(machine-generated code?): skipped")
+        for worker in pool:
+            worker.stop()
+        for worker in pool:
+            worker.process.join(10)
     finally:
-        for process in processes.values():
-            if process.is_alive():
-                process.kill()
-                process.join(5)
-        inbox.close()
-        outbox.close()
-        inbox.cancel_join_thread()
-        outbox.cancel_join_thread()
+        for worker in pool:
+            worker.kill()
 
 
 # A pool pays for itself only with enough files per worker (start-up is ~50 ms per process).
