@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from debtscan.config import Config
-from debtscan.facts.lines import KINDS
+from debtscan.facts.model import LINE_KINDS as KINDS
 from debtscan.facts.model import FileFacts, StatementFact
 from debtscan.graph import Project
 from debtscan.metrics import metric

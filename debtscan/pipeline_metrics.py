@@ -15,16 +15,16 @@ def _orphans(project: Project) -> Dict[str, Any]:
     """Files written but never read here, and files read but never written here (not raw inputs)."""
     read_paths = sorted(project.readers)
     written_paths = sorted(project.writers)
+    reads, writes = _PathIndex(read_paths), _PathIndex(written_paths)
     never_read: List[str] = []
     for path in written_paths:
-        if any(not is_model_access(w) for w in project.writers[path]) and \
-                not any(path == r or ("*" in r or "*" in path) and matches(r, path) for r in read_paths):
+        if any(not is_model_access(w) for w in project.writers[path]) and not reads.meets(path):
             never_read.append(path)
     never_written: List[str] = []
     for path in read_paths:
         if path.startswith("..") or project.is_raw(path) or all(is_model_access(r) for r in project.readers[path]):
             continue
-        if not any(path == w or ("*" in w or "*" in path) and matches(w, path) for w in written_paths):
+        if not writes.meets(path):
             never_written.append(path)
     return {
         "written_never_read": len(never_read),
@@ -67,3 +67,20 @@ def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
         "script_folders": sorted(project.script_folders),
         "orphans": _orphans(project),
     }
+
+
+
+class _PathIndex:
+    """Resolved paths (some of them patterns) to test another path against without comparing every pair."""
+
+    def __init__(self, paths: List[str]) -> None:
+        self.paths = paths
+        self.exact = set(paths)
+        self.patterns = [p for p in paths if "*" in p]
+
+    def meets(self, path: str) -> bool:
+        """Whether ``path`` (maybe a pattern) can name the same file as one of the indexed paths."""
+        if path in self.exact:
+            return True
+        candidates = self.paths if "*" in path else self.patterns
+        return any(matches(other, path) for other in candidates)

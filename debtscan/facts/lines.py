@@ -33,7 +33,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from debtscan.facts.extract import MODULE_SCOPE, Collector, StatementFrame
-from debtscan.facts.model import StatementFact
+from debtscan.facts.model import LINE_KINDS, StatementFact
 
 _LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString)
 _DISPLAYS = (cst.List, cst.Tuple, cst.Set)
@@ -46,7 +46,7 @@ _CONFIG_BUILDERS = frozenset({
     "collections.namedtuple", "typing.NamedTuple", "dataclasses.field", "typing.TypeVar",
 })
 _MODEL_FACTORIES = frozenset({"from_pretrained", "make_pipeline", "load_model", "from_config", "Sequential"})
-_KINDS = ("ml", "glue", "io", "config", "other")
+_KINDS = LINE_KINDS
 _LOG_CALLS = frozenset({"builtins.print", "pprint.pprint", "wandb.log", "tqdm.tqdm.write"})
 _LOG_PREFIXES = ("logging.", "mlflow.log", "loguru.", "?.set_postfix", "?.add_scalar")
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})

@@ -12,6 +12,10 @@ from debtscan.facts.serialize import fact, from_data, to_data
 from debtscan.facts.values import Sym
 
 
+LINE_KINDS = ("ml", "glue", "io", "config", "other")
+"""The classes a logical line can have (:class:`StatementFact.kind`), in the order they win."""
+
+
 @fact
 class ImportFact:
     """``import a.b as c`` / ``from a import b as c``: ``alias`` is bound to ``target`` (a qualified name)."""

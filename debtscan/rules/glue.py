@@ -328,8 +328,14 @@ class RepeatedGlue(Rule):
                     f"wrap it behind one function.",
                     subject=f"repeated-glue:{digest}",
                     end_line=place[2],
-                    related=[_related(ctx.facts[p[0]], p[1], "the same conversion") for p in others],
+                    related=[_related(ctx.facts[p[0]], p[1], "the same conversion")
+                             for p in others[:MAX_RELATED_PLACES]],
                 )
+
+
+# Each place lists at most this many others: the count is in the message, and listing every other place
+# at every place would make the report grow with the square of the number of places.
+MAX_RELATED_PLACES = 8
 
 
 def _steps(shape: str) -> int:
