@@ -21,6 +21,7 @@ artifact or prediction signal).
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
@@ -561,9 +562,10 @@ def modeling_modules(layer: SignalLayer, project) -> Set[str]:
     return out
 
 
-def is_ubiquitous(name: str, patterns: Iterable[str]) -> bool:
+@functools.lru_cache(maxsize=65536)
+def is_ubiquitous(name: str, patterns: Tuple[str, ...]) -> bool:
     """Whether a column name is an identifier, a time or a label (globs, case-insensitive; ``customerId`` and
-    ``SK_ID_CURR`` are identifiers too)."""
+    ``SK_ID_CURR`` are identifiers too). Cached: a repo asks about the same few names thousands of times."""
     lower = name.lower()
     if any(fnmatch.fnmatchcase(lower, p.lower()) for p in patterns):
         return True
