@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
 from debtscan import __version__
+from debtscan.jsonfile import load_json_file
 from debtscan.diff import split_by_fingerprint
 from debtscan.report.console import section
 from debtscan.report.model import Finding, Report
@@ -51,12 +51,7 @@ def render_baseline(findings: Iterable[Finding]) -> str:
 
 
 def load_baseline(path: str) -> Dict[str, Any]:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BaselineError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise BaselineError(f"baseline {path} is not JSON: {exc}") from None
+    data = load_json_file(path, BaselineError, "baseline ")
     if not isinstance(data, dict) or data.get("debtscan_baseline") != BASELINE_VERSION \
             or not isinstance(data.get("findings"), dict):
         raise BaselineError(f"{path} is not a debtscan baseline (write one with `debtscan baseline PATH -o {path}`)")

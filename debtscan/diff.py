@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from debtscan.jsonfile import load_json_file
 
 DIFF_VERSION = "1.0"
 
@@ -42,12 +43,7 @@ def flatten_metrics(metrics: Any, prefix: str = "", max_width: Optional[int] = N
 
 
 def load_report(path: str) -> Dict[str, Any]:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ReportError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise ReportError(f"{path} is not JSON: {exc}") from None
+    data = load_json_file(path, ReportError, "")
     if (not isinstance(data, dict) or "schema_version" not in data or not isinstance(data.get("findings"), list)
             or not all(isinstance(f, dict) and isinstance(f.get("fingerprint"), str) for f in data["findings"])):
         raise ReportError(f"{path} is not a debtscan JSON report (`debtscan scan --format json -o FILE`)")
