@@ -66,12 +66,24 @@ class Project:
     declared: Declared = field(default_factory=Declared)
     steps: List[Step] = field(default_factory=list)
     script_folders: Set[str] = field(default_factory=set)
+    run_cwds: Dict[str, str] = field(default_factory=dict)
     unresolved: List[Tuple[str, int]] = field(default_factory=list)
     helper_instances: int = 0
     raw_data_dirs: Tuple[str, ...] = ("input", "data/raw")
     anchors: Dict[Tuple[str, int, int], Tuple[str, int]] = field(default_factory=dict)
     root: Optional[Path] = None
     io_sites: Dict[str, int] = field(default_factory=dict)
+
+    def cwd_for(self, path: str) -> Optional[str]:
+        """The folder a module runs from, for its relative paths: the ``cd`` of the runner that runs it, its
+        own folder when its scripts run from there, a notebook's own folder (as Jupyter runs it); else the
+        repo root (None)."""
+        if path in self.run_cwds:
+            return self.run_cwds[path] or None
+        folder = posixpath.dirname(path)
+        if folder in self.script_folders or path.endswith(".ipynb"):
+            return folder or None
+        return None
 
     def module_node(self, path: str) -> str:
         return f"module:{path}"
@@ -506,9 +518,8 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     imported = {v.split(":", 1)[1] for u, v, d in graph.edges(data=True) if d.get("kind") == "imports"}
     placed, project.helper_instances = place_io(facts, index, imported)
     project.steps = _run_steps(project, resolver, Path(root) if root is not None else None, runner_files)
-    cwd_of: Dict[str, str] = {}
     for step in project.steps:
-        cwd_of.setdefault(step.script, step.cwd)
+        project.run_cwds.setdefault(step.script, step.cwd)
     project.script_folders = _script_folders(resolver, placed, Path(root) if root is not None else None)
     project.root = Path(root) if root is not None else None
     sites = {"exact": 0, "pattern": 0, "unresolved": 0}
@@ -516,14 +527,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     for item in placed:
         fact = item.fact
         path = item.path
-        if item.caller in cwd_of:
-            cwd: Optional[str] = cwd_of[item.caller] or None
-        elif posixpath.dirname(item.caller) in project.script_folders:
-            cwd = posixpath.dirname(item.caller)
-        elif item.caller.endswith(".ipynb"):
-            cwd = posixpath.dirname(item.caller) or None  # Jupyter runs a notebook from its own folder
-        else:
-            cwd = None
+        cwd = project.cwd_for(item.caller)
         resolved_paths = resolve_io(resolver, fact, path, cwd)
         if not resolved_paths:
             project.unresolved.append((path, fact.line))

@@ -221,7 +221,7 @@ class _Resolve:
         if not found and self.project.resolver is not None:
             for text, _exact in self.project.resolver.strings(sym, path):
                 try:
-                    resolved = normalise(text, path)
+                    resolved = normalise(text, path, self.project.cwd_for(path))
                 except TypeError:
                     resolved = None
                 if resolved is not None and resolved.path not in found and resolved.path.strip("*/") != "":
