@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from debtscan.pipeline.files import read_small_text
+
 _MAX_BYTES = 1_000_000
 
 
@@ -95,7 +97,7 @@ def _norm(base: str, path: str) -> Optional[str]:
 def load_declared(root: Path, dvc_files: List[str], catalog_files: List[str]) -> Declared:
     declared = Declared()
     for rel in dvc_files:
-        text = _read(root / rel)
+        text = read_small_text(root / rel, _MAX_BYTES)
         if text is None:
             continue
         base = posixpath.dirname(rel)
@@ -120,7 +122,7 @@ def load_declared(root: Path, dvc_files: List[str], catalog_files: List[str]) ->
             if normal:
                 declared.paths.setdefault(normal, rel)
     for rel in catalog_files:
-        text = _read(root / rel)
+        text = read_small_text(root / rel, _MAX_BYTES)
         if text is None:
             continue
         parts = rel.split("/")
@@ -140,12 +142,3 @@ def load_declared(root: Path, dvc_files: List[str], catalog_files: List[str]) ->
                 if normal:
                     declared.paths.setdefault(normal, rel)
     return declared
-
-
-def _read(path: Path) -> Optional[str]:
-    try:
-        if path.stat().st_size > _MAX_BYTES:
-            return None
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None

@@ -12,7 +12,9 @@ import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
+
+from debtscan.pipeline.files import read_small_text
 
 _PYTHON = re.compile(r"^(?:.*/)?(?:python[0-9.]*|ipython[0-9.]*|pypy[0-9.]*)$")
 _MAX_RUNNER_BYTES = 200_000
@@ -94,7 +96,7 @@ def parse_command(command: str, cwd: str, known: Dict[str, str],
 
 def shell_steps(root: Path, rel: str, known: Dict[str, str]) -> List[Step]:
     """Steps of a shell script, in order; ``cd`` persists."""
-    text = _read(root / rel)
+    text = read_small_text(root / rel, _MAX_RUNNER_BYTES)
     if text is None:
         return []
     cwd = posixpath.dirname(rel) if _runs_from_own_folder(text) else ""
@@ -116,7 +118,7 @@ def makefile_steps(root: Path, rel: str, known: Dict[str, str]) -> List[Step]:
     Targets are independent (make runs only what is asked), so each target is its own runner,
     ``Makefile:target``; the order of steps holds within one recipe only.
     """
-    text = _read(root / rel)
+    text = read_small_text(root / rel, _MAX_RUNNER_BYTES)
     if text is None:
         return []
     base = posixpath.dirname(rel)
@@ -141,12 +143,3 @@ def makefile_steps(root: Path, rel: str, known: Dict[str, str]) -> List[Step]:
 
 def _runs_from_own_folder(text: str) -> bool:
     return bool(re.search(r'cd\s+"?\$\(dirname\s+"?\$0"?\)"?', text)) or "cd $(dirname $0)" in text
-
-
-def _read(path: Path) -> Optional[str]:
-    try:
-        if path.stat().st_size > _MAX_RUNNER_BYTES:
-            return None
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
