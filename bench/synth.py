@@ -485,6 +485,144 @@ def generate(root: Path, n_files: int, seed: int = 0) -> int:
     return len(files)
 
 
+
+# -- the monorepo shape: many small projects side by side --------------------------------------------------
+def monorepo_project(rng: random.Random, name: str) -> Dict[str, str]:
+    """One small ML project of 10 Python files and a README, its scripts run from the project's folder:
+    they read and write ``data/...`` relative to it, the same file names in every project (as projects made
+    from one template do). A pipeline of numbered scripts with a feedback loop, per-fold pattern files, a
+    helper that writes through a parameter, a saved model, and a notebook."""
+    cols = [_col(rng) for _ in range(rng.randint(5, 9))]
+    target = _col(rng)
+    ext, reader, writer = rng.choice(FORMATS)
+    files: Dict[str, str] = {}
+    files[f"{name}/README.md"] = f"# {name}\n\nRun the numbered scripts from this folder, in order.\n"
+    files[f"{name}/config.py"] = "\n".join([
+        f'"""Settings of {name}."""',
+        'RAW = "data/raw"',
+        'INTERIM = "data/interim"',
+        f'TARGET = "{target}"',
+        f"FEATURES = {cols!r}",
+        f"SEED = {rng.randint(0, 9999)}",
+        f"N_FOLDS = {rng.choice((3, 5))}",
+        "",
+    ])
+    files[f"{name}/utils.py"] = "\n".join([
+        '"""Helpers shared by the steps."""',
+        "import pandas as pd",
+        "",
+        "",
+        "def save(df, stem):",
+        f'    df.{writer}(f"data/interim/{{stem}}.{ext}")',
+        "",
+        "",
+        "def load(stem):",
+        f'    return pd.{reader}(f"data/interim/{{stem}}.{ext}")',
+        "",
+    ])
+    files[f"{name}/01_load.py"] = "\n".join([
+        "import os",
+        "import pandas as pd",
+        "from config import RAW, INTERIM",
+        f'df = pd.read_csv(os.path.join(RAW, "{rng.choice(WORDS)}.csv"))',
+        f'df = df.dropna(subset=["{cols[0]}"])',
+        f'df["{cols[1]}"] = df["{cols[1]}"].clip(lower={rng.randint(0, 5)})',
+        f'df.{writer}(os.path.join(INTERIM, "clean.{ext}"))',
+        "",
+    ])
+    aggs = rng.sample(AGGS, 3)
+    files[f"{name}/02_features.py"] = "\n".join([
+        "import pandas as pd",
+        "from config import FEATURES, N_FOLDS",
+        "import utils",
+        f'df = pd.{reader}("data/interim/clean.{ext}")',
+        f'agg = df.groupby("{cols[2]}")[FEATURES].agg({aggs!r})',
+        "agg.columns = ['_'.join(c) for c in agg.columns]",
+        f'df = df.merge(agg.reset_index(), on="{cols[2]}", how="left")',
+        "utils.save(df, 'features')",
+        "for k in range(N_FOLDS):",
+        f'    df[df.index % N_FOLDS == k].{writer}(f"data/interim/fold_{{k}}.{ext}")',
+        "",
+    ])
+    files[f"{name}/03_split.py"] = "\n".join([
+        "import pandas as pd",
+        "from sklearn.model_selection import train_test_split",
+        "import utils",
+        "df = utils.load('features')",
+        f'pseudo = pd.{reader}("data/interim/pseudo.{ext}")',
+        "df = pd.concat([df, pseudo])",
+        f"train, valid = train_test_split(df, test_size=0.{rng.randint(1, 3)}, random_state={rng.randint(0, 99)})",
+        f'train.{writer}("data/interim/train.{ext}")',
+        f'valid.{writer}("data/interim/valid.{ext}")',
+        "",
+    ])
+    model = rng.choice(("RandomForestClassifier", "GradientBoostingClassifier", "ExtraTreesClassifier"))
+    files[f"{name}/04_train.py"] = "\n".join([
+        "import joblib",
+        "import pandas as pd",
+        f"from sklearn.ensemble import {model}",
+        "from config import FEATURES, TARGET, SEED",
+        f'train = pd.{reader}("data/interim/train.{ext}")',
+        f"clf = {model}(n_estimators={rng.randint(50, 500)}, random_state=SEED)",
+        "clf.fit(train[FEATURES], train[TARGET])",
+        'joblib.dump(clf, "models/model.joblib")',
+        "",
+    ])
+    files[f"{name}/05_predict.py"] = "\n".join([
+        "import joblib",
+        "import pandas as pd",
+        "from config import FEATURES",
+        'clf = joblib.load("models/model.joblib")',
+        f'valid = pd.{reader}("data/interim/valid.{ext}")',
+        'valid["score"] = clf.predict_proba(valid[FEATURES])[:, 1]',
+        'valid.to_csv("data/processed/predictions.csv", index=False)',
+        "",
+    ])
+    files[f"{name}/06_pseudo.py"] = "\n".join([
+        "import pandas as pd",
+        "from config import TARGET",
+        'preds = pd.read_csv("data/processed/predictions.csv")',
+        f'confident = preds[preds["score"] > 0.{rng.randint(80, 99)}].copy()',
+        'confident[TARGET] = (confident["score"] > 0.5).astype(int)',
+        f'confident.{writer}("data/interim/pseudo.{ext}")',
+        "",
+    ])
+    files[f"{name}/07_report.py"] = "\n".join([
+        "import glob",
+        "import pandas as pd",
+        f'parts = [pd.{reader}(p) for p in glob.glob("data/interim/fold_*.{ext}")]',
+        "summary = pd.concat(parts).describe()",
+        'summary.to_csv("reports/summary.csv")',
+        "",
+    ])
+    files[f"{name}/notebooks/explore.ipynb"] = json.dumps({
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                   "source": ["import pandas as pd\n", f'df = pd.{reader}("../data/interim/clean.{ext}")\n',
+                              f'df["{cols[0]}"].describe()\n']}],
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }, indent=1) + "\n"
+    return files
+
+
+def generate_monorepo(root: Path, n_projects: int, seed: int = 0) -> int:
+    """Write ``n_projects`` small projects side by side under ``root`` (a README and 10 Python files or
+    notebooks each); return the number of files written."""
+    rng = random.Random(seed)
+    count = 0
+    for index in range(n_projects):
+        for path, text in monorepo_project(rng, f"project_{index:03d}").items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            count += 1
+    return count
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--monorepo":
+        count = generate_monorepo(Path(sys.argv[2]), int(sys.argv[3]))
+        print(f"wrote {count} files to {sys.argv[2]}")
+        sys.exit(0)
     count = generate(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0)
     print(f"wrote {count} files to {sys.argv[1]}")

@@ -52,6 +52,7 @@ KEYS: Dict[str, Tuple[str, Any]] = {
     "raw-data-dirs": ("list of strings", ["input", "data/raw"]),
     "respect-gitignore": ("boolean", True),
     "knowledge": ("table of tables", {}),
+    "project-roots": ("list of strings", None),
 }
 
 DEFAULT_EXCLUDE: List[str] = []
@@ -78,6 +79,7 @@ class Config:
     raw_data_dirs: List[str] = field(default_factory=lambda: ["input", "data/raw"])
     respect_gitignore: bool = True
     knowledge: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    project_roots: Optional[List[str]] = None  # folder globs; None: found by markers (debtscan.projects)
 
     @property
     def excludes(self) -> List[str]:

@@ -9,23 +9,25 @@ Every edge carries the source location (``path``, ``line``). Cross-file resoluti
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import networkx as nx
 
 from debtscan.facts.model import FileFacts, IOFact
 from debtscan.facts.values import Seq
 from debtscan.paths import (
-    ConstantTable, ResolvedPath, Resolver, _literal_folder, leaves_root, matches, normalise, too_generic,
+    ConstantTable, PathIndex, ResolvedPath, Resolver, _literal_folder, matches, normalise, too_generic,
 )
 from debtscan.pipeline.declared import Declared, load_declared
+from debtscan.projects import SCAN_ROOT, ProjectRoot, ProjectRoots, find_project_roots
 from debtscan.pipeline.helpers import FunctionIndex, PlacedIO, place_io
 from debtscan.pipeline.runners import Step, makefile_steps, parse_command, shell_steps
 
@@ -36,7 +38,8 @@ class Access:
 
     ``value`` is what was written (``prediction``, ``model`` or ``""``); ``via`` names the project helper
     the access went through (``utils.to_pickles``), if any; ``base`` how a relative path was anchored
-    (``root``, ``script`` folder, ``file`` for ``__file__``-based, ``absolute``).
+    (``root``, ``project`` folder, ``script`` folder, ``file`` for ``__file__``-based, ``absolute``);
+    ``project`` the folder of the project the artifact lies in (``""``: the scan root's).
     """
 
     mode: str
@@ -52,6 +55,51 @@ class Access:
     value: str = ""
     via: str = ""
     floating: bool = False
+    project: str = ""
+
+    @property
+    def local(self) -> str:
+        """The artifact's path relative to its project's folder."""
+        if self.project and self.artifact.startswith(self.project + "/"):
+            return self.artifact[len(self.project) + 1:]
+        return self.artifact
+
+
+@dataclass(frozen=True)
+class HandoffGroup:
+    """The writes of one path and the reads of one path that name the same file(s), in one project: every
+    write paired with every read of another module is a hand-off. Pairs are produced on demand
+    (:meth:`pairs`); :attr:`count` needs none of them."""
+
+    written: str
+    read: str
+    writes: Tuple[Access, ...]
+    reads: Tuple[Access, ...]
+
+    def pairs(self) -> Iterator[Tuple[Access, Access]]:
+        for write in self.writes:
+            for read in self.reads:
+                if write.module != read.module:
+                    yield write, read
+
+    @cached_property
+    def count(self) -> int:
+        """The number of (write, read) hand-offs, in O(writes + reads)."""
+        same: Dict[str, int] = {}
+        for write in self.writes:
+            same[write.module] = same.get(write.module, 0) + 1
+        return len(self.writes) * len(self.reads) - sum(same.get(r.module, 0) for r in self.reads)
+
+    @cached_property
+    def writer_modules(self) -> Tuple[str, ...]:
+        """Modules whose writes reach a reader of another module."""
+        readers = {r.module for r in self.reads}
+        return tuple(sorted({w.module for w in self.writes if readers - {w.module}}))
+
+    @cached_property
+    def reader_modules(self) -> Tuple[str, ...]:
+        writers = {w.module for w in self.writes}
+        return tuple(sorted({r.module for r in self.reads if writers - {r.module}}))
 
 
 @dataclass
@@ -73,17 +121,22 @@ class Project:
     anchors: Dict[Tuple[str, int, int], Tuple[str, int]] = field(default_factory=dict)
     root: Optional[Path] = None
     io_sites: Dict[str, int] = field(default_factory=dict)
+    projects: ProjectRoots = field(default_factory=ProjectRoots)
 
     def cwd_for(self, path: str) -> Optional[str]:
-        """The folder a module runs from, for its relative paths: the ``cd`` of the runner that runs it, its
-        own folder when its scripts run from there, a notebook's own folder (as Jupyter runs it); else the
-        repo root (None)."""
+        """The folder a module runs from, for its relative paths, when something says so: the ``cd`` of the
+        runner that runs it (``"."`` for the scan root), its own folder when its scripts run from there, a
+        notebook's own folder (as Jupyter runs it). None: its project's folder (:meth:`project_of`)."""
         if path in self.run_cwds:
-            return self.run_cwds[path] or None
+            return self.run_cwds[path] or "."
         folder = posixpath.dirname(path)
         if folder in self.script_folders or path.endswith(".ipynb"):
-            return folder or None
+            return folder or "."
         return None
+
+    def project_of(self, path: str) -> ProjectRoot:
+        """The project a scanned file belongs to."""
+        return self.projects.of(path)
 
     def module_node(self, path: str) -> str:
         return f"module:{path}"
@@ -109,73 +162,65 @@ class Project:
         return bool(node and node.get("declared"))
 
     @cached_property
-    def all_handoffs(self) -> List[Tuple[Access, Access]]:
-        """(write, read) pairs where a module reads what another module of the repo writes (including
-        declared artifacts; saved models loaded for inference are left out)."""
-        pairs = []
-        exact_writes: Dict[str, List[Access]] = {}
-        pattern_writes: List[Tuple[str, "re.Pattern[str]"]] = []
-        floating_writes: Set[str] = set()
+    def all_handoff_groups(self) -> List[HandoffGroup]:
+        """Where a module reads what another module of its project writes (declared artifacts included; saved
+        models loaded for inference and test code left out), grouped per (written path, read path).
+
+        Paths meet only within the project they lie in (a path that leaves its project, ``../other/x.csv``,
+        lies in the other one), compared relative to it. Cost: O(A log A) to index the A written paths of a
+        project by their literal ends (:class:`~debtscan.paths.PathIndex`), then per read path one look-up
+        and a match against the candidates it returns; no pair of accesses is formed.
+        """
+        writes_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
         for path, writes in self.writers.items():
             kept = [w for w in writes if not is_model_access(w) and not is_test_module(w.module)]
-            if not kept or is_model_artifact(path):
-                continue
-            if "*" in path:
-                if path.startswith("*") and not _literal_folder(path):
-                    continue  # ``*/config.json``: could be any file of that name anywhere
-                if all(w.floating for w in kept):
-                    if not _literal_folder(_after_first_wildcard(path)):
-                        continue  # f"{out}/config.json" run from scripts/: no folder the code names
-                    floating_writes.add(path)
-                pattern_writes.append((path, _pattern_regex(path)))
-            exact_writes[path] = kept
-        written = sorted(exact_writes)
-        for read_path, reads in sorted(self.readers.items()):
-            reads = [r for r in reads if not is_model_access(r) and not is_test_module(r.module)]
-            if not reads:
-                continue
-            absolute = read_path.startswith(("/", "~"))
-            if "*" in read_path:
-                if read_path.startswith("*") and not _literal_folder(read_path):
-                    continue
-                floating = all(r.floating for r in reads)
-                if floating and not _literal_folder(_after_first_wildcard(read_path)):
-                    continue
-                regex = _pattern_regex(read_path)
-                # a pattern whose unknown part the code starts with (``f"{out}/x.csv"`` resolved from a
-                # script folder) only meets exact files: two such guesses would meet everywhere
-                candidates = [w for w in written
-                              if ("*" not in w and regex.match(w)) or
-                              ("*" in w and not floating and w not in floating_writes and matches(read_path, w))]
-                candidates = _most_specific(read_path, candidates)
-            elif read_path in exact_writes:
-                # an exact writer explains the read; pattern writers (to_feature(df, "feature/train") writing
-                # feature/train_*.f) would only be guesses
-                candidates = [read_path]
-            else:
-                candidates = [w for w, rx in pattern_writes if w != read_path and rx.match(read_path)
-                              and w.startswith(("/", "~")) == absolute]
-            for write_path in sorted(set(candidates)):
-                for write in exact_writes[write_path]:
-                    for read in reads:
-                        if write.module != read.module:
-                            pairs.append((write, read))
-        return pairs
+            if kept and not is_model_artifact(kept[0].local):
+                writes_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
+        reads_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
+        for path, reads in self.readers.items():
+            kept = [r for r in reads if not is_model_access(r) and not is_test_module(r.module)]
+            if kept:
+                reads_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
+        groups: List[HandoffGroup] = []
+        for project in sorted(reads_by):
+            if project in writes_by:
+                groups.extend(_project_handoffs(writes_by[project], reads_by[project]))
+        groups.sort(key=lambda g: (g.read, g.written))
+        return groups
 
     @cached_property
-    def handoffs(self) -> List[Tuple[Access, Access]]:
-        """The undeclared hand-offs: ``all_handoffs`` minus artifacts a dvc.yaml / Kedro catalog declares.
+    def handoff_groups(self) -> List[HandoffGroup]:
+        """The undeclared hand-offs: ``all_handoff_groups`` minus artifacts a dvc.yaml / Kedro catalog declares.
 
         Saved models loaded for inference (``models/churn.joblib``, ``*.pt``, ``joblib.dump(model, ...)``)
         are the normal train/serve boundary, not a data hand-off, and are left out.
         """
-        return [(w, r) for w, r in self.all_handoffs
-                if not (self.is_declared(w.artifact) and self.is_declared(r.artifact))]
+        return [g for g in self.all_handoff_groups if g.count
+                and not (self.is_declared(g.written) and self.is_declared(g.read))]
+
+    @cached_property
+    def declared_handoff_groups(self) -> List[HandoffGroup]:
+        return [g for g in self.all_handoff_groups if g.count
+                and self.is_declared(g.written) and self.is_declared(g.read)]
+
+    @property
+    def handoff_count(self) -> int:
+        return sum(g.count for g in self.handoff_groups)
+
+    @cached_property
+    def all_handoffs(self) -> List[Tuple[Access, Access]]:
+        """Every (write, read) pair of :attr:`all_handoff_groups`, materialised (for reports that list them)."""
+        return [pair for group in self.all_handoff_groups for pair in group.pairs()]
+
+    @cached_property
+    def handoffs(self) -> List[Tuple[Access, Access]]:
+        """Every (write, read) pair of :attr:`handoff_groups`, materialised: O(pairs). Rules and metrics
+        work on the groups; this list is for reports that draw each hand-off."""
+        return [pair for group in self.handoff_groups for pair in group.pairs()]
 
     @cached_property
     def declared_handoffs(self) -> List[Tuple[Access, Access]]:
-        return [(w, r) for w, r in self.all_handoffs
-                if self.is_declared(w.artifact) and self.is_declared(r.artifact)]
+        return [pair for group in self.declared_handoff_groups for pair in group.pairs()]
 
     @cached_property
     def run_position(self) -> Dict[str, Tuple[str, int]]:
@@ -186,22 +231,29 @@ class Project:
         return out
 
     @cached_property
+    def hubs(self) -> "FlowHubs":
+        """The module-to-module data flow, through one hub per hand-off group: O(writes + reads) edges, where
+        the module graph (:attr:`flow`) would need writers x readers edges per artifact."""
+        return FlowHubs([g for g in self.handoff_groups if certain_link(g.writes[0].local, g.reads[0].local)])
+
+    @cached_property
     def flow(self) -> nx.DiGraph:
-        """Module -> module data flow through undeclared intermediate files (edge attribute ``pairs``).
+        """Module -> module data flow through undeclared intermediate files, materialised (one edge per pair of
+        modules linked by a hand-off, with ``witness``, ``count`` and ``artifacts``): O(module pairs). The
+        rules work on :attr:`hubs`; this graph is for callers that want the module edges themselves.
 
         Only certain links count: one side is an exact path, or both patterns name files of the same folder
         (``data/train/*.p`` written, ``data/train/*`` read). Two patterns that merely may overlap
         (``feature/train_*.f`` and a glob of ``feature/train*.f``) link every feature script to every other
         one and would make chains and cycles out of guesses.
         """
+        hubs = self.hubs
         graph = nx.DiGraph()
-        for write, read in self.handoffs:
-            if not certain_link(write.artifact, read.artifact):
-                continue
-            if graph.has_edge(write.module, read.module):
-                graph[write.module][read.module]["pairs"].append((write, read))
-            else:
-                graph.add_edge(write.module, read.module, pairs=[(write, read)])
+        for writer in sorted(hubs.writes_of):
+            for reader in sorted(hubs.successors(writer)):
+                write, read = hubs.witness(writer, reader)
+                graph.add_edge(writer, reader, witness=(write, read), count=hubs.count(writer, reader),
+                               artifacts=hubs.artifacts(writer, reader))
         return graph
 
     def order_key(self, module: str) -> Tuple:
@@ -212,27 +264,27 @@ class Project:
                 int(match.group(1)) if match else 10 ** 9, module)
 
     @cached_property
-    def chains(self) -> List[List[str]]:
-        """The longest chain of modules linked by hand-offs in each connected part of the flow graph.
+    def flow_components(self) -> List[List[str]]:
+        """Groups of two modules or more that feed each other in a loop: the strongly connected components of
+        the hub graph, modules only, each sorted, in order of their first module. O(V + E) (Tarjan)."""
+        return self.hubs.loops()
 
-        Cycles (DS206's business) are broken by dropping edges that run against the execution order.
+    def shortest_cycle(self, members: Sequence[str]) -> List[str]:
+        """One shortest file cycle through the first (smallest) module of a group that feeds itself."""
+        return self.hubs.shortest_cycle(members)
+
+    @cached_property
+    def chains(self) -> List[List[str]]:
+        """The longest chain of modules linked by hand-offs in each connected part of the flow.
+
+        Loops (DS206's business) are broken inside each strongly connected component by dropping the links
+        that run against the execution order (:meth:`order_key`): links between components follow the
+        condensation, which is acyclic, and inside a component only forward links remain, so the flow becomes
+        a DAG without enumerating a single cycle. The longest path of each weakly connected part comes from
+        one pass in a (lexicographic, by execution order) topological order of the condensation, each hub
+        keeping the best writer seen so far. O((V + E) log V) on the hub graph.
         """
-        flow = self.flow
-        dag = nx.DiGraph()
-        dag.add_nodes_from(flow.nodes)
-        for u, v in flow.edges:
-            dag.add_edge(u, v)
-        while not nx.is_directed_acyclic_graph(dag):
-            cycle = nx.find_cycle(dag)
-            worst = max(cycle, key=lambda e: (self.order_key(e[0]) > self.order_key(e[1]), self.order_key(e[0])))
-            dag.remove_edge(worst[0], worst[1])
-        out = []
-        for component in sorted(nx.weakly_connected_components(dag), key=lambda c: sorted(c)[0]):
-            sub = dag.subgraph(component)
-            path = _longest_path(sub, self.order_key)
-            if len(path) > 1:
-                out.append(path)
-        return sorted(out, key=lambda p: (-len(p), p))
+        return self.hubs.chains(self.order_key)
 
     def imports_between(self, a: str, b: str) -> bool:
         """Whether module file ``a`` imports ``b`` directly or transitively."""
@@ -260,6 +312,229 @@ class Project:
         return False
 
 
+class FlowHubs:
+    """The data flow between modules as a bipartite graph: module -> hub (it writes a group's file) -> module
+    (it reads it). A hub per hand-off group keeps the graph linear in the accesses; a step from a module
+    through a hub back to itself is no hand-off and never counts.
+
+    Nodes are module paths (``str``) and hub indexes (``int``, into :attr:`groups`).
+    """
+
+    def __init__(self, groups: Sequence[HandoffGroup]) -> None:
+        self.groups = list(groups)
+        self.graph = nx.DiGraph()
+        self.writes_of: Dict[str, List[int]] = {}
+        self.reads_of: Dict[str, List[int]] = {}
+        self.first_write: Dict[Tuple[int, str], Access] = {}
+        self.first_read: Dict[Tuple[int, str], Access] = {}
+        self.per_module: Dict[Tuple[int, str, str], int] = {}
+        for index, group in enumerate(self.groups):
+            self.graph.add_node(index)
+            for write in group.writes:
+                key = (index, write.module)
+                known = self.first_write.get(key)
+                if known is None:
+                    self.writes_of.setdefault(write.module, []).append(index)
+                    self.graph.add_edge(write.module, index)
+                if known is None or (write.line, write.artifact) < (known.line, known.artifact):
+                    self.first_write[key] = write
+                self.per_module[(index, "w", write.module)] = self.per_module.get((index, "w", write.module), 0) + 1
+            for read in group.reads:
+                key = (index, read.module)
+                known = self.first_read.get(key)
+                if known is None:
+                    self.reads_of.setdefault(read.module, []).append(index)
+                    self.graph.add_edge(index, read.module)
+                if known is None or read.line < known.line:
+                    self.first_read[key] = read
+                self.per_module[(index, "r", read.module)] = self.per_module.get((index, "r", read.module), 0) + 1
+
+    def successors(self, module: str) -> Set[str]:
+        """Modules that read what ``module`` writes (O(its hubs' readers))."""
+        out: Set[str] = set()
+        for index in self.writes_of.get(module, ()):
+            out.update(m for m in self.graph.successors(index) if m != module)
+        return out
+
+    def _links(self, writer: str, reader: str) -> List[int]:
+        return [i for i in self.writes_of.get(writer, ()) if (i, reader) in self.first_read and writer != reader]
+
+    def witness(self, writer: str, reader: str) -> Tuple[Access, Access]:
+        """The first (write, read) pair from ``writer`` to ``reader`` (by write line, artifact, read line)."""
+        pairs = [(self.first_write[(i, writer)], self.first_read[(i, reader)]) for i in self._links(writer, reader)]
+        return min(pairs, key=lambda p: (p[0].line, p[0].artifact, p[1].line))
+
+    def count(self, writer: str, reader: str) -> int:
+        return sum(self.per_module[(i, "w", writer)] * self.per_module[(i, "r", reader)]
+                   for i in self._links(writer, reader))
+
+    def artifacts(self, writer: str, reader: str) -> Tuple[Tuple[str, str], ...]:
+        """The (written path, read path) pairs that link ``writer`` to ``reader``."""
+        return tuple(sorted({(self.groups[i].written, self.groups[i].read) for i in self._links(writer, reader)}))
+
+    def loops(self) -> List[List[str]]:
+        """Modules that feed each other: the strongly connected components with two modules or more."""
+        out = []
+        for members in nx.strongly_connected_components(self.graph):
+            modules = sorted(m for m in members if isinstance(m, str))
+            if len(modules) > 1:
+                out.append(modules)
+        return sorted(out)
+
+    def shortest_cycle(self, members: Sequence[str]) -> List[str]:
+        """One shortest cycle through ``members[0]`` inside ``members``: a breadth-first search over modules,
+        successors in name order, each hub expanded once. O(V + E) of the component."""
+        start = members[0]
+        inside = set(members)
+        closing = set(self.reads_of.get(start, ()))
+        parent: Dict[str, Optional[str]] = {start: None}
+        expanded: Set[int] = set()
+        frontier = [start]
+        while frontier:
+            following: List[str] = []
+            for node in frontier:
+                if node != start and closing.intersection(self.writes_of.get(node, ())):
+                    cycle = [node]
+                    while parent[cycle[-1]] is not None:
+                        cycle.append(parent[cycle[-1]])
+                    return list(reversed(cycle))
+                reached: Set[str] = set()
+                for index in self.writes_of.get(node, ()):
+                    if index in expanded:
+                        continue
+                    expanded.add(index)
+                    reached.update(self.graph.successors(index))
+                for succ in sorted(reached):
+                    if succ in inside and succ not in parent:
+                        parent[succ] = node
+                        following.append(succ)
+            frontier = following
+        return [start]
+
+    def chains(self, key) -> List[List[str]]:
+        """The longest chain of each weakly connected part (see :attr:`Project.chains`)."""
+        graph = self.graph
+        if not self.groups:
+            return []
+        members = list(nx.strongly_connected_components(graph))
+        component: Dict[object, int] = {}
+        for index, nodes in enumerate(members):
+            for node in nodes:
+                component[node] = index
+        keys = {m: key(m) for m in graph.nodes if isinstance(m, str)}
+        condensed = nx.DiGraph()
+        condensed.add_nodes_from(range(len(members)))
+        for u, v in graph.edges:
+            if component[u] != component[v]:
+                condensed.add_edge(component[u], component[v])
+        first = {i: min((keys[m] for m in nodes if isinstance(m, str)), default=None) for i, nodes in enumerate(members)}
+        order: List[str] = []
+        for index in nx.lexicographical_topological_sort(
+                condensed, key=lambda i: (0,) if first[i] is None else (1, first[i])):
+            order.extend(sorted((m for m in members[index] if isinstance(m, str)), key=keys.__getitem__))
+        length: Dict[str, int] = {}
+        parent: Dict[str, Optional[str]] = {}
+        rank = {m: position for position, m in enumerate(order)}
+        best: Dict[int, Tuple[int, int, str]] = {}   # hub -> (length, -rank, writer) of its best writer so far
+        for module in order:
+            chosen: Optional[Tuple[int, int, str]] = None
+            for index in self.reads_of.get(module, ()):
+                candidate = best.get(index)
+                if candidate is not None and candidate[2] != module and (chosen is None or candidate > chosen):
+                    chosen = candidate
+            length[module] = chosen[0] + 1 if chosen else 0
+            parent[module] = chosen[2] if chosen else None
+            mine = (length[module], -rank[module], module)
+            for index in self.writes_of.get(module, ()):
+                if index not in best or mine[0] > best[index][0]:
+                    best[index] = mine
+        out = []
+        for part in nx.weakly_connected_components(graph):
+            modules = [m for m in part if isinstance(m, str)]
+            if len(modules) < 2:
+                continue
+            end = max(sorted(modules, key=rank.__getitem__),
+                      key=lambda m: (length[m], tuple(-x if isinstance(x, int) else 0 for x in keys[m])))
+            path = [end]
+            while parent[path[-1]] is not None:
+                path.append(parent[path[-1]])
+            if len(path) > 1:
+                out.append(list(reversed(path)))
+        return sorted(out, key=lambda p: (-len(p), p))
+
+
+def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
+                      reads: Dict[str, Tuple[str, List[Access]]]) -> List[HandoffGroup]:
+    """The hand-off groups of one project; ``writes`` and ``reads`` map project-relative paths to (the
+    scan-relative path, its accesses). See :attr:`Project.all_handoff_groups` for the cost."""
+    kept: Dict[str, Tuple[str, List[Access]]] = {}
+    patterns = PathIndex()
+    floating_writes: Set[str] = set()
+    for local, (path, accesses) in writes.items():
+        if "*" in local:
+            if local.startswith("*") and not _literal_folder(local):
+                continue  # ``*/config.json``: could be any file of that name anywhere
+            if all(w.floating for w in accesses):
+                if not _literal_folder(_after_first_wildcard(local)):
+                    continue  # f"{out}/config.json" run from scripts/: no folder the code names
+                floating_writes.add(local)
+            patterns.add(local)
+        kept[local] = (path, accesses)
+    written = PathIndex(kept)
+    groups: List[HandoffGroup] = []
+    for read_local, (read_path, accesses) in sorted(reads.items()):
+        absolute = read_local.startswith(("/", "~"))
+        if "*" in read_local:
+            if read_local.startswith("*") and not _literal_folder(read_local):
+                continue
+            floating = all(r.floating for r in accesses)
+            if floating and not _literal_folder(_after_first_wildcard(read_local)):
+                continue
+            regex = _pattern_regex(read_local)
+            # a pattern whose unknown part the code starts with (``f"{out}/x.csv"`` resolved from a
+            # script folder) only meets exact files: two such guesses would meet everywhere
+            candidates = [w for w in written.candidates(read_local)
+                          if ("*" not in w and regex.match(w)) or
+                          ("*" in w and not floating and w not in floating_writes and matches(read_local, w))]
+            candidates = _most_specific(read_local, candidates)
+        elif read_local in kept:
+            # an exact writer explains the read; pattern writers (to_feature(df, "feature/train") writing
+            # feature/train_*.f) would only be guesses
+            candidates = [read_local]
+        else:
+            candidates = [w for w in patterns.candidates(read_local) if w != read_local
+                          and _pattern_regex(w).match(read_local) and w.startswith(("/", "~")) == absolute]
+        for write_local in sorted(set(candidates)):
+            write_path, write_accesses = kept[write_local]
+            groups.append(HandoffGroup(write_path, read_path, tuple(write_accesses), tuple(accesses)))
+    return groups
+
+
+def _add_match_edges(graph: nx.MultiDiGraph, artifacts: Sequence[str], projects: ProjectRoots) -> None:
+    """``matches`` edges from each pattern artifact to the artifacts it may name, in its own project.
+
+    Each project's artifacts go into one :class:`~debtscan.paths.PathIndex` (O(P log P)); a pattern is tested
+    only against the candidates its literal head or tail selects, not against every artifact."""
+    by_project: Dict[str, Dict[str, str]] = {}
+    for node in artifacts:
+        data = graph.nodes[node]
+        by_project.setdefault(data.get("project", ""), {})[projects.by_path.get(
+            data.get("project", ""), SCAN_ROOT).local(data["path"])] = node
+    for project_path in sorted(by_project):
+        nodes = by_project[project_path]
+        index = PathIndex(nodes)
+        for local in sorted(nodes):
+            pattern = nodes[local]
+            if graph.nodes[pattern]["exact"]:
+                continue
+            regex = _pattern_regex(local)
+            for other_local in index.candidates(local):
+                other = nodes[other_local]
+                if other != pattern and (regex.match(other_local) or
+                                         (not graph.nodes[other]["exact"] and matches(local, other_local))):
+                    graph.add_edge(pattern, other, kind="matches")
+
+
 def _after_first_wildcard(path: str) -> str:
     """``scripts/*/hub/config.json`` -> ``*/hub/config.json``: the part the code itself spelled out."""
     return "*" + path.split("*", 1)[1]
@@ -282,24 +557,7 @@ def _most_specific(read_path: str, candidates: List[str]) -> List[str]:
     return candidates
 
 
-def _longest_path(dag: nx.DiGraph, key) -> List[str]:
-    best: Dict[str, Tuple[int, Tuple, Optional[str]]] = {}
-    for node in nx.lexicographical_topological_sort(dag, key=key):
-        length, _, _ = best.get(node, (0, (), None))
-        for succ in dag.successors(node):
-            candidate = (length + 1, key(node), node)
-            if succ not in best or candidate[0] > best[succ][0]:
-                best[succ] = candidate
-        best.setdefault(node, (0, (), None))
-    if not best:
-        return []
-    end = max(best, key=lambda n: (best[n][0], tuple(-x if isinstance(x, int) else 0 for x in key(n))))
-    path = [end]
-    while best[path[-1]][2] is not None:
-        path.append(best[path[-1]][2])
-    return list(reversed(path))
-
-
+@functools.lru_cache(maxsize=65536)
 def _pattern_regex(pattern: str) -> "re.Pattern[str]":
     return re.compile(fnmatch.translate(pattern))
 
@@ -321,8 +579,9 @@ CODE_SUFFIXES = (".py", ".pyi", ".ipynb", ".md", ".rst", ".cfg", ".toml", ".ini"
 
 def is_model_access(access: Access) -> bool:
     """Whether an access saves or loads a model (by path, by format, or by what was written), or touches
-    source code and documentation (code generators and model cards are no data hand-offs)."""
-    return access.value == "model" or access.fmt in MODEL_FORMATS or is_model_artifact(access.artifact) \
+    source code and documentation (code generators and model cards are no data hand-offs). The path is read
+    relative to its project: a project folder named ``models/churn`` does not make all its files models."""
+    return access.value == "model" or access.fmt in MODEL_FORMATS or is_model_artifact(access.local) \
         or access.artifact.lower().endswith(CODE_SUFFIXES) or access.fmt == "listing"
 
 
@@ -384,13 +643,23 @@ def module_name_for(path: str, package_dirs: Sequence[str]) -> Tuple[str, bool]:
     return ".".join(p.replace("-", "_").replace(" ", "_") for p in parts), is_package
 
 
-def _resolve_import(target: str, importer: str, modules: Dict[str, List[str]]) -> Optional[str]:
+def _resolve_import(target: str, importer: str, modules: Dict[str, List[str]],
+                    projects: Optional[ProjectRoots] = None,
+                    scoped: Optional[Dict[Tuple[str, str], List[str]]] = None) -> Optional[str]:
+    """The file an import names: the only module of that name, else the only one of the importer's
+    project (``scoped``: (project, module name) -> files), else the one in the importer's folder (None when
+    it stays ambiguous). O(depth of the dotted name)."""
     name = target
     while name:
         candidates = modules.get(name)
         if candidates:
             if len(candidates) == 1:
                 return candidates[0]
+            if projects is not None and scoped is not None:
+                mine = scoped.get((projects.of(importer).path, name), [])
+                if len(mine) == 1:
+                    return mine[0]
+                candidates = mine or candidates
             directory = posixpath.dirname(importer)
             for candidate in candidates:
                 if posixpath.dirname(candidate) == directory:
@@ -400,11 +669,15 @@ def _resolve_import(target: str, importer: str, modules: Dict[str, List[str]]) -
     return None
 
 
-def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional[str] = None) -> List[ResolvedPath]:
-    """The repo-relative paths (or patterns) an I/O fact may touch; ``cwd`` the folder the script runs in."""
+def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional[str] = None,
+               projects: Optional[ProjectRoots] = None) -> List[Tuple[ResolvedPath, ProjectRoot]]:
+    """The repo-relative paths (or patterns) an I/O fact may touch, each with the project it lies in;
+    ``cwd`` the folder the script runs in (None: its project's folder)."""
+    projects = projects if projects is not None else ProjectRoots()
+    own = projects.of(module_file).path
     out = []
     for text, exact in resolver.strings(fact.path, module_file):
-        resolved = normalise(text, module_file, cwd)
+        resolved = normalise(text, module_file, cwd, own)
         if resolved is None:
             continue
         if not exact and resolved.exact:
@@ -412,18 +685,30 @@ def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional
         written = text.split("/", 1)[1] if text.startswith("@repo/") else text
         while written.startswith(("../", "./")):
             written = written.split("/", 1)[1]
-        if too_generic(resolved.path) or too_generic(written):
+        lies_in = projects.of_artifact(resolved.path) if resolved.base != "absolute" else SCAN_ROOT
+        local = lies_in.local(resolved.path)
+        if too_generic(local) or too_generic(written):
             continue
-        if written.startswith("*") and not resolved.path.startswith("*"):
+        if written.startswith("*") and not local.startswith("*"):
             resolved = ResolvedPath(resolved.path, resolved.exact, resolved.base, True)
-        out.append(resolved)
+        out.append((resolved, lies_in))
     return out
 
 
-def _script_folders(resolver: Resolver, placed: Sequence[PlacedIO], root: Optional[Path]) -> Set[str]:
-    """Folders whose scripts run from their own folder: a relative path in them leaves the repo when taken
-    from the root but stays inside from the folder (``../input/x.csv`` in ``py/``), or names a folder that
-    exists next to the script and not at the root (``LOG/`` in ``a/``)."""
+def _leaves(text: str) -> bool:
+    """Whether a relative path taken from a folder climbs above it (``../input/x.csv``)."""
+    if not text or text.startswith(("/", "~", "@repo")) or re.match(r"^[A-Za-z]:[\\/]", text):
+        return False
+    return posixpath.normpath(text.replace("\\", "/")).startswith("..")
+
+
+def _script_folders(resolver: Resolver, placed: Sequence[PlacedIO], root: Optional[Path],
+                    projects: Optional[ProjectRoots] = None) -> Set[str]:
+    """Folders whose scripts run from their own folder, inside a project: a relative path in them leaves
+    the project when taken from the project's folder but stays inside from the script's folder
+    (``../input/x.csv`` in ``py/``), or names a folder that exists next to the script and not at the
+    project's top (``LOG/`` in ``a/``). Files at a project's top run from there anyway."""
+    projects = projects if projects is not None else ProjectRoots()
     folders: Set[str] = set()
     checked: Set[Tuple[str, str]] = set()
     for item in placed:
@@ -432,9 +717,13 @@ def _script_folders(resolver: Resolver, placed: Sequence[PlacedIO], root: Option
         directory = posixpath.dirname(item.caller)
         if not directory or directory in folders:
             continue
+        home = projects.folder_project(directory)
+        inner = home.local(directory) if home.path else directory
+        if inner in ("", "."):
+            continue
         for text, _ in resolver.strings(item.fact.path, item.path):
-            if leaves_root(text):
-                inside = posixpath.normpath(posixpath.join(directory, text))
+            if _leaves(text):
+                inside = posixpath.normpath(posixpath.join(inner, text))
                 if not inside.startswith(".."):
                     folders.add(directory)
                     break
@@ -443,13 +732,15 @@ def _script_folders(resolver: Resolver, placed: Sequence[PlacedIO], root: Option
                 if "*" in first or (directory, first) in checked:
                     continue
                 checked.add((directory, first))
-                if (root / directory / first).is_dir() and not (root / first).is_dir():
+                if (root / directory / first).is_dir() and not (root / home.path / first).is_dir():
                     folders.add(directory)
                     break
     return folders
 
 
 def _run_steps(project: "Project", resolver: Resolver, root: Optional[Path], runner_files: Sequence[str]) -> List[Step]:
+    """Scripts run by other scripts and by runner files. A runner that says nothing of its folder runs from
+    its project's folder (for a runner of the scan root: the scan root)."""
     known: Dict[str, str] = {path: path for path in project.facts}
     for module, paths in project.modules.items():
         if len(paths) == 1:
@@ -457,13 +748,14 @@ def _run_steps(project: "Project", resolver: Resolver, root: Optional[Path], run
     steps: List[Step] = []
     for path in sorted(project.facts):
         order = 0
+        home = project.project_of(path).path
         for run in project.facts[path].runs:
-            cwd = ""
+            cwd = home
             if run.cwd is not None:
                 texts = resolver.strings(run.cwd, path)
                 if texts and "*" not in texts[0][0]:
-                    normal = normalise(texts[0][0], path)
-                    cwd = normal.path if normal is not None and normal.base != "absolute" else ""
+                    normal = normalise(texts[0][0], path, None, home)
+                    cwd = normal.path if normal is not None and normal.base != "absolute" else home
             target = run.target
             if isinstance(target, Seq):
                 words = []
@@ -480,10 +772,9 @@ def _run_steps(project: "Project", resolver: Resolver, root: Optional[Path], run
                     order += 1
     if root is not None:
         for rel in runner_files:
-            if rel.endswith(".sh"):
-                steps.extend(shell_steps(root, rel, known))
-            else:
-                steps.extend(makefile_steps(root, rel, known))
+            found = shell_steps(root, rel, known) if rel.endswith(".sh") else makefile_steps(root, rel, known)
+            home = project.projects.of(rel).path
+            steps.extend(replace(step, cwd=home) if not step.cwd and home else step for step in found)
     return steps
 
 
@@ -491,36 +782,48 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     """Build the graph and the resolved accesses from the facts of every file.
 
     ``root`` (the scan root) lets runners (shell scripts, Makefiles) and declared pipelines (dvc.yaml,
-    Kedro catalogs) be read, and script folders be recognised by the data folders next to them.
+    Kedro catalogs) be read, project roots (:mod:`debtscan.projects`) and script folders be recognised by
+    the files next to them.
+
+    Cost of the cross-file phase, for F files, A accesses, P artifacts: module and constant tables O(F);
+    imports O(imports x depth); path resolution O(A) (a bounded number of variants per access); project
+    roots O(folders); pattern artifacts matched through a :class:`~debtscan.paths.PathIndex` per project,
+    O(P log P + matches); hand-offs grouped per artifact (:attr:`Project.handoff_groups`); the signal layer
+    (:func:`debtscan.signals_graph.add_signal_layer`) linear in signals and models likewise.
     """
     graph = nx.MultiDiGraph()
     modules: Dict[str, List[str]] = {}
-    constants = ConstantTable()
+    configured_roots = getattr(config, "project_roots", None) if config is not None else None
+    projects = find_project_roots(Path(root) if root is not None else None, facts, configured_roots)
+    constants = ConstantTable(scope=lambda path: projects.of(path).path)
+    scoped_modules: Dict[Tuple[str, str], List[str]] = {}
     for path in sorted(facts):
         fact = facts[path]
-        graph.add_node(f"module:{path}", kind="module", path=path, module=fact.module, notebook=fact.notebook)
+        graph.add_node(f"module:{path}", kind="module", path=path, module=fact.module, notebook=fact.notebook,
+                       project=projects.of(path).path)
         modules.setdefault(fact.module, []).append(path)
+        scoped_modules.setdefault((projects.of(path).path, fact.module), []).append(path)
         constants.add_module(fact.module, path, fact.constants, fact.imports)
     for path in sorted(facts):
         for imported in facts[path].imports:
-            target = _resolve_import(imported.target, path, modules)
+            target = _resolve_import(imported.target, path, modules, projects, scoped_modules)
             if target is not None and target != path:
                 graph.add_edge(f"module:{path}", f"module:{target}", kind="imports", path=path, line=imported.line)
     resolver = Resolver(constants)
-    project = Project(graph=graph, facts=facts, modules=modules, resolver=resolver)
+    project = Project(graph=graph, facts=facts, modules=modules, resolver=resolver, projects=projects)
     if config is not None and getattr(config, "raw_data_dirs", None) is not None:
         project.raw_data_dirs = tuple(config.raw_data_dirs)
     runner_files: List[str] = []
     if root is not None:
         runner_files, dvc_files, catalog_files = walk_pipeline_files(Path(root))
         project.declared = load_declared(Path(root), dvc_files, catalog_files)
-    index = FunctionIndex(facts, modules, constants.aliases)
+    index = FunctionIndex(facts, modules, constants.aliases, constants)
     imported = {v.split(":", 1)[1] for u, v, d in graph.edges(data=True) if d.get("kind") == "imports"}
     placed, project.helper_instances = place_io(facts, index, imported)
     project.steps = _run_steps(project, resolver, Path(root) if root is not None else None, runner_files)
     for step in project.steps:
         project.run_cwds.setdefault(step.script, step.cwd)
-    project.script_folders = _script_folders(resolver, placed, Path(root) if root is not None else None)
+    project.script_folders = _script_folders(resolver, placed, Path(root) if root is not None else None, projects)
     project.root = Path(root) if root is not None else None
     sites = {"exact": 0, "pattern": 0, "unresolved": 0}
     project.io_sites = sites
@@ -528,28 +831,29 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
         fact = item.fact
         path = item.path
         cwd = project.cwd_for(item.caller)
-        resolved_paths = resolve_io(resolver, fact, path, cwd)
+        resolved_paths = resolve_io(resolver, fact, path, cwd, projects)
         if not resolved_paths:
             project.unresolved.append((path, fact.line))
             sites["unresolved"] += 1
-        elif all(r.exact for r in resolved_paths):
+        elif all(r.exact for r, _ in resolved_paths):
             sites["exact"] += 1
         else:
             sites["pattern"] += 1
-        if any(r.base == "absolute" for r in resolved_paths):
+        if any(r.base == "absolute" for r, _ in resolved_paths):
             anchor = resolver.anchor(fact.path, path)
             if anchor is not None and anchor[0]:
                 project.anchors[(path, fact.line, fact.column)] = anchor
-        for resolved in resolved_paths:
+        for resolved, lies_in in resolved_paths:
             api = fact.api if not item.via else f"{fact.api} via {item.via}"
             access = Access(fact.mode, resolved.path, resolved.exact, resolved.base, path, fact.line,
                             fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
-                            resolved.floating or resolved.path.startswith("*"))
+                            resolved.floating or lies_in.local(resolved.path).startswith("*"), lies_in.path)
             project.accesses.append(access)
             node = f"artifact:{resolved.path}"
             if node not in graph:
                 graph.add_node(node, kind="artifact", path=resolved.path, exact=resolved.exact,
-                               base=resolved.base, declared=False, model_output=False, model_artifact=False)
+                               base=resolved.base, declared=False, model_output=False, model_artifact=False,
+                               project=lies_in.path)
             data = graph.nodes[node]
             if fact.mode == "write" and fact.value == "prediction":
                 data["model_output"] = True
@@ -569,15 +873,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
         if source is not None:
             graph.nodes[node]["declared"] = True
             graph.nodes[node]["declared_in"] = source
-    for pattern in artifacts:
-        if graph.nodes[pattern]["exact"]:
-            continue
-        regex = _pattern_regex(graph.nodes[pattern]["path"])
-        for other in artifacts:
-            if other != pattern and (regex.match(graph.nodes[other]["path"]) or
-                                     (not graph.nodes[other]["exact"] and
-                                      matches(graph.nodes[pattern]["path"], graph.nodes[other]["path"]))):
-                graph.add_edge(pattern, other, kind="matches")
+    _add_match_edges(graph, artifacts, projects)
     for step in project.steps:
         runner_node = f"module:{step.runner}" if step.runner in facts else f"runner:{step.runner}"
         if runner_node not in graph:

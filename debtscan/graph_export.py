@@ -48,23 +48,23 @@ def _label(node: str, data: dict) -> str:
 
 def _jungle_nodes(project: Project) -> set:
     nodes = set()
-    for write, read in project.handoffs:
-        nodes.update({f"module:{write.module}", f"module:{read.module}", f"artifact:{write.artifact}",
-                      f"artifact:{read.artifact}"})
+    for group in project.handoff_groups:
+        nodes.update(f"module:{m}" for m in group.writer_modules + group.reader_modules)
+        nodes.update({f"artifact:{group.written}", f"artifact:{group.read}"})
     return nodes
 
 
 def _chain_nodes(project: Project) -> set:
     """Modules and artifacts of the longest jungle chain of each connected part (drawn bold)."""
     nodes = set()
-    flow = project.flow
+    hubs = project.hubs
     for chain in project.chains:
         if len(chain) < 3:
             continue
         for source, target in zip(chain, chain[1:]):
             nodes.update({f"module:{source}", f"module:{target}"})
-            for write, read in flow[source][target]["pairs"]:
-                nodes.update({f"artifact:{write.artifact}", f"artifact:{read.artifact}"})
+            for written, read in hubs.artifacts(source, target):
+                nodes.update({f"artifact:{written}", f"artifact:{read}"})
     return nodes
 
 

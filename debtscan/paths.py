@@ -10,7 +10,7 @@ import itertools
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from debtscan.facts.values import (
     Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown,
@@ -37,42 +37,105 @@ class ResolvedPath:
 
 
 class ConstantTable:
-    """Module-level constants and import aliases of the whole repo, for cross-file resolution."""
+    """Module-level constants and import aliases of the whole repo, for cross-file resolution.
 
-    def __init__(self) -> None:
+    Module names are only unique within a project (every project of a monorepo may have its ``config.py``):
+    ``scope`` maps a file to its project, and a name is looked up in the project of the file that asks
+    first, then among all the repo's definitions (a shared library at the root).
+    """
+
+    def __init__(self, scope: Optional[Callable[[str], str]] = None) -> None:
+        self.scope = scope
         self.values: Dict[str, Sym] = {}
         self.aliases: Dict[str, str] = {}
         self.files: Dict[str, str] = {}
         self.lines: Dict[str, int] = {}
+        self._scoped_values: Dict[Tuple[str, str], Sym] = {}
+        self._scoped_aliases: Dict[Tuple[str, str], str] = {}
+        self._scoped_files: Dict[Tuple[str, str], str] = {}
+        self._scoped_lines: Dict[Tuple[str, str], int] = {}
+
+    def _project(self, where: Optional[str]) -> Optional[str]:
+        if where is None or self.scope is None:
+            return None
+        return self.scope(where)
 
     def add_module(self, module: str, path: str, constants: Iterable, imports: Iterable) -> None:
+        project = self._project(path)
         self.files[module] = path
+        if project is not None:
+            self._scoped_files[(project, module)] = path
         for constant in constants:
-            self.values[f"{module}.{constant.name}"] = constant.value
-            self.lines[f"{module}.{constant.name}"] = constant.line
+            name = f"{module}.{constant.name}"
+            self.values[name] = constant.value
+            self.lines[name] = constant.line
+            if project is not None:
+                self._scoped_values[(project, name)] = constant.value
+                self._scoped_lines[(project, name)] = constant.line
         for imported in imports:
             if imported.alias != "*":
-                self.aliases[f"{module}.{imported.alias}"] = imported.target
+                name = f"{module}.{imported.alias}"
+                self.aliases[name] = imported.target
+                if project is not None:
+                    self._scoped_aliases[(project, name)] = imported.target
 
-    def where(self, name: str, depth: int = 0) -> Optional[Tuple[str, int]]:
+    def value(self, name: str, where: Optional[str] = None) -> Optional[Sym]:
+        """The constant ``name`` itself (no alias followed), seen from file ``where``."""
+        project = self._project(where)
+        if project is not None and (project, name) in self._scoped_values:
+            return self._scoped_values[(project, name)]
+        return self.values.get(name)
+
+    def alias(self, name: str, where: Optional[str] = None) -> Optional[str]:
+        """What the imported name ``name`` stands for, seen from file ``where``."""
+        project = self._project(where)
+        if project is not None and (project, name) in self._scoped_aliases:
+            return self._scoped_aliases[(project, name)]
+        return self.aliases.get(name)
+
+    def file_of(self, module: str, where: Optional[str] = None, default: str = "") -> str:
+        """The file defining module ``module``, seen from file ``where``."""
+        project = self._project(where)
+        if project is not None and (project, module) in self._scoped_files:
+            return self._scoped_files[(project, module)]
+        return self.files.get(module, default)
+
+    def where(self, name: str, depth: int = 0, origin: Optional[str] = None) -> Optional[Tuple[str, int]]:
         """(file, line) where a constant is defined, following import aliases."""
         if depth > 8:
             return None
-        if name in self.values:
+        if self.value(name, origin) is not None:
             module = name.rpartition(".")[0]
-            return self.files.get(module, ""), self.lines.get(name, 0)
-        if name in self.aliases and self.aliases[name] != name:
-            return self.where(self.aliases[name], depth + 1)
+            project = self._project(origin)
+            line = self._scoped_lines.get((project, name)) if project is not None else None
+            return self.file_of(module, origin), line if line is not None else self.lines.get(name, 0)
+        target = self.alias(name, origin)
+        if target is not None and target != name:
+            return self.where(target, depth + 1, origin)
         return None
 
-    def lookup(self, name: str, depth: int = 0) -> Optional[Sym]:
+    def lookup(self, name: str, depth: int = 0, origin: Optional[str] = None) -> Optional[Sym]:
+        """The value of constant ``name`` as file ``origin`` sees it, following import aliases."""
         if depth > 8:
             return None
-        if name in self.values:
-            return self.values[name]
-        if name in self.aliases and self.aliases[name] != name:
-            return self.lookup(self.aliases[name], depth + 1)
+        value = self.value(name, origin)
+        if value is not None:
+            return value
+        target = self.alias(name, origin)
+        if target is not None and target != name:
+            return self.lookup(target, depth + 1, origin)
         return None
+
+    def canonical(self, name: str, origin: Optional[str] = None) -> str:
+        """The defining constant of a (possibly re-imported) name: ``train.FEATURES`` -> ``config.FEATURES``."""
+        for _ in range(8):
+            if self.value(name, origin) is not None:
+                break
+            target = self.alias(name, origin)
+            if target is None:
+                break
+            name = target
+        return name
 
 
 class Resolver:
@@ -91,7 +154,7 @@ class Resolver:
                 return [(str(value.value), True)]
             return [(WILDCARD, False)]
         if kind is Ref:
-            target = self.constants.lookup(value.name)
+            target = self.constants.lookup(value.name, origin=module_file)
             if target is None:
                 base, _, attr = value.name.rpartition(".")
                 if attr in _REF_PATH_PROPS and base:
@@ -99,7 +162,8 @@ class Resolver:
                     return self.strings(PathOp(_REF_PATH_PROPS[attr], Ref(base)), module_file, depth + 1)
                 return [(WILDCARD, False)]
             defining_module = value.name.rpartition(".")[0]
-            return self.strings(target, self.constants.files.get(defining_module, module_file), depth + 1)
+            return self.strings(target, self.constants.file_of(defining_module, module_file, module_file),
+                                depth + 1)
         if kind is Concat:
             parts = []
             for position, part in enumerate(value.parts):
@@ -128,9 +192,10 @@ class Resolver:
             for option in value.options:
                 if type(option) is Ref:
                     # a loop over a constant list (``for T in config.WINDOWS``): each item
-                    target = self.constants.lookup(option.name)
+                    target = self.constants.lookup(option.name, origin=module_file)
                     if type(target) is Seq:
-                        defining = self.constants.files.get(option.name.rpartition(".")[0], module_file)
+                        defining = self.constants.file_of(option.name.rpartition(".")[0], module_file,
+                                                          module_file)
                         for item in target.items[:_MAX_VARIANTS]:
                             out.extend(self.strings(item, defining, depth + 1))
                         continue
@@ -139,9 +204,9 @@ class Resolver:
         if kind is Unknown and value.hint.startswith("call:") and not value.hint.startswith("call:?"):
             # a project function that returns a path (recorded as the constant ``name()``)
             name = value.hint[len("call:"):]
-            target = self.constants.lookup(name + "()")
+            target = self.constants.lookup(name + "()", origin=module_file)
             if target is not None:
-                defining = self.constants.files.get(name.rpartition(".")[0], module_file)
+                defining = self.constants.file_of(name.rpartition(".")[0], module_file, module_file)
                 return [(text, False if WILDCARD in text else exact)
                         for text, exact in self.strings(target, defining, depth + 1)]
         return [(WILDCARD, False)]
@@ -153,11 +218,11 @@ class Resolver:
             return None
         kind = type(value)
         if kind is Ref:
-            target = self.constants.lookup(value.name)
+            target = self.constants.lookup(value.name, origin=module_file)
             if target is None:
                 return None
             inner = self.anchor(target, module_file, depth + 1)
-            return inner or self.constants.where(value.name)
+            return inner or self.constants.where(value.name, origin=module_file)
         if kind in (Concat, PathJoin):
             return self.anchor(value.parts[0], module_file, depth + 1) if value.parts else None
         if kind is Format:
@@ -270,12 +335,14 @@ def _dedupe(items: List[Tuple[str, bool]]) -> List[Tuple[str, bool]]:
     return list(seen.items())
 
 
-def normalise(text: str, module_file: str, cwd: Optional[str] = None) -> Optional[ResolvedPath]:
+def normalise(text: str, module_file: str, cwd: Optional[str] = None, project: str = "") -> Optional[ResolvedPath]:
     """A resolved string as a repo-relative path (``None`` when it names nothing useful).
 
     ``cwd`` is the folder (repo-relative, ``""`` for the root) the script runs from, when known: relative
-    paths are taken from there (base ``script``), else from the repo root (base ``root``); ``__file__``-based
-    paths from the file's own folder (base ``file``); absolute and home paths stay as they are.
+    paths are taken from there (base ``script``), else from the folder of the file's project (base
+    ``project``, see :mod:`debtscan.projects`) or the repo root (base ``root``) when the project is the scan
+    root; ``__file__``-based paths from the file's own folder (base ``file``); absolute and home paths stay
+    as they are.
     """
     exact = WILDCARD not in text
     base = "root"
@@ -294,6 +361,9 @@ def normalise(text: str, module_file: str, cwd: Optional[str] = None) -> Optiona
     if base == "root" and cwd:
         text = posixpath.join(cwd, text)
         base = "script"
+    elif base == "root" and project:
+        text = posixpath.join(project, text)
+        base = "project"
     normal = posixpath.normpath(text)
     if normal.strip("*/.") == "":
         return None
@@ -375,3 +445,90 @@ def globs_overlap(a: str, b: str) -> bool:
     if max(len(a), len(b)) * 2 + 50 > sys.getrecursionlimit():
         return fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
     return step(0, 0)
+
+
+class PathIndex:
+    """Resolved paths (exact ones and ``*`` patterns) filed by their literal ends, to find the ones that may
+    name the same file as a given path without comparing every pair.
+
+    Two paths can only match (``fnmatch`` either way, or two globs overlapping) when their literal heads (the
+    text before the first ``*``, the whole text of an exact path) are prefix-comparable, and likewise their
+    literal tails. :meth:`candidates` returns a superset of the matching paths, found by one dictionary look-up
+    per prefix of the query's head (patterns whose head is a prefix of it) plus a binary search for the
+    paths that extend it; a pattern that starts with ``*`` is filed under its tail instead. Building costs
+    O(n log n); a query O(len(path) + log n + candidates). Callers apply their exact predicate
+    (:func:`matches`, a regex) to the candidates only.
+    """
+
+    def __init__(self, paths: Iterable[str] = ()) -> None:
+        self._all: List[str] = []
+        self._heads: Dict[str, List[str]] = {}
+        self._tails: Dict[str, List[str]] = {}
+        self._free: List[str] = []
+        self._seen: set = set()
+        self._sorted: Optional[List[str]] = None
+        self._reversed: Optional[List[str]] = None
+        for path in paths:
+            self.add(path)
+
+    def add(self, path: str) -> None:
+        if path in self._seen:
+            return
+        self._seen.add(path)
+        self._all.append(path)
+        self._sorted = self._reversed = None
+        if WILDCARD not in path:
+            return
+        head = path.split(WILDCARD, 1)[0]
+        if head:
+            self._heads.setdefault(head, []).append(path)
+            return
+        tail = path.rsplit(WILDCARD, 1)[1]
+        if tail:
+            self._tails.setdefault(tail, []).append(path)
+        else:
+            self._free.append(path)
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._seen
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+    def _ready(self) -> None:
+        if self._sorted is None:
+            self._sorted = sorted(self._all)
+            self._reversed = sorted(p[::-1] for p in self._all)
+
+    def candidates(self, query: str) -> List[str]:
+        """Indexed paths that may name the same file as ``query`` (a superset; sorted, no duplicates)."""
+        import bisect
+
+        self._ready()
+        out: set = set(self._free)
+        pattern = WILDCARD in query
+        head = query.split(WILDCARD, 1)[0] if pattern else query
+        tail = query.rsplit(WILDCARD, 1)[1] if pattern else query
+        if not pattern and query in self._seen:
+            out.add(query)
+        for end in range(1, len(head) + 1):
+            found = self._heads.get(head[:end])
+            if found:
+                out.update(found)
+        for start in range(len(tail)):
+            found = self._tails.get(tail[start:])
+            if found:
+                out.update(found)
+        if pattern:
+            if head:
+                low = bisect.bisect_left(self._sorted, head)
+                high = bisect.bisect_left(self._sorted, head + "\U0010ffff")
+                out.update(self._sorted[low:high])
+            elif tail:
+                reverse = tail[::-1]
+                low = bisect.bisect_left(self._reversed, reverse)
+                high = bisect.bisect_left(self._reversed, reverse + "\U0010ffff")
+                out.update(p[::-1] for p in self._reversed[low:high])
+            else:
+                out.update(self._all)
+        return sorted(out)

@@ -6,25 +6,27 @@ from typing import Any, Dict, List
 from debtscan.config import Config
 from debtscan.graph import Project, is_model_access
 from debtscan.metrics import metric
-from debtscan.paths import matches
+from debtscan.projects import ScopedPathIndex
 
 MAX_LISTED = 50
 
 
 def _orphans(project: Project) -> Dict[str, Any]:
-    """Files written but never read here, and files read but never written here (not raw inputs)."""
+    """Files written but never read here, and files read but never written here (not raw inputs). Each
+    path meets the other side through a per-project index (O(P log P + matches)), not every other path."""
     read_paths = sorted(project.readers)
     written_paths = sorted(project.writers)
-    reads, writes = _PathIndex(read_paths), _PathIndex(written_paths)
+    reads = ScopedPathIndex(project.projects, read_paths)
+    writes = ScopedPathIndex(project.projects, written_paths)
     never_read: List[str] = []
     for path in written_paths:
-        if any(not is_model_access(w) for w in project.writers[path]) and not reads.meets(path):
+        if any(not is_model_access(w) for w in project.writers[path]) and not reads.matching(path):
             never_read.append(path)
     never_written: List[str] = []
     for path in read_paths:
         if path.startswith("..") or project.is_raw(path) or all(is_model_access(r) for r in project.readers[path]):
             continue
-        if not writes.meets(path):
+        if not writes.matching(path):
             never_written.append(path)
     return {
         "written_never_read": len(never_read),
@@ -38,12 +40,13 @@ def _orphans(project: Project) -> Dict[str, Any]:
 def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
     graph = project.graph
     artifacts = sorted({a.artifact for a in project.accesses})
-    intermediate = sorted({w.artifact for w, _ in project.handoffs} | {r.artifact for _, r in project.handoffs})
+    groups = project.handoff_groups
+    intermediate = sorted({g.written for g in groups} | {g.read for g in groups})
     declared = sorted(n.split(":", 1)[1] for n, d in graph.nodes(data=True)
                       if d.get("kind") == "artifact" and d.get("declared"))
     model_outputs = sorted(d["path"] for _, d in graph.nodes(data=True)
                            if d.get("kind") == "artifact" and d.get("model_output"))
-    modules = sorted({w.module for w, _ in project.handoffs} | {r.module for _, r in project.handoffs})
+    modules = sorted({m for g in groups for m in g.writer_modules} | {m for g in groups for m in g.reader_modules})
     chains = project.chains
     longest = chains[0] if chains else []
     total = sum(len(f.io) for f in project.facts.values())
@@ -53,8 +56,8 @@ def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
         "intermediate_artifacts": len(intermediate),
         "declared_artifacts": len(declared),
         "declared_paths": declared[:MAX_LISTED],
-        "handoffs": len(project.handoffs),
-        "declared_handoffs": len(project.declared_handoffs),
+        "handoffs": project.handoff_count,
+        "declared_handoffs": sum(g.count for g in project.declared_handoff_groups),
         "modules_in_jungle": len(modules),
         "longest_chain": {"length": max(0, len(longest) - 1), "members": longest},
         "model_outputs": model_outputs[:MAX_LISTED],
@@ -65,22 +68,8 @@ def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
         "paths_unresolved": sites["unresolved"],
         "runner_steps": len(project.steps),
         "script_folders": sorted(project.script_folders),
+        "projects": [root.path for root in project.projects.roots if root.path],
         "orphans": _orphans(project),
     }
 
 
-
-class _PathIndex:
-    """Resolved paths (some of them patterns) to test another path against without comparing every pair."""
-
-    def __init__(self, paths: List[str]) -> None:
-        self.paths = paths
-        self.exact = set(paths)
-        self.patterns = [p for p in paths if "*" in p]
-
-    def meets(self, path: str) -> bool:
-        """Whether ``path`` (maybe a pattern) can name the same file as one of the indexed paths."""
-        if path in self.exact:
-            return True
-        candidates = self.paths if "*" in path else self.patterns
-        return any(matches(other, path) for other in candidates)

@@ -3,10 +3,12 @@
 Built from every file's :class:`~debtscan.facts.model.SignalFact` and :class:`~debtscan.facts.model.ModelFact`
 once the artifacts are resolved (``build_project`` calls :func:`add_signal_layer`):
 
-- **components**: independently owned parts of the repo. By default each top-level directory (or
-  ``src/<package>``) is one, and the files at the root form ``(root)``; ``[tool.debtscan.components]`` maps
-  names to globs (``churn = ["churn/**", "jobs/churn_*.py"]``). Two components are *disjoint* when neither
-  imports the other, directly or transitively.
+- **components**: independently owned parts of the repo. By default components are per project first
+  (:mod:`debtscan.projects`), then per top-level directory inside it (or ``src/<package>``): in the scan
+  root's project each top-level directory is one and the files at the root form ``(root)``; in a project
+  ``churn/`` its top files form ``churn`` and its folders ``churn/<folder>``. ``[tool.debtscan.components]``
+  maps names to globs (``churn = ["churn/**", "jobs/churn_*.py"]``). Two components are *disjoint* when
+  neither imports the other, directly or transitively.
 - **signals**: a column or feature key consumed at a place, with the artifact it was read from when known;
   feature-list constants (``config.FEATURES``) are expanded across modules here.
 - **models**: where an estimator is fitted or trained (node ``model:<path>:<line>``), its input signals,
@@ -23,6 +25,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
@@ -30,7 +33,8 @@ import networkx as nx
 
 from debtscan.facts.model import FileFacts, ModelFact
 from debtscan.facts.values import Choice, Concat, Lit, Ref, Seq, Sym, Unknown
-from debtscan.paths import matches, normalise
+from debtscan.paths import normalise
+from debtscan.projects import ProjectRoots, ScopedPathIndex
 
 ROOT_COMPONENT = "(root)"
 SOURCE_DIRS = ("src", "lib", "python")
@@ -144,18 +148,21 @@ class SignalLayer:
         return component.rpartition("/")[2] in TEST_COMPONENTS
 
 
-def component_of(path: str, configured: Dict[str, List[str]]) -> str:
-    """The component of a repo-relative file: the first configured one whose globs match, else the default."""
+def component_of(path: str, configured: Dict[str, List[str]], projects: Optional[ProjectRoots] = None) -> str:
+    """The component of a repo-relative file: the first configured one whose globs match, else the default:
+    its project, then the top-level folder inside the project (see the module's docstring)."""
     for name in sorted(configured):
         for pattern in configured[name]:
             if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, pattern.rstrip("/") + "/*"):
                 return name
-    parts = path.split("/")
+    home = projects.of(path).path if projects is not None else ""
+    parts = (path[len(home) + 1:] if home else path).split("/")
     if len(parts) == 1:
-        return ROOT_COMPONENT
+        return home or ROOT_COMPONENT
+    prefix = home + "/" if home else ""
     if parts[0] in SOURCE_DIRS and len(parts) > 2:
-        return f"{parts[0]}/{parts[1]}"
-    return parts[0]
+        return f"{prefix}{parts[0]}/{parts[1]}"
+    return prefix + parts[0]
 
 
 def add_signal_layer(project, config=None) -> SignalLayer:
@@ -221,7 +228,7 @@ class _Resolve:
         if not found and self.project.resolver is not None:
             for text, _exact in self.project.resolver.strings(sym, path):
                 try:
-                    resolved = normalise(text, path, self.project.cwd_for(path))
+                    resolved = normalise(text, path, self.project.cwd_for(path), self._home(path))
                 except TypeError:
                     resolved = None
                 if resolved is not None and resolved.path not in found and resolved.path.strip("*/") != "":
@@ -230,46 +237,53 @@ class _Resolve:
         self.cache[key] = result
         return result
 
-    def names(self, via: str, depth: int = 0) -> Tuple[str, ...]:
-        """The column names a feature-list constant holds (empty when it cannot be resolved)."""
+    def _home(self, path: str) -> str:
+        projects = getattr(self.project, "projects", None)
+        return projects.of(path).path if projects is not None else ""
+
+    def names(self, via: str, depth: int = 0, path: Optional[str] = None) -> Tuple[str, ...]:
+        """The column names a feature-list constant holds, as file ``path`` sees it (empty when it cannot be
+        resolved)."""
         if self.project.resolver is None or depth > 6:
             return ()
-        value = self.project.resolver.constants.lookup(via)
+        value = self.project.resolver.constants.lookup(via, origin=path)
         if value is None:
             return ()
-        return self._flatten(value, depth)
+        return self._flatten(value, depth, path)
 
-    def _flatten(self, value: Sym, depth: int) -> Tuple[str, ...]:
+    def _flatten(self, value: Sym, depth: int, path: Optional[str]) -> Tuple[str, ...]:
         if isinstance(value, Lit):
             return (value.value,) if isinstance(value.value, str) else ()
         if isinstance(value, (Seq, Concat)):
             items = value.items if isinstance(value, Seq) else value.parts
             out: List[str] = []
             for item in items:
-                out.extend(self._flatten(item, depth + 1))
+                out.extend(self._flatten(item, depth + 1, path))
             return tuple(out)
         if isinstance(value, Ref):
-            return self.names(value.name, depth + 1)
+            return self.names(value.name, depth + 1, path)
         return ()
 
-    def canonical(self, via: str) -> str:
+    def canonical(self, via: str, path: Optional[str] = None) -> str:
         """The defining constant of a (possibly re-imported) name: ``train.FEATURES`` -> ``config.FEATURES``."""
-        constants = self.project.resolver.constants if self.project.resolver is not None else None
-        name = via
-        for _ in range(8):
-            if constants is None or name in constants.values or name not in constants.aliases:
-                break
-            name = constants.aliases[name]
-        return name
+        if self.project.resolver is None:
+            return via
+        return self.project.resolver.constants.canonical(via, path)
 
 
 def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
+    """The layer, in time linear in files, signals, models and accesses: every cross-file match of paths
+    (a predicting model to the model that saved its file, a model's sources to persisted predictions) goes
+    through a :class:`~debtscan.projects.ScopedPathIndex` instead of comparing all pairs, and cascades are
+    de-duplicated through sets. The taint walk through feature files is bounded by four hops per
+    (artifact, producer)."""
     facts: Dict[str, FileFacts] = project.facts
     resolve = _Resolve(project)
+    projects: ProjectRoots = getattr(project, "projects", None) or ProjectRoots()
     components: Dict[str, List[str]] = {}
     comp_of: Dict[str, str] = {}
     for path in sorted(facts):
-        comp = component_of(path, configured)
+        comp = component_of(path, configured, projects)
         comp_of[path] = comp
         components.setdefault(comp, []).append(path)
     imports = nx.DiGraph()
@@ -278,10 +292,21 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
             imports.add_edge(u, v)
     # ``from churn.data import load`` names component ``churn`` even where the import did not resolve to a
     # file (namespace packages without ``__init__.py``, ``src/`` layouts)
-    by_top = {comp.rpartition("/")[2]: comp for comp in components if comp != ROOT_COMPONENT}
+    # (per project: every project may have its ``utils`` component; the scan root's serves all projects)
+    by_top: Dict[Tuple[str, str], str] = {}
+    for comp, paths in components.items():
+        if comp == ROOT_COMPONENT:
+            continue
+        if comp in projects.by_path:  # a project's own top files: imported by its name from the project above
+            home = projects.folder_project(comp.rpartition("/")[0]).path
+        else:
+            home = projects.of(paths[0]).path
+        by_top.setdefault((home, comp.rpartition("/")[2]), comp)
     for path in sorted(facts):
+        home = projects.of(path).path
         for imported in facts[path].imports:
-            comp = by_top.get(imported.target.split(".")[0])
+            top = imported.target.split(".")[0]
+            comp = by_top.get((home, top)) or by_top.get(("", top))
             if comp is not None and comp != comp_of[path]:
                 imports.add_edge(f"module:{path}", f"component:{comp}")
     for comp in components:
@@ -299,7 +324,7 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
         for signal in facts[path].signals:
             if signal.kind in ("derived", "prediction", "flow", "bind"):
                 continue
-            names = (signal.name,) if signal.name else resolve.names(signal.via)
+            names = (signal.name,) if signal.name else resolve.names(signal.via, path=path)
             sources = resolve.sources(signal.source, path)
             if not sources and signal.source is None and (signal.scope, signal.frame) in bound:
                 sources = tuple(bound[(signal.scope, signal.frame)])
@@ -317,15 +342,21 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
                 node.kind = "predict"
             models[node.id] = node
     # a model loaded from a file and used to predict is the model that saved that file
+    # (the first fitted model, in file order, that saved one of the files: found through an index of their files)
     alias: Dict[str, str] = {}
     fitted = [m for m in models.values() if m.kind == "fit"]
+    fitted_rank = {m.id: rank for rank, m in enumerate(fitted)}
+    saved = ScopedPathIndex(projects)
+    saved_by: Dict[str, List[str]] = {}
+    for candidate in fitted:
+        for artifact in candidate.artifacts:
+            saved.add(artifact)
+            saved_by.setdefault(artifact, []).append(candidate.id)
     for path, fact in predict_only:
         node = models[f"model:{path}:{fact.line}"]
-        for candidate in fitted:
-            if candidate.artifacts and node.artifacts and any(
-                    matches(a, b) for a in candidate.artifacts for b in node.artifacts):
-                alias[node.id] = candidate.id
-                break
+        found = {model for b in node.artifacts for a in saved.matching(b) for model in saved_by[a]}
+        if found:
+            alias[node.id] = min(found, key=fitted_rank.__getitem__)
     # in-file cascades: predictions of one model of the file among another's inputs
     cascades: List[Cascade] = []
     by_name: Dict[Tuple[str, str], str] = {}
@@ -348,29 +379,36 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     for node in models.values():
         producer = alias.get(node.id, node.id)
         for artifact in sorted(node.output_artifacts):
-            if _is_model_file(artifact):
+            if _is_model_file(projects.of_artifact(artifact).local(artifact)):
                 continue  # a saved model or checkpoint, not predictions
             line = write_lines.get((node.path, artifact), node.line)
             outputs.setdefault(artifact, []).append(
                 Output(artifact, producer, node.path, line, tuple(sorted(node.output_columns))))
+    models_in: Dict[str, List[ModelNode]] = {}
+    for model in models.values():
+        models_in.setdefault(model.path, []).append(model)
     for access in project.accesses:
-        if access.mode == "write" and access.value == "prediction" and not _is_model_file(access.artifact) and not any(
+        if access.mode == "write" and access.value == "prediction" and not _is_model_file(access.local) and not any(
                 o.path == access.module for o in outputs.get(access.artifact, ())):
             # the I/O facts' own judgement (``IOFact.value``), trusted where the module uses a model
-            local = sorted((m for m in models.values() if m.path == access.module), key=lambda m: m.line)
+            local = sorted(models_in.get(access.module, ()), key=lambda m: m.line)
             if not local:
                 continue
             producer = alias.get(local[0].id, local[0].id)
             outputs.setdefault(access.artifact, []).append(Output(access.artifact, producer, access.module,
                                                                   access.line, ()))
-    # cascades through files
+    # cascades through files (a source meets the persisted predictions through an index of their paths)
+    known_cascades: Set[Cascade] = set(cascades)
+    output_rank = {artifact: rank for rank, artifact in enumerate(outputs)}
+    persisted = ScopedPathIndex(projects, outputs)
     for node in sorted(models.values(), key=lambda m: m.id):
         if node.kind != "fit":
             continue
         for source in sorted(node.sources):
-            for artifact, produced in outputs.items():
-                if source != artifact and (("*" in source) == ("*" in artifact) or not matches(source, artifact)):
+            for artifact in sorted(persisted.matching(source), key=output_rank.__getitem__):
+                if source != artifact and ("*" in source) == ("*" in artifact):
                     continue
+                produced = outputs[artifact]
                 for output in produced:
                     if output.model == node.id:
                         continue
@@ -381,7 +419,8 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
                     else:
                         shared = tuple(sorted(set(output.columns) & node.inputs)) if output.columns else ()
                     cascade = Cascade(output.model, node.id, artifact, shared)
-                    if cascade not in cascades:
+                    if cascade not in known_cascades:
+                        known_cascades.add(cascade)
                         cascades.append(cascade)
     # cascades through feature files: predictions read by a step that writes features a model trains on
     flows: Dict[str, Set[str]] = {}
@@ -395,10 +434,10 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
                     if artifact != upstream:
                         flows.setdefault(upstream, set()).add(artifact)
     tainted: Dict[str, Dict[str, Tuple[str, ...]]] = {}     # derived artifact -> producer model -> chain
-    frontier = [(artifact, output.model, (artifact,)) for artifact, produced in sorted(outputs.items())
-                for output in produced if output.model]
+    frontier = deque((artifact, output.model, (artifact,)) for artifact, produced in sorted(outputs.items())
+                     for output in produced if output.model)
     while frontier:
-        artifact, producer, chain = frontier.pop(0)
+        artifact, producer, chain = frontier.popleft()
         if len(chain) > 4:
             continue
         for derived in sorted(flows.get(artifact, ())):
@@ -406,13 +445,15 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
                 continue
             tainted.setdefault(derived, {})[producer] = chain + (derived,)
             frontier.append((derived, producer, chain + (derived,)))
+    linked = {(c.consumer, c.producer) for c in cascades}
     for node in sorted(models.values(), key=lambda m: m.id):
         if node.kind != "fit":
             continue
         for source in sorted(node.sources):
             for producer, chain in sorted(tainted.get(source, {}).items()):
-                if producer == node.id or any(c.consumer == node.id and c.producer == producer for c in cascades):
+                if producer == node.id or (node.id, producer) in linked:
                     continue
+                linked.add((node.id, producer))
                 cascades.append(Cascade(producer, node.id, chain[0], (), chain[1:]))
     return SignalLayer(components, comp_of, consumptions, models, outputs, cascades, imports, flows)
 
@@ -426,17 +467,17 @@ def _is_model_file(path: str) -> bool:
 def _model_node(fact: ModelFact, path: str, component: str, resolve: _Resolve) -> ModelNode:
     node = ModelNode(f"model:{path}:{fact.line}", fact.name, fact.api, path, fact.line, fact.scope, component,
                      fact.kind)
-    lists = {resolve.canonical(v) for v in fact.feature_lists}
+    lists = {resolve.canonical(v, path) for v in fact.feature_lists}
     node.feature_lists = lists
     names = set(fact.inputs)
     for via in fact.feature_lists:
-        names.update(resolve.names(via))
+        names.update(resolve.names(via, path=path))
     targets: Set[str] = set()
     for target in fact.targets:
         if target.startswith("@"):
-            targets.update(resolve.names(target[1:]))
-        elif "." in target and resolve.names(target):
-            targets.update(resolve.names(target))
+            targets.update(resolve.names(target[1:], path=path))
+        elif "." in target and resolve.names(target, path=path):
+            targets.update(resolve.names(target, path=path))
         else:
             targets.add(target)
     node.targets = targets
@@ -581,14 +622,16 @@ def shared_signals(layer: SignalLayer, project, ignore: Iterable[str] = DEFAULT_
     written = set(project.writers) if hasattr(project, "writers") else set()
     is_raw = getattr(project, "is_raw", None)
     patterns = tuple(ignore)
-    targets: Set[str] = set()
+    projects = getattr(project, "projects", None) or ProjectRoots()
+    targets: Dict[str, Set[str]] = {}  # per project: one project's label is another's feature
     if ignore_targets:
         for model in layer.models.values():
-            targets.update(model.targets)
+            targets.setdefault(projects.of(model.path).path, set()).update(model.targets)
     allowed = modeling_modules(layer, project) if only_modeling else None
     index: Dict[Tuple[str, str], List[Consumption]] = {}
     for item in layer.consumptions:
-        if SignalLayer.is_test(item.component) or item.name in targets or is_ubiquitous(item.name, patterns):
+        if SignalLayer.is_test(item.component) or item.name in targets.get(projects.of(item.path).path, ()) \
+                or is_ubiquitous(item.name, patterns):
             continue
         if allowed is not None and item.path not in allowed:
             continue
@@ -615,6 +658,13 @@ def _metrics(project, config):
                             options.get("ignore-targets", True), options.get("only-modeling-modules", True),
                             options.get("match-unknown-sources", False), options.get("raw-inputs", False))
     keys = {(c.name, s) for c in layer.consumptions for s in (c.sources or ("",))}
+    fitted: Dict[str, int] = {}
+    for model in layer.models.values():
+        if model.kind == "fit":
+            fitted[model.component] = fitted.get(model.component, 0) + 1
+    signals: Dict[str, Set[Tuple[str, Tuple[str, ...]]]] = {}
+    for item in layer.consumptions:
+        signals.setdefault(item.component, set()).add((item.name, item.sources))
     return {
         "signals": len(keys),
         "models": sum(1 for m in layer.models.values() if m.kind == "fit"),
@@ -623,9 +673,7 @@ def _metrics(project, config):
         "cascades": len(layer.cascades),
         "model_outputs": len(layer.outputs),
         "by_component": {
-            comp: {"modules": len(paths),
-                   "models": sum(1 for m in layer.models.values() if m.component == comp and m.kind == "fit"),
-                   "signals": len({(c.name, c.sources) for c in layer.consumptions if c.component == comp})}
+            comp: {"modules": len(paths), "models": fitted.get(comp, 0), "signals": len(signals.get(comp, ()))}
             for comp, paths in sorted(layer.components.items())
         },
     }

@@ -109,10 +109,12 @@ def _element(value: Sym, index: int) -> Sym:
 class FunctionIndex:
     """Top-level functions of the project by qualified name, and the parameters of every function."""
 
-    def __init__(self, facts: Dict[str, FileFacts], modules: Dict[str, List[str]], aliases: Dict[str, str]) -> None:
+    def __init__(self, facts: Dict[str, FileFacts], modules: Dict[str, List[str]], aliases: Dict[str, str],
+                 constants=None) -> None:
         self.facts = facts
         self.modules = modules
         self.aliases = aliases
+        self.constants = constants  # a ConstantTable: aliases and module files as the caller's project sees them
         self.params: Dict[Tuple[str, str], Tuple[str, ...]] = {}
         for path, fact in facts.items():
             for function in fact.functions:
@@ -127,17 +129,35 @@ class FunctionIndex:
             return None
         candidates = self.modules.get(module)
         if candidates:
-            target = candidates[0] if len(candidates) == 1 else _closest(candidates, caller)
+            target = candidates[0] if len(candidates) == 1 else self._closest(module, candidates, caller)
             if target is not None and (target, name) in self.params:
                 return target, name
-            alias = self.aliases.get(callee)
+            alias = self._alias(callee, caller)
             if alias and alias != callee:
                 return self.resolve(alias, caller, depth + 1)
             return None
-        alias = self.aliases.get(callee)
+        alias = self._alias(callee, caller)
         if alias and alias != callee:
             return self.resolve(alias, caller, depth + 1)
         return None
+
+
+    def _alias(self, callee: str, caller: str) -> Optional[str]:
+        if self.constants is not None:
+            return self.constants.alias(callee, caller)
+        return self.aliases.get(callee)
+
+    def _closest(self, module: str, candidates: Sequence[str], caller: str) -> Optional[str]:
+        """Of several modules of one name, the caller's project's (every project may have a ``utils.py``),
+        else the one in the caller's folder."""
+        scope = self.constants.scope if self.constants is not None else None
+        if scope is not None:
+            home = scope(caller)
+            mine = [c for c in candidates if scope(c) == home]
+            if len(mine) == 1:
+                return mine[0]
+            candidates = mine or candidates
+        return _closest(candidates, caller)
 
 
 def _closest(candidates: Sequence[str], caller: str) -> Optional[str]:

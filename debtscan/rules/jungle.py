@@ -7,11 +7,10 @@ hand-offs, and artifacts declared in ``dvc.yaml`` / a Kedro catalog are managed,
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, Set, Tuple
+from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
-import networkx as nx
-
-from debtscan.graph import Access, is_model_access
+from debtscan.graph import Access, HandoffGroup, is_model_access
+from debtscan.projects import ScopedPathIndex
 from debtscan.report.model import Finding, Related
 from debtscan.rules.base import Example, Rule, RuleContext
 
@@ -129,37 +128,74 @@ class IntermediateFileHandoff(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        by_write: Dict[Tuple[str, int], List[Tuple[Access, Access]]] = {}
-        by_read: Dict[Tuple[str, int], List[Tuple[Access, Access]]] = {}
-        for write, read in ctx.project.handoffs:
-            by_write.setdefault((write.module, write.line), []).append((write, read))
-            by_read.setdefault((read.module, read.line), []).append((write, read))
-        for (module, line), pairs in sorted(by_write.items()):
-            artifacts = sorted({w.artifact for w, _ in pairs})
-            readers = sorted({(r.module, r.line) for _, r in pairs})
-            via = next((w.via for w, _ in pairs if w.via), "")
+        """One finding per write place and per read place. Cost: O(writes + reads) per hand-off group to
+        file the places, and for each finding at most :data:`MAX_RELATED` related places, so that one file
+        written by 300 modules and read by 300 costs 600 findings, not 90,000 pairs."""
+        writes_at: Dict[Tuple[str, int], List[Tuple[Access, HandoffGroup]]] = {}
+        reads_at: Dict[Tuple[str, int], List[Tuple[Access, HandoffGroup]]] = {}
+        for group in ctx.project.handoff_groups:
+            readers = set(group.reader_modules)
+            writers = set(group.writer_modules)
+            for write in group.writes:
+                if write.module in writers:
+                    writes_at.setdefault((write.module, write.line), []).append((write, group))
+            for read in group.reads:
+                if read.module in readers:
+                    reads_at.setdefault((read.module, read.line), []).append((read, group))
+        for (module, line), entries in sorted(writes_at.items()):
+            artifacts = sorted({w.artifact for w, _ in entries})
+            others = _Places([(r, g.read) for g in _unique_groups(entries) for r in g.reads], module)
+            via = next((w.via for w, _ in entries if w.via), "")
             how = f" (through `{via}`)" if via else ""
             yield self.finding(
                 module, line,
-                f"{_artifacts(artifacts)} written here{how} is read by {len({m for m, _ in readers})} other "
-                f"module(s) ({_names(readers)}): an undeclared intermediate-file hand-off.",
-                column=min(w.column for w, _ in pairs), subject="write:" + ",".join(artifacts),
-                related=[Related(m, n, "reads " + _artifacts(r.artifact for _, r in pairs if r.module == m
-                                                              and r.line == n)) for m, n in readers],
+                f"{_artifacts(artifacts)} written here{how} is read by {others.modules} other "
+                f"module(s) ({others.names()}): an undeclared intermediate-file hand-off.",
+                column=min(w.column for w, _ in entries), subject="write:" + ",".join(artifacts),
+                related=others.related("reads"),
             )
-        for (module, line), pairs in sorted(by_read.items()):
-            artifacts = sorted({r.artifact for _, r in pairs})
-            writers = sorted({(w.module, w.line) for w, _ in pairs})
-            via = next((r.via for _, r in pairs if r.via), "")
+        for (module, line), entries in sorted(reads_at.items()):
+            artifacts = sorted({r.artifact for r, _ in entries})
+            others = _Places([(w, g.written) for g in _unique_groups(entries) for w in g.writes], module)
+            via = next((r.via for r, _ in entries if r.via), "")
             how = f" (through `{via}`)" if via else ""
             yield self.finding(
                 module, line,
-                f"{_artifacts(artifacts)} read here{how} is produced by another module ({_names(writers)}): "
+                f"{_artifacts(artifacts)} read here{how} is produced by another module ({others.names()}): "
                 f"an undeclared intermediate-file hand-off.",
-                column=min(r.column for _, r in pairs), subject="read:" + ",".join(artifacts),
-                related=[Related(m, n, "writes " + _artifacts(w.artifact for w, _ in pairs if w.module == m
-                                                               and w.line == n)) for m, n in writers],
+                column=min(r.column for r, _ in entries), subject="read:" + ",".join(artifacts),
+                related=others.related("writes"),
             )
+
+
+#: Related places listed on one finding at most (the message counts them all).
+MAX_RELATED = 50
+
+
+def _unique_groups(entries: Sequence[Tuple[Access, HandoffGroup]]) -> List[HandoffGroup]:
+    seen: Dict[int, HandoffGroup] = {}
+    for _, group in entries:
+        seen.setdefault(id(group), group)
+    return list(seen.values())
+
+
+class _Places:
+    """The places of the other side of some hand-offs (accesses of modules other than ``module``), with the
+    artifact each touches: counted in full, listed up to a bound."""
+
+    def __init__(self, accesses: Iterable[Tuple[Access, str]], module: str) -> None:
+        self.what: Dict[Tuple[str, int], Set[str]] = {}
+        for access, artifact in accesses:
+            if access.module != module:
+                self.what.setdefault((access.module, access.line), set()).add(access.artifact)
+        self.places = sorted(self.what)
+        self.modules = len({m for m, _ in self.places})
+
+    def names(self) -> str:
+        return _names(self.places)
+
+    def related(self, verb: str) -> List[Related]:
+        return [Related(m, n, f"{verb} " + _artifacts(self.what[(m, n)])) for m, n in self.places[:MAX_RELATED]]
 
 
 class JungleChain(Rule):
@@ -197,7 +233,7 @@ class JungleChain(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         project = ctx.project
         minimum = ctx.options["min-handoffs"]
-        flow = project.flow
+        hubs = project.hubs
         for chain in project.chains:
             hops = len(chain) - 1
             if hops < minimum:
@@ -206,8 +242,7 @@ class JungleChain(Rule):
             related: List[Related] = []
             first_write = None
             for source, target in zip(chain, chain[1:]):
-                pairs = flow[source][target]["pairs"]
-                write, read = min(pairs, key=lambda p: (p[0].line, p[1].line, p[0].artifact))
+                write, read = hubs.witness(source, target)
                 if first_write is None:
                     first_write = write
                 steps.append(f"`{write.artifact}`")
@@ -254,24 +289,29 @@ class MultipleWriters(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        """O(writes log writes) per intermediate artifact: the writers are filed per module once."""
         project = ctx.project
-        intermediate = {w.artifact for w, _ in project.handoffs}
+        intermediate = {g.written for g in project.handoff_groups}
         for artifact in sorted(intermediate):
             if "*" in artifact:
                 continue
             writes = [w for w in project.writers.get(artifact, []) if not is_model_access(w)]
-            modules = sorted({w.module for w in writes})
-            if len(modules) < 2:
+            first: Dict[str, Access] = {}
+            for write in writes:
+                known = first.get(write.module)
+                if known is None or (write.line, write.column) < (known.line, known.column):
+                    first[write.module] = write
+            if len(first) < 2:
                 continue
-            for module in modules:
-                first = min((w for w in writes if w.module == module), key=lambda w: (w.line, w.column))
-                others = sorted({(w.module, w.line) for w in writes if w.module != module})
+            places = sorted({(w.module, w.line) for w in writes})
+            for module in sorted(first):
+                others = [(m, n) for m, n in places if m != module]
                 yield self.finding(
-                    module, first.line,
-                    f"`{artifact}` is also written by {_names(others)}: {len(modules)} modules write this "
+                    module, first[module].line,
+                    f"`{artifact}` is also written by {_names(others)}: {len(first)} modules write this "
                     f"intermediate file, so its content depends on which ran last.",
-                    column=first.column, subject=f"writer:{artifact}",
-                    related=[Related(m, n, f"also writes `{artifact}`") for m, n in others],
+                    column=first[module].column, subject=f"writer:{artifact}",
+                    related=[Related(m, n, f"also writes `{artifact}`") for m, n in others[:MAX_RELATED]],
                 )
 
 
@@ -315,8 +355,11 @@ class JoinOfIntermediates(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         project = ctx.project
         reads_by_scope: Dict[Tuple[str, str], Dict[str, Access]] = {}
-        for write, read in project.handoffs:
-            reads_by_scope.setdefault((read.module, read.scope), {}).setdefault(read.artifact, read)
+        for group in project.handoff_groups:
+            readers = set(group.reader_modules)
+            for read in group.reads:
+                if read.module in readers:
+                    reads_by_scope.setdefault((read.module, read.scope), {}).setdefault(read.artifact, read)
         for (module, scope), reads in sorted(reads_by_scope.items()):
             if len(reads) < 2:
                 continue
@@ -335,10 +378,13 @@ class JoinOfIntermediates(Rule):
                 related=[Related(r.module, r.line, f"reads `{a}`") for a, r in sorted(reads.items())],
             )
         intermediate_writes: Dict[Tuple[str, str], List[Access]] = {}
-        readers_of: Dict[Tuple[str, int, str], Set[Tuple[str, int]]] = {}
-        for write, read in project.handoffs:
-            intermediate_writes.setdefault((write.module, write.scope), []).append(write)
-            readers_of.setdefault((write.module, write.line, write.artifact), set()).add((read.module, read.line))
+        groups_of: Dict[Tuple[str, int, str], List[HandoffGroup]] = {}
+        for group in project.handoff_groups:
+            writers = set(group.writer_modules)
+            for write in group.writes:
+                if write.module in writers:
+                    intermediate_writes.setdefault((write.module, write.scope), []).append(write)
+                    groups_of.setdefault((write.module, write.line, write.artifact), []).append(group)
         for (module, scope), writes in sorted(intermediate_writes.items()):
             samples = [c for c in project.facts[module].calls if c.scope == scope and c.qualname in _SAMPLE_CALLS]
             if not samples:
@@ -350,7 +396,8 @@ class JoinOfIntermediates(Rule):
                     continue
                 seen.add(write.line)
                 sample = max(before, key=lambda c: c.line)
-                readers = sorted(readers_of[(write.module, write.line, write.artifact)])
+                readers = sorted({(r.module, r.line) for g in groups_of[(write.module, write.line, write.artifact)]
+                                  for r in g.reads if r.module != write.module})
                 yield self.finding(
                     module, write.line,
                     f"sampled data (`{sample.qualname.rpartition('.')[2]}` at line {sample.line}) is written to "
@@ -452,38 +499,41 @@ class FileCycle(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        """One finding per strongly connected component of the flow graph (modules that feed each other),
+        with one shortest cycle through it as the witness: O(V + E) (Tarjan, then one breadth-first search
+        per component), never an enumeration of cycles. ``max-cycles`` bounds the findings of each project."""
         project = ctx.project
-        flow = project.flow
+        hubs = project.hubs
         limit = ctx.options["max-cycles"]
-        found = 0
-        seen: Set[frozenset] = set()
-        for cycle in sorted(nx.simple_cycles(flow), key=lambda c: (len(c), sorted(c))) if flow.number_of_edges() < 5000 else []:
-            if len(cycle) < 2:
-                continue
-            key = frozenset(cycle)
-            if key in seen:
-                continue
-            seen.add(key)
-            start = cycle.index(min(cycle))
-            cycle = cycle[start:] + cycle[:start]
+        witnessed = []
+        for members in project.flow_components:
+            cycle = project.shortest_cycle(members)
+            if len(cycle) >= 2:
+                witnessed.append((cycle, members))
+        witnessed.sort(key=lambda item: (len(item[0]), sorted(item[0])))
+        per_project: Dict[str, int] = {}
+        for cycle, members in witnessed:
+            home = project.project_of(min(members)).path
+            per_project[home] = per_project.get(home, 0) + 1
+            if per_project[home] > limit:
+                continue  # ``max-cycles`` per project: one project's loops never hide another's
             hops = list(zip(cycle, cycle[1:] + cycle[:1]))
             related: List[Related] = []
             text = cycle[0]
             first = None
             for source, target in hops:
-                write, read = min(flow[source][target]["pairs"], key=lambda p: (p[0].line, p[0].artifact))
+                write, read = hubs.witness(source, target)
                 first = first or write
                 text += f" -> `{write.artifact}` -> {target}"
                 related.append(Related(write.module, write.line, f"writes `{write.artifact}`"))
                 related.append(Related(read.module, read.line, f"reads `{read.artifact}`"))
+            more = len(members) - len(cycle)
+            group = f" (one of the loops among {len(members)} modules that feed each other)" if more else ""
             yield self.finding(
                 first.module, first.line,
-                f"file cycle between {len(cycle)} modules: {text}.",
+                f"file cycle between {len(cycle)} modules{group}: {text}.",
                 column=first.column, subject="cycle:" + ">".join(cycle), related=related,
             )
-            found += 1
-            if found >= limit:
-                break
 
 
 _CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".env", ".md", ".txt", ".py")
@@ -514,8 +564,7 @@ class UnproducedRead(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         project = ctx.project
-        written = sorted(project.writers)
-        patterns = [w for w in written if "*" in w]
+        patterns = ScopedPathIndex(project.projects, (w for w in project.writers if "*" in w))
         seen: Set[Tuple[str, object]] = set()
         for access in sorted(project.accesses, key=lambda a: (a.module, a.line, a.artifact)):
             path = access.artifact
@@ -525,7 +574,7 @@ class UnproducedRead(Rule):
                 continue
             if project.is_declared(path) or path in project.writers:
                 continue
-            if any(_matches(p, path) for p in patterns):
+            if any("*" in p for p in patterns.matching(path)):
                 continue
             if project.root is not None and (project.root / path).exists():
                 continue
@@ -540,11 +589,6 @@ class UnproducedRead(Rule):
                 f"folder ({', '.join(project.raw_data_dirs)}): an undeclared input.",
                 column=access.column, subject=f"orphan:{path}",
             )
-
-
-def _matches(pattern: str, path: str) -> bool:
-    from debtscan.paths import matches
-    return matches(pattern, path)
 
 
 class ReadBeforeWrite(Rule):
@@ -580,10 +624,17 @@ class ReadBeforeWrite(Rule):
         positions: Dict[str, Dict[str, int]] = {}
         for step in project.steps:
             positions.setdefault(step.runner, {}).setdefault(step.script, step.order)
+        if not positions:
+            return
         reported: Set[Tuple[str, int]] = set()
         by_read: Dict[Tuple[str, int, str], List[Access]] = {}
-        for write, read in project.handoffs:
-            by_read.setdefault((read.module, read.line, read.artifact), []).append(write)
+        first_read: Dict[Tuple[str, int], Access] = {}
+        for group in project.handoff_groups:
+            for read in group.reads:
+                writes = [w for w in group.writes if w.module != read.module]
+                if writes:
+                    by_read.setdefault((read.module, read.line, read.artifact), []).extend(writes)
+                    first_read.setdefault((read.module, read.line), read)
         for (module, line, artifact), writes in sorted(by_read.items()):
             for runner, order in sorted(positions.items()):
                 if module not in order:
@@ -595,7 +646,7 @@ class ReadBeforeWrite(Rule):
                     continue
                 reported.add((module, line))
                 writer = min((w for w in writes if w.module in order), key=lambda w: order[w.module])
-                read = next(r for w, r in project.handoffs if r.module == module and r.line == line)
+                read = first_read[(module, line)]
                 yield self.finding(
                     module, line,
                     f"`{artifact}` is read here, but {runner} runs this script (step {order[module] + 1}) before "

@@ -6,6 +6,7 @@ from typing import Dict, Iterable, List, Set, Tuple
 
 from debtscan.report.model import Finding, Related
 from debtscan.rules.base import Example, Rule, RuleContext
+from debtscan.projects import ScopedPathIndex
 from debtscan.signals_graph import (
     DEFAULT_UBIQUITOUS, ROOT_COMPONENT, Consumption, ModelNode, Output, SignalLayer, shared_signals, signal_layer,
 )
@@ -367,19 +368,21 @@ class UndeclaredConsumer(Rule):
         layer = signal_layer(ctx.project, ctx.config)
         graph = ctx.project.graph
         outputs = {a: list(o) for a, o in layer.outputs.items()}
+        modeling = {m.path for m in layer.models.values()}
         for node, data in graph.nodes(data=True):
             if data.get("kind") == "artifact" and data.get("model_output") and data["path"] not in outputs:
-                modeling = {m.path for m in layer.models.values()}
                 writers = [w for w in ctx.project.writers.get(data["path"], ()) if w.module in modeling]
                 if writers:
                     outputs[data["path"]] = [Output(data["path"], "", w.module, w.line, ()) for w in writers]
         reported: Set[Tuple[str, int]] = set()
+        # the read paths that may name each output, through an index per project (not every pair)
+        read_paths = ScopedPathIndex(ctx.project.projects, ctx.project.readers)
         for artifact, produced in sorted(outputs.items()):
-            for read_path, reads in sorted(ctx.project.readers.items()):
+            for read_path in read_paths.matching(artifact):
                 # a pattern on one side may match the other; two patterns say too little
-                if read_path != artifact and not (("*" in read_path) != ("*" in artifact)
-                                                  and _matches(read_path, artifact)):
+                if read_path != artifact and ("*" in read_path) == ("*" in artifact):
                     continue
+                reads = ctx.project.readers[read_path]
                 for read in sorted(reads, key=lambda r: (r.module, r.line)):
                     reader = layer.component_of.get(read.module)
                     if reader is None or SignalLayer.is_test(reader):
@@ -401,12 +404,6 @@ class UndeclaredConsumer(Rule):
                             column=read.column, subject=f"{artifact}:{owner}",
                             related=[Related(output.path, output.line, f"predictions written to `{artifact}`")],
                         )
-
-
-def _matches(a: str, b: str) -> bool:
-    from debtscan.paths import matches
-
-    return matches(a, b)
 
 
 class EntangledFeatureSet(Rule):
@@ -468,13 +465,18 @@ class EntangledFeatureSet(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         layer = signal_layer(ctx.project, ctx.config)
-        by_list: Dict[str, List[ModelNode]] = {}
+        project = ctx.project
+        constants = project.resolver.constants if project.resolver is not None else None
+        # one constant per defining project: every project of a monorepo may have its ``config.FEATURES``
+        by_list: Dict[Tuple[str, str], List[ModelNode]] = {}
         for model in layer.models.values():
             if model.kind != "fit" or SignalLayer.is_test(model.component):
                 continue
             for name in model.feature_lists:
-                by_list.setdefault(name, []).append(model)
-        for constant, models in sorted(by_list.items()):
+                defining = constants.file_of(name.rpartition(".")[0], model.path, model.path) \
+                    if constants is not None else model.path
+                by_list.setdefault((project.projects.of(defining).path, name), []).append(model)
+        for (_, constant), models in sorted(by_list.items()):
             comps = sorted({m.component for m in models})
             if len(comps) < 2:
                 continue
