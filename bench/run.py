@@ -3,6 +3,7 @@
     python bench/run.py                       # synthetic ML repos of 100, 1,000 and 5,000 files
     python bench/run.py --sizes 100 1000      # only these sizes
     python bench/run.py --path ~/src/diffusers --repeat 1   # any folder (it writes .debtscan_cache there)
+    python bench/run.py --monorepo 5 --repeat 1   # 5, 20 and 80 small projects side by side (issue 12)
 
 Modes, each run in its own subprocess: wall time including interpreter start-up, CPU time (user + system
 of the run and its worker processes; steadier than wall time on a busy machine) and peak RSS (of the
@@ -17,6 +18,12 @@ largest process of the run, worker processes included), all from ``wait4``'s rus
 Each mode runs ``--repeat`` times (default 3); the median is reported. Targets (issue 7): cold-j1 <= 1.25,
 cold-j2 <= 0.70 (on 2 cores), warm <= 0.05, one-changed <= 0.10, 5,000 vs 1,000 files within 10% of 5x,
 peak RSS on 5,000 files <= 1.5x the bare parse's.
+
+The monorepo shape (``--monorepo N``): N, 4N and 16N copies of a 10-file project made from one template
+(``bench.synth.generate_monorepo``: the same relative paths in every project, a feedback loop, pattern
+files, a helper that writes), and the growth of time and peak RSS from 1x to 4x and 16x the projects.
+Targets (issue 12): 4x the projects costs at most 5x the time and 4x the peak memory; on 80 projects (800
+files) cold-j1 <= 1.5x the bare parse and peak RSS < 1 GB.
 """
 from __future__ import annotations
 
@@ -159,20 +166,29 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per mode; the median is reported")
     parser.add_argument("--work", type=Path, help="where to generate the synthetic repos (default: a temp dir)")
     parser.add_argument("--json", type=Path, help="also write all figures to this JSON file")
+    parser.add_argument("--monorepo", type=int, metavar="N",
+                        help="benchmark N, 4N and 16N small projects side by side (the monorepo shape)")
     parser.add_argument("--ignore", action="append", default=[],
                         help="pass --ignore CODE to every scan (to measure without a costly rule)")
     args = parser.parse_args(argv)
-    from bench.synth import generate
+    from bench.synth import generate, generate_monorepo
 
     work = args.work or Path(tempfile.mkdtemp(prefix="debtscan-bench-"))
     results = {}
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, repeat {args.repeat} (median)")
     targets: List[Tuple[str, Path]] = []
-    for size in ([] if args.path and args.sizes == [100, 1000, 5000] else args.sizes):
+    explicit = args.path or args.monorepo
+    for size in ([] if explicit and args.sizes == [100, 1000, 5000] else args.sizes):
         root = work / f"synthetic-{size}"
         if not root.exists():
             generate(root, size)
         targets.append((f"synthetic-{size}", root))
+    if args.monorepo:
+        for factor in (1, 4, 16):
+            root = work / f"monorepo-{args.monorepo * factor}"
+            if not root.exists():
+                generate_monorepo(root, args.monorepo * factor)
+            targets.append((f"monorepo-{args.monorepo * factor}", root))
     targets += [(str(p), p.resolve()) for p in args.path]
     for name, root in targets:
         out_dir = work / f"reports-{Path(name).name}"
@@ -188,6 +204,20 @@ def main(argv: Optional[List[str]] = None) -> int:
             ratio = synthetic[5000][mode]["seconds"] / synthetic[1000][mode]["seconds"]
             print(f"  {mode:<12} {ratio:5.2f}x")
             results.setdefault("scaling", {})[mode] = round(ratio, 2)
+    mono = {int(n.split("-")[1]): r for n, r in results.items() if n.startswith("monorepo-")}
+    if len(mono) == 3:
+        small, middle, large = sorted(mono)
+        print(f"\nmonorepo growth, {small} -> {middle} -> {large} projects (targets at 4x: time <= 5x, "
+              f"peak RSS <= 4x):")
+        print(f"  {'mode':<12} {'time 4x':>8} {'time 16x':>9} {'RSS 4x':>7} {'RSS 16x':>8}")
+        for mode in MODES[:4]:
+            row = {}
+            for label, size in (("4x", middle), ("16x", large)):
+                row["time " + label] = round(mono[size][mode]["cpu_seconds"] / mono[small][mode]["cpu_seconds"], 2)
+                row["rss " + label] = round(mono[size][mode]["peak_rss_mb"] / mono[small][mode]["peak_rss_mb"], 2)
+            print(f"  {mode:<12} {row['time 4x']:>7.2f}x {row['time 16x']:>8.2f}x {row['rss 4x']:>6.2f}x "
+                  f"{row['rss 16x']:>7.2f}x")
+            results.setdefault("monorepo_growth", {})[mode] = row
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0

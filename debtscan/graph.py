@@ -359,9 +359,12 @@ class FlowHubs:
     def _links(self, writer: str, reader: str) -> List[int]:
         return [i for i in self.writes_of.get(writer, ()) if (i, reader) in self.first_read and writer != reader]
 
-    def witness(self, writer: str, reader: str) -> Tuple[Access, Access]:
-        """The first (write, read) pair from ``writer`` to ``reader`` (by write line, artifact, read line)."""
+    def witness(self, writer: str, reader: str, read_line_first: bool = False) -> Tuple[Access, Access]:
+        """The first (write, read) pair from ``writer`` to ``reader``: by write line, artifact, read line (by
+        write line, read line, artifact with ``read_line_first``)."""
         pairs = [(self.first_write[(i, writer)], self.first_read[(i, reader)]) for i in self._links(writer, reader)]
+        if read_line_first:
+            return min(pairs, key=lambda p: (p[0].line, p[1].line, p[0].artifact))
         return min(pairs, key=lambda p: (p[0].line, p[0].artifact, p[1].line))
 
     def count(self, writer: str, reader: str) -> int:

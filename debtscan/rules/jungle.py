@@ -242,7 +242,7 @@ class JungleChain(Rule):
             related: List[Related] = []
             first_write = None
             for source, target in zip(chain, chain[1:]):
-                write, read = hubs.witness(source, target)
+                write, read = hubs.witness(source, target, read_line_first=True)
                 if first_write is None:
                     first_write = write
                 steps.append(f"`{write.artifact}`")
