@@ -618,7 +618,10 @@ def shared_signals(layer: SignalLayer, project, ignore: Iterable[str] = DEFAULT_
                    ignore_targets: bool = True, only_modeling: bool = True,
                    match_unknown_sources: bool = False, raw_inputs: bool = False) -> List[SharedSignal]:
     """Signals consumed by two or more components of which at least two are disjoint. Signals of raw inputs
-    (files under ``raw-data-dirs`` that nothing in the repo writes) count only with ``raw_inputs``."""
+    (files under ``raw-data-dirs`` that nothing in the repo writes) count only with ``raw_inputs``.
+
+    Cost: one pass over the consumptions to file them per (name, source), then per signal its components
+    against each other (few), each disjointness test answered from the cached import reach of a component."""
     written = set(project.writers) if hasattr(project, "writers") else set()
     is_raw = getattr(project, "is_raw", None)
     patterns = tuple(ignore)

@@ -353,6 +353,8 @@ class JoinOfIntermediates(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        """O(writes + reads) of the hand-off groups to file reads per scope and writes per sample place; the
+        readers of a sampled write are gathered from its own groups only."""
         project = ctx.project
         reads_by_scope: Dict[Tuple[str, str], Dict[str, Access]] = {}
         for group in project.handoff_groups:
@@ -563,6 +565,7 @@ class UnproducedRead(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        """Each exact read meets the pattern writes through a per-project index: O(A log A + matches)."""
         project = ctx.project
         patterns = ScopedPathIndex(project.projects, (w for w in project.writers if "*" in w))
         seen: Set[Tuple[str, object]] = set()
@@ -620,6 +623,7 @@ class ReadBeforeWrite(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        """Nothing to do without a runner; else O(runners x read places + writes x reads of the groups)."""
         project = ctx.project
         positions: Dict[str, Dict[str, int]] = {}
         for step in project.steps:

@@ -365,6 +365,8 @@ class UndeclaredConsumer(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        """Each persisted output meets the read paths through a per-project index (O(P log P + matches)),
+        not every read path of the repo."""
         layer = signal_layer(ctx.project, ctx.config)
         graph = ctx.project.graph
         outputs = {a: list(o) for a, o in layer.outputs.items()}
@@ -464,6 +466,8 @@ class EntangledFeatureSet(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        """Models filed per (defining project, feature-list constant): O(models) plus, per list, its models
+        against each other (a constant shared by k models costs k x k disjointness tests)."""
         layer = signal_layer(ctx.project, ctx.config)
         project = ctx.project
         constants = project.resolver.constants if project.resolver is not None else None
