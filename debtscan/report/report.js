@@ -190,6 +190,7 @@
     {selector: "node", style: {"shape": "round-rectangle", "width": "data(w)", "height": NODE_H,
       "label": "data(label)", "font-family": "ui-monospace,Menlo,Consolas,monospace", "font-size": 12,
       "text-valign": "center", "text-halign": "center", "background-color": "#e8f0fe", "border-width": 1,
+      "min-zoomed-font-size": 5,
       "border-color": "#3b6fd6", "color": "#1f2328"}},
     {selector: "node.artifact", style: {"shape": "barrel", "background-color": "#fff4dd", "border-color": "#c98a00"}},
     {selector: "node.jungle", style: {"background-color": "#ffd6d6", "border-color": "#c00000"}},
@@ -273,9 +274,17 @@
     box.style.height = Math.round(Math.max(MIN_H, Math.min(MAX_H, bb.h * zoom + 2 * PAD))) + "px";
     cy.resize();
     cy.zoom(zoom);
-    var x = bb.w * zoom <= width ? (box.clientWidth - bb.w * zoom) / 2 - bb.x1 * zoom : PAD - bb.x1 * zoom;
-    var y = bb.h * zoom <= box.clientHeight - 2 * PAD ? (box.clientHeight - bb.h * zoom) / 2 - bb.y1 * zoom
-      : PAD - bb.y1 * zoom;
+    var nodes = cy.nodes().boundingBox();
+    var x = bb.w * zoom <= width ? (box.clientWidth - bb.w * zoom) / 2 - bb.x1 * zoom : PAD - nodes.x1 * zoom;
+    var y;
+    if (bb.h * zoom <= box.clientHeight - 2 * PAD) {
+      y = (box.clientHeight - bb.h * zoom) / 2 - bb.y1 * zoom;
+    } else {  // taller than the box: centre on the first layers, where the pipeline starts
+      var first = cy.nodes().filter(function (n) { return n.position("x") < nodes.x1 + 0.15 * nodes.w; })
+        .map(function (n) { return n.position("y"); }).sort(function (a, b) { return a - b; });
+      y = box.clientHeight / 2 - first[Math.floor(first.length / 2)] * zoom;
+      y = Math.min(PAD - bb.y1 * zoom, Math.max(box.clientHeight - PAD - bb.y2 * zoom, y));  // no empty band
+    }
     cy.pan({x: x, y: y});
   };
 
