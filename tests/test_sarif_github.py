@@ -172,3 +172,13 @@ def test_a_place_past_the_cell_or_in_an_unknown_cell_is_not_located():
 def test_text_that_is_not_json_is_rejected():
     with pytest.raises(NotebookJSONError):
         cell_positions('{"cells": [')
+
+
+def test_the_json_report_gives_related_places_their_column_and_cell(tmp_path):
+    write_repo(tmp_path, {"explore.ipynb": JUNGLE_NOTEBOOK,
+                          "prep.py": "import pandas as pd\nclean = pd.read_parquet('data/clean.parquet')\n"})
+    report, project = scan_repo(tmp_path)
+    data = json.loads(formats()["json"](report, project))  # validated against the schema by conftest
+    reader = next(f for f in data["findings"] if f["code"] == "DS201" and f["path"] == "prep.py")
+    assert reader["related"] == [{"path": "explore.ipynb", "line": 5, "column": 0, "cell": 1,
+                                  "message": "writes `data/clean.parquet`"}]
