@@ -380,6 +380,20 @@ def test_views_too_large_to_lay_out_are_left_out_with_a_note(tmp_path, monkeypat
                                     '  m1 -->|"data/interim/clean.parquet"| m0']
 
 
+def test_views_with_too_many_edges_are_left_out_too(tmp_path, monkeypatch):
+    import debtscan.report.html as html_format
+
+    write_repo(tmp_path, JUNGLE)
+    report, project = scan_repo(tmp_path)
+    monkeypatch.setattr(html_format, "MAX_GRAPH_EDGES", 2)  # modules: 2 hand-offs; modules and files: 5 edges
+    data = graph_of(formats()["html"](report, project))
+    assert list(data["views"]) == ["modules"] and "5 edges are too many" in data["notes"]["files"]
+    monkeypatch.setattr(html_format, "MAX_GRAPH_EDGES", 1)
+    page = formats()["html"](report, project)
+    assert 'id="graph-data"' not in page
+    assert "3 nodes and 2 edges are too many" in page
+
+
 def test_too_many_pattern_links_are_left_out_of_the_files_view_with_a_note(tmp_path, monkeypatch):
     import debtscan.report.html as html_format
 

@@ -304,5 +304,8 @@
   Array.prototype.slice.call(document.querySelectorAll("input[name=graph-view]")).forEach(function (radio) {
     radio.addEventListener("change", function () { if (radio.checked) show(radio.value); });
   });
-  show(data["default"]);
+  // Lay out once the page has loaded, so the findings are usable at once even while a large graph is laid out.
+  status.textContent = "laying out the graph...";
+  var start = function () { setTimeout(function () { show(data["default"]); }, 0); };
+  if (document.readyState === "complete") start(); else window.addEventListener("load", start);
 })();
