@@ -380,6 +380,39 @@ def test_views_too_large_to_lay_out_are_left_out_with_a_note(tmp_path, monkeypat
                                     '  m1 -->|"data/interim/clean.parquet"| m0']
 
 
+def test_the_direct_steps_view_leaves_out_hand_offs_a_longer_path_implies(tmp_path, monkeypatch):
+    import debtscan.report.html as html_format
+
+    write_repo(tmp_path, {
+        "a.py": "import pandas as pd\npd.DataFrame().to_csv('x.csv')\n",
+        "b.py": "import pandas as pd\npd.read_csv('x.csv').to_csv('y.csv')\n",
+        "c.py": "import pandas as pd\npd.read_csv('x.csv')\npd.read_csv('y.csv')\n",
+    })
+    report, project = scan_repo(tmp_path)
+    data = graph_of(formats()["html"](report, project))
+    titles = lambda view: sorted(e["title"] for e in data["views"][view]["edges"])  # noqa: E731
+    assert titles("modules") == ["b.py reads x.csv written by a.py", "c.py reads x.csv written by a.py",
+                                 "c.py reads y.csv written by b.py"]
+    assert titles("steps") == ["b.py reads x.csv written by a.py", "c.py reads y.csv written by b.py"]
+    nodes = {n["label"]: n for n in data["views"]["steps"]["nodes"]}
+    assert nodes["a.py"]["more_out"] == nodes["c.py"]["more_in"] == ["c.py reads x.csv written by a.py"]
+    assert "1 of the 3 hand-offs between modules are not drawn" in data["notes"]["steps"]
+    assert data["default"] == "files"  # small: the files view
+    monkeypatch.setattr(html_format, "MAX_DEFAULT_FILE_NODES", 2)
+    monkeypatch.setattr(html_format, "MAX_DEFAULT_MODULE_EDGES", 2)
+    assert graph_of(formats()["html"](report, project))["default"] == "steps"
+
+
+def test_cycles_keep_all_their_hand_offs_in_the_direct_steps(tmp_path):
+    write_repo(tmp_path, {
+        "a.py": "import pandas as pd\npd.read_csv('z.csv')\npd.DataFrame().to_csv('x.csv')\n",
+        "b.py": "import pandas as pd\npd.read_csv('x.csv').to_csv('y.csv')\n",
+        "c.py": "import pandas as pd\npd.read_csv('y.csv').to_csv('z.csv')\npd.read_csv('x.csv')\n",
+    })
+    data = graph_of(formats()["html"](*scan_repo(tmp_path)))
+    assert "steps" not in data["views"]  # a -> b -> c -> a: nothing is implied by a longer path outside the cycle
+
+
 def test_views_with_too_many_edges_are_left_out_too(tmp_path, monkeypatch):
     import debtscan.report.html as html_format
 

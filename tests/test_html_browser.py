@@ -147,6 +147,17 @@ def test_search_finds_nodes_and_the_modules_view_collapses_files(page, browser):
     assert browser.evaluate("debtscanGraph.cy.nodes().length") == len(data["views"]["modules"]["nodes"])
     assert browser.evaluate("debtscanGraph.cy.nodes('.artifact').length") == 0
     assert browser.evaluate(CROSSINGS) == []
+    # direct steps: 01_prepare.py -> fraud/train_fraud.py is implied by the chain through 02_features.py, so it
+    # is not drawn, and clicking 01_prepare.py lists it
+    browser.evaluate("document.querySelector('input[name=graph-view][value=steps]').click()")
+    assert browser.evaluate("debtscanGraph.view") == "steps"
+    assert browser.evaluate("debtscanGraph.cy.edges().length") == len(data["views"]["steps"]["edges"]) \
+        == len(data["views"]["modules"]["edges"]) - 1
+    browser.evaluate("debtscanGraph.cy.nodes().filter(n => n.data('label') === '01_prepare.py').emit('tap'), 0")
+    info = browser.evaluate("document.getElementById('graph-info').innerText")
+    assert "Also out, not drawn" in info and \
+        "fraud/train_fraud.py reads data/interim/customers.parquet written by 01_prepare.py" in info
+    assert browser.evaluate(CROSSINGS) == []
     browser.evaluate("document.querySelector('input[name=graph-view][value=files]').click()")
     assert browser.evaluate("debtscanGraph.view") == "files"
 

@@ -34,9 +34,11 @@ MAX_GRAPH_NODES = 1000
 MAX_GRAPH_EDGES = 1200
 MAX_MATCH_EDGES = 300  # more path-pattern -> file edges than this are left out of the files view
 MAX_DEFAULT_FILE_NODES = 150  # beyond this the page opens on the modules-only view
+MAX_DEFAULT_MODULE_EDGES = 150  # beyond this it opens on the direct steps between modules
 MIN_FILE_LINES = 10  # files smaller than this are not ranked by glue
 CHAR_W = 7.3  # px per character of the 12px monospace node labels
-VIEW_NAMES = {"modules": "modules (files collapsed)", "files": "modules and files"}
+VIEW_NAMES = {"steps": "direct steps (implied hand-offs left out)", "modules": "modules (files collapsed)",
+              "files": "modules and files"}
 VENDOR = Path(__file__).resolve().parent / "vendor"
 VENDORED = (("dagre.min.js", "@dagrejs/dagre 3.1.3, MIT"), ("cytoscape.min.js", "cytoscape 3.34.4, MIT"))
 COLOURS = {"module": ("#e8f0fe", "#3b6fd6"), "artifact": ("#fff4dd", "#c98a00"), "signal": ("#e9f7ef", "#2e8b57"),
@@ -159,6 +161,27 @@ def module_graph(project: Project) -> nx.DiGraph:
     return graph
 
 
+def direct_steps(modules: nx.DiGraph) -> nx.DiGraph:
+    """The module graph without the hand-offs that a longer path already implies (its transitive reduction,
+    computed on the strongly connected components so that cycles keep all their edges): who feeds whom, in
+    the fewest arrows. Each module keeps the hand-offs left out as ``more_in`` / ``more_out`` (edge titles)."""
+    condensed = nx.condensation(modules)
+    component = condensed.graph["mapping"]
+    kept = set(nx.transitive_reduction(condensed).edges())
+    steps = nx.DiGraph()
+    steps.add_nodes_from(modules.nodes(data=True))
+    for node in steps:
+        steps.nodes[node]["more_in"], steps.nodes[node]["more_out"] = [], []
+    for u, v, data in sorted(modules.edges(data=True), key=lambda e: (e[0], e[1])):
+        if component[u] == component[v] or (component[u], component[v]) in kept:
+            steps.add_edge(u, v, **data)
+        else:
+            title = edge_title(modules, u, v, data)
+            steps.nodes[v]["more_in"].append(title)
+            steps.nodes[u]["more_out"].append(title)
+    return steps
+
+
 def _listing(files: List[str], limit: int = 12) -> str:
     shown = ", ".join(files[:limit])
     return shown + (f" and {len(files) - limit} more" if len(files) > limit else "")
@@ -186,8 +209,15 @@ def _node_width(label: str) -> int:
 def view_data(graph: nx.DiGraph, jungle: Set[str]) -> Dict[str, Any]:
     """Nodes and edges of one view as the page's script reads them (sorted, so the page is reproducible)."""
     ids = {node: f"n{i}" for i, node in enumerate(sorted(graph))}
-    nodes = [{"id": ids[node], "key": node, "label": graph.nodes[node]["label"], "kind": graph.nodes[node]["kind"],
-              "jungle": node in jungle, "w": _node_width(graph.nodes[node]["label"])} for node in sorted(graph)]
+    nodes = []
+    for node in sorted(graph):
+        attrs = graph.nodes[node]
+        item = {"id": ids[node], "key": node, "label": attrs["label"], "kind": attrs["kind"], "jungle": node in jungle,
+                "w": _node_width(attrs["label"])}
+        for key in ("more_in", "more_out"):
+            if attrs.get(key):
+                item[key] = attrs[key]
+        nodes.append(item)
     edges = []
     for i, (u, v, data) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
         edge = {"id": f"e{i}", "source": ids[u], "target": ids[v], "kind": data.get("kind", ""),
@@ -199,7 +229,8 @@ def view_data(graph: nx.DiGraph, jungle: Set[str]) -> Dict[str, Any]:
 
 
 def graph_data(project: Project) -> Dict[str, Any]:
-    """Both views of the pipeline: modules only (files collapsed) and modules with their files."""
+    """The views of the pipeline: direct steps between modules (hand-offs a longer path implies left out),
+    modules only (files collapsed), and modules with their files."""
     jungle: Set[str] = set()
     for write, read in project.handoffs:
         jungle.update({f"module:{write.module}", f"module:{read.module}", f"artifact:{write.artifact}",
@@ -214,15 +245,25 @@ def graph_data(project: Project) -> Dict[str, Any]:
         files.remove_nodes_from([n for n in list(files) if files.degree(n) == 0])
         notes["files"] = (f"the {len(matches)} links from path patterns to the files they match are left out "
                           "(too many to draw).")
-    for name, graph in (("modules", modules), ("files", files)):
+    steps = direct_steps(modules)
+    if steps.number_of_edges() == modules.number_of_edges():
+        steps = nx.DiGraph()  # nothing implied: the modules view says it all
+    else:
+        hidden = modules.number_of_edges() - steps.number_of_edges()
+        notes["steps"] = (f"{hidden} of the {modules.number_of_edges()} hand-offs between modules are not drawn "
+                          "because a longer path already connects the two modules; click a module to list them.")
+    for name, graph in (("steps", steps), ("modules", modules), ("files", files)):
         if graph.number_of_nodes() > MAX_GRAPH_NODES or graph.number_of_edges() > MAX_GRAPH_EDGES:
             notes[name] = (f"{graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges are too many to "
                            "lay out in a browser; run `debtscan graph . --format dot` for the whole graph.")
         elif graph.number_of_nodes():
             views[name] = view_data(graph, jungle)
-    default = "files" if "files" in views and files.number_of_nodes() <= MAX_DEFAULT_FILE_NODES else "modules"
-    if default not in views:
-        default = next(iter(views), "")
+    if "files" in views and files.number_of_nodes() <= MAX_DEFAULT_FILE_NODES:
+        default = "files"
+    elif "steps" in views and modules.number_of_edges() > MAX_DEFAULT_MODULE_EDGES:
+        default = "steps"
+    else:
+        default = next((name for name in ("modules", "steps", "files") if name in views), "")
     return {"views": views, "notes": notes, "default": default}
 
 
@@ -263,8 +304,7 @@ def graph_section(project: Project) -> str:
     buttons = "".join(
         f'<label><input type="radio" name="graph-view" value="{name}"'
         f'{" checked" if name == data["default"] else ""}> {label}</label>'
-        for name, label in (("modules", "modules (files collapsed)"), ("files", "modules and files"))
-        if name in data["views"])
+        for name, label in VIEW_NAMES.items() if name in data["views"])
     notes = "".join(f'<p class="muted">{esc(VIEW_NAMES[name])}: {esc(note)}</p>'
                     for name, note in sorted(data["notes"].items()))
     return (f'<div class="toolbar" id="graph-tools">{buttons}'

@@ -168,7 +168,8 @@
     var out = [], bends = route(view, g);
     view.nodes.forEach(function (n) {
       var p = g.node(n.id);
-      out.push({group: "nodes", data: {id: n.id, label: n.label, kind: n.kind, w: n.w, key: n.key},
+      out.push({group: "nodes", data: {id: n.id, label: n.label, kind: n.kind, w: n.w, key: n.key,
+                                       more_in: n.more_in || [], more_out: n.more_out || []},
                 position: {x: p.x, y: p.y}, classes: n.kind + (n.jungle ? " jungle" : "")});
     });
     view.edges.forEach(function (e) {
@@ -232,7 +233,9 @@
     var name = document.createElement("code");
     name.textContent = node.data("label");
     info.innerHTML = name.outerHTML + " (" + node.data("kind") + "): " + incoming.length + " in, " +
-      outgoing.length + " out. " + listOf("In (blue):", titles(incoming)) + listOf("Out (red):", titles(outgoing));
+      outgoing.length + " out. " + listOf("In (blue):", titles(incoming)) + listOf("Out (red):", titles(outgoing)) +
+      listOf("Also in, not drawn (a longer path already connects them):", node.data("more_in") || []) +
+      listOf("Also out, not drawn (a longer path already connects them):", node.data("more_out") || []);
   };
 
   var show = function (name) {
