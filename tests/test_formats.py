@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jsonschema
+import networkx as nx
 import pytest
 from click.testing import CliRunner
 
@@ -410,7 +411,24 @@ def test_cycles_keep_all_their_hand_offs_in_the_direct_steps(tmp_path):
         "c.py": "import pandas as pd\npd.read_csv('y.csv').to_csv('z.csv')\npd.read_csv('x.csv')\n",
     })
     data = graph_of(formats()["html"](*scan_repo(tmp_path)))
-    assert "steps" not in data["views"]  # a -> b -> c -> a: nothing is implied by a longer path outside the cycle
+    assert "steps" not in data["views"]  # a -> b -> c -> a: no hand-off has another path
+
+
+def test_inside_a_cycle_the_direct_steps_keep_who_reaches_whom():
+    from debtscan.report.html import direct_steps
+
+    modules = nx.DiGraph()
+    for u, v in [("a", "b"), ("b", "c"), ("c", "a"), ("a", "c"), ("c", "b"), ("c", "d"), ("b", "d")]:
+        modules.add_node(u, kind="module", label=u)
+        modules.add_node(v, kind="module", label=v)
+        modules.add_edge(u, v, kind="hands off", files=[f"{u}{v}.csv"])
+    steps = direct_steps(modules)
+    assert steps.number_of_edges() < modules.number_of_edges()
+    for u, v in modules.edges():  # every hand-off left out still has a path
+        assert nx.has_path(steps, u, v)
+        if not steps.has_edge(u, v):
+            assert f"{v} reads {u}{v}.csv written by {u}" in steps.nodes[u]["more_out"]
+    assert sum(1 for u, v in steps.edges() if v == "d") == 1  # one hand-off from the cycle to d
 
 
 def test_views_with_too_many_edges_are_left_out_too(tmp_path, monkeypatch):

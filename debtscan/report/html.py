@@ -162,18 +162,35 @@ def module_graph(project: Project) -> nx.DiGraph:
 
 
 def direct_steps(modules: nx.DiGraph) -> nx.DiGraph:
-    """The module graph without the hand-offs that a longer path already implies (its transitive reduction,
-    computed on the strongly connected components so that cycles keep all their edges): who feeds whom, in
-    the fewest arrows. Each module keeps the hand-offs left out as ``more_in`` / ``more_out`` (edge titles)."""
+    """The module graph with only as many hand-offs as it takes to keep who-reaches-whom: every hand-off left
+    out has another path between the same two modules. Between strongly connected parts that is the transitive
+    reduction of the condensation, with one hand-off per kept pair of parts; inside a part (a cycle), the
+    edges of a BFS tree out of and into its first module. Each module lists the hand-offs left out as
+    ``more_in`` / ``more_out`` (edge titles)."""
     condensed = nx.condensation(modules)
     component = condensed.graph["mapping"]
-    kept = set(nx.transitive_reduction(condensed).edges())
+    kept_pairs = set(nx.transitive_reduction(condensed).edges())
+    kept: Set[Any] = set()
+    for c in condensed:
+        members = sorted(condensed.nodes[c]["members"])
+        if len(members) < 2:
+            continue
+        part = modules.subgraph(members)
+        root = members[0]
+        kept.update(nx.bfs_edges(part, root))
+        kept.update((v, u) for u, v in nx.bfs_edges(part.reverse(copy=False), root))
+    chosen: Dict[Any, Any] = {}
+    for u, v in sorted(modules.edges()):
+        pair = (component[u], component[v])
+        if pair in kept_pairs and pair not in chosen:
+            chosen[pair] = (u, v)
+    kept.update(chosen.values())
     steps = nx.DiGraph()
     steps.add_nodes_from(modules.nodes(data=True))
     for node in steps:
         steps.nodes[node]["more_in"], steps.nodes[node]["more_out"] = [], []
     for u, v, data in sorted(modules.edges(data=True), key=lambda e: (e[0], e[1])):
-        if component[u] == component[v] or (component[u], component[v]) in kept:
+        if (u, v) in kept:
             steps.add_edge(u, v, **data)
         else:
             title = edge_title(modules, u, v, data)
