@@ -8,6 +8,7 @@ import libcst
 import pytest
 
 from debtscan import cache as cache_module
+from debtscan import safefile
 from debtscan.cache import FactsCache, dumps, loads
 from debtscan.config import Config, parse_section
 from debtscan.discover import discover
@@ -158,7 +159,7 @@ def test_a_read_only_cache_is_still_read(tmp_path, parses, monkeypatch):
     def read_only(*args, **kwargs):  # what root (who may write anyway) would meet on a read-only mount
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(cache_module.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(safefile.tempfile, "mkstemp", read_only)
     try:
         parses.clear()
         report = _scan(tmp_path)
