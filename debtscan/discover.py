@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 import pathspec
 
@@ -92,7 +92,9 @@ def discover(root: Path, paths: Sequence[Path] = (), exclude: Iterable[str] = ()
         stack = [(top, top_specs)]
         while stack:
             directory, specs = stack.pop()
-            real = os.path.realpath(directory)
+            # symlinks are never followed, so below a real start every folder's path is its real path
+            # (no os.path.realpath per folder: that costs one lstat per level, quadratic in the depth)
+            real = directory
             if real in seen_dirs:
                 result.skipped.append((rel(directory), "symlink cycle or directory already scanned"))
                 continue
@@ -168,3 +170,23 @@ def discover(root: Path, paths: Sequence[Path] = (), exclude: Iterable[str] = ()
             found.add(rel(start))
     result.files = sorted(found)
     return result
+
+
+def walk_folders(top: str) -> Iterator[Tuple[str, List[str], List[str]]]:
+    """``os.walk(top)`` (top-down, symlinks not followed, ``dirs`` may be pruned in place) with an explicit
+    stack: Python's own ``os.walk`` recurses once per level and fails on deeply nested folders."""
+    stack = [top]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        dirs, files = [], []
+        for entry in entries:
+            try:
+                (dirs if entry.is_dir(follow_symlinks=False) else files).append(entry.name)
+            except OSError:
+                files.append(entry.name)
+        yield directory, dirs, files
+        stack.extend(os.path.join(directory, name) for name in reversed(dirs))

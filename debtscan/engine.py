@@ -369,6 +369,12 @@ def _worker_main(root: str, knowledge: Knowledge, max_size: int, tasks: Sequence
     die_with_parent(parent)
     _init_worker(root, knowledge, max_size)
     try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: SIGTERM simply ends a worker
+    except (ValueError, OSError):
+        pass
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTIONS)  # blocked around the fork
+    try:
         while True:
             index = conn.recv()
             if index is None:
@@ -380,6 +386,20 @@ def _worker_main(root: str, knowledge: Knowledge, max_size: int, tasks: Sequence
     except (EOFError, OSError):  # the parent is gone (its end of the pipe closed): nothing to report to
         os._exit(0)
     conn.close()
+
+
+_INTERRUPTIONS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _block_interruptions():
+    if hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread():
+        return signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTIONS)
+    return None
+
+
+def _restore_signal_mask(previous) -> None:
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 PR_SET_PDEATHSIG = 1
@@ -429,7 +449,13 @@ class _Worker:
                      if context.get_start_method() == "fork" else [])
         self.process = context.Process(target=_worker_main, daemon=True,
                                        args=(root, knowledge, max_size, tasks, child, os.getpid(), inherited))
-        self.process.start()
+        # Ctrl-C / SIGTERM wait until the fork is done: raised inside fork's own handlers, the interruption
+        # would be swallowed ("Exception ignored") and the scan would go on
+        blocked = _block_interruptions()
+        try:
+            self.process.start()
+        finally:
+            _restore_signal_mask(blocked)
         child.close()
         self.assigned: List[int] = []
         self.current: Optional[int] = None
