@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
@@ -94,15 +95,20 @@ def write_bytes(path: PathLike, data: bytes, *, fsync: bool = True, temp_prefix:
     """Write ``data`` to ``path`` atomically (see the module docstring). ``temp_prefix`` names the temporary
     file (default ``.<name>.``); the process id and a random part follow it."""
     target = os.path.abspath(os.fspath(path))
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise WriteError(path, exc.strerror or str(exc)) from None
+    if info is not None and not stat.S_ISREG(info.st_mode):  # /dev/stdout, a named pipe: a stream, written
+        _write_stream(path, target, data)                     # as it is (renaming over it would replace it)
+        return
+    target = os.path.realpath(target)  # a symlink to the report is kept, the file it points to replaced
     folder = os.path.dirname(target)
     prefix = temp_prefix or _temp_prefix(target)
     remove_stale_temporaries(folder, prefix)
-    try:
-        mode = os.stat(target).st_mode & 0o7777
-    except FileNotFoundError:
-        mode = _new_file_mode()
-    except OSError as exc:
-        raise WriteError(path, exc.strerror or str(exc)) from None
+    mode = stat.S_IMODE(info.st_mode) if info is not None else _new_file_mode()
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f"{prefix}{os.getpid()}.", suffix=".tmp")
     except OSError as exc:
@@ -125,6 +131,14 @@ def write_bytes(path: PathLike, data: bytes, *, fsync: bool = True, temp_prefix:
         raise
     if fsync:
         _fsync_folder(folder)
+
+
+def _write_stream(path: PathLike, target: str, data: bytes) -> None:
+    try:
+        with open(target, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise WriteError(path, exc.strerror or str(exc)) from None
 
 
 def write_text(path: PathLike, text: str, **kwargs) -> None:
@@ -166,8 +180,7 @@ def check_output(output: PathLike, *, scanned: Sequence[PathLike] = (), inputs: 
                  force: bool = False, option: str = "--output") -> Path:
     """Refuse an output path before any work is done; returns it resolved.
 
-    Refused: a folder that does not exist or cannot be written, an existing folder or non-regular file as
-    the target, one of ``inputs`` (the baseline or config this run reads, a report being compared), and a
+    Refused: a folder that does not exist or cannot be written, an existing folder as the target, one of ``inputs`` (the baseline or config this run reads, a report being compared), and a
     ``.py``/``.ipynb`` file under one of the ``scanned`` paths unless ``force`` (a scanned source file itself
     is refused even then: see :func:`check_not_scanned`).
     """
@@ -180,11 +193,8 @@ def check_output(output: PathLike, *, scanned: Sequence[PathLike] = (), inputs: 
         raise OutputRefused(f"{option} {given}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputRefused(f"{option} {given}: the folder {folder} is not writable")
-    if real.exists():
-        if real.is_dir():
-            raise OutputRefused(f"{option} {given} is a folder")
-        if not real.is_file():
-            raise OutputRefused(f"{option} {given} is not a regular file")
+    if real.is_dir():
+        raise OutputRefused(f"{option} {given} is a folder")
     for source in inputs:
         if source is not None and _same(real, Path(source)):
             raise OutputRefused(f"{option} {given} is also an input of this run ({os.fspath(source)}): "

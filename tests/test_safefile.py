@@ -70,3 +70,17 @@ def test_outputs_that_would_destroy_the_users_files_are_refused(tmp_path):
     with pytest.raises(OutputRefused, match="not even with --force"):
         check_not_scanned(tmp_path / "src" / "model.py", tmp_path, ["src/model.py"])
     check_not_scanned(tmp_path / "src" / "new.py", tmp_path, ["src/model.py"])
+
+
+def test_a_stream_target_is_written_not_replaced():
+    write_text(os.devnull, "a report nobody keeps\n")  # -o /dev/null, -o /dev/stdout: never renamed over
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_a_symlinked_report_stays_a_symlink(tmp_path):
+    (tmp_path / "reports").mkdir()
+    real = tmp_path / "reports" / "latest.json"
+    real.write_text("old\n", encoding="utf-8")
+    (tmp_path / "report.json").symlink_to(real)
+    write_text(tmp_path / "report.json", "new\n")
+    assert (tmp_path / "report.json").is_symlink() and real.read_text(encoding="utf-8") == "new\n"
