@@ -319,3 +319,8 @@ def diff_command(old, new, diff_format, output, fail_on_new) -> None:
         else:
             click.echo(text, nl=False)
     sys.exit(EXIT_FINDINGS if fail_on_new and result["counts"]["new"] else EXIT_CLEAN)
+
+
+from debtscan.cli_history import history_command  # noqa: E402 - the history command lives in its own module
+
+main.add_command(history_command)

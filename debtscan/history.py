@@ -1,0 +1,255 @@
+"""Debt over time: ``debtscan history`` scans past commits and gives one record per commit.
+
+Each selected commit's files are written into a private folder (:class:`debtscan.gitrepo.TreeCheckout`, read
+from the object database: the user's checkout, index and refs are never touched) and scanned by the ordinary
+engine (:func:`debtscan.engine.scan`), every commit with the same facts cache, so a commit costs the files it
+changed (the cache is keyed by path and content). A record holds the commit, its dates, the report's summary
+(counts by category, severity and rule), the headline metrics, and the findings added and paid since the
+previous record, matched by fingerprint as a multiset (as ``debtscan diff`` does), so moving code is neither.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from debtscan.config import Config, ConfigError, find_config, load_config
+from debtscan.diff import split_by_fingerprint
+from debtscan.engine import InternalError, ScanOptions, scan
+from debtscan.gitrepo import Commit, GitError, Repository, TreeCheckout, list_commits
+from debtscan.report.json_format import summary
+from debtscan.report.model import Finding, Report
+
+HISTORY_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class FindingRef:
+    """A finding as a history record lists it (added or paid): enough to find it, not its whole help."""
+
+    fingerprint: str
+    code: str
+    category: str
+    severity: str
+    path: str
+    line: int
+    message: str
+
+    @classmethod
+    def of(cls, finding: Finding) -> "FindingRef":
+        return cls(finding.fingerprint, finding.code, finding.category, finding.severity, finding.path,
+                   finding.line, finding.message)
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"fingerprint": self.fingerprint, "code": self.code, "category": self.category,
+                "severity": self.severity, "path": self.path, "line": self.line, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The metrics a trend shows, taken from the report's ``metrics`` (None when a provider gave none)."""
+
+    code_lines: Optional[int] = None
+    glue_code_ratio: Optional[float] = None
+    ml_code_ratio: Optional[float] = None
+    handoffs: Optional[int] = None
+    longest_chain: Optional[int] = None
+    modules_in_jungle: Optional[int] = None
+    shared_signals: Optional[int] = None
+    cascades: Optional[int] = None
+
+    @classmethod
+    def of(cls, metrics: Dict[str, Any]) -> "Headline":
+        def at(*keys: str) -> Any:
+            value: Any = metrics
+            for key in keys:
+                if not isinstance(value, dict):
+                    return None
+                value = value.get(key)
+            return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+        return cls(code_lines=at("composition", "repo", "code_lines"), glue_code_ratio=at("glue_code_ratio"),
+                   ml_code_ratio=at("ml_code_ratio"), handoffs=at("pipeline", "handoffs"),
+                   longest_chain=at("pipeline", "longest_chain", "length"),
+                   modules_in_jungle=at("pipeline", "modules_in_jungle"),
+                   shared_signals=at("signals", "shared_signals"), cascades=at("signals", "cascades"))
+
+    def to_json(self) -> Dict[str, Any]:
+        return {name: getattr(self, name) for name in HEADLINE_FIELDS}
+
+
+HEADLINE_FIELDS: Tuple[str, ...] = ("code_lines", "glue_code_ratio", "ml_code_ratio", "handoffs", "longest_chain",
+                                    "modules_in_jungle", "shared_signals", "cascades")
+
+
+@dataclass
+class CommitRecord:
+    """One commit's place in the trend. ``added``/``paid`` are None where there is nothing to compare with
+    (the first record, unless it is a root commit, which is compared with the empty tree)."""
+
+    commit: Commit
+    summary: Dict[str, Any] = field(default_factory=dict)
+    headline: Headline = field(default_factory=Headline)
+    compared_with: Optional[str] = None
+    added: Optional[Tuple[FindingRef, ...]] = None
+    paid: Optional[Tuple[FindingRef, ...]] = None
+    error: Optional[str] = None
+    findings: Tuple[FindingRef, ...] = ()  # every finding of the commit (for the next delta; not written)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def count(self, key: str) -> int:
+        value = self.summary.get(key)
+        return value if isinstance(value, int) else 0
+
+    def to_json(self) -> Dict[str, Any]:
+        c = self.commit
+        return {
+            "schema_version": HISTORY_VERSION,
+            "commit": c.sha,
+            "parents": list(c.parents),
+            "date": c.date,
+            "author_date": c.author_date,
+            "author": c.author,
+            "subject": c.subject,
+            "error": self.error,
+            "summary": self.summary if self.ok else None,
+            "metrics": self.headline.to_json() if self.ok else None,
+            "compared_with": self.compared_with,
+            "added": len(self.added) if self.added is not None else None,
+            "paid": len(self.paid) if self.paid is not None else None,
+            "added_findings": [f.to_json() for f in self.added] if self.added is not None else None,
+            "paid_findings": [f.to_json() for f in self.paid] if self.paid is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class CommitCost:
+    """What one commit took: seconds (checkout and scan), files rewritten in the checkout, of them code."""
+
+    commit: str
+    seconds: float
+    files_written: int
+    code_files_changed: int
+
+
+@dataclass
+class HistoryOptions:
+    """What to scan: which commits, with which rules and configuration, and where the facts cache lives."""
+
+    path: Path
+    rev: str = "HEAD"
+    since: Optional[str] = None
+    last: Optional[int] = None
+    every: int = 1
+    first_parent: bool = True
+    select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    config_file: Optional[Path] = None
+    jobs: int = 0
+    use_cache: bool = True
+    cache_dir: Optional[Path] = None  # None: a temporary folder, removed at the end
+
+
+def delta(previous: Sequence[FindingRef], current: Sequence[FindingRef]
+          ) -> Tuple[Tuple[FindingRef, ...], Tuple[FindingRef, ...]]:
+    """(added, paid): the findings of ``current`` beyond ``previous``, and those of ``previous`` beyond
+    ``current``, matched by fingerprint as multisets."""
+    by_fingerprint = lambda f: f.fingerprint  # noqa: E731
+    _, added, _ = split_by_fingerprint(Counter(f.fingerprint for f in previous), current, by_fingerprint)
+    _, paid, _ = split_by_fingerprint(Counter(f.fingerprint for f in current), previous, by_fingerprint)
+    return tuple(added), tuple(paid)
+
+
+def top_commits(records: Sequence[CommitRecord], which: str, limit: int = 5) -> List[CommitRecord]:
+    """The records that added (``which="added"``) or paid (``"paid"``) the most findings, most first; ties
+    in history order; records with none left out."""
+    scored = [(len(getattr(r, which) or ()), i, r) for i, r in enumerate(records)]
+    scored = [item for item in scored if item[0] > 0]
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [r for _, _, r in scored[:limit]]
+
+
+def _is_code(path: str) -> bool:
+    return path.endswith((".py", ".ipynb"))
+
+
+class History:
+    """A walk through a repository's history; iterate :meth:`run` for (record, cost) pairs, oldest first."""
+
+    def __init__(self, options: HistoryOptions, repo: Repository) -> None:
+        self.options = options
+        self.repo = repo
+        self.explicit_config: Optional[Config] = None
+        if options.config_file is not None:
+            self.explicit_config = load_config(Path(options.config_file), Path(options.config_file).parent)
+        self.commits: List[Commit] = list_commits(repo, options.rev, options.since, options.last, options.every,
+                                                  options.first_parent)
+
+    def _config(self, scan_root: Path, tree_root: Path, cache_dir: Path) -> Config:
+        """The commit's own configuration (found as a scan would, but never above the checkout), or --config."""
+        if self.explicit_config is not None:
+            config = self.explicit_config
+        else:
+            found = find_config(scan_root)
+            inside = found is not None and tree_root.resolve() in found.resolve().parents
+            config = load_config(None, scan_root) if inside else Config()
+        return replace(config, cache_dir=str(cache_dir))
+
+    def _scan(self, tree_root: Path, cache_dir: Path) -> Report:
+        prefix = self.repo.prefix
+        scan_root = tree_root / prefix if prefix else tree_root
+        if not scan_root.is_dir():
+            raise GitError(f"{prefix}/ does not exist in this commit")
+        config = self._config(scan_root, tree_root, cache_dir)
+        o = self.options
+        report, _ = scan(ScanOptions(root=scan_root, config=config, jobs=o.jobs, use_cache=o.use_cache,
+                                     select=list(o.select), ignore=list(o.ignore)))
+        return report
+
+    def run(self) -> Iterator[Tuple[CommitRecord, CommitCost]]:
+        work = Path(tempfile.mkdtemp(prefix="debtscan-history-"))
+        cache_dir = Path(self.options.cache_dir).resolve() if self.options.cache_dir else work / "cache"
+        previous: Optional[CommitRecord] = None
+        max_size = (self.explicit_config or Config()).max_file_size
+        try:
+            with TreeCheckout(self.repo, work / "tree", max_size) as checkout:
+                for commit in self.commits:
+                    started = time.perf_counter()
+                    record = CommitRecord(commit)
+                    written = changed = 0
+                    try:
+                        before = dict(checkout.current)
+                        stats = checkout.checkout(commit.sha)
+                        written = stats.written + stats.removed
+                        changed = sum(1 for p, e in checkout.current.items()
+                                      if _is_code(p) and (p not in before or before[p].blob != e.blob))
+                        changed += sum(1 for p in before if _is_code(p) and p not in checkout.current)
+                        report = self._scan(checkout.folder, cache_dir)
+                    except (ConfigError, InternalError, GitError) as exc:
+                        record.error = str(exc)
+                    except Exception as exc:  # noqa: BLE001 - one commit must not end a long walk
+                        record.error = f"internal error: {type(exc).__name__}: {exc}"
+                    else:
+                        record.summary = summary(report)
+                        record.headline = Headline.of(report.metrics)
+                        record.findings = tuple(FindingRef.of(f) for f in report.findings)
+                        if previous is not None:
+                            record.compared_with = previous.commit.sha
+                            record.added, record.paid = delta(previous.findings, record.findings)
+                        elif not commit.parents:  # a root commit: everything it has, it added
+                            record.added, record.paid = record.findings, ()
+                        previous = record
+                    yield record, CommitCost(commit.sha, time.perf_counter() - started, written, changed)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def records_json(records: Sequence[CommitRecord]) -> List[Dict[str, Any]]:
+    return [r.to_json() for r in records]
