@@ -93,7 +93,7 @@ def history_command(path, since, last, every, rev, first_parent, output_format, 
         raise CommandFailure(str(exc)) from None
     if not history.commits:
         raise CommandFailure(f"no commit of {rev} in that range")
-    err = click.get_text_stream("stderr")
+    err = sys.stderr
     records, costs = [], []
     started = time.perf_counter()
     total = len(history.commits)

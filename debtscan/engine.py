@@ -45,6 +45,8 @@ class ScanOptions:
     ignore: Sequence[str] = ()
     only_paths: Optional[Set[str]] = None
     progress: Optional[ProgressCallback] = None
+    # Given the facts cache a scan would use, the one to use instead (history keeps one for all its commits).
+    cache_factory: Optional[Callable[[FactsCache], FactsCache]] = None
 
 
 @dataclass(frozen=True)
@@ -672,6 +674,8 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
         if not cache_dir.is_absolute():
             cache_dir = (config.root or root) / cache_dir
         cache = FactsCache(cache_dir, f"{knowledge.fingerprint}:{config.max_file_size}")
+        if options.cache_factory is not None:
+            cache = options.cache_factory(cache)
     facts = collect_facts(root, tasks, config, knowledge, options.jobs, cache, options.progress)
     errors = [ScanError(path, reason) for path, reason in found.skipped]
     errors.extend(ScanError(path, f.error) for path, f in sorted(facts.items()) if f.error)

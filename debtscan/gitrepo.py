@@ -102,15 +102,18 @@ def open_repository(path: Path) -> Repository:
     if not path.is_dir():
         raise GitError(f"{path} is not a folder")
     probe = run_git(["-C", str(path), "rev-parse", "--absolute-git-dir", "--is-bare-repository",
-                     "--show-prefix", "--show-toplevel"], check=False)
+                     "--is-inside-git-dir"], check=False)
     if probe.returncode != 0:
         message = probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else ""
         raise GitError(f"{path} is not in a git repository" + (f" ({message})" if message else ""))
     lines = probe.stdout.split("\n")
     git_dir = Path(lines[0].strip())
-    bare = len(lines) > 1 and lines[1].strip() == "true"
-    prefix = "" if bare or len(lines) < 3 else lines[2].strip().rstrip("/")
-    top = lines[3].strip() if not bare and len(lines) > 3 else ""
+    bare = len(lines) > 2 and "true" in (lines[1].strip(), lines[2].strip())  # or the .git folder itself
+    prefix = top = ""
+    if not bare:
+        where = run_git(["-C", str(path), "rev-parse", "--show-prefix", "--show-toplevel"]).stdout.split("\n")
+        prefix = where[0].strip().rstrip("/")
+        top = where[1].strip() if len(where) > 1 else ""
     name = Path(top).name if top else git_dir.name.removesuffix(".git") or git_dir.parent.name
     if name in ("", "repo", "git"):  # a bare mirror in a folder named after the project
         name = git_dir.parent.name or name

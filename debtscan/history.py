@@ -21,6 +21,7 @@ from debtscan.config import Config, ConfigError, find_config, load_config
 from debtscan.diff import split_by_fingerprint
 from debtscan.engine import InternalError, ScanOptions, scan
 from debtscan.gitrepo import Commit, GitError, Repository, TreeCheckout, list_commits
+from debtscan.history_cache import CachePool
 from debtscan.report.json_format import summary
 from debtscan.report.model import Finding, Report
 
@@ -202,7 +203,7 @@ class History:
             config = load_config(None, scan_root) if inside else Config()
         return replace(config, cache_dir=str(cache_dir))
 
-    def _scan(self, tree_root: Path, cache_dir: Path) -> Report:
+    def _scan(self, tree_root: Path, cache_dir: Path, pool: CachePool) -> Report:
         prefix = self.repo.prefix
         scan_root = tree_root / prefix if prefix else tree_root
         if not scan_root.is_dir():
@@ -210,12 +211,13 @@ class History:
         config = self._config(scan_root, tree_root, cache_dir)
         o = self.options
         report, _ = scan(ScanOptions(root=scan_root, config=config, jobs=o.jobs, use_cache=o.use_cache,
-                                     select=list(o.select), ignore=list(o.ignore)))
+                                     select=list(o.select), ignore=list(o.ignore), cache_factory=pool))
         return report
 
     def run(self) -> Iterator[Tuple[CommitRecord, CommitCost]]:
         work = Path(tempfile.mkdtemp(prefix="debtscan-history-"))
         cache_dir = Path(self.options.cache_dir).resolve() if self.options.cache_dir else work / "cache"
+        pool = CachePool(cache_dir)
         previous: Optional[CommitRecord] = None
         max_size = (self.explicit_config or Config()).max_file_size
         try:
@@ -231,7 +233,7 @@ class History:
                         changed = sum(1 for p, e in checkout.current.items()
                                       if _is_code(p) and (p not in before or before[p].blob != e.blob))
                         changed += sum(1 for p in before if _is_code(p) and p not in checkout.current)
-                        report = self._scan(checkout.folder, cache_dir)
+                        report = self._scan(checkout.folder, cache_dir, pool)
                     except (ConfigError, InternalError, GitError) as exc:
                         record.error = str(exc)
                     except Exception as exc:  # noqa: BLE001 - one commit must not end a long walk
@@ -248,6 +250,8 @@ class History:
                         previous = record
                     yield record, CommitCost(commit.sha, time.perf_counter() - started, written, changed)
         finally:
+            if self.options.cache_dir:
+                pool.flush()
             shutil.rmtree(work, ignore_errors=True)
 
 
