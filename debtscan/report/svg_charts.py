@@ -12,7 +12,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 PALETTE = ("#c00000", "#3b6fd6", "#2e8b57", "#c98a00", "#8246c8", "#17becf", "#e377c2", "#7f7f7f", "#8c564b",
            "#bcbd22")
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 14, 46
+LEFT, RIGHT, TOP, BOTTOM = 56, 44, 14, 46
 
 
 def esc(value: object) -> str:

@@ -93,7 +93,9 @@ def render(records: Sequence[CommitRecord], title: str = "", top: int = 5, note:
         out.append('<div class="cards">' + "".join(
             f'<div class="card"><b>{esc(value)}</b>{esc(label)}<br><span class="muted">{esc(change)}</span></div>'
             for label, value, change in cards) + "</div>")
-        out.append('<p class="muted">Each card: the newest commit scanned, and the change since the oldest.</p>')
+        out.append('<p class="muted">Each card: the newest commit scanned, and the change since the oldest. In the '
+                   "charts the commits stand side by side, oldest first, evenly spaced whatever the time between "
+                   "them (hover over a point for the commit).</p>")
         labels = [_day(r.commit.date) for r in ok]
         tips = [f"{r.commit.short} {_day(r.commit.date)} {r.commit.subject[:60]}" for r in ok]
         categories = sorted({c for r in ok for c in r.summary.get("by_category", {})})

@@ -135,3 +135,28 @@ def history_command(path, since, last, every, rev, first_parent, output_format, 
     ok = [r for r in records if r.ok]
     internal = [r for r in records if r.error and r.error.startswith("internal error")]
     sys.exit(EXIT_ERROR if not ok or internal else EXIT_CLEAN)
+
+
+@click.command("aggregate")
+@click.argument("reports", nargs=-1, required=True)
+@click.option("--format", "output_format", type=click.Choice(["json", "csv", "markdown", "html"]), default="json",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the summary to this file.")
+def aggregate_command(reports, output_format, output) -> None:
+    """Summarise many repositories' JSON reports (`debtscan scan --format json`) in one table with totals.
+
+    Each REPORT is a file, or NAME=FILE to name its repository (default: the scanned folder's name).
+    """
+    from debtscan.aggregate import aggregate
+    from debtscan.diff import ReportError
+    from debtscan.report.aggregate_formats import RENDERERS
+
+    try:
+        result = aggregate(reports)
+    except ReportError as exc:
+        raise CommandFailure(str(exc)) from None
+    text = RENDERERS[output_format](result)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
