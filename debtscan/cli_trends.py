@@ -111,6 +111,8 @@ def history_command(path, since, last, every, rev, first_parent, output_format, 
     except GitError as exc:
         raise CommandFailure(str(exc)) from None
     elapsed = time.perf_counter() - started
+    for warning in history.warnings:
+        err.write(f"warning: {warning}\n")
     note = f", every {every}th" if every > 1 else ""
     page = renderers()["html"]
     text = page(records, title=repo.name, top=top, note=note) if output_format == "html" else \

@@ -6,8 +6,8 @@ written into a private folder (:class:`TreeCheckout`) from the object database, 
 rewrites only the files whose blob changed, so that a walk through history costs its changes, not its size.
 
 The folder holds what git stores (no smudge filters, no ``export-ignore``: a checkout's content, not an
-archive's). Blobs larger than anything debtscan reads whole (see :func:`full_size_limit`) are written as
-sparse files of the right size: existence and size are all a scan looks at for them. Tree paths that could
+archive's). Blobs that debtscan never reads whole (data files over 1 MB, see :func:`full_size_limit`) are
+written as sparse files of the right size: existence and size are all a scan looks at for them. Tree paths that could
 leave the folder (``..``, ``.git``, absolute) are refused, and a symlink is never followed while writing.
 """
 from __future__ import annotations
@@ -19,8 +19,6 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Dict, List, Optional, Sequence, Tuple
-
-from debtscan.engine import NOTEBOOK_SIZE_FACTOR
 
 GIT_TIMEOUT = 600
 _ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_PAGER": "cat",
@@ -184,19 +182,16 @@ def read_tree(repo: Repository, commit: str) -> Dict[str, TreeEntry]:
     return entries
 
 
-def full_size_limit(path: str, max_file_size: int) -> int:
+def full_size_limit(path: str) -> int:
     """The largest blob at ``path`` written with its content; larger ones are sparse files of their size.
 
-    A Python file or notebook larger than what the engine reads is reported as too large whatever its bytes;
-    runners, dvc.yaml and catalogs are read only up to OTHER_FILE_LIMIT; data files only need to exist.
+    Python files, notebooks and configuration are always written whole (``max-file-size`` is each commit's
+    own setting); other files are read by debtscan only up to OTHER_FILE_LIMIT (runners, dvc.yaml, Kedro
+    catalogs) or not at all (data files, which only need to exist).
     """
     name = path.rsplit("/", 1)[-1]
-    if name in _ALWAYS_WHOLE:
+    if name in _ALWAYS_WHOLE or name.endswith((".py", ".ipynb")):
         return 1 << 62
-    if name.endswith(".ipynb"):
-        return max_file_size * NOTEBOOK_SIZE_FACTOR + 1
-    if name.endswith(".py"):
-        return max_file_size + 1
     return OTHER_FILE_LIMIT
 
 
@@ -249,11 +244,10 @@ class UpdateStats:
 class TreeCheckout:
     """A private folder holding one commit's files at a time; see the module docstring."""
 
-    def __init__(self, repo: Repository, folder: Path, max_file_size: int = 2_000_000) -> None:
+    def __init__(self, repo: Repository, folder: Path) -> None:
         self.repo = repo
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.max_file_size = max_file_size
         self.current: Dict[str, TreeEntry] = {}
         self._reader: Optional[_BlobReader] = None
 
@@ -334,7 +328,7 @@ class TreeCheckout:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(target, flags, 0o644)
         with os.fdopen(fd, "wb") as handle:
-            if entry.size > full_size_limit(path, self.max_file_size):
+            if entry.size > full_size_limit(path):
                 handle.truncate(entry.size)  # sparse: no disk blocks, no blob read
             else:
                 handle.write(self._blob(entry.blob))

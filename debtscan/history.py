@@ -190,8 +190,14 @@ class History:
         self.explicit_config: Optional[Config] = None
         if options.config_file is not None:
             self.explicit_config = load_config(Path(options.config_file), Path(options.config_file).parent)
+        self.pool: Optional[CachePool] = None
         self.commits: List[Commit] = list_commits(repo, options.rev, options.since, options.last, options.every,
                                                   options.first_parent)
+
+    @property
+    def warnings(self) -> List[str]:
+        """What went wrong with the facts cache (a corrupt or unwritable pack): the walk went on regardless."""
+        return [w for cache in (self.pool.caches.values() if self.pool else ()) for w in cache.warnings]
 
     def _config(self, scan_root: Path, tree_root: Path, cache_dir: Path) -> Config:
         """The commit's own configuration (found as a scan would, but never above the checkout), or --config."""
@@ -217,11 +223,10 @@ class History:
     def run(self) -> Iterator[Tuple[CommitRecord, CommitCost]]:
         work = Path(tempfile.mkdtemp(prefix="debtscan-history-"))
         cache_dir = Path(self.options.cache_dir).resolve() if self.options.cache_dir else work / "cache"
-        pool = CachePool(cache_dir)
+        pool = self.pool = CachePool(cache_dir)
         previous: Optional[CommitRecord] = None
-        max_size = (self.explicit_config or Config()).max_file_size
         try:
-            with TreeCheckout(self.repo, work / "tree", max_size) as checkout:
+            with TreeCheckout(self.repo, work / "tree") as checkout:
                 for commit in self.commits:
                     started = time.perf_counter()
                     record = CommitRecord(commit)

@@ -325,6 +325,13 @@ def test_a_commit_whose_configuration_is_broken_is_recorded_and_the_walk_goes_on
     # Each commit is scanned with its own configuration.
     assert records[2].summary["findings"] == 0 and records[2].compared_with == records[0].commit.sha
     assert len(records[2].paid) == 2
+    from debtscan.report.trend_html import render
+
+    page = render(records, title="cfg")
+    assert "unknown key &#x27;selekt&#x27;" in page and "1 commit(s) could not be scanned" in page
+    lines = [json.loads(line) for line in render_jsonl(records).splitlines()]
+    assert lines[1]["summary"] is None and lines[1]["metrics"] is None and lines[1]["added"] is None
+    jsonschema.Draft202012Validator(history_schema()).validate(lines[1])
 
 
 def test_records_validate_against_the_history_schema_and_render_as_jsonl_and_csv(project, tmp_path):
@@ -423,3 +430,54 @@ def test_a_bare_repository_is_read_as_well(project, tmp_path):
     assert [r.commit.sha for r in records] == shas[3:]
     with pytest.raises(GitError):
         list_commits(open_repository(bare), rev="--all")
+
+
+def test_tree_paths_that_would_leave_the_folder_are_refused(tmp_path):
+    """A crafted tree (git mktree accepts what a checkout would refuse): `..`, `.git`, a `..` folder."""
+    repo = tmp_path / "crafted"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo, input="x = 1\n", text=True,
+                          capture_output=True, check=True).stdout.strip()
+    mktree = lambda text: subprocess.run(["git", "mktree"], cwd=repo, input=text, text=True,  # noqa: E731
+                                         capture_output=True, check=True).stdout.strip()
+    inner = mktree(f"100644 blob {blob}\tevil.py\n")
+    tree = mktree(f"100644 blob {blob}\t..\n100644 blob {blob}\t.git\n040000 tree {inner}\t..\n"
+                  f"040000 tree {inner}\t.GIT\n100644 blob {blob}\tok.py\n")
+    sha = git(repo, "commit-tree", tree, "-m", "crafted").strip()
+    (tmp_path / "box").mkdir()
+    with TreeCheckout(open_repository(repo), tmp_path / "box" / "tree") as checkout:
+        checkout.checkout(sha)
+    assert sorted(p.name for p in (tmp_path / "box").rglob("*")) == ["ok.py", "tree"]
+    assert not (tmp_path / "evil.py").exists() and not (tmp_path / "box" / "evil.py").exists()
+
+
+def test_large_data_files_are_sparse_and_code_is_whole(tmp_path):
+    repo = tmp_path / "data"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "data" / "raw").mkdir(parents=True)
+    (repo / "data" / "raw" / "big.csv").write_bytes(b"a,b\n" * 400_000)  # 1.6 MB
+    (repo / "data" / "raw" / "small.csv").write_bytes(b"a,b\n1,2\n")
+    sha = commit(repo, 1, "data and code", {"train.py": TRAIN})
+    with TreeCheckout(open_repository(repo), tmp_path / "tree") as checkout:
+        checkout.checkout(sha)
+    big = (tmp_path / "tree" / "data" / "raw" / "big.csv").read_bytes()
+    assert len(big) == 1_600_000 and set(big) == {0}  # its size, without its content
+    assert (tmp_path / "tree" / "data" / "raw" / "small.csv").read_bytes() == b"a,b\n1,2\n"
+    assert (tmp_path / "tree" / "train.py").read_text(encoding="utf-8") == TRAIN
+
+
+def test_a_corrupt_history_cache_is_a_warning_and_the_walk_goes_on(project, tmp_path):
+    repo, _ = project
+    run(repo, tmp_path, last=2)
+    packs = list((tmp_path / "cache").glob("history-*.pack"))
+    assert len(packs) == 1
+    packs[0].write_bytes(b"debtscan-history-facts\nnot marshal")
+    history = History(HistoryOptions(path=repo, cache_dir=tmp_path / "cache", jobs=1, last=2), open_repository(repo))
+    records = [record for record, _ in history.run()]
+    assert [r.summary["findings"] for r in records] == [2, 0]
+    assert records[0].summary["files_with_errors"] == 0
+    assert len(history.warnings) == 1 and "is corrupt; ignoring it" in history.warnings[0]
+    again = History(HistoryOptions(path=repo, cache_dir=tmp_path / "cache", jobs=1, last=2), open_repository(repo))
+    assert [r.summary["findings"] for r, _ in again.run()] == [2, 0] and again.warnings == []  # rewritten

@@ -28,13 +28,16 @@ class Series:
     colour: str
 
 
-def nice_ticks(top: float, count: int = 5) -> List[float]:
-    """Round tick values from 0 to at least ``top`` (steps of 1, 2 or 5 times a power of ten)."""
+def nice_ticks(top: float, count: int = 5, integer: bool = False) -> List[float]:
+    """Round tick values from 0 to at least ``top`` (steps of 1, 2 or 5 times a power of ten; whole steps
+    for counts)."""
     if top <= 0:
         return [0.0, 1.0]
     raw = top / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if integer:
+        step = max(1.0, round(step))
     ticks = [0.0]
     while ticks[-1] < top - 1e-12:
         ticks.append(round(ticks[-1] + step, 10))
@@ -50,17 +53,18 @@ def _fmt(value: float, percent: bool) -> str:
 class _Frame:
     """The plot area: maps (index, value) to pixels, and draws the axes and x labels."""
 
-    def __init__(self, labels: Sequence[str], top: float, width: int, height: int, percent: bool) -> None:
+    def __init__(self, labels: Sequence[str], top: float, width: int, height: int, percent: bool,
+                 integer: bool = False) -> None:
         self.labels = list(labels)
-        self.ticks = nice_ticks(top)
+        self.ticks = nice_ticks(top, integer=integer and not percent)
         self.top = self.ticks[-1] or 1.0
         self.width, self.height, self.percent = width, height, percent
         self.plot_w = width - LEFT - RIGHT
         self.plot_h = height - TOP - BOTTOM
 
     def x(self, index: int) -> float:
-        n = len(self.labels)
-        return LEFT + (self.plot_w / 2 if n <= 1 else self.plot_w * index / (n - 1))
+        """The centre of the index-th of n equal slots (so bars and points line up across charts)."""
+        return LEFT + self.slot() * (index + 0.5)
 
     def y(self, value: float) -> float:
         return TOP + self.plot_h * (1 - value / self.top)
@@ -102,7 +106,8 @@ def line_chart(series: Sequence[Series], labels: Sequence[str], title: str, tips
                width: int = 1100, height: int = 240, percent: bool = False) -> str:
     """One polyline per series over the x positions (a gap where a value is None), a dot per value."""
     values = [v for s in series for v in s.values if v is not None]
-    frame = _Frame(labels, max(values, default=0.0), width, height, percent)
+    integer = all(float(v).is_integer() for v in values)
+    frame = _Frame(labels, max(values, default=0.0), width, height, percent, integer)
     parts = []
     for s in series:
         runs: List[List[Tuple[float, float]]] = [[]]
@@ -126,30 +131,24 @@ def line_chart(series: Sequence[Series], labels: Sequence[str], title: str, tips
 
 def stacked_chart(series: Sequence[Series], labels: Sequence[str], title: str, tips: Sequence[str] = (),
                   width: int = 1100, height: int = 280) -> str:
-    """Stacked bands (one per series, None counted as 0): the total's height and each part's share."""
+    """A stacked column per x position (one segment per series, None counted as 0): the total's height and
+    each part's share, commit by commit."""
     n = len(labels)
     totals = [sum((s.values[i] or 0) for s in series) for i in range(n)]
-    frame = _Frame(labels, max(totals, default=0.0), width, height, False)
-    base = [0.0] * n
+    frame = _Frame(labels, max(totals, default=0.0), width, height, False, integer=True)
+    bar = max(1.0, min(28.0, frame.slot() * 0.8))
     parts = []
-    for s in series:
-        top = [base[i] + (s.values[i] or 0) for i in range(n)]
-        if n == 1:
-            x, w = frame.x(0) - 20, 40
-            parts.append(f'<rect x="{x:.1f}" y="{frame.y(top[0]):.1f}" width="{w}" '
-                         f'height="{frame.y(base[0]) - frame.y(top[0]):.1f}" fill="{s.colour}"/>')
-        else:
-            upper = [f"{frame.x(i):.1f},{frame.y(top[i]):.1f}" for i in range(n)]
-            lower = [f"{frame.x(i):.1f},{frame.y(base[i]):.1f}" for i in reversed(range(n))]
-            parts.append(f'<polygon points="{" ".join(upper + lower)}" fill="{s.colour}" fill-opacity="0.85" '
-                         f'stroke="{s.colour}" stroke-width="0.5"/>')
-        base = top
-    half = frame.slot() / 2
-    for i in range(n):  # one invisible column per commit carrying the numbers
-        tip = (f"{tips[i] if i < len(tips) else labels[i]}: {totals[i]:.0f} findings; "
-               + ", ".join(f"{s.name} {s.values[i] or 0:.0f}" for s in series if s.values[i]))
-        parts.append(f'<rect x="{frame.x(i) - half:.1f}" y="{TOP}" width="{2 * half:.1f}" height="{frame.plot_h}" '
-                     f'fill="transparent"><title>{esc(tip)}</title></rect>')
+    for i in range(n):
+        base = 0.0
+        tip = (f"{tips[i] if i < len(tips) else labels[i]}: {totals[i]:.0f} findings"
+               + "".join(f"; {s.name} {s.values[i] or 0:.0f}" for s in series if s.values[i]))
+        for s in series:
+            value = s.values[i] or 0
+            if value:
+                y_top, y_base = frame.y(base + value), frame.y(base)
+                parts.append(f'<rect x="{frame.x(i) - bar / 2:.1f}" y="{y_top:.1f}" width="{bar:.1f}" '
+                             f'height="{y_base - y_top:.1f}" fill="{s.colour}"><title>{esc(tip)}</title></rect>')
+            base += value
     return frame.svg("".join(parts), title)
 
 
@@ -159,7 +158,7 @@ def updown_chart(up: Sequence[int], down: Sequence[int], labels: Sequence[str], 
                  ) -> str:
     """A bar up (``up[i]``) and a bar down (``down[i]``) per x position, from a zero line in the middle."""
     peak = max([*up, *down, 1])
-    ticks = nice_ticks(peak, 3)
+    ticks = nice_ticks(peak, 3, integer=True)
     top = ticks[-1]
     plot_h = height - TOP - BOTTOM
     zero = TOP + plot_h / 2

@@ -103,19 +103,19 @@ def render(records: Sequence[CommitRecord], title: str = "", top: int = 5, note:
                  for i, c in enumerate(categories)]
         out.append("<h2>Findings by category</h2>")
         out.append(f'<div class="chart">{stacked_chart(bands, labels, "findings by category", tips)}</div>')
-        out.append(legend(bands, lambda s: f" {s.values[-1]:.0f}"))
+        out.append(legend(bands, lambda s: f" (newest: {s.values[-1]:.0f})"))
         out.append("<h2>Debt added and paid</h2><p>Per commit, the findings that appeared (up) and disappeared "
                    "(down) since the previous commit of the trend, matched by fingerprint.</p>")
         up = [len(r.added or ()) for r in ok]
         down = [len(r.paid or ()) for r in ok]
         out.append(f'<div class="chart">{updown_chart(up, down, labels, "debt added and paid", tips)}</div>')
         out.append(legend([Series("added", (), "#c00000"), Series("paid", (), "#2e8b57")],
-                          lambda s: f" {sum(up) if s.name == 'added' else sum(down)}"))
+                          lambda s: f" (in all: {sum(up) if s.name == 'added' else sum(down)})"))
         shares = [Series("glue share", tuple(r.headline.glue_code_ratio for r in ok), "#c00000"),
                   Series("ML share", tuple(r.headline.ml_code_ratio for r in ok), "#2e8b57")]
         out.append("<h2>Glue and ML shares of the code</h2>")
         out.append(f'<div class="chart">{line_chart(shares, labels, "glue and ML shares", tips, percent=True)}</div>')
-        out.append(legend(shares, lambda s: f" {_pct(s.values[-1])}"))
+        out.append(legend(shares, lambda s: f" (newest: {_pct(s.values[-1])})"))
         structure = [Series(label, tuple(getattr(r.headline, field) for r in ok), colour)
                      for field, label, colour in (("handoffs", "hand-offs", "#c98a00"),
                                                   ("longest_chain", "longest chain", "#8246c8"),
@@ -123,7 +123,7 @@ def render(records: Sequence[CommitRecord], title: str = "", top: int = 5, note:
                                                   ("cascades", "cascades", "#17becf"))]
         out.append("<h2>Pipeline jungle and coupled signals</h2>")
         out.append(f'<div class="chart">{line_chart(structure, labels, "pipeline and signal metrics", tips)}</div>')
-        out.append(legend(structure, lambda s: f" {_num(s.values[-1])}"))
+        out.append(legend(structure, lambda s: f" (newest: {_num(s.values[-1])})"))
         out.append("<h2>Commits that added the most debt</h2>" + _top_table(ok, "added", top))
         out.append("<h2>Commits that paid the most debt</h2>" + _top_table(ok, "paid", top))
     out.append("<h2>Every commit</h2><table><tr><th>commit</th><th>date</th><th>subject</th><th>findings</th>"
