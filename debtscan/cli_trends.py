@@ -93,6 +93,9 @@ def history_command(path, since, last, every, rev, first_parent, output_format, 
         raise CommandFailure(str(exc)) from None
     if not history.commits:
         raise CommandFailure(f"no commit of {rev} in that range")
+    if repo.shallow and not quiet and any(c.sha in repo.shallow for c in history.commits):
+        sys.stderr.write("warning: this is a shallow clone: its history stops at the oldest commit fetched "
+                         "(fetch the whole history, e.g. `git fetch --unshallow` or fetch-depth: 0 in CI)\n")
     err = sys.stderr
     records, costs = [], []
     started = time.perf_counter()

@@ -71,6 +71,11 @@ class Repository:
     git_dir: Path
     prefix: str = ""
     name: str = ""
+    shallow: frozenset = frozenset()  # a shallow clone's boundary commits: their parents are not here
+
+    def is_root(self, commit: "Commit") -> bool:
+        """Whether ``commit`` has no parents at all (not merely none in this shallow clone)."""
+        return not commit.parents and commit.sha not in self.shallow
 
     def git(self, *args: str, binary: bool = False, check: bool = True) -> subprocess.CompletedProcess:
         return run_git(["--git-dir", str(self.git_dir), *args], binary=binary, check=check)
@@ -115,7 +120,12 @@ def open_repository(path: Path) -> Repository:
     name = Path(top).name if top else git_dir.name.removesuffix(".git") or git_dir.parent.name
     if name in ("", "repo", "git"):  # a bare mirror in a folder named after the project
         name = git_dir.parent.name or name
-    return Repository(git_dir=git_dir, prefix=prefix, name=f"{name}/{prefix}" if prefix else name)
+    try:
+        shallow = frozenset((git_dir / "shallow").read_text(encoding="ascii", errors="replace").split())
+    except OSError:
+        shallow = frozenset()
+    return Repository(git_dir=git_dir, prefix=prefix, name=f"{name}/{prefix}" if prefix else name,
+                      shallow=shallow)
 
 
 _FIELDS = "%H%x1f%P%x1f%cI%x1f%aI%x1f%an%x1f%s%x1e"

@@ -250,7 +250,7 @@ class History:
                         if previous is not None:
                             record.compared_with = previous.commit.sha
                             record.added, record.paid = delta(previous.findings, record.findings)
-                        elif not commit.parents:  # a root commit: everything it has, it added
+                        elif self.repo.is_root(commit):  # a root commit: everything it has, it added
                             record.added, record.paid = record.findings, ()
                         previous = record
                     yield record, CommitCost(commit.sha, time.perf_counter() - started, written, changed)

@@ -481,3 +481,15 @@ def test_a_corrupt_history_cache_is_a_warning_and_the_walk_goes_on(project, tmp_
     assert len(history.warnings) == 1 and "is corrupt; ignoring it" in history.warnings[0]
     again = History(HistoryOptions(path=repo, cache_dir=tmp_path / "cache", jobs=1, last=2), open_repository(repo))
     assert [r.summary["findings"] for r, _ in again.run()] == [2, 0] and again.warnings == []  # rewritten
+
+
+def test_a_shallow_clones_oldest_commit_is_not_taken_for_a_root_commit(project, tmp_path):
+    repo, shas = project
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "2", repo.as_uri(), str(shallow)], check=True)
+    records = run(shallow, tmp_path, last=10)
+    assert [r.commit.sha for r in records] == shas[3:]
+    assert records[0].commit.parents == ()  # git hides the parents beyond the boundary ...
+    assert records[0].added is None  # ... so nothing is claimed to be added by it
+    result = CliRunner().invoke(main, ["history", str(shallow), "--last", "10", "-o", str(tmp_path / "s.jsonl")])
+    assert result.exit_code == 0 and "shallow clone" in result.output
