@@ -100,10 +100,21 @@ def history_command(path, since, last, every, rev, first_parent, output_format, 
     records, costs = [], []
     started = time.perf_counter()
     total = len(history.commits)
+    from debtscan.report.history_formats import jsonl_line
+
+    # JSON Lines are written as the records come (a long walk stopped half-way keeps what it did).
+    stream = None
+    if output_format == "jsonl":
+        stream = open(output, "w", encoding="utf-8") if output else sys.stdout
+    interrupted = False
+    walk = history.run()
     try:
-        for record, cost in history.run():
+        for record, cost in walk:
             records.append(record)
             costs.append(cost)
+            if stream is not None:
+                stream.write(jsonl_line(record))
+                stream.flush()
             if not quiet:
                 what = (f"{record.count('findings'):4d} findings  +{len(record.added or ())} "
                         f"-{len(record.paid or ())}" if record.ok else f"error: {record.error}")
@@ -113,20 +124,28 @@ def history_command(path, since, last, every, rev, first_parent, output_format, 
                 err.flush()
     except GitError as exc:
         raise CommandFailure(str(exc)) from None
+    except KeyboardInterrupt:
+        interrupted = True
+        err.write(f"interrupted after {len(records)} of {total} commit(s); writing what was scanned\n")
+    finally:
+        walk.close()  # removes the temporary folder, saves the cache
+        if stream is not None and stream is not sys.stdout:
+            stream.close()
     elapsed = time.perf_counter() - started
     for warning in history.warnings:
         err.write(f"warning: {warning}\n")
     note = f", every {every}th" if every > 1 else ""
     page = renderers()["html"]
-    text = page(records, title=repo.name, top=top, note=note) if output_format == "html" else \
-        renderers()[output_format](records)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    if stream is None:
+        text = page(records, title=repo.name, top=top, note=note) if output_format == "html" else \
+            renderers()[output_format](records)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
     if html_output:
         Path(html_output).write_text(page(records, title=repo.name, top=top, note=note), encoding="utf-8")
-    if not quiet:
+    if not quiet and records:
         seconds = [c.seconds for c in costs]
         rest = f"; first {seconds[0]:.2f} s, then median {statistics.median(seconds[1:]):.2f} s" \
             if len(seconds) > 1 else ""
@@ -137,6 +156,8 @@ def history_command(path, since, last, every, rev, first_parent, output_format, 
             if best:
                 err.write(f"most debt {which}: " + "; ".join(
                     f"{r.commit.short} ({sign}{len(getattr(r, which))}) {r.commit.subject[:50]}" for r in best) + "\n")
+    if interrupted:
+        sys.exit(130)
     ok = [r for r in records if r.ok]
     internal = [r for r in records if r.error and r.error.startswith("internal error")]
     sys.exit(EXIT_ERROR if not ok or internal else EXIT_CLEAN)

@@ -141,7 +141,7 @@ def list_commits(repo: Repository, rev: str = "HEAD", since: Optional[str] = Non
     resolved = repo.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", check=False)
     if resolved.returncode != 0:
         raise GitError(f"{rev!r} does not name a commit of {repo.git_dir}")
-    args = ["log", "--no-color", f"--format={_FIELDS}"]
+    args = ["log", "--no-color", "--topo-order", f"--format={_FIELDS}"]
     if first_parent:
         args.append("--first-parent")
     if since:

@@ -225,6 +225,7 @@ class History:
         cache_dir = Path(self.options.cache_dir).resolve() if self.options.cache_dir else work / "cache"
         pool = self.pool = CachePool(cache_dir)
         previous: Optional[CommitRecord] = None
+        scanned: Dict[str, CommitRecord] = {}
         try:
             with TreeCheckout(self.repo, work / "tree") as checkout:
                 for commit in self.commits:
@@ -247,18 +248,18 @@ class History:
                         record.summary = summary(report)
                         record.headline = Headline.of(report.metrics)
                         record.findings = tuple(FindingRef.of(f) for f in report.findings)
-                        if previous is not None:
-                            record.compared_with = previous.commit.sha
-                            record.added, record.paid = delta(previous.findings, record.findings)
+                        # Compared with its first parent where that was scanned (a walk over every commit
+                        # interleaves branches), else with the previous record.
+                        base = scanned.get(commit.parents[0]) if commit.parents else None
+                        base = base or previous
+                        if base is not None:
+                            record.compared_with = base.commit.sha
+                            record.added, record.paid = delta(base.findings, record.findings)
                         elif self.repo.is_root(commit):  # a root commit: everything it has, it added
                             record.added, record.paid = record.findings, ()
-                        previous = record
+                        previous = scanned[commit.sha] = record
                     yield record, CommitCost(commit.sha, time.perf_counter() - started, written, changed)
         finally:
             if self.options.cache_dir:
                 pool.flush()
             shutil.rmtree(work, ignore_errors=True)
-
-
-def records_json(records: Sequence[CommitRecord]) -> List[Dict[str, Any]]:
-    return [r.to_json() for r in records]

@@ -493,3 +493,28 @@ def test_a_shallow_clones_oldest_commit_is_not_taken_for_a_root_commit(project, 
     assert records[0].added is None  # ... so nothing is claimed to be added by it
     result = CliRunner().invoke(main, ["history", str(shallow), "--last", "10", "-o", str(tmp_path / "s.jsonl")])
     assert result.exit_code == 0 and "shallow clone" in result.output
+
+
+def test_a_walk_over_every_commit_compares_each_with_its_first_parent(tmp_path):
+    """main: C1 -> M2 (glue) -> M3 merges feature: F1 (a second reader of the hand-off), branched from C1."""
+    repo = tmp_path / "branches"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    c1 = commit(repo, 1, "hand-off", {"prepare.py": PREPARE, "train.py": TRAIN})
+    git(repo, "checkout", "-q", "-b", "feature")
+    f1 = commit(repo, 2, "evaluate too", {"evaluate.py": EVALUATE})
+    git(repo, "checkout", "-q", "main")
+    m2 = commit(repo, 3, "service", {"service.py": SERVICE})
+    when = "2024-03-04T10:00:00+00:00"
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge feature", "feature", GIT_AUTHOR_DATE=when,
+        GIT_COMMITTER_DATE=when)
+    m3 = git(repo, "rev-parse", "HEAD").strip()
+    main_line = run(repo, tmp_path, last=10)
+    assert [r.commit.sha for r in main_line] == [c1, m2, m3]
+    assert codes(main_line[2].added) == ["DS201 evaluate.py"] and main_line[2].compared_with == m2
+    every = {r.commit.sha: r for r in run(repo, tmp_path, last=10, first_parent=False)}
+    assert set(every) == {c1, f1, m2, m3}
+    assert every[f1].compared_with == c1 and codes(every[f1].added) == ["DS201 evaluate.py"]
+    assert every[m2].compared_with == c1 and codes(every[m2].added) == ["DS101 service.py", "DS103 service.py"]
+    assert every[m2].paid == ()  # not "paid" the evaluate.py hand-off that only the branch has
+    assert every[m3].compared_with == m2 and codes(every[m3].added) == ["DS201 evaluate.py"]

@@ -11,8 +11,12 @@ from typing import Any, Callable, Dict, List, Sequence
 from debtscan.history import HEADLINE_FIELDS, CommitRecord
 
 
+def jsonl_line(record: CommitRecord) -> str:
+    return json.dumps(record.to_json(), ensure_ascii=False, sort_keys=False) + "\n"
+
+
 def render_jsonl(records: Sequence[CommitRecord]) -> str:
-    return "".join(json.dumps(r.to_json(), ensure_ascii=False, sort_keys=False) + "\n" for r in records)
+    return "".join(jsonl_line(r) for r in records)
 
 
 BASE_COLUMNS = ("commit", "date", "author_date", "author", "subject", "error", "files_scanned",
