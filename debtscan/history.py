@@ -23,6 +23,7 @@ from debtscan.engine import InternalError, ScanOptions, scan
 from debtscan.gitrepo import Commit, GitError, Repository, TreeCheckout, list_commits
 from debtscan.history_cache import CachePool
 from debtscan.report.json_format import summary
+from debtscan.rules.registry import load_rules, selected
 from debtscan.report.model import Finding, Report
 
 HISTORY_VERSION = "1.0"
@@ -177,8 +178,8 @@ def top_commits(records: Sequence[CommitRecord], which: str, limit: int = 5) -> 
     return [r for _, _, r in scored[:limit]]
 
 
-def _is_code(path: str) -> bool:
-    return path.endswith((".py", ".ipynb"))
+def _is_code(path: str, prefix: str = "") -> bool:
+    return path.endswith((".py", ".ipynb")) and path.startswith(prefix)
 
 
 class History:
@@ -191,6 +192,9 @@ class History:
         if options.config_file is not None:
             self.explicit_config = load_config(Path(options.config_file), Path(options.config_file).parent)
         self.pool: Optional[CachePool] = None
+        # --select/--ignore are the same for every commit: check them once, before the walk.
+        ruleset = load_rules((self.explicit_config or Config()).plugins)
+        selected(sorted(ruleset.rules), ruleset.rules, list(options.select), list(options.ignore))
         self.commits: List[Commit] = list_commits(repo, options.rev, options.since, options.last, options.every,
                                                   options.first_parent)
 
@@ -226,6 +230,10 @@ class History:
         pool = self.pool = CachePool(cache_dir)
         previous: Optional[CommitRecord] = None
         scanned: Dict[str, CommitRecord] = {}
+        # Unchanged findings are one object across records, so keeping every record's findings (any may be a
+        # later commit's first parent) costs a pointer per finding per commit.
+        interned: Dict[FindingRef, FindingRef] = {}
+        prefix = f"{self.repo.prefix}/" if self.repo.prefix else ""
         try:
             with TreeCheckout(self.repo, work / "tree") as checkout:
                 for commit in self.commits:
@@ -236,9 +244,9 @@ class History:
                         before = dict(checkout.current)
                         stats = checkout.checkout(commit.sha)
                         written = stats.written + stats.removed
-                        changed = sum(1 for p, e in checkout.current.items()
-                                      if _is_code(p) and (p not in before or before[p].blob != e.blob))
-                        changed += sum(1 for p in before if _is_code(p) and p not in checkout.current)
+                        changed = sum(1 for p, e in checkout.current.items() if _is_code(p, prefix)
+                                      and (p not in before or before[p].blob != e.blob))
+                        changed += sum(1 for p in before if _is_code(p, prefix) and p not in checkout.current)
                         report = self._scan(checkout.folder, cache_dir, pool)
                     except (ConfigError, InternalError, GitError) as exc:
                         record.error = str(exc)
@@ -247,7 +255,8 @@ class History:
                     else:
                         record.summary = summary(report)
                         record.headline = Headline.of(report.metrics)
-                        record.findings = tuple(FindingRef.of(f) for f in report.findings)
+                        record.findings = tuple(interned.setdefault(ref, ref)
+                                                for ref in map(FindingRef.of, report.findings))
                         # Compared with its first parent where that was scanned (a walk over every commit
                         # interleaves branches), else with the previous record.
                         base = scanned.get(commit.parents[0]) if commit.parents else None
