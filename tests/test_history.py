@@ -518,3 +518,13 @@ def test_a_walk_over_every_commit_compares_each_with_its_first_parent(tmp_path):
     assert every[m2].compared_with == c1 and codes(every[m2].added) == ["DS101 service.py", "DS103 service.py"]
     assert every[m2].paid == ()  # not "paid" the evaluate.py hand-off that only the branch has
     assert every[m3].compared_with == m2 and codes(every[m3].added) == ["DS201 evaluate.py"]
+
+
+def test_records_are_the_same_cold_cached_and_parallel(project, tmp_path):
+    repo, _ = project
+    cached = render_jsonl(run(repo, tmp_path, last=10))
+    cold = History(HistoryOptions(path=repo, last=10, use_cache=False, jobs=1), open_repository(repo))
+    parallel = History(HistoryOptions(path=repo, last=10, jobs=2, cache_dir=tmp_path / "other"),
+                       open_repository(repo))
+    assert render_jsonl([r for r, _ in cold.run()]) == cached
+    assert render_jsonl([r for r, _ in parallel.run()]) == cached
