@@ -46,7 +46,7 @@ def _split(values) -> List[str]:
 
 @click.command("history")
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False))
-@click.option("--since", help="Commits since this date (2024-01-31, or '6 months ago').")
+@click.option("--since", help="Commits committed since this date (2024-01-31, or '6 months ago').")
 @click.option("--last", type=click.IntRange(min=1), help="At most the N newest commits.")
 @click.option("--every", type=click.IntRange(min=1), default=1, show_default=True,
               help="Scan every K-th commit of the range (counted back from the newest, which is always scanned).")
