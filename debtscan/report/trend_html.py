@@ -57,7 +57,7 @@ def _top_table(records: Sequence[CommitRecord], which: str, limit: int) -> str:
                     f"<td>{esc(r.commit.author)}</td><td>{esc(r.commit.subject)}</td>"
                     f"<td class=num>{'+' if which == 'added' else '-'}{len(refs)}</td>"
                     f"<td>{_finding_list(refs)}</td></tr>")
-    return ("<table><tr><th>commit</th><th>date</th><th>author</th><th>subject</th><th>findings</th><th>which</th>"
+    return ("<table><tr><th>commit</th><th>date</th><th>author</th><th>subject</th><th>count</th><th>findings</th>"
             "</tr>" + "".join(rows) + "</table>")
 
 
