@@ -21,14 +21,16 @@ from pathlib import Path
 from typing import IO, Dict, List, Optional, Sequence, Tuple
 
 GIT_TIMEOUT = 600
+# GIT_NO_LAZY_FETCH: a partial clone's missing blobs are not fetched from its remote (no network, no writes).
 _ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_PAGER": "cat",
-        "GIT_CONFIG_NOSYSTEM": "1"}
+        "GIT_CONFIG_NOSYSTEM": "1", "GIT_NO_LAZY_FETCH": "1"}
 # Configuration that could make a reading command run a program or print something else.
 _SAFE_CONFIG = ("-c", "log.showSignature=false", "-c", "core.fsmonitor=false", "-c", "log.decorate=false",
                 "-c", "core.quotePath=false")
 # Files every scan reads whole, whatever their size (configuration, ignore rules).
 _ALWAYS_WHOLE = frozenset({".gitignore", "pyproject.toml", "debtscan.toml"})
 OTHER_FILE_LIMIT = 1_000_000  # the most bytes any non-Python reader of debtscan reads (dvc.yaml, catalogs)
+MISSING = -1  # the size of a blob the repository does not have (a partial clone, a mirror without large files)
 
 
 class GitError(Exception):
@@ -187,7 +189,7 @@ def read_tree(repo: Repository, commit: str) -> Dict[str, TreeEntry]:
         path = _safe_relpath(raw_path)
         if path is None:
             continue
-        size = int(fields[3]) if fields[3].isdigit() else 0
+        size = int(fields[3]) if fields[3].isdigit() else MISSING  # "BAD": the blob is not in the repository
         entries[path] = TreeEntry(fields[0].decode(), fields[2].decode(), size)
     return entries
 
@@ -260,6 +262,7 @@ class TreeCheckout:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.current: Dict[str, TreeEntry] = {}
         self._reader: Optional[_BlobReader] = None
+        self.missing: set = set()  # data files whose content the repository lacks, written empty
 
     def __enter__(self) -> "TreeCheckout":
         return self
@@ -328,6 +331,9 @@ class TreeCheckout:
             target.unlink()
 
     def _write(self, path: str, entry: TreeEntry) -> None:
+        if entry.size == MISSING and full_size_limit(path) > OTHER_FILE_LIMIT:
+            raise GitError(f"the content of {path} (blob {entry.blob[:10]}) is not in the repository "
+                           f"(a partial or filtered clone?)")
         parent = self._parent(path)
         target = parent / path.rsplit("/", 1)[-1]
         self._clear(target)
@@ -338,7 +344,9 @@ class TreeCheckout:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(target, flags, 0o644)
         with os.fdopen(fd, "wb") as handle:
-            if entry.size > full_size_limit(path):
+            if entry.size == MISSING:  # a data file only needs to exist; code cannot be analysed without it
+                self.missing.add(path)
+            elif entry.size > full_size_limit(path):
                 handle.truncate(entry.size)  # sparse: no disk blocks, no blob read
             else:
                 handle.write(self._blob(entry.blob))

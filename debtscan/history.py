@@ -178,8 +178,41 @@ def top_commits(records: Sequence[CommitRecord], which: str, limit: int = 5) -> 
     return [r for _, _, r in scored[:limit]]
 
 
+# Files no scan reads (only their existence can matter): a commit that only edits such files, adding and
+# removing nothing, has the previous commit's report, and is not scanned again.
+UNREAD_SUFFIXES = frozenset({
+    ".csv", ".tsv", ".parquet", ".feather", ".pkl", ".pickle", ".npy", ".npz", ".h5", ".hdf5", ".joblib",
+    ".bin", ".pt", ".pth", ".ckpt", ".onnx", ".zip", ".gz", ".png", ".jpg", ".jpeg", ".gif", ".pdf", ".md",
+    ".rst", ".log"})
+
+
+def unread_edits_only(before: Dict[str, Any], after: Dict[str, Any]) -> bool:
+    """Whether ``after``'s tree differs from ``before``'s only in the content of files no scan reads."""
+    if before.keys() != after.keys():
+        return False
+    for path, entry in after.items():
+        old = before[path]
+        if old.blob != entry.blob or old.mode != entry.mode:
+            name = path.rsplit("/", 1)[-1].lower()
+            if entry.is_link or old.is_link or "." not in name or name[name.rindex("."):] not in UNREAD_SUFFIXES:
+                return False
+    return True
+
+
 def _is_code(path: str, prefix: str = "") -> bool:
     return path.endswith((".py", ".ipynb")) and path.startswith(prefix)
+
+
+def _plugins_in(tree: Path) -> bool:
+    """Whether the tree's configuration loads plugins (their rules may read any file: never skip a scan)."""
+    for name in ("pyproject.toml", "debtscan.toml"):
+        for found in tree.rglob(name):
+            try:
+                if "plugins" in found.read_text(encoding="utf-8", errors="replace"):
+                    return True
+            except OSError:
+                return True
+    return False
 
 
 class History:
@@ -192,6 +225,7 @@ class History:
         if options.config_file is not None:
             self.explicit_config = load_config(Path(options.config_file), Path(options.config_file).parent)
         self.pool: Optional[CachePool] = None
+        self.missing: set = set()
         # --select/--ignore are the same for every commit: check them once, before the walk.
         ruleset = load_rules((self.explicit_config or Config()).plugins)
         selected(sorted(ruleset.rules), ruleset.rules, list(options.select), list(options.ignore))
@@ -201,7 +235,13 @@ class History:
     @property
     def warnings(self) -> List[str]:
         """What went wrong with the facts cache (a corrupt or unwritable pack): the walk went on regardless."""
-        return [w for cache in (self.pool.caches.values() if self.pool else ()) for w in cache.warnings]
+        out = [w for cache in (self.pool.caches.values() if self.pool else ()) for w in cache.warnings]
+        if self.missing:
+            names = sorted(self.missing)
+            out.append(f"{len(names)} data file(s) have no content in this repository (a partial clone, or a copy "
+                       f"without large files) and were scanned as empty files: {', '.join(names[:5])}"
+                       + (" ..." if len(names) > 5 else ""))
+        return out
 
     def _config(self, scan_root: Path, tree_root: Path, cache_dir: Path) -> Config:
         """The commit's own configuration (found as a scan would, but never above the checkout), or --config."""
@@ -230,12 +270,14 @@ class History:
         pool = self.pool = CachePool(cache_dir)
         previous: Optional[CommitRecord] = None
         scanned: Dict[str, CommitRecord] = {}
+        last: Optional[Report] = None  # the report of the tree the checkout held before this commit
         # Unchanged findings are one object across records, so keeping every record's findings (any may be a
         # later commit's first parent) costs a pointer per finding per commit.
         interned: Dict[FindingRef, FindingRef] = {}
         prefix = f"{self.repo.prefix}/" if self.repo.prefix else ""
         try:
             with TreeCheckout(self.repo, work / "tree") as checkout:
+                self.missing = checkout.missing
                 for commit in self.commits:
                     started = time.perf_counter()
                     record = CommitRecord(commit)
@@ -247,12 +289,20 @@ class History:
                         changed = sum(1 for p, e in checkout.current.items() if _is_code(p, prefix)
                                       and (p not in before or before[p].blob != e.blob))
                         changed += sum(1 for p in before if _is_code(p, prefix) and p not in checkout.current)
-                        report = self._scan(checkout.folder, cache_dir, pool)
+                        if last is not None and unread_edits_only(before, checkout.current) \
+                                and not (self.explicit_config and self.explicit_config.plugins) \
+                                and not _plugins_in(checkout.folder):
+                            report = last  # nothing the scan reads changed: the same report
+                        else:
+                            report = self._scan(checkout.folder, cache_dir, pool)
                     except (ConfigError, InternalError, GitError) as exc:
                         record.error = str(exc)
+                        last = None
                     except Exception as exc:  # noqa: BLE001 - one commit must not end a long walk
                         record.error = f"internal error: {type(exc).__name__}: {exc}"
+                        last = None
                     else:
+                        last = report
                         record.summary = summary(report)
                         record.headline = Headline.of(report.metrics)
                         record.findings = tuple(interned.setdefault(ref, ref)

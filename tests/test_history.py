@@ -528,3 +528,54 @@ def test_records_are_the_same_cold_cached_and_parallel(project, tmp_path):
                        open_repository(repo))
     assert render_jsonl([r for r, _ in cold.run()]) == cached
     assert render_jsonl([r for r, _ in parallel.run()]) == cached
+
+
+def test_a_commit_that_only_edits_data_or_docs_reuses_the_previous_report(tmp_path, monkeypatch):
+    import debtscan.history as history_module
+
+    repo = tmp_path / "docs"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    shas = [commit(repo, 1, "hand-off", {"prepare.py": PREPARE, "train.py": TRAIN, "README.md": "# v1\n",
+                                         "data/raw/train.csv": "a\n1\n"}),
+            commit(repo, 2, "docs and data", {"README.md": "# v2\n", "data/raw/train.csv": "a\n2\n"}),
+            commit(repo, 3, "a new data file", {"data/raw/extra.csv": "b\n"}),
+            commit(repo, 4, "a code change", {"train.py": TRAIN + "print(1)\n"})]
+    scans = []
+    real = history_module.scan
+
+    def counting(options):
+        scans.append(options.root)
+        return real(options)
+
+    monkeypatch.setattr(history_module, "scan", counting)
+    records = run(repo, tmp_path, last=10)
+    assert [r.commit.sha for r in records] == shas
+    assert len(scans) == 3  # C2 changed only what no scan reads; C3 added a file (existence can matter)
+    assert records[1].summary == records[0].summary and records[1].findings == records[0].findings
+    assert records[1].added == () and records[1].paid == ()
+    assert [r.summary["findings"] for r in records] == [2, 2, 2, 2]
+    # The same records as scanning every commit.
+    monkeypatch.setattr(history_module, "unread_edits_only", lambda before, after: False)
+    assert render_jsonl(run(repo, tmp_path / "again", last=10)) == render_jsonl(records)
+    assert len(scans) == 7
+
+
+def test_a_blob_the_repository_lacks_is_an_empty_data_file_or_an_error_for_code(tmp_path):
+    repo = tmp_path / "partial"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    blob = lambda text: subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo, input=text,  # noqa: E731
+                                       text=True, capture_output=True, check=True).stdout.strip()
+    code = blob("x = 1\n")
+    gone = "1" * 40  # an object the repository does not have (as in a partial clone or a filtered mirror)
+    mktree = lambda text: subprocess.run(["git", "mktree", "--missing"], cwd=repo, input=text, text=True,  # noqa
+                                         capture_output=True, check=True).stdout.strip()
+    with_data = git(repo, "commit-tree", mktree(f"100644 blob {code}\ta.py\n100644 blob {gone}\tlog.csv\n"),
+                    "-m", "data missing").strip()
+    with_code = git(repo, "commit-tree", mktree(f"100644 blob {gone}\tb.py\n"), "-m", "code missing").strip()
+    with TreeCheckout(open_repository(repo), tmp_path / "tree") as checkout:
+        checkout.checkout(with_data)
+        assert (tmp_path / "tree" / "log.csv").read_bytes() == b"" and checkout.missing == {"log.csv"}
+        with pytest.raises(GitError, match="the content of b.py .* is not in the repository"):
+            checkout.checkout(with_code)
