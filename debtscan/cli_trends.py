@@ -40,6 +40,16 @@ def since_date(value: Optional[str]) -> Optional[str]:
                          f"'N days|weeks|months|years ago'")
 
 
+def _write(path: str, text: str) -> None:
+    """Write an output file atomically; a failure is one line naming it (the previous file is kept)."""
+    from debtscan.safefile import WriteError, write_text
+
+    try:
+        write_text(path, text)
+    except WriteError as exc:
+        raise CommandFailure(f"{exc} (any previous {path} is unchanged)") from None
+
+
 def _split(values) -> List[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
@@ -140,11 +150,11 @@ def history_command(path, since, last, every, rev, first_parent, output_format, 
         text = page(records, title=repo.name, top=top, note=note) if output_format == "html" else \
             renderers()[output_format](records)
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            _write(output, text)
         else:
             click.echo(text, nl=False)
     if html_output:
-        Path(html_output).write_text(page(records, title=repo.name, top=top, note=note), encoding="utf-8")
+        _write(html_output, page(records, title=repo.name, top=top, note=note))
     if not quiet and records:
         seconds = [c.seconds for c in costs]
         rest = f"; first {seconds[0]:.2f} s, then median {statistics.median(seconds[1:]):.2f} s" \
@@ -183,6 +193,6 @@ def aggregate_command(reports, output_format, output) -> None:
         raise CommandFailure(str(exc)) from None
     text = RENDERERS[output_format](result)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        _write(output, text)
     else:
         click.echo(text, nl=False)
