@@ -16,7 +16,8 @@ signatures by LSH bands and verifies candidates on the hashes themselves.
 ``generated``: the file's first lines say it is generated ("auto-generated", "do not edit"): not a copy
 anyone made.
 
-``names``: every identifier that occurs in the file's code outside its own ``def``/``class`` headers, plus
+``names``: every identifier that occurs in the file's logical lines (in strings and f-strings too, so that
+``getattr(module, "train")`` and ``f"{train()}"`` count) outside its own ``def``/``class`` headers, plus
 the names of decorated functions (a decorator receives, and often registers, the function), so that rules
 can tell a function nothing refers to.
 """
@@ -127,13 +128,15 @@ class FingerprintCollector(Collector):
                 continue
             end = self.spans[line]
             covered = end
-            normal = normalise("\n".join(text_lines[line - 1:end]))
+            code = "\n".join(text_lines[line - 1:end])
+            normal = normalise(code)
             if not normal:
                 continue
             hashes.append(zlib.crc32(normal.encode("utf-8", "surrogatepass")))
             lines.append(line)
             if line not in self.headers:
-                names.update(_NAME.findall(normal))
+                # from the raw text: a name inside an f-string or a string (``getattr(m, "f")``) counts too
+                names.update(_NAME.findall(code))
         generated = bool(_GENERATED.search("\n".join(text_lines[:8])))
         out["fingerprint"] = FingerprintFact(tuple(hashes), tuple(lines), signature(tuple(hashes)), generated)
         out["names"] = tuple(sorted(names))

@@ -89,7 +89,7 @@ class CopiedExperiment(Rule):
             listed = ", ".join(f"`{m.path}` ({m.similarity:.0%})" for m in others[:5])
             if len(others) > 5:
                 listed += f" and {len(others) - 5} more"
-            what = "diverging copies of the helper module" if family.same_name else "near-copies"
+            what = "diverging copies (the same file name in other folders)" if family.same_name else "near-copies"
             differs = describe(family.differences)
             if differs:
                 differs = f" They differ in the constants and settings {differs}"
