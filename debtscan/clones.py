@@ -13,6 +13,11 @@ kept and literals normalised, and a MinHash signature of the consecutive pairs o
 3. verified pairs are joined into families (union-find); for each family, the module constants and
    literal settings whose values differ between members are named.
 
+Files with ``# Copied from`` markers (the transformers/diffusers convention, checked by their
+``make fix-copies``) are copies the repository keeps in sync on purpose, and are not paired; two same-named
+modules that both belong to packages (each model's ``modular_pipeline.py``) share a role in a plugin layout,
+so for them the general ``similarity`` applies, not ``helper-similarity``.
+
 Cost: one dictionary insertion per band per file, then set operations on the candidates only.
 """
 from __future__ import annotations
@@ -183,8 +188,13 @@ def families(facts: Dict[str, FileFacts], similarity: float = 0.8, helper_simila
     union = _Union()
     same_name_pairs: Set[Tuple[str, str]] = set()
     linked: Set[str] = set()
+    packages = {posixpath.dirname(p) for p in facts if posixpath.basename(p) == "__init__.py"}
     for a, b in sorted(pairs):
-        same = posixpath.basename(a) == posixpath.basename(b)
+        if files[a].fingerprint.managed_copies or files[b].fingerprint.managed_copies:
+            continue  # "# Copied from" copies: the repository's tooling keeps them identical to their source
+        # same-named modules of sibling packages (each model's `pipeline.py`) share a role, not a copy
+        same = posixpath.basename(a) == posixpath.basename(b) and not (
+            posixpath.dirname(a) in packages and posixpath.dirname(b) in packages)
         score = jaccard(shingle_set(a), shingle_set(b))
         if score >= similarity or (same and containment(shingle_set(a), shingle_set(b)) >= helper_similarity):
             union.join(a, b)

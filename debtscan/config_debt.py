@@ -146,13 +146,19 @@ def scattered_settings(files: Dict[str, FileFacts], skip: Set[Tuple[str, int]] =
     """Catalogue settings with different literal values in at least ``min_files`` scripts; ``skip`` holds
     (path, block index) of blocks reported as duplicated config already."""
     names = setting_names()
+    schemas = _dict_schemas(files)
     values: Dict[Tuple[str, str], Dict[str, List[Place]]] = {}
     for path in sorted(files):
         fact = files[path]
         for setting in fact.settings:
             if setting.key not in names or (path, setting.block) in skip:
                 continue
-            owner = setting.callee if setting.where == "kwarg" else "dict"
+            if setting.where == "kwarg":
+                owner = setting.callee
+            elif (path, setting.block) in schemas:
+                owner = schemas[(path, setting.block)]
+            else:
+                continue
             values.setdefault((setting.key, owner), {}).setdefault(setting.value, []).append((path, setting.line))
         for constant in fact.constants:
             key = constant.name.lower()
@@ -165,6 +171,41 @@ def scattered_settings(files: Dict[str, FileFacts], skip: Set[Tuple[str, int]] =
         if len(by_value) < 2 or len(paths) < min_files:
             continue
         out.append(Scattered(key, owner, tuple(sorted((v, tuple(sorted(set(ps)))) for v, ps in by_value.items()))))
+    return out
+
+
+def _dict_schemas(files: Dict[str, FileFacts], overlap: float = 0.5) -> Dict[Tuple[str, int], str]:
+    """Config dicts of the same kind: (path, block index) -> ``dict`` plus a family label, dicts joined when
+    their key sets overlap by at least ``overlap`` (Jaccard). Two converters' model configs that share a
+    ``hidden_size`` key but little else are not the same setting written twice."""
+    blocks = [(path, block) for path in sorted(files) for block in files[path].config_blocks
+              if block.kind == "dict"]
+    keys = [frozenset(block.keys) for _, block in blocks]
+    parent = list(range(len(blocks)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_key: Dict[str, List[int]] = {}
+    for index, key_set in enumerate(keys):
+        for key in key_set:
+            by_key.setdefault(key, []).append(index)
+    for index, key_set in enumerate(keys):
+        seen: Set[int] = set()
+        for key in key_set:
+            for other in by_key[key][:200]:
+                if other <= index or other in seen:
+                    continue
+                seen.add(other)
+                if len(key_set & keys[other]) / len(key_set | keys[other]) >= overlap:
+                    parent[find(other)] = find(index)
+    out = {}
+    for index, (path, block) in enumerate(blocks):
+        root = find(index)
+        out[(path, block.index)] = f"dict#{blocks[root][0]}:{blocks[root][1].line}"
     return out
 
 

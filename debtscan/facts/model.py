@@ -243,6 +243,7 @@ class FingerprintFact:
     lines: Tuple[int, ...]
     signature: Tuple[int, ...]
     generated: bool = False
+    managed_copies: int = 0
 
 
 @fact

@@ -75,8 +75,12 @@ class ScatteredHyperparameter(Rule):
             path, line = places[0]
             values = "; ".join(f"{value} at {_places(ps, 3)}" for value, ps in item.values[:6])
             files_count = len({p for p, _ in places})
-            owner = {"dict": " in config dicts", "constant": " as a module constant"}.get(
-                item.owner, f" for `{item.owner.rsplit('.', 1)[-1]}`")
+            if item.owner.startswith("dict#"):
+                owner = " in config dicts of the same keys"
+            elif item.owner == "constant":
+                owner = " as a module constant"
+            else:
+                owner = f" for `{item.owner.rsplit('.', 1)[-1]}`"
             yield self.finding(
                 path, line,
                 f"`{item.key}`{owner} is hard-coded with {len(item.values)} different values in {files_count} scripts: "

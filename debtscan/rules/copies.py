@@ -72,6 +72,8 @@ class CopiedExperiment(Rule):
                  "pkg/__init__.py": "import os\n", "other/__init__.py": "import os\n",
                  "small_1.py": "import pandas as pd\nprint(pd.read_csv('a.csv').shape)\n",
                  "small_2.py": "import pandas as pd\nprint(pd.read_csv('b.csv').shape)\n"}),
+        Example({"pipe_a.py": model_script("a", 1, 1, 0.1) + "    # Copied from pipe_b.py (kept in sync by a tool)\n",
+                 "pipe_b.py": model_script("b", 2, 2, 0.2)}),
     )
     INVALID = (
         Example({"py_model/xgb_814_1.py": model_script("814_1", 6, 72, 0.01),

@@ -221,8 +221,11 @@ class UnrunScript(Rule):
            "of that folder it does not run is a dropped experiment, or a step missing from the pipeline.")
     fix = ("Delete the script, or add it to the runner if it is a step; move one-off tools to a `tools/` or "
            "`scripts/` folder of their own.")
-    options = {"min-steps": 2}
+    options = {"min-steps": 2, "min-share": 0.5}
     VALID = (
+        Example({"Makefile": "check:\n\tpython tools/check_a.py\n\tpython tools/check_b.py\n",
+                 "tools/check_a.py": _LIVE, "tools/check_b.py": _LIVE, "tools/release.py": _LIVE,
+                 "tools/stale.py": _LIVE, "tools/notify.py": _LIVE}),
         Example({"run.sh": "python 01_prepare.py\npython 02_train.py\n",
                  "01_prepare.py": _LIVE, "02_train.py": _LIVE, "utils.py": "def f():\n    return 1\n"}),
     )
@@ -239,10 +242,18 @@ class UnrunScript(Rule):
         runners: Dict[str, Dict[str, Set[str]]] = {}
         for step in project.steps:
             runners.setdefault(posixpath.dirname(step.script), {}).setdefault(step.runner, set()).add(step.script)
-        governed = {folder: by_runner for folder, by_runner in runners.items()
-                    if any(len(s) >= minimum for s in by_runner.values())}
         runner_files = {step.runner.split(":", 1)[0] for step in project.steps}
-        for path, fact in sorted(scripts(project).items()):
+        candidates = scripts(project)
+        in_folder: Dict[str, int] = {}
+        for path in candidates:
+            in_folder[posixpath.dirname(path)] = in_folder.get(posixpath.dirname(path), 0) + 1
+        share = float(ctx.options["min-share"])
+        # a runner defines what runs in a folder when it runs several of its scripts and most of them: a
+        # Makefile target running 4 of a folder's 22 tools says nothing about the other 18
+        governed = {folder: by_runner for folder, by_runner in runners.items()
+                    if any(len(s) >= minimum for s in by_runner.values())
+                    and len({s for ran in by_runner.values() for s in ran}) >= share * in_folder.get(folder, 0)}
+        for path, fact in sorted(candidates.items()):
             folder = posixpath.dirname(path)
             if folder not in governed or path in run_scripts or path in runner_files or fact.runs \
                     or fact.notebook or not path.endswith(".py"):
