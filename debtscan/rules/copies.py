@@ -9,7 +9,10 @@ from typing import Iterable
 
 from debtscan.clones import describe, difference_line, families
 from debtscan.report.model import Finding, Related
-from debtscan.rules.base import Example, Rule, RuleContext
+from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
+
+_MEASURED = ("judged by hand on Instacart, Home-Credit-Default-Risk, kaggle_earthquake, nanoGPT and diffusers, "
+             "public repositories nobody here wrote (issue 18)")
 
 _MODEL = """
     import numpy as np
@@ -54,6 +57,7 @@ class CopiedExperiment(Rule):
     """A family of near-copy scripts or modules, once, with the constants that differ."""
 
     code = "DS506"
+    measured_precision = MeasuredPrecision(53, 54, _MEASURED)
     name = "copied-experiment"
     category = "dead-experimental-code"
     severity = "warning"

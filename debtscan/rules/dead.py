@@ -15,7 +15,10 @@ from typing import Dict, Iterable, List, Set
 from debtscan.config_debt import scripts
 from debtscan.graph import is_test_module
 from debtscan.report.model import Finding, Related
-from debtscan.rules.base import Example, Rule, RuleContext
+from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
+
+_MEASURED = ("judged by hand on Instacart, Home-Credit-Default-Risk, kaggle_earthquake, nanoGPT and diffusers, "
+             "public repositories nobody here wrote (issue 18)")
 
 CATEGORY = "dead-experimental-code"
 _WHY = ("Sculley et al. (2015) name dead experimental code paths as ML debt: experiments left in the "
@@ -37,6 +40,7 @@ class AbandonedFolder(Rule):
     """A folder of abandoned work (``trash/``, ``old/``...), reported once with its size."""
 
     code = "DS501"
+    measured_precision = MeasuredPrecision(2, 2, _MEASURED)
     name = "abandoned-folder"
     category = CATEGORY
     severity = "warning"
@@ -79,6 +83,7 @@ class UnreachableCode(Rule):
     ``if False:`` bodies."""
 
     code = "DS502"
+    measured_precision = MeasuredPrecision(12, 12, _MEASURED)
     name = "unreachable-code"
     category = CATEGORY
     severity = "warning"
@@ -149,6 +154,7 @@ class UnusedFunction(Rule):
     """A function of a script that nothing in the repository calls or refers to."""
 
     code = "DS503"
+    measured_precision = MeasuredPrecision(5, 5, _MEASURED)
     name = "unused-function"
     category = CATEGORY
     severity = "info"
@@ -213,6 +219,7 @@ class UnrunScript(Rule):
     """A script in a folder whose runner says what runs, that no runner runs and nothing imports."""
 
     code = "DS504"
+    measured_precision = MeasuredPrecision(3, 3, _MEASURED)
     name = "unrun-script"
     category = CATEGORY
     severity = "info"
@@ -275,6 +282,7 @@ class ConstantFlag(Rule):
     """A module-level switch bound once to a literal that ``if`` statements test."""
 
     code = "DS505"
+    measured_precision = MeasuredPrecision(11, 11, _MEASURED)
     name = "constant-experiment-flag"
     category = CATEGORY
     severity = "warning"
