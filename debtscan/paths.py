@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from debtscan.artifacts import TABLE_PREFIX, ArtifactKind, object_store_id, storage_scheme, table_id
 from debtscan.facts.values import (
     Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown,
 )
@@ -34,6 +35,7 @@ class ResolvedPath:
     exact: bool
     base: str = "root"
     floating: bool = False  # the code's own text starts with an unknown part (``f"{out}/x.csv"``)
+    kind: ArtifactKind = ArtifactKind.LOCAL_FILE
 
 
 class ConstantTable:
@@ -279,8 +281,17 @@ def normalise(text: str, module_file: str, cwd: Optional[str] = None) -> Optiona
     """
     exact = WILDCARD not in text
     base = "root"
+    if text.startswith(TABLE_PREFIX):
+        name = table_id(text)  # a table named in SQL (debtscan.facts.warehouse)
+        return None if name is None else ResolvedPath(name, WILDCARD not in name, "warehouse",
+                                                      kind=ArtifactKind.WAREHOUSE_TABLE)
+    if storage_scheme(text) is not None:
+        # s3://, gs://, abfss://, hdfs://, dbfs:/: an object-store prefix (see debtscan.artifacts)
+        uri = object_store_id(text)
+        return None if uri is None else ResolvedPath(uri, WILDCARD not in uri, "object-store",
+                                                     kind=ArtifactKind.OBJECT_STORE)
     if _REMOTE.match(text):
-        return None  # https://, s3://, gs://...: not a file of the repo
+        return None  # https://, ftp://...: not a file of the pipeline
     if text.startswith(HERE_ROOT):
         text = posixpath.normpath(text[len(HERE_ROOT):].lstrip("/") or ".")
         base = "file"

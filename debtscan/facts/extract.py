@@ -666,8 +666,10 @@ def default_collectors() -> List[Type[Collector]]:
     from debtscan.facts.io import IOCollector
     from debtscan.facts.lines import LinesCollector
     from debtscan.facts.signals import SignalCollector
+    from debtscan.facts.orchestration import OrchestrationCollector
+    from debtscan.facts.warehouse import WarehouseCollector
 
-    return [IOCollector, LinesCollector, SignalCollector]
+    return [IOCollector, LinesCollector, SignalCollector, WarehouseCollector, OrchestrationCollector]
 
 
 def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool, text: str,

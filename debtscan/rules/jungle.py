@@ -11,6 +11,7 @@ from typing import Dict, Iterable, List, Set, Tuple
 
 import networkx as nx
 
+from debtscan.artifacts import ArtifactKind
 from debtscan.graph import Access, is_model_access
 from debtscan.report.model import Finding, Related
 from debtscan.rules.base import Example, Rule, RuleContext
@@ -142,7 +143,7 @@ class IntermediateFileHandoff(Rule):
             yield self.finding(
                 module, line,
                 f"{_artifacts(artifacts)} written here{how} is read by {len({m for m, _ in readers})} other "
-                f"module(s) ({_names(readers)}): an undeclared intermediate-file hand-off.",
+                f"module(s) ({_names(readers)}): an undeclared intermediate-{pairs[0][0].kind.noun} hand-off.",
                 column=min(w.column for w, _ in pairs), subject="write:" + ",".join(artifacts),
                 related=[Related(m, n, "reads " + _artifacts(r.artifact for _, r in pairs if r.module == m
                                                               and r.line == n)) for m, n in readers],
@@ -155,7 +156,7 @@ class IntermediateFileHandoff(Rule):
             yield self.finding(
                 module, line,
                 f"{_artifacts(artifacts)} read here{how} is produced by another module ({_names(writers)}): "
-                f"an undeclared intermediate-file hand-off.",
+                f"an undeclared intermediate-{pairs[0][1].kind.noun} hand-off.",
                 column=min(r.column for _, r in pairs), subject="read:" + ",".join(artifacts),
                 related=[Related(m, n, "writes " + _artifacts(w.artifact for w, _ in pairs if w.module == m
                                                                and w.line == n)) for m, n in writers],
@@ -521,6 +522,8 @@ class UnproducedRead(Rule):
             path = access.artifact
             if access.mode != "read" or not access.exact or access.base == "absolute" or path.startswith(".."):
                 continue
+            if access.kind is not ArtifactKind.LOCAL_FILE:
+                continue  # a lake prefix or a warehouse table nothing here writes: another system's output
             if project.is_raw(path) or is_model_access(access) or path.lower().endswith(_CONFIG_SUFFIXES):
                 continue
             if project.is_declared(path) or path in project.writers:

@@ -1,0 +1,164 @@
+"""Tables and columns of SQL text, with sqlglot.
+
+Only string literals of the scanned code are parsed (never executed, never sent anywhere). A ``SELECT a, b
+FROM t`` reads ``t`` and consumes its columns ``a`` and ``b``; ``INSERT INTO t ...``, ``CREATE TABLE t AS
+...``, ``MERGE INTO t``, ``UPDATE t`` and ``DELETE FROM t`` write ``t`` (and read every other table they
+name); common table expressions are not tables. Dialects: the text is read with sqlglot's default dialect,
+then Spark's (backquoted names, ``INSERT OVERWRITE``), then BigQuery's and Snowflake's; the first that parses
+wins.
+
+Guards against slow or hostile SQL: text longer than ``max_chars`` (``dataflow.toml``) or with more than
+``_MAX_STATEMENTS`` statements is not parsed, and any parse error (or a recursion limit) gives no facts.
+Placeholders of f-strings and ``.format`` (``{schema}``) are parsed as a wildcard name part and come back as
+``*`` (``warehouse:*.events`` is a pattern, matched like a path pattern).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, Optional, Tuple
+
+_MAX_STATEMENTS = 50
+_DIALECTS = (None, "spark", "bigquery", "snowflake")
+_PLACEHOLDER = "dbtscnwild"
+_SQL_START = re.compile(r"^\s*(\(|--[^\n]*\n\s*)*\s*(select|with|insert|create|merge|update|delete|replace|"
+                        r"upsert|copy|unload|truncate)\b", re.I)
+_NON_TABLE = frozenset({"dual"})
+
+
+@dataclass(frozen=True)
+class SqlFacts:
+    """What one SQL text reads and writes: table names (as written, lower-cased, ``*`` for placeholders),
+    and the columns each read table is consumed through."""
+
+    reads: Tuple[str, ...] = ()
+    writes: Tuple[str, ...] = ()
+    columns: Tuple[Tuple[str, str], ...] = ()  # (table, column)
+
+
+def looks_like_sql(text: str) -> bool:
+    """Whether a string starts like a SQL statement (a cheap test before parsing)."""
+    return bool(_SQL_START.match(text))
+
+
+def _name(table) -> Optional[str]:
+    from sqlglot import exp
+
+    if not isinstance(table, exp.Table):
+        return None
+    parts = [p for p in (table.catalog, table.db, table.name) if p]
+    if not parts or not table.name:
+        return None
+    out = ".".join(parts).lower().replace(_PLACEHOLDER, "*")
+    if out in _NON_TABLE or not re.match(r"^[a-z0-9_$*.\-]+$", out):
+        return None
+    return out
+
+
+def _target(statement):
+    """The table a writing statement writes, or None."""
+    from sqlglot import exp
+
+    if isinstance(statement, (exp.Insert, exp.Merge, exp.Update, exp.Delete)):
+        target = statement.this
+    elif isinstance(statement, exp.Create):
+        kind = (statement.args.get("kind") or "").upper()
+        if kind not in ("TABLE", "VIEW"):
+            return None
+        properties = statement.args.get("properties")
+        if properties is not None and any(isinstance(p, exp.TemporaryProperty) for p in properties.expressions):
+            return None  # a temporary view lives only in its session
+        target = statement.this
+    else:
+        return None
+    if isinstance(target, exp.Schema):
+        target = target.this
+    return target if isinstance(target, exp.Table) else None
+
+
+def _statement_facts(statement, reads: Dict[str, None], writes: Dict[str, None],
+                     columns: Dict[Tuple[str, str], None]) -> None:
+    from sqlglot import exp
+    from sqlglot.optimizer.scope import traverse_scope
+
+    ctes = {cte.alias_or_name.lower() for cte in statement.find_all(exp.CTE)}
+    target = _target(statement)
+    target_name = _name(target) if target is not None else None
+    if target_name is not None:
+        writes[target_name] = None
+    own = statement.this if isinstance(statement, exp.Create) else None
+    if isinstance(own, exp.Schema):
+        own = own.this
+    for table in statement.find_all(exp.Table):
+        if table is target or table is own:
+            continue
+        name = _name(table)
+        if name is None or name in ctes:
+            continue
+        reads[name] = None
+    query = statement.expression if isinstance(statement, (exp.Insert, exp.Create)) else statement
+    if not isinstance(query, exp.Query):
+        return
+    outer_with = next((statement.args.get(k) for k in ("with_", "with") if statement.args.get(k) is not None), None)
+    if query is not statement and outer_with is not None and not any(query.args.get(k) for k in ("with_", "with")):
+        # WITH r AS (...) INSERT INTO t SELECT ... FROM r: the CTEs belong to the query's scopes
+        query = query.copy()
+        query.set("with_" if "with_" in statement.args else "with", outer_with.copy())
+    for scope in traverse_scope(query):
+        selected = {e.alias_or_name.lower() for e in scope.expression.expressions} \
+            if isinstance(scope.expression, exp.Select) else set()
+        for column in scope.columns:
+            if isinstance(column.this, exp.Star) or not column.name:
+                continue
+            qualifier = column.table
+            if qualifier:
+                source = scope.sources.get(qualifier)
+            else:
+                tables = [s for s in scope.sources.values()]
+                source = tables[0] if len(tables) == 1 else None
+                if column.name.lower() in selected and not isinstance(column.parent, exp.Alias) and \
+                        column.find_ancestor(exp.Order, exp.Having) is not None:
+                    continue  # ORDER BY total: an alias of the query's own output
+            if not isinstance(source, exp.Table):
+                continue
+            name = _name(source)
+            if name is None or name in ctes or name == target_name:
+                continue
+            columns[(name, column.name.lower())] = None
+
+
+@lru_cache(maxsize=512)
+def parse_sql(text: str, max_chars: int = 20000) -> Optional[SqlFacts]:
+    """The tables and columns of SQL text; None when it is not SQL, too long, or does not parse."""
+    if not text or len(text) > max_chars or not looks_like_sql(text):
+        return None
+    try:
+        import sqlglot
+        from sqlglot.errors import ErrorLevel
+    except ImportError:  # pragma: no cover - sqlglot is a dependency
+        return None
+    text = re.sub(r"\{[^{}]{0,80}\}", _PLACEHOLDER, text)
+    for dialect in _DIALECTS:
+        try:
+            statements = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.RAISE)
+        except RecursionError:
+            return None
+        except Exception:  # noqa: BLE001 - sqlglot raises ParseError, TokenError and others: no facts
+            continue
+        statements = [s for s in statements if s is not None]
+        if not statements or len(statements) > _MAX_STATEMENTS:
+            return None
+        reads: Dict[str, None] = {}
+        writes: Dict[str, None] = {}
+        columns: Dict[Tuple[str, str], None] = {}
+        try:
+            for statement in statements:
+                _statement_facts(statement, reads, writes, columns)
+        except RecursionError:
+            return None
+        except Exception:  # noqa: BLE001 - a query sqlglot's scope analysis cannot follow: tables only
+            columns = {}
+        return SqlFacts(tuple(reads), tuple(writes), tuple(columns))
+    return None
+
