@@ -81,9 +81,12 @@ def object_store_id(text: str) -> Optional[str]:
     parts = [p for p in rest.split("/") if p and p != "."]
     if len(parts) < 2 and scheme not in ("dbfs", "hdfs", "file"):
         return None  # ``s3://bucket`` alone is a whole bucket, not a dataset
-    # trailing partition folders and part-file globs name pieces of the dataset above them
-    while len(parts) > 1 and (_PARTITION.match(parts[-1]) or (
-            WILDCARD in parts[-1] and _PART_FILE.match(parts[-1]))):
+    # partition folders (and what is under them) and part-file globs name pieces of the dataset above them
+    for index in range(1, len(parts)):
+        if _PARTITION.match(parts[index]):
+            parts = parts[:index]
+            break
+    while len(parts) > 1 and WILDCARD in parts[-1] and _PART_FILE.match(parts[-1]):
         parts.pop()
     if not parts or all(p.strip(WILDCARD) == "" for p in parts):
         return None

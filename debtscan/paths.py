@@ -215,17 +215,25 @@ def _fill(template: str, positional: List[str], named: Dict[str, str], style: st
     def brace(match: "re.Match[str]") -> str:
         nonlocal complete
         field_name = match.group(1).split(":")[0].split("!")[0]
+        spec = match.group(1).split(":", 1)[1] if ":" in match.group(1) else ""
         if field_name == "":
             i = next(counter)
             if i < len(positional):
-                return positional[i]
+                return _spec(positional[i], spec)
         elif field_name.isdigit() and int(field_name) < len(positional):
-            return positional[int(field_name)]
+            return _spec(positional[int(field_name)], spec)
         elif field_name in named:
-            return named[field_name]
+            return _spec(named[field_name], spec)
         complete = False
         return WILDCARD
     return _BRACE.sub(brace, template), complete
+
+
+def _spec(text: str, spec: str) -> str:
+    """``{month:02d}`` of a known integer: ``1`` -> ``01`` (other format specs leave the text as it is)."""
+    if spec and text.isdigit() and re.fullmatch(r"0?\d{1,2}d", spec):
+        return format(int(text), spec)
+    return text
 
 
 def _join(texts: List[str]) -> str:

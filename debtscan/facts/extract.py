@@ -485,7 +485,13 @@ class Extraction(CodegenState):
                 if isinstance(part, cst.FormattedStringText):
                     parts.append(Lit(part.value.replace("{{", "{").replace("}}", "}")))
                 else:
-                    parts.append(self.sym(part.expression, depth + 1))
+                    value = self.sym(part.expression, depth + 1)
+                    spec = part.format_spec
+                    if spec and len(spec) == 1 and isinstance(spec[0], cst.FormattedStringText) and \
+                            re.fullmatch(r"0?\d{1,2}d", spec[0].value):
+                        # f"{month:02d}": the spec shapes the text (resolved in debtscan.paths)
+                        value = Format(Lit("{:" + spec[0].value + "}"), (value,), (), ())
+                    parts.append(value)
             return Concat(tuple(parts))
         if kind is cst.List or kind is cst.Tuple or kind is cst.Set:
             items = []

@@ -20,11 +20,15 @@ from functools import lru_cache
 from typing import Dict, Optional, Tuple
 
 _MAX_STATEMENTS = 50
-_DIALECTS = (None, "spark", "bigquery", "snowflake")
-_PLACEHOLDER = "dbtscnwild"
+_DIALECTS = (None, "spark", "duckdb", "bigquery", "snowflake")
+_FILE_SUFFIX = re.compile(r"\.(parquet|csv|tsv|json|ndjson|jsonl|txt|avro|orc|xlsx|arrow|feather)(\.gz|\.zst)?$", re.I)
+PLACEHOLDER = "dbtscnwild"
 _SQL_START = re.compile(r"^\s*(\(|--[^\n]*\n\s*)*\s*(select|with|insert|create|merge|update|delete|replace|"
-                        r"upsert|copy|unload|truncate)\b", re.I)
+                        r"upsert|copy|unload|truncate|from)\b", re.I)
 _NON_TABLE = frozenset({"dual"})
+# the database's own catalogue (SELECT 1 FROM pg_database WHERE ...): no artifact of the pipeline
+_SYSTEM = re.compile(r"^(pg_[a-z_]+|pg_catalog\..*|information_schema\..*|sqlite_(master|schema|sequence)|"
+                     r"sys\..*|mysql\..*|system\..*)$")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class SqlFacts:
     reads: Tuple[str, ...] = ()
     writes: Tuple[str, ...] = ()
     columns: Tuple[Tuple[str, str], ...] = ()  # (table, column)
+    temp_views: Tuple[str, ...] = ()  # CREATE TEMP VIEW names: session-local, no artifact
+    file_reads: Tuple[str, ...] = ()  # files the query reads (DuckDB: FROM 'x.parquet', read_csv('y.csv'))
+    file_writes: Tuple[str, ...] = ()  # files it writes (COPY ... TO 'out.parquet')
 
 
 def looks_like_sql(text: str) -> bool:
@@ -50,10 +57,26 @@ def _name(table) -> Optional[str]:
     parts = [p for p in (table.catalog, table.db, table.name) if p]
     if not parts or not table.name:
         return None
-    out = ".".join(parts).lower().replace(_PLACEHOLDER, "*")
-    if out in _NON_TABLE or not re.match(r"^[a-z0-9_$*.\-]+$", out):
+    out = ".".join(parts).lower().replace(PLACEHOLDER, "*")
+    if out in _NON_TABLE or not re.match(r"^[a-z0-9_$*.\-]+$", out) or _SYSTEM.match(out):
         return None
     return out
+
+
+def _file_of(table) -> Optional[str]:
+    """The file a FROM item reads: ``'data/x.parquet'`` or ``read_parquet('s3://b/x/*.parquet')``."""
+    from sqlglot import exp
+
+    inner = table.this
+    if isinstance(inner, exp.Identifier) and inner.quoted and ("/" in inner.name or _FILE_SUFFIX.search(inner.name)):
+        return inner.name
+    if isinstance(inner, exp.Func):
+        name = (inner.sql_name() if not isinstance(inner, exp.Anonymous) else str(inner.this)).lower()
+        if name.startswith("read_") or name in ("parquet_scan", "csv_scan"):
+            for arg in inner.expressions or [inner.this]:
+                if isinstance(arg, exp.Literal) and arg.is_string:
+                    return arg.this
+    return None
 
 
 def _target(statement):
@@ -78,9 +101,24 @@ def _target(statement):
 
 
 def _statement_facts(statement, reads: Dict[str, None], writes: Dict[str, None],
-                     columns: Dict[Tuple[str, str], None]) -> None:
+                     columns: Dict[Tuple[str, str], None], temp: Dict[str, None],
+                     files: Tuple[Dict[str, None], Dict[str, None]]) -> None:
     from sqlglot import exp
     from sqlglot.optimizer.scope import traverse_scope
+
+    if isinstance(statement, exp.Copy):
+        for literal in statement.args.get("files") or ():
+            if isinstance(literal, exp.Literal) and literal.is_string:
+                files[0 if statement.args.get("kind") else 1][literal.this] = None
+        if statement.args.get("kind"):  # COPY t FROM 'file': the table is written
+            name = _name(statement.this) if isinstance(statement.this, exp.Table) else None
+            if name is not None:
+                writes[name] = None
+            return
+    for table in statement.find_all(exp.Table):
+        path = _file_of(table)
+        if path is not None:
+            files[0][path] = None
 
     ctes = {cte.alias_or_name.lower() for cte in statement.find_all(exp.CTE)}
     target = _target(statement)
@@ -90,6 +128,8 @@ def _statement_facts(statement, reads: Dict[str, None], writes: Dict[str, None],
     own = statement.this if isinstance(statement, exp.Create) else None
     if isinstance(own, exp.Schema):
         own = own.this
+    if own is not None and target is None and _name(own) is not None:
+        temp[_name(own)] = None
     for table in statement.find_all(exp.Table):
         if table is target or table is own:
             continue
@@ -138,7 +178,7 @@ def parse_sql(text: str, max_chars: int = 20000) -> Optional[SqlFacts]:
         from sqlglot.errors import ErrorLevel
     except ImportError:  # pragma: no cover - sqlglot is a dependency
         return None
-    text = re.sub(r"\{[^{}]{0,80}\}", _PLACEHOLDER, text)
+    text = re.sub(r"\{[^{}]{0,80}\}", PLACEHOLDER, text)
     for dialect in _DIALECTS:
         try:
             statements = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.RAISE)
@@ -152,13 +192,15 @@ def parse_sql(text: str, max_chars: int = 20000) -> Optional[SqlFacts]:
         reads: Dict[str, None] = {}
         writes: Dict[str, None] = {}
         columns: Dict[Tuple[str, str], None] = {}
+        temp: Dict[str, None] = {}
+        files: Tuple[Dict[str, None], Dict[str, None]] = ({}, {})
         try:
             for statement in statements:
-                _statement_facts(statement, reads, writes, columns)
+                _statement_facts(statement, reads, writes, columns, temp, files)
         except RecursionError:
             return None
         except Exception:  # noqa: BLE001 - a query sqlglot's scope analysis cannot follow: tables only
             columns = {}
-        return SqlFacts(tuple(reads), tuple(writes), tuple(columns))
+        return SqlFacts(tuple(reads), tuple(writes), tuple(columns), tuple(temp), tuple(files[0]), tuple(files[1]))
     return None
 

@@ -18,14 +18,14 @@ whose source is ``warehouse:<table>``. Nothing is ever executed.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from debtscan.artifacts import TABLE_PREFIX
 from debtscan.facts.extract import Collector
 from debtscan.facts.model import IOFact, SignalFact
-from debtscan.facts.sql import looks_like_sql, parse_sql
+from debtscan.facts.sql import PLACEHOLDER as _WILD, looks_like_sql, parse_sql
 from debtscan.facts.values import Concat, Format, Lit, Sym
 from debtscan.knowledge.dataflow import TableArg
 
@@ -75,6 +75,7 @@ class WarehouseCollector(Collector):
         self.flow = ex.knowledge.dataflow
         self.signals: List[SignalFact] = []
         self.table_vars: Dict[Tuple[str, str], Sym] = {}
+        self.temp_views: Set[str] = set()
         self._io: Optional[list] = None
 
     @property
@@ -114,10 +115,15 @@ class WarehouseCollector(Collector):
         facts = parse_sql(text, self.flow.sql_max_chars)
         if facts is None:
             return
+        self.temp_views.update(facts.temp_views)
         for name in facts.reads:
             self._record("read", api, _table_sym(name), "sql", "table")
         for name in facts.writes:
             self._record("write", api, _table_sym(name), "sql", "table")
+        for path in facts.file_reads:
+            self._record("read", api, Lit(path.replace(_WILD, "*")), "sql", "path")
+        for path in facts.file_writes:
+            self._record("write", api, Lit(path.replace(_WILD, "*")), "sql", "path")
         ex = self.ex
         for table, column in facts.columns:
             self.signals.append(SignalFact(column, "column", ex.line, ex.col, ex.scope_name, "",
@@ -157,6 +163,9 @@ class WarehouseCollector(Collector):
         if qualname in flow.table_writes:
             self._table("write", qualname, node, flow.table_writes[qualname])
             return
+        if qualname in flow.object_calls:
+            self._object(node, qualname, flow.object_calls[qualname])
+            return
         if qualname in flow.table_constructors:
             self._table_object(node)
             return
@@ -166,6 +175,13 @@ class WarehouseCollector(Collector):
                 self._table_use(mode, qualname, arg.value)
             return
         if receiver is None:
+            return
+        if method in flow.temp_view_methods:
+            # df.createOrReplaceTempView("v"): a name in this Spark session only, no warehouse table
+            value = _arg(node, 0, "name")
+            text = self.ex.sym(value) if value is not None else None
+            if isinstance(text, Lit) and isinstance(text.value, str):
+                self.temp_views.add(text.value.lower())
             return
         if self._spark_chain(node, method, receiver):
             return
@@ -186,6 +202,18 @@ class WarehouseCollector(Collector):
             return
         if method in flow.sql_methods and (qualname.startswith("?") or qualname.rpartition(".")[2] == method):
             self._sql(qualname, _arg(node, flow.sql_methods[method], None) or self._sql_keyword(node))
+
+    def _object(self, node: cst.Call, api: str, call) -> None:
+        """``s3.put_object(Bucket="b", Key=f"x/{d}.csv")``: the object ``s3://b/x/*.csv``."""
+        bucket = _arg(node, call.bucket_arg, call.bucket)
+        key = _arg(node, call.key_arg, call.key)
+        if bucket is None or key is None:
+            return
+        uri = Concat((Lit(self.flow.object_scheme + "://"), self.ex.sym(bucket), Lit("/"), self.ex.sym(key)))
+        self._record(call.mode, api, uri, "object", "path")
+        local = _arg(node, call.local_arg, call.local) if (call.local or call.local_arg is not None) else None
+        if local is not None:
+            self._record("read" if call.mode == "write" else "write", api, self.ex.sym(local), "", "path")
 
     def _sql_keyword(self, node: cst.Call) -> Optional[cst.BaseExpression]:
         for arg in node.args:
@@ -319,7 +347,16 @@ class WarehouseCollector(Collector):
             return True
         return False
 
+    def _is_temp_view(self, path: Sym) -> bool:
+        if isinstance(path, Concat) and len(path.parts) == 2 and path.parts[0] == Lit(TABLE_PREFIX):
+            path = path.parts[1]
+        return isinstance(path, Lit) and isinstance(path.value, str) and path.value.lower() in self.temp_views
+
     def finish(self, out: Dict[str, Any]) -> None:
+        if self.temp_views:
+            # reads of this file's temporary views are no table reads (the shared I/O list, in place)
+            self.io[:] = [f for f in self.io if not (f.target == "table" and self._is_temp_view(f.path))]
+            self.signals = [s for s in self.signals if not (s.source is not None and self._is_temp_view(s.source))]
         if self.signals:
             out["signals"] = tuple(out.get("signals", ())) + tuple(self.signals)
         out["io"] = tuple(self.io)

@@ -16,7 +16,7 @@ from debtscan.config import ConfigError
 LIST_KEYS = ("ml", "config", "other", "ml-methods", "config-methods", "ml-bases", "ml-receivers")
 TABLE_KEYS = ("glue", "glue-methods", "glue-attributes")
 KEYS = LIST_KEYS + TABLE_KEYS
-DATAFLOW_SECTIONS = ("sql", "tables", "spark", "orchestrators", "declared")
+DATAFLOW_SECTIONS = ("sql", "tables", "objects", "spark", "orchestrators", "declared")
 
 Entry = Tuple[str, str]  # (kind, adapter spec "SRC->DST" for glue, "" otherwise)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
-SECTIONS = ("sql", "tables", "spark", "orchestrators", "declared")
+SECTIONS = ("sql", "tables", "objects", "spark", "orchestrators", "declared")
 
 
 class DataflowError(ValueError):
@@ -25,6 +25,20 @@ class TableArg:
     kw: Optional[str] = None
     schema: Optional[str] = None
     path: bool = False
+
+
+@dataclass(frozen=True)
+class ObjectCall:
+    """An object-store client call: ``mode`` of the object; its bucket and key (keyword or position); the
+    local file on the other side (``upload_file`` reads it, ``download_file`` writes it)."""
+
+    mode: str
+    bucket: Optional[str] = None
+    key: Optional[str] = None
+    bucket_arg: Optional[int] = None
+    key_arg: Optional[int] = None
+    local: Optional[str] = None
+    local_arg: Optional[int] = None
 
 
 @dataclass
@@ -45,6 +59,8 @@ class Dataflow:
     table_write_functions: FrozenSet[str] = frozenset()
     table_read_methods: FrozenSet[str] = frozenset()
     table_write_methods: FrozenSet[str] = frozenset()
+    object_calls: Dict[str, ObjectCall] = field(default_factory=dict)
+    object_scheme: str = "s3"
     dbt_receivers: FrozenSet[str] = frozenset()
     dbt_ref: str = "ref"
     dbt_source: str = "source"
@@ -57,6 +73,7 @@ class Dataflow:
     spark_read_table_methods: FrozenSet[str] = frozenset()
     spark_write_table_methods: FrozenSet[str] = frozenset()
     spark_table_writer: str = "writeTo"
+    temp_view_methods: FrozenSet[str] = frozenset()
     command_operators: Dict[str, str] = field(default_factory=dict)
     script_operators: Dict[str, str] = field(default_factory=dict)
     callable_operators: Dict[str, str] = field(default_factory=dict)
@@ -110,13 +127,20 @@ def _table_arg(where: str, name: str, entry: Any) -> TableArg:
                     path=bool(entry.get("path", False)))
 
 
+def _object_call(name: str, entry: Any) -> ObjectCall:
+    if not isinstance(entry, Mapping) or entry.get("mode") not in ("read", "write"):
+        raise DataflowError(f"objects.calls: {name!r} must be a table with mode = \"read\" or \"write\"")
+    return ObjectCall(entry["mode"], entry.get("bucket"), entry.get("key"), entry.get("bucket_arg"),
+                      entry.get("key_arg"), entry.get("local"), entry.get("local_arg"))
+
+
 def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Dataflow:
     """The packaged catalogue merged with the user's tables (those with any of :data:`SECTIONS`)."""
     data: Dict[str, Any] = {s: dict(packaged.get(s, {})) for s in SECTIONS}
     for name, table in (user or {}).items():
         if isinstance(table, Mapping) and any(s in table for s in SECTIONS):
             _merge(data, table, f"[tool.debtscan.knowledge.{name}]")
-    sql, tables, spark = data["sql"], data["tables"], data["spark"]
+    sql, tables, spark, objects = data["sql"], data["tables"], data["spark"], data["objects"]
     orch, declared = data["orchestrators"], data["declared"]
 
     def args(section: Dict[str, Any], key: str) -> Dict[str, TableArg]:
@@ -138,6 +162,8 @@ def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Mapping[str, 
         table_write_functions=names(tables, "table-write-functions"),
         table_read_methods=names(tables, "table-read-methods"),
         table_write_methods=names(tables, "table-write-methods"),
+        object_calls={n: _object_call(n, e) for n, e in objects.get("calls", {}).items()},
+        object_scheme=objects.get("scheme", "s3"),
         dbt_receivers=names(tables, "dbt-receivers"), dbt_ref=tables.get("dbt-ref", "ref"),
         dbt_source=tables.get("dbt-source", "source"),
         spark_readers=names(spark, "readers"), spark_writers=names(spark, "writers"),
@@ -147,6 +173,7 @@ def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Mapping[str, 
         spark_read_table_methods=names(spark, "read-table-methods"),
         spark_write_table_methods=names(spark, "write-table-methods"),
         spark_table_writer=spark.get("table-writer", "writeTo"),
+        temp_view_methods=names(spark, "temp-view-methods"),
         command_operators=dict(orch.get("command-operators", {})),
         script_operators=dict(orch.get("script-operators", {})),
         callable_operators=dict(orch.get("callable-operators", {})),
