@@ -6,6 +6,7 @@ import pytest
 from debtscan.artifacts import ArtifactKind, object_store_id, table_id
 from debtscan.config import ConfigError
 from debtscan.facts.sql import parse_sql
+from debtscan.facts.values import Lit
 from debtscan.knowledge import load_knowledge
 from debtscan.testing import locations, scan_repo, write_repo
 
@@ -342,3 +343,64 @@ def test_duckdb_reads_files_in_from_and_copy_writes_them():
     assert parse_sql("SELECT * FROM read_csv_auto('data/x.csv', header=true)").file_reads == ("data/x.csv",)
     copy = parse_sql("COPY (SELECT a FROM t) TO 'out/x.parquet' (FORMAT PARQUET)")
     assert copy.reads == ("t",) and copy.file_writes == ("out/x.parquet",)
+
+
+def test_mllib_fit_and_transform_are_a_model_and_its_predictions(tmp_path):
+    _, project = scan(tmp_path, {
+        "train.py": """
+            from pyspark.ml.classification import LogisticRegression
+            def run(spark):
+                train = spark.read.parquet("s3://lake/features/train")
+                test = spark.read.parquet("s3://lake/features/test")
+                lr = LogisticRegression(featuresCol="features", labelCol="churned")
+                model = lr.fit(train)
+                scored = model.transform(test)
+                scored.write.parquet("s3://lake/scores/churn")
+        """})
+    (model,) = project.facts["train.py"].models
+    assert (model.api, model.kind) == ("pyspark.ml.classification.LogisticRegression", "fit")
+    assert model.input_sources == (Lit("s3://lake/features/train"),)
+    assert model.output_artifacts == (Lit("s3://lake/scores/churn"),)  # transform() made predictions
+
+
+def test_gcs_blobs_are_followed_through_variables(tmp_path):
+    _, project = scan(tmp_path, {
+        "upload.py": """
+            from google.cloud import storage
+            BUCKET = "dtc-lake"
+            def upload(local_file, object_name):
+                client = storage.Client()
+                bucket = client.bucket(BUCKET)
+                blob = bucket.blob(object_name)
+                blob.upload_from_filename(local_file)
+            upload("data/interim/green.parquet", "raw/green.parquet")
+        """,
+        "read.py": """
+            import pandas as pd
+            df = pd.read_parquet("gs://dtc-lake/raw/green.parquet")
+        """})
+    assert ("write", "gs://dtc-lake/raw/green.parquet", "upload.py", 7) in accesses(project)
+    assert [(w.module, r.module) for w, r in project.handoffs] == [("upload.py", "read.py")]
+
+
+def test_a_notebook_that_downloads_its_input_produces_it(tmp_path):
+    import json as _json
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": source}
+             for source in ["!wget https://example.org/misc/zones.csv\n",
+                            "!head -n 100 trips.csv > head.csv\n",
+                            "import pandas as pd\nzones = pd.read_csv('zones.csv')\nhead = pd.read_csv('head.csv')\n"
+                            "other = pd.read_csv('data/processed/other.csv')\n"]]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    report, _ = scan(tmp_path, {"explore.ipynb": _json.dumps(notebook)})
+    assert [f.message.split("`")[1] for f in report.findings if f.code == "DS207"] == ["data/processed/other.csv"]
+
+
+def test_spark_paths_without_a_scheme_are_cluster_paths_not_hard_coded_machine_paths(tmp_path):
+    report, _ = scan(tmp_path, {
+        "job.py": """
+            import pandas as pd
+            def run(spark):
+                spark.read.parquet("/user/master/data/events").write.parquet("/user/analytics/events_by_day")
+                pd.read_csv("/home/alice/data/x.csv")
+        """})
+    assert locations(report.findings, "DS205") == [("job.py", 4)]

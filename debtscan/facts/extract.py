@@ -24,6 +24,7 @@ from debtscan.facts.model import (
     FileFacts,
     FunctionFact,
     ImportFact,
+    IOFact,
     StatementFact,
     SuppressionFact,
 )
@@ -586,6 +587,13 @@ class Extraction(CodegenState):
         out: Dict[str, Any] = {}
         for collector in self.collectors:
             collector.finish(out)
+        if notebook and "io" in out:
+            # ``!wget URL`` / ``!cmd > file`` in a notebook: files its shell escapes write
+            from debtscan.facts.shell import shell_writes
+            writes = [IOFact("write", "shell", Lit(path), line, 0, MODULE_SCOPE, "shell")
+                      for line, path in shell_writes(text)]
+            if writes:
+                out["io"] = tuple(out["io"]) + tuple(writes)
         return FileFacts(
             path=path,
             module=self.module,

@@ -552,6 +552,11 @@ class SignalCollector(Collector):
         # models: predictions
         if method in PREDICT_METHODS or method in MODEL_ONLY_PREDICT:
             self._on_predict(node, method, receiver, receiver_key, receiver_info)
+        elif method == "transform" and receiver_info is not None and receiver_info.kind == "model" and \
+                receiver_info.api.startswith(("pyspark.ml", "pyspark.mllib")) and not \
+                TRANSFORMER_WORDS.search(_short(receiver_info.api)):
+            # MLlib: a fitted model's transform() adds its prediction column
+            self._on_predict(node, "predict", receiver, receiver_key, receiver_info)
         elif isinstance(func, (cst.Name, cst.Attribute)) and receiver is None:
             key = _target_key(func)
             info = self.get(key) if key else None

@@ -76,6 +76,7 @@ class WarehouseCollector(Collector):
         self.signals: List[SignalFact] = []
         self.table_vars: Dict[Tuple[str, str], Sym] = {}
         self.temp_views: Set[str] = set()
+        self.object_vars: Dict[Tuple[str, str], Sym] = {}
         self._io: Optional[list] = None
 
     @property
@@ -166,6 +167,12 @@ class WarehouseCollector(Collector):
         if qualname in flow.object_calls:
             self._object(node, qualname, flow.object_calls[qualname])
             return
+        if qualname in flow.object_containers or qualname in flow.object_members:
+            self._object_var(node)
+            return
+        if qualname in flow.object_transfers and isinstance(node.func, cst.Attribute):
+            self._transfer(node, qualname, flow.object_transfers[qualname])
+            return
         if qualname in flow.table_constructors:
             self._table_object(node)
             return
@@ -210,6 +217,54 @@ class WarehouseCollector(Collector):
         if bucket is None or key is None:
             return
         uri = Concat((Lit(self.flow.object_scheme + "://"), self.ex.sym(bucket), Lit("/"), self.ex.sym(key)))
+        self._record(call.mode, api, uri, "object", "path")
+        local = _arg(node, call.local_arg, call.local) if (call.local or call.local_arg is not None) else None
+        if local is not None:
+            self._record("read" if call.mode == "write" else "write", api, self.ex.sym(local), "", "path")
+
+    def _object_uri(self, node: cst.BaseExpression, depth: int = 0) -> Optional[Sym]:
+        """The URI a bucket or blob expression stands for (through variables bound in this file)."""
+        if depth > 4:
+            return None
+        if isinstance(node, cst.Name):
+            return self.object_vars.get((self.ex.scope_name, node.value)) or \
+                self.object_vars.get(("<module>", node.value))
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+            return None
+        qualname = self.ex.qualname_of_call(node)
+        flow = self.flow
+        if qualname in flow.object_containers:
+            scheme, where = flow.object_containers[qualname]
+            value = _arg(node, where.arg, where.kw)
+            return Concat((Lit(scheme + "://"), self.ex.sym(value))) if value is not None else None
+        if qualname in flow.object_members:
+            where = flow.object_members[qualname]
+            value = _arg(node, where.arg, where.kw)
+            container = self._object_uri(node.func.value, depth + 1)
+            if value is None or container is None:
+                return None
+            return Concat((container, Lit("/"), self.ex.sym(value)))
+        return None
+
+    def _object_var(self, node: cst.Call) -> None:
+        stack = self.ex.stmt_stack
+        statement = stack[-1].node if stack else None
+        if isinstance(statement, cst.Assign) and statement.value is node and len(statement.targets) == 1 and \
+                isinstance(statement.targets[0].target, cst.Name):
+            uri = self._object_uri(node)
+            if uri is not None:
+                self.object_vars[(self.ex.scope_name, statement.targets[0].target.value)] = uri
+
+    def _transfer(self, node: cst.Call, api: str, call) -> None:
+        """``blob.upload_from_filename(local)``, ``bucket.upload_file(local, key)``: the object and the file."""
+        uri = self._object_uri(node.func.value)
+        if uri is None:
+            return
+        if call.key is not None or call.key_arg is not None:
+            key = _arg(node, call.key_arg, call.key)
+            if key is None:
+                return
+            uri = Concat((uri, Lit("/"), self.ex.sym(key)))
         self._record(call.mode, api, uri, "object", "path")
         local = _arg(node, call.local_arg, call.local) if (call.local or call.local_arg is not None) else None
         if local is not None:

@@ -61,6 +61,9 @@ class Dataflow:
     table_write_methods: FrozenSet[str] = frozenset()
     object_calls: Dict[str, ObjectCall] = field(default_factory=dict)
     object_scheme: str = "s3"
+    object_containers: Dict[str, Tuple[str, TableArg]] = field(default_factory=dict)
+    object_members: Dict[str, TableArg] = field(default_factory=dict)
+    object_transfers: Dict[str, ObjectCall] = field(default_factory=dict)
     dbt_receivers: FrozenSet[str] = frozenset()
     dbt_ref: str = "ref"
     dbt_source: str = "source"
@@ -164,6 +167,10 @@ def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Mapping[str, 
         table_write_methods=names(tables, "table-write-methods"),
         object_calls={n: _object_call(n, e) for n, e in objects.get("calls", {}).items()},
         object_scheme=objects.get("scheme", "s3"),
+        object_containers={n: (str(e.get("scheme", "s3")) if isinstance(e, Mapping) else "s3",
+                               _table_arg("objects.containers", n, e)) for n, e in objects.get("containers", {}).items()},
+        object_members=args(objects, "members"),
+        object_transfers={n: _object_call(n, e) for n, e in objects.get("transfers", {}).items()},
         dbt_receivers=names(tables, "dbt-receivers"), dbt_ref=tables.get("dbt-ref", "ref"),
         dbt_source=tables.get("dbt-source", "source"),
         spark_readers=names(spark, "readers"), spark_writers=names(spark, "writers"),

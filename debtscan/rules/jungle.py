@@ -38,6 +38,9 @@ def _names(items: Iterable[Tuple[str, int]], limit: int = 4) -> str:
     return text + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
+_CLUSTER_APIS = ("pyspark.sql.DataFrameReader.", "pyspark.sql.DataFrameWriter.", "delta.tables.DeltaTable.")
+
+
 def _artifacts(names: Iterable[str], limit: int = 3) -> str:
     names = sorted(set(names))
     text = ", ".join(f"`{n}`" for n in names[:limit])
@@ -403,6 +406,8 @@ class HardCodedPath(Rule):
             path = access.artifact
             if path.startswith(allowed) or path in ("/dev/null",):
                 continue
+            if access.api.startswith(_CLUSTER_APIS):
+                continue  # Spark resolves a path without a scheme on the cluster's file system (HDFS), not one machine
             where = project.anchors.get((access.module, access.line, access.column), (access.module, access.line))
             grouped.setdefault(where, []).append(access)
         for (path, line), accesses in sorted(grouped.items()):
