@@ -88,6 +88,8 @@ def object_store_id(text: str) -> Optional[str]:
             break
     while len(parts) > 1 and WILDCARD in parts[-1] and _PART_FILE.match(parts[-1]):
         parts.pop()
+    if len(parts) < 2 and scheme not in ("dbfs", "hdfs", "file"):
+        return None  # what is left is a whole bucket (``s3://b/*``, ``s3://b/date=*``): too vague
     if not parts or all(p.strip(WILDCARD) == "" for p in parts):
         return None
     known = "".join(p.replace(WILDCARD, "") for p in parts)

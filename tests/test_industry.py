@@ -404,3 +404,56 @@ def test_spark_paths_without_a_scheme_are_cluster_paths_not_hard_coded_machine_p
                 pd.read_csv("/home/alice/data/x.csv")
         """})
     assert locations(report.findings, "DS205") == [("job.py", 4)]
+
+
+def test_sql_the_parser_only_half_knows_is_silent(capsys, caplog):
+    parse_sql.cache_clear()
+    parse_sql("COPY STAGING.users (id) FROM LOCAL '/data/users.csv' DELIMITER ','")
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+    assert not [r for r in caplog.records if r.name.startswith("sqlglot") and r.levelno < 40]
+
+
+def test_db_api_parameters_are_values():
+    facts = parse_sql("INSERT INTO dds.users (id, name) VALUES (%(id)s, %(name)s) ON CONFLICT (id) DO NOTHING")
+    assert facts.writes == ("dds.users",)
+
+
+def test_taskflow_tasks_run_the_loaders_they_call_in_dependency_order(tmp_path):
+    report, project = scan(tmp_path, {
+        "loaders/__init__.py": "",
+        "loaders/users.py": """
+            class UsersLoader:
+                def load(self, cur):
+                    cur.execute("INSERT INTO dds.users SELECT id, name FROM stg.users")
+        """,
+        "loaders/orders.py": """
+            class OrdersLoader:
+                def load(self, cur):
+                    cur.execute("INSERT INTO dds.orders SELECT o.id, u.id FROM stg.orders o JOIN dds.users u ON o.uid = u.id")
+        """,
+        "dags/dds.py": """
+            from airflow.decorators import dag, task
+            from loaders.users import UsersLoader
+            from loaders.orders import OrdersLoader
+
+            @dag(schedule="@daily")
+            def dds():
+                @task
+                def load_orders():
+                    OrdersLoader().load(None)
+
+                @task
+                def load_users():
+                    UsersLoader().load(None)
+
+                orders = load_orders()
+                users = load_users()
+                users >> orders
+
+            dds()
+        """,
+    })
+    assert [(s.script, s.order) for s in project.steps] == [("loaders/users.py", 0), ("loaders/orders.py", 1)]
+    assert locations(report.findings, "DS201") == [("loaders/orders.py", 3), ("loaders/users.py", 3)]
+    assert not locations(report.findings, "DS208")

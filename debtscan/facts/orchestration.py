@@ -52,6 +52,8 @@ class OrchestrationCollector(Collector):
         self.edges: List[TaskEdgeFact] = []
         self.assets: List[AssetFact] = []
         self.task_functions: Dict[str, str] = {}  # local function name -> framework
+        self.task_scopes: Dict[str, Tuple[str, str]] = {}  # scope of a task function -> (its name, framework)
+        self.aliases: Dict[str, str] = {}          # users = load_users() in a flow body: users -> load_users
         self.flows: Set[str] = set()              # scope names of flow functions
         self.luigi_classes: Set[str] = set()
         self._seen_binary: Set[int] = set()
@@ -91,6 +93,7 @@ class OrchestrationCollector(Collector):
             if name in self.flow.task_decorators:
                 framework = _framework(name)
                 self.task_functions[node.name.value] = framework
+                self.task_scopes[scope] = (node.name.value, framework)
                 self.tasks.append(TaskFact(node.name.value, "function", framework, line, scope,
                                            callable=f"{self.ex.module}.{scope}"))
             elif name in self.flow.flow_decorators:
@@ -202,6 +205,19 @@ class OrchestrationCollector(Collector):
             self._edges(upstream, downstream)
             return
         scope = self.ex.scope_name
+        if scope in self.flows and isinstance(func, cst.Name) and func.value in self.task_functions:
+            # users = load_users(): ``users >> ...`` later names the task load_users
+            stack = self.ex.stmt_stack
+            statement = stack[-1].node if stack else None
+            if isinstance(statement, cst.Assign) and statement.value is node and len(statement.targets) == 1 and \
+                    isinstance(statement.targets[0].target, cst.Name):
+                self.aliases[statement.targets[0].target.value] = func.value
+        if scope in self.task_scopes and isinstance(func, (cst.Name, cst.Attribute)) and \
+                not qualname.startswith("?") and "." in qualname:
+            # the code a task function runs: a project function or class of another module (a step)
+            name, framework = self.task_scopes[scope]
+            self.tasks.append(TaskFact(name, "callable", framework, self.ex.line, scope, callable=qualname))
+            return
         if scope in self.flows and isinstance(func, (cst.Name, cst.Attribute)) and not qualname.startswith("?"):
             root = qualname.split(".", 1)[0]
             if root not in ("builtins", "prefect", "airflow", "logging", "os", "sys", "pandas", "numpy"):
@@ -232,7 +248,7 @@ class OrchestrationCollector(Collector):
 
     def _task_names(self, node: cst.BaseExpression) -> List[str]:
         if isinstance(node, cst.Name):
-            return [node.value]
+            return [self.aliases.get(node.value, node.value)]
         if isinstance(node, (cst.List, cst.Tuple)):
             return [n for e in node.elements for n in self._task_names(e.value)]
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):

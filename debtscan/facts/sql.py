@@ -14,6 +14,7 @@ Placeholders of f-strings and ``.format`` (``{schema}``) are parsed as a wildcar
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,7 @@ PLACEHOLDER = "dbtscnwild"
 _SQL_START = re.compile(r"^\s*(\(|--[^\n]*\n\s*)*\s*(select|with|insert|create|merge|update|delete|replace|"
                         r"upsert|copy|unload|truncate|from)\b", re.I)
 _NON_TABLE = frozenset({"dual"})
+_PARAM = re.compile(r"%\(\w{1,64}\)s|%s\b")
 # the database's own catalogue (SELECT 1 FROM pg_database WHERE ...): no artifact of the pipeline
 _SYSTEM = re.compile(r"^(pg_[a-z_]+|pg_catalog\..*|information_schema\..*|sqlite_(master|schema|sequence)|"
                      r"sys\..*|mysql\..*|system\..*)$")
@@ -168,6 +170,13 @@ def _statement_facts(statement, reads: Dict[str, None], writes: Dict[str, None],
             columns[(name, column.name.lower())] = None
 
 
+@lru_cache(maxsize=1)
+def _quiet() -> None:
+    """sqlglot logs a warning for syntax it falls back on (``COPY ... FROM LOCAL``): the scan's output is
+    the report, so its logger only speaks of errors."""
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
 @lru_cache(maxsize=512)
 def parse_sql(text: str, max_chars: int = 20000) -> Optional[SqlFacts]:
     """The tables and columns of SQL text; None when it is not SQL, too long, or does not parse."""
@@ -178,7 +187,10 @@ def parse_sql(text: str, max_chars: int = 20000) -> Optional[SqlFacts]:
         from sqlglot.errors import ErrorLevel
     except ImportError:  # pragma: no cover - sqlglot is a dependency
         return None
+    _quiet()
     text = re.sub(r"\{[^{}]{0,80}\}", PLACEHOLDER, text)
+    # DB-API parameters (%s, %(name)s, :name is understood): values, not names
+    text = _PARAM.sub("NULL", text)
     for dialect in _DIALECTS:
         try:
             statements = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.RAISE)

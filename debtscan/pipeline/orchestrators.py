@@ -25,13 +25,24 @@ _RUNNING_KINDS = ("command", "script", "callable", "luigi")
 
 
 def module_file(qualname: str, modules: Dict[str, List[str]]) -> Optional[str]:
-    """The file defining a function named by qualified name (``jobs.train.main`` -> ``jobs/train.py``)."""
+    """The file defining a function named by qualified name (``jobs.train.main`` -> ``jobs/train.py``).
+
+    An import written from a folder above the packages (``scripts.dds.loaders.users.UsersLoader`` where
+    ``loaders`` is the top package) is matched by its longest dotted suffix that names one module."""
     name = qualname
     while "." in name:
         name = name.rpartition(".")[0]
         paths = modules.get(name)
         if paths:
             return paths[0] if len(paths) == 1 else None
+        parts = name.split(".")
+        for start in range(1, len(parts)):
+            paths = modules.get(".".join(parts[start:]))
+            if paths:
+                if len(paths) != 1:
+                    return None
+                suffix = "/".join(parts[start - 1:]) + ".py"
+                return paths[0] if paths[0].endswith(suffix) else None
     return None
 
 
@@ -129,8 +140,8 @@ def orchestrator_steps(facts: Dict[str, object], modules: Dict[str, List[str]], 
                         scripts.append((script, ""))
             elif task.kind == "callable" or (task.kind == "call" and task.callable in task_functions):
                 script = module_file(task.callable, modules)
-                if script is not None:
-                    scripts.append((script, ""))
+                if script is not None and (facts[script].io or task.kind == "call"):
+                    scripts.append((script, ""))  # (code that reads or writes nothing orders no data)
             for script, cwd in dict.fromkeys(scripts):
                 if script == path:
                     continue

@@ -209,11 +209,13 @@ class JungleChain(Rule):
             steps: List[str] = []
             related: List[Related] = []
             first_write = None
+            nouns: Set[str] = set()
             for source, target in zip(chain, chain[1:]):
                 pairs = flow[source][target]["pairs"]
                 write, read = min(pairs, key=lambda p: (p[0].line, p[1].line, p[0].artifact))
                 if first_write is None:
                     first_write = write
+                nouns.add(write.kind.noun)
                 steps.append(f"`{write.artifact}`")
                 related.append(Related(write.module, write.line, f"writes `{write.artifact}`"))
                 related.append(Related(read.module, read.line, f"reads `{read.artifact}`"))
@@ -224,7 +226,7 @@ class JungleChain(Rule):
             order = f" (run in this order by {', '.join(sorted(runners))})" if runners else ""
             yield self.finding(
                 first_write.module, first_write.line,
-                f"jungle chain of {hops} intermediate-file hand-offs across {len(chain)} modules{order}: {text}.",
+                f"jungle chain of {hops} intermediate-{nouns.pop() if len(nouns) == 1 else 'artifact'} hand-offs across {len(chain)} modules{order}: {text}.",
                 column=first_write.column, subject="chain:" + ">".join(chain), related=related,
             )
 
