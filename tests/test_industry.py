@@ -457,3 +457,11 @@ def test_taskflow_tasks_run_the_loaders_they_call_in_dependency_order(tmp_path):
     assert [(s.script, s.order) for s in project.steps] == [("loaders/users.py", 0), ("loaders/orders.py", 1)]
     assert locations(report.findings, "DS201") == [("loaders/orders.py", 3), ("loaders/users.py", 3)]
     assert not locations(report.findings, "DS208")
+
+
+def test_a_file_full_of_huge_queries_is_parsed_only_up_to_its_budget(tmp_path):
+    query = "SELECT a FROM t{} WHERE " + " AND ".join(f"c{i} = {i}" for i in range(1200))
+    lines = ["def run(cur):"] + [f"    cur.execute({query.format(n)!r})" for n in range(12)]
+    _, project = scan(tmp_path, {"etl.py": "\n".join(lines) + "\n"})
+    tables = {a.artifact for a in project.accesses}
+    assert "warehouse:t0" in tables and 1 <= len(tables) < 12

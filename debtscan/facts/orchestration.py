@@ -57,6 +57,9 @@ class OrchestrationCollector(Collector):
         self.flows: Set[str] = set()              # scope names of flow functions
         self.luigi_classes: Set[str] = set()
         self._seen_binary: Set[int] = set()
+        self._operators = frozenset(self.flow.command_operators) | frozenset(self.flow.script_operators) | \
+            frozenset(self.flow.callable_operators) | _CHAIN_FUNCTIONS
+        self._dependency_methods = self.flow.downstream_methods | self.flow.upstream_methods
         self._io: Optional[list] = None
 
     @property
@@ -180,6 +183,9 @@ class OrchestrationCollector(Collector):
 
     # -- operators, calls and edges -----------------------------------------------------------------
     def on_call(self, node: cst.Call, qualname: str) -> None:
+        if qualname not in self._operators and not self.flows and not self.task_scopes and \
+                qualname.rpartition(".")[2] not in self._dependency_methods:
+            return  # the common case: no orchestrator in sight
         flow = self.flow
         kind, keyword = "", ""
         if qualname in flow.command_operators:
@@ -197,7 +203,7 @@ class OrchestrationCollector(Collector):
                 self._edges(upstream, downstream)
             return
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in (flow.downstream_methods | flow.upstream_methods):
+        if isinstance(func, cst.Attribute) and func.attr.value in self._dependency_methods:
             upstream = self._task_names(func.value)
             downstream = [n for a in node.args if a.keyword is None for n in self._task_names(a.value)]
             if func.attr.value in flow.upstream_methods:

@@ -77,6 +77,8 @@ class WarehouseCollector(Collector):
         self.table_vars: Dict[Tuple[str, str], Sym] = {}
         self.temp_views: Set[str] = set()
         self.object_vars: Dict[Tuple[str, str], Sym] = {}
+        self._sql_budget = self.flow.sql_max_chars * 5
+        self._interesting = _interesting(ex.knowledge)
         self._io: Optional[list] = None
 
     @property
@@ -111,8 +113,9 @@ class WarehouseCollector(Collector):
         if value is None or isinstance(value, cst.Call):
             return  # conn.execute(text("...")): the text() call records it
         text = _text(self.ex.sym(value))
-        if text is None or not looks_like_sql(text):
+        if text is None or not looks_like_sql(text) or len(text) > self._sql_budget:
             return
+        self._sql_budget -= len(text)  # a file full of huge queries is not parsed past its budget
         facts = parse_sql(text, self.flow.sql_max_chars)
         if facts is None:
             return
@@ -141,6 +144,9 @@ class WarehouseCollector(Collector):
             self._record("write", "dbt.model", Lit(stem), "dbt", "table")
 
     def on_call(self, node: cst.Call, qualname: str) -> None:
+        names, methods = self._interesting
+        if qualname not in names and qualname.rpartition(".")[2] not in methods:
+            return  # the common case: one set lookup each
         flow = self.flow
         spec = self.ex.knowledge.io_spec(qualname)
         if spec is not None and spec.target != "path":
@@ -415,6 +421,29 @@ class WarehouseCollector(Collector):
         if self.signals:
             out["signals"] = tuple(out.get("signals", ())) + tuple(self.signals)
         out["io"] = tuple(self.io)
+
+
+def _interesting(knowledge) -> Tuple[frozenset, frozenset]:
+    """The qualified names and method names this collector acts on (cached on the knowledge object)."""
+    cached = getattr(knowledge, "_warehouse_names", None)
+    if cached is not None:
+        return cached
+    flow = knowledge.dataflow
+    names = set(flow.sql_calls) | set(flow.table_reads) | set(flow.table_writes) | set(flow.table_constructors) \
+        | set(flow.table_read_functions) | set(flow.table_write_functions) | set(flow.object_calls) \
+        | set(flow.object_containers) | set(flow.object_members) | set(flow.object_transfers)
+    names |= {n for n, spec in knowledge.io_calls.items() if spec.target != "path"}
+    methods = set(flow.sql_methods) | set(flow.frame_table_writes) | set(flow.session_reads) \
+        | {flow.dbt_ref, flow.dbt_source} | flow.table_read_methods | flow.table_write_methods \
+        | flow.temp_view_methods | set(flow.spark_read_methods) | set(flow.spark_write_methods) \
+        | flow.spark_read_table_methods | flow.spark_write_table_methods
+    methods |= {n for n, spec in knowledge.io_methods.items() if spec.target != "path"}
+    result = (frozenset(names), frozenset(methods))
+    try:
+        knowledge._warehouse_names = result
+    except AttributeError:  # pragma: no cover - a slotted knowledge object
+        pass
+    return result
 
 
 def is_spark_read(node: cst.BaseExpression, flow) -> bool:
