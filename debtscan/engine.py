@@ -48,6 +48,8 @@ class ScanOptions:
     progress: Optional[ProgressCallback] = None
     # files this run will write (-o): refused, before any file is analysed, if one is a scanned source file
     outputs: Sequence[Path] = ()
+    # Given the facts cache a scan would use, the one to use instead (history keeps one for all its commits).
+    cache_factory: Optional[Callable[[FactsCache], FactsCache]] = None
 
 
 @dataclass(frozen=True)
@@ -802,6 +804,8 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     cache = None
     if options.use_cache and not cache_disabled_by_env() and cache_dir is not None:
         cache = FactsCache(cache_dir, f"{knowledge.fingerprint}:{config.max_file_size}")
+        if options.cache_factory is not None:
+            cache = options.cache_factory(cache)
     facts = collect_facts(root, tasks, config, knowledge, options.jobs, cache, options.progress)
     errors = [ScanError(path, reason) for path, reason in found.skipped]
     if cache_note and options.use_cache and not cache_disabled_by_env():
