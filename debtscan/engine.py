@@ -22,6 +22,7 @@ from debtscan.discover import discover
 from debtscan.facts.model import FileFacts
 from debtscan.graph import Project, build_project, module_name_for
 from debtscan.knowledge import Knowledge, load_knowledge
+from debtscan.liveness import split_live
 from debtscan.metrics import compute_metrics
 from debtscan.report.model import Finding, Report, ScanError, assign_fingerprints
 from debtscan.rules.base import Rule, RuleContext, rule_options
@@ -814,10 +815,12 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     errors.extend(ScanError(path, f.error) for path, f in sorted(facts.items()) if f.error)
     errors.extend(ScanError(origin, reason) for origin, reason in ruleset.errors)
     good = {path: f for path, f in facts.items() if not f.error}
+    live, liveness = split_live(good, config)  # abandoned folders and never-run statements set apart
     try:
-        project = build_project(good, root=root, config=config)
+        project = build_project(live, root=root, config=config)
+        project.liveness = liveness
     except Exception as exc:  # noqa: BLE001 - a debtscan bug: name the file whose facts trigger it
-        raise InternalError(f"{INTERNAL_ERROR} while building the graph{_culprit(good, root, config)}: "
+        raise InternalError(f"{INTERNAL_ERROR} while building the graph{_culprit(live, root, config)}: "
                             f"{type(exc).__name__}: {exc}") from exc
     raw = run_rules(project, config, ruleset.rules, codes, errors, ruleset.origins)
     findings, suppressed_count = apply_suppressions(raw, good, config, codes, ruleset.rules)

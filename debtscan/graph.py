@@ -21,15 +21,18 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import networkx as nx
 
+from debtscan.artifacts import ArtifactKind, table_id
 from debtscan.discover import walk_folders
 from debtscan.facts.model import FileFacts, IOFact
 from debtscan.facts.values import Seq
+from debtscan.liveness import Liveness
 from debtscan.paths import (
     ConstantTable, PathIndex, ResolvedPath, Resolver, _literal_folder, matches, normalise, too_generic,
 )
 from debtscan.pipeline.declared import Declared, load_declared
 from debtscan.projects import SCAN_ROOT, ProjectRoot, ProjectRoots, find_project_roots
 from debtscan.pipeline.helpers import FunctionIndex, PlacedIO, place_io
+from debtscan.pipeline.orchestrators import managed_artifacts, orchestrator_steps
 from debtscan.pipeline.runners import Step, makefile_steps, parse_command, shell_steps
 
 
@@ -56,6 +59,7 @@ class Access:
     value: str = ""
     via: str = ""
     floating: bool = False
+    kind: ArtifactKind = ArtifactKind.LOCAL_FILE
     project: str = ""
 
     @property
@@ -123,6 +127,7 @@ class Project:
     root: Optional[Path] = None
     io_sites: Dict[str, int] = field(default_factory=dict)
     projects: ProjectRoots = field(default_factory=ProjectRoots)
+    liveness: Liveness = field(default_factory=Liveness)  # abandoned folders and dead blocks (DS5xx)
 
     def cwd_for(self, path: str) -> Optional[str]:
         """The folder a module runs from, for its relative paths, when something says so: the ``cd`` of the
@@ -681,20 +686,28 @@ def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional
     own = projects.of(module_file).path
     out = []
     for text, exact in resolver.strings(fact.path, module_file):
+        if fact.target == "table":
+            name = table_id(text)
+            if name is not None:
+                out.append((ResolvedPath(name, exact and "*" not in name, "warehouse",
+                                         kind=ArtifactKind.WAREHOUSE_TABLE), SCAN_ROOT))
+            continue
         resolved = normalise(text, module_file, cwd, own)
         if resolved is None:
             continue
         if not exact and resolved.exact:
-            resolved = ResolvedPath(resolved.path, False, resolved.base)
+            resolved = ResolvedPath(resolved.path, False, resolved.base, kind=resolved.kind)
         written = text.split("/", 1)[1] if text.startswith("@repo/") else text
         while written.startswith(("../", "./")):
             written = written.split("/", 1)[1]
-        lies_in = projects.of_artifact(resolved.path) if resolved.base != "absolute" else SCAN_ROOT
+        # a warehouse table or an object-store prefix is no project's file: it lies in the scan root
+        lies_in = (SCAN_ROOT if resolved.base in ("absolute", "warehouse", "object-store")
+                   else projects.of_artifact(resolved.path))
         local = lies_in.local(resolved.path)
         if too_generic(local) or too_generic(written):
             continue
         if written.startswith("*") and not local.startswith("*"):
-            resolved = ResolvedPath(resolved.path, resolved.exact, resolved.base, True)
+            resolved = ResolvedPath(resolved.path, resolved.exact, resolved.base, True, resolved.kind)
         out.append((resolved, lies_in))
     return out
 
@@ -774,6 +787,7 @@ def _run_steps(project: "Project", resolver: Resolver, root: Optional[Path], run
                 for script, folder in found:
                     steps.append(Step(script, folder, path, run.line, order))
                     order += 1
+    steps.extend(orchestrator_steps(project.facts, project.modules, resolver, known))  # Airflow, Prefect...
     if root is not None:
         for rel in runner_files:
             found = shell_steps(root, rel, known) if rel.endswith(".sh") else makefile_steps(root, rel, known)
@@ -851,13 +865,14 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
             api = fact.api if not item.via else f"{fact.api} via {item.via}"
             access = Access(fact.mode, resolved.path, resolved.exact, resolved.base, path, fact.line,
                             fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
-                            resolved.floating or lies_in.local(resolved.path).startswith("*"), lies_in.path)
+                            resolved.floating or lies_in.local(resolved.path).startswith("*"), resolved.kind,
+                            lies_in.path)
             project.accesses.append(access)
             node = f"artifact:{resolved.path}"
             if node not in graph:
                 graph.add_node(node, kind="artifact", path=resolved.path, exact=resolved.exact,
                                base=resolved.base, declared=False, model_output=False, model_artifact=False,
-                               project=lies_in.path)
+                               project=lies_in.path, artifact_kind=resolved.kind.value)
             data = graph.nodes[node]
             if fact.mode == "write" and fact.value == "prediction":
                 data["model_output"] = True
@@ -872,6 +887,8 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
             else:
                 graph.add_edge(node, f"module:{path}", **edge)
     artifacts = sorted(n for n, d in graph.nodes(data=True) if d["kind"] == "artifact")
+    for artifact, source in managed_artifacts(project, is_test_module).items():  # Dagster, dbt, Luigi
+        project.declared.paths.setdefault(artifact, source)
     for node in artifacts:
         source = project.declared.source_of(graph.nodes[node]["path"])
         if source is not None:

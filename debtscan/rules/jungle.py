@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
+from debtscan.artifacts import ArtifactKind
 from debtscan.graph import Access, HandoffGroup, is_model_access
 from debtscan.projects import ScopedPathIndex
 from debtscan.report.model import Finding, Related
@@ -34,6 +35,9 @@ def _names(items: Iterable[Tuple[str, int]], limit: int = 4) -> str:
     items = sorted(set(items))
     text = ", ".join(f"{m}:{n}" for m, n in items[:limit])
     return text + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+_CLUSTER_APIS = ("pyspark.sql.DataFrameReader.", "pyspark.sql.DataFrameWriter.", "delta.tables.DeltaTable.")
 
 
 def _artifacts(names: Iterable[str], limit: int = 3) -> str:
@@ -153,7 +157,7 @@ class IntermediateFileHandoff(Rule):
             yield self.finding(
                 module, line,
                 f"{_artifacts(artifacts)} written here{how} is read by {others.modules} other "
-                f"module(s) ({others.names()}): an undeclared intermediate-file hand-off.",
+                f"module(s) ({others.names()}): an undeclared intermediate-{entries[0][0].kind.noun} hand-off.",
                 column=min(w.column for w, _ in entries), subject="write:" + ",".join(artifacts),
                 related=others.related("reads"),
             )
@@ -165,7 +169,7 @@ class IntermediateFileHandoff(Rule):
             yield self.finding(
                 module, line,
                 f"{_artifacts(artifacts)} read here{how} is produced by another module ({others.names()}): "
-                f"an undeclared intermediate-file hand-off.",
+                f"an undeclared intermediate-{entries[0][0].kind.noun} hand-off.",
                 column=min(r.column for r, _ in entries), subject="read:" + ",".join(artifacts),
                 related=others.related("writes"),
             )
@@ -248,10 +252,12 @@ class JungleChain(Rule):
             steps: List[str] = []
             related: List[Related] = []
             first_write = None
+            nouns: Set[str] = set()
             for source, target in zip(chain, chain[1:]):
                 write, read = hubs.witness(source, target, read_line_first=True)
                 if first_write is None:
                     first_write = write
+                nouns.add(write.kind.noun)
                 steps.append(f"`{write.artifact}`")
                 related.append(Related(write.module, write.line, f"writes `{write.artifact}`", column=write.column))
                 related.append(Related(read.module, read.line, f"reads `{read.artifact}`", column=read.column))
@@ -262,7 +268,7 @@ class JungleChain(Rule):
             order = f" (run in this order by {', '.join(sorted(runners))})" if runners else ""
             yield self.finding(
                 first_write.module, first_write.line,
-                f"jungle chain of {hops} intermediate-file hand-offs across {len(chain)} modules{order}: {text}.",
+                f"jungle chain of {hops} intermediate-{nouns.pop() if len(nouns) == 1 else 'artifact'} hand-offs across {len(chain)} modules{order}: {text}.",
                 column=first_write.column, subject="chain:" + ">".join(chain), related=related,
             )
 
@@ -480,6 +486,8 @@ class HardCodedPath(Rule):
             path = access.artifact
             if path.startswith(allowed) or path in ("/dev/null",):
                 continue
+            if access.api.startswith(_CLUSTER_APIS):
+                continue  # Spark resolves a path without a scheme on the cluster's file system (HDFS), not one machine
             where = project.anchors.get((access.module, access.line, access.column), (access.module, access.line))
             grouped.setdefault(where, []).append(access)
         for (path, line), accesses in sorted(grouped.items()):
@@ -606,6 +614,8 @@ class UnproducedRead(Rule):
             path = access.artifact
             if access.mode != "read" or not access.exact or access.base == "absolute" or path.startswith(".."):
                 continue
+            if access.kind is not ArtifactKind.LOCAL_FILE:
+                continue  # a lake prefix or a warehouse table nothing here writes: another system's output
             if project.is_raw(path) or is_model_access(access) or path.lower().endswith(_CONFIG_SUFFIXES):
                 continue
             if project.is_declared(path) or path in project.writers:
