@@ -294,7 +294,7 @@ class FactsCache:
             if not self.directory.exists():
                 self.directory.mkdir(parents=True, exist_ok=True)
             ignore = self.directory / ".gitignore"
-            if not ignore.exists():
+            if not ignore.exists() and not ignore.is_symlink():  # a dangling link would write where it points
                 ignore.write_text("# Created by debtscan: the facts cache is not for version control.\n*\n",
                                   encoding="utf-8")
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".facts-", suffix=".tmp")

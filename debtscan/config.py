@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from debtscan.tomlcompat import tomllib
+from debtscan.trust import PluginPolicy
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -78,6 +79,10 @@ class Config:
     raw_data_dirs: List[str] = field(default_factory=lambda: ["input", "data/raw"])
     respect_gitignore: bool = True
     knowledge: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    # Set by the command line, never by a configuration file (see debtscan.trust): which plugins load, and a
+    # cache folder the user chose (--cache-dir), which may be outside the project.
+    plugin_policy: PluginPolicy = PluginPolicy.INSTALLED
+    cache_dir_override: Optional[Path] = None
 
     @property
     def excludes(self) -> List[str]:
