@@ -251,7 +251,8 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
             Path(output).write_text(text, encoding="utf-8")
         else:
             click.echo(text, nl=False)
-    print_notices(report.errors)
+    if not (output_format == "console" and output is None and sys.stdout.isatty()):  # else shown just above
+        print_notices(report.errors)
     internal = [e for e in report.errors if e.message.startswith(INTERNAL_ERROR)]
     if internal:  # a debtscan bug on some file or rule: the report above is complete otherwise
         for error in internal:
@@ -312,7 +313,10 @@ def explain_command(code: str, config_file=None) -> None:
     try:
         config = load_trusted_config(Path(config_file) if config_file else None, Path.cwd())
     except ConfigError as exc:
-        raise UsageFailure(f"configuration error: {exc}") from None
+        if config_file:
+            raise UsageFailure(f"configuration error: {exc}") from None
+        click.echo(f"warning: configuration error: {exc} (explaining the installed rules only)", err=True)
+        config = Config()
     ruleset = rules_for(config)
     for origin, reason in ruleset.errors:
         click.echo(f"warning: {origin}: {reason}", err=True)

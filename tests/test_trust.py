@@ -359,3 +359,18 @@ def test_two_projects_plugins_of_the_same_name_each_load_from_their_own_root(tmp
             del sys.modules[name]
     assert [sorted({f.code for f in r.findings if f.code.startswith("XY")}) for r in reports] == [["XY201"], ["XY202"]]
     assert str(tmp_path / "XY202") not in sys.path
+
+
+def test_the_console_report_lists_refused_settings_as_notes_not_as_files_that_failed(world):
+    from click.testing import CliRunner
+
+    from debtscan.cli import main
+
+    _, checkout, outside = world
+    configure(checkout, 'cache-dir = "../outside/cache"')
+    result = CliRunner().invoke(main, ["scan", str(checkout), "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    assert "3 note(s) on the configuration and plugins:" in result.stdout
+    assert "<plugin this>: not imported" in result.stdout
+    assert "could not be analysed" not in result.stdout
+    assert not (outside / "MARKER").exists() and not (outside / "cache").exists()

@@ -37,10 +37,17 @@ def render(report: Report, console: Console, verbose: bool = False, show_help: b
             console.print(Text(f"              {finding.help}", style="italic dim"))
     for renderer in () if quiet else _SECTIONS:
         renderer(report, console)
-    if report.errors:
+    notices = [e for e in report.errors if e.notice]  # refused settings, plugins that did not load
+    failures = [e for e in report.errors if not e.notice]
+    if notices:
         console.print()
-        console.print(Text(f"{len(report.errors)} file(s) or rule(s) could not be analysed:", style="bold red"))
-        for error in report.errors:
+        console.print(Text(f"{len(notices)} note(s) on the configuration and plugins:", style="bold yellow"))
+        for error in notices:
+            console.print(Text(f"  {error.path}: {error.message}", style="yellow"))
+    if failures:
+        console.print()
+        console.print(Text(f"{len(failures)} file(s) or rule(s) could not be analysed:", style="bold red"))
+        for error in failures:
             console.print(Text(f"  {error.path}: {error.message}", style="red"))
     console.print()
     counts = Counter(f.severity for f in report.findings)
