@@ -19,7 +19,7 @@ from debtscan.engine import INTERNAL_ERROR, InternalError, ScanOptions, scan
 from debtscan.report import console as console_report
 from debtscan.report.formats import formats
 from debtscan.rules.registry import rules_for
-from debtscan.trust import CACHE_ENV, TRUST_ENV, PluginPolicy, plugin_policy
+from debtscan.trust import CACHE_ENV, TRUST_ENV, PluginPolicy, chosen_cache_dir, plugin_policy
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -38,7 +38,7 @@ class TrustChoice:
 
     policy: PluginPolicy = PluginPolicy.INSTALLED
     isolated: bool = False
-    cache_dir: Optional[Path] = None
+    cache_dir: Optional[str] = None  # --cache-dir
 
 
 _TRUST = "debtscan.trust"
@@ -52,7 +52,7 @@ def trust_options(cache: bool = True):
         @functools.wraps(command)
         def wrapper(*args, trust_config=False, no_plugins=False, isolated=False, cache_dir=None, **kwargs):
             click.get_current_context().meta[_TRUST] = TrustChoice(
-                plugin_policy(trust_config, no_plugins), isolated, Path(cache_dir).resolve() if cache_dir else None)
+                plugin_policy(trust_config, no_plugins), isolated, cache_dir)
             return command(*args, **kwargs)
 
         options = [
@@ -87,7 +87,12 @@ def load_trusted_config(explicit: Optional[Path], start: Path) -> Config:
         config = Config()
     else:
         config = load_config(explicit, start)
-    return replace(config, plugin_policy=choice.policy, cache_dir_override=choice.cache_dir)
+    config = replace(config, plugin_policy=choice.policy)
+    chosen = chosen_cache_dir(choice.cache_dir)  # the user's choice may be anywhere
+    if chosen is not None:
+        config.cache_dir = str(chosen)
+        config.refused.pop("cache-dir", None)
+    return config
 
 
 def print_notices(errors) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from debtscan.tomlcompat import tomllib
-from debtscan.trust import PluginPolicy
+from debtscan.trust import PluginPolicy, cache_dir_from_file
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -79,10 +79,10 @@ class Config:
     raw_data_dirs: List[str] = field(default_factory=lambda: ["input", "data/raw"])
     respect_gitignore: bool = True
     knowledge: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    # Set by the command line, never by a configuration file (see debtscan.trust): which plugins load, and a
-    # cache folder the user chose (--cache-dir), which may be outside the project.
+    # Set by the command line, never by a configuration file (see debtscan.trust): which plugins load.
     plugin_policy: PluginPolicy = PluginPolicy.INSTALLED
-    cache_dir_override: Optional[Path] = None
+    # Settings of the file that were refused (see debtscan.trust), by key: the note saying why.
+    refused: Dict[str, str] = field(default_factory=dict)
 
     @property
     def excludes(self) -> List[str]:
@@ -186,6 +186,10 @@ def parse_section(path: Path, section: Mapping[str, Any]) -> Config:
     for code, options in config.rules.items():
         if not isinstance(options, dict):
             raise ConfigError(f"{line_of(path, 'rules', code)}: [tool.debtscan.rules.{code}] must be a table")
+    if "cache-dir" in section:  # where debtscan writes: never outside the project on a file's say-so
+        config.cache_dir, note = cache_dir_from_file(config.cache_dir, line_of(path, "cache-dir"), path.parent)
+        if note:
+            config.refused["cache-dir"] = note
     return config
 
 

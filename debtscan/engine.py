@@ -29,7 +29,7 @@ from debtscan.rules.meta import UnusedSuppression
 from debtscan.rules.registry import rules_for, selected
 from debtscan.rules.stdout_guard import stdout_to_stderr
 from debtscan.source import SourceError, read_source
-from debtscan.trust import cache_location
+from debtscan.trust import relative_cache_note
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -681,12 +681,16 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     tasks = plan_tasks(found.files)
     knowledge = knowledge_for(config)
     cache = None
+    notes.extend(ScanError(f"<{key}>", note, notice=True) for key, note in sorted(config.refused.items()))
     if options.use_cache and not cache_disabled_by_env():
-        where = line_of(config.path, "cache-dir") if config.path is not None else "configuration"
-        location = cache_location(config.cache_dir, where, config.root or root, config.cache_dir_override)
-        notes.extend(ScanError("<cache-dir>", note, notice=True) for note in location.notes)
-        if location.directory is not None:
-            cache = FactsCache(location.directory, f"{knowledge.fingerprint}:{config.max_file_size}")
+        cache_dir = Path(config.cache_dir)
+        if not cache_dir.is_absolute():
+            cache_dir = (config.root or root) / cache_dir
+        escape = relative_cache_note(config.cache_dir, config.root or root)
+        if escape:
+            notes.append(ScanError("<cache-dir>", escape, notice=True))
+        else:
+            cache = FactsCache(cache_dir, f"{knowledge.fingerprint}:{config.max_file_size}")
     facts = collect_facts(root, tasks, config, knowledge, options.jobs, cache, options.progress)
     errors = [ScanError(path, reason) for path, reason in found.skipped]
     errors.extend(ScanError(path, f.error) for path, f in sorted(facts.items()) if f.error)

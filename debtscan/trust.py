@@ -10,8 +10,10 @@ further, and are bounded here:
   from the project root. Otherwise each is refused with a note and nothing is imported.
 - ``cache-dir`` is where debtscan writes: one taken from a configuration must stay inside that
   configuration's project root (no ``..``, no absolute path elsewhere, no symlink that leaves it); otherwise
-  it is refused with a note and the default cache is used. A cache outside the project comes only from
-  ``--cache-dir`` or ``DEBTSCAN_CACHE_DIR``, which the user sets.
+  it is refused with a note when the file is read (:func:`cache_dir_from_file`) and the default cache is used.
+  A cache outside the project comes only from ``--cache-dir`` or ``DEBTSCAN_CACHE_DIR`` (or from code using
+  the API), which the user sets. A relative cache folder that turns out to leave the project at scan time (a
+  ``.debtscan_cache`` shipped as a symlink) means no cache (:func:`relative_cache_note`).
 
 Rule plugins installed as ``debtscan.rules`` entry points were installed by the user and are trusted.
 """
@@ -19,9 +21,8 @@ from __future__ import annotations
 
 import enum
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Mapping, Optional
+from typing import Mapping, Optional, Tuple
 
 TRUST_ENV = "DEBTSCAN_TRUST_CONFIG"
 CACHE_ENV = "DEBTSCAN_CACHE_DIR"
@@ -78,16 +79,9 @@ def is_inside(path: Path, root: Path) -> bool:
     return True
 
 
-@dataclass
-class CacheLocation:
-    """Where the facts cache goes (``None``: no cache), and the notes on settings that were refused."""
-
-    directory: Optional[Path]
-    notes: List[str] = field(default_factory=list)
-
-
-def _escape(value: str, base: Path) -> Optional[str]:
-    """Why ``value`` (a configuration's ``cache-dir``, relative to ``base``) leaves ``base``, or None."""
+def cache_dir_escape(value: str, base: Path) -> Optional[str]:
+    """Why the cache folder ``value`` (relative to ``base``, or absolute) is outside ``base``, or None."""
+    base = base.resolve()
     candidate = Path(value)
     if candidate.is_absolute():
         lexical = Path(os.path.normpath(candidate))
@@ -103,31 +97,31 @@ def _escape(value: str, base: Path) -> Optional[str]:
     return None
 
 
-def cache_location(cache_dir: str, where: str, base: Path, override: Optional[Path] = None, environ: Optional[Mapping[str, str]] = None) -> CacheLocation:
-    """The facts cache folder of a scan.
+def cache_dir_from_file(value: str, where: str, base: Path) -> Tuple[str, Optional[str]]:
+    """The ``cache-dir`` a configuration file at ``where`` (``pyproject.toml:7``), in folder ``base``, may set:
+    ``value`` if it stays inside ``base``, else the default and the note saying why."""
+    problem = cache_dir_escape(value, base)
+    if problem is None:
+        return value, None
+    return DEFAULT_CACHE_DIR, (f"{where}: cache-dir {value!r} {problem}; using the default {DEFAULT_CACHE_DIR} "
+                               f"there instead (a cache outside the project can only be chosen with --cache-dir "
+                               f"or {CACHE_ENV})")
 
-    ``where`` names the setting for notes (``pyproject.toml:7``). ``override`` (``--cache-dir``, resolved against the current folder) wins, then ``DEBTSCAN_CACHE_DIR``;
-    either may be anywhere. Otherwise ``cache_dir`` (the configuration's ``cache-dir`` or the default),
-    relative to ``base`` (the configuration's folder, else the scan root), must stay inside ``base``.
-    """
-    if override is not None:
-        return CacheLocation(Path(override))
-    env = (os.environ if environ is None else environ).get(CACHE_ENV, "").strip()
-    if env:
-        return CacheLocation(Path(env).resolve())
-    base = base.resolve()
-    notes: List[str] = []
-    if cache_dir != DEFAULT_CACHE_DIR:
-        problem = _escape(cache_dir, base)
-        if problem is None:
-            return CacheLocation(Path(os.path.normpath(base / cache_dir)))
-        notes.append(f"{where}: cache-dir {cache_dir!r} {problem}; using the default "
-                     f"{DEFAULT_CACHE_DIR} there instead (a cache outside the project can only be chosen with "
-                     f"--cache-dir or {CACHE_ENV})")
-    problem = _escape(DEFAULT_CACHE_DIR, base)
-    if problem is not None:
-        notes.append(f"the default cache folder {DEFAULT_CACHE_DIR} {problem}; scanning without a cache "
-                     f"(choose one with --cache-dir or {CACHE_ENV})")
-        return CacheLocation(None, notes)
-    return CacheLocation(base / DEFAULT_CACHE_DIR, notes)
 
+def chosen_cache_dir(option: Optional[str], environ: Optional[Mapping[str, str]] = None) -> Optional[Path]:
+    """The cache folder the user chose, anywhere: ``--cache-dir``, else ``DEBTSCAN_CACHE_DIR`` (both relative
+    to the current folder), else None."""
+    value = option or (os.environ if environ is None else environ).get(CACHE_ENV, "").strip()
+    return Path(value).resolve() if value else None
+
+
+def relative_cache_note(cache_dir: str, base: Path) -> Optional[str]:
+    """For a relative cache folder (the default, or one a configuration set), the note when it is not inside
+    ``base`` after all (``.debtscan_cache`` shipped as a symlink out of the project): no cache then."""
+    if Path(cache_dir).is_absolute():
+        return None
+    problem = cache_dir_escape(cache_dir, base)
+    if problem is None:
+        return None
+    return (f"the cache folder {cache_dir} {problem}; scanning without a cache (choose one with --cache-dir or "
+            f"{CACHE_ENV})")

@@ -232,7 +232,7 @@ def test_a_default_cache_folder_that_is_a_symlink_out_of_the_project_is_not_writ
     report = report_of(run("scan", ".", "--format", "json", cwd=checkout))
     assert files_under(outside) == before
     assert errors(report)["<cache-dir>"].startswith(
-        f"the default cache folder .debtscan_cache leaves the project root {checkout} through a symlink")
+        f"the cache folder .debtscan_cache leaves the project root {checkout} through a symlink")
     assert "scanning without a cache" in errors(report)["<cache-dir>"]
 
 
@@ -374,3 +374,15 @@ def test_the_console_report_lists_refused_settings_as_notes_not_as_files_that_fa
     assert "<plugin this>: not imported" in result.stdout
     assert "could not be analysed" not in result.stdout
     assert not (outside / "MARKER").exists() and not (outside / "cache").exists()
+
+
+def test_a_cache_folder_chosen_in_code_is_the_callers_choice_and_may_be_anywhere(tmp_path):
+    """The limit is on configuration files: a script using the API (or the history command) picks its own."""
+    from debtscan.config import Config
+    from debtscan.engine import ScanOptions, scan
+
+    root = tmp_path / "project"
+    write_repo(root, SOURCES)
+    report, _ = scan(ScanOptions(root=root, config=Config(cache_dir=str(tmp_path / "shared-cache")), jobs=1))
+    assert [e for e in report.errors if e.path == "<cache-dir>"] == []
+    assert list((tmp_path / "shared-cache").glob("facts-*.pack"))
