@@ -1,9 +1,12 @@
 """The command line: ``debtscan scan | rules | explain | graph``."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
 import subprocess
+import threading
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,9 +22,11 @@ from debtscan.engine import INTERNAL_ERROR, InternalError, ScanOptions, scan
 from debtscan.report import console as console_report
 from debtscan.report.formats import formats
 from debtscan.rules.registry import rules_for
+from debtscan.safefile import OutputRefused, WriteError, check_output, write_text
 from debtscan.trust import CACHE_ENV, TRUST_ENV, PluginPolicy, chosen_cache_dir, plugin_policy
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
 
 
 class UsageFailure(click.ClickException):
@@ -145,6 +150,67 @@ def _verbose(ctx: click.Context) -> bool:
     return bool(ctx.meta.get("debtscan.verbose") or os.environ.get("DEBTSCAN_DEBUG"))
 
 
+class Terminated(BaseException):
+    """SIGTERM, turned into an exception so that the progress bar, the workers and temporary files are
+    cleaned up on the way out."""
+
+
+@contextlib.contextmanager
+def interruptible():
+    """Ctrl-C and SIGTERM end the command cleanly: the first raises (KeyboardInterrupt / Terminated) and
+    further ones are ignored while the terminal, the worker pool and temporary files are restored, so that a
+    second Ctrl-C cannot leave a hidden cursor or a stale progress bar behind. A signal whose exception
+    Python swallowed (one raised while a finalizer ran) still ends the command when the block is done."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: List[int] = []
+
+    def on_signal(signum, frame):  # noqa: ARG001 - signal handler signature
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        received.append(signum)
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+    previous = signal.signal(signal.SIGINT, on_signal), signal.signal(signal.SIGTERM, on_signal)
+    try:
+        yield
+        if received:
+            raise KeyboardInterrupt if received[0] == signal.SIGINT else Terminated
+    finally:
+        if not received:  # after a signal, further ones stay ignored until the process exits
+            signal.signal(signal.SIGINT, previous[0])
+            signal.signal(signal.SIGTERM, previous[1])
+
+
+def checked_output(output: Optional[str], scanned: Sequence[Path], inputs: Sequence[Optional[str]] = (),
+                   force: bool = False, option: str = "--output") -> Optional[Path]:
+    """``output`` checked before any work (see :func:`debtscan.safefile.check_output`), or None."""
+    if not output:
+        return None
+    try:
+        return check_output(output, scanned=scanned, inputs=[i for i in inputs if i], force=force, option=option)
+    except OutputRefused as exc:
+        raise UsageFailure(str(exc)) from None
+
+
+def write_output(output: str, text: str) -> None:
+    """Write a report the user asked for, atomically; a failure names the file and keeps the previous one."""
+    try:
+        write_text(output, text)
+    except WriteError as exc:
+        raise UsageFailure(f"{exc} (any previous {output} is unchanged)") from None
+
+
+def render_console_text(render) -> str:
+    """What a console renderer prints, as plain text 120 columns wide (for ``-o FILE``)."""
+    import io
+
+    buffer = io.StringIO()
+    render(Console(file=buffer, width=120, no_color=True))
+    return buffer.getvalue()
+
+
 class _Main(click.Group):
     """Every command's failure ends as one line on stderr and exit code 2; a traceback only with --verbose
     (or ``DEBTSCAN_DEBUG=1``)."""
@@ -152,9 +218,17 @@ class _Main(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit,
-                KeyboardInterrupt):
+        except KeyboardInterrupt:  # Ctrl-C: exit 130 as shells and most CLIs do (click would say 1)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            click.echo("Interrupted.", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except Terminated:
+            click.echo("Terminated.", err=True)
+            raise click.exceptions.Exit(EXIT_TERMINATED) from None
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
+        except (OutputRefused, WriteError) as exc:  # already names the file and what to do
+            raise UsageFailure(str(exc)) from None
         except ConfigError as exc:
             raise UsageFailure(f"configuration error: {exc}") from None
         except InternalError as exc:  # names the stage and the file
@@ -198,8 +272,10 @@ def main() -> None:
                    "that no longer occur.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the findings (no progress, no summary extras).")
 @click.option("--verbose", "-v", is_flag=True, help="Show help for every finding, and tracebacks on errors.")
+@click.option("--force", is_flag=True, help="Let --output create a .py/.ipynb file under the scanned paths "
+                                            "(never one of the scanned files).")
 def scan_command(paths, output_format, output, select, ignore, config_file, fail_on, exit_zero, jobs, no_cache,
-                 quiet, verbose, baseline_file=None) -> None:
+                 quiet, verbose, baseline_file=None, force=False) -> None:
     """Scan PATHS (default: the current folder) for ML technical debt."""
     click.get_current_context().meta["debtscan.verbose"] = verbose
     renderers = formats()
@@ -212,16 +288,22 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
     root = None
     try:
         root, scan_paths, config, only = resolve_targets(paths, config_file)
+        # every input is checked before the scan: where the report goes, the baseline
+        target = checked_output(output, scan_paths or [root], [baseline_file, config.path], force)
+        baseline = _load_baseline(baseline_file) if baseline_file else None
         err = Console(stderr=True)
         show_progress = (output_format == "console" and not quiet and output is None and sys.stdout.isatty()
                          and err.is_terminal)
         report, project = _run_with_progress(
             ScanOptions(root=root, paths=scan_paths, config=config, jobs=jobs, use_cache=not no_cache,
-                        select=_split(select), ignore=_split(ignore), only_paths=only),
+                        select=_split(select), ignore=_split(ignore), only_paths=only,
+                        outputs=[target] if target else []),
             err if show_progress else None,
         )
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
+    except OutputRefused as exc:
+        raise UsageFailure(str(exc)) from None
     except click.ClickException:
         raise
     except InternalError as exc:  # already names the stage and the file
@@ -237,23 +319,20 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
     finally:
         if verbose and debug is None:
             os.environ.pop("DEBTSCAN_DEBUG", None)
-    if baseline_file:
-        from debtscan.baseline import BaselineError, apply_baseline, load_baseline
+    if baseline is not None:
+        from debtscan.baseline import apply_baseline
 
-        try:
-            apply_baseline(report, load_baseline(baseline_file), baseline_file, only)
-        except BaselineError as exc:
-            raise UsageFailure(str(exc)) from None
+        apply_baseline(report, baseline, baseline_file, only)
     if output_format == "console":
         if output:
-            with open(output, "w", encoding="utf-8") as handle:
-                console_report.render(report, Console(file=handle, width=120, no_color=True), verbose, quiet=quiet)
+            write_output(output, render_console_text(
+                lambda console: console_report.render(report, console, verbose, quiet=quiet)))
         else:
             console_report.render(report, Console(), verbose, quiet=quiet)
     else:
         text = renderers[output_format](report, project)
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            write_output(output, text)
         else:
             click.echo(text, nl=False)
     if not (output_format == "console" and output is None and sys.stdout.isatty()):  # else shown just above
@@ -269,20 +348,33 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
     sys.exit(EXIT_CLEAN)
 
 
+def _load_baseline(path: str):
+    from debtscan.baseline import BaselineError, load_baseline
+
+    try:
+        return load_baseline(path)
+    except BaselineError as exc:
+        raise UsageFailure(str(exc)) from None
+
+
 def _run_with_progress(options: ScanOptions, console: Optional[Console]):
-    if console is None:
-        return scan(options)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    with interruptible():
+        if console is None:
+            return scan(options)
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("files", total=None)
+        try:
+            with Progress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=console, transient=True) as progress:
+                task = progress.add_task("files", total=None)
 
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+                def update(done: int, total: int) -> None:
+                    progress.update(task, completed=done, total=total)
 
-        options.progress = update
-        return scan(options)
+                options.progress = update
+                return scan(options)
+        finally:
+            console.show_cursor(True)
 
 
 @main.command("rules")
@@ -339,19 +431,23 @@ def explain_command(code: str, config_file=None) -> None:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False))
 @trust_options()
 @click.option("--no-cache", is_flag=True)
-def graph_command(path, graph_format, output, config_file, no_cache) -> None:
+@click.option("--force", is_flag=True, help="Let --output create a .py/.ipynb file under PATH.")
+def graph_command(path, graph_format, output, config_file, no_cache, force=False) -> None:
     """Export the repo graph (modules, artifacts, signals, models and their edges)."""
     from debtscan.graph_export import EXPORTERS
 
     try:
         root, scan_paths, config, _ = resolve_targets([path], config_file)
-        report, project = scan(ScanOptions(root=root, paths=scan_paths, config=config, use_cache=not no_cache))
+        target = checked_output(output, scan_paths or [root], [config.path], force)
+        with interruptible():
+            report, project = scan(ScanOptions(root=root, paths=scan_paths, config=config, use_cache=not no_cache,
+                                               outputs=[target] if target else []))
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
     print_notices(report.errors)
     text = EXPORTERS[graph_format](project)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_output(output, text)
     else:
         click.echo(text, nl=False)
 
@@ -365,7 +461,9 @@ def graph_command(path, graph_format, output, config_file, no_cache) -> None:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file.")
 @trust_options()
 @click.option("--no-cache", is_flag=True, help="Do not read or write the facts cache.")
-def baseline_command(path, output, select, ignore, config_file, no_cache) -> None:
+@click.option("--force", is_flag=True, help="Let --output create a .py/.ipynb file under PATH "
+                                            "(never one of the scanned files).")
+def baseline_command(path, output, select, ignore, config_file, no_cache, force=False) -> None:
     """Record the current findings of PATH as a baseline (by fingerprint, with a count per fingerprint).
 
     `debtscan scan --baseline FILE` then reports only new findings. Run it from the same folder (same scan
@@ -375,12 +473,14 @@ def baseline_command(path, output, select, ignore, config_file, no_cache) -> Non
 
     try:
         root, scan_paths, config, _ = resolve_targets([path], config_file)
-        report, _ = scan(ScanOptions(root=root, paths=scan_paths, config=config, use_cache=not no_cache,
-                                     select=_split(select), ignore=_split(ignore)))
+        target = checked_output(output, scan_paths or [root], [config.path], force)
+        with interruptible():
+            report, _ = scan(ScanOptions(root=root, paths=scan_paths, config=config, use_cache=not no_cache,
+                                         select=_split(select), ignore=_split(ignore), outputs=[target]))
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
     print_notices(report.errors)
-    Path(output).write_text(render_baseline(report.findings), encoding="utf-8")
+    write_output(output, render_baseline(report.findings))
     fingerprints = len({f.fingerprint for f in report.findings})
     click.echo(f"wrote {output}: {len(report.findings)} finding(s), {fingerprints} fingerprint(s)", err=True)
 
@@ -396,20 +496,20 @@ def diff_command(old, new, diff_format, output, fail_on_new) -> None:
     """Compare two JSON reports (`debtscan scan --format json`): new and fixed findings, every metric's change."""
     from debtscan import diff as report_diff
 
+    checked_output(output, [], [old, new])
     try:
         result = report_diff.diff_reports(report_diff.load_report(old), report_diff.load_report(new))
     except report_diff.ReportError as exc:
         raise UsageFailure(str(exc)) from None
     if diff_format == "console":
         if output:
-            with open(output, "w", encoding="utf-8") as handle:
-                report_diff.render_console(result, Console(file=handle, width=120, no_color=True))
+            write_output(output, render_console_text(lambda console: report_diff.render_console(result, console)))
         else:
             report_diff.render_console(result, Console())
     else:
         text = report_diff.render_json(result) if diff_format == "json" else report_diff.render_markdown(result)
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            write_output(output, text)
         else:
             click.echo(text, nl=False)
     sys.exit(EXIT_FINDINGS if fail_on_new and result["counts"]["new"] else EXIT_CLEAN)

@@ -386,3 +386,17 @@ def test_a_cache_folder_chosen_in_code_is_the_callers_choice_and_may_be_anywhere
     report, _ = scan(ScanOptions(root=root, config=Config(cache_dir=str(tmp_path / "shared-cache")), jobs=1))
     assert [e for e in report.errors if e.path == "<cache-dir>"] == []
     assert list((tmp_path / "shared-cache").glob("facts-*.pack"))
+
+
+def test_a_cache_pack_shipped_as_a_symlink_is_not_written_through(world):
+    _, checkout, outside = world
+    configure(checkout)
+    report_of(run("scan", ".", "--format", "json", cwd=checkout))
+    [pack] = list((checkout / ".debtscan_cache").glob("facts-*.pack"))  # the name a checkout can predict
+    pack.unlink()
+    victim = outside / "notes.txt"
+    pack.symlink_to(victim)
+    (checkout / "make.py").write_text("import pandas as pd\npd.read_csv('x.csv')\n", encoding="utf-8")
+    report = report_of(run("scan", ".", "--format", "json", cwd=checkout))
+    assert victim.read_text(encoding="utf-8") == "the user's own file\n"
+    assert "is a symbolic link, which debtscan did not create; not writing through it" in errors(report)["<cache>"]

@@ -37,18 +37,7 @@ def render(report: Report, console: Console, verbose: bool = False, show_help: b
             console.print(Text(f"              {finding.help}", style="italic dim"))
     for renderer in () if quiet else _SECTIONS:
         renderer(report, console)
-    notices = [e for e in report.errors if e.notice]  # refused settings, plugins that did not load
-    failures = [e for e in report.errors if not e.notice]
-    if notices:
-        console.print()
-        console.print(Text(f"{len(notices)} note(s) on the configuration and plugins:", style="bold yellow"))
-        for error in notices:
-            console.print(Text(f"  {error.path}: {error.message}", style="yellow"))
-    if failures:
-        console.print()
-        console.print(Text(f"{len(failures)} file(s) or rule(s) could not be analysed:", style="bold red"))
-        for error in failures:
-            console.print(Text(f"  {error.path}: {error.message}", style="red"))
+    _print_errors(report, console)
     console.print()
     counts = Counter(f.severity for f in report.findings)
     parts = [f"{counts[s]} {s}" for s in ("error", "warning", "info") if counts[s]]
@@ -73,3 +62,35 @@ def section(renderer):
     """Register an extra console section (the composition chart, say), shown after the findings."""
     _SECTIONS.append(renderer)
     return renderer
+
+
+# Scan-wide notes under ``errors`` whose "path" is a stage, not a file: shown by name, not as a failed file.
+NOTE_TITLES = {"<cache>": "Cache", "<cross-file>": "Incomplete"}
+
+
+def _print_errors(report: Report, console: Console) -> None:
+    """Files that could not be analysed, rules or plugins that failed, then scan-wide notes (the cache, facts
+    missing from the cross-file stage), each group under its own heading."""
+    notices = [e for e in report.errors if e.notice]  # refused settings, plugins that did not load
+    errors = [e for e in report.errors if not e.notice]
+    files = [e for e in errors if not e.path.startswith("<") and not e.path.startswith(("plugin ",
+                                                                                       "entry point "))]
+    rules = [e for e in errors if e.path.startswith(("<rule ", "plugin ", "entry point "))]
+    notes = [e for e in errors if e.path in NOTE_TITLES]
+    others = [e for e in errors if e not in files and e not in rules and e not in notes]
+    if notices:
+        console.print()
+        console.print(Text(f"{len(notices)} note(s) on the configuration and plugins:", style="bold yellow"))
+        for error in notices:
+            console.print(Text(f"  {error.path}: {error.message}", style="yellow"))
+    for group, title, style in ((files, "file(s) could not be analysed", "bold red"),
+                                (rules + others, "rule(s) or plugin(s) failed", "bold red")):
+        if group:
+            console.print()
+            console.print(Text(f"{len(group)} {title}:", style=style))
+            for error in group:
+                console.print(Text(f"  {error.path}: {error.message}", style="red"))
+    if notes:
+        console.print()
+        for error in notes:
+            console.print(Text(f"{NOTE_TITLES[error.path]}: {error.message}", style="yellow"))
