@@ -24,6 +24,7 @@ from debtscan.facts.model import (
     FileFacts,
     FunctionFact,
     ImportFact,
+    IOFact,
     StatementFact,
     SuppressionFact,
 )
@@ -117,7 +118,7 @@ class Extraction(CodegenState):
     __slots__ = (
         "line", "col", "module", "is_package", "knowledge", "aliases", "scopes", "toplevel",
         "imports", "calls", "constants", "functions", "stmt_stack", "statements", "collectors",
-        "_enter", "_leave", "_call_names", "_func_stack", "_before", "_after",
+        "_enter", "_leave", "_call_names", "_func_stack", "_before", "_after", "text",
     )
 
     def __init__(self, module: cst.Module, module_name: str, is_package: bool, knowledge: Knowledge,
@@ -143,6 +144,7 @@ class Extraction(CodegenState):
         self.statements: List[StatementFact] = []
         self._call_names: Dict[int, str] = {}
         self._func_stack: List[Tuple[str, int]] = []
+        self.text = ""  # the source, for collectors that read it in finish()
         self.collectors = [c(self) for c in collector_types]
         self._enter: Dict[type, List[Callable]] = {}
         self._leave: Dict[type, List[Callable]] = {}
@@ -485,7 +487,13 @@ class Extraction(CodegenState):
                 if isinstance(part, cst.FormattedStringText):
                     parts.append(Lit(part.value.replace("{{", "{").replace("}}", "}")))
                 else:
-                    parts.append(self.sym(part.expression, depth + 1))
+                    value = self.sym(part.expression, depth + 1)
+                    spec = part.format_spec
+                    if spec and len(spec) == 1 and isinstance(spec[0], cst.FormattedStringText) and \
+                            re.fullmatch(r"0?\d{1,2}d", spec[0].value):
+                        # f"{month:02d}": the spec shapes the text (resolved in debtscan.paths)
+                        value = Format(Lit("{:" + spec[0].value + "}"), (value,), (), ())
+                    parts.append(value)
             return Concat(tuple(parts))
         if kind is cst.List or kind is cst.Tuple or kind is cst.Set:
             items = []
@@ -578,8 +586,16 @@ class Extraction(CodegenState):
     # -- result ----------------------------------------------------------------------------------
     def result(self, path: str, text: str, cells: Tuple[CellSpan, ...], notebook: bool) -> FileFacts:
         out: Dict[str, Any] = {}
+        self.text = text
         for collector in self.collectors:
             collector.finish(out)
+        if notebook and "io" in out:
+            # ``!wget URL`` / ``!cmd > file`` in a notebook: files its shell escapes write
+            from debtscan.facts.shell import shell_writes
+            writes = [IOFact("write", "shell", Lit(path), line, 0, MODULE_SCOPE, "shell")
+                      for line, path in shell_writes(text)]
+            if writes:
+                out["io"] = tuple(out["io"]) + tuple(writes)
         return FileFacts(
             path=path,
             module=self.module,
@@ -665,9 +681,15 @@ def default_collectors() -> List[Type[Collector]]:
     """The built-in fact families, in the order they see each node."""
     from debtscan.facts.io import IOCollector
     from debtscan.facts.lines import LinesCollector
+    from debtscan.facts.deadcode import DeadCodeCollector
+    from debtscan.facts.fingerprints import FingerprintCollector
+    from debtscan.facts.settings import SettingsCollector
     from debtscan.facts.signals import SignalCollector
+    from debtscan.facts.orchestration import OrchestrationCollector
+    from debtscan.facts.warehouse import WarehouseCollector
 
-    return [IOCollector, LinesCollector, SignalCollector]
+    return [FingerprintCollector, IOCollector, LinesCollector, SignalCollector, WarehouseCollector,
+            OrchestrationCollector, DeadCodeCollector, SettingsCollector]
 
 
 def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool, text: str,

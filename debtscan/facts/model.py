@@ -61,7 +61,11 @@ class FunctionFact:
 
 @fact
 class IOFact:
-    """A read or write of a file: ``mode`` is ``read`` or ``write``; ``api`` the catalogue entry matched."""
+    """A read or write of a file: ``mode`` is ``read`` or ``write``; ``api`` the catalogue entry matched.
+
+    ``target`` says what ``path`` names: ``path`` (a file or an object-store URI) or ``table`` (a warehouse
+    table's name, from ``to_sql``, ``saveAsTable`` or a SQL string).
+    """
 
     mode: str
     api: str
@@ -71,6 +75,7 @@ class IOFact:
     scope: str
     fmt: str = ""
     value: str = ""
+    target: str = "path"
 
 
 @fact
@@ -162,12 +167,130 @@ class ModelFact:
 
 
 @fact
+class TaskFact:
+    """A task of an orchestrator (Airflow, Prefect, Luigi...), or a call of a task inside a flow's body.
+
+    ``name`` is how the file refers to the task (the variable an operator is bound to, the decorated
+    function's name); ``kind`` is ``command`` (a shell command: ``BashOperator(bash_command=...)``),
+    ``script`` (a script run as a job: ``SparkSubmitOperator(application=...)``), ``callable`` (a Python
+    function: ``PythonOperator(python_callable=f)``, ``callable`` its qualified name), ``function`` (a
+    decorated task function defined here) or ``call`` (a task called, in order, in the body of flow
+    ``scope``). ``framework`` names the orchestrator (``airflow``, ``prefect``...).
+    """
+
+    name: str
+    kind: str
+    framework: str
+    line: int
+    scope: str = ""
+    command: Optional[Sym] = None
+    callable: str = ""
+
+
+@fact
+class TaskEdgeFact:
+    """``upstream >> downstream`` (``set_downstream``, ``chain``, Luigi's ``requires``): run order of tasks."""
+
+    upstream: str
+    downstream: str
+    line: int
+
+
+@fact
+class AssetFact:
+    """An asset of a declared data pipeline (a Dagster ``@asset``): its name, the function computing it and
+    the assets it depends on (``deps=``, ``ins=``, parameters)."""
+
+    name: str
+    function: str
+    line: int
+    deps: Tuple[str, ...] = ()
+    framework: str = "dagster"
+
+
+@fact
 class SuppressionFact:
     """A ``# debtscan: ignore[...]`` comment; empty ``codes`` means every rule."""
 
     line: int
     codes: Tuple[str, ...]
     file_level: bool = False
+
+
+@fact
+class DeadBlockFact:
+    """Code that can never run: ``line``..``end_line`` follow an unconditional ``raise``/``return``/
+    ``assert False``/``sys.exit()``/``break``/``continue`` in the same block (``reason`` names it, ``at`` its
+    line), or form the body of ``if False:``/``if 0:``/``while False:``."""
+
+    line: int
+    end_line: int
+    reason: str
+    at: int
+    scope: str
+    statements: int = 0
+
+
+@fact
+class FlagFact:
+    """A module-level name bound once, to ``True``/``False``/``0``/``1``, that ``if`` statements test.
+
+    ``tests`` are the lines of the ``if NAME:`` / ``if not NAME:`` statements in this file; ``rebound`` is set
+    when the name is also assigned elsewhere in the file (a loop, a function with ``global``, argparse)."""
+
+    name: str
+    value: bool
+    line: int
+    tests: Tuple[int, ...] = ()
+    rebound: bool = False
+
+
+@fact
+class SettingFact:
+    """A literal setting: ``key`` written with the literal ``value`` (its source text, literals normalised).
+
+    ``where`` is ``kwarg`` (``learning_rate=0.05`` in a call to ``callee``), ``dict`` (``{"eta": 0.1}``, a
+    dict display or ``dict(...)`` call, ``block`` its index among this file's config blocks) or ``constant``
+    (a module-level ``NAME = literal``)."""
+
+    key: str
+    value: str
+    line: int
+    column: int
+    where: str
+    callee: str = ""
+    block: int = -1
+    scope: str = ""
+
+
+@fact
+class ConfigBlockFact:
+    """A dict display, ``dict(...)`` call or call with several literal keyword arguments: a block of settings.
+
+    ``keys`` are its literal keys in source order; ``literals`` how many values are literals."""
+
+    index: int
+    kind: str
+    callee: str
+    keys: Tuple[str, ...]
+    literals: int
+    line: int
+    end_line: int
+    scope: str = ""
+    target: str = ""
+
+
+@fact
+class FingerprintFact:
+    """The file's structure for clone detection: one hash per logical line of code (names kept, strings and
+    numbers normalised, comments and layout dropped) and a MinHash signature of the set of consecutive
+    statement pairs (one-permutation hashing, densified), compared across files by LSH."""
+
+    hashes: Tuple[int, ...]
+    lines: Tuple[int, ...]
+    signature: Tuple[int, ...]
+    generated: bool = False
+    managed_copies: int = 0
 
 
 @fact
@@ -198,7 +321,18 @@ class FileFacts:
     statements: Tuple[StatementFact, ...] = ()
     signals: Tuple[SignalFact, ...] = ()
     models: Tuple[ModelFact, ...] = ()
+    tasks: Tuple[TaskFact, ...] = ()
+    task_edges: Tuple[TaskEdgeFact, ...] = ()
+    assets: Tuple[AssetFact, ...] = ()
     suppressions: Tuple[SuppressionFact, ...] = ()
+    dead_blocks: Tuple[DeadBlockFact, ...] = ()
+    flags: Tuple[FlagFact, ...] = ()
+    settings: Tuple[SettingFact, ...] = ()
+    config_blocks: Tuple[ConfigBlockFact, ...] = ()
+    fingerprint: Optional[FingerprintFact] = None
+    names: Tuple[str, ...] = ()
+    main_guard: int = 0
+    top_level_calls: int = 0
     code_lines: int = 0
     error: Optional[str] = None
 
