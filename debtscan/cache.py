@@ -297,6 +297,12 @@ class FactsCache:
         if len(old) + len(entries) <= 2 * len(entries) + 1000:
             for path, entry in old.items():
                 entries.setdefault(path, entry)
+        if self.file.is_symlink():  # planted in the folder: writing would replace the file it points to
+            self.enabled = False
+            self._warn(f"the cache pack {self.file} is a symbolic link, which debtscan did not create; not writing "
+                       f"through it (continuing without saving the cache)")
+            self._dirty = False
+            return
         try:
             if not self.directory.exists():
                 self.directory.mkdir(parents=True, exist_ok=True)

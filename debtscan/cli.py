@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import subprocess
 import threading
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
@@ -19,8 +21,9 @@ from debtscan.docs import rule_page
 from debtscan.engine import INTERNAL_ERROR, InternalError, ScanOptions, scan
 from debtscan.report import console as console_report
 from debtscan.report.formats import formats
-from debtscan.rules.registry import load_rules
+from debtscan.rules.registry import rules_for
 from debtscan.safefile import OutputRefused, WriteError, check_output, write_text
+from debtscan.trust import CACHE_ENV, TRUST_ENV, PluginPolicy, chosen_cache_dir, plugin_policy
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
@@ -32,6 +35,77 @@ class UsageFailure(click.ClickException):
 
 def _split(values: Sequence[str]) -> List[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class TrustChoice:
+    """What the user lets the scanned repository's configuration do (see debtscan.trust)."""
+
+    policy: PluginPolicy = PluginPolicy.INSTALLED
+    isolated: bool = False
+    cache_dir: Optional[str] = None  # --cache-dir
+
+
+_TRUST = "debtscan.trust"
+
+
+def trust_options(cache: bool = True):
+    """``--trust-config``, ``--no-plugins``, ``--isolated`` (and ``--cache-dir``) for a command that reads the
+    configuration; the choice is kept in the click context for :func:`load_trusted_config`."""
+
+    def decorate(command):
+        @functools.wraps(command)
+        def wrapper(*args, trust_config=False, no_plugins=False, isolated=False, cache_dir=None, **kwargs):
+            click.get_current_context().meta[_TRUST] = TrustChoice(
+                plugin_policy(trust_config, no_plugins), isolated, cache_dir)
+            return command(*args, **kwargs)
+
+        options = [
+            click.option("--trust-config", is_flag=True,
+                         help=f"Trust the configuration: import the modules its `plugins` names (code of the "
+                              f"scanned repository), from the project root. Also {TRUST_ENV}=1."),
+            click.option("--no-plugins", is_flag=True,
+                         help="Built-in rules only: no installed (entry-point) plugin, no `plugins`."),
+            click.option("--isolated", is_flag=True,
+                         help="Ignore every configuration file (pyproject.toml, debtscan.toml): defaults and "
+                              "command-line options only."),
+        ]
+        if cache:
+            options.append(click.option(
+                "--cache-dir", type=click.Path(file_okay=False),
+                help=f"The facts cache folder, anywhere (default: .debtscan_cache in the project, or the "
+                     f"configuration's cache-dir inside the project). Also {CACHE_ENV}."))
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate
+
+
+def load_trusted_config(explicit: Optional[Path], start: Path) -> Config:
+    """The configuration for ``start`` (or ``explicit``) with the trust the command line gave it."""
+    ctx = click.get_current_context(silent=True)
+    choice = (ctx.meta.get(_TRUST) if ctx is not None else None) or TrustChoice()
+    if choice.isolated:
+        if explicit is not None:
+            raise UsageFailure("--isolated ignores every configuration file; it cannot be combined with --config")
+        config = Config()
+    else:
+        config = load_config(explicit, start)
+    config = replace(config, plugin_policy=choice.policy)
+    chosen = chosen_cache_dir(choice.cache_dir)  # the user's choice may be anywhere
+    if chosen is not None:
+        config.cache_dir = str(chosen)
+        config.refused.pop("cache-dir", None)
+    return config
+
+
+def print_notices(errors) -> None:
+    """The report's notes about the whole scan (refused settings, plugins that did not load), on stderr."""
+    for error in errors:
+        if error.notice:
+            label = "" if error.path == "<cache-dir>" else f"{error.path.strip('<>')}: "
+            click.echo(f"warning: {label}{error.message}", err=True)
 
 
 def _git_toplevel(start: Path) -> Optional[Path]:
@@ -56,7 +130,7 @@ def resolve_targets(paths: Sequence[str], config_file: Optional[str]) -> Tuple[P
             raise UsageFailure(f"path does not exist: {target}")
     explicit = Path(config_file) if config_file else None
     first = targets[0]
-    config = load_config(explicit, first)
+    config = load_trusted_config(explicit, first)
     if all(t.is_dir() for t in targets):
         root = first.resolve() if len(targets) == 1 else Path(os.path.commonpath([t.resolve() for t in targets]))
         return root, [t.resolve() for t in targets] if len(targets) > 1 else [], config, None
@@ -187,6 +261,7 @@ def main() -> None:
 @click.option("--select", multiple=True, help="Rule codes, code prefixes (DS2) or categories to enable.")
 @click.option("--ignore", multiple=True, help="Rule codes, code prefixes or categories to disable.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file.")
+@trust_options()
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when a finding is at or above this severity (default: warning, or the config).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -260,6 +335,8 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
             write_output(output, text)
         else:
             click.echo(text, nl=False)
+    if not (output_format == "console" and output is None and sys.stdout.isatty()):  # else shown just above
+        print_notices(report.errors)
     internal = [e for e in report.errors if e.message.startswith(INTERNAL_ERROR)]
     if internal:  # a debtscan bug on some file or rule: the report above is complete otherwise
         for error in internal:
@@ -302,13 +379,14 @@ def _run_with_progress(options: ScanOptions, console: Optional[Console]):
 
 @main.command("rules")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Load plugins from this config.")
+@trust_options(cache=False)
 def rules_command(config_file) -> None:
     """List every rule: code, name, category, default severity and summary."""
     try:
-        config = load_config(Path(config_file) if config_file else None, Path.cwd())
+        config = load_trusted_config(Path(config_file) if config_file else None, Path.cwd())
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
-    ruleset = load_rules(config.plugins)
+    ruleset = rules_for(config)
     from rich.table import Table
 
     table = Table(show_lines=False, header_style="bold")
@@ -319,17 +397,29 @@ def rules_command(config_file) -> None:
         table.add_row(code, rule.name, rule.category, rule.severity, rule.summary)
     Console().print(table)
     for origin, reason in ruleset.errors:
-        Console(stderr=True).print(f"[red]{origin}: {reason}[/red]")
+        click.echo(f"warning: {origin}: {reason}", err=True)
 
 
 @main.command("explain")
 @click.argument("code")
-def explain_command(code: str) -> None:
-    """Print the documentation page of rule CODE."""
-    ruleset = load_rules()
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Load plugins from this config.")
+@trust_options(cache=False)
+def explain_command(code: str, config_file=None) -> None:
+    """Print the documentation page of rule CODE (a plugin's too: the configuration's `plugins` with
+    --trust-config)."""
+    try:
+        config = load_trusted_config(Path(config_file) if config_file else None, Path.cwd())
+    except ConfigError as exc:
+        if config_file:
+            raise UsageFailure(f"configuration error: {exc}") from None
+        click.echo(f"warning: configuration error: {exc} (explaining the installed rules only)", err=True)
+        config = Config()
+    ruleset = rules_for(config)
+    for origin, reason in ruleset.errors:
+        click.echo(f"warning: {origin}: {reason}", err=True)
     rule = ruleset.rules.get(code.upper())
     if rule is None:
-        raise UsageFailure(f"no rule has code {code!r}; `debtscan rules` lists them")
+        raise UsageFailure(f"no rule has code {code!r}{ruleset.unknown_code_hint()}; `debtscan rules` lists them")
     click.echo(rule_page(rule))
 
 
@@ -339,6 +429,7 @@ def explain_command(code: str) -> None:
               show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the graph to this file.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False))
+@trust_options()
 @click.option("--no-cache", is_flag=True)
 @click.option("--force", is_flag=True, help="Let --output create a .py/.ipynb file under PATH.")
 def graph_command(path, graph_format, output, config_file, no_cache, force=False) -> None:
@@ -349,10 +440,11 @@ def graph_command(path, graph_format, output, config_file, no_cache, force=False
         root, scan_paths, config, _ = resolve_targets([path], config_file)
         target = checked_output(output, scan_paths or [root], [config.path], force)
         with interruptible():
-            _, project = scan(ScanOptions(root=root, paths=scan_paths, config=config, use_cache=not no_cache,
-                                          outputs=[target] if target else []))
+            report, project = scan(ScanOptions(root=root, paths=scan_paths, config=config, use_cache=not no_cache,
+                                               outputs=[target] if target else []))
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
+    print_notices(report.errors)
     text = EXPORTERS[graph_format](project)
     if output:
         write_output(output, text)
@@ -367,6 +459,7 @@ def graph_command(path, graph_format, output, config_file, no_cache, force=False
 @click.option("--select", multiple=True, help="Rule codes, code prefixes (DS2) or categories to enable.")
 @click.option("--ignore", multiple=True, help="Rule codes, code prefixes or categories to disable.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file.")
+@trust_options()
 @click.option("--no-cache", is_flag=True, help="Do not read or write the facts cache.")
 @click.option("--force", is_flag=True, help="Let --output create a .py/.ipynb file under PATH "
                                             "(never one of the scanned files).")
@@ -386,6 +479,7 @@ def baseline_command(path, output, select, ignore, config_file, no_cache, force=
                                          select=_split(select), ignore=_split(ignore), outputs=[target]))
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
+    print_notices(report.errors)
     write_output(output, render_baseline(report.findings))
     fingerprints = len({f.fingerprint for f in report.findings})
     click.echo(f"wrote {output}: {len(report.findings)} finding(s), {fingerprints} fingerprint(s)", err=True)

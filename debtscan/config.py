@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from debtscan.tomlcompat import tomllib
+from debtscan.trust import PluginPolicy, cache_dir_from_file
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -85,6 +86,10 @@ class Config:
     dead_folders: List[str] = field(default_factory=list)
     include_dead_folders: bool = False
     project_roots: Optional[List[str]] = None  # folder globs; None: found by markers (debtscan.projects)
+    # Set by the command line, never by a configuration file (see debtscan.trust): which plugins load.
+    plugin_policy: PluginPolicy = PluginPolicy.INSTALLED
+    # Settings of the file that were refused (see debtscan.trust), by key: the note saying why.
+    refused: Dict[str, str] = field(default_factory=dict)
 
     @property
     def excludes(self) -> List[str]:
@@ -188,6 +193,10 @@ def parse_section(path: Path, section: Mapping[str, Any]) -> Config:
     for code, options in config.rules.items():
         if not isinstance(options, dict):
             raise ConfigError(f"{line_of(path, 'rules', code)}: [tool.debtscan.rules.{code}] must be a table")
+    if "cache-dir" in section:  # where debtscan writes: never outside the project on a file's say-so
+        config.cache_dir, note = cache_dir_from_file(config.cache_dir, line_of(path, "cache-dir"), path.parent)
+        if note:
+            config.refused["cache-dir"] = note
     return config
 
 

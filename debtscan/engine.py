@@ -27,9 +27,11 @@ from debtscan.metrics import compute_metrics
 from debtscan.report.model import Finding, Report, ScanError, assign_fingerprints
 from debtscan.rules.base import Rule, RuleContext, rule_options
 from debtscan.rules.meta import UnusedSuppression
-from debtscan.rules.registry import load_rules, selected
+from debtscan.rules.registry import rules_for, selected
+from debtscan.rules.stdout_guard import stdout_to_stderr
 from debtscan.safefile import check_not_scanned
 from debtscan.source import SourceError, read_source
+from debtscan.trust import relative_cache_note
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -699,7 +701,14 @@ def invalid_finding(finding) -> str:
 def run_rules(project: Project, config: Config, rule_classes: Dict[str, type], codes: Sequence[str],
               errors: List[ScanError], origins: Optional[Dict[str, str]] = None) -> List[Finding]:
     """Every selected rule's findings. A rule that raises is reported under ``errors`` (a plugin's rule as that
-    plugin's error; a built-in rule's as an internal error) and the other rules still run."""
+    plugin's error; a built-in rule's as an internal error) and the other rules still run. Whatever a rule
+    prints goes to stderr, never into the report on stdout."""
+    with stdout_to_stderr():
+        return _run_rules(project, config, rule_classes, codes, errors, origins)
+
+
+def _run_rules(project: Project, config: Config, rule_classes: Dict[str, type], codes: Sequence[str],
+               errors: List[ScanError], origins: Optional[Dict[str, str]] = None) -> List[Finding]:
     findings: List[Finding] = []
     for code in codes:
         rule: Rule = rule_classes[code]()
@@ -780,17 +789,22 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     """Run a whole scan and return the report and the project it was computed from."""
     config = options.config
     root = options.root.resolve()
-    ruleset = load_rules(config.plugins)
+    ruleset = rules_for(config)
+    notes: List[ScanError] = []
     for code in config.rules:
         if code not in ruleset.rules:
-            raise ConfigError(f"{line_of(config.path, 'rules', code)}: [tool.debtscan.rules.{code}]: "
-                              f"no rule has code {code}")
+            message = (f"{line_of(config.path, 'rules', code)}: [tool.debtscan.rules.{code}]: no rule has code "
+                       f"{code}")
+            if not ruleset.unloaded:
+                raise ConfigError(message)
+            notes.append(ScanError(f"<rule {code}>", message + ruleset.unknown_code_hint(), notice=True))
     select = list(options.select) or list(config.select)
     ignore = list(options.ignore) + list(config.ignore)
     codes = selected(sorted(ruleset.rules), ruleset.rules, select, ignore)
     for code in codes:
         try:
-            rule_options(ruleset.rules[code](), config.rule_options(code))
+            with stdout_to_stderr():  # a plugin rule's constructor is plugin code
+                rule_options(ruleset.rules[code](), config.rule_options(code))
         except ConfigError as exc:  # name the file and the line of the option
             option = next((k for k in config.rule_options(code) if repr(k) in str(exc)), code)
             raise ConfigError(f"{line_of(config.path, 'rules', code, option)}: "
@@ -803,17 +817,23 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     tasks = plan_tasks(found.files)
     knowledge = knowledge_for(config)
     cache = None
+    notes.extend(ScanError(f"<{key}>", note, notice=True) for key, note in sorted(config.refused.items()))
     if options.use_cache and not cache_disabled_by_env() and cache_dir is not None:
-        cache = FactsCache(cache_dir, f"{knowledge.fingerprint}:{config.max_file_size}")
-        if options.cache_factory is not None:
-            cache = options.cache_factory(cache)
+        escape = relative_cache_note(config.cache_dir, config.root or root)  # e.g. a shipped symlink out
+        if escape:
+            notes.append(ScanError("<cache-dir>", escape, notice=True))
+        else:
+            cache = FactsCache(cache_dir, f"{knowledge.fingerprint}:{config.max_file_size}")
+            if options.cache_factory is not None:
+                cache = options.cache_factory(cache)
     facts = collect_facts(root, tasks, config, knowledge, options.jobs, cache, options.progress)
     errors = [ScanError(path, reason) for path, reason in found.skipped]
     if cache_note and options.use_cache and not cache_disabled_by_env():
         errors.append(ScanError("<cache>", cache_note))
     errors.extend(missing_facts_notes(facts))
     errors.extend(ScanError(path, f.error) for path, f in sorted(facts.items()) if f.error)
-    errors.extend(ScanError(origin, reason) for origin, reason in ruleset.errors)
+    errors.extend(ScanError(f"<{origin}>", reason, notice=True) for origin, reason in ruleset.errors)
+    errors.extend(notes)
     good = {path: f for path, f in facts.items() if not f.error}
     live, liveness = split_live(good, config)  # abandoned folders and never-run statements set apart
     try:

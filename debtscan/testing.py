@@ -11,6 +11,7 @@ from debtscan.engine import ScanOptions, scan
 from debtscan.graph import Project
 from debtscan.report.model import Finding, Report
 from debtscan.rules.base import Example, Rule
+from debtscan.trust import PluginPolicy
 
 
 def write_repo(root: Path, files: Mapping[str, str]) -> None:
@@ -30,6 +31,7 @@ def scan_repo(root: Path, config: Optional[Mapping[str, Any]] = None, select: Se
     cfg = parse_section(root / "pyproject.toml", dict(config)) if config else Config()
     if config:
         cfg.root = root
+        cfg.plugin_policy = PluginPolicy.TRUSTED  # the caller's own table, not a scanned repository's file
     return scan(ScanOptions(root=root, paths=paths, config=cfg, jobs=jobs, use_cache=use_cache,
                             select=list(select)))
 

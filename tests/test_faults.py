@@ -366,8 +366,9 @@ def test_a_thousand_nested_folders_scan_like_any_other(tmp_path, deep_repo):
 
 
 # -- the cache owns only what it created ----------------------------------------------------------------
+# A cache-dir outside the project (`..` included) is the trust model's: refused with a note, the scan goes on
+# with the default cache (tests/test_trust.py).
 @pytest.mark.parametrize("cache_dir, problem", [(".", "is the project root"),
-                                                ("..", "is a folder above the project root"),
                                                 ("src", "holds source files (model.py)")])
 def test_a_cache_dir_that_would_hide_the_project_is_refused(tmp_path, cache_dir, problem):
     repo = tmp_path / "project"

@@ -343,7 +343,7 @@ def plugins(tmp_path, monkeypatch):
 
 def test_a_plugin_rule_yielding_malformed_findings_is_that_plugins_error_and_the_report_stays_valid(repo, plugins):
     (repo / "pyproject.toml").write_text('[tool.debtscan]\nplugins = ["bad_output"]\n', encoding="utf-8")
-    report = scan_json(repo)
+    report = scan_json(repo, "--trust-config")
     found = errors(report)
     assert found["<rule XY901>"] == ("rule XY901 (line-zero) of plugin bad_output failed: ValueError: invalid "
                                      "finding line 0 in train.py (lines start at 1)")
@@ -356,9 +356,9 @@ def test_a_plugin_rule_yielding_malformed_findings_is_that_plugins_error_and_the
 def test_a_plugin_that_fails_to_import_or_whose_rule_raises_is_reported_and_the_other_rules_run(repo, plugins):
     (repo / "pyproject.toml").write_text('[tool.debtscan]\nplugins = ["boom_import", "boom_check"]\n',
                                          encoding="utf-8")
-    report = scan_json(repo)  # exit 1 (the findings), not 2: a plugin's failure is the plugin's
+    report = scan_json(repo, "--trust-config")  # exit 1 (the findings), not 2: a plugin's failure is the plugin's
     found = errors(report)
-    assert found["plugin boom_import"] == ("cannot load: RuntimeError: the plugin is broken at import")
+    assert found["<plugin boom_import>"] == ("cannot load: RuntimeError: the plugin is broken at import")
     assert found["<rule XY900>"] == ("rule XY900 (explodes) of plugin boom_check failed: ZeroDivisionError: "
                                      "the rule divided by zero")
     assert ("train.py", 4, None) in handoffs(report)

@@ -71,11 +71,18 @@ NOTE_TITLES = {"<cache>": "Cache", "<cross-file>": "Incomplete"}
 def _print_errors(report: Report, console: Console) -> None:
     """Files that could not be analysed, rules or plugins that failed, then scan-wide notes (the cache, facts
     missing from the cross-file stage), each group under its own heading."""
-    files = [e for e in report.errors if not e.path.startswith("<") and not e.path.startswith(("plugin ",
-                                                                                              "entry point "))]
-    rules = [e for e in report.errors if e.path.startswith(("<rule ", "plugin ", "entry point "))]
-    notes = [e for e in report.errors if e.path in NOTE_TITLES]
-    others = [e for e in report.errors if e not in files and e not in rules and e not in notes]
+    notices = [e for e in report.errors if e.notice]  # refused settings, plugins that did not load
+    errors = [e for e in report.errors if not e.notice]
+    files = [e for e in errors if not e.path.startswith("<") and not e.path.startswith(("plugin ",
+                                                                                       "entry point "))]
+    rules = [e for e in errors if e.path.startswith(("<rule ", "plugin ", "entry point "))]
+    notes = [e for e in errors if e.path in NOTE_TITLES]
+    others = [e for e in errors if e not in files and e not in rules and e not in notes]
+    if notices:
+        console.print()
+        console.print(Text(f"{len(notices)} note(s) on the configuration and plugins:", style="bold yellow"))
+        for error in notices:
+            console.print(Text(f"  {error.path}: {error.message}", style="yellow"))
     for group, title, style in ((files, "file(s) could not be analysed", "bold red"),
                                 (rules + others, "rule(s) or plugin(s) failed", "bold red")):
         if group:

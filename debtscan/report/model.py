@@ -93,10 +93,14 @@ def assign_fingerprints(findings: List[Finding]) -> List[Finding]:
 
 @dataclass(frozen=True)
 class ScanError:
-    """A file that could not be analysed (or a rule that failed), with a clear reason."""
+    """A file that could not be analysed (or a rule that failed), with a clear reason.
+
+    ``notice``: it concerns the whole scan (a configuration setting that was refused, a plugin that did not
+    load), so the command line also prints it on stderr."""
 
     path: str
     message: str
+    notice: bool = False
 
 
 @dataclass
