@@ -27,6 +27,9 @@ from debtscan.report.model import Finding, Report, ScanError, assign_fingerprint
 from debtscan.rules.base import Rule, RuleContext, rule_options
 from debtscan.rules.meta import UnusedSuppression
 from debtscan.rules.registry import load_rules, selected
+from debtscan.rules.selectors import (canonical, check_selectors, first_match as names_rule, rules_matching,
+                                      suggestion, unknown)
+from debtscan.scope import in_scope
 from debtscan.source import SourceError, read_source
 
 ProgressCallback = Callable[[int, int], None]
@@ -43,8 +46,9 @@ class ScanOptions:
     use_cache: bool = True
     select: Sequence[str] = ()
     ignore: Sequence[str] = ()
-    only_paths: Optional[Set[str]] = None
+    only_paths: Optional[Set[str]] = None  # report findings only in these files or folders (root-relative)
     progress: Optional[ProgressCallback] = None
+    extend_select: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -575,14 +579,16 @@ def collect_facts(root: Path, tasks: Sequence[FileTask], config: Config, knowled
     return {task.path: results[task.path] for task in tasks}
 
 
-def _suppressed(finding: Finding, facts: Optional[FileFacts], per_file: Dict[str, List[str]]) -> Optional[Tuple[int, bool]]:
+def _suppressed(finding: Finding, facts: Optional[FileFacts], per_file: Dict[str, List[str]],
+                rules: Optional[Dict[str, type]] = None) -> Optional[Tuple[int, bool]]:
+    rule = (rules or {}).get(finding.code)
     for pattern, codes in per_file.items():
-        if fnmatch.fnmatchcase(finding.path, pattern) and any(finding.code.startswith(c) for c in codes):
+        if fnmatch.fnmatchcase(finding.path, pattern) and names_rule(codes, rule, finding.code):
             return (-1, True)
     if facts is None:
         return None
     for suppression in facts.suppressions:
-        if not suppression.codes or finding.code in suppression.codes:
+        if not suppression.codes or names_rule(suppression.codes, rule, finding.code):
             if suppression.file_level or suppression.line == finding.line:
                 return (suppression.line, suppression.file_level)
     return None
@@ -653,7 +659,11 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
         if code not in ruleset.rules:
             raise ConfigError(f"{line_of(config.path, 'rules', code)}: [tool.debtscan.rules.{code}]: "
                               f"no rule has code {code}")
+    check_scan_selectors(options, config, ruleset.rules)
     select = list(options.select) or list(config.select)
+    extend = list(options.extend_select) + list(getattr(config, "extend_select", None) or ())
+    if extend:
+        select = (select or ["ALL"]) + extend
     ignore = list(options.ignore) + list(config.ignore)
     codes = selected(sorted(ruleset.rules), ruleset.rules, select, ignore)
     for code in codes:
@@ -686,9 +696,12 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     findings, suppressed_count = apply_suppressions(raw, good, config, codes, ruleset.rules)
     findings = [_to_cells(f, good.get(f.path)) for f in findings]
     findings = assign_fingerprints(findings)
+    scope_files = None
     if options.only_paths is not None:  # after fingerprinting, so fingerprints equal a full scan's
-        findings = [f for f in findings if f.path in options.only_paths
-                    or any(r.path in options.only_paths for r in f.related)]
+        findings = [f for f in findings if in_scope(f.path, options.only_paths)]
+        scope_files = sum(1 for task in tasks if in_scope(task.path, options.only_paths))
+        files = {task.path for task in tasks} | {path for path, _ in found.skipped}
+        errors = [e for e in errors if e.path not in files or in_scope(e.path, options.only_paths)]
     report = Report(
         root=str(root),
         config_file=str(config.path) if config.path else None,
@@ -698,10 +711,25 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
         suppressed=suppressed_count,
         metrics=compute_metrics(project, config),
         rules=[ruleset.rules[c] for c in codes],
+        scope_files=scope_files if scope_files is not None else (0 if not tasks else None),
     )
     if cache is not None:
         report.errors.extend(ScanError("<cache>", w) for w in cache.warnings)
     return report, project
+
+
+def check_scan_selectors(options: ScanOptions, config: Config, rules: Dict[str, type]) -> None:
+    """Every selector of the command line and the configuration names some loaded rule, else
+    :class:`SelectorError` naming where it was written and the closest valid selector."""
+    check_selectors(options.select, rules, "--select")
+    check_selectors(getattr(options, "extend_select", ()), rules, "--extend-select")
+    check_selectors(options.ignore, rules, "--ignore")
+    for key in ("select", "extend-select", "ignore"):
+        values = getattr(config, key.replace("-", "_"), None) or ()
+        check_selectors(values, rules, f"{line_of(config.path, key)}: [tool.debtscan] {key}")
+    for pattern, values in config.per_file_ignores.items():
+        check_selectors(values, rules, f"{line_of(config.path, 'per-file-ignores', pattern)}: "
+                                       f"[tool.debtscan.per-file-ignores] {pattern!r}")
 
 
 def apply_suppressions(findings: List[Finding], facts: Dict[str, FileFacts], config: Config,
@@ -711,7 +739,7 @@ def apply_suppressions(findings: List[Finding], facts: Dict[str, FileFacts], con
     used: Set[Tuple[str, int]] = set()
     count = 0
     for finding in findings:
-        hit = _suppressed(finding, facts.get(finding.path), config.per_file_ignores)
+        hit = _suppressed(finding, facts.get(finding.path), config.per_file_ignores, rules)
         if hit is None:
             kept.append(finding)
         else:
@@ -722,12 +750,21 @@ def apply_suppressions(findings: List[Finding], facts: Dict[str, FileFacts], con
         active = set(codes)
         for path, fact in sorted(facts.items()):
             for suppression in fact.suppressions:
+                label = (f"[{', '.join(canonical(c, rules) for c in suppression.codes)}]"
+                         if suppression.codes else "")
+                kind = "ignore-file" if suppression.file_level else "ignore"
+                typos = unknown(suppression.codes, rules)
+                if typos:  # a typo suppresses nothing, whether or not the comment's other selectors are used
+                    hints = "; ".join(f"{t!r} names no rule ({suggestion(t, rules)})" for t in typos)
+                    kept.append(checker.finding(
+                        path, suppression.line, f"`# debtscan: {kind}{label}`: {hints}.",
+                        subject=f"unknown:{kind}{label}", severity="warning"))
+                    continue
                 if (path, suppression.line) in used:
                     continue
-                if suppression.codes and not all(c in active or c not in rules for c in suppression.codes):
+                named = {code for c in suppression.codes for code in rules_matching(c, rules)}
+                if named - active:  # it may be there for a rule that did not run: unknowable
                     continue
-                label = f"[{', '.join(suppression.codes)}]" if suppression.codes else ""
-                kind = "ignore-file" if suppression.file_level else "ignore"
                 kept.append(checker.finding(
                     path, suppression.line, f"`# debtscan: {kind}{label}` suppresses no finding.",
                     subject=f"{kind}{label}"))

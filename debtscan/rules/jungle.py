@@ -12,7 +12,7 @@ from typing import Dict, Iterable, List, Set, Tuple
 import networkx as nx
 
 from debtscan.graph import Access, is_model_access
-from debtscan.report.model import Finding, Related
+from debtscan.report.model import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, Rule, RuleContext
 
 CATEGORY = "pipeline-jungle"
@@ -221,7 +221,8 @@ class JungleChain(Rule):
             yield self.finding(
                 first_write.module, first_write.line,
                 f"jungle chain of {hops} intermediate-file hand-offs across {len(chain)} modules{order}: {text}.",
-                column=first_write.column, subject="chain:" + ">".join(chain), related=related,
+                column=first_write.column, subject=chain_subject("chain", chain, first_write.artifact),
+                related=related,
             )
 
 
@@ -479,7 +480,7 @@ class FileCycle(Rule):
             yield self.finding(
                 first.module, first.line,
                 f"file cycle between {len(cycle)} modules: {text}.",
-                column=first.column, subject="cycle:" + ">".join(cycle), related=related,
+                column=first.column, subject=group_subject("cycle", cycle), related=related,
             )
             found += 1
             if found >= limit:
