@@ -16,7 +16,7 @@ from debtscan.engine import INTERNAL_ERROR, InternalError, ScanOptions, scan
 from debtscan.report import console as console_report
 from debtscan.report.formats import formats
 from debtscan.rules.registry import load_rules
-from debtscan.rules.selectors import SelectorError
+from debtscan.rules.selectors import SelectorError, suggestion
 from debtscan.scope import ScopeError, resolve as resolve_scope
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -203,6 +203,8 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
     else:
         if output_format == "concise":
             text = console_report.concise(report, statistics=statistics)
+            for error in report.errors:  # on stderr, so that stdout stays one line per finding
+                click.echo(f"error: {error.path}: {error.message}", err=True)
             if not quiet:
                 click.echo(console_report.summary_line(report).plain, err=True)
         elif statistics:
@@ -297,9 +299,11 @@ def rules_command(config_file, rules_format="table") -> None:
 def explain_command(code: str) -> None:
     """Print the documentation page of rule CODE."""
     ruleset = load_rules()
-    rule = ruleset.rules.get(code.upper())
+    rule = ruleset.rules.get(code.upper()) or next((r for r in ruleset.rules.values() if r.name == code.lower()),
+                                                   None)
     if rule is None:
-        raise UsageFailure(f"no rule has code {code!r}; `debtscan rules` lists them")
+        raise UsageFailure(f"no rule has code {code!r}; {suggestion(code, ruleset.rules)} (`debtscan rules` lists "
+                           "them)")
     click.echo(rule_page(rule))
 
 
@@ -315,8 +319,9 @@ def graph_command(path, graph_format, output, config_file, no_cache) -> None:
     from debtscan.graph_export import EXPORTERS
 
     try:
-        root, scan_paths, config, _ = resolve_targets([path], config_file)
-        _, project = scan(ScanOptions(root=root, paths=scan_paths, config=config, use_cache=not no_cache))
+        root = Path(path).resolve()  # the graph of the folder given (not of the project around it)
+        config = load_config(Path(config_file) if config_file else None, root)
+        _, project = scan(ScanOptions(root=root, config=config, use_cache=not no_cache))
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
     text = EXPORTERS[graph_format](project)

@@ -377,3 +377,38 @@ def test_the_python_api_scans_a_folder_with_a_config_table(tmp_path):
     assert debtscan.scan(tmp_path, config=config, use_cache=False).findings == []
     with pytest.raises(ScopeError, match="path does not exist"):
         debtscan.scan(tmp_path / "missing")
+
+
+def test_the_readme_api_example_runs_on_the_demo(monkeypatch, capsys):
+    repo = Path(__file__).resolve().parent.parent
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Python API"):readme.index("### Shell completion")]
+    code = section[section.index("```python\n") + len("```python\n"):section.index("\n```", section.index("```python"))]
+    monkeypatch.chdir(repo)
+    exec(compile(code, "README.md", "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "12 findings in 10 files"
+    assert out[1].startswith("[('DS201', 9), ")
+    assert any(line.startswith("01_prepare.py:14: jungle chain of 3 intermediate-file hand-offs") for line in out)
+
+
+def test_explain_takes_a_rule_name_and_suggests_the_closest_on_a_typo():
+    assert cli("explain", "jungle-chain").stdout.startswith("# DS202 jungle-chain\n")
+    typo = cli("explain", "jungle-chian")
+    assert typo.exit_code == 2
+    assert typo.stderr == ("Error: no rule has code 'jungle-chian'; did you mean 'jungle-chain'? "
+                           "(`debtscan rules` lists them)\n")
+
+
+def test_graph_exports_the_folder_given(tmp_path, monkeypatch):
+    write_repo(tmp_path / "proj", {**HANDOFF, "sub/other.py": "x = 1\n"})
+    monkeypatch.chdir(tmp_path / "proj")
+    nodes = json.loads(cli("graph", "sub", "--no-cache").stdout)["nodes"]
+    assert sorted(n["path"] for n in nodes if n["kind"] == "module") == ["other.py"]
+
+
+def test_concise_lists_files_that_could_not_be_analysed_on_stderr(repo):
+    write_repo(repo, {"broken.py": "def f(:\n"})
+    result = cli("scan", ".", "--no-cache", "--format", "concise", "--quiet")
+    assert result.stdout.count("\n") == 2 and "broken.py" not in result.stdout
+    assert result.stderr.startswith("error: broken.py: syntax error at line 1, column ")
