@@ -27,8 +27,8 @@ from debtscan.report.model import Finding, Report, ScanError, assign_fingerprint
 from debtscan.rules.base import Rule, RuleContext, rule_options
 from debtscan.rules.meta import UnusedSuppression
 from debtscan.rules.registry import load_rules, selected
-from debtscan.rules.selectors import (canonical, check_selectors, first_match as names_rule, rules_matching,
-                                      suggestion, unknown)
+from debtscan.rules.selectors import (SelectorError, canonical, check_selectors, first_match as names_rule,
+                                      rules_matching, suggestion, unknown)
 from debtscan.scope import in_scope
 from debtscan.source import SourceError, read_source
 
@@ -658,8 +658,14 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     for code in config.rules:
         if code not in ruleset.rules:
             raise ConfigError(f"{line_of(config.path, 'rules', code)}: [tool.debtscan.rules.{code}]: "
-                              f"no rule has code {code}")
-    check_scan_selectors(options, config, ruleset.rules)
+                              f"no rule has code {code}; {suggestion(code, ruleset.rules)}")
+    try:
+        check_scan_selectors(options, config, ruleset.rules)
+    except SelectorError as exc:  # a plugin that failed to load may be why its codes are unknown
+        if ruleset.errors:
+            failed = "; ".join(f"{origin}: {reason}" for origin, reason in ruleset.errors)
+            raise SelectorError(f"{exc} [note: {failed}]") from None
+        raise
     select = list(options.select) or list(config.select)
     extend = list(options.extend_select) + list(getattr(config, "extend_select", None) or ())
     if extend:

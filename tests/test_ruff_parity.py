@@ -412,3 +412,22 @@ def test_concise_lists_files_that_could_not_be_analysed_on_stderr(repo):
     result = cli("scan", ".", "--no-cache", "--format", "concise", "--quiet")
     assert result.stdout.count("\n") == 2 and "broken.py" not in result.stdout
     assert result.stderr.startswith("error: broken.py: syntax error at line 1, column ")
+
+
+def test_selecting_a_rule_of_a_plugin_that_failed_to_load_names_the_failure(tmp_path):
+    write_repo(tmp_path, HANDOFF)
+    with pytest.raises(SelectorError) as failure:
+        debtscan.scan(tmp_path, {"plugins": ["no_such_rules_module"]}, select=["XY101"], use_cache=False)
+    message = str(failure.value)
+    assert message.startswith("--select: unknown rule selector 'XY101'; ")
+    assert message.endswith("[note: plugin no_such_rules_module: cannot load: ModuleNotFoundError: No module named "
+                            "'no_such_rules_module']")
+
+
+def test_options_for_a_mistyped_rule_code_suggest_the_closest(tmp_path):
+    write_repo(tmp_path, HANDOFF)
+    (tmp_path / "debtscan.toml").write_text("[rules.DS2O2]\nmin-handoffs = 2\n", encoding="utf-8")
+    result = cli("scan", tmp_path, "--no-cache")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: configuration error: {tmp_path / 'debtscan.toml'}:1: [tool.debtscan.rules.DS2O2]: "
+                             "no rule has code DS2O2; did you mean 'DS202'?\n")
