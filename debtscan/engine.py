@@ -718,6 +718,7 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
         metrics=compute_metrics(project, config),
         rules=[ruleset.rules[c] for c in codes],
         scope_files=scope_files if scope_files is not None else (0 if not tasks else None),
+        scope=tuple(sorted(options.only_paths)) if options.only_paths is not None else None,
     )
     if cache is not None:
         report.errors.extend(ScanError("<cache>", w) for w in cache.warnings)

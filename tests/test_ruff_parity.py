@@ -431,3 +431,12 @@ def test_options_for_a_mistyped_rule_code_suggest_the_closest(tmp_path):
     assert result.exit_code == 2
     assert result.stderr == (f"Error: configuration error: {tmp_path / 'debtscan.toml'}:1: [tool.debtscan.rules.DS2O2]: "
                              "no rule has code DS2O2; did you mean 'DS202'?\n")
+
+
+def test_the_composition_chart_of_a_scan_of_some_paths_lists_only_their_files(tmp_path, monkeypatch):
+    service = textwrap.dedent(_GLUE_SERVICE).lstrip("\n")
+    write_repo(tmp_path, {"debtscan.toml": "", "api/service.py": service, "batch/service.py": service})
+    monkeypatch.chdir(tmp_path)
+    rows = [line.split()[0] for line in cli("scan", "api", "--no-cache", "--select", "DS101").stdout.splitlines()
+            if line.startswith(" ") and "%" in line]
+    assert rows == ["repo", "api/service.py"]

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from debtscan.report.console import section
 from debtscan.report.model import Report
+from debtscan.scope import in_scope
 
 KIND_STYLE = {"ml": "green", "glue": "magenta", "io": "blue", "config": "yellow", "other": "grey50"}
 KIND_ORDER = ("ml", "glue", "io", "config", "other")
@@ -53,7 +54,11 @@ def render_composition(report: Report, console: Console) -> None:
     repo = data["repo"]
     console.print()
     console.print(Text("Code composition", style="bold"))
-    rows = heaviest(data["files"])
+    files = data["files"]
+    if report.scope is not None:  # a scan of some paths: the project's bar, then those paths' files
+        scope = set(report.scope)
+        files = {path: comp for path, comp in files.items() if in_scope(path, scope)}
+    rows = heaviest(files)
     label = max([4] + [len(path) for path, _ in rows])
     # the bar shrinks (down to 10) before a path is folded; numbers never are
     width = max(10, min(BAR_WIDTH, console.width - min(label, 40) - 30))

@@ -115,6 +115,8 @@ class Report:
     baseline: Optional[Dict[str, Any]] = None
     # How many of the files analysed are in the paths the scan was asked about (None: the whole root).
     scope_files: Optional[int] = None
+    # The paths (files or folders, root-relative) whose findings are reported; None: the whole root.
+    scope: Optional[Tuple[str, ...]] = None
 
     def worst_severity(self) -> Optional[str]:
         if not self.findings:
