@@ -440,3 +440,12 @@ def test_the_composition_chart_of_a_scan_of_some_paths_lists_only_their_files(tm
     rows = [line.split()[0] for line in cli("scan", "api", "--no-cache", "--select", "DS101").stdout.splitlines()
             if line.startswith(" ") and "%" in line]
     assert rows == ["repo", "api/service.py"]
+
+
+def test_extend_select_in_the_config_adds_to_select(tmp_path):
+    write_repo(tmp_path, HANDOFF)
+    report = debtscan.scan(tmp_path, {"select": ["DS0"], "extend-select": ["intermediate-file-handoff"]},
+                           use_cache=False)
+    assert [(f.code, f.path) for f in report.findings] == [("DS201", "make.py"), ("DS201", "use.py")]
+    with pytest.raises(SelectorError, match=r"\[tool.debtscan\] extend-select: unknown rule selector 'DS2O1'"):
+        debtscan.scan(tmp_path, {"extend-select": ["DS2O1"]}, use_cache=False)
