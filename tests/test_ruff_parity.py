@@ -437,8 +437,9 @@ def test_the_composition_chart_of_a_scan_of_some_paths_lists_only_their_files(tm
     service = textwrap.dedent(_GLUE_SERVICE).lstrip("\n")
     write_repo(tmp_path, {"debtscan.toml": "", "api/service.py": service, "batch/service.py": service})
     monkeypatch.chdir(tmp_path)
-    rows = [line.split()[0] for line in cli("scan", "api", "--no-cache", "--select", "DS101").stdout.splitlines()
-            if line.startswith(" ") and "%" in line]
+    out = cli("scan", "api", "--no-cache", "--select", "DS101").stdout
+    chart = out[out.index("Code composition\n"):].splitlines()[2:]
+    rows = [line.split()[0] for line in chart[:chart.index(next(l for l in chart if "█ ml" in l))]]
     assert rows == ["repo", "api/service.py"]
 
 
