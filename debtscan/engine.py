@@ -700,7 +700,7 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
                             f"{type(exc).__name__}: {exc}") from exc
     raw = run_rules(project, config, ruleset.rules, codes, errors, ruleset.origins)
     findings, suppressed_count = apply_suppressions(raw, good, config, codes, ruleset.rules)
-    findings = [_to_cells(f, good.get(f.path)) for f in findings]
+    findings = [_related_to_cells(_to_cells(f, good.get(f.path)), good) for f in findings]
     findings = assign_fingerprints(findings)
     scope_files = None
     if options.only_paths is not None:  # after fingerprinting, so fingerprints equal a full scan's
@@ -776,6 +776,18 @@ def apply_suppressions(findings: List[Finding], facts: Dict[str, FileFacts], con
                     path, suppression.line, f"`# debtscan: {kind}{label}` suppresses no finding.",
                     subject=f"{kind}{label}"))
     return kept, count
+
+
+def _related_to_cells(finding: Finding, facts: Dict[str, FileFacts]) -> Finding:
+    """Related places in notebooks as (cell, line inside the cell), like the finding's own place."""
+    if not any(r.cell is None and r.path in facts and facts[r.path].notebook for r in finding.related):
+        return finding
+    related = []
+    for place in finding.related:
+        where = facts[place.path].cell_of(place.line) if place.cell is None and place.path in facts \
+            and facts[place.path].notebook else None
+        related.append(replace(place, cell=where[0], line=where[1]) if where else place)
+    return replace(finding, related=tuple(related))
 
 
 def _to_cells(finding: Finding, facts: Optional[FileFacts]) -> Finding:

@@ -1,14 +1,21 @@
-"""A self-contained HTML report (``--format html``): one file, no network, no scripts, no external fonts.
+"""A self-contained HTML report (``--format html``): one file that works offline, no network, no external fonts.
 
 The summary, the code composition chart (when the glue-code metrics are in the report), the metrics, the
-findings table and the pipeline graph drawn as inline SVG with a small layered layout: modules and the files
-they read and write in columns by topological depth, so the jungle reads left to right.
+findings (filterable by rule, category, severity and path, sortable, groupable) and the pipeline graph. The
+graph is laid out by dagre (a layered, Sugiyama-style layout: steps left to right, crossings reduced, long
+edges routed between the nodes of the layers they cross) and drawn by cytoscape.js with zoom, pan, search and
+click-to-highlight; both libraries are inlined from ``vendor/`` with their licences. There are two views:
+modules only (files collapsed into the hand-off edges) and modules with the files they read and write.
 """
 from __future__ import annotations
 
 import html
-from collections import Counter, defaultdict
-from typing import Any, Dict, List, Tuple
+import json
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Set
 
 import networkx as nx
 
@@ -17,12 +24,23 @@ from debtscan.graph import Project
 from debtscan.report.formats import output_format
 from debtscan.report.markdown import (class_counts, handoff_graph, is_number, location, number, summary_metrics,
                                       top_findings)
-from debtscan.report.model import Report
+from debtscan.report.model import Finding, Report
 
 PIPELINE_EDGES = ("writes", "reads", "matches")
-MAX_GRAPH_NODES = 300
+# A view larger than this is not laid out in the page: dagre's time grows with the edges and the layers they
+# span (measured: 63 modules / 496 edges about 3 s, 430 nodes / 1,038 edges about 5 s, 192 modules / 2,538
+# edges about 3 minutes), and the page would freeze.
+MAX_GRAPH_NODES = 1000
+MAX_GRAPH_EDGES = 1200
+MAX_MATCH_EDGES = 300  # more path-pattern -> file edges than this are left out of the files view
+MAX_DEFAULT_FILE_NODES = 150  # beyond this the page opens on the modules-only view
+MAX_DEFAULT_MODULE_EDGES = 150  # beyond this it opens on the direct steps between modules
 MIN_FILE_LINES = 10  # files smaller than this are not ranked by glue
-NODE_W, NODE_H, COL_GAP, ROW_GAP, PAD = 190, 30, 90, 14, 20
+CHAR_W = 7.3  # px per character of the 12px monospace node labels
+VIEW_NAMES = {"steps": "direct steps (implied hand-offs left out)", "modules": "modules (files collapsed)",
+              "files": "modules and files"}
+VENDOR = Path(__file__).resolve().parent / "vendor"
+VENDORED = (("dagre.min.js", "@dagrejs/dagre 3.1.3, MIT"), ("cytoscape.min.js", "cytoscape 3.34.4, MIT"))
 COLOURS = {"module": ("#e8f0fe", "#3b6fd6"), "artifact": ("#fff4dd", "#c98a00"), "signal": ("#e9f7ef", "#2e8b57"),
            "model": ("#f3e8fd", "#8246c8")}
 JUNGLE = ("#ffd6d6", "#c00000")
@@ -41,6 +59,15 @@ td.num{text-align:right}.sev-error{color:#c00000;font-weight:bold}.sev-warning{c
 details summary{cursor:pointer;color:#57606a}.graph{overflow:auto;border:1px solid #d0d7de;border-radius:6px}
 .legend span{display:inline-block;margin-right:1rem}.swatch{display:inline-block;width:.8rem;height:.8rem;
 margin-right:.3rem;vertical-align:middle;border:1px solid #888}
+.toolbar{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center;margin:.6rem 0}
+.toolbar input[type=search],.toolbar select{font:inherit;padding:.15rem .3rem}
+#graph-wrap{position:relative}#graph{height:480px;border:1px solid #d0d7de;border-radius:6px;background:#fff}
+#graph-tip{position:absolute;pointer-events:none;background:#1f2328;color:#fff;padding:.25rem .5rem;
+border-radius:4px;font-size:.8rem;max-width:36rem;z-index:5}
+#graph-info{margin:.5rem 0;font-size:.9rem}#graph-info ul{margin:.2rem 0 .5rem 1.2rem;padding:0}
+th[data-sort]{cursor:pointer;user-select:none;white-space:nowrap}th[data-sort]:after{content:" \\2195";color:#8c959f}
+th[aria-sort=ascending]:after{content:" \\2191";color:#1f2328}th[aria-sort=descending]:after{content:" \\2193";color:#1f2328}
+tr.group td{background:#f6f8fa;font-weight:bold}
 """
 
 
@@ -107,7 +134,7 @@ def composition_section(metrics: Dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-# --- the pipeline graph as inline SVG -----------------------------------------------------------------
+# --- the pipeline graph: cytoscape.js drawing a dagre (layered, Sugiyama) layout ---------------------------
 
 def pipeline_graph(project: Project) -> nx.DiGraph:
     """Modules and the files (artifacts) they write and read; imports and signals left out."""
@@ -124,125 +151,245 @@ def pipeline_graph(project: Project) -> nx.DiGraph:
     return graph
 
 
-def layered_layout(graph: nx.DiGraph) -> Dict[str, Tuple[int, int]]:
-    """(column, row) of every node: column = longest path from a source (cycles collapsed), rows ordered by
-    the mean row of the predecessors to keep edges short."""
-    condensed = nx.condensation(graph)
-    depth: Dict[int, int] = {}
-    for component in nx.topological_sort(condensed):
-        preds = list(condensed.predecessors(component))
-        depth[component] = max((depth[p] + 1 for p in preds), default=0)
-    column = {node: depth[condensed.graph["mapping"][node]] for node in graph}
-    for node in graph:  # a raw input sits just left of its first reader, not far away in column 0
-        if graph.in_degree(node) == 0 and graph.out_degree(node) > 0:
-            column[node] = max(0, min(column[s] for s in graph.successors(node)) - 1)
-    columns: Dict[int, List[str]] = defaultdict(list)
-    for node in sorted(graph, key=lambda n: (graph.nodes[n]["label"], n)):
-        columns[column[node]].append(node)
-    row: Dict[str, float] = {}
-    for col in sorted(columns):
-        def weight(node: str) -> Tuple[float, str]:
-            preds = [row[p] for p in graph.predecessors(node) if p in row]
-            return (sum(preds) / len(preds) if preds else float("inf"), graph.nodes[node]["label"])
-
-        ordered = sorted(columns[col], key=weight)
-        for i, node in enumerate(ordered):
-            row[node] = i
-    return {node: (column[node], int(row[node])) for node in graph}
-
-
-def _truncate(text: str, limit: int = 28) -> str:
-    return text if len(text) <= limit else "…" + text[-(limit - 1):]
-
-
 def module_graph(project: Project) -> nx.DiGraph:
-    """Modules only, an edge from writer to reader titled with the files handed over (for large repos)."""
+    """Modules only (files collapsed): an edge from writer to reader, with the files handed over."""
     graph = nx.DiGraph()
     for u, v, data in handoff_graph(project).edges(data=True):
         for node in (u, v):
             graph.add_node(f"module:{node}", kind="module", label=node)
-        files = sorted(data["artifacts"])
-        title = files[0] if len(files) == 1 else f"{len(files)} files: {', '.join(files[:20])}"
-        graph.add_edge(f"module:{u}", f"module:{v}", kind="hands off", title=title)
+        graph.add_edge(f"module:{u}", f"module:{v}", kind="hands off", files=sorted(data["artifacts"]))
     return graph
 
 
-def graph_svg(project: Project) -> str:
-    graph = pipeline_graph(project)
-    if graph.number_of_nodes() == 0:
-        return '<p class="muted">No module reads or writes a file that another module uses.</p>'
-    jungle = set()
+def direct_steps(modules: nx.DiGraph) -> nx.DiGraph:
+    """The module graph with only as many hand-offs as it takes to keep who-reaches-whom: every hand-off left
+    out has another path between the same two modules. Between strongly connected parts that is the transitive
+    reduction of the condensation, with one hand-off per kept pair of parts; inside a part (a cycle), the
+    edges of a BFS tree out of and into its first module. Each module lists the hand-offs left out as
+    ``more_in`` / ``more_out`` (edge titles)."""
+    condensed = nx.condensation(modules)
+    component = condensed.graph["mapping"]
+    kept_pairs = set(nx.transitive_reduction(condensed).edges())
+    kept: Set[Any] = set()
+    for c in condensed:
+        members = sorted(condensed.nodes[c]["members"])
+        if len(members) < 2:
+            continue
+        part = modules.subgraph(members)
+        root = members[0]
+        kept.update(nx.bfs_edges(part, root))
+        kept.update((v, u) for u, v in nx.bfs_edges(part.reverse(copy=False), root))
+    chosen: Dict[Any, Any] = {}
+    for u, v in sorted(modules.edges()):
+        pair = (component[u], component[v])
+        if pair in kept_pairs and pair not in chosen:
+            chosen[pair] = (u, v)
+    kept.update(chosen.values())
+    steps = nx.DiGraph()
+    steps.add_nodes_from(modules.nodes(data=True))
+    for node in steps:
+        steps.nodes[node]["more_in"], steps.nodes[node]["more_out"] = [], []
+    for u, v, data in sorted(modules.edges(data=True), key=lambda e: (e[0], e[1])):
+        if (u, v) in kept:
+            steps.add_edge(u, v, **data)
+        else:
+            title = edge_title(modules, u, v, data)
+            steps.nodes[v]["more_in"].append(title)
+            steps.nodes[u]["more_out"].append(title)
+    return steps
+
+
+def _listing(files: List[str], limit: int = 12) -> str:
+    shown = ", ".join(files[:limit])
+    return shown + (f" and {len(files) - limit} more" if len(files) > limit else "")
+
+
+def edge_title(graph: nx.DiGraph, u: str, v: str, data: Dict[str, Any]) -> str:
+    """What an edge says, subject first: ``03_train.py reads data/features/train.pkl``."""
+    source, target = graph.nodes[u]["label"], graph.nodes[v]["label"]
+    kind = data.get("kind")
+    if kind == "reads":  # drawn from the file to the module that reads it
+        return f"{target} reads {source}"
+    if kind == "writes":
+        return f"{source} writes {target}"
+    if kind == "matches":
+        return f"the path pattern {source} matches {target}"
+    files = data.get("files", [])
+    what = files[0] if len(files) == 1 else f"{len(files)} files"
+    return f"{target} reads {what} written by {source}" + (f": {_listing(files)}" if len(files) > 1 else "")
+
+
+def _node_width(label: str) -> int:
+    return int(max(60, CHAR_W * len(label) + 24))
+
+
+def view_data(graph: nx.DiGraph, jungle: Set[str]) -> Dict[str, Any]:
+    """Nodes and edges of one view as the page's script reads them (sorted, so the page is reproducible)."""
+    ids = {node: f"n{i}" for i, node in enumerate(sorted(graph))}
+    nodes = []
+    for node in sorted(graph):
+        attrs = graph.nodes[node]
+        item = {"id": ids[node], "key": node, "label": attrs["label"], "kind": attrs["kind"], "jungle": node in jungle,
+                "w": _node_width(attrs["label"])}
+        for key in ("more_in", "more_out"):
+            if attrs.get(key):
+                item[key] = attrs[key]
+        nodes.append(item)
+    edges = []
+    for i, (u, v, data) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
+        edge = {"id": f"e{i}", "source": ids[u], "target": ids[v], "kind": data.get("kind", ""),
+                "title": edge_title(graph, u, v, data)}
+        if data.get("files"):
+            edge["files"] = data["files"]
+        edges.append(edge)
+    return {"nodes": nodes, "edges": edges}
+
+
+def graph_data(project: Project) -> Dict[str, Any]:
+    """The views of the pipeline: direct steps between modules (hand-offs a longer path implies left out),
+    modules only (files collapsed), and modules with their files."""
+    jungle: Set[str] = set()
     for write, read in project.handoffs:
         jungle.update({f"module:{write.module}", f"module:{read.module}", f"artifact:{write.artifact}",
                        f"artifact:{read.artifact}"})
-    note = ""
-    if graph.number_of_nodes() > MAX_GRAPH_NODES:
-        total = graph.number_of_nodes()
-        graph = module_graph(project)
-        note = (f'<p class="muted">The modules and files are too many to draw ({total}); these are the modules '
-                "that hand files to each other (hover over an arrow for the files).</p>")
-        if graph.number_of_nodes() == 0 or graph.number_of_nodes() > MAX_GRAPH_NODES:
-            return (f'<p class="muted">The graph is too large to draw here ({total} modules and files).</p>'
-                    '<p class="muted">Run <code>debtscan graph . --format dot</code> for the whole graph.</p>')
-    layout = layered_layout(graph)
-    pos = {node: (PAD + col * (NODE_W + COL_GAP), PAD + r * (NODE_H + ROW_GAP)) for node, (col, r) in layout.items()}
-    width = max(x for x, _ in pos.values()) + NODE_W + PAD
-    height = max(y for _, y in pos.values()) + NODE_H + PAD
-    parts = ['<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-             'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#57606a"/></marker></defs>']
-    for u, v, data in sorted(graph.edges(data=True)):
-        (x1, y1), (x2, y2) = pos[u], pos[v]
-        sx, sy = x1 + NODE_W, y1 + NODE_H / 2
-        tx, ty = x2, y2 + NODE_H / 2
-        if tx > sx:
-            bend = (tx - sx) / 2
-            d = f"M{sx},{sy} C{sx + bend},{sy} {tx - bend},{ty} {tx},{ty}"
-        else:  # a backward edge (a cycle): loop around below the nodes
-            low = max(sy, ty) + NODE_H + 20
-            d = f"M{sx},{sy} C{sx + 60},{low} {tx - 60},{low} {tx},{ty}"
-        dash = ' stroke-dasharray="4 3"' if data.get("kind") == "matches" else ""
-        parts.append(f'<path d="{d}" fill="none" stroke="#8c959f" stroke-width="1.3"{dash} '
-                     f'marker-end="url(#arrow)"><title>{esc(graph.nodes[u]["label"])} {esc(data.get("kind"))} '
-                     f'{esc(graph.nodes[v]["label"])}{": " + esc(data["title"]) if data.get("title") else ""}'
-                     "</title></path>")
-    for node in sorted(graph):
-        x, y = pos[node]
-        kind = graph.nodes[node]["kind"]
-        label = graph.nodes[node]["label"]
-        fill, stroke = JUNGLE if node in jungle else COLOURS.get(kind, COLOURS["module"])
-        radius = 12 if kind == "artifact" else 3
-        parts.append(f'<g><title>{esc(kind)}: {esc(label)}</title><rect x="{x}" y="{y}" width="{NODE_W}" '
-                     f'height="{NODE_H}" rx="{radius}" fill="{fill}" stroke="{stroke}"/>'
-                     f'<text x="{x + NODE_W / 2}" y="{y + NODE_H / 2 + 4}" text-anchor="middle" font-size="12" '
-                     f'font-family="ui-monospace,Menlo,Consolas,monospace">{esc(_truncate(label))}</text></g>')
-    legend = ('<p class="legend"><span><i class="swatch" style="background:#e8f0fe"></i>module</span>'
-              '<span><i class="swatch" style="background:#fff4dd;border-radius:40%"></i>file (artifact)</span>'
-              f'<span><i class="swatch" style="background:{JUNGLE[0]}"></i>in the pipeline jungle</span>'
-              '<span>dashed: a path pattern matching a file</span></p>')
-    svg = (f'<div class="graph"><svg role="img" aria-label="pipeline graph" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}">{"".join(parts)}</svg></div>')
-    return note + legend + svg
+    files = pipeline_graph(project)
+    modules = module_graph(project)
+    views: Dict[str, Any] = {}
+    notes: Dict[str, str] = {}
+    matches = [(u, v) for u, v, kind in files.edges(data="kind") if kind == "matches"]
+    if len(matches) > MAX_MATCH_EDGES:
+        files.remove_edges_from(matches)
+        files.remove_nodes_from([n for n in list(files) if files.degree(n) == 0])
+        notes["files"] = (f"the {len(matches)} links from path patterns to the files they match are left out "
+                          "(too many to draw).")
+    steps = direct_steps(modules)
+    if steps.number_of_edges() == modules.number_of_edges():
+        steps = nx.DiGraph()  # nothing implied: the modules view says it all
+    else:
+        hidden = modules.number_of_edges() - steps.number_of_edges()
+        notes["steps"] = (f"{hidden} of the {modules.number_of_edges()} hand-offs between modules are not drawn "
+                          "because a longer path already connects the two modules; click a module to list them.")
+    for name, graph in (("steps", steps), ("modules", modules), ("files", files)):
+        if graph.number_of_nodes() > MAX_GRAPH_NODES or graph.number_of_edges() > MAX_GRAPH_EDGES:
+            notes[name] = (f"{graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges are too many to "
+                           "lay out in a browser; run `debtscan graph . --format dot` for the whole graph.")
+        elif graph.number_of_nodes():
+            views[name] = view_data(graph, jungle)
+    if "files" in views and files.number_of_nodes() <= MAX_DEFAULT_FILE_NODES:
+        default = "files"
+    elif "steps" in views and modules.number_of_edges() > MAX_DEFAULT_MODULE_EDGES:
+        default = "steps"
+    else:
+        default = next((name for name in ("modules", "steps", "files") if name in views), "")
+    return {"views": views, "notes": notes, "default": default}
+
+
+def _json_script(element_id: str, data: Any) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f'<script type="application/json" id="{element_id}">{text}</script>'
+
+
+@lru_cache(maxsize=1)
+def vendored_scripts() -> str:
+    """The layout and drawing libraries, inlined (their licences ship beside them in ``vendor/``)."""
+    parts = []
+    for name, licence in VENDORED:
+        code = (VENDOR / name).read_text(encoding="utf-8")
+        code = re.sub(r"\n?//# sourceMappingURL=\S*\s*$", "\n", code)
+        if "</script" in code.lower():
+            raise ValueError(f"vendored {name} cannot be inlined: it contains </script")
+        parts.append(f"<script>/* {name}: {licence}, see debtscan/report/vendor/ */\n{code}</script>")
+    return "\n".join(parts)
+
+
+@lru_cache(maxsize=1)
+def page_script() -> str:
+    """The page's own script (``report.js``): the graph's views, search and highlighting, the table's filters."""
+    code = (Path(__file__).resolve().parent / "report.js").read_text(encoding="utf-8")
+    if "</script" in code.lower():
+        raise ValueError("report.js cannot be inlined: it contains </script")
+    return code
+
+
+def graph_section(project: Project) -> str:
+    data = graph_data(project)
+    if not data["views"]:
+        if data["notes"]:
+            return "".join(f'<p class="muted">{esc(note)}</p>' for note in data["notes"].values())
+        return '<p class="muted">No module reads or writes a file that another module uses.</p>'
+    buttons = "".join(
+        f'<label><input type="radio" name="graph-view" value="{name}"'
+        f'{" checked" if name == data["default"] else ""}> {label}</label>'
+        for name, label in VIEW_NAMES.items() if name in data["views"])
+    notes = "".join(f'<p class="muted">{esc(VIEW_NAMES[name])}: {esc(note)}</p>'
+                    for name, note in sorted(data["notes"].items()))
+    return (f'<div class="toolbar" id="graph-tools">{buttons}'
+            '<input type="search" id="graph-search" placeholder="find a module or file" aria-label="find in the graph">'
+            '<button type="button" id="graph-fit">fit</button><span id="graph-status" class="muted"></span></div>'
+            f"{notes}"
+            '<p class="legend"><span><i class="swatch" style="background:#e8f0fe"></i>module</span>'
+            '<span><i class="swatch" style="background:#fff4dd;border-radius:40%"></i>file (artifact)</span>'
+            f'<span><i class="swatch" style="background:{JUNGLE[0]}"></i>in the pipeline jungle</span>'
+            '<span>dashed: a path pattern matching a file</span>'
+            '<span class="muted">scroll to zoom, drag to pan, click a node for its hand-offs</span></p>'
+            '<div id="graph-wrap"><div id="graph" role="img" aria-label="pipeline graph"></div>'
+            '<div id="graph-tip" hidden></div></div><div id="graph-info" class="muted">Click a module or file to '
+            "highlight what it reads and writes.</div>"
+            '<noscript><p class="muted">The graph needs JavaScript; <code>debtscan graph . --format dot</code> '
+            "draws it with Graphviz.</p></noscript>"
+            + _json_script("graph-data", data))
 
 
 # --- the page -----------------------------------------------------------------------------------------
 
-def _findings_table(report: Report) -> str:
+def _options(label: str, name: str, values: List[str]) -> str:
+    options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in values)
+    return (f'<label>{esc(label)} <select id="filter-{name}" data-filter="{name}"><option value="">all</option>'
+            f"{options}</select></label>")
+
+
+def _finding_row(finding: Finding) -> str:
+    related = ""
+    if finding.related:
+        items = "".join(f"<li><code>{esc(r.path)}:{r.line}</code>"
+                        f"{f' (cell {r.cell})' if r.cell is not None else ''} {esc(r.message)}</li>"
+                        for r in finding.related)
+        related = f"<details><summary>{len(finding.related)} related</summary><ul>{items}</ul></details>"
+    help_text = f"<details><summary>why, and what to do</summary>{esc(finding.help)}</details>" \
+        if finding.help else ""
+    return (f'<tr data-rule="{esc(finding.code)}" data-category="{esc(finding.category)}" '
+            f'data-severity="{esc(finding.severity)}" data-path="{esc(finding.path)}" data-line="{finding.line}">'
+            f'<td class="sev-{esc(finding.severity)}">{esc(finding.severity)}</td>'
+            f"<td><code>{esc(finding.code)}</code> {esc(finding.name)}</td>"
+            f"<td>{esc(finding.category)}</td>"
+            f"<td><code>{esc(location(finding))}</code></td>"
+            f"<td>{esc(finding.message)}{related}{help_text}</td></tr>")
+
+
+def findings_section(report: Report) -> str:
+    """Every finding, most severe first, with filters (rule, category, severity, path), sorting and grouping."""
     if not report.findings:
         return "<p>No findings.</p>"
-    rows = ["<table><tr><th>severity</th><th>rule</th><th>location</th><th>message</th></tr>"]
-    for finding in top_findings(report.findings, limit=len(report.findings)):
-        related = ""
-        if finding.related:
-            items = "".join(f"<li><code>{esc(r.path)}:{r.line}</code> {esc(r.message)}</li>" for r in finding.related)
-            related = f"<details><summary>{len(finding.related)} related</summary><ul>{items}</ul></details>"
-        help_text = f'<details><summary>why, and what to do</summary>{esc(finding.help)}</details>' \
-            if finding.help else ""
-        rows.append(f'<tr><td class="sev-{esc(finding.severity)}">{esc(finding.severity)}</td>'
-                    f"<td><code>{esc(finding.code)}</code> {esc(finding.name)}</td>"
-                    f"<td><code>{esc(location(finding))}</code></td>"
-                    f"<td>{esc(finding.message)}{related}{help_text}</td></tr>")
-    rows.append("</table>")
-    return "\n".join(rows)
+    findings = top_findings(report.findings, limit=len(report.findings))
+    rules = sorted({f"{f.code}" for f in findings})
+    names = {f.code: f.name for f in findings}
+    rule_options = "".join(f'<option value="{esc(c)}">{esc(c)} {esc(names[c])}</option>' for c in rules)
+    severities = [s for s in ("error", "warning", "info") if any(f.severity == s for f in findings)]
+    tools = ('<div class="toolbar" id="finding-tools">'
+             f'<label>rule <select id="filter-rule" data-filter="rule"><option value="">all</option>{rule_options}'
+             "</select></label>"
+             + _options("category", "category", sorted({f.category for f in findings}))
+             + _options("severity", "severity", severities)
+             + '<label>path <input type="search" id="filter-path" data-filter="path" placeholder="part of a path">'
+             '</label><label>group by <select id="group-by"><option value="">nothing</option>'
+             '<option value="path">file</option><option value="rule">rule</option>'
+             '<option value="category">category</option></select></label>'
+             f'<span id="finding-count" class="muted">{len(findings)} of {len(findings)} shown</span></div>')
+    head = ('<table id="findings"><thead><tr><th data-sort="severity">severity</th><th data-sort="rule">rule</th>'
+            '<th data-sort="category">category</th><th data-sort="location">location</th>'
+            "<th>message</th></tr></thead><tbody>")
+    return tools + head + "".join(_finding_row(f) for f in findings) + "</tbody></table>"
 
 
 def render_html(report: Report, project: Project) -> str:
@@ -270,15 +417,16 @@ def render_html(report: Report, project: Project) -> str:
         body.append("<h2>Metrics</h2><table><tr><th>metric</th><th>value</th></tr>" + "".join(
             f"<tr><td><code>{esc(n)}</code></td><td class=num>{esc(number(v))}</td></tr>" for n, v in metrics)
             + "</table>")
-    body.append("<h2>Findings</h2>" + _findings_table(report))
-    body.append("<h2>Pipeline graph</h2>" + graph_svg(project))
+    body.append("<h2>Pipeline graph</h2>" + graph_section(project))
+    body.append("<h2>Findings</h2>" + findings_section(report))
     if report.errors:
         body.append("<h2>Not analysed</h2><ul>" + "".join(
             f"<li><code>{esc(e.path)}</code>: {esc(e.message)}</li>" for e in report.errors) + "</ul>")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>debtscan report</title><style>{CSS}</style></head><body>\n"
-            + "\n".join(part for part in body if part) + "\n</body></html>\n")
+            + "\n".join(part for part in body if part) + "\n"
+            + vendored_scripts() + f"\n<script>\n{page_script()}</script>\n</body></html>\n")
 
 
 @output_format("html")

@@ -5,17 +5,31 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: related places may carry "column" and "cell"
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 
 
 @dataclass(frozen=True)
 class Related:
-    """Another place a finding involves (the other end of a hand-off, another consumer)."""
+    """Another place a finding involves (the other end of a hand-off, another consumer).
+
+    ``column`` is 0-based, ``None`` when the rule knows only the line. In a notebook, ``cell`` is the cell's
+    index and ``line`` the line inside it (as for a finding); the engine fills both in.
+    """
 
     path: str
     line: int
     message: str
+    column: Optional[int] = None
+    cell: Optional[int] = None
+
+    def to_json(self) -> Dict[str, Any]:
+        data: Dict[str, Any] = {"path": self.path, "line": self.line, "message": self.message}
+        if self.column is not None:
+            data["column"] = self.column
+        if self.cell is not None:
+            data["cell"] = self.cell
+        return data
 
 
 @dataclass(frozen=True)
@@ -58,7 +72,7 @@ class Finding:
             "end_line": self.end_line if self.end_line is not None else self.line,
             "end_column": self.end_column if self.end_column is not None else self.column,
             "cell": self.cell,
-            "related": [{"path": r.path, "line": r.line, "message": r.message} for r in self.related],
+            "related": [r.to_json() for r in self.related],
             "fingerprint": self.fingerprint,
             "help": self.help,
         }

@@ -20,11 +20,19 @@ from debtscan import __version__
 from debtscan.docs import rule_page
 from debtscan.graph import Project
 from debtscan.report.formats import output_format
-from debtscan.report.model import Finding, Report
+from debtscan.report.model import Finding, Related, Report
+from debtscan.report.notebook_json import NotebookJSONError, NotebookPositions, cell_positions
+from debtscan.rules.base import MeasuredPrecision
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "debtscan/v1"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+# GitHub code scanning's ``problem.severity`` vocabulary (it shows "recommendation" for our "info").
+PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "info": "recommendation"}
+# A rule's measured precision, as GitHub's ``precision`` vocabulary: the share of its findings judged right by
+# hand on public repositories. A rule judged on fewer findings than MIN_JUDGED makes no claim.
+PRECISION_LEVELS = ((0.95, "very-high"), (0.8, "high"), (0.5, "medium"), (0.0, "low"))
+MIN_JUDGED = 10
 
 
 @lru_cache(maxsize=32)
@@ -84,6 +92,28 @@ def _paragraph(markdown: str) -> str:
     return markdown.split("\n\n", 1)[0].replace("\n", " ").strip()
 
 
+def precision_level(measured: Optional[MeasuredPrecision]) -> Optional[str]:
+    """GitHub's ``precision`` value for a rule's measured precision; None when too few findings were judged."""
+    if measured is None or measured.judged < MIN_JUDGED:
+        return None
+    return next(level for floor, level in PRECISION_LEVELS if measured.share >= floor)
+
+
+def _rule_properties(rule: Any) -> Dict[str, Any]:
+    properties: Dict[str, Any] = {"tags": ["maintainability", "ml-technical-debt", rule.category],
+                                  "problem.severity": PROBLEM_SEVERITY.get(rule.severity, "warning")}
+    measured = getattr(rule, "measured_precision", None)
+    if not isinstance(measured, MeasuredPrecision):
+        measured = None
+    level = precision_level(measured)
+    if level is not None:
+        properties["precision"] = level
+    if measured is not None:
+        properties["debtscan/measured-precision"] = {"right": measured.right, "judged": measured.judged,
+                                                     "source": measured.source}
+    return properties
+
+
 def rule_descriptor(rule: Any) -> Dict[str, Any]:
     page = rule_page(rule)
     sections = page_sections(page)
@@ -98,8 +128,7 @@ def rule_descriptor(rule: Any) -> Dict[str, Any]:
         "help": {"text": _plain(f"{rule.summary}\n\nWhy this is debt: {rule.why}\n\nWhat to do instead: {rule.fix}"),
                  "markdown": page},
         "defaultConfiguration": {"level": LEVELS.get(rule.severity, "warning")},
-        "properties": {"tags": ["maintainability", "ml-technical-debt", rule.category],
-                       "precision": "high", "problem.severity": rule.severity},
+        "properties": _rule_properties(rule),
     }
 
 
@@ -112,13 +141,18 @@ def _fallback_descriptor(finding: Finding) -> Dict[str, Any]:
         "fullDescription": {"text": finding.help or finding.name},
         "help": {"text": finding.help or finding.name, "markdown": finding.help or finding.name},
         "defaultConfiguration": {"level": LEVELS.get(finding.severity, "warning")},
-        "properties": {"tags": ["maintainability", "ml-technical-debt", finding.category]},
+        "properties": {"tags": ["maintainability", "ml-technical-debt", finding.category],
+                       "problem.severity": PROBLEM_SEVERITY.get(finding.severity, "warning")},
     }
 
 
-def _region(line: int, column: int = 0, end_line: Optional[int] = None,
+def _region(line: int, column: Optional[int] = 0, end_line: Optional[int] = None,
             end_column: Optional[int] = None) -> Dict[str, int]:
-    region = {"startLine": max(1, line), "startColumn": max(0, column) + 1}
+    """A 1-based SARIF region; without a column it is the whole line."""
+    region = {"startLine": max(1, line)}
+    if column is None:
+        return region
+    region["startColumn"] = max(0, column) + 1
     if end_line is not None and end_column is not None and (end_line, end_column) > (line, column):
         region["endLine"] = end_line
         region["endColumn"] = end_column + 1
@@ -131,10 +165,65 @@ def _location(report: Report, path: str, region: Dict[str, int]) -> Dict[str, An
                                  "region": region}}
 
 
+class _Notebooks:
+    """Maps places in notebook cells to lines of the ``.ipynb`` file's JSON, as code scanning shows the file.
+
+    The file is read again from the scan root (it is JSON; nothing is run). A notebook that cannot be read or
+    whose cells no longer match gives ``None``, and the place falls back to the file's first line; the
+    message names the cell either way.
+    """
+
+    def __init__(self, root: str) -> None:
+        self.root = Path(root)
+        self.positions: Dict[str, Optional[NotebookPositions]] = {}
+
+    def _of(self, path: str) -> Optional[NotebookPositions]:
+        if path not in self.positions:
+            try:
+                raw = (self.root / path).read_bytes().decode("utf-8-sig")
+                self.positions[path] = cell_positions(raw)
+            except (OSError, UnicodeDecodeError, NotebookJSONError):
+                self.positions[path] = None
+        return self.positions[path]
+
+    def region(self, path: str, cell: int, line: int, column: Optional[int] = 0, end_line: Optional[int] = None,
+               end_column: Optional[int] = None) -> Dict[str, int]:
+        positions = self._of(path)
+        start = positions.locate(cell, line, column or 0) if positions else None
+        if start is None:
+            return {"startLine": 1}
+        if column is None:
+            return {"startLine": start[0]}
+        end = None
+        if end_line is not None and end_column is not None and positions is not None:
+            end = positions.locate(cell, end_line, end_column)
+        return _region(start[0], start[1], *(end if end else (None, None)))
+
+
 def _message(finding: Finding) -> str:
     if finding.cell is not None:
         return f"{finding.message} (notebook cell {finding.cell}, line {finding.line} of the cell)"
     return finding.message
+
+
+def _related_message(related: Related) -> str:
+    text = related.message or related.path
+    if related.cell is not None and not text.startswith("cell "):
+        return f"cell {related.cell}, line {related.line}: {text}"
+    return text
+
+
+def _result_region(finding: Finding, notebooks: _Notebooks) -> Dict[str, int]:
+    if finding.cell is not None:
+        return notebooks.region(finding.path, finding.cell, finding.line, finding.column, finding.end_line,
+                                finding.end_column)
+    return _region(finding.line, finding.column, finding.end_line, finding.end_column)
+
+
+def _related_region(related: Related, notebooks: _Notebooks) -> Dict[str, int]:
+    if related.cell is not None:
+        return notebooks.region(related.path, related.cell, related.line, related.column)
+    return _region(related.line, related.column)
 
 
 def sarif_data(report: Report) -> Dict[str, Any]:
@@ -144,6 +233,7 @@ def sarif_data(report: Report) -> Dict[str, Any]:
         if finding.code not in index:
             index[finding.code] = len(rules)
             rules.append(_fallback_descriptor(finding))
+    notebooks = _Notebooks(report.root)
     results = []
     for finding in report.findings:
         result: Dict[str, Any] = {
@@ -151,19 +241,19 @@ def sarif_data(report: Report) -> Dict[str, Any]:
             "ruleIndex": index[finding.code],
             "level": LEVELS.get(finding.severity, "warning"),
             "message": {"text": _message(finding)},
-            "locations": [_location(report, finding.path, _region(
-                finding.line, finding.column, finding.end_line, finding.end_column))],
+            "locations": [_location(report, finding.path, _result_region(finding, notebooks))],
             "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         }
         if finding.related:
             result["relatedLocations"] = [
-                {"id": i + 1, **_location(report, related.path, _region(related.line)),
-                 "message": {"text": related.message or related.path}}
+                {"id": i + 1, **_location(report, related.path, _related_region(related, notebooks)),
+                 "message": {"text": _related_message(related)}}
                 for i, related in enumerate(finding.related)
             ]
         properties: Dict[str, Any] = {"category": finding.category}
         if finding.cell is not None:
             properties["cell"] = finding.cell
+            properties["cellLine"] = finding.line
         result["properties"] = properties
         results.append(result)
     notifications = [

@@ -33,6 +33,23 @@ class Example:
         return {path: textwrap.dedent(source).lstrip("\n") for path, source in self.files.items()}
 
 
+@dataclass(frozen=True)
+class MeasuredPrecision:
+    """How many of a rule's findings on public repositories nobody here wrote were judged right, by hand.
+
+    ``source`` says where the count was made (repositories, and the issue or note that records it). SARIF's
+    ``precision`` property is derived from it; a rule without a measurement claims none.
+    """
+
+    right: int
+    judged: int
+    source: str
+
+    @property
+    def share(self) -> float:
+        return self.right / self.judged if self.judged else 0.0
+
+
 @dataclass
 class RuleContext:
     """What a rule sees: the project (graph, facts, resolved accesses), its options and the config."""
@@ -62,6 +79,7 @@ class Rule:
     why: ClassVar[str] = ""
     fix: ClassVar[str] = ""
     options: ClassVar[Dict[str, Any]] = {}
+    measured_precision: ClassVar[Optional[MeasuredPrecision]] = None
     VALID: ClassVar[Sequence[Example]] = ()
     INVALID: ClassVar[Sequence[Example]] = ()
 

@@ -19,7 +19,7 @@ from debtscan.glue_metrics import (
     top_adapters,
 )
 from debtscan.report.model import Finding, Related
-from debtscan.rules.base import Example, Rule, RuleContext
+from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 _WHY = ("Sculley et al. (2015) observe that mature ML systems are often at most 5% ML code and at least 95% "
         "glue code: code written only to get data into and out of general-purpose packages. Glue freezes a "
@@ -162,7 +162,8 @@ def _where(facts: FileFacts, line: int) -> Tuple[int, str]:
 
 def _related(facts: FileFacts, line: int, message: str) -> Related:
     local, cell = _where(facts, line)
-    return Related(facts.path, local, cell + message)
+    found = facts.cell_of(line) if facts.notebook else None
+    return Related(facts.path, local, cell + message, cell=found[0] if found else None)
 
 
 def _place(facts: FileFacts, line: int) -> str:
@@ -246,6 +247,9 @@ class RepeatedGlue(Rule):
     name = "repeated-glue"
     category = "glue-code"
     severity = "warning"
+    measured_precision = MeasuredPrecision(
+        6, 52,
+        "judged by hand on three public repositories nobody here wrote (issue 16)")
     summary = "The same data-conversion sequence is repeated in several places instead of behind one API."
     why = ("Each copy of a conversion sequence (frame -> array -> dtype -> shape) is the same glue written "
            "again: the copies drift apart (one forgets the dtype, another the column order), and changing "

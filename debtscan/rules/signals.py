@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Dict, Iterable, List, Set, Tuple
 
 from debtscan.report.model import Finding, Related
-from debtscan.rules.base import Example, Rule, RuleContext
+from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 from debtscan.signals_graph import (
     DEFAULT_UBIQUITOUS, ROOT_COMPONENT, Consumption, ModelNode, Output, SignalLayer, shared_signals, signal_layer,
 )
@@ -72,6 +72,10 @@ class SharedInputSignal(Rule):
     name = "shared-input-signal"
     category = "coupled-signals"
     severity = "warning"
+    measured_precision = MeasuredPrecision(
+        5, 6,
+        "judged by hand: KazukiOnodera/Home-Credit-Default-Risk 3 of 4, alexeygrigorev/mlbookcamp-code 2 of 2"
+        " (0.1.0 closing note)")
     summary = "The same input signal (column of the same table) is consumed by otherwise disjoint components."
     why = ("Components that read the same column of the same table are coupled through it without saying so: "
            "when its owner changes how the signal is computed, fills it or drops it, every consumer changes "
@@ -183,7 +187,7 @@ class SharedInputSignal(Rule):
                 f"import{'s' if len(comps) == 1 else ''} nor {'is' if len(comps) == 1 else 'are'} imported by this "
                 f"one: a change to {'this signal' if len(names) == 1 else 'these signals'} changes all of them.",
                 column=first.column, subject=f"{component}:{'|'.join(sources)}:{'|'.join(names)}",
-                related=[Related(o.path, o.line, f"`{o.name}` is also consumed here, by {_comp(c)}")
+                related=[Related(o.path, o.line, f"`{o.name}` is also consumed here, by {_comp(c)}", column=o.column)
                          for (c, _), o in sorted(others.items())],
             )
 
@@ -195,6 +199,9 @@ class CorrectionCascade(Rule):
     name = "correction-cascade"
     category = "correction-cascade"
     severity = "warning"
+    measured_precision = MeasuredPrecision(
+        7, 7,
+        "judged by hand on KazukiOnodera/Home-Credit-Default-Risk (0.1.0 closing note)")
     summary = "A model is trained on another model's predictions (through a file or in memory)."
     why = ("A model that learns from another model's output depends on that model's exact behaviour: improving "
            "or retraining the upstream model shifts the inputs of the downstream one, which then degrades, and "
@@ -315,6 +322,9 @@ class UndeclaredConsumer(Rule):
     name = "undeclared-consumer"
     category = "undeclared-consumer"
     severity = "warning"
+    measured_precision = MeasuredPrecision(
+        5, 5,
+        "judged by hand on KazukiOnodera/Home-Credit-Default-Risk (0.1.0 closing note)")
     summary = "A component reads predictions another component's model produced, without importing that component."
     why = ("A consumer that silently reads another system's predictions, scores or embeddings ties that system "
            "to it: the owner cannot change the model, its calibration or the file's format without breaking a "
