@@ -56,9 +56,33 @@ def load_baseline(path: str) -> Dict[str, Any]:
             or not isinstance(data.get("findings"), dict):
         raise BaselineError(f"{path} is not a debtscan baseline (write one with `debtscan baseline PATH -o {path}`)")
     for fingerprint, entry in data["findings"].items():
-        if not isinstance(entry, dict) or not isinstance(entry.get("count"), int) or entry["count"] < 1:
-            raise BaselineError(f"{path}: entry {fingerprint!r} needs a positive integer `count`")
+        problem = _entry_problem(fingerprint, entry)
+        if problem:
+            raise BaselineError(f"{path}: entry {fingerprint[:40]!r} {problem} (regenerate the file with "
+                                f"`debtscan baseline`)")
     return data
+
+
+# More findings than this under one fingerprint is not a real baseline (a typo, or a hand-edited file).
+MAX_COUNT = 1_000_000
+
+
+def _entry_problem(fingerprint: str, entry: Any) -> str:
+    """What is wrong with one baseline entry, or ``""``: types and ranges, so that a hand-edited or damaged
+    file is refused before the scan rather than silently matching everything."""
+    if not 1 <= len(fingerprint) <= 128:
+        return "has a fingerprint of the wrong length"
+    if not isinstance(entry, dict):
+        return "is not a table"
+    count = entry.get("count")
+    if not isinstance(count, int) or isinstance(count, bool):
+        return f"needs a positive integer `count`, got {json.dumps(count)[:40]}"
+    if not 1 <= count <= MAX_COUNT:
+        return f"has `count` {str(count)[:40]}, outside 1..{MAX_COUNT:,}"
+    for key in ("code", "path", "message"):
+        if key in entry and not isinstance(entry[key], str):
+            return f"has a `{key}` that is not a string"
+    return ""
 
 
 def apply_baseline(report: Report, baseline: Dict[str, Any], file: str,

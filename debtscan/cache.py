@@ -12,7 +12,9 @@ the files scanned. The salt covers the cache format, the debtscan version, a dig
 and fact schema, and the knowledge fingerprint (catalogues plus ``[tool.debtscan.io]`` / ``knowledge``), so
 a change to any of these starts a fresh pack. The digest of a file covers its bytes, path and module name.
 
-``.debtscan_cache/`` (or ``cache-dir``) gets its own ``.gitignore``. A corrupt pack or entry is ignored
+A cache folder debtscan creates (``.debtscan_cache/`` or ``cache-dir``) gets its own ``.gitignore`` and a
+``CACHEDIR.TAG``; an existing folder gets neither, and the cache removes only files it wrote (see
+:func:`is_own_pack`). The pack is replaced atomically. A corrupt pack or entry is ignored
 with one warning (treated as a miss); a cache that cannot be written is switched off with one warning;
 the scan never fails because of the cache. Only per-file facts are cached: every cross-file result is
 recomputed from facts, so the cache cannot serve a stale cross-file finding.
@@ -23,12 +25,12 @@ import dataclasses
 import hashlib
 import marshal
 import os
-import tempfile
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from debtscan import __version__
+from debtscan import __version__, safefile
 
 FORMAT = "2"
 _MAGIC = b"debtscan-facts-pack\n"
@@ -221,6 +223,7 @@ class FactsCache:
         if self._entries is not None:
             return self._entries
         self._entries = {}
+        self.clean_stale()
         try:
             with open(self.file, "rb") as handle:
                 raw = handle.read()
@@ -282,7 +285,11 @@ class FactsCache:
 
     def save(self) -> None:
         """Write the pack if anything changed: the entries used or added by this scan, plus older entries
-        of files this scan did not see (another sub-folder scanned with the same cache), within bounds."""
+        of files this scan did not see (another sub-folder scanned with the same cache), within bounds.
+
+        The pack is written to a temporary file and renamed into place (:mod:`debtscan.safefile`), so a
+        killed scan leaves the previous pack; a folder the cache creates gets a ``.gitignore`` and a
+        ``CACHEDIR.TAG``; in a folder it did not create it writes and removes only its own packs."""
         if not self.enabled or not self._dirty:
             return
         entries = dict(self._used)
@@ -293,30 +300,98 @@ class FactsCache:
         try:
             if not self.directory.exists():
                 self.directory.mkdir(parents=True, exist_ok=True)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by debtscan: the facts cache is not for version control.\n*\n",
-                                  encoding="utf-8")
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".facts-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(_MAGIC)
-                    handle.write(marshal.dumps(entries, _MARSHAL_VERSION))
-                os.replace(tmp, self.file)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+                for name, text in ((TAG_NAME, TAG_TEXT), (".gitignore", GITIGNORE_TEXT)):
+                    safefile.write_text(self.directory / name, text, fsync=False)
+            safefile.write_bytes(self.file, _MAGIC + marshal.dumps(entries, _MARSHAL_VERSION),
+                                 temp_prefix=TEMP_PREFIX)
             for stale in self.directory.glob("facts-*.pack"):
-                if stale != self.file:
+                if stale != self.file and is_own_pack(stale):
                     try:
                         stale.unlink()
                     except OSError:
                         pass
         except OSError as exc:
             self.enabled = False
-            self._warn(f"cache directory {self.directory} is not writable ({exc.strerror or exc}); "
+            reason = exc.reason if isinstance(exc, safefile.WriteError) else (exc.strerror or str(exc))
+            self._warn(f"cache directory {self.directory} is not writable ({reason}); "
                        f"continuing without saving the cache")
         self._dirty = False
+
+    def clean_stale(self) -> None:
+        """Remove temporary packs left by a scan that was killed while writing (their process is gone)."""
+        if self.enabled:
+            safefile.remove_stale_temporaries(self.directory, TEMP_PREFIX)
+
+
+# What the cache writes, and all it ever removes: ``facts-<16 hex digits>.pack`` files that start with its
+# header, and its own temporaries ``.facts-<pid>.<random>.tmp`` once their process is gone.
+TEMP_PREFIX = ".facts-"
+_PACK_NAME = re.compile(r"facts-[0-9a-f]{16}\.pack")
+TAG_NAME = "CACHEDIR.TAG"
+TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+            "# This file is a cache directory tag created by debtscan (its facts cache).\n"
+            "# For information about cache directory tags, see https://bford.info/cachedir/\n")
+GITIGNORE_TEXT = "# Created by debtscan: the facts cache is not for version control.\n*\n"
+
+
+def is_own_pack(path: Path) -> bool:
+    """Whether ``path`` is a pack this cache wrote (its name and its header), so that it may be replaced."""
+    if not _PACK_NAME.fullmatch(path.name):
+        return False
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(_MAGIC)) == _MAGIC
+    except OSError:
+        return False
+
+
+def is_own_folder(folder: Path) -> bool:
+    """Whether the cache created ``folder`` (its ``CACHEDIR.TAG``, or the ``.gitignore`` older versions wrote)."""
+    for name, mark in ((TAG_NAME, "created by debtscan"), (".gitignore", "# Created by debtscan")):
+        try:
+            with open(folder / name, encoding="utf-8", errors="replace") as handle:
+                if mark in handle.read(4096):
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+_SOURCE_SUFFIXES = (".py", ".ipynb")
+
+
+def _first_source(folder: Path, limit: int = 100_000) -> Optional[str]:
+    """A ``.py``/``.ipynb`` file in ``folder`` at any depth (symlinks not followed; iterative), or None."""
+    stack, seen = [str(folder)], 0
+    while stack and seen < limit:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif entry.name.endswith(_SOURCE_SUFFIXES) and entry.is_file(follow_symlinks=False):
+                    return os.path.relpath(entry.path, folder)
+            except OSError:
+                continue
+    return None
+
+
+def cache_folder_problem(folder: Path, root: Path) -> str:
+    """Why ``folder`` cannot hold the facts cache of a scan of ``root`` (``""`` if it can): it is the root or
+    above it, or it is not the cache's own folder and holds source files."""
+    real = Path(os.path.realpath(folder))
+    real_root = Path(os.path.realpath(root))
+    if real == real_root:
+        return "is the project root"
+    if real in real_root.parents:
+        return f"is a folder above the project root {real_root}"
+    if not real.is_dir() or is_own_folder(real):
+        return ""
+    source = _first_source(real)
+    if source:
+        return f"holds source files ({Path(source).as_posix()})"
+    return ""

@@ -1,7 +1,11 @@
 """The command line: ``debtscan scan | rules | explain | graph``."""
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
+import threading
 import sys
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
@@ -18,8 +22,10 @@ from debtscan.report.formats import formats
 from debtscan.rules.registry import load_rules
 from debtscan.rules.selectors import SelectorError, suggestion
 from debtscan.scope import ScopeError, resolve as resolve_scope
+from debtscan.safefile import OutputRefused, WriteError, check_output, write_text
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
 
 
 class UsageFailure(click.ClickException):
@@ -60,12 +66,69 @@ def stdout_console() -> Console:
     return Console(width=NO_WRAP)
 
 
-def file_console(handle) -> Console:
-    return Console(file=handle, width=NO_WRAP, no_color=True)
-
-
 def _verbose(ctx: click.Context) -> bool:
     return bool(ctx.meta.get("debtscan.verbose") or os.environ.get("DEBTSCAN_DEBUG"))
+
+
+class Terminated(BaseException):
+    """SIGTERM, turned into an exception so that the progress bar, the workers and temporary files are
+    cleaned up on the way out."""
+
+
+@contextlib.contextmanager
+def interruptible():
+    """Ctrl-C and SIGTERM end the command cleanly: the first raises (KeyboardInterrupt / Terminated) and
+    further ones are ignored while the terminal, the worker pool and temporary files are restored, so that a
+    second Ctrl-C cannot leave a hidden cursor or a stale progress bar behind. A signal whose exception
+    Python swallowed (one raised while a finalizer ran) still ends the command when the block is done."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: List[int] = []
+
+    def on_signal(signum, frame):  # noqa: ARG001 - signal handler signature
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        received.append(signum)
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+    previous = signal.signal(signal.SIGINT, on_signal), signal.signal(signal.SIGTERM, on_signal)
+    try:
+        yield
+        if received:
+            raise KeyboardInterrupt if received[0] == signal.SIGINT else Terminated
+    finally:
+        if not received:  # after a signal, further ones stay ignored until the process exits
+            signal.signal(signal.SIGINT, previous[0])
+            signal.signal(signal.SIGTERM, previous[1])
+
+
+def checked_output(output: Optional[str], scanned: Sequence[Path], inputs: Sequence[Optional[str]] = (),
+                   force: bool = False, option: str = "--output") -> Optional[Path]:
+    """``output`` checked before any work (see :func:`debtscan.safefile.check_output`), or None."""
+    if not output:
+        return None
+    try:
+        return check_output(output, scanned=scanned, inputs=[i for i in inputs if i], force=force, option=option)
+    except OutputRefused as exc:
+        raise UsageFailure(str(exc)) from None
+
+
+def write_output(output: str, text: str) -> None:
+    """Write a report the user asked for, atomically; a failure names the file and keeps the previous one."""
+    try:
+        write_text(output, text)
+    except WriteError as exc:
+        raise UsageFailure(f"{exc} (any previous {output} is unchanged)") from None
+
+
+def render_console_text(render) -> str:
+    """What a console renderer prints, as plain text 120 columns wide (for ``-o FILE``)."""
+    import io
+
+    buffer = io.StringIO()
+    render(Console(file=buffer, width=NO_WRAP, no_color=True))  # a file is never hard-wrapped
+    return buffer.getvalue()
 
 
 class _Main(click.Group):
@@ -75,10 +138,16 @@ class _Main(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit,
-                KeyboardInterrupt):
+        except KeyboardInterrupt:  # Ctrl-C: exit 130 as shells and most CLIs do (click would say 1)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            click.echo("Interrupted.", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except Terminated:
+            click.echo("Terminated.", err=True)
+            raise click.exceptions.Exit(EXIT_TERMINATED) from None
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
-        except SelectorError as exc:  # a typo in --select or the config: names it and the closest valid one
+        except (OutputRefused, WriteError, SelectorError) as exc:  # already names the file / the closest selector
             raise UsageFailure(str(exc)) from None
         except ConfigError as exc:
             raise UsageFailure(f"configuration error: {exc}") from None
@@ -132,9 +201,11 @@ def main() -> None:
                    "that no longer occur.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the findings (no progress, no summary extras).")
 @click.option("--verbose", "-v", is_flag=True, help="Show help for every finding, and tracebacks on errors.")
+@click.option("--force", is_flag=True, help="Let --output create a .py/.ipynb file under the scanned paths "
+                                            "(never one of the scanned files).")
 def scan_command(paths, output_format, output, select, ignore, config_file, fail_on, exit_zero, jobs, no_cache,
                  quiet, verbose, baseline_file=None, extend_select=(), exclude=(), extend_exclude=(),
-                 fail_on_error=False, statistics=False) -> None:
+                 fail_on_error=False, statistics=False, force=False) -> None:
     """Scan PATHS (default: the current folder) for ML technical debt.
 
     Findings are reported in PATHS only; the context (which script reads what another writes) always comes
@@ -155,19 +226,24 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
     try:
         root, scan_paths, config, only = resolve_targets(paths, config_file)
         apply_exclude_options(config, exclude, extend_exclude)
+        # every input is checked before the scan: where the report goes, the baseline
+        target = checked_output(output, scan_paths or [root], [baseline_file, config.path], force)
+        baseline = _load_baseline(baseline_file) if baseline_file else None
         err = Console(stderr=True)
         show_progress = (output_format == "console" and not quiet and output is None and sys.stdout.isatty()
                          and err.is_terminal)
         report, project = _run_with_progress(
             ScanOptions(root=root, paths=scan_paths, config=config, jobs=jobs, use_cache=not no_cache,
                         select=_split(select), ignore=_split(ignore), only_paths=only,
-                        extend_select=_split(extend_select)),
+                        extend_select=_split(extend_select), outputs=[target] if target else []),
             err if show_progress else None,
         )
     except SelectorError as exc:
         raise UsageFailure(str(exc)) from None
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
+    except OutputRefused as exc:
+        raise UsageFailure(str(exc)) from None
     except click.ClickException:
         raise
     except InternalError as exc:  # already names the stage and the file
@@ -183,21 +259,18 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
     finally:
         if verbose and debug is None:
             os.environ.pop("DEBTSCAN_DEBUG", None)
-    if baseline_file:
-        from debtscan.baseline import BaselineError, apply_baseline, load_baseline
+    if baseline is not None:
+        from debtscan.baseline import apply_baseline
 
-        try:
-            apply_baseline(report, load_baseline(baseline_file), baseline_file, only)
-        except BaselineError as exc:
-            raise UsageFailure(str(exc)) from None
+        apply_baseline(report, baseline, baseline_file, only)
     if report.scope_files == 0:  # nothing to check: say so, as ruff does (the exit status stays 0)
         where = ", ".join(paths) if paths else "."
         click.echo(f"warning: no Python files or notebooks found in {where} (after excludes and .gitignore)",
                    err=True)
     if output_format == "console":
         if output:
-            with open(output, "w", encoding="utf-8") as handle:
-                console_report.render(report, file_console(handle), verbose, quiet=quiet, statistics=statistics)
+            write_output(output, render_console_text(
+                lambda console: console_report.render(report, console, verbose, quiet=quiet, statistics=statistics)))
         else:
             console_report.render(report, stdout_console(), verbose, quiet=quiet, statistics=statistics)
     else:
@@ -214,7 +287,7 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
         else:
             text = renderers[output_format](report, project)
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            write_output(output, text)
         else:
             click.echo(text, nl=False)
     internal = [e for e in report.errors if e.message.startswith(INTERNAL_ERROR)]
@@ -241,22 +314,33 @@ def apply_exclude_options(config: Config, exclude: Sequence[str], extend_exclude
         config.exclude = _split(exclude)
     if extend_exclude:
         config.extend_exclude = list(config.extend_exclude) + _split(extend_exclude)
+def _load_baseline(path: str):
+    from debtscan.baseline import BaselineError, load_baseline
+
+    try:
+        return load_baseline(path)
+    except BaselineError as exc:
+        raise UsageFailure(str(exc)) from None
 
 
 def _run_with_progress(options: ScanOptions, console: Optional[Console]):
-    if console is None:
-        return scan(options)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    with interruptible():
+        if console is None:
+            return scan(options)
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("files", total=None)
+        try:
+            with Progress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=console, transient=True) as progress:
+                task = progress.add_task("files", total=None)
 
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+                def update(done: int, total: int) -> None:
+                    progress.update(task, completed=done, total=total)
 
-        options.progress = update
-        return scan(options)
+                options.progress = update
+                return scan(options)
+        finally:
+            console.show_cursor(True)
 
 
 @main.command("rules")
@@ -314,19 +398,23 @@ def explain_command(code: str) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the graph to this file.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False))
 @click.option("--no-cache", is_flag=True)
-def graph_command(path, graph_format, output, config_file, no_cache) -> None:
+@click.option("--force", is_flag=True, help="Let --output create a .py/.ipynb file under PATH.")
+def graph_command(path, graph_format, output, config_file, no_cache, force=False) -> None:
     """Export the repo graph (modules, artifacts, signals, models and their edges)."""
     from debtscan.graph_export import EXPORTERS
 
     try:
         root = Path(path).resolve()  # the graph of the folder given (not of the project around it)
         config = load_config(Path(config_file) if config_file else None, root)
-        _, project = scan(ScanOptions(root=root, config=config, use_cache=not no_cache))
+        target = checked_output(output, [root], [config.path], force)
+        with interruptible():
+            _, project = scan(ScanOptions(root=root, config=config, use_cache=not no_cache,
+                                          outputs=[target] if target else []))
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
     text = EXPORTERS[graph_format](project)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_output(output, text)
     else:
         click.echo(text, nl=False)
 
@@ -339,7 +427,9 @@ def graph_command(path, graph_format, output, config_file, no_cache) -> None:
 @click.option("--ignore", multiple=True, help="Rule codes, code prefixes or categories to disable.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the facts cache.")
-def baseline_command(path, output, select, ignore, config_file, no_cache) -> None:
+@click.option("--force", is_flag=True, help="Let --output create a .py/.ipynb file under PATH "
+                                            "(never one of the scanned files).")
+def baseline_command(path, output, select, ignore, config_file, no_cache, force=False) -> None:
     """Record the current findings of PATH as a baseline (by fingerprint, with a count per fingerprint).
 
     `debtscan scan --baseline FILE` then reports only new findings. Run it from the same folder (same scan
@@ -349,13 +439,16 @@ def baseline_command(path, output, select, ignore, config_file, no_cache) -> Non
 
     try:
         root, scan_paths, config, only = resolve_targets([path], config_file)
-        report, _ = scan(ScanOptions(root=root, paths=scan_paths, config=config, use_cache=not no_cache,
-                                     select=_split(select), ignore=_split(ignore), only_paths=only))
+        target = checked_output(output, scan_paths or [root], [config.path], force)
+        with interruptible():
+            report, _ = scan(ScanOptions(root=root, paths=scan_paths, config=config, use_cache=not no_cache,
+                                         select=_split(select), ignore=_split(ignore), only_paths=only,
+                                         outputs=[target]))
     except SelectorError as exc:
         raise UsageFailure(str(exc)) from None
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
-    Path(output).write_text(render_baseline(report.findings), encoding="utf-8")
+    write_output(output, render_baseline(report.findings))
     fingerprints = len({f.fingerprint for f in report.findings})
     click.echo(f"wrote {output}: {console_report.plural(len(report.findings), 'finding')}, "
                f"{console_report.plural(fingerprints, 'fingerprint')}", err=True)
@@ -375,21 +468,22 @@ def diff_command(old, new, diff_format, output, fail_on_new, details=False) -> N
     metrics that changed (--details: every metric that changed)."""
     from debtscan import diff as report_diff
 
+    checked_output(output, [], [old, new])
     try:
         result = report_diff.diff_reports(report_diff.load_report(old), report_diff.load_report(new))
     except report_diff.ReportError as exc:
         raise UsageFailure(str(exc)) from None
     if diff_format == "console":
         if output:
-            with open(output, "w", encoding="utf-8") as handle:
-                report_diff.render_console(result, file_console(handle), details=details)
+            write_output(output, render_console_text(
+                lambda console: report_diff.render_console(result, console, details=details)))
         else:
             report_diff.render_console(result, stdout_console(), details=details)
     else:
         text = (report_diff.render_json(result) if diff_format == "json"
                 else report_diff.render_markdown(result, details=details))
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            write_output(output, text)
         else:
             click.echo(text, nl=False)
     sys.exit(EXIT_FINDINGS if fail_on_new and result["counts"]["new"] else EXIT_CLEAN)

@@ -27,18 +27,21 @@ def _is_number(value: Any) -> bool:
 def flatten_metrics(metrics: Any, prefix: str = "", max_width: Optional[int] = None) -> List[Tuple[str, Any]]:
     """Scalar leaves of nested metric dicts as ``(dotted.name, value)``, in a stable order.
 
-    ``max_width`` leaves out dicts with more keys than that (per-file tables), for summaries.
+    ``max_width`` leaves out dicts with more keys than that (per-file tables), for summaries. Iterative: a
+    report is user input, and nesting depth must not matter.
     """
     out: List[Tuple[str, Any]] = []
-    if isinstance(metrics, dict):
-        if max_width is not None and prefix and len(metrics) > max_width:
-            return out
-        for key in sorted(metrics, key=str):
-            name = f"{prefix}.{key}" if prefix else str(key)
-            out.extend(flatten_metrics(metrics[key], name, max_width))
-    elif metrics is None or isinstance(metrics, (str, int, float, bool)):
-        if prefix:
-            out.append((prefix, metrics))
+    stack = [(metrics, prefix)]
+    while stack:
+        value, name = stack.pop()
+        if isinstance(value, dict):
+            if max_width is not None and name and len(value) > max_width:
+                continue
+            stack.extend((value[key], f"{name}.{key}" if name else str(key))
+                         for key in sorted(value, key=str, reverse=True))
+        elif value is None or isinstance(value, (str, int, float, bool)):
+            if name:
+                out.append((name, value))
     return out
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from debtscan.cache import FactsCache, content_digest, dumps, make_decoder
+from debtscan.cache import FactsCache, cache_folder_problem, content_digest, dumps, make_decoder
 from debtscan.config import Config, ConfigError, line_of
 from debtscan.discover import discover
 from debtscan.facts.model import FileFacts
@@ -30,6 +30,7 @@ from debtscan.rules.registry import load_rules, selected
 from debtscan.rules.selectors import (SelectorError, canonical, check_selectors, first_match as names_rule,
                                       rules_matching, suggestion, unknown)
 from debtscan.scope import in_scope
+from debtscan.safefile import check_not_scanned
 from debtscan.source import SourceError, read_source
 
 ProgressCallback = Callable[[int, int], None]
@@ -49,6 +50,8 @@ class ScanOptions:
     only_paths: Optional[Set[str]] = None  # report findings only in these files or folders (root-relative)
     progress: Optional[ProgressCallback] = None
     extend_select: Sequence[str] = ()
+    # files this run will write (-o): refused, before any file is analysed, if one is a scanned source file
+    outputs: Sequence[Path] = ()
 
 
 @dataclass(frozen=True)
@@ -354,19 +357,82 @@ def _mp_context():
     return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
 
 
-def _worker_main(root: str, knowledge: Knowledge, max_size: int, tasks: Sequence[FileTask], conn) -> None:
+def _worker_main(root: str, knowledge: Knowledge, max_size: int, tasks: Sequence[FileTask], conn,
+                 parent: int = 0, inherited: Sequence[int] = ()) -> None:
     """A worker process: receives task indices on its own pipe; says "start" before and sends the compact
-    facts after each file (synchronously), so that the parent knows which file it was on if it dies."""
+    facts after each file (synchronously), so that the parent knows which file it was on if it dies.
+
+    ``inherited`` are the parent's ends of every worker's pipe that a forked child holds copies of: closed
+    first, so that the parent's death reaches each worker as end-of-file on its pipe. The worker also dies
+    with its parent on a parent-death signal (Linux) and, everywhere, by a watchdog on its parent's pid."""
+    for fd in inherited:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    die_with_parent(parent)
     _init_worker(root, knowledge, max_size)
-    while True:
-        index = conn.recv()
-        if index is None:
-            break
-        conn.send((index, None, None))
-        _gc_tick()
-        digest, blob, _ = _extract_encoded(root, tasks[index], knowledge, max_size)
-        conn.send((index, digest, blob))
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: SIGTERM simply ends a worker
+    except (ValueError, OSError):
+        pass
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTIONS)  # blocked around the fork
+    try:
+        while True:
+            index = conn.recv()
+            if index is None:
+                break
+            conn.send((index, None, None))
+            _gc_tick()
+            digest, blob, _ = _extract_encoded(root, tasks[index], knowledge, max_size)
+            conn.send((index, digest, blob))
+    except (EOFError, OSError):  # the parent is gone (its end of the pipe closed): nothing to report to
+        os._exit(0)
     conn.close()
+
+
+_INTERRUPTIONS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _block_interruptions():
+    if hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread():
+        return signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTIONS)
+    return None
+
+
+def _restore_signal_mask(previous) -> None:
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+PR_SET_PDEATHSIG = 1
+WATCHDOG_INTERVAL = 0.5
+
+
+def die_with_parent(parent: int) -> None:
+    """End this (worker) process when ``parent`` ends: ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux, and a
+    daemon thread that exits the process once its parent's pid changes (the process was re-parented)."""
+    if not parent:
+        return
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(0)
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCHDOG_INTERVAL)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="debtscan-parent-watchdog", daemon=True).start()
 
 
 def _failed(task: FileTask, reason: str) -> bytes:
@@ -379,11 +445,21 @@ class _Worker:
 
     PREFETCH = 2
 
-    def __init__(self, context, root: str, knowledge: Knowledge, max_size: int, tasks: Sequence[FileTask]):
+    def __init__(self, context, root: str, knowledge: Knowledge, max_size: int, tasks: Sequence[FileTask],
+                 siblings: Sequence["_Worker"] = ()):
         self.conn, child = context.Pipe(duplex=True)
+        # a forked child inherits the parent's end of its own pipe and of every sibling's: it closes them
+        inherited = ([w.conn.fileno() for w in siblings] + [self.conn.fileno()]
+                     if context.get_start_method() == "fork" else [])
         self.process = context.Process(target=_worker_main, daemon=True,
-                                       args=(root, knowledge, max_size, tasks, child))
-        self.process.start()
+                                       args=(root, knowledge, max_size, tasks, child, os.getpid(), inherited))
+        # Ctrl-C / SIGTERM wait until the fork is done: raised inside fork's own handlers, the interruption
+        # would be swallowed ("Exception ignored") and the scan would go on
+        blocked = _block_interruptions()
+        try:
+            self.process.start()
+        finally:
+            _restore_signal_mask(blocked)
         child.close()
         self.assigned: List[int] = []
         self.current: Optional[int] = None
@@ -439,13 +515,13 @@ def _parallel(tasks: Sequence[FileTask], workers: int, root: str, knowledge: Kno
             task = tasks[culprit]
             yield task.path, b"", _failed(task, reason)
         if queue:
-            fresh = _Worker(context, root, knowledge, max_size, tasks)
+            fresh = _Worker(context, root, knowledge, max_size, tasks, pool)
             pool.append(fresh)
             feed(fresh)
 
     try:
         for _ in range(workers):
-            worker = _Worker(context, root, knowledge, max_size, tasks)
+            worker = _Worker(context, root, knowledge, max_size, tasks, pool)
             pool.append(worker)
             feed(worker)
         while remaining:
@@ -650,6 +726,59 @@ def run_rules(project: Project, config: Config, rule_classes: Dict[str, type], c
     return findings
 
 
+DEFAULT_CACHE_DIR = Config().cache_dir
+
+
+def cache_folder(config: Config, root: Path) -> Tuple[Optional[Path], str]:
+    """The facts cache's folder, or None with a note why there is none.
+
+    ``cache-dir`` may not be the project root, a folder above it, or a folder holding source files: the cache
+    would hide them from the scan (its folder is never scanned) and mix its files with the user's. A
+    ``cache-dir`` the configuration sets that way is a configuration error; the default ``.debtscan_cache``
+    being such a folder (the user's own) turns the cache off for the scan, with a note, and is scanned.
+    """
+    folder = Path(config.cache_dir)
+    if not folder.is_absolute():
+        folder = (config.root or root) / folder
+    folder = Path(os.path.abspath(folder))
+    problem = cache_folder_problem(folder, root)
+    if not problem:
+        return folder, ""
+    if config.cache_dir != DEFAULT_CACHE_DIR:
+        raise ConfigError(f"{line_of(config.path, 'cache-dir')}: [tool.debtscan] cache-dir {config.cache_dir!r} "
+                          f"{problem}: the cache needs a folder of its own (the default is "
+                          f"{DEFAULT_CACHE_DIR})")
+    return None, (f"{folder} {problem}, so it is not debtscan's cache: caching is off for this scan "
+                  f"(set cache-dir to a folder of its own)")
+
+
+# Why a file has no facts that is no fault of its contents (the parser crashed, ran out of time or memory, a
+# debtscan bug): the cross-file stage runs without that file.
+_MISSING = ("the parser crashed",) + _TRANSIENT
+
+
+def missing_facts_notes(facts: Dict[str, FileFacts], shown: int = 5) -> List[ScanError]:
+    """One note when files have no facts for a reason other than their contents: which files, and which
+    files import them (their cross-file findings are the likeliest to be missing or incomplete)."""
+    missing = sorted(path for path, f in facts.items() if f.error and f.error.startswith(_MISSING))
+    if not missing:
+        return []
+    modules = {facts[path].module for path in missing if facts[path].module}
+    importers = sorted(path for path, f in facts.items() if not f.error and any(
+        imp.target == m or imp.target.startswith(m + ".") for imp in f.imports for m in modules))
+
+    def listing(paths: List[str]) -> str:
+        more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+        return ", ".join(paths[:shown]) + more
+
+    message = (f"facts missing for {len(missing)} file(s) ({listing(missing)}): the cross-file stage ran "
+               f"without them, so findings that relate several files (hand-offs, pipeline chains, signal "
+               f"consumers, repeated glue, repo-wide metrics) may be missing or incomplete")
+    if importers:
+        message += f", in particular around the {len(importers)} file(s) importing them ({listing(importers)})"
+    return [ScanError("<cross-file>", message)]
+
+
 def scan(options: ScanOptions) -> Tuple[Report, Project]:
     """Run a whole scan and return the report and the project it was computed from."""
     config = options.config
@@ -679,17 +808,21 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
             option = next((k for k in config.rule_options(code) if repr(k) in str(exc)), code)
             raise ConfigError(f"{line_of(config.path, 'rules', code, option)}: "
                               f"[tool.debtscan.rules.{code}] {exc}") from None
-    found = discover(root, options.paths, config.excludes, config.respect_gitignore)
+    cache_dir, cache_note = cache_folder(config, root)
+    found = discover(root, options.paths, config.excludes, config.respect_gitignore,
+                     skip=[cache_dir] if cache_dir is not None else [])
+    for output in options.outputs:
+        check_not_scanned(output, root, found.files)
     tasks = plan_tasks(found.files)
     knowledge = knowledge_for(config)
     cache = None
-    if options.use_cache and not cache_disabled_by_env():
-        cache_dir = Path(config.cache_dir)
-        if not cache_dir.is_absolute():
-            cache_dir = (config.root or root) / cache_dir
+    if options.use_cache and not cache_disabled_by_env() and cache_dir is not None:
         cache = FactsCache(cache_dir, f"{knowledge.fingerprint}:{config.max_file_size}")
     facts = collect_facts(root, tasks, config, knowledge, options.jobs, cache, options.progress)
     errors = [ScanError(path, reason) for path, reason in found.skipped]
+    if cache_note and options.use_cache and not cache_disabled_by_env():
+        errors.append(ScanError("<cache>", cache_note))
+    errors.extend(missing_facts_notes(facts))
     errors.extend(ScanError(path, f.error) for path, f in sorted(facts.items()) if f.error)
     errors.extend(ScanError(origin, reason) for origin, reason in ruleset.errors)
     good = {path: f for path, f in facts.items() if not f.error}

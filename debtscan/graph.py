@@ -20,6 +20,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import networkx as nx
 
+from debtscan.discover import walk_folders
 from debtscan.facts.model import FileFacts, IOFact
 from debtscan.facts.values import Seq
 from debtscan.paths import (
@@ -350,7 +351,7 @@ def walk_pipeline_files(root: Path, max_dirs: int = 5000) -> Tuple[List[str], Li
     catalogs: List[str] = []
     visited = 0
     skip = {"node_modules", "__pycache__", "venv", "site-packages", "build", "dist", "env"}
-    for directory, dirs, files in os.walk(root):
+    for directory, dirs, files in walk_folders(str(root)):  # iterative: any folder depth
         visited += 1
         if visited > max_dirs:
             break

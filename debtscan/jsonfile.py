@@ -14,3 +14,5 @@ def load_json_file(path: str, error: Type[Exception], what: str) -> Any:
         raise error(f"cannot read {what}{path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise error(f"{what}{path} is not JSON: {exc}") from None
+    except RecursionError:
+        raise error(f"{what}{path} is nested too deeply to be a debtscan file") from None

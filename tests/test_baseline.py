@@ -243,3 +243,22 @@ def test_diff_rejects_files_that_are_not_reports(project):
     (project / "a.json").write_text("[1, 2]", encoding="utf-8")
     result = cli("diff", "a.json", "a.json", cwd=project)
     assert result.exit_code == 2 and "not a debtscan JSON report" in result.output
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"debtscan_baseline": 1, "findings": {"ab12": {"count": true}}}', "needs a positive integer `count`, got true"),
+    ('{"debtscan_baseline": 1, "findings": {"ab12": {"count": 0}}}', "outside 1..1,000,000"),
+    ('{"debtscan_baseline": 1, "findings": {"ab12": {"count": 1e30}}}', "needs a positive integer `count`"),
+    ('{"debtscan_baseline": 1, "findings": {"ab12": {"count": 10000000000000000000000000000}}}',
+     "outside 1..1,000,000"),
+    ('{"debtscan_baseline": 1, "findings": {"ab12": {"count": 1, "message": ["x"]}}}', "`message` that is not a string"),
+    ("[" * 100000 + "]" * 100000, "nested too deeply"),
+])
+def test_a_damaged_baseline_is_refused_with_what_is_wrong(tmp_path, text, message):
+    from debtscan.baseline import BaselineError, load_baseline
+
+    path = tmp_path / "base.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BaselineError, match="base.json") as caught:
+        load_baseline(str(path))
+    assert message in str(caught.value)

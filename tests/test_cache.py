@@ -8,6 +8,7 @@ import libcst
 import pytest
 
 from debtscan import cache as cache_module
+from debtscan import safefile
 from debtscan.cache import FactsCache, dumps, loads
 from debtscan.config import Config, parse_section
 from debtscan.discover import discover
@@ -158,7 +159,7 @@ def test_a_read_only_cache_is_still_read(tmp_path, parses, monkeypatch):
     def read_only(*args, **kwargs):  # what root (who may write anyway) would meet on a read-only mount
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(cache_module.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(safefile.tempfile, "mkstemp", read_only)
     try:
         parses.clear()
         report = _scan(tmp_path)
@@ -215,3 +216,20 @@ def test_the_compact_encoding_round_trips_every_fixture_file(fixture):
     for task in plan_tasks(discover(root).files):
         facts = extract_file(str(root), task, knowledge, config.max_file_size)
         assert loads(dumps(facts)) == facts, task.path
+
+
+def test_a_cache_note_is_shown_as_a_note_not_as_a_file_that_failed(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from debtscan.report import console as console_report
+
+    write_repo(tmp_path, PIPELINE)
+    (tmp_path / "blocker").write_text("a file where the cache directory should go\n", encoding="utf-8")
+    report = _scan(tmp_path, {"cache-dir": "blocker/cache"})
+    out = io.StringIO()
+    console_report.render(report, Console(file=out, width=200, no_color=True))
+    text = out.getvalue()
+    assert "could not be analysed" not in text
+    assert f"Cache: cache directory {tmp_path / 'blocker' / 'cache'} is not writable" in text

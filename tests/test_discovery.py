@@ -24,7 +24,6 @@ FILES = {
     "dist/pkg.py": "",
     "pkg/__pycache__/model.cpython-311.py": "",
     ".ipynb_checkpoints/explore-checkpoint.ipynb": "{}",
-    ".debtscan_cache/x.py": "",
 }
 
 

@@ -447,4 +447,5 @@ def test_output_to_a_folder_that_does_not_exist_is_one_line_exit_2(repo, tmp_pat
     result = cli("scan", repo, "--no-cache", "--jobs", "1", "--format", "json", "-o",
                  tmp_path / "missing" / "report.json")
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"Error: {tmp_path / 'missing' / 'report.json'}: No such file or directory"
+    assert result.stderr.strip() == (f"Error: --output {tmp_path / 'missing' / 'report.json'}: the folder "
+                                     f"{tmp_path / 'missing'} does not exist")

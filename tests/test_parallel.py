@@ -145,8 +145,9 @@ def test_a_file_that_takes_too_long_is_abandoned_and_the_scan_goes_on(tmp_path, 
     monkeypatch.setattr(engine, "FILE_TIMEOUT", 0.5)
     text = _render(tmp_path, jobs=1)
     errors = _errors(text)
-    assert list(errors) == ["slow.py"]
+    assert list(errors) == ["<cross-file>", "slow.py"]
     assert "took longer than 0.5 s" in errors["slow.py"]
+    assert errors["<cross-file>"].startswith("facts missing for 1 file(s) (slow.py)")
     assert '"path": "b.py"' in text
 
 
@@ -169,6 +170,7 @@ def test_a_worker_that_dies_on_a_file_costs_only_that_file(tmp_path, monkeypatch
         pytest.skip("needs fork to hand the patched extractor to the workers")
     text = _render(tmp_path, jobs=2)
     errors = _errors(text)
-    assert list(errors) == ["blob.py"]
+    assert list(errors) == ["<cross-file>", "blob.py"]
     assert "crashed" in errors["blob.py"]
+    assert "facts missing for 1 file(s) (blob.py)" in errors["<cross-file>"]
     assert '"path": "b.py"' in text

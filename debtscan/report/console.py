@@ -98,12 +98,7 @@ def render(report: Report, console: Console, verbose: bool = False, show_help: b
             _render_help(report, console)
     for renderer in () if quiet or statistics else _SECTIONS:
         renderer(report, console)
-    if report.errors:
-        console.print()
-        console.print(Text(f"{plural(len(report.errors), 'file or rule', 'files or rules')} could not be "
-                           "analysed:", style="bold red"), soft_wrap=True)
-        for error in report.errors:
-            _wrapped(console, [(f"  {error.path}: {error.message}", "red")], 4)
+    _print_errors(report, console)
     console.print()
     console.print(summary_line(report), soft_wrap=True)
     if report.findings and not verbose and not quiet:
@@ -191,3 +186,54 @@ def section(renderer):
     """Register an extra console section (the composition chart, say), shown after the findings."""
     _SECTIONS.append(renderer)
     return renderer
+
+
+# Scan-wide notes under ``errors`` whose "path" is a stage, not a file: shown by name, not as a failed file.
+NOTE_TITLES = {"<cache>": "Cache", "<cross-file>": "Incomplete"}
+
+
+def _print_errors(report: Report, console: Console) -> None:
+    """Files that could not be analysed, rules or plugins that failed, then scan-wide notes (the cache, facts
+    missing from the cross-file stage), each group under its own heading."""
+    files = [e for e in report.errors if not e.path.startswith("<") and not e.path.startswith(("plugin ",
+                                                                                              "entry point "))]
+    rules = [e for e in report.errors if e.path.startswith(("<rule ", "plugin ", "entry point "))]
+    notes = [e for e in report.errors if e.path in NOTE_TITLES]
+    others = [e for e in report.errors if e not in files and e not in rules and e not in notes]
+    for group, title, style in ((files, "file(s) could not be analysed", "bold red"),
+                                (rules + others, "rule(s) or plugin(s) failed", "bold red")):
+        if group:
+            console.print()
+            console.print(Text(f"{len(group)} {title}:", style=style))
+            for error in group:
+                console.print(Text(f"  {error.path}: {error.message}", style="red"))
+    if notes:
+        console.print()
+        for error in notes:
+            console.print(Text(f"{NOTE_TITLES[error.path]}: {error.message}", style="yellow"))
+
+
+# Scan-wide notes under ``errors`` whose "path" is a stage, not a file: shown by name, not as a failed file.
+NOTE_TITLES = {"<cache>": "Cache", "<cross-file>": "Incomplete"}
+
+
+def _print_errors(report: Report, console: Console) -> None:
+    """Files that could not be analysed, rules or plugins that failed, then scan-wide notes (the cache, facts
+    missing from the cross-file stage), each group under its own heading; long lines wrap with an indent."""
+    files = [e for e in report.errors if not e.path.startswith("<") and not e.path.startswith(("plugin ",
+                                                                                              "entry point "))]
+    rules = [e for e in report.errors if e.path.startswith(("<rule ", "plugin ", "entry point "))]
+    notes = [e for e in report.errors if e.path in NOTE_TITLES]
+    others = [e for e in report.errors if e not in files and e not in rules and e not in notes]
+    for group, one, many in ((files, "file could not be analysed", "files could not be analysed"),
+                             (rules + others, "rule or plugin failed", "rules or plugins failed")):
+        if group:
+            console.print()
+            console.print(Text(f"{len(group)} {one if len(group) == 1 else many}:", style="bold red"),
+                          soft_wrap=True)
+            for error in group:
+                _wrapped(console, [(f"  {error.path}: {error.message}", "red")], 4)
+    if notes:
+        console.print()
+        for error in notes:
+            _wrapped(console, [(f"{NOTE_TITLES[error.path]}: {error.message}", "yellow")], 4)
