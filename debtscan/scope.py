@@ -4,7 +4,9 @@ One rule, ruff's, for every form of ``debtscan scan`` (and for :func:`debtscan.s
 only in the given paths (folders or files), and the context, the cross-file model of hand-offs, consumers and
 imports, comes from the whole project. The project is the folder of the configuration file
 (``debtscan.toml`` or a ``pyproject.toml`` with ``[tool.debtscan]``), else the git work tree holding the
-first path, else the current folder when every path is inside it, else the paths' common folder.
+first path, else the current folder when every path is inside it and a file was named or the folder holds a
+project file (``pyproject.toml``, ``setup.py``, ``setup.cfg``, ``requirements.txt``, ``dvc.yaml``,
+``environment.yml``), else the paths' common folder.
 """
 from __future__ import annotations
 
@@ -30,6 +32,10 @@ def git_toplevel(start: Path) -> Optional[Path]:
     return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
 
 
+# Files that mark a folder as a project's root (the current folder counts as the project only with one).
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "dvc.yaml", "environment.yml")
+
+
 def project_root(targets: Sequence[Path], config: Config) -> Path:
     """The project a scan of ``targets`` sees (see the module docstring)."""
     if config.root is not None:
@@ -40,7 +46,10 @@ def project_root(targets: Sequence[Path], config: Config) -> Path:
     if git is not None:
         return git.resolve()
     cwd = Path.cwd().resolve()
-    if all(t == cwd or cwd in t.parents for t in resolved):
+    inside = all(t == cwd or cwd in t.parents for t in resolved)
+    # the current folder is the project when a file was named in it (as pre-commit does), or when it looks
+    # like a project's root; `debtscan scan repo` from an arbitrary parent folder scans `repo`
+    if inside and (any(not t.is_dir() for t in resolved) or any((cwd / m).exists() for m in PROJECT_MARKERS)):
         return cwd
     return Path(os.path.commonpath([str(t if t.is_dir() else t.parent) for t in resolved]))
 
