@@ -487,3 +487,9 @@ def diff_command(old, new, diff_format, output, fail_on_new, details=False) -> N
         else:
             click.echo(text, nl=False)
     sys.exit(EXIT_FINDINGS if fail_on_new and result["counts"]["new"] else EXIT_CLEAN)
+
+
+from debtscan.cli_trends import aggregate_command, history_command  # noqa: E402 - in their own module
+
+main.add_command(history_command)
+main.add_command(aggregate_command)

@@ -53,6 +53,8 @@ KEYS: Dict[str, Tuple[str, Any]] = {
     "raw-data-dirs": ("list of strings", ["input", "data/raw"]),
     "respect-gitignore": ("boolean", True),
     "knowledge": ("table of tables", {}),
+    "dead-folders": ("list of strings", []),
+    "include-dead-folders": ("boolean", False),
 }
 
 DEFAULT_EXCLUDE: List[str] = []
@@ -80,6 +82,9 @@ class Config:
     raw_data_dirs: List[str] = field(default_factory=lambda: ["input", "data/raw"])
     respect_gitignore: bool = True
     knowledge: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    # folder names (or fnmatch patterns) of abandoned work, DS501; empty: debtscan.liveness.DEAD_FOLDERS
+    dead_folders: List[str] = field(default_factory=list)
+    include_dead_folders: bool = False
 
     @property
     def excludes(self) -> List[str]:

@@ -22,6 +22,7 @@ from debtscan.discover import discover
 from debtscan.facts.model import FileFacts
 from debtscan.graph import Project, build_project, module_name_for
 from debtscan.knowledge import Knowledge, load_knowledge
+from debtscan.liveness import split_live
 from debtscan.metrics import compute_metrics
 from debtscan.report.model import Finding, Report, ScanError, assign_fingerprints
 from debtscan.rules.base import Rule, RuleContext, rule_options
@@ -52,6 +53,8 @@ class ScanOptions:
     extend_select: Sequence[str] = ()
     # files this run will write (-o): refused, before any file is analysed, if one is a scanned source file
     outputs: Sequence[Path] = ()
+    # Given the facts cache a scan would use, the one to use instead (history keeps one for all its commits).
+    cache_factory: Optional[Callable[[FactsCache], FactsCache]] = None
 
 
 @dataclass(frozen=True)
@@ -818,6 +821,8 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     cache = None
     if options.use_cache and not cache_disabled_by_env() and cache_dir is not None:
         cache = FactsCache(cache_dir, f"{knowledge.fingerprint}:{config.max_file_size}")
+        if options.cache_factory is not None:
+            cache = options.cache_factory(cache)
     facts = collect_facts(root, tasks, config, knowledge, options.jobs, cache, options.progress)
     errors = [ScanError(path, reason) for path, reason in found.skipped]
     if cache_note and options.use_cache and not cache_disabled_by_env():
@@ -826,10 +831,12 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     errors.extend(ScanError(path, f.error) for path, f in sorted(facts.items()) if f.error)
     errors.extend(ScanError(origin, reason) for origin, reason in ruleset.errors)
     good = {path: f for path, f in facts.items() if not f.error}
+    live, liveness = split_live(good, config)  # abandoned folders and never-run statements set apart
     try:
-        project = build_project(good, root=root, config=config)
+        project = build_project(live, root=root, config=config)
+        project.liveness = liveness
     except Exception as exc:  # noqa: BLE001 - a debtscan bug: name the file whose facts trigger it
-        raise InternalError(f"{INTERNAL_ERROR} while building the graph{_culprit(good, root, config)}: "
+        raise InternalError(f"{INTERNAL_ERROR} while building the graph{_culprit(live, root, config)}: "
                             f"{type(exc).__name__}: {exc}") from exc
     raw = run_rules(project, config, ruleset.rules, codes, errors, ruleset.origins)
     findings, suppressed_count = apply_suppressions(raw, good, config, codes, ruleset.rules)

@@ -23,6 +23,7 @@ import networkx as nx
 from debtscan.discover import walk_folders
 from debtscan.facts.model import FileFacts, IOFact
 from debtscan.facts.values import Seq
+from debtscan.liveness import Liveness
 from debtscan.paths import (
     ConstantTable, ResolvedPath, Resolver, _literal_folder, leaves_root, matches, normalise, too_generic,
 )
@@ -74,6 +75,7 @@ class Project:
     anchors: Dict[Tuple[str, int, int], Tuple[str, int]] = field(default_factory=dict)
     root: Optional[Path] = None
     io_sites: Dict[str, int] = field(default_factory=dict)
+    liveness: Liveness = field(default_factory=Liveness)  # abandoned folders and dead blocks (DS5xx)
 
     def cwd_for(self, path: str) -> Optional[str]:
         """The folder a module runs from, for its relative paths: the ``cd`` of the runner that runs it, its

@@ -117,7 +117,7 @@ class Extraction(CodegenState):
     __slots__ = (
         "line", "col", "module", "is_package", "knowledge", "aliases", "scopes", "toplevel",
         "imports", "calls", "constants", "functions", "stmt_stack", "statements", "collectors",
-        "_enter", "_leave", "_call_names", "_func_stack", "_before", "_after",
+        "_enter", "_leave", "_call_names", "_func_stack", "_before", "_after", "text",
     )
 
     def __init__(self, module: cst.Module, module_name: str, is_package: bool, knowledge: Knowledge,
@@ -143,6 +143,7 @@ class Extraction(CodegenState):
         self.statements: List[StatementFact] = []
         self._call_names: Dict[int, str] = {}
         self._func_stack: List[Tuple[str, int]] = []
+        self.text = ""  # the source, for collectors that read it in finish()
         self.collectors = [c(self) for c in collector_types]
         self._enter: Dict[type, List[Callable]] = {}
         self._leave: Dict[type, List[Callable]] = {}
@@ -578,6 +579,7 @@ class Extraction(CodegenState):
     # -- result ----------------------------------------------------------------------------------
     def result(self, path: str, text: str, cells: Tuple[CellSpan, ...], notebook: bool) -> FileFacts:
         out: Dict[str, Any] = {}
+        self.text = text
         for collector in self.collectors:
             collector.finish(out)
         return FileFacts(
@@ -665,9 +667,13 @@ def default_collectors() -> List[Type[Collector]]:
     """The built-in fact families, in the order they see each node."""
     from debtscan.facts.io import IOCollector
     from debtscan.facts.lines import LinesCollector
+    from debtscan.facts.deadcode import DeadCodeCollector
+    from debtscan.facts.fingerprints import FingerprintCollector
+    from debtscan.facts.settings import SettingsCollector
     from debtscan.facts.signals import SignalCollector
 
-    return [IOCollector, LinesCollector, SignalCollector]
+    return [FingerprintCollector, IOCollector, LinesCollector, SignalCollector, DeadCodeCollector,
+            SettingsCollector]
 
 
 def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool, text: str,

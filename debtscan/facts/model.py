@@ -171,6 +171,82 @@ class SuppressionFact:
 
 
 @fact
+class DeadBlockFact:
+    """Code that can never run: ``line``..``end_line`` follow an unconditional ``raise``/``return``/
+    ``assert False``/``sys.exit()``/``break``/``continue`` in the same block (``reason`` names it, ``at`` its
+    line), or form the body of ``if False:``/``if 0:``/``while False:``."""
+
+    line: int
+    end_line: int
+    reason: str
+    at: int
+    scope: str
+    statements: int = 0
+
+
+@fact
+class FlagFact:
+    """A module-level name bound once, to ``True``/``False``/``0``/``1``, that ``if`` statements test.
+
+    ``tests`` are the lines of the ``if NAME:`` / ``if not NAME:`` statements in this file; ``rebound`` is set
+    when the name is also assigned elsewhere in the file (a loop, a function with ``global``, argparse)."""
+
+    name: str
+    value: bool
+    line: int
+    tests: Tuple[int, ...] = ()
+    rebound: bool = False
+
+
+@fact
+class SettingFact:
+    """A literal setting: ``key`` written with the literal ``value`` (its source text, literals normalised).
+
+    ``where`` is ``kwarg`` (``learning_rate=0.05`` in a call to ``callee``), ``dict`` (``{"eta": 0.1}``, a
+    dict display or ``dict(...)`` call, ``block`` its index among this file's config blocks) or ``constant``
+    (a module-level ``NAME = literal``)."""
+
+    key: str
+    value: str
+    line: int
+    column: int
+    where: str
+    callee: str = ""
+    block: int = -1
+    scope: str = ""
+
+
+@fact
+class ConfigBlockFact:
+    """A dict display, ``dict(...)`` call or call with several literal keyword arguments: a block of settings.
+
+    ``keys`` are its literal keys in source order; ``literals`` how many values are literals."""
+
+    index: int
+    kind: str
+    callee: str
+    keys: Tuple[str, ...]
+    literals: int
+    line: int
+    end_line: int
+    scope: str = ""
+    target: str = ""
+
+
+@fact
+class FingerprintFact:
+    """The file's structure for clone detection: one hash per logical line of code (names kept, strings and
+    numbers normalised, comments and layout dropped) and a MinHash signature of the set of consecutive
+    statement pairs (one-permutation hashing, densified), compared across files by LSH."""
+
+    hashes: Tuple[int, ...]
+    lines: Tuple[int, ...]
+    signature: Tuple[int, ...]
+    generated: bool = False
+    managed_copies: int = 0
+
+
+@fact
 class CellSpan:
     """A notebook code cell: cell ``index`` occupies lines ``start_line`` .. ``start_line + lines - 1``."""
 
@@ -199,6 +275,14 @@ class FileFacts:
     signals: Tuple[SignalFact, ...] = ()
     models: Tuple[ModelFact, ...] = ()
     suppressions: Tuple[SuppressionFact, ...] = ()
+    dead_blocks: Tuple[DeadBlockFact, ...] = ()
+    flags: Tuple[FlagFact, ...] = ()
+    settings: Tuple[SettingFact, ...] = ()
+    config_blocks: Tuple[ConfigBlockFact, ...] = ()
+    fingerprint: Optional[FingerprintFact] = None
+    names: Tuple[str, ...] = ()
+    main_guard: int = 0
+    top_level_calls: int = 0
     code_lines: int = 0
     error: Optional[str] = None
 

@@ -4,6 +4,9 @@ from debtscan.rules.jungle import (
     FileCycle, HardCodedPath, IntermediateFileHandoff, JoinOfIntermediates, JungleChain, MultipleWriters,
     ReadBeforeWrite, UnproducedRead,
 )
+from debtscan.rules.configuration import DuplicatedConfig, ForeignConstant, ScatteredHyperparameter
+from debtscan.rules.copies import CopiedExperiment
+from debtscan.rules.dead import AbandonedFolder, ConstantFlag, UnreachableCode, UnrunScript, UnusedFunction
 from debtscan.rules.meta import UnusedSuppression
 from debtscan.rules.signals import CorrectionCascade, EntangledFeatureSet, SharedInputSignal, UndeclaredConsumer
 
@@ -24,4 +27,13 @@ RULES = [
     CorrectionCascade,
     UndeclaredConsumer,
     EntangledFeatureSet,
+    AbandonedFolder,
+    UnreachableCode,
+    UnusedFunction,
+    UnrunScript,
+    ConstantFlag,
+    CopiedExperiment,
+    ScatteredHyperparameter,
+    DuplicatedConfig,
+    ForeignConstant,
 ]
