@@ -46,7 +46,7 @@ def repo(tmp_path, monkeypatch):
     (["--select", "jungle-chian"], "Error: --select: unknown rule selector 'jungle-chian'; did you mean "
                                    "'jungle-chain'?"),
     (["--extend-select", "DS3O1"], "Error: --extend-select: unknown rule selector 'DS3O1'; did you mean 'DS301'?"),
-    (["--select", "DS999"], "Error: --select: unknown rule selector 'DS999'; the code families are DS0, DS1, DS2, "),
+    (["--select", "XY999"], "Error: --select: unknown rule selector 'XY999'; the code families are DS0, DS1, DS2, "),
 ])
 def test_an_unknown_selector_on_the_command_line_exits_2_naming_the_closest_valid_one(repo, args, message):
     result = cli("scan", ".", "--no-cache", *args)
