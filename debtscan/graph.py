@@ -20,6 +20,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import networkx as nx
 
+from debtscan.artifacts import ArtifactKind, table_id
 from debtscan.discover import walk_folders
 from debtscan.facts.model import FileFacts, IOFact
 from debtscan.facts.values import Seq
@@ -29,6 +30,7 @@ from debtscan.paths import (
 )
 from debtscan.pipeline.declared import Declared, load_declared
 from debtscan.pipeline.helpers import FunctionIndex, PlacedIO, place_io
+from debtscan.pipeline.orchestrators import managed_artifacts, orchestrator_steps
 from debtscan.pipeline.runners import Step, makefile_steps, parse_command, shell_steps
 
 
@@ -54,6 +56,7 @@ class Access:
     value: str = ""
     via: str = ""
     floating: bool = False
+    kind: ArtifactKind = ArtifactKind.LOCAL_FILE
 
 
 @dataclass
@@ -407,18 +410,24 @@ def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional
     """The repo-relative paths (or patterns) an I/O fact may touch; ``cwd`` the folder the script runs in."""
     out = []
     for text, exact in resolver.strings(fact.path, module_file):
+        if fact.target == "table":
+            name = table_id(text)
+            if name is not None:
+                out.append(ResolvedPath(name, exact and "*" not in name, "warehouse",
+                                        kind=ArtifactKind.WAREHOUSE_TABLE))
+            continue
         resolved = normalise(text, module_file, cwd)
         if resolved is None:
             continue
         if not exact and resolved.exact:
-            resolved = ResolvedPath(resolved.path, False, resolved.base)
+            resolved = ResolvedPath(resolved.path, False, resolved.base, kind=resolved.kind)
         written = text.split("/", 1)[1] if text.startswith("@repo/") else text
         while written.startswith(("../", "./")):
             written = written.split("/", 1)[1]
         if too_generic(resolved.path) or too_generic(written):
             continue
         if written.startswith("*") and not resolved.path.startswith("*"):
-            resolved = ResolvedPath(resolved.path, resolved.exact, resolved.base, True)
+            resolved = ResolvedPath(resolved.path, resolved.exact, resolved.base, True, resolved.kind)
         out.append(resolved)
     return out
 
@@ -481,6 +490,7 @@ def _run_steps(project: "Project", resolver: Resolver, root: Optional[Path], run
                 for script, folder in found:
                     steps.append(Step(script, folder, path, run.line, order))
                     order += 1
+    steps.extend(orchestrator_steps(project.facts, project.modules, resolver, known))  # Airflow, Prefect...
     if root is not None:
         for rel in runner_files:
             if rel.endswith(".sh"):
@@ -547,12 +557,13 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
             api = fact.api if not item.via else f"{fact.api} via {item.via}"
             access = Access(fact.mode, resolved.path, resolved.exact, resolved.base, path, fact.line,
                             fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
-                            resolved.floating or resolved.path.startswith("*"))
+                            resolved.floating or resolved.path.startswith("*"), resolved.kind)
             project.accesses.append(access)
             node = f"artifact:{resolved.path}"
             if node not in graph:
                 graph.add_node(node, kind="artifact", path=resolved.path, exact=resolved.exact,
-                               base=resolved.base, declared=False, model_output=False, model_artifact=False)
+                               base=resolved.base, declared=False, model_output=False, model_artifact=False,
+                               artifact_kind=resolved.kind.value)
             data = graph.nodes[node]
             if fact.mode == "write" and fact.value == "prediction":
                 data["model_output"] = True
@@ -567,6 +578,8 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
             else:
                 graph.add_edge(node, f"module:{path}", **edge)
     artifacts = sorted(n for n, d in graph.nodes(data=True) if d["kind"] == "artifact")
+    for artifact, source in managed_artifacts(project, is_test_module).items():  # Dagster, dbt, Luigi
+        project.declared.paths.setdefault(artifact, source)
     for node in artifacts:
         source = project.declared.source_of(graph.nodes[node]["path"])
         if source is not None:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from debtscan.artifacts import TABLE_PREFIX, ArtifactKind, object_store_id, storage_scheme, table_id
 from debtscan.facts.values import (
     Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown,
 )
@@ -34,6 +35,7 @@ class ResolvedPath:
     exact: bool
     base: str = "root"
     floating: bool = False  # the code's own text starts with an unknown part (``f"{out}/x.csv"``)
+    kind: ArtifactKind = ArtifactKind.LOCAL_FILE
 
 
 class ConstantTable:
@@ -213,17 +215,25 @@ def _fill(template: str, positional: List[str], named: Dict[str, str], style: st
     def brace(match: "re.Match[str]") -> str:
         nonlocal complete
         field_name = match.group(1).split(":")[0].split("!")[0]
+        spec = match.group(1).split(":", 1)[1] if ":" in match.group(1) else ""
         if field_name == "":
             i = next(counter)
             if i < len(positional):
-                return positional[i]
+                return _spec(positional[i], spec)
         elif field_name.isdigit() and int(field_name) < len(positional):
-            return positional[int(field_name)]
+            return _spec(positional[int(field_name)], spec)
         elif field_name in named:
-            return named[field_name]
+            return _spec(named[field_name], spec)
         complete = False
         return WILDCARD
     return _BRACE.sub(brace, template), complete
+
+
+def _spec(text: str, spec: str) -> str:
+    """``{month:02d}`` of a known integer: ``1`` -> ``01`` (other format specs leave the text as it is)."""
+    if spec and text.isdigit() and re.fullmatch(r"0?\d{1,2}d", spec):
+        return format(int(text), spec)
+    return text
 
 
 def _join(texts: List[str]) -> str:
@@ -279,8 +289,17 @@ def normalise(text: str, module_file: str, cwd: Optional[str] = None) -> Optiona
     """
     exact = WILDCARD not in text
     base = "root"
+    if text.startswith(TABLE_PREFIX):
+        name = table_id(text)  # a table named in SQL (debtscan.facts.warehouse)
+        return None if name is None else ResolvedPath(name, WILDCARD not in name, "warehouse",
+                                                      kind=ArtifactKind.WAREHOUSE_TABLE)
+    if storage_scheme(text) is not None:
+        # s3://, gs://, abfss://, hdfs://, dbfs:/: an object-store prefix (see debtscan.artifacts)
+        uri = object_store_id(text)
+        return None if uri is None else ResolvedPath(uri, WILDCARD not in uri, "object-store",
+                                                     kind=ArtifactKind.OBJECT_STORE)
     if _REMOTE.match(text):
-        return None  # https://, s3://, gs://...: not a file of the repo
+        return None  # https://, ftp://...: not a file of the pipeline
     if text.startswith(HERE_ROOT):
         text = posixpath.normpath(text[len(HERE_ROOT):].lstrip("/") or ".")
         base = "file"

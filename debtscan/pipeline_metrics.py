@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
+from debtscan.artifacts import ArtifactKind
 from debtscan.config import Config
 from debtscan.graph import Project, is_model_access
 from debtscan.metrics import metric
@@ -48,6 +49,12 @@ def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
     longest = chains[0] if chains else []
     total = sum(len(f.io) for f in project.facts.values())
     sites = project.io_sites or {"exact": 0, "pattern": 0, "unresolved": 0}
+    kinds = {kind.value: 0 for kind in ArtifactKind}
+    for kind in {(a.artifact, a.kind) for a in project.accesses}:
+        kinds[kind[1].value] += 1
+    all_handoffs = len(project.all_handoffs)
+    orchestrated = sum(1 for step in project.steps if project.facts.get(step.runner) is not None
+                       and project.facts[step.runner].tasks)
     return {
         "artifacts": len(artifacts),
         "intermediate_artifacts": len(intermediate),
@@ -55,6 +62,10 @@ def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
         "declared_paths": declared[:MAX_LISTED],
         "handoffs": len(project.handoffs),
         "declared_handoffs": len(project.declared_handoffs),
+        # how much of the data flow between modules a pipeline tool declares (None: no hand-off at all)
+        "declared_flow_ratio": round(len(project.declared_handoffs) / all_handoffs, 4) if all_handoffs else None,
+        "artifacts_by_kind": kinds,
+        "orchestrated_steps": orchestrated,
         "modules_in_jungle": len(modules),
         "longest_chain": {"length": max(0, len(longest) - 1), "members": longest},
         "model_outputs": model_outputs[:MAX_LISTED],

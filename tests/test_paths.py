@@ -310,10 +310,10 @@ def test_file_lists_built_from_a_column_are_patterns():
     assert accesses(files) == {("read", "LOG/imp.csv"), ("read", "../feature/train_*.f")}
 
 
-def test_remote_urls_are_not_repo_files():
+def test_web_urls_are_not_artifacts_but_object_store_uris_are():
     files = {"a.py": "import pandas as pd\npd.read_csv('https://example.org/data/train.csv')\n"
                      "pd.read_parquet('s3://bucket/x.parquet')\n"}
-    assert accesses(files) == set()
+    assert accesses(files) == {("read", "s3://bucket/x.parquet")}
 
 
 def test_functions_that_return_paths_resolve_where_they_are_called():

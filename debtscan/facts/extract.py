@@ -24,6 +24,7 @@ from debtscan.facts.model import (
     FileFacts,
     FunctionFact,
     ImportFact,
+    IOFact,
     StatementFact,
     SuppressionFact,
 )
@@ -486,7 +487,13 @@ class Extraction(CodegenState):
                 if isinstance(part, cst.FormattedStringText):
                     parts.append(Lit(part.value.replace("{{", "{").replace("}}", "}")))
                 else:
-                    parts.append(self.sym(part.expression, depth + 1))
+                    value = self.sym(part.expression, depth + 1)
+                    spec = part.format_spec
+                    if spec and len(spec) == 1 and isinstance(spec[0], cst.FormattedStringText) and \
+                            re.fullmatch(r"0?\d{1,2}d", spec[0].value):
+                        # f"{month:02d}": the spec shapes the text (resolved in debtscan.paths)
+                        value = Format(Lit("{:" + spec[0].value + "}"), (value,), (), ())
+                    parts.append(value)
             return Concat(tuple(parts))
         if kind is cst.List or kind is cst.Tuple or kind is cst.Set:
             items = []
@@ -582,6 +589,13 @@ class Extraction(CodegenState):
         self.text = text
         for collector in self.collectors:
             collector.finish(out)
+        if notebook and "io" in out:
+            # ``!wget URL`` / ``!cmd > file`` in a notebook: files its shell escapes write
+            from debtscan.facts.shell import shell_writes
+            writes = [IOFact("write", "shell", Lit(path), line, 0, MODULE_SCOPE, "shell")
+                      for line, path in shell_writes(text)]
+            if writes:
+                out["io"] = tuple(out["io"]) + tuple(writes)
         return FileFacts(
             path=path,
             module=self.module,
@@ -671,9 +685,11 @@ def default_collectors() -> List[Type[Collector]]:
     from debtscan.facts.fingerprints import FingerprintCollector
     from debtscan.facts.settings import SettingsCollector
     from debtscan.facts.signals import SignalCollector
+    from debtscan.facts.orchestration import OrchestrationCollector
+    from debtscan.facts.warehouse import WarehouseCollector
 
-    return [FingerprintCollector, IOCollector, LinesCollector, SignalCollector, DeadCodeCollector,
-            SettingsCollector]
+    return [FingerprintCollector, IOCollector, LinesCollector, SignalCollector, WarehouseCollector,
+            OrchestrationCollector, DeadCodeCollector, SettingsCollector]
 
 
 def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool, text: str,

@@ -370,7 +370,8 @@ class IOCollector(Collector):
     def on_call(self, node: cst.Call, qualname: str) -> None:
         spec = self.ex.knowledge.io_spec(qualname)
         if spec is not None:
-            self._io_call(node, spec)
+            if spec.target == "path":  # tables and SQL: debtscan.facts.warehouse
+                self._io_call(node, spec)
             return
         method = qualname.rpartition(".")[2]
         if method == "add_argument":

@@ -61,7 +61,11 @@ class FunctionFact:
 
 @fact
 class IOFact:
-    """A read or write of a file: ``mode`` is ``read`` or ``write``; ``api`` the catalogue entry matched."""
+    """A read or write of a file: ``mode`` is ``read`` or ``write``; ``api`` the catalogue entry matched.
+
+    ``target`` says what ``path`` names: ``path`` (a file or an object-store URI) or ``table`` (a warehouse
+    table's name, from ``to_sql``, ``saveAsTable`` or a SQL string).
+    """
 
     mode: str
     api: str
@@ -71,6 +75,7 @@ class IOFact:
     scope: str
     fmt: str = ""
     value: str = ""
+    target: str = "path"
 
 
 @fact
@@ -159,6 +164,48 @@ class ModelFact:
     output_artifacts: Tuple[Sym, ...] = ()
     targets: Tuple[str, ...] = ()
     input_models: Tuple[str, ...] = ()
+
+
+@fact
+class TaskFact:
+    """A task of an orchestrator (Airflow, Prefect, Luigi...), or a call of a task inside a flow's body.
+
+    ``name`` is how the file refers to the task (the variable an operator is bound to, the decorated
+    function's name); ``kind`` is ``command`` (a shell command: ``BashOperator(bash_command=...)``),
+    ``script`` (a script run as a job: ``SparkSubmitOperator(application=...)``), ``callable`` (a Python
+    function: ``PythonOperator(python_callable=f)``, ``callable`` its qualified name), ``function`` (a
+    decorated task function defined here) or ``call`` (a task called, in order, in the body of flow
+    ``scope``). ``framework`` names the orchestrator (``airflow``, ``prefect``...).
+    """
+
+    name: str
+    kind: str
+    framework: str
+    line: int
+    scope: str = ""
+    command: Optional[Sym] = None
+    callable: str = ""
+
+
+@fact
+class TaskEdgeFact:
+    """``upstream >> downstream`` (``set_downstream``, ``chain``, Luigi's ``requires``): run order of tasks."""
+
+    upstream: str
+    downstream: str
+    line: int
+
+
+@fact
+class AssetFact:
+    """An asset of a declared data pipeline (a Dagster ``@asset``): its name, the function computing it and
+    the assets it depends on (``deps=``, ``ins=``, parameters)."""
+
+    name: str
+    function: str
+    line: int
+    deps: Tuple[str, ...] = ()
+    framework: str = "dagster"
 
 
 @fact
@@ -274,6 +321,9 @@ class FileFacts:
     statements: Tuple[StatementFact, ...] = ()
     signals: Tuple[SignalFact, ...] = ()
     models: Tuple[ModelFact, ...] = ()
+    tasks: Tuple[TaskFact, ...] = ()
+    task_edges: Tuple[TaskEdgeFact, ...] = ()
+    assets: Tuple[AssetFact, ...] = ()
     suppressions: Tuple[SuppressionFact, ...] = ()
     dead_blocks: Tuple[DeadBlockFact, ...] = ()
     flags: Tuple[FlagFact, ...] = ()

@@ -17,13 +17,14 @@ import libcst as cst
 
 from debtscan.facts.extract import MODULE_SCOPE, Collector
 from debtscan.facts.model import ModelFact, SignalFact
+from debtscan.facts.warehouse import is_spark_read
 from debtscan.facts.values import Choice, Concat, Lit, Param, PathJoin, Ref, Seq, Sym, Unknown
 
 FRAME_TYPES = frozenset({"pandas.DataFrame", "polars.DataFrame", "polars.LazyFrame", "datasets.Dataset",
                          "datasets.DatasetDict", "pyspark.sql.DataFrame"})
 ML_PREFIXES = ("sklearn.", "xgboost.", "lightgbm.", "catboost.", "statsmodels.", "torch.nn.", "tensorflow.keras.",
                "keras.", "tf.keras.", "transformers.", "lightning.", "pytorch_lightning.", "prophet.",
-               "sentence_transformers.", "imblearn.", "optuna.integration.", "tabnet.", "pytorch_tabnet.")
+               "sentence_transformers.", "imblearn.", "optuna.integration.", "tabnet.", "pytorch_tabnet.", "pyspark.ml.")
 TRANSFORMER_WORDS = re.compile(r"(Scaler|Encoder|Imputer|Vectori[sz]er|Transformer$|PCA|SVD|Tokenizer|Normalizer|"
                                r"Binarizer|Selector|Discretizer|PolynomialFeatures|Splitter|KFold|Fold$|"
                                r"Config$|Dataset$|DataLoader$|Collator|Callback|Optimizer|Scheduler|Loss$|"
@@ -46,7 +47,8 @@ LOAD_MODEL_HINTS = ("load", "load_model", "from_pretrained", "Booster")
 # Column-taking methods of frames: method -> (positional index or "*" for all positional, keywords).
 COLUMN_METHODS: Dict[str, Tuple[Any, Tuple[str, ...]]] = {
     "groupby": (0, ("by",)), "group_by": ("*", ("by",)), "merge": (None, ("on", "left_on", "right_on")),
-    "join": (None, ("on", "left_on", "right_on")), "sort_values": (0, ("by",)), "sort": ("*", ("by",)),
+    "join": (1, ("on", "left_on", "right_on")), "groupBy": ("*", ("cols",)), "orderBy": ("*", ("cols",)),
+    "dropDuplicates": (0, ("subset",)), "sortWithinPartitions": ("*", ()), "sort_values": (0, ("by",)), "sort": ("*", ("by",)),
     "select": ("*", ()), "select_columns": (0, ("column_names",)), "dropna": (None, ("subset",)),
     "drop_duplicates": (0, ("subset",)), "pivot_table": (None, ("values", "index", "columns")),
     "pivot": (None, ("values", "index", "columns")), "set_index": (0, ("keys",)), "reindex": (None, ("columns",)),
@@ -60,6 +62,7 @@ FRAME_ATTRS = frozenset({
     "shape", "columns", "index", "values", "loc", "iloc", "at", "iat", "T", "dtypes", "dtype", "empty", "size",
     "ndim", "str", "dt", "cat", "plot", "axes", "name", "sparse", "style", "attrs", "flags", "schema", "height",
     "width", "features", "column_names", "num_rows", "array", "hvplot", "Index",
+    "write", "writeStream", "writeTo", "rdd", "na", "stat", "sparkSession", "sql_ctx",
 })
 RECORD_ITERS = frozenset({"iterrows", "itertuples", "iter_rows", "to_dicts", "rows"})
 LABEL_KEYWORDS = frozenset({"label", "labels", "y", "target", "y_true"})
@@ -549,6 +552,11 @@ class SignalCollector(Collector):
         # models: predictions
         if method in PREDICT_METHODS or method in MODEL_ONLY_PREDICT:
             self._on_predict(node, method, receiver, receiver_key, receiver_info)
+        elif method == "transform" and receiver_info is not None and receiver_info.kind == "model" and \
+                receiver_info.api.startswith(("pyspark.ml", "pyspark.mllib")) and not \
+                TRANSFORMER_WORDS.search(_short(receiver_info.api)):
+            # MLlib: a fitted model's transform() adds its prediction column
+            self._on_predict(node, "predict", receiver, receiver_key, receiver_info)
         elif isinstance(func, (cst.Name, cst.Attribute)) and receiver is None:
             key = _target_key(func)
             info = self.get(key) if key else None
@@ -749,7 +757,7 @@ class SignalCollector(Collector):
         # polars ``pl.col("x")``: attributed to the frames the statement uses
         if stmt.pending_polars:
             frames = [info for _, info, _ in stmt.refs if info.kind == "frame"]
-            sources = _union(*(f.sources for f in frames))
+            sources = _union(*(f.sources for f in frames)) if frames else ()
             for fact in stmt.pending_polars:
                 self.signals.append(SignalFact(fact.name, fact.kind, fact.line, fact.column, fact.scope,
                                                "", _source_sym(sources)))
@@ -1084,7 +1092,8 @@ def _is_frame_read(ex, value: cst.BaseExpression) -> bool:
         return False
     qualname = ex.qualname_of_call(node)
     return qualname.startswith(("pandas.read_", "polars.read_", "polars.scan_", "datasets.load_", "pyarrow.",
-                                "pandas.DataFrame", "dask.dataframe.read_"))
+                                "pandas.DataFrame", "dask.dataframe.read_")) or \
+        qualname in ex.knowledge.dataflow.sql_calls or is_spark_read(node, ex.knowledge.dataflow)
 
 
 _LIBRARIES = frozenset({
@@ -1094,6 +1103,8 @@ _LIBRARIES = frozenset({
     "datasets", "transformers", "builtins", "argparse", "yaml", "csv", "shutil", "subprocess", "typing",
     "dataclasses", "copy", "multiprocessing", "requests", "statsmodels", "optuna", "mlflow", "wandb", "boto3",
     "cv2", "PIL", "h5py", "pyarrow", "dask", "numba", "jax", "flax", "einops", "timm", "hydra", "omegaconf",
+    "pyspark", "sqlalchemy", "airflow", "prefect", "dagster", "delta", "deltalake", "luigi", "metaflow", "duckdb",
+    "psycopg2", "sqlite3", "snowflake", "google", "databricks", "pyiceberg", "kedro",
 })
 
 

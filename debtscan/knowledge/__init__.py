@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Dict, Mapping, Optional, Tuple
 
+from debtscan.config import ConfigError
 from debtscan.knowledge.code_classes import CodeKnowledge, build as build_code_knowledge
+from debtscan.knowledge.dataflow import Dataflow, DataflowError, build as build_dataflow
 from debtscan.tomlcompat import tomllib
 
 
@@ -28,7 +30,10 @@ class IOSpec:
     ``receiver_path``: the path is the receiver (``Path.read_text``); ``handle_only``: the call only reads
     or writes through an open handle (``json.load(f)``); ``local_only``: only local paths count
     (``from_pretrained``); ``value_arg``: the argument holding the data written (for methods, the receiver);
-    ``default_mode``: the open mode when none is given; ``listing``: lists a folder (``os.listdir``)."""
+    ``default_mode``: the open mode when none is given; ``listing``: lists a folder (``os.listdir``).
+    ``target``: what the argument names: ``path`` (a file or URI), ``table`` (a table name; ``schema_kw``
+    names the schema argument) or ``sql`` (SQL text whose tables are read and written);
+    ``receiver_names``: variable names that stand for the receiver when its type is unknown (``spark``)."""
 
     name: str
     mode: str
@@ -47,6 +52,9 @@ class IOSpec:
     value_arg: Optional[int] = None
     default_mode: str = "r"
     listing: bool = False
+    target: str = "path"
+    schema_kw: Optional[str] = None
+    receiver_names: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -61,6 +69,7 @@ class Knowledge:
     io_methods: Dict[str, IOSpec] = field(default_factory=dict)
     extra: Dict[str, Any] = field(default_factory=dict)
     code: CodeKnowledge = field(default_factory=CodeKnowledge)  # ml.toml: which calls are ML / glue / config
+    dataflow: Dataflow = field(default_factory=Dataflow)  # dataflow.toml: SQL, tables, Spark, orchestrators
     fingerprint: str = ""
 
     def return_type(self, qualname: Optional[str]) -> Optional[str]:
@@ -95,7 +104,7 @@ class Knowledge:
         if spec is None:
             return None
         if receiver == "?":
-            return spec if spec.unknown_receiver else None
+            return spec if spec.unknown_receiver and not spec.receiver_names else None
         if not spec.receivers or receiver in spec.receivers:
             return spec
         return None
@@ -125,6 +134,9 @@ def _io_spec(name: str, entry: Mapping[str, Any]) -> IOSpec:
         value_arg=entry.get("value_arg"),
         default_mode=entry.get("default_mode", "r"),
         listing=bool(entry.get("listing", False)),
+        target=entry.get("target", "path"),
+        schema_kw=entry.get("schema_kw"),
+        receiver_names=tuple(entry.get("receiver_names", ())),
     )
 
 
@@ -134,6 +146,7 @@ def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = No
     types = _read_toml("types.toml")
     io = _read_toml("io.toml")
     ml = _read_toml("ml.toml")
+    dataflow = _read_toml("dataflow.toml")
     knowledge = Knowledge(
         returns=dict(types.get("returns", {})),
         method_returns={k: dict(v) for k, v in types.get("methods", {}).items()},
@@ -144,10 +157,14 @@ def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = No
         extra=dict(extra or {}),
         code=build_code_knowledge(ml, extra),
     )
+    try:
+        knowledge.dataflow = build_dataflow(dataflow, extra)
+    except DataflowError as exc:
+        raise ConfigError(str(exc)) from None
     for name, entry in (io_extensions or {}).items():
         knowledge.io_calls[name] = _io_spec(name, entry)
     digest = hashlib.sha256(
-        json.dumps([types, io, ml, dict(io_extensions or {}), dict(extra or {})], sort_keys=True, default=str).encode()
+        json.dumps([types, io, ml, dataflow, dict(io_extensions or {}), dict(extra or {})], sort_keys=True, default=str).encode()
     ).hexdigest()
     knowledge.fingerprint = digest[:16]
     return knowledge

@@ -16,6 +16,7 @@ from debtscan.config import ConfigError
 LIST_KEYS = ("ml", "config", "other", "ml-methods", "config-methods", "ml-bases", "ml-receivers")
 TABLE_KEYS = ("glue", "glue-methods", "glue-attributes")
 KEYS = LIST_KEYS + TABLE_KEYS
+DATAFLOW_SECTIONS = ("sql", "tables", "objects", "spark", "orchestrators", "declared")
 
 Entry = Tuple[str, str]  # (kind, adapter spec "SRC->DST" for glue, "" otherwise)
 
@@ -72,6 +73,8 @@ class CodeKnowledge:
 
 def _check_table(where: str, table: Mapping[str, Any]) -> None:
     for key, value in table.items():
+        if key in DATAFLOW_SECTIONS:
+            continue  # dataflow.toml's sections (debtscan.knowledge.dataflow)
         if key not in KEYS:
             raise ConfigError(f"{where}: unknown key {key!r} (known keys: {', '.join(KEYS)})")
         if key in LIST_KEYS:

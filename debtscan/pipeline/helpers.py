@@ -168,18 +168,34 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
     """
     imported = imported or set()
     calls_to: Dict[Tuple[str, str], List[Tuple[str, PathCallFact]]] = {}
+    # a flow calling a task (Prefect, Airflow TaskFlow) runs it as its own step: the task's I/O is bound to
+    # the call's arguments but stays in the task's module
+    task_calls: Set[Tuple[str, int, str]] = set()
     for path in sorted(facts):
+        task_calls.update((path, t.line, t.callable) for t in facts[path].tasks if t.kind == "call")
         for call in facts[path].path_calls:
             target = index.resolve(call.callee, path)
             if target is not None:
                 calls_to.setdefault(target, []).append((path, call))
     placed: List[PlacedIO] = []
     templates: List[Tuple[str, str, PlacedIO]] = []
+    # functions an orchestrator runs (tasks, flows, Dagster assets, PythonOperator callables): entry points
+    entry_points: Set[Tuple[str, str]] = set()
+    for path in sorted(facts):
+        for task in facts[path].tasks:
+            if task.kind in ("function", "flow"):
+                entry_points.add((path, task.scope))
+            elif task.kind == "callable" and task.callable:
+                target = index.resolve(task.callable, path)
+                if target is not None:
+                    entry_points.add(target)
+        entry_points.update((path, asset.function) for asset in facts[path].assets)
     for path in sorted(facts):
         for fact in facts[path].io:
             item = PlacedIO(path, fact, path)
             callers = calls_to.get((path, fact.scope), ())
-            if not callers and path in imported and (path, fact.scope) in index.params and "." not in fact.scope:
+            if not callers and path in imported and (path, fact.scope) in index.params and "." not in fact.scope \
+                    and (path, fact.scope) not in entry_points:
                 continue
             own = {name for function, name in params_of(fact.path) if function == fact.scope}
             if callers and (own or any(caller != path for caller, _ in callers)):
@@ -200,6 +216,16 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                 seen.add(key)
                 mapping = bind_arguments(call, index.params.get((helper_path, function), ()))
                 new_path = substitute(item.fact.path, function, mapping)
+                if (caller_path, call.line, call.callee) in task_calls:
+                    fact = replace(item.fact, path=new_path, scope=call.scope)
+                    new_item = PlacedIO(item.path, fact, item.caller, item.via)
+                    instances += 1
+                    own = {name for fn, name in params_of(new_path) if fn == call.scope}
+                    if own and calls_to.get((caller_path, call.scope)) and level < MAX_LEVELS:
+                        next_templates.append((caller_path, call.scope, new_item))  # the flow's own callers
+                    else:
+                        placed.append(new_item)
+                    continue
                 if caller_path == helper_path:
                     fact = replace(item.fact, path=new_path, scope=call.scope)
                     new_item = PlacedIO(item.path, fact, item.caller, item.via)

@@ -17,6 +17,9 @@ from typing import Dict, List, Tuple
 from debtscan.pipeline.files import read_small_text
 
 _PYTHON = re.compile(r"^(?:.*/)?(?:python[0-9.]*|ipython[0-9.]*|pypy[0-9.]*)$")
+# Launchers that run a Python script given after their options: spark-submit [--opt value]... app.py
+_LAUNCHERS = re.compile(r"^(?:.*/)?(?:spark-submit|pyspark|databricks-submit|dbx|beam-run)$")
+_LAUNCHER_FLAGS = frozenset({"--verbose", "-v", "--supervise", "--help", "--version"})
 _MAX_RUNNER_BYTES = 200_000
 
 
@@ -85,6 +88,14 @@ def parse_command(command: str, cwd: str, known: Dict[str, str],
                 script = _join(cwd, rest[0])
         elif head.endswith(".py"):
             script = _join(cwd, head)
+        elif _LAUNCHERS.match(head):
+            rest = words[1:]
+            while rest and rest[0].startswith("-"):
+                flag = rest.pop(0)
+                if flag not in _LAUNCHER_FLAGS and "=" not in flag and rest:
+                    rest.pop(0)  # the option's value (--master yarn, --py-files deps.zip)
+            if rest and rest[0].endswith(".py"):
+                script = _join(cwd, rest[0])
         if script is not None and script not in known and fallback and not script.startswith(fallback + "/"):
             alternative = _join(fallback, posixpath.relpath(script, cwd or "."))
             if alternative in known:

@@ -11,6 +11,7 @@ from typing import Dict, Iterable, List, Set, Tuple
 
 import networkx as nx
 
+from debtscan.artifacts import ArtifactKind
 from debtscan.graph import Access, is_model_access
 from debtscan.report.model import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
@@ -35,6 +36,9 @@ def _names(items: Iterable[Tuple[str, int]], limit: int = 4) -> str:
     items = sorted(set(items))
     text = ", ".join(f"{m}:{n}" for m, n in items[:limit])
     return text + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+_CLUSTER_APIS = ("pyspark.sql.DataFrameReader.", "pyspark.sql.DataFrameWriter.", "delta.tables.DeltaTable.")
 
 
 def _artifacts(names: Iterable[str], limit: int = 3) -> str:
@@ -145,7 +149,7 @@ class IntermediateFileHandoff(Rule):
             yield self.finding(
                 module, line,
                 f"{_artifacts(artifacts)} written here{how} is read by {len({m for m, _ in readers})} other "
-                f"module(s) ({_names(readers)}): an undeclared intermediate-file hand-off.",
+                f"module(s) ({_names(readers)}): an undeclared intermediate-{pairs[0][0].kind.noun} hand-off.",
                 column=min(w.column for w, _ in pairs), subject="write:" + ",".join(artifacts),
                 related=[Related(m, n, "reads " + _artifacts(r.artifact for _, r in pairs if r.module == m
                                                               and r.line == n),
@@ -160,7 +164,7 @@ class IntermediateFileHandoff(Rule):
             yield self.finding(
                 module, line,
                 f"{_artifacts(artifacts)} read here{how} is produced by another module ({_names(writers)}): "
-                f"an undeclared intermediate-file hand-off.",
+                f"an undeclared intermediate-{pairs[0][1].kind.noun} hand-off.",
                 column=min(r.column for _, r in pairs), subject="read:" + ",".join(artifacts),
                 related=[Related(m, n, "writes " + _artifacts(w.artifact for w, _ in pairs if w.module == m
                                                                and w.line == n),
@@ -212,11 +216,13 @@ class JungleChain(Rule):
             steps: List[str] = []
             related: List[Related] = []
             first_write = None
+            nouns: Set[str] = set()
             for source, target in zip(chain, chain[1:]):
                 pairs = flow[source][target]["pairs"]
                 write, read = min(pairs, key=lambda p: (p[0].line, p[1].line, p[0].artifact))
                 if first_write is None:
                     first_write = write
+                nouns.add(write.kind.noun)
                 steps.append(f"`{write.artifact}`")
                 related.append(Related(write.module, write.line, f"writes `{write.artifact}`", column=write.column))
                 related.append(Related(read.module, read.line, f"reads `{read.artifact}`", column=read.column))
@@ -227,7 +233,7 @@ class JungleChain(Rule):
             order = f" (run in this order by {', '.join(sorted(runners))})" if runners else ""
             yield self.finding(
                 first_write.module, first_write.line,
-                f"jungle chain of {hops} intermediate-file hand-offs across {len(chain)} modules{order}: {text}.",
+                f"jungle chain of {hops} intermediate-{nouns.pop() if len(nouns) == 1 else 'artifact'} hand-offs across {len(chain)} modules{order}: {text}.",
                 column=first_write.column, subject=chain_subject("chain", chain, first_write.artifact),
                 related=related,
             )
@@ -427,6 +433,8 @@ class HardCodedPath(Rule):
             path = access.artifact
             if path.startswith(allowed) or path in ("/dev/null",):
                 continue
+            if access.api.startswith(_CLUSTER_APIS):
+                continue  # Spark resolves a path without a scheme on the cluster's file system (HDFS), not one machine
             where = project.anchors.get((access.module, access.line, access.column), (access.module, access.line))
             grouped.setdefault(where, []).append(access)
         for (path, line), accesses in sorted(grouped.items()):
@@ -550,6 +558,8 @@ class UnproducedRead(Rule):
             path = access.artifact
             if access.mode != "read" or not access.exact or access.base == "absolute" or path.startswith(".."):
                 continue
+            if access.kind is not ArtifactKind.LOCAL_FILE:
+                continue  # a lake prefix or a warehouse table nothing here writes: another system's output
             if project.is_raw(path) or is_model_access(access) or path.lower().endswith(_CONFIG_SUFFIXES):
                 continue
             if project.is_declared(path) or path in project.writers:

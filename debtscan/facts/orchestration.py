@@ -1,0 +1,298 @@
+"""Orchestrator facts: tasks, their order, and the assets of declared data pipelines.
+
+Driven by ``knowledge/dataflow.toml`` (``[orchestrators]``, ``[declared]``):
+
+- Airflow operators (``BashOperator(bash_command="spark-submit jobs/x.py")``, ``SparkSubmitOperator(
+  application=...)``, ``PythonOperator(python_callable=f)``) bound to variables, and ``a >> b >> c``,
+  ``[a, b] >> c``, ``a << b``, ``a.set_downstream(b)``, ``chain(a, b, c)``;
+- task and flow decorators (Airflow TaskFlow ``@task`` / ``@dag``, Prefect ``@task`` / ``@flow``): the task
+  functions, and the task calls a flow's body makes, in order;
+- Luigi tasks: ``requires()`` returning other tasks (order), ``output()`` returning targets
+  (``luigi.LocalTarget(path)``: a write of the task, declared by Luigi);
+- Dagster ``@asset`` functions and what they depend on (:class:`AssetFact`).
+
+The graph turns tasks into runner steps (:mod:`debtscan.pipeline.orchestrators`), like shell scripts.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from debtscan.facts.extract import Collector
+from debtscan.facts.model import AssetFact, IOFact, TaskEdgeFact, TaskFact
+from debtscan.facts.values import Lit
+
+_CHAIN_FUNCTIONS = frozenset({"airflow.models.baseoperator.chain", "airflow.utils.helpers.chain",
+                              "airflow.sdk.chain", "airflow.models.chain"})
+_NOT_ASSET_PARAMS = frozenset({"context", "config", "self", "cls"})
+
+
+def _framework(qualname: str) -> str:
+    return qualname.split(".", 1)[0]
+
+
+def _kwarg(node: cst.Call, name: str) -> Optional[cst.BaseExpression]:
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+class OrchestrationCollector(Collector):
+    """Tasks, task edges and assets of one file."""
+
+    enter = {cst.FunctionDef: "_enter_function", cst.BinaryOperation: "_enter_binary",
+             cst.ClassDef: "_enter_class", cst.Return: "_enter_return"}
+
+    def __init__(self, ex) -> None:
+        super().__init__(ex)
+        self.flow = ex.knowledge.dataflow
+        self.tasks: List[TaskFact] = []
+        self.edges: List[TaskEdgeFact] = []
+        self.assets: List[AssetFact] = []
+        self.task_functions: Dict[str, str] = {}  # local function name -> framework
+        self.task_scopes: Dict[str, Tuple[str, str]] = {}  # scope of a task function -> (its name, framework)
+        self.aliases: Dict[str, str] = {}          # users = load_users() in a flow body: users -> load_users
+        self.flows: Set[str] = set()              # scope names of flow functions
+        self.luigi_classes: Set[str] = set()
+        self._seen_binary: Set[int] = set()
+        self._operators = frozenset(self.flow.command_operators) | frozenset(self.flow.script_operators) | \
+            frozenset(self.flow.callable_operators) | _CHAIN_FUNCTIONS
+        self._dependency_methods = self.flow.downstream_methods | self.flow.upstream_methods
+        self._io: Optional[list] = None
+
+    @property
+    def io(self) -> list:
+        if self._io is None:
+            self._io = []
+            for collector in self.ex.collectors:
+                if collector is not self and isinstance(getattr(collector, "io", None), list):
+                    self._io = collector.io
+                    break
+        return self._io
+
+    # -- decorated functions ------------------------------------------------------------------------
+    def _decorators(self, node: cst.FunctionDef) -> List[Tuple[str, Optional[cst.Call]]]:
+        out = []
+        for decorator in node.decorators:
+            expr = decorator.decorator
+            call = expr if isinstance(expr, cst.Call) else None
+            target = expr.func if call is not None else expr
+            if isinstance(target, cst.Attribute) and isinstance(target.value, (cst.Name, cst.Attribute)) and \
+                    self.ex.qualname(target.value) in self.flow.task_decorators:
+                target = target.value  # @task.virtualenv(...), @task.bash
+            name = self.ex.qualname(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+            if name:
+                out.append((name, call))
+        return out
+
+    def _enter_function(self, node: cst.FunctionDef) -> None:
+        if not node.decorators:
+            return
+        scope = self.ex.scope_name  # the function's own scope (entered before collectors run)
+        line = self.ex.stmt_stack[-1].line if self.ex.stmt_stack else self.ex.line
+        for name, call in self._decorators(node):
+            if name in self.flow.task_decorators:
+                framework = _framework(name)
+                self.task_functions[node.name.value] = framework
+                self.task_scopes[scope] = (node.name.value, framework)
+                self.tasks.append(TaskFact(node.name.value, "function", framework, line, scope,
+                                           callable=f"{self.ex.module}.{scope}"))
+            elif name in self.flow.flow_decorators:
+                self.flows.add(scope)
+                self.tasks.append(TaskFact(node.name.value, "flow", _framework(name), line, scope,
+                                           callable=f"{self.ex.module}.{scope}"))
+            elif name in self.flow.asset_decorators:
+                self._asset(node, call, scope, line)
+
+    def _asset(self, node: cst.FunctionDef, call: Optional[cst.Call], scope: str, line: int) -> None:
+        name = node.name.value
+        deps: List[str] = []
+        if call is not None:
+            value = self.ex.sym(_kwarg(call, "name")) if _kwarg(call, "name") is not None else None
+            if isinstance(value, Lit) and isinstance(value.value, str):
+                name = value.value
+            deps.extend(self._asset_names(_kwarg(call, "deps")))
+            ins = _kwarg(call, "ins")
+            if isinstance(ins, cst.Dict):
+                for element in ins.elements:
+                    if not isinstance(element, cst.DictElement):
+                        continue
+                    key = self.ex.sym(element.key)
+                    upstream = self._asset_names(element.value)
+                    if upstream:
+                        deps.extend(upstream)
+                    elif isinstance(key, Lit) and isinstance(key.value, str):
+                        deps.append(key.value)
+        for param in node.params.params:
+            if param.name.value not in _NOT_ASSET_PARAMS and param.name.value not in deps:
+                deps.append(param.name.value)
+        self.assets.append(AssetFact(name, scope, line, tuple(dict.fromkeys(deps))))
+
+    def _asset_names(self, value: Optional[cst.BaseExpression]) -> List[str]:
+        """Asset names in ``deps=[raw, "events", AssetKey("x"), AssetIn("y")]``."""
+        if value is None:
+            return []
+        items = value.elements if isinstance(value, (cst.List, cst.Tuple, cst.Set)) else [value]
+        out: List[str] = []
+        for item in items:
+            expr = item.value if isinstance(item, cst.BaseElement) else item
+            if isinstance(expr, cst.Name):
+                out.append(expr.value)
+            elif isinstance(expr, cst.SimpleString):
+                text = self.ex.sym(expr)
+                if isinstance(text, Lit) and isinstance(text.value, str):
+                    out.append(text.value.split("/")[-1])
+            elif isinstance(expr, cst.Call) and expr.args:
+                qualname = self.ex.qualname_of_call(expr)
+                if qualname in self.flow.asset_ins or qualname in self.flow.asset_specs:
+                    key = _kwarg(expr, "key") or expr.args[0].value
+                    out.extend(self._asset_names(key))
+        return out
+
+    # -- Luigi ----------------------------------------------------------------------------------
+    def _enter_class(self, node: cst.ClassDef) -> None:
+        for base in node.bases:
+            name = self.ex.qualname(base.value) if isinstance(base.value, (cst.Name, cst.Attribute)) else None
+            if name in self.flow.luigi_bases or (isinstance(base.value, cst.Name) and base.value.value in
+                                                 self.luigi_classes):
+                self.luigi_classes.add(node.name.value)
+                self.tasks.append(TaskFact(node.name.value, "luigi", "luigi", self.ex.line, self.ex.scope_name,
+                                           callable=f"{self.ex.module}.{self.ex.scope_name}"))
+                return
+
+    def _enter_return(self, node: cst.Return) -> None:
+        scope = self.ex.scope_name
+        cls, _, method = scope.rpartition(".")
+        if cls not in self.luigi_classes or method not in ("requires", "output") or node.value is None:
+            return
+        values = node.value.elements if isinstance(node.value, (cst.List, cst.Tuple)) else [node.value]
+        if isinstance(node.value, cst.Dict):
+            values = [e.value for e in node.value.elements if isinstance(e, cst.DictElement)]
+        for item in values:
+            expr = item.value if isinstance(item, cst.BaseElement) else item
+            if not isinstance(expr, cst.Call):
+                continue
+            if method == "requires" and isinstance(expr.func, cst.Name):
+                self.edges.append(TaskEdgeFact(expr.func.value, cls, self.ex.line))
+            elif method == "output" and self.ex.qualname_of_call(expr) in self.flow.luigi_targets and expr.args:
+                path = _kwarg(expr, "path") or expr.args[0].value
+                self.io.append(IOFact("write", self.ex.qualname_of_call(expr), self.ex.sym(path), self.ex.line,
+                                      self.ex.col, scope, "luigi", "", "path"))
+
+    # -- operators, calls and edges -----------------------------------------------------------------
+    def on_call(self, node: cst.Call, qualname: str) -> None:
+        if qualname not in self._operators and not self.flows and not self.task_scopes and \
+                qualname.rpartition(".")[2] not in self._dependency_methods:
+            return  # the common case: no orchestrator in sight
+        flow = self.flow
+        kind, keyword = "", ""
+        if qualname in flow.command_operators:
+            kind, keyword = "command", flow.command_operators[qualname]
+        elif qualname in flow.script_operators:
+            kind, keyword = "script", flow.script_operators[qualname]
+        elif qualname in flow.callable_operators:
+            kind, keyword = "callable", flow.callable_operators[qualname]
+        if kind:
+            self._operator(node, qualname, kind, keyword)
+            return
+        if qualname in _CHAIN_FUNCTIONS:
+            names = [self._task_names(a.value) for a in node.args if a.keyword is None]
+            for upstream, downstream in zip(names, names[1:]):
+                self._edges(upstream, downstream)
+            return
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in self._dependency_methods:
+            upstream = self._task_names(func.value)
+            downstream = [n for a in node.args if a.keyword is None for n in self._task_names(a.value)]
+            if func.attr.value in flow.upstream_methods:
+                upstream, downstream = downstream, upstream
+            self._edges(upstream, downstream)
+            return
+        scope = self.ex.scope_name
+        if scope in self.flows and isinstance(func, cst.Name) and func.value in self.task_functions:
+            # users = load_users(): ``users >> ...`` later names the task load_users
+            stack = self.ex.stmt_stack
+            statement = stack[-1].node if stack else None
+            if isinstance(statement, cst.Assign) and statement.value is node and len(statement.targets) == 1 and \
+                    isinstance(statement.targets[0].target, cst.Name):
+                self.aliases[statement.targets[0].target.value] = func.value
+        if scope in self.task_scopes and isinstance(func, (cst.Name, cst.Attribute)) and \
+                not qualname.startswith("?") and "." in qualname:
+            # the code a task function runs: a project function or class of another module (a step)
+            name, framework = self.task_scopes[scope]
+            self.tasks.append(TaskFact(name, "callable", framework, self.ex.line, scope, callable=qualname))
+            return
+        if scope in self.flows and isinstance(func, (cst.Name, cst.Attribute)) and not qualname.startswith("?"):
+            root = qualname.split(".", 1)[0]
+            if root not in ("builtins", "prefect", "airflow", "logging", "os", "sys", "pandas", "numpy"):
+                name = func.value if isinstance(func, cst.Name) else func.attr.value
+                self.tasks.append(TaskFact(name, "call", "", self.ex.line, scope, callable=qualname))
+
+    def _operator(self, node: cst.Call, qualname: str, kind: str, keyword: str) -> None:
+        stack = self.ex.stmt_stack
+        statement = stack[-1].node if stack else None
+        name = ""
+        if isinstance(statement, cst.Assign) and statement.value is node and len(statement.targets) == 1 and \
+                isinstance(statement.targets[0].target, cst.Name):
+            name = statement.targets[0].target.value
+        task_id = _kwarg(node, "task_id")
+        if not name and task_id is not None:
+            value = self.ex.sym(task_id)
+            name = value.value if isinstance(value, Lit) and isinstance(value.value, str) else ""
+        value = _kwarg(node, keyword)
+        if value is None:
+            return
+        framework = _framework(qualname)
+        if kind == "callable":
+            target = self.ex.qualname(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
+            if target:
+                self.tasks.append(TaskFact(name, kind, framework, self.ex.line, self.ex.scope_name, callable=target))
+            return
+        self.tasks.append(TaskFact(name, kind, framework, self.ex.line, self.ex.scope_name, self.ex.sym(value)))
+
+    def _task_names(self, node: cst.BaseExpression) -> List[str]:
+        if isinstance(node, cst.Name):
+            return [self.aliases.get(node.value, node.value)]
+        if isinstance(node, (cst.List, cst.Tuple)):
+            return [n for e in node.elements for n in self._task_names(e.value)]
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+            return [node.func.value]  # TaskFlow: extract() >> load()
+        if isinstance(node, cst.BinaryOperation):
+            return self._chain(node)[1]
+        return []
+
+    def _edges(self, upstream: List[str], downstream: List[str]) -> None:
+        for u in upstream:
+            for d in downstream:
+                if u != d:
+                    self.edges.append(TaskEdgeFact(u, d, self.ex.line))
+
+    def _chain(self, node: cst.BinaryOperation) -> Tuple[List[str], List[str]]:
+        """(first, last) task names of ``a >> b >> c``; records the edges."""
+        self._seen_binary.add(id(node))
+        left = self._chain(node.left) if isinstance(node.left, cst.BinaryOperation) and \
+            isinstance(node.left.operator, (cst.RightShift, cst.LeftShift)) else (
+                self._task_names(node.left), self._task_names(node.left))
+        right = self._chain(node.right) if isinstance(node.right, cst.BinaryOperation) and \
+            isinstance(node.right.operator, (cst.RightShift, cst.LeftShift)) else (
+                self._task_names(node.right), self._task_names(node.right))
+        if isinstance(node.operator, cst.RightShift):
+            self._edges(left[1], right[0])
+        else:
+            self._edges(right[1], left[0])
+        return left[0], right[1]
+
+    def _enter_binary(self, node: cst.BinaryOperation) -> None:
+        if id(node) in self._seen_binary or not isinstance(node.operator, (cst.RightShift, cst.LeftShift)):
+            return
+        if not (self.tasks or self.task_functions):
+            return  # no task in this file (yet): a bit shift, not a dependency
+        self._chain(node)
+
+    def finish(self, out: Dict[str, Any]) -> None:
+        out["tasks"] = tuple(self.tasks)
+        out["task_edges"] = tuple(self.edges)
+        out["assets"] = tuple(self.assets)
+        out["io"] = tuple(self.io)
