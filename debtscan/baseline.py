@@ -116,6 +116,15 @@ def apply_baseline(report: Report, baseline: Dict[str, Any], file: str,
     return report
 
 
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def no_longer_occur(count: int, noun: str = "baseline finding") -> str:
+    """``1 baseline finding no longer occurs``, ``3 baseline findings no longer occur``."""
+    return f"{_count(count, noun)} no longer occur{'s' if count == 1 else ''}"
+
+
 @section
 def _console_section(report: Report, console) -> None:
     from rich.text import Text
@@ -124,12 +133,11 @@ def _console_section(report: Report, console) -> None:
     if base is None:
         return
     console.print()
-    console.print(Text(f"Baseline {base['file']}: {base['matched']} known finding(s) not shown, "
-                       f"{base['new']} new.", style="bold"))
+    console.print(Text(f"Baseline {base['file']}: {_count(base['matched'], 'known finding')} "
+                       f"not shown, {base['new']} new.", style="bold"))
     if base["fixed"]:
-        console.print(Text(f"{base['fixed_count']} baseline entr{'y' if base['fixed_count'] == 1 else 'ies'} "
-                           "no longer occur; run `debtscan baseline` again to ratchet the baseline down:",
-                           style="green"))
+        console.print(Text(f"{no_longer_occur(base['fixed_count'])}; run `debtscan baseline` again to ratchet "
+                           "the baseline down:", style="green"))
         for entry in base["fixed"]:
             count = f" ×{entry['count']}" if entry["count"] > 1 else ""
             console.print(Text(f"  {entry['path']}  {entry['code']}{count}  {entry['message']}", style="dim"))

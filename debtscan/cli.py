@@ -5,7 +5,6 @@ import contextlib
 import functools
 import os
 import signal
-import subprocess
 import threading
 import sys
 from dataclasses import dataclass, replace
@@ -22,6 +21,8 @@ from debtscan.engine import INTERNAL_ERROR, InternalError, ScanOptions, scan
 from debtscan.report import console as console_report
 from debtscan.report.formats import formats
 from debtscan.rules.registry import rules_for
+from debtscan.rules.selectors import SelectorError, suggestion
+from debtscan.scope import ScopeError, resolve as resolve_scope
 from debtscan.safefile import OutputRefused, WriteError, check_output, write_text
 from debtscan.trust import CACHE_ENV, TRUST_ENV, PluginPolicy, chosen_cache_dir, plugin_policy
 
@@ -108,42 +109,34 @@ def print_notices(errors) -> None:
             click.echo(f"warning: {label}{error.message}", err=True)
 
 
-def _git_toplevel(start: Path) -> Optional[Path]:
-    try:
-        out = subprocess.run(["git", "-C", str(start), "rev-parse", "--show-toplevel"], capture_output=True,
-                             text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
-
-
 def resolve_targets(paths: Sequence[str], config_file: Optional[str]) -> Tuple[Path, List[Path], Config, Optional[set]]:
-    """The scan root, the paths to scan, the config, and (for file arguments) the files to report on.
-
-    A directory argument is scanned as the root. File arguments (as pre-commit passes them) make the whole
-    project the root (the config's folder, else the git work tree, else the current folder), so that
-    cross-file rules see every file; only findings touching the named files are reported.
+    """The project root, the paths to discover (empty: the whole root), the config, and the scope: the paths,
+    relative to the root, whose findings are reported (``None``: the whole root). See :mod:`debtscan.scope`:
+    ``debtscan scan fraud`` and ``debtscan scan fraud/train_fraud.py`` agree on train_fraud.py's findings, and
+    pre-commit, which passes the staged files, sees every hand-off of the repository.
     """
     targets = [Path(p) for p in (paths or (".",))]
     for target in targets:
         if not target.exists():
             raise UsageFailure(f"path does not exist: {target}")
-    explicit = Path(config_file) if config_file else None
-    first = targets[0]
-    config = load_trusted_config(explicit, first)
-    if all(t.is_dir() for t in targets):
-        root = first.resolve() if len(targets) == 1 else Path(os.path.commonpath([t.resolve() for t in targets]))
-        return root, [t.resolve() for t in targets] if len(targets) > 1 else [], config, None
-    root = (config.root if config.path else None) or _git_toplevel(first.resolve().parent) or Path.cwd()
-    root = root.resolve()
-    only = set()
-    for target in targets:
-        resolved = target.resolve()
-        try:
-            only.add(resolved.relative_to(root).as_posix())
-        except ValueError:
-            raise UsageFailure(f"{target} is outside the project root {root}") from None
+    config = load_trusted_config(Path(config_file) if config_file else None, targets[0])
+    try:
+        root, only = resolve_scope(targets, config)
+    except ScopeError as exc:
+        raise UsageFailure(str(exc)) from None
     return root, [], config, only
+
+
+NO_WRAP = 100_000  # the width of a console that must not wrap (output piped or written to a file)
+
+
+def stdout_console() -> Console:
+    """The console for stdout: the terminal's width on a terminal; piped (or with ``COLUMNS`` unset and no
+    terminal), no hard wrapping at all, so that grep and editors see one line per finding."""
+    console = Console()
+    if console.is_terminal or os.environ.get("COLUMNS"):
+        return console
+    return Console(width=NO_WRAP)
 
 
 def _verbose(ctx: click.Context) -> bool:
@@ -207,7 +200,7 @@ def render_console_text(render) -> str:
     import io
 
     buffer = io.StringIO()
-    render(Console(file=buffer, width=120, no_color=True))
+    render(Console(file=buffer, width=NO_WRAP, no_color=True))  # a file is never hard-wrapped
     return buffer.getvalue()
 
 
@@ -227,7 +220,7 @@ class _Main(click.Group):
             raise click.exceptions.Exit(EXIT_TERMINATED) from None
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
-        except (OutputRefused, WriteError) as exc:  # already names the file and what to do
+        except (OutputRefused, WriteError, SelectorError) as exc:  # already names the file / the closest selector
             raise UsageFailure(str(exc)) from None
         except ConfigError as exc:
             raise UsageFailure(f"configuration error: {exc}") from None
@@ -248,7 +241,7 @@ class _Main(click.Group):
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="debtscan")
+@click.version_option(__version__, "-V", "--version", prog_name="debtscan")
 def main() -> None:
     """Find machine-learning technical debt (Sculley et al.) in a Python codebase."""
 
@@ -256,14 +249,24 @@ def main() -> None:
 @main.command("scan")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", default="console", show_default=True,
-              help="console, json, sarif, github, gitlab, markdown, html, or a format a plugin registers.")
+              help="console, concise, json, sarif, github, gitlab, markdown, html, or a format a plugin "
+                   "registers.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
-@click.option("--select", multiple=True, help="Rule codes, code prefixes (DS2) or categories to enable.")
-@click.option("--ignore", multiple=True, help="Rule codes, code prefixes or categories to disable.")
+@click.option("--select", multiple=True,
+              help="Rule codes, code prefixes (DS2), categories or rule names to enable (replaces the config's).")
+@click.option("--extend-select", multiple=True, help="Rules to enable on top of the config's `select`.")
+@click.option("--ignore", multiple=True, help="Rule codes, code prefixes, categories or rule names to disable.")
+@click.option("--exclude", multiple=True,
+              help="Gitignore-style patterns of files to skip (replaces the config's `exclude`).")
+@click.option("--extend-exclude", multiple=True, help="Patterns to skip on top of the config's `exclude`.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Use this configuration file.")
 @trust_options()
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when a finding is at or above this severity (default: warning, or the config).")
+@click.option("--fail-on-error", is_flag=True,
+              help="Exit 1 when a file cannot be analysed (syntax error, undecodable, too large) or a plugin "
+                   "fails, as ruff's E999.")
+@click.option("--statistics", is_flag=True, help="Show the number of findings per rule instead of the findings.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per core).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the facts cache.")
@@ -275,19 +278,28 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="Let --output create a .py/.ipynb file under the scanned paths "
                                             "(never one of the scanned files).")
 def scan_command(paths, output_format, output, select, ignore, config_file, fail_on, exit_zero, jobs, no_cache,
-                 quiet, verbose, baseline_file=None, force=False) -> None:
-    """Scan PATHS (default: the current folder) for ML technical debt."""
+                 quiet, verbose, baseline_file=None, extend_select=(), exclude=(), extend_exclude=(),
+                 fail_on_error=False, statistics=False, force=False) -> None:
+    """Scan PATHS (default: the current folder) for ML technical debt.
+
+    Findings are reported in PATHS only; the context (which script reads what another writes) always comes
+    from the whole project: the folder of the configuration file, else the git work tree, else the current
+    folder.
+    """
     click.get_current_context().meta["debtscan.verbose"] = verbose
     renderers = formats()
-    if output_format != "console" and output_format not in renderers:
+    if output_format not in ("console", "concise") and output_format not in renderers:
         raise UsageFailure(f"unknown format {output_format!r}; choose from: "
-                           f"{', '.join(['console', *sorted(renderers)])}")
+                           f"{', '.join(['console', 'concise', *sorted(renderers)])}")
+    if statistics and output_format not in ("console", "concise", "json"):
+        raise UsageFailure("--statistics works with --format console, concise or json")
     debug = os.environ.get("DEBTSCAN_DEBUG")
     if verbose:  # per-file and per-rule tracebacks too (worker processes inherit the environment)
         os.environ["DEBTSCAN_DEBUG"] = "1"
     root = None
     try:
         root, scan_paths, config, only = resolve_targets(paths, config_file)
+        apply_exclude_options(config, exclude, extend_exclude)
         # every input is checked before the scan: where the report goes, the baseline
         target = checked_output(output, scan_paths or [root], [baseline_file, config.path], force)
         baseline = _load_baseline(baseline_file) if baseline_file else None
@@ -297,9 +309,11 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
         report, project = _run_with_progress(
             ScanOptions(root=root, paths=scan_paths, config=config, jobs=jobs, use_cache=not no_cache,
                         select=_split(select), ignore=_split(ignore), only_paths=only,
-                        outputs=[target] if target else []),
+                        extend_select=_split(extend_select), outputs=[target] if target else []),
             err if show_progress else None,
         )
+    except SelectorError as exc:
+        raise UsageFailure(str(exc)) from None
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
     except OutputRefused as exc:
@@ -323,14 +337,29 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
         from debtscan.baseline import apply_baseline
 
         apply_baseline(report, baseline, baseline_file, only)
+    if report.scope_files == 0:  # nothing to check: say so, as ruff does (the exit status stays 0)
+        where = ", ".join(paths) if paths else "."
+        click.echo(f"warning: no Python files or notebooks found in {where} (after excludes and .gitignore)",
+                   err=True)
     if output_format == "console":
         if output:
             write_output(output, render_console_text(
-                lambda console: console_report.render(report, console, verbose, quiet=quiet)))
+                lambda console: console_report.render(report, console, verbose, quiet=quiet, statistics=statistics)))
         else:
-            console_report.render(report, Console(), verbose, quiet=quiet)
+            console_report.render(report, stdout_console(), verbose, quiet=quiet, statistics=statistics)
     else:
-        text = renderers[output_format](report, project)
+        if output_format == "concise":
+            text = console_report.concise(report, statistics=statistics)
+            for error in report.errors:  # on stderr, so that stdout stays one line per finding
+                click.echo(f"error: {error.path}: {error.message}", err=True)
+            if not quiet:
+                click.echo(console_report.summary_line(report).plain, err=True)
+        elif statistics:
+            import json
+
+            text = json.dumps(console_report.statistics_rows(report), indent=2) + "\n"
+        else:
+            text = renderers[output_format](report, project)
         if output:
             write_output(output, text)
         else:
@@ -345,9 +374,22 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
     threshold = fail_on or config.fail_on
     if not exit_zero and report.fails(threshold):
         sys.exit(EXIT_FINDINGS)
+    if not exit_zero and fail_on_error and analysis_errors(report):
+        sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
 
 
+def analysis_errors(report) -> list:
+    """The files that could not be analysed and the plugins or rules that failed (not cache warnings)."""
+    return [e for e in report.errors if e.path != "<cache>"]
+
+
+def apply_exclude_options(config: Config, exclude: Sequence[str], extend_exclude: Sequence[str]) -> None:
+    """``--exclude`` replaces the config's ``exclude``; ``--extend-exclude`` adds to ``extend-exclude``."""
+    if exclude:
+        config.exclude = _split(exclude)
+    if extend_exclude:
+        config.extend_exclude = list(config.extend_exclude) + _split(extend_exclude)
 def _load_baseline(path: str):
     from debtscan.baseline import BaselineError, load_baseline
 
@@ -380,13 +422,26 @@ def _run_with_progress(options: ScanOptions, console: Optional[Console]):
 @main.command("rules")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Load plugins from this config.")
 @trust_options(cache=False)
-def rules_command(config_file) -> None:
+@click.option("--format", "rules_format", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="json: a list of {code, name, category, severity, summary, why, fix, options, origin}.")
+def rules_command(config_file, rules_format="table") -> None:
     """List every rule: code, name, category, default severity and summary."""
     try:
         config = load_trusted_config(Path(config_file) if config_file else None, Path.cwd())
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
     ruleset = rules_for(config)
+    if rules_format == "json":
+        import json
+
+        rows = [{"code": code, "name": rule.name, "category": rule.category, "severity": rule.severity,
+                 "summary": rule.summary, "why": rule.why, "fix": rule.fix, "options": dict(rule.options),
+                 "origin": ruleset.origins.get(code, "debtscan")}
+                for code, rule in sorted(ruleset.rules.items())]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        for origin, reason in ruleset.errors:
+            click.echo(f"warning: {origin}: {reason}", err=True)
+        return
     from rich.table import Table
 
     table = Table(show_lines=False, header_style="bold")
@@ -395,7 +450,7 @@ def rules_command(config_file) -> None:
     for code in sorted(ruleset.rules):
         rule = ruleset.rules[code]
         table.add_row(code, rule.name, rule.category, rule.severity, rule.summary)
-    Console().print(table)
+    stdout_console().print(table)
     for origin, reason in ruleset.errors:
         click.echo(f"warning: {origin}: {reason}", err=True)
 
@@ -417,9 +472,11 @@ def explain_command(code: str, config_file=None) -> None:
     ruleset = rules_for(config)
     for origin, reason in ruleset.errors:
         click.echo(f"warning: {origin}: {reason}", err=True)
-    rule = ruleset.rules.get(code.upper())
+    rule = ruleset.rules.get(code.upper()) or next((r for r in ruleset.rules.values() if r.name == code.lower()),
+                                                   None)
     if rule is None:
-        raise UsageFailure(f"no rule has code {code!r}{ruleset.unknown_code_hint()}; `debtscan rules` lists them")
+        raise UsageFailure(f"no rule has code {code!r}{ruleset.unknown_code_hint()}; {suggestion(code, ruleset.rules)} "
+                           "(`debtscan rules` lists them)")
     click.echo(rule_page(rule))
 
 
@@ -437,10 +494,11 @@ def graph_command(path, graph_format, output, config_file, no_cache, force=False
     from debtscan.graph_export import EXPORTERS
 
     try:
-        root, scan_paths, config, _ = resolve_targets([path], config_file)
-        target = checked_output(output, scan_paths or [root], [config.path], force)
+        root = Path(path).resolve()  # the graph of the folder given (not of the project around it)
+        config = load_trusted_config(Path(config_file) if config_file else None, root)
+        target = checked_output(output, [root], [config.path], force)
         with interruptible():
-            report, project = scan(ScanOptions(root=root, paths=scan_paths, config=config, use_cache=not no_cache,
+            report, project = scan(ScanOptions(root=root, config=config, use_cache=not no_cache,
                                                outputs=[target] if target else []))
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
@@ -472,17 +530,21 @@ def baseline_command(path, output, select, ignore, config_file, no_cache, force=
     from debtscan.baseline import render_baseline
 
     try:
-        root, scan_paths, config, _ = resolve_targets([path], config_file)
+        root, scan_paths, config, only = resolve_targets([path], config_file)
         target = checked_output(output, scan_paths or [root], [config.path], force)
         with interruptible():
             report, _ = scan(ScanOptions(root=root, paths=scan_paths, config=config, use_cache=not no_cache,
-                                         select=_split(select), ignore=_split(ignore), outputs=[target]))
+                                         select=_split(select), ignore=_split(ignore), only_paths=only,
+                                         outputs=[target]))
+    except SelectorError as exc:
+        raise UsageFailure(str(exc)) from None
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
     print_notices(report.errors)
     write_output(output, render_baseline(report.findings))
     fingerprints = len({f.fingerprint for f in report.findings})
-    click.echo(f"wrote {output}: {len(report.findings)} finding(s), {fingerprints} fingerprint(s)", err=True)
+    click.echo(f"wrote {output}: {console_report.plural(len(report.findings), 'finding')}, "
+               f"{console_report.plural(fingerprints, 'fingerprint')}", err=True)
 
 
 @main.command("diff")
@@ -492,8 +554,11 @@ def baseline_command(path, output, select, ignore, config_file, no_cache, force=
               show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the diff to this file.")
 @click.option("--fail-on-new", is_flag=True, help="Exit 1 when NEW has findings that OLD does not.")
-def diff_command(old, new, diff_format, output, fail_on_new) -> None:
-    """Compare two JSON reports (`debtscan scan --format json`): new and fixed findings, every metric's change."""
+@click.option("--details", is_flag=True,
+              help="List every metric that changed (per file, per component), not only the headline ones.")
+def diff_command(old, new, diff_format, output, fail_on_new, details=False) -> None:
+    """Compare two JSON reports (`debtscan scan --format json`): new and fixed findings, and the headline
+    metrics that changed (--details: every metric that changed)."""
     from debtscan import diff as report_diff
 
     checked_output(output, [], [old, new])
@@ -503,11 +568,13 @@ def diff_command(old, new, diff_format, output, fail_on_new) -> None:
         raise UsageFailure(str(exc)) from None
     if diff_format == "console":
         if output:
-            write_output(output, render_console_text(lambda console: report_diff.render_console(result, console)))
+            write_output(output, render_console_text(
+                lambda console: report_diff.render_console(result, console, details=details)))
         else:
-            report_diff.render_console(result, Console())
+            report_diff.render_console(result, stdout_console(), details=details)
     else:
-        text = report_diff.render_json(result) if diff_format == "json" else report_diff.render_markdown(result)
+        text = (report_diff.render_json(result) if diff_format == "json"
+                else report_diff.render_markdown(result, details=details))
         if output:
             write_output(output, text)
         else:

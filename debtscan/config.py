@@ -39,6 +39,7 @@ _TYPES = {
 
 KEYS: Dict[str, Tuple[str, Any]] = {
     "select": ("list of strings", []),
+    "extend-select": ("list of strings", []),
     "ignore": ("list of strings", []),
     "exclude": ("list of strings", []),
     "extend-exclude": ("list of strings", []),
@@ -68,6 +69,7 @@ class Config:
     path: Optional[Path] = None
     root: Optional[Path] = None
     select: List[str] = field(default_factory=list)
+    extend_select: List[str] = field(default_factory=list)
     ignore: List[str] = field(default_factory=list)
     exclude: List[str] = field(default_factory=list)
     extend_exclude: List[str] = field(default_factory=list)

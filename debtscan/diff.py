@@ -121,8 +121,28 @@ def _change(metric: Dict[str, Any]) -> str:
     return ("+" if change > 0 else "") + _value(change)
 
 
-def changed_metrics(diff: Dict[str, Any]) -> List[Dict[str, Any]]:
-    return [m for m in diff["metrics"] if m["changed"]]
+# Tables of one row per file, package, component or rule: listed only with --details.
+DETAIL_TABLES = ("summary.by_rule.", "composition.files.", "composition.packages.", "composition.repo.lines.",
+                 "composition.repo.fractions.", "signals.by_component.")
+
+
+def is_headline(name: str) -> bool:
+    """Whether a metric is a headline one (a total, a ratio, a count by category or severity), not a row of a
+    per-file, per-package, per-component or per-rule table."""
+    return not name.startswith(DETAIL_TABLES)
+
+
+def changed_metrics(diff: Dict[str, Any], details: bool = True) -> List[Dict[str, Any]]:
+    """The metrics that changed: all of them, or (``details=False``) the headline ones."""
+    return [m for m in diff["metrics"] if m["changed"] and (details or is_headline(m["name"]))]
+
+
+def _more(diff: Dict[str, Any], shown: int) -> str:
+    hidden = len(changed_metrics(diff)) - shown
+    if hidden <= 0:
+        return ""
+    return (f"{hidden} more per-file, per-component or per-rule metric{'s' if hidden != 1 else ''} changed "
+            "(--details lists them)")
 
 
 def _where(finding: Dict[str, Any]) -> str:
@@ -130,7 +150,7 @@ def _where(finding: Dict[str, Any]) -> str:
     return f"{where} (cell {finding['cell']})" if finding.get("cell") is not None else where
 
 
-def render_markdown(diff: Dict[str, Any]) -> str:
+def render_markdown(diff: Dict[str, Any], details: bool = False) -> str:
     from debtscan.report.markdown import table
 
     counts = diff["counts"]
@@ -142,18 +162,20 @@ def render_markdown(diff: Dict[str, Any]) -> str:
                          [(f["severity"], f"{f['code']} {f['name']}", f"`{_where(f)}`", f["message"])
                           for f in diff[key]])
             out.append("")
-    changed = changed_metrics(diff)
+    changed = changed_metrics(diff, details)
     out += ["### Metrics", ""]
     if changed:
         out += table(["metric", "old", "new", "change"],
                      [(f"`{m['name']}`", _value(m["old"]), _value(m["new"]), _change(m)) for m in changed], "lrrr")
-    else:
+    elif not changed_metrics(diff):
         out.append(f"No metric changed ({len(diff['metrics'])} compared).")
+    if _more(diff, len(changed)):
+        out += ["", _more(diff, len(changed)) + "."]
     out.append("")
     return "\n".join(out)
 
 
-def render_console(diff: Dict[str, Any], console) -> None:
+def render_console(diff: Dict[str, Any], console, details: bool = False) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -165,13 +187,17 @@ def render_console(diff: Dict[str, Any], console) -> None:
             line.append(f"{finding['code']} ")
             line.append(finding["message"])
             console.print(line)
-    changed = changed_metrics(diff)
+    changed = changed_metrics(diff, details)
     if changed:
-        table = Table(header_style="bold", title="metrics that changed")
+        table = Table(header_style="bold", title="metrics that changed" if details else "headline metrics that changed")
         for column in ("metric", "old", "new", "change"):
             table.add_column(column, justify="left" if column == "metric" else "right", overflow="fold")
         for metric in changed:
             table.add_row(metric["name"], _value(metric["old"]), _value(metric["new"]), _change(metric))
         console.print(table)
-    console.print(Text(f"{counts['new']} new, {counts['fixed']} fixed, {counts['unchanged']} unchanged finding(s); "
-                       f"{len(changed)} of {len(diff['metrics'])} metric(s) changed"))
+    if _more(diff, len(changed)):
+        console.print(Text(_more(diff, len(changed)), style="dim"))
+    total = len(changed_metrics(diff))
+    console.print(Text(f"{counts['new']} new, {counts['fixed']} fixed, {counts['unchanged']} unchanged "
+                       f"finding{'s' if counts['unchanged'] != 1 else ''}; {total} of {len(diff['metrics'])} "
+                       f"metric{'s' if len(diff['metrics']) != 1 else ''} changed"))

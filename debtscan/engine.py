@@ -28,7 +28,10 @@ from debtscan.report.model import Finding, Report, ScanError, assign_fingerprint
 from debtscan.rules.base import Rule, RuleContext, rule_options
 from debtscan.rules.meta import UnusedSuppression
 from debtscan.rules.registry import rules_for, selected
+from debtscan.rules.selectors import (SelectorError, canonical, check_selectors, first_match as names_rule,
+                                      rules_matching, suggestion, unknown)
 from debtscan.rules.stdout_guard import stdout_to_stderr
+from debtscan.scope import in_scope
 from debtscan.safefile import check_not_scanned
 from debtscan.source import SourceError, read_source
 from debtscan.trust import relative_cache_note
@@ -47,8 +50,9 @@ class ScanOptions:
     use_cache: bool = True
     select: Sequence[str] = ()
     ignore: Sequence[str] = ()
-    only_paths: Optional[Set[str]] = None
+    only_paths: Optional[Set[str]] = None  # report findings only in these files or folders (root-relative)
     progress: Optional[ProgressCallback] = None
+    extend_select: Sequence[str] = ()
     # files this run will write (-o): refused, before any file is analysed, if one is a scanned source file
     outputs: Sequence[Path] = ()
     # Given the facts cache a scan would use, the one to use instead (history keeps one for all its commits).
@@ -656,14 +660,16 @@ def collect_facts(root: Path, tasks: Sequence[FileTask], config: Config, knowled
     return {task.path: results[task.path] for task in tasks}
 
 
-def _suppressed(finding: Finding, facts: Optional[FileFacts], per_file: Dict[str, List[str]]) -> Optional[Tuple[int, bool]]:
+def _suppressed(finding: Finding, facts: Optional[FileFacts], per_file: Dict[str, List[str]],
+                rules: Optional[Dict[str, type]] = None) -> Optional[Tuple[int, bool]]:
+    rule = (rules or {}).get(finding.code)
     for pattern, codes in per_file.items():
-        if fnmatch.fnmatchcase(finding.path, pattern) and any(finding.code.startswith(c) for c in codes):
+        if fnmatch.fnmatchcase(finding.path, pattern) and names_rule(codes, rule, finding.code):
             return (-1, True)
     if facts is None:
         return None
     for suppression in facts.suppressions:
-        if not suppression.codes or finding.code in suppression.codes:
+        if not suppression.codes or names_rule(suppression.codes, rule, finding.code):
             if suppression.file_level or suppression.line == finding.line:
                 return (suppression.line, suppression.file_level)
     return None
@@ -796,9 +802,24 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
             message = (f"{line_of(config.path, 'rules', code)}: [tool.debtscan.rules.{code}]: no rule has code "
                        f"{code}")
             if not ruleset.unloaded:
-                raise ConfigError(message)
+                raise ConfigError(f"{message}; {suggestion(code, ruleset.rules)}")
             notes.append(ScanError(f"<rule {code}>", message + ruleset.unknown_code_hint(), notice=True))
+    try:
+        check_scan_selectors(options, config, ruleset.rules, command_line=True)
+    except SelectorError as exc:  # a plugin that did not load may be why its codes are unknown
+        if ruleset.unloaded:
+            raise SelectorError(f"{exc}{ruleset.unknown_code_hint()}") from None
+        raise
+    try:
+        check_scan_selectors(options, config, ruleset.rules, command_line=False)
+    except SelectorError as exc:  # the file's selectors may name the rules of its plugins that did not load
+        if not ruleset.unloaded:
+            raise
+        notes.append(ScanError("<selectors>", f"{exc}{ruleset.unknown_code_hint()}", notice=True))
     select = list(options.select) or list(config.select)
+    extend = list(options.extend_select) + list(getattr(config, "extend_select", None) or ())
+    if extend:
+        select = (select or ["ALL"]) + extend
     ignore = list(options.ignore) + list(config.ignore)
     codes = selected(sorted(ruleset.rules), ruleset.rules, select, ignore)
     for code in codes:
@@ -846,9 +867,12 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     findings, suppressed_count = apply_suppressions(raw, good, config, codes, ruleset.rules)
     findings = [_related_to_cells(_to_cells(f, good.get(f.path)), good) for f in findings]
     findings = assign_fingerprints(findings)
+    scope_files = None
     if options.only_paths is not None:  # after fingerprinting, so fingerprints equal a full scan's
-        findings = [f for f in findings if f.path in options.only_paths
-                    or any(r.path in options.only_paths for r in f.related)]
+        findings = [f for f in findings if in_scope(f.path, options.only_paths)]
+        scope_files = sum(1 for task in tasks if in_scope(task.path, options.only_paths))
+        files = {task.path for task in tasks} | {path for path, _ in found.skipped}
+        errors = [e for e in errors if e.path not in files or in_scope(e.path, options.only_paths)]
     report = Report(
         root=str(root),
         config_file=str(config.path) if config.path else None,
@@ -858,10 +882,31 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
         suppressed=suppressed_count,
         metrics=compute_metrics(project, config),
         rules=[ruleset.rules[c] for c in codes],
+        scope_files=scope_files if scope_files is not None else (0 if not tasks else None),
+        scope=tuple(sorted(options.only_paths)) if options.only_paths is not None else None,
     )
     if cache is not None:
         report.errors.extend(ScanError("<cache>", w) for w in cache.warnings)
     return report, project
+
+
+def check_scan_selectors(options: ScanOptions, config: Config, rules: Dict[str, type],
+                         command_line: Optional[bool] = None) -> None:
+    """Every selector of the command line and the configuration names some loaded rule, else
+    :class:`SelectorError` naming where it was written and the closest valid selector. ``command_line``:
+    True checks only the command line's selectors, False only the configuration file's, None both."""
+    if command_line is not False:
+        check_selectors(options.select, rules, "--select")
+        check_selectors(getattr(options, "extend_select", ()), rules, "--extend-select")
+        check_selectors(options.ignore, rules, "--ignore")
+    if command_line is True:
+        return
+    for key in ("select", "extend-select", "ignore"):
+        values = getattr(config, key.replace("-", "_"), None) or ()
+        check_selectors(values, rules, f"{line_of(config.path, key)}: [tool.debtscan] {key}")
+    for pattern, values in config.per_file_ignores.items():
+        check_selectors(values, rules, f"{line_of(config.path, 'per-file-ignores', pattern)}: "
+                                       f"[tool.debtscan.per-file-ignores] {pattern!r}")
 
 
 def apply_suppressions(findings: List[Finding], facts: Dict[str, FileFacts], config: Config,
@@ -871,7 +916,7 @@ def apply_suppressions(findings: List[Finding], facts: Dict[str, FileFacts], con
     used: Set[Tuple[str, int]] = set()
     count = 0
     for finding in findings:
-        hit = _suppressed(finding, facts.get(finding.path), config.per_file_ignores)
+        hit = _suppressed(finding, facts.get(finding.path), config.per_file_ignores, rules)
         if hit is None:
             kept.append(finding)
         else:
@@ -882,12 +927,21 @@ def apply_suppressions(findings: List[Finding], facts: Dict[str, FileFacts], con
         active = set(codes)
         for path, fact in sorted(facts.items()):
             for suppression in fact.suppressions:
+                label = (f"[{', '.join(canonical(c, rules) for c in suppression.codes)}]"
+                         if suppression.codes else "")
+                kind = "ignore-file" if suppression.file_level else "ignore"
+                typos = unknown(suppression.codes, rules)
+                if typos:  # a typo suppresses nothing, whether or not the comment's other selectors are used
+                    hints = "; ".join(f"{t!r} names no rule ({suggestion(t, rules)})" for t in typos)
+                    kept.append(checker.finding(
+                        path, suppression.line, f"`# debtscan: {kind}{label}`: {hints}.",
+                        subject=f"unknown:{kind}{label}", severity="warning"))
+                    continue
                 if (path, suppression.line) in used:
                     continue
-                if suppression.codes and not all(c in active or c not in rules for c in suppression.codes):
+                named = {code for c in suppression.codes for code in rules_matching(c, rules)}
+                if named - active:  # it may be there for a rule that did not run: unknowable
                     continue
-                label = f"[{', '.join(suppression.codes)}]" if suppression.codes else ""
-                kind = "ignore-file" if suppression.file_level else "ignore"
                 kept.append(checker.finding(
                     path, suppression.line, f"`# debtscan: {kind}{label}` suppresses no finding.",
                     subject=f"{kind}{label}"))

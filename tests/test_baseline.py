@@ -78,7 +78,7 @@ def test_scan_with_baseline_reports_nothing_until_new_debt_appears(project):
     cli("baseline", ".", "--no-cache", "--select", "DS2", cwd=project)
     clean = cli("scan", ".", "--baseline", ".debtscan-baseline.json", "--no-cache", "--select", "DS2", cwd=project)
     assert clean.exit_code == 0, clean.output
-    assert "4 known finding(s) not shown, 0 new" in clean.output
+    assert "4 known findings not shown, 0 new" in clean.output
 
     # New debt: evaluate.py also reads features.csv - one more end of a hand-off.
     write_repo(project, {"evaluate.py": """
@@ -118,7 +118,7 @@ def test_baseline_lists_entries_that_no_longer_occur(project):
     assert report["baseline"]["fixed_count"] == 2
     assert all("features.csv" in e["message"] for e in fixed)
     console = cli("scan", ".", "--baseline", ".debtscan-baseline.json", "--no-cache", "--select", "DS2", cwd=project)
-    assert "2 baseline entries no longer occur" in console.output
+    assert "2 baseline findings no longer occur;" in console.output
     # Ratchet down: regenerate, and the baseline shrinks.
     cli("baseline", ".", "--no-cache", "--select", "DS2", cwd=project)
     assert len(load_baseline(str(project / ".debtscan-baseline.json"))["findings"]) == 2
@@ -162,7 +162,7 @@ def test_file_argument_scan_gives_the_same_fingerprints_as_a_full_scan(project):
     full = {(f["path"], f["line"]): f["fingerprint"] for f in scan_json(project)["findings"]}
     result = cli("scan", "train.py", "--format", "json", "--no-cache", "--select", "DS2", cwd=project)
     partial = {(f["path"], f["line"]): f["fingerprint"] for f in json.loads(result.stdout)["findings"]}
-    assert set(partial) == {("features.py", 4), ("train.py", 3)}  # train.py and the writer it reads from
+    assert set(partial) == {("train.py", 3)}  # train.py's own findings; the writer it reads is context
     assert all(full[key] == value for key, value in partial.items())
 
 

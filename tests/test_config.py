@@ -74,7 +74,8 @@ def test_per_rule_options_are_checked_when_scanning_naming_file_and_line(tmp_pat
             ":2: [tool.debtscan.rules.DS202] option 'min-handoffs' of rule DS202 must be a int, got 'three'",
         '[tool.debtscan]\nselect = ["DS2"]\n\n[tool.debtscan.rules.DS202]\nmin-hand-offs = 3\n':
             ":5: [tool.debtscan.rules.DS202] unknown option 'min-hand-offs' for rule DS202 (options: min-handoffs)",
-        '[tool.debtscan.rules.XY999]\nlevel = 1\n': ":1: [tool.debtscan.rules.XY999]: no rule has code XY999",
+        '[tool.debtscan.rules.DS2O2]\nlevel = 1\n':
+            ":1: [tool.debtscan.rules.DS2O2]: no rule has code DS2O2; did you mean 'DS202'?",
     }
     from debtscan.engine import ScanOptions, scan
 

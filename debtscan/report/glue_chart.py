@@ -13,6 +13,7 @@ from rich.text import Text
 
 from debtscan.report.console import section
 from debtscan.report.model import Report
+from debtscan.scope import in_scope
 
 KIND_STYLE = {"ml": "green", "glue": "magenta", "io": "blue", "config": "yellow", "other": "grey50"}
 KIND_ORDER = ("ml", "glue", "io", "config", "other")
@@ -53,16 +54,24 @@ def render_composition(report: Report, console: Console) -> None:
     repo = data["repo"]
     console.print()
     console.print(Text("Code composition", style="bold"))
+    files = data["files"]
+    if report.scope is not None:  # a scan of some paths: the project's bar, then those paths' files
+        scope = set(report.scope)
+        files = {path: comp for path, comp in files.items() if in_scope(path, scope)}
+    rows = heaviest(files)
+    label = max([4] + [len(path) for path, _ in rows])
+    # the bar shrinks (down to 10) before a path is folded; numbers never are
+    width = max(10, min(BAR_WIDTH, console.width - min(label, 40) - 30))
     table = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
-    table.add_column("")
+    table.add_column("", overflow="fold")  # a long path folds onto more lines, never "py_feature/21…" twice
     table.add_column("", no_wrap=True)
-    table.add_column("glue", justify="right")
-    table.add_column("ml", justify="right")
-    table.add_column("code lines", justify="right")
-    table.add_row(Text("repo", style="bold"), bar(repo["fractions"]), f"{repo['fractions']['glue']:.0%}",
+    table.add_column("glue", justify="right", no_wrap=True)
+    table.add_column("ml", justify="right", no_wrap=True)
+    table.add_column("code lines", justify="right", no_wrap=True)
+    table.add_row(Text("repo", style="bold"), bar(repo["fractions"], width), f"{repo['fractions']['glue']:.0%}",
                   f"{repo['fractions']['ml']:.0%}", str(repo["code_lines"]))
-    for path, comp in heaviest(data["files"]):
-        table.add_row(path, bar(comp["fractions"]), f"{comp['fractions']['glue']:.0%}",
+    for path, comp in rows:
+        table.add_row(path, bar(comp["fractions"], width), f"{comp['fractions']['glue']:.0%}",
                       f"{comp['fractions']['ml']:.0%}", str(comp["code_lines"]))
     console.print(table)
     legend = Text("  ")

@@ -146,8 +146,10 @@ def render_markdown(report: Report, project: Project) -> str:
     out += [" · ".join(parts), ""]
     if report.baseline is not None:
         base = report.baseline
-        out += [f"Baseline `{cell(base.get('file', ''))}`: {base.get('matched', 0)} known finding(s) hidden, "
-                f"{len(findings)} new; {base.get('fixed_count', 0)} baseline entr(y/ies) no longer occur"
+        matched, fixed = base.get("matched", 0), base.get("fixed_count", 0)
+        out += [f"Baseline `{cell(base.get('file', ''))}`: {matched} known finding{'' if matched == 1 else 's'} "
+                f"hidden, {len(findings)} new; {fixed} baseline finding{'' if fixed == 1 else 's'} no longer "
+                f"occur{'s' if fixed == 1 else ''}"
                 + (" — run `debtscan baseline` to ratchet it down." if base.get("fixed_count") else "."), ""]
     categories = Counter(f.category for f in findings)
     if categories:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 SCHEMA_VERSION = "1.1"  # 1.1: related places may carry "column" and "cell"
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
@@ -78,6 +78,21 @@ class Finding:
         }
 
 
+def chain_subject(kind: str, members: Sequence[str], first_link: str) -> str:
+    """The subject of a finding about an ordered group (a chain of scripts): its anchor, the first member
+    and the link it starts with (``chain:01_prepare.py>data/interim/customers.parquet``), never the whole
+    member list, so the fingerprint survives the chain growing (a script appended, a branch that makes
+    another path the longest) as long as it starts where it started."""
+    return f"{kind}:{members[0]}>{first_link}" if members else f"{kind}:"
+
+
+def group_subject(kind: str, members: Iterable[str]) -> str:
+    """The subject of a finding about an unordered group (modules that feed each other in a loop, a family
+    of clones): its anchor, the smallest member (``cycle:label.py``), so the fingerprint survives members
+    joining the group; two such groups never share a member, so anchors differ."""
+    return f"{kind}:{min(members, default='')}"
+
+
 def assign_fingerprints(findings: List[Finding]) -> List[Finding]:
     """Stable fingerprints: a hash of code, path and subject, plus an occurrence index among equals."""
     counts: Dict[Tuple[str, str, str], int] = {}
@@ -116,6 +131,10 @@ class Report:
     metrics: Dict[str, Any] = field(default_factory=dict)
     rules: List[Any] = field(default_factory=list)
     baseline: Optional[Dict[str, Any]] = None
+    # How many of the files analysed are in the paths the scan was asked about (None: the whole root).
+    scope_files: Optional[int] = None
+    # The paths (files or folders, root-relative) whose findings are reported; None: the whole root.
+    scope: Optional[Tuple[str, ...]] = None
 
     def worst_severity(self) -> Optional[str]:
         if not self.findings:

@@ -12,7 +12,7 @@ from typing import Dict, Iterable, List, Sequence, Set, Tuple
 from debtscan.artifacts import ArtifactKind
 from debtscan.graph import Access, HandoffGroup, is_model_access
 from debtscan.projects import ScopedPathIndex
-from debtscan.report.model import Finding, Related
+from debtscan.report.model import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 CATEGORY = "pipeline-jungle"
@@ -269,7 +269,8 @@ class JungleChain(Rule):
             yield self.finding(
                 first_write.module, first_write.line,
                 f"jungle chain of {hops} intermediate-{nouns.pop() if len(nouns) == 1 else 'artifact'} hand-offs across {len(chain)} modules{order}: {text}.",
-                column=first_write.column, subject="chain:" + ">".join(chain), related=related,
+                column=first_write.column, subject=chain_subject("chain", chain, first_write.artifact),
+                related=related,
             )
 
 
@@ -572,7 +573,7 @@ class FileCycle(Rule):
             yield self.finding(
                 first.module, first.line,
                 f"file cycle between {len(cycle)} modules{group}: {text}.",
-                column=first.column, subject="cycle:" + ">".join(cycle), related=related,
+                column=first.column, subject=group_subject("cycle", members), related=related,
             )
 
 

@@ -174,25 +174,7 @@ def _load_entry_points(ruleset: RuleSet, builtin_module: str) -> None:
 
 def selected(codes: Sequence[str], rules: Dict[str, Type[Rule]], select: Sequence[str],
              ignore: Sequence[str]) -> List[str]:
-    """Codes enabled by ``select``/``ignore`` (codes, prefixes like ``DS2``, or category names)."""
+    """Codes enabled by ``select``/``ignore`` (codes, prefixes like ``DS2``, categories or rule names)."""
+    from debtscan.rules import selectors
 
-    def hit(code: str, patterns: Sequence[str]) -> int:
-        best = -1
-        for pattern in patterns:
-            if pattern.upper() in ("ALL",):
-                best = max(best, 0)
-            elif pattern == rules[code].category:
-                best = max(best, 1)
-            elif code.upper().startswith(pattern.upper()):
-                best = max(best, len(pattern))
-        return best
-
-    out = []
-    for code in codes:
-        chosen = hit(code, select) if select else 0
-        if chosen < 0:
-            continue
-        if hit(code, ignore) >= max(chosen, 0) and hit(code, ignore) >= 0:
-            continue
-        out.append(code)
-    return out
+    return selectors.selected(codes, rules, select, ignore)
