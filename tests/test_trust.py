@@ -400,3 +400,23 @@ def test_a_cache_pack_shipped_as_a_symlink_is_not_written_through(world):
     report = report_of(run("scan", ".", "--format", "json", cwd=checkout))
     assert victim.read_text(encoding="utf-8") == "the user's own file\n"
     assert "is a symbolic link, which debtscan did not create; not writing through it" in errors(report)["<cache>"]
+
+
+def test_the_python_api_trusts_a_configuration_file_only_when_asked(world):
+    """`debtscan.scan(path)` reads the checkout's pyproject.toml as the CLI does: its plugins stay unimported
+    (a note says so) unless the caller passes trust_config=True; a table passed in code is the caller's own."""
+    import debtscan
+
+    _, checkout, outside = world
+    configure(checkout)
+    try:
+        safe = debtscan.scan(checkout, use_cache=False)
+        assert not (outside / "MARKER").exists()
+        assert {e.path for e in safe.errors if e.notice} >= {"<plugin tools.debt_rules>", "<plugin this>"}
+        assert not [f for f in safe.findings if f.code.startswith("XY")]
+        trusted = debtscan.scan(checkout, use_cache=False, trust_config=True)
+        assert (outside / "MARKER").exists()
+        assert [f for f in trusted.findings if f.code.startswith("XY")]
+    finally:
+        for name in [n for n in sys.modules if n in ("tools", "this") or n.startswith("tools.")]:
+            del sys.modules[name]

@@ -193,9 +193,10 @@ NOTE_TITLES = {"<cache>": "Cache", "<cross-file>": "Incomplete"}
 
 
 def _print_errors(report: Report, console: Console) -> None:
-    """Files that could not be analysed, rules or plugins that failed, then scan-wide notes (the cache, facts
-    missing from the cross-file stage), each group under its own heading."""
-    notices = [e for e in report.errors if e.notice]  # refused settings, plugins that did not load
+    """Notes on the configuration and plugins (refused settings, plugins not loaded), files that could not be
+    analysed, rules or plugins that failed, then scan-wide notes (the cache, facts missing from the
+    cross-file stage), each group under its own heading; long lines wrap with an indent."""
+    notices = [e for e in report.errors if e.notice]
     errors = [e for e in report.errors if not e.notice]
     files = [e for e in errors if not e.path.startswith("<") and not e.path.startswith(("plugin ",
                                                                                        "entry point "))]
@@ -204,34 +205,10 @@ def _print_errors(report: Report, console: Console) -> None:
     others = [e for e in errors if e not in files and e not in rules and e not in notes]
     if notices:
         console.print()
-        console.print(Text(f"{len(notices)} note(s) on the configuration and plugins:", style="bold yellow"))
+        console.print(Text(f"{len(notices)} note(s) on the configuration and plugins:", style="bold yellow"),
+                      soft_wrap=True)
         for error in notices:
-            console.print(Text(f"  {error.path}: {error.message}", style="yellow"))
-    for group, title, style in ((files, "file(s) could not be analysed", "bold red"),
-                                (rules + others, "rule(s) or plugin(s) failed", "bold red")):
-        if group:
-            console.print()
-            console.print(Text(f"{len(group)} {title}:", style=style))
-            for error in group:
-                console.print(Text(f"  {error.path}: {error.message}", style="red"))
-    if notes:
-        console.print()
-        for error in notes:
-            console.print(Text(f"{NOTE_TITLES[error.path]}: {error.message}", style="yellow"))
-
-
-# Scan-wide notes under ``errors`` whose "path" is a stage, not a file: shown by name, not as a failed file.
-NOTE_TITLES = {"<cache>": "Cache", "<cross-file>": "Incomplete"}
-
-
-def _print_errors(report: Report, console: Console) -> None:
-    """Files that could not be analysed, rules or plugins that failed, then scan-wide notes (the cache, facts
-    missing from the cross-file stage), each group under its own heading; long lines wrap with an indent."""
-    files = [e for e in report.errors if not e.path.startswith("<") and not e.path.startswith(("plugin ",
-                                                                                              "entry point "))]
-    rules = [e for e in report.errors if e.path.startswith(("<rule ", "plugin ", "entry point "))]
-    notes = [e for e in report.errors if e.path in NOTE_TITLES]
-    others = [e for e in report.errors if e not in files and e not in rules and e not in notes]
+            _wrapped(console, [(f"  {error.path}: {error.message}", "yellow")], 4)
     for group, one, many in ((files, "file could not be analysed", "files could not be analysed"),
                              (rules + others, "rule or plugin failed", "rules or plugins failed")):
         if group:

@@ -53,7 +53,9 @@ class RuleSet:
         names = ", ".join(sorted(self.unloaded))
         if self.refused:
             return f" (the configuration's plugins were not loaded: {names}; pass --trust-config to load them)"
-        return f" (plugins that failed to load: {names})"
+        failed = {f"plugin {name}" for name in self.unloaded}
+        reasons = "; ".join(f"{origin}: {reason}" for origin, reason in self.errors if origin in failed)
+        return f" [note: {reasons}]" if reasons else f" (plugins that failed to load: {names})"
 
 
 def _rules_in(obj) -> List[Type[Rule]]:
