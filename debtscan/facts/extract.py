@@ -42,9 +42,9 @@ from debtscan.facts.values import (
     Sym,
     Unknown,
 )
+from debtscan.facts.collector import MODULE_SCOPE, Collector, StatementFrame  # noqa: F401 (re-exported)
 from debtscan.knowledge import Knowledge
 
-MODULE_SCOPE = "<module>"
 _BUILTINS = frozenset(dir(builtins))
 _SMALL_STATEMENTS = (
     cst.Expr, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Raise, cst.Assert, cst.Import,
@@ -77,39 +77,6 @@ class Scope:
     bindings: Dict[str, Sym] = field(default_factory=dict)
     types: Dict[str, str] = field(default_factory=dict)
     nodes: Dict[str, cst.BaseExpression] = field(default_factory=dict)
-
-
-@dataclass
-class StatementFrame:
-    """The logical line being generated, with the calls made in it."""
-
-    node: cst.CSTNode
-    line: int
-    scope: str
-    calls: List[str] = field(default_factory=list)
-    io: int = 0
-    end_line: int = 0
-
-
-class Collector:
-    """One family of facts. Subclasses name the node types they want in ``enter``/``leave``
-    (node type -> method name) and put their results into the FileFacts fields in :meth:`finish`."""
-
-    enter: ClassVar[Dict[Type[cst.CSTNode], str]] = {}
-    leave: ClassVar[Dict[Type[cst.CSTNode], str]] = {}
-
-    def __init__(self, ex: "Extraction") -> None:
-        self.ex = ex
-
-    def on_call(self, node: cst.Call, qualname: str) -> None:
-        """Every call, with its resolved qualified name, in source order."""
-
-    def on_statement(self, frame: StatementFrame) -> Optional[StatementFact]:
-        """Classify a finished logical line; the first collector to return a fact wins."""
-        return None
-
-    def finish(self, out: Dict[str, Any]) -> None:
-        """Add this family's facts to the FileFacts keyword arguments."""
 
 
 class Extraction(CodegenState):

@@ -33,7 +33,7 @@ from typing import Any, Dict, List, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.extract import Collector, StatementFrame
+from debtscan.facts.collector import Collector, StatementFrame
 from debtscan.facts.model import FingerprintFact
 
 SLOTS = 64

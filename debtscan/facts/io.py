@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.extract import Collector
+from debtscan.facts.collector import Collector
 from debtscan.facts.model import ConstantFact, IOFact, PathCallFact, RunFact
 from debtscan.facts.values import (
     Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown,

@@ -32,7 +32,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.extract import MODULE_SCOPE, Collector, StatementFrame
+from debtscan.facts.collector import MODULE_SCOPE, Collector, StatementFrame
 from debtscan.facts.model import LINE_KINDS, StatementFact
 
 _LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString)

@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.extract import Collector
+from debtscan.facts.collector import Collector
 from debtscan.facts.model import AssetFact, IOFact, TaskEdgeFact, TaskFact
 from debtscan.facts.values import Lit
 

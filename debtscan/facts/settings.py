@@ -22,7 +22,7 @@ from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
-from debtscan.facts.extract import Collector
+from debtscan.facts.collector import Collector
 from debtscan.facts.model import ConfigBlockFact, SettingFact
 from debtscan.tomlcompat import tomllib
 

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.extract import MODULE_SCOPE, Collector
+from debtscan.facts.collector import MODULE_SCOPE, Collector
 from debtscan.facts.model import ModelFact, SignalFact
 from debtscan.facts.warehouse import is_spark_read
 from debtscan.facts.values import Choice, Concat, Lit, Param, PathJoin, Ref, Seq, Sym, Unknown

@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from debtscan.artifacts import TABLE_PREFIX
-from debtscan.facts.extract import Collector
+from debtscan.facts.collector import Collector
 from debtscan.facts.model import IOFact, SignalFact
 from debtscan.facts.sql import PLACEHOLDER as _WILD, looks_like_sql, parse_sql
 from debtscan.facts.values import Concat, Format, Lit, Sym
