@@ -20,10 +20,11 @@ from debtscan.cache import FactsCache, cache_folder_problem, content_digest, dum
 from debtscan.config import Config, ConfigError, line_of
 from debtscan.discover import discover
 from debtscan.facts.model import FileFacts
-from debtscan.project.graph import Project, build_project, module_name_for
+from debtscan.project.graph import build_project, module_name_for
+from debtscan.project.model import Project
 from debtscan.knowledge import Knowledge, load_knowledge
 from debtscan.liveness import split_live
-from debtscan.metrics.base import compute_metrics
+from debtscan.metrics.providers import compute_metrics
 from debtscan.report.model import Finding, Report, ScanError, assign_fingerprints
 from debtscan.rules.base import Rule, RuleContext, rule_options
 from debtscan.rules.meta import UnusedSuppression
@@ -858,8 +859,7 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     good = {path: f for path, f in facts.items() if not f.error}
     live, liveness = split_live(good, config)  # abandoned folders and never-run statements set apart
     try:
-        project = build_project(live, root=root, config=config)
-        project.liveness = liveness
+        project = build_project(live, root=root, config=config, liveness=liveness)
     except Exception as exc:  # noqa: BLE001 - a debtscan bug: name the file whose facts trigger it
         raise InternalError(f"{INTERNAL_ERROR} while building the graph{_culprit(live, root, config)}: "
                             f"{type(exc).__name__}: {exc}") from exc

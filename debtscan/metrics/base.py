@@ -1,30 +1,10 @@
-"""Report metrics: each provider computes one section of ``metrics`` from the project.
-
-Rule families register their own providers with :func:`metric`; the engine calls every provider once.
-"""
+"""What a metric provider is: a function of the project (and the configuration) that computes one section
+of the report's ``metrics``. The providers themselves are listed in :mod:`debtscan.metrics.providers`."""
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable
 
 from debtscan.config import Config
-from debtscan.project.graph import Project
+from debtscan.project.model import Project
 
 MetricProvider = Callable[[Project, Config], Any]
-_PROVIDERS: List[Tuple[str, MetricProvider]] = []
-
-
-def metric(name: str) -> Callable[[MetricProvider], MetricProvider]:
-    """Register a provider for ``metrics.<name>``."""
-
-    def register(function: MetricProvider) -> MetricProvider:
-        _PROVIDERS[:] = [(n, f) for n, f in _PROVIDERS if n != name]
-        _PROVIDERS.append((name, function))
-        return function
-
-    return register
-
-
-def compute_metrics(project: Project, config: Config) -> Dict[str, Any]:
-    import debtscan.metrics.providers  # noqa: F401 - registers the built-in providers
-
-    return {name: provider(project, config) for name, provider in sorted(_PROVIDERS)}

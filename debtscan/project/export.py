@@ -8,7 +8,7 @@ from typing import Dict
 
 import networkx as nx
 
-from debtscan.project.graph import Project
+from debtscan.project.model import Project
 
 _KIND_SHAPES = {"module": ("[", "]"), "artifact": ("[(", ")]"), "signal": ("([", "])"), "model": ("{{", "}}"),
                 "component": ("[[", "]]")}
@@ -48,7 +48,7 @@ def _label(node: str, data: dict) -> str:
 
 def _jungle_nodes(project: Project) -> set:
     nodes = set()
-    for group in project.handoff_groups:
+    for group in project.pipeline.handoff_groups:
         nodes.update(f"module:{m}" for m in group.writer_modules + group.reader_modules)
         nodes.update({f"artifact:{group.written}", f"artifact:{group.read}"})
     return nodes
@@ -57,8 +57,8 @@ def _jungle_nodes(project: Project) -> set:
 def _chain_nodes(project: Project) -> set:
     """Modules and artifacts of the longest jungle chain of each connected part (drawn bold)."""
     nodes = set()
-    hubs = project.hubs
-    for chain in project.chains:
+    hubs = project.pipeline.hubs
+    for chain in project.pipeline.chains:
         if len(chain) < 3:
             continue
         for source, target in zip(chain, chain[1:]):

@@ -1,4 +1,5 @@
-"""The repo graph: FileFacts of every file -> a networkx MultiDiGraph.
+"""Building the project: FileFacts of every file -> a frozen :class:`~debtscan.project.model.Project`,
+whose parts are resolved here and whose networkx MultiDiGraph is drawn from them (:func:`_draw`).
 
 Nodes (attribute ``kind``): ``module`` (id ``module:<path>``), ``artifact`` (``artifact:<path>``),
 ``signal`` (``signal:<name>``), ``model`` (``model:<path>:<line>``). Edges (attribute ``kind``):
@@ -14,462 +15,34 @@ import os
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import replace
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import networkx as nx
 
 from debtscan.artifacts import ArtifactKind, table_id
+from debtscan.config import Config
 from debtscan.discover import walk_folders
 from debtscan.facts.model import FileFacts, IOFact
 from debtscan.facts.values import Seq
 from debtscan.liveness import Liveness
+from debtscan.project.composition import build_composition
+from debtscan.project.imports import Imports, build_imports
+from debtscan.project.kinds import certain_link, is_model_access, is_model_artifact, is_test_module
+from debtscan.project.accesses import Access, Paths
+from debtscan.project.model import FlowHubs, HandoffGroup, Pipeline, Project, cwd_for, order_key, run_positions
 from debtscan.project.paths import (
     ConstantTable, PathIndex, ResolvedPath, Resolver, _literal_folder, matches, normalise, too_generic,
 )
 from debtscan.project.pipeline.declared import Declared, load_declared
-from debtscan.project.roots import SCAN_ROOT, ProjectRoot, ProjectRoots, find_project_roots
 from debtscan.project.pipeline.helpers import FunctionIndex, PlacedIO, place_io
 from debtscan.project.pipeline.orchestrators import managed_artifacts, orchestrator_steps
 from debtscan.project.pipeline.runners import Step, makefile_steps, parse_command, shell_steps
-
-
-@dataclass(frozen=True)
-class Access:
-    """A resolved read or write of an artifact by a module, at a place.
-
-    ``value`` is what was written (``prediction``, ``model`` or ``""``); ``via`` names the project helper
-    the access went through (``utils.to_pickles``), if any; ``base`` how a relative path was anchored
-    (``root``, ``project`` folder, ``script`` folder, ``file`` for ``__file__``-based, ``absolute``);
-    ``project`` the folder of the project the artifact lies in (``""``: the scan root's).
-    """
-
-    mode: str
-    artifact: str
-    exact: bool
-    base: str
-    module: str
-    line: int
-    column: int
-    api: str
-    fmt: str
-    scope: str
-    value: str = ""
-    via: str = ""
-    floating: bool = False
-    kind: ArtifactKind = ArtifactKind.LOCAL_FILE
-    project: str = ""
-
-    @property
-    def local(self) -> str:
-        """The artifact's path relative to its project's folder."""
-        if self.project and self.artifact.startswith(self.project + "/"):
-            return self.artifact[len(self.project) + 1:]
-        return self.artifact
-
-
-@dataclass(frozen=True)
-class HandoffGroup:
-    """The writes of one path and the reads of one path that name the same file(s), in one project: every
-    write paired with every read of another module is a hand-off. Pairs are produced on demand
-    (:meth:`pairs`); :attr:`count` needs none of them."""
-
-    written: str
-    read: str
-    writes: Tuple[Access, ...]
-    reads: Tuple[Access, ...]
-
-    def pairs(self) -> Iterator[Tuple[Access, Access]]:
-        for write in self.writes:
-            for read in self.reads:
-                if write.module != read.module:
-                    yield write, read
-
-    @cached_property
-    def count(self) -> int:
-        """The number of (write, read) hand-offs, in O(writes + reads)."""
-        same: Dict[str, int] = {}
-        for write in self.writes:
-            same[write.module] = same.get(write.module, 0) + 1
-        return len(self.writes) * len(self.reads) - sum(same.get(r.module, 0) for r in self.reads)
-
-    @cached_property
-    def writer_modules(self) -> Tuple[str, ...]:
-        """Modules whose writes reach a reader of another module."""
-        readers = {r.module for r in self.reads}
-        return tuple(sorted({w.module for w in self.writes if readers - {w.module}}))
-
-    @cached_property
-    def reader_modules(self) -> Tuple[str, ...]:
-        writers = {w.module for w in self.writes}
-        return tuple(sorted({r.module for r in self.reads if writers - {r.module}}))
-
-
-@dataclass
-class Project:
-    """Everything rules see: the graph, the facts by path, and the resolved artifact accesses."""
-
-    graph: nx.MultiDiGraph
-    facts: Dict[str, FileFacts]
-    accesses: List[Access] = field(default_factory=list)
-    modules: Dict[str, List[str]] = field(default_factory=dict)
-    resolver: Optional[Resolver] = None
-    declared: Declared = field(default_factory=Declared)
-    steps: List[Step] = field(default_factory=list)
-    script_folders: Set[str] = field(default_factory=set)
-    run_cwds: Dict[str, str] = field(default_factory=dict)
-    unresolved: List[Tuple[str, int]] = field(default_factory=list)
-    helper_instances: int = 0
-    raw_data_dirs: Tuple[str, ...] = ("input", "data/raw")
-    anchors: Dict[Tuple[str, int, int], Tuple[str, int]] = field(default_factory=dict)
-    root: Optional[Path] = None
-    io_sites: Dict[str, int] = field(default_factory=dict)
-    projects: ProjectRoots = field(default_factory=ProjectRoots)
-    liveness: Liveness = field(default_factory=Liveness)  # abandoned folders and dead blocks (DS5xx)
-
-    def cwd_for(self, path: str) -> Optional[str]:
-        """The folder a module runs from, for its relative paths, when something says so: the ``cd`` of the
-        runner that runs it (``"."`` for the scan root), its own folder when its scripts run from there, a
-        notebook's own folder (as Jupyter runs it). None: its project's folder (:meth:`project_of`)."""
-        if path in self.run_cwds:
-            return self.run_cwds[path] or "."
-        folder = posixpath.dirname(path)
-        if folder in self.script_folders or path.endswith(".ipynb"):
-            return folder or "."
-        return None
-
-    def project_of(self, path: str) -> ProjectRoot:
-        """The project a scanned file belongs to."""
-        return self.projects.of(path)
-
-    def module_node(self, path: str) -> str:
-        return f"module:{path}"
-
-    @cached_property
-    def writers(self) -> Dict[str, List[Access]]:
-        out: Dict[str, List[Access]] = {}
-        for access in self.accesses:
-            if access.mode == "write":
-                out.setdefault(access.artifact, []).append(access)
-        return out
-
-    @cached_property
-    def readers(self) -> Dict[str, List[Access]]:
-        out: Dict[str, List[Access]] = {}
-        for access in self.accesses:
-            if access.mode == "read":
-                out.setdefault(access.artifact, []).append(access)
-        return out
-
-    def is_declared(self, artifact: str) -> bool:
-        node = self.graph.nodes.get(f"artifact:{artifact}")
-        return bool(node and node.get("declared"))
-
-    @cached_property
-    def all_handoff_groups(self) -> List[HandoffGroup]:
-        """Where a module reads what another module of its project writes (declared artifacts included; saved
-        models loaded for inference and test code left out), grouped per (written path, read path).
-
-        Paths meet only within the project they lie in (a path that leaves its project, ``../other/x.csv``,
-        lies in the other one), compared relative to it. Cost: O(A log A) to index the A written paths of a
-        project by their literal ends (:class:`~debtscan.project.paths.PathIndex`), then per read path one look-up
-        and a match against the candidates it returns; no pair of accesses is formed.
-        """
-        writes_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
-        for path, writes in self.writers.items():
-            kept = [w for w in writes if not is_model_access(w) and not is_test_module(w.module)]
-            if kept and not is_model_artifact(kept[0].local):
-                writes_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
-        reads_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
-        for path, reads in self.readers.items():
-            kept = [r for r in reads if not is_model_access(r) and not is_test_module(r.module)]
-            if kept:
-                reads_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
-        groups: List[HandoffGroup] = []
-        for project in sorted(reads_by):
-            if project in writes_by:
-                groups.extend(_project_handoffs(writes_by[project], reads_by[project]))
-        groups.sort(key=lambda g: (g.read, g.written))
-        return groups
-
-    @cached_property
-    def handoff_groups(self) -> List[HandoffGroup]:
-        """The undeclared hand-offs: ``all_handoff_groups`` minus artifacts a dvc.yaml / Kedro catalog declares.
-
-        Saved models loaded for inference (``models/churn.joblib``, ``*.pt``, ``joblib.dump(model, ...)``)
-        are the normal train/serve boundary, not a data hand-off, and are left out.
-        """
-        return [g for g in self.all_handoff_groups if g.count
-                and not (self.is_declared(g.written) and self.is_declared(g.read))]
-
-    @cached_property
-    def declared_handoff_groups(self) -> List[HandoffGroup]:
-        return [g for g in self.all_handoff_groups if g.count
-                and self.is_declared(g.written) and self.is_declared(g.read)]
-
-    @property
-    def handoff_count(self) -> int:
-        return sum(g.count for g in self.handoff_groups)
-
-    @cached_property
-    def all_handoffs(self) -> List[Tuple[Access, Access]]:
-        """Every (write, read) pair of :attr:`all_handoff_groups`, materialised (for reports that list them)."""
-        return [pair for group in self.all_handoff_groups for pair in group.pairs()]
-
-    @cached_property
-    def handoffs(self) -> List[Tuple[Access, Access]]:
-        """Every (write, read) pair of :attr:`handoff_groups`, materialised: O(pairs). Rules and metrics
-        work on the groups; this list is for reports that draw each hand-off."""
-        return [pair for group in self.handoff_groups for pair in group.pairs()]
-
-    @cached_property
-    def declared_handoffs(self) -> List[Tuple[Access, Access]]:
-        return [pair for group in self.declared_handoff_groups for pair in group.pairs()]
-
-    @cached_property
-    def run_position(self) -> Dict[str, Tuple[str, int]]:
-        """Script -> (runner, position) of the first runner that runs it."""
-        out: Dict[str, Tuple[str, int]] = {}
-        for step in self.steps:
-            out.setdefault(step.script, (step.runner, step.order))
-        return out
-
-    @cached_property
-    def hubs(self) -> "FlowHubs":
-        """The module-to-module data flow, through one hub per hand-off group: O(writes + reads) edges, where
-        the module graph (:attr:`flow`) would need writers x readers edges per artifact."""
-        return FlowHubs([g for g in self.handoff_groups if certain_link(g.writes[0].local, g.reads[0].local)])
-
-    @cached_property
-    def flow(self) -> nx.DiGraph:
-        """Module -> module data flow through undeclared intermediate files, materialised (one edge per pair of
-        modules linked by a hand-off, with ``witness``, ``count`` and ``artifacts``): O(module pairs). The
-        rules work on :attr:`hubs`; this graph is for callers that want the module edges themselves.
-
-        Only certain links count: one side is an exact path, or both patterns name files of the same folder
-        (``data/train/*.p`` written, ``data/train/*`` read). Two patterns that merely may overlap
-        (``feature/train_*.f`` and a glob of ``feature/train*.f``) link every feature script to every other
-        one and would make chains and cycles out of guesses.
-        """
-        hubs = self.hubs
-        graph = nx.DiGraph()
-        for writer in sorted(hubs.writes_of):
-            for reader in sorted(hubs.successors(writer)):
-                write, read = hubs.witness(writer, reader)
-                graph.add_edge(writer, reader, witness=(write, read), count=hubs.count(writer, reader),
-                               artifacts=hubs.artifacts(writer, reader))
-        return graph
-
-    def order_key(self, module: str) -> Tuple:
-        """Execution order of a script: its runner position when known, else its number prefix, else name."""
-        position = self.run_position.get(module)
-        match = re.match(r"(\d+)", posixpath.basename(module))
-        return (0 if position else 1, position[1] if position else 0,
-                int(match.group(1)) if match else 10 ** 9, module)
-
-    @cached_property
-    def flow_components(self) -> List[List[str]]:
-        """Groups of two modules or more that feed each other in a loop: the strongly connected components of
-        the hub graph, modules only, each sorted, in order of their first module. O(V + E) (Tarjan)."""
-        return self.hubs.loops()
-
-    def shortest_cycle(self, members: Sequence[str]) -> List[str]:
-        """One shortest file cycle through the first (smallest) module of a group that feeds itself."""
-        return self.hubs.shortest_cycle(members)
-
-    @cached_property
-    def chains(self) -> List[List[str]]:
-        """The longest chain of modules linked by hand-offs in each connected part of the flow.
-
-        Loops (DS206's business) are broken inside each strongly connected component by dropping the links
-        that run against the execution order (:meth:`order_key`): links between components follow the
-        condensation, which is acyclic, and inside a component only forward links remain, so the flow becomes
-        a DAG without enumerating a single cycle. The longest path of each weakly connected part comes from
-        one pass in a (lexicographic, by execution order) topological order of the condensation, each hub
-        keeping the best writer seen so far. O((V + E) log V) on the hub graph.
-        """
-        return self.hubs.chains(self.order_key)
-
-    def imports_between(self, a: str, b: str) -> bool:
-        """Whether module file ``a`` imports ``b`` directly or transitively."""
-        source, target = self.module_node(a), self.module_node(b)
-        if source not in self.graph or target not in self.graph:
-            return False
-        imports = self.import_graph
-        return nx.has_path(imports, source, target)
-
-    @cached_property
-    def import_graph(self) -> nx.DiGraph:
-        graph = nx.DiGraph()
-        graph.add_nodes_from(n for n, d in self.graph.nodes(data=True) if d.get("kind") == "module")
-        for u, v, data in self.graph.edges(data=True):
-            if data.get("kind") == "imports":
-                graph.add_edge(u, v)
-        return graph
-
-    def is_raw(self, artifact: str) -> bool:
-        """Whether a path lies under a raw-data folder (``raw-data-dirs``), at the root or in a sub-project."""
-        for folder in self.raw_data_dirs:
-            folder = folder.strip("/")
-            if artifact == folder or artifact.startswith(folder + "/") or ("/" + folder + "/") in ("/" + artifact):
-                return True
-        return False
-
-
-class FlowHubs:
-    """The data flow between modules as a bipartite graph: module -> hub (it writes a group's file) -> module
-    (it reads it). A hub per hand-off group keeps the graph linear in the accesses; a step from a module
-    through a hub back to itself is no hand-off and never counts.
-
-    Nodes are module paths (``str``) and hub indexes (``int``, into :attr:`groups`).
-    """
-
-    def __init__(self, groups: Sequence[HandoffGroup]) -> None:
-        self.groups = list(groups)
-        self.graph = nx.DiGraph()
-        self.writes_of: Dict[str, List[int]] = {}
-        self.reads_of: Dict[str, List[int]] = {}
-        self.first_write: Dict[Tuple[int, str], Access] = {}
-        self.first_read: Dict[Tuple[int, str], Access] = {}
-        self.per_module: Dict[Tuple[int, str, str], int] = {}
-        for index, group in enumerate(self.groups):
-            self.graph.add_node(index)
-            for write in group.writes:
-                key = (index, write.module)
-                known = self.first_write.get(key)
-                if known is None:
-                    self.writes_of.setdefault(write.module, []).append(index)
-                    self.graph.add_edge(write.module, index)
-                if known is None or (write.line, write.artifact) < (known.line, known.artifact):
-                    self.first_write[key] = write
-                self.per_module[(index, "w", write.module)] = self.per_module.get((index, "w", write.module), 0) + 1
-            for read in group.reads:
-                key = (index, read.module)
-                known = self.first_read.get(key)
-                if known is None:
-                    self.reads_of.setdefault(read.module, []).append(index)
-                    self.graph.add_edge(index, read.module)
-                if known is None or read.line < known.line:
-                    self.first_read[key] = read
-                self.per_module[(index, "r", read.module)] = self.per_module.get((index, "r", read.module), 0) + 1
-
-    def successors(self, module: str) -> Set[str]:
-        """Modules that read what ``module`` writes (O(its hubs' readers))."""
-        out: Set[str] = set()
-        for index in self.writes_of.get(module, ()):
-            out.update(m for m in self.graph.successors(index) if m != module)
-        return out
-
-    def _links(self, writer: str, reader: str) -> List[int]:
-        return [i for i in self.writes_of.get(writer, ()) if (i, reader) in self.first_read and writer != reader]
-
-    def witness(self, writer: str, reader: str, read_line_first: bool = False) -> Tuple[Access, Access]:
-        """The first (write, read) pair from ``writer`` to ``reader``: by write line, artifact, read line (by
-        write line, read line, artifact with ``read_line_first``)."""
-        pairs = [(self.first_write[(i, writer)], self.first_read[(i, reader)]) for i in self._links(writer, reader)]
-        if read_line_first:
-            return min(pairs, key=lambda p: (p[0].line, p[1].line, p[0].artifact))
-        return min(pairs, key=lambda p: (p[0].line, p[0].artifact, p[1].line))
-
-    def count(self, writer: str, reader: str) -> int:
-        return sum(self.per_module[(i, "w", writer)] * self.per_module[(i, "r", reader)]
-                   for i in self._links(writer, reader))
-
-    def artifacts(self, writer: str, reader: str) -> Tuple[Tuple[str, str], ...]:
-        """The (written path, read path) pairs that link ``writer`` to ``reader``."""
-        return tuple(sorted({(self.groups[i].written, self.groups[i].read) for i in self._links(writer, reader)}))
-
-    def loops(self) -> List[List[str]]:
-        """Modules that feed each other: the strongly connected components with two modules or more."""
-        out = []
-        for members in nx.strongly_connected_components(self.graph):
-            modules = sorted(m for m in members if isinstance(m, str))
-            if len(modules) > 1:
-                out.append(modules)
-        return sorted(out)
-
-    def shortest_cycle(self, members: Sequence[str]) -> List[str]:
-        """One shortest cycle through ``members[0]`` inside ``members``: a breadth-first search over modules,
-        successors in name order, each hub expanded once. O(V + E) of the component."""
-        start = members[0]
-        inside = set(members)
-        closing = set(self.reads_of.get(start, ()))
-        parent: Dict[str, Optional[str]] = {start: None}
-        expanded: Set[int] = set()
-        frontier = [start]
-        while frontier:
-            following: List[str] = []
-            for node in frontier:
-                if node != start and closing.intersection(self.writes_of.get(node, ())):
-                    cycle = [node]
-                    while parent[cycle[-1]] is not None:
-                        cycle.append(parent[cycle[-1]])
-                    return list(reversed(cycle))
-                reached: Set[str] = set()
-                for index in self.writes_of.get(node, ()):
-                    if index in expanded:
-                        continue
-                    expanded.add(index)
-                    reached.update(self.graph.successors(index))
-                for succ in sorted(reached):
-                    if succ in inside and succ not in parent:
-                        parent[succ] = node
-                        following.append(succ)
-            frontier = following
-        return [start]
-
-    def chains(self, key) -> List[List[str]]:
-        """The longest chain of each weakly connected part (see :attr:`Project.chains`)."""
-        graph = self.graph
-        if not self.groups:
-            return []
-        members = list(nx.strongly_connected_components(graph))
-        component: Dict[object, int] = {}
-        for index, nodes in enumerate(members):
-            for node in nodes:
-                component[node] = index
-        keys = {m: key(m) for m in graph.nodes if isinstance(m, str)}
-        condensed = nx.DiGraph()
-        condensed.add_nodes_from(range(len(members)))
-        for u, v in graph.edges:
-            if component[u] != component[v]:
-                condensed.add_edge(component[u], component[v])
-        first = {i: min((keys[m] for m in nodes if isinstance(m, str)), default=None) for i, nodes in enumerate(members)}
-        order: List[str] = []
-        for index in nx.lexicographical_topological_sort(
-                condensed, key=lambda i: (0,) if first[i] is None else (1, first[i])):
-            order.extend(sorted((m for m in members[index] if isinstance(m, str)), key=keys.__getitem__))
-        length: Dict[str, int] = {}
-        parent: Dict[str, Optional[str]] = {}
-        rank = {m: position for position, m in enumerate(order)}
-        best: Dict[int, Tuple[int, int, str]] = {}   # hub -> (length, -rank, writer) of its best writer so far
-        for module in order:
-            chosen: Optional[Tuple[int, int, str]] = None
-            for index in self.reads_of.get(module, ()):
-                candidate = best.get(index)
-                if candidate is not None and candidate[2] != module and (chosen is None or candidate > chosen):
-                    chosen = candidate
-            length[module] = chosen[0] + 1 if chosen else 0
-            parent[module] = chosen[2] if chosen else None
-            mine = (length[module], -rank[module], module)
-            for index in self.writes_of.get(module, ()):
-                if index not in best or mine[0] > best[index][0]:
-                    best[index] = mine
-        out = []
-        for part in nx.weakly_connected_components(graph):
-            modules = [m for m in part if isinstance(m, str)]
-            if len(modules) < 2:
-                continue
-            end = max(sorted(modules, key=rank.__getitem__),
-                      key=lambda m: (length[m], tuple(-x if isinstance(x, int) else 0 for x in keys[m])))
-            path = [end]
-            while parent[path[-1]] is not None:
-                path.append(parent[path[-1]])
-            if len(path) > 1:
-                out.append(list(reversed(path)))
-        return sorted(out, key=lambda p: (-len(p), p))
+from debtscan.project.roots import SCAN_ROOT, ProjectRoot, ProjectRoots, find_project_roots
+from debtscan.project.signals import (
+    Components, SignalLayer, add_signal_nodes, build_components, build_signal_layer,
+)
 
 
 def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
@@ -571,46 +144,6 @@ def _pattern_regex(pattern: str) -> "re.Pattern[str]":
     return re.compile(fnmatch.translate(pattern))
 
 
-MODEL_SUFFIXES = (".joblib", ".pt", ".pth", ".ckpt", ".h5", ".hdf5", ".keras", ".onnx", ".safetensors", ".model",
-                  ".cbm", ".bst", ".pb", ".tflite", ".bin")
-MODEL_DIRS = ("models", "model", "checkpoints", "checkpoint", "ckpt", "weights", "saved_models", "saved_model")
-MODEL_FORMATS = ("torch", "keras", "pretrained", "model")
-
-
-def is_model_artifact(path: str) -> bool:
-    """Whether a path names a saved model (by its folder or its suffix)."""
-    parts = path.lower().split("/")
-    return parts[-1].endswith(MODEL_SUFFIXES) or any(p in MODEL_DIRS for p in parts[:-1])
-
-
-CODE_SUFFIXES = (".py", ".pyi", ".ipynb", ".md", ".rst", ".cfg", ".toml", ".ini", ".lock")
-
-
-def is_model_access(access: Access) -> bool:
-    """Whether an access saves or loads a model (by path, by format, or by what was written), or touches
-    source code and documentation (code generators and model cards are no data hand-offs). The path is read
-    relative to its project: a project folder named ``models/churn`` does not make all its files models."""
-    return access.value == "model" or access.fmt in MODEL_FORMATS or is_model_artifact(access.local) \
-        or access.artifact.lower().endswith(CODE_SUFFIXES) or access.fmt == "listing"
-
-
-def certain_link(written: str, read: str) -> bool:
-    """Whether a write and a read that match surely name the same file(s)."""
-    if "*" not in written or "*" not in read or written == read:
-        return True
-    prefix_w = written.split("*", 1)[0]
-    prefix_r = read.split("*", 1)[0]
-    return prefix_w == prefix_r and prefix_w.endswith("/")
-
-
-def is_test_module(path: str) -> bool:
-    """Test code (``tests/``, ``test_*.py``, ``*_test.py``, ``conftest.py``) checks data, it is no pipeline step."""
-    name = posixpath.basename(path)
-    parts = path.split("/")[:-1]
-    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or \
-        any(p in ("tests", "test", "testing") for p in parts)
-
-
 def walk_pipeline_files(root: Path, max_dirs: int = 5000) -> Tuple[List[str], List[str], List[str]]:
     """Runner files (``*.sh``, Makefiles), dvc.yaml files and Kedro catalogs, in one bounded walk."""
     runners: List[str] = []
@@ -650,32 +183,6 @@ def module_name_for(path: str, package_dirs: Sequence[str]) -> Tuple[str, bool]:
     if not parts:
         parts = [posixpath.basename(posixpath.dirname(path)) or stem]
     return ".".join(p.replace("-", "_").replace(" ", "_") for p in parts), is_package
-
-
-def _resolve_import(target: str, importer: str, modules: Dict[str, List[str]],
-                    projects: Optional[ProjectRoots] = None,
-                    scoped: Optional[Dict[Tuple[str, str], List[str]]] = None) -> Optional[str]:
-    """The file an import names: the only module of that name, else the only one of the importer's
-    project (``scoped``: (project, module name) -> files), else the one in the importer's folder (None when
-    it stays ambiguous). O(depth of the dotted name)."""
-    name = target
-    while name:
-        candidates = modules.get(name)
-        if candidates:
-            if len(candidates) == 1:
-                return candidates[0]
-            if projects is not None and scoped is not None:
-                mine = scoped.get((projects.of(importer).path, name), [])
-                if len(mine) == 1:
-                    return mine[0]
-                candidates = mine or candidates
-            directory = posixpath.dirname(importer)
-            for candidate in candidates:
-                if posixpath.dirname(candidate) == directory:
-                    return candidate
-            return None
-        name = name.rpartition(".")[0]
-    return None
 
 
 def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional[str] = None,
@@ -755,18 +262,19 @@ def _script_folders(resolver: Resolver, placed: Sequence[PlacedIO], root: Option
     return folders
 
 
-def _run_steps(project: "Project", resolver: Resolver, root: Optional[Path], runner_files: Sequence[str]) -> List[Step]:
+def _run_steps(facts: Dict[str, FileFacts], modules: Dict[str, List[str]], projects: ProjectRoots,
+               resolver: Resolver, root: Optional[Path], runner_files: Sequence[str]) -> List[Step]:
     """Scripts run by other scripts and by runner files. A runner that says nothing of its folder runs from
     its project's folder (for a runner of the scan root: the scan root)."""
-    known: Dict[str, str] = {path: path for path in project.facts}
-    for module, paths in project.modules.items():
+    known: Dict[str, str] = {path: path for path in facts}
+    for module, paths in modules.items():
         if len(paths) == 1:
             known["module:" + module] = paths[0]
     steps: List[Step] = []
-    for path in sorted(project.facts):
+    for path in sorted(facts):
         order = 0
-        home = project.project_of(path).path
-        for run in project.facts[path].runs:
+        home = projects.of(path).path
+        for run in facts[path].runs:
             cwd = home
             if run.cwd is not None:
                 texts = resolver.strings(run.cwd, path)
@@ -787,71 +295,85 @@ def _run_steps(project: "Project", resolver: Resolver, root: Optional[Path], run
                 for script, folder in found:
                     steps.append(Step(script, folder, path, run.line, order))
                     order += 1
-    steps.extend(orchestrator_steps(project.facts, project.modules, resolver, known))  # Airflow, Prefect...
+    steps.extend(orchestrator_steps(facts, modules, resolver, known))  # Airflow, Prefect...
     if root is not None:
         for rel in runner_files:
             found = shell_steps(root, rel, known) if rel.endswith(".sh") else makefile_steps(root, rel, known)
-            home = project.projects.of(rel).path
+            home = projects.of(rel).path
             steps.extend(replace(step, cwd=home) if not step.cwd and home else step for step in found)
     return steps
 
 
-def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, config=None) -> Project:
-    """Build the graph and the resolved accesses from the facts of every file.
+def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, config: Optional[Config] = None,
+                  liveness: Optional[Liveness] = None) -> Project:
+    """Build the project, every part of it, from the facts of every file: the one place cross-file work is
+    done. Rules, metrics and exports only read the result.
 
     ``root`` (the scan root) lets runners (shell scripts, Makefiles) and declared pipelines (dvc.yaml,
     Kedro catalogs) be read, project roots (:mod:`debtscan.project.roots`) and script folders be recognised by
-    the files next to them.
+    the files next to them; ``liveness`` is what :func:`debtscan.liveness.split_live` set apart.
 
     Cost of the cross-file phase, for F files, A accesses, P artifacts: module and constant tables O(F);
     imports O(imports x depth); path resolution O(A) (a bounded number of variants per access); project
     roots O(folders); pattern artifacts matched through a :class:`~debtscan.project.paths.PathIndex` per project,
-    O(P log P + matches); hand-offs grouped per artifact (:attr:`Project.handoff_groups`); the signal layer
-    (:func:`debtscan.project.signals.add_signal_layer`) linear in signals and models likewise.
+    O(P log P + matches); hand-offs grouped per artifact (:func:`handoff_groups`); the signal layer
+    (:func:`debtscan.project.signals.build_signal_layer`) linear in signals and models likewise.
     """
-    graph = nx.MultiDiGraph()
+    config = config if config is not None else Config()
+    root = Path(root) if root is not None else None
     modules: Dict[str, List[str]] = {}
-    configured_roots = getattr(config, "project_roots", None) if config is not None else None
-    projects = find_project_roots(Path(root) if root is not None else None, facts, configured_roots)
+    projects = find_project_roots(root, facts, config.project_roots)
     constants = ConstantTable(scope=lambda path: projects.of(path).path)
     scoped_modules: Dict[Tuple[str, str], List[str]] = {}
     for path in sorted(facts):
         fact = facts[path]
-        graph.add_node(f"module:{path}", kind="module", path=path, module=fact.module, notebook=fact.notebook,
-                       project=projects.of(path).path)
         modules.setdefault(fact.module, []).append(path)
         scoped_modules.setdefault((projects.of(path).path, fact.module), []).append(path)
         constants.add_module(fact.module, path, fact.constants, fact.imports)
-    for path in sorted(facts):
-        for imported in facts[path].imports:
-            target = _resolve_import(imported.target, path, modules, projects, scoped_modules)
-            if target is not None and target != path:
-                graph.add_edge(f"module:{path}", f"module:{target}", kind="imports", path=path, line=imported.line)
+    imports = build_imports(facts, modules, projects, scoped_modules)
     resolver = Resolver(constants)
-    project = Project(graph=graph, facts=facts, modules=modules, resolver=resolver, projects=projects)
-    if config is not None and getattr(config, "raw_data_dirs", None) is not None:
-        project.raw_data_dirs = tuple(config.raw_data_dirs)
     runner_files: List[str] = []
+    declared = Declared()
     if root is not None:
-        runner_files, dvc_files, catalog_files = walk_pipeline_files(Path(root))
-        project.declared = load_declared(Path(root), dvc_files, catalog_files)
+        runner_files, dvc_files, catalog_files = walk_pipeline_files(root)
+        declared = load_declared(root, dvc_files, catalog_files)
     index = FunctionIndex(facts, modules, constants.aliases, constants)
-    imported = {v.split(":", 1)[1] for u, v, d in graph.edges(data=True) if d.get("kind") == "imports"}
-    placed, project.helper_instances = place_io(facts, index, imported)
-    project.steps = _run_steps(project, resolver, Path(root) if root is not None else None, runner_files)
-    for step in project.steps:
-        project.run_cwds.setdefault(step.script, step.cwd)
-    project.script_folders = _script_folders(resolver, placed, Path(root) if root is not None else None, projects)
-    project.root = Path(root) if root is not None else None
+    placed, helper_instances = place_io(facts, index, set(imports.imported))
+    steps = _run_steps(facts, modules, projects, resolver, root, runner_files)
+    run_cwds: Dict[str, str] = {}
+    for step in steps:
+        run_cwds.setdefault(step.script, step.cwd)
+    script_folders = frozenset(_script_folders(resolver, placed, root, projects))
+    paths = _resolve_accesses(placed, resolver, projects, run_cwds, script_folders,
+                              tuple(config.raw_data_dirs) if config.raw_data_dirs is not None else ("input", "data/raw"))
+    for artifact, source in managed_artifacts(facts, paths.writers, paths.readers, is_test_module).items():
+        declared.paths.setdefault(artifact, source)  # Dagster, dbt, Luigi
+    pipeline = _build_pipeline(paths, declared, tuple(steps), run_cwds, helper_instances)
+    components = build_components(facts, imports, projects, config.components or {})
+    signals = build_signal_layer(facts, paths, projects, components,
+                                 lambda path: cwd_for(run_cwds, script_folders, path), config.shared_signals)
+    graph = _draw(facts, projects, imports, paths, pipeline, components, signals)
+    return Project(facts=facts, modules=modules, projects=projects, root=root,
+                   liveness=liveness if liveness is not None else Liveness(), imports=imports, paths=paths,
+                   pipeline=pipeline, components=components, signals=signals,
+                   composition=build_composition(facts), graph=graph)
+
+
+def _resolve_accesses(placed: Sequence[PlacedIO], resolver: Resolver, projects: ProjectRoots,
+                      run_cwds: Dict[str, str], script_folders: FrozenSet[str],
+                      raw_data_dirs: Tuple[str, ...]) -> Paths:
+    """Every placed I/O call resolved to the artifacts it may touch: O(A), a bounded number of variants each."""
+    accesses: List[Access] = []
+    unresolved: List[Tuple[str, int]] = []
+    anchors: Dict[Tuple[str, int, int], Tuple[str, int]] = {}
     sites = {"exact": 0, "pattern": 0, "unresolved": 0}
-    project.io_sites = sites
     for item in placed:
         fact = item.fact
         path = item.path
-        cwd = project.cwd_for(item.caller)
+        cwd = cwd_for(run_cwds, script_folders, item.caller)
         resolved_paths = resolve_io(resolver, fact, path, cwd, projects)
         if not resolved_paths:
-            project.unresolved.append((path, fact.line))
+            unresolved.append((path, fact.line))
             sites["unresolved"] += 1
         elif all(r.exact for r, _ in resolved_paths):
             sites["exact"] += 1
@@ -860,42 +382,100 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
         if any(r.base == "absolute" for r, _ in resolved_paths):
             anchor = resolver.anchor(fact.path, path)
             if anchor is not None and anchor[0]:
-                project.anchors[(path, fact.line, fact.column)] = anchor
+                anchors[(path, fact.line, fact.column)] = anchor
         for resolved, lies_in in resolved_paths:
             api = fact.api if not item.via else f"{fact.api} via {item.via}"
-            access = Access(fact.mode, resolved.path, resolved.exact, resolved.base, path, fact.line,
-                            fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
-                            resolved.floating or lies_in.local(resolved.path).startswith("*"), resolved.kind,
-                            lies_in.path)
-            project.accesses.append(access)
-            node = f"artifact:{resolved.path}"
-            if node not in graph:
-                graph.add_node(node, kind="artifact", path=resolved.path, exact=resolved.exact,
-                               base=resolved.base, declared=False, model_output=False, model_artifact=False,
-                               project=lies_in.path, artifact_kind=resolved.kind.value)
-            data = graph.nodes[node]
-            if fact.mode == "write" and fact.value == "prediction":
-                data["model_output"] = True
-            if is_model_access(access):
-                data["model_artifact"] = True
-            edge = dict(kind="writes" if fact.mode == "write" else "reads", path=path, line=fact.line,
-                        api=api, base=resolved.base)
-            if item.via:
-                edge["via"] = item.via
-            if fact.mode == "write":
-                graph.add_edge(f"module:{path}", node, **edge)
-            else:
-                graph.add_edge(node, f"module:{path}", **edge)
+            accesses.append(Access(fact.mode, resolved.path, resolved.exact, resolved.base, path, fact.line,
+                                   fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
+                                   resolved.floating or lies_in.local(resolved.path).startswith("*"),
+                                   resolved.kind, lies_in.path))
+    return Paths(resolver, tuple(accesses), anchors, sites, tuple(unresolved), script_folders, raw_data_dirs)
+
+
+def _build_pipeline(paths: Paths, declared: Declared, steps: Tuple[Step, ...], run_cwds: Dict[str, str],
+                    helper_instances: int) -> Pipeline:
+    """Hand-offs, the flow through them, its chains and loops. O(A log A) for the hand-offs (see
+    :func:`handoff_groups`), O((V + E) log V) for the chains on the hub graph."""
+    artifacts = {a.artifact for a in paths.accesses}
+    declared_artifacts = frozenset(a for a in artifacts if declared.source_of(a) is not None)
+    every = handoff_groups(paths)
+    undeclared = tuple(g for g in every if g.count
+                       and not (g.written in declared_artifacts and g.read in declared_artifacts))
+    declared_groups = tuple(g for g in every if g.count
+                            and g.written in declared_artifacts and g.read in declared_artifacts)
+    hubs = FlowHubs([g for g in undeclared if certain_link(g.writes[0].local, g.reads[0].local)])
+    positions = run_positions(steps)
+    chains = tuple(hubs.chains(lambda module: order_key(positions, module)))
+    return Pipeline(declared, steps, run_cwds, helper_instances, declared_artifacts, tuple(every), undeclared,
+                    declared_groups, hubs, chains, tuple(hubs.loops()))
+
+
+def handoff_groups(paths: Paths) -> List[HandoffGroup]:
+    """Where a module reads what another module of its project writes (declared artifacts included; saved
+    models loaded for inference and test code left out), grouped per (written path, read path).
+
+    Paths meet only within the project they lie in (a path that leaves its project, ``../other/x.csv``,
+    lies in the other one), compared relative to it. Cost: O(A log A) to index the A written paths of a
+    project by their literal ends (:class:`~debtscan.project.paths.PathIndex`), then per read path one look-up
+    and a match against the candidates it returns; no pair of accesses is formed.
+    """
+    writes_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
+    for path, writes in paths.writers.items():
+        kept = [w for w in writes if not is_model_access(w) and not is_test_module(w.module)]
+        if kept and not is_model_artifact(kept[0].local):
+            writes_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
+    reads_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
+    for path, reads in paths.readers.items():
+        kept = [r for r in reads if not is_model_access(r) and not is_test_module(r.module)]
+        if kept:
+            reads_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
+    groups: List[HandoffGroup] = []
+    for project in sorted(reads_by):
+        if project in writes_by:
+            groups.extend(_project_handoffs(writes_by[project], reads_by[project]))
+    groups.sort(key=lambda g: (g.read, g.written))
+    return groups
+
+
+def _draw(facts: Dict[str, FileFacts], projects: ProjectRoots, imports: Imports, paths: Paths,
+          pipeline: Pipeline, components: Components, signals: SignalLayer) -> nx.MultiDiGraph:
+    """The networkx graph of the project, drawn from its parts (see the module's docstring for its nodes and
+    edges): for the exports and for rules that want a graph."""
+    graph = nx.MultiDiGraph()
+    for path in sorted(facts):
+        fact = facts[path]
+        graph.add_node(f"module:{path}", kind="module", path=path, module=fact.module, notebook=fact.notebook,
+                       project=projects.of(path).path)
+    for edge in imports.edges:
+        graph.add_edge(f"module:{edge.importer}", f"module:{edge.target}", kind="imports", path=edge.importer,
+                       line=edge.line)
+    for access in paths.accesses:
+        node = f"artifact:{access.artifact}"
+        if node not in graph:
+            graph.add_node(node, kind="artifact", path=access.artifact, exact=access.exact,
+                           base=access.base, declared=False, model_output=False, model_artifact=False,
+                           project=access.project, artifact_kind=access.kind.value)
+        data = graph.nodes[node]
+        if access.mode == "write" and access.value == "prediction":
+            data["model_output"] = True
+        if is_model_access(access):
+            data["model_artifact"] = True
+        edge = dict(kind="writes" if access.mode == "write" else "reads", path=access.module, line=access.line,
+                    api=access.api, base=access.base)
+        if access.via:
+            edge["via"] = access.via
+        if access.mode == "write":
+            graph.add_edge(f"module:{access.module}", node, **edge)
+        else:
+            graph.add_edge(node, f"module:{access.module}", **edge)
     artifacts = sorted(n for n, d in graph.nodes(data=True) if d["kind"] == "artifact")
-    for artifact, source in managed_artifacts(project, is_test_module).items():  # Dagster, dbt, Luigi
-        project.declared.paths.setdefault(artifact, source)
     for node in artifacts:
-        source = project.declared.source_of(graph.nodes[node]["path"])
+        source = pipeline.declared.source_of(graph.nodes[node]["path"])
         if source is not None:
             graph.nodes[node]["declared"] = True
             graph.nodes[node]["declared_in"] = source
     _add_match_edges(graph, artifacts, projects)
-    for step in project.steps:
+    for step in pipeline.steps:
         runner_node = f"module:{step.runner}" if step.runner in facts else f"runner:{step.runner}"
         if runner_node not in graph:
             graph.add_node(runner_node, kind="runner", path=step.runner)
@@ -906,6 +486,5 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
             module_data["run_order"] = step.order
             module_data["runner"] = step.runner
             module_data["cwd"] = step.cwd
-    from debtscan.project.signals import add_signal_layer  # components, signals and models (DS3xx)
-    add_signal_layer(project, config)
-    return project
+    add_signal_nodes(graph, components, signals, facts)
+    return graph

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Dict, Iterable, List, Mapping, Optional, Seque
 
 from debtscan.config import Config
 from debtscan.facts.model import FileFacts
-from debtscan.project.graph import Project
+from debtscan.project.model import Project
 from debtscan.report.model import Finding, Related
 
 CATEGORIES = (
@@ -52,7 +52,8 @@ class MeasuredPrecision:
 
 @dataclass
 class RuleContext:
-    """What a rule sees: the project (graph, facts, resolved accesses), its options and the config."""
+    """What a rule sees: the project (built before any rule runs; see :class:`~debtscan.project.model.Project`
+    for its parts), its options and the config."""
 
     project: Project
     options: Dict[str, Any]
@@ -79,6 +80,9 @@ class Rule:
     why: ClassVar[str] = ""
     fix: ClassVar[str] = ""
     options: ClassVar[Dict[str, Any]] = {}
+    # The parts of the Project the rule reads (names in ``Project.PARTS``): every built-in rule declares them
+    # and a test runs its examples against a project that refuses any other part. None: any part (plugins).
+    reads: ClassVar[Optional[Tuple[str, ...]]] = None
     measured_precision: ClassVar[Optional[MeasuredPrecision]] = None
     VALID: ClassVar[Sequence[Example]] = ()
     INVALID: ClassVar[Sequence[Example]] = ()

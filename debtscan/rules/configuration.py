@@ -50,6 +50,7 @@ class ScatteredHyperparameter(Rule):
     measured_precision = MeasuredPrecision(4, 4, _MEASURED)
     name = "scattered-hyperparameter"
     category = CATEGORY
+    reads = ('facts', 'imports', 'pipeline')
     severity = "warning"
     summary = "A hyperparameter or data setting written as literals with different values in several scripts."
     why = _WHY
@@ -103,6 +104,7 @@ class DuplicatedConfig(Rule):
     measured_precision = MeasuredPrecision(4, 4, _MEASURED)
     name = "duplicated-config"
     category = CATEGORY
+    reads = ('facts', 'imports', 'pipeline')
     severity = "warning"
     summary = "The same configuration dict or call with literal settings is copied into several scripts."
     why = _WHY
@@ -157,6 +159,7 @@ class ForeignConstant(Rule):
     measured_precision = MeasuredPrecision(3, 3, _MEASURED)
     name = "foreign-constant"
     category = CATEGORY
+    reads = ('facts', 'imports', 'pipeline')
     severity = "warning"
     summary = "A script hard-codes a list of other scripts' constants (the run names, dates, versions it combines)."
     why = (_WHY + " A list that repeats other scripts' constants (`DATE_item = ['812_1', '813_1']`) breaks "

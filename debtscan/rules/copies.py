@@ -60,6 +60,7 @@ class CopiedExperiment(Rule):
     measured_precision = MeasuredPrecision(53, 54, _MEASURED)
     name = "copied-experiment"
     category = "dead-experimental-code"
+    reads = ('facts',)
     severity = "warning"
     summary = "Scripts or modules that are near-copies of each other, differing in constants, names or a few lines."
     why = ("Sculley et al. (2015) describe experiments run by copying a script and changing a few constants: "

@@ -13,7 +13,7 @@ import posixpath
 from typing import Dict, Iterable, List, Set
 
 from debtscan.config_debt import scripts
-from debtscan.project.graph import is_test_module
+from debtscan.project.kinds import is_test_module
 from debtscan.report.model import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
@@ -43,6 +43,7 @@ class AbandonedFolder(Rule):
     measured_precision = MeasuredPrecision(2, 2, _MEASURED)
     name = "abandoned-folder"
     category = CATEGORY
+    reads = ('liveness',)
     severity = "warning"
     summary = "A folder of abandoned work (trash/, old/, archive/, deprecated/...) that nothing else imports."
     why = (_WHY + " A folder of scripts moved aside still looks like part of the project: its paths no longer "
@@ -86,6 +87,7 @@ class UnreachableCode(Rule):
     measured_precision = MeasuredPrecision(12, 12, _MEASURED)
     name = "unreachable-code"
     category = CATEGORY
+    reads = ('liveness', 'facts')
     severity = "warning"
     summary = "Code that can never run: after `assert False`, `sys.exit()`, `raise` or `return`, or under `if False:`."
     why = (_WHY + " Code after `assert False` or `sys.exit()` in a script is an experiment cut off but left "
@@ -157,6 +159,7 @@ class UnusedFunction(Rule):
     measured_precision = MeasuredPrecision(5, 5, _MEASURED)
     name = "unused-function"
     category = CATEGORY
+    reads = ('facts', 'imports', 'pipeline')
     severity = "info"
     summary = "A script's function that nothing in the repository calls or refers to."
     why = (_WHY + " A helper nobody calls is usually an earlier version of an experiment (`make_features_v1`) "
@@ -222,6 +225,7 @@ class UnrunScript(Rule):
     measured_precision = MeasuredPrecision(3, 3, _MEASURED)
     name = "unrun-script"
     category = CATEGORY
+    reads = ('facts', 'imports', 'pipeline')
     severity = "info"
     summary = "A script next to the ones a runner runs that no runner runs and nothing imports."
     why = (_WHY + " When a runner (run.sh, a Makefile, a Python driver) lists the steps of a folder, a script "
@@ -245,11 +249,11 @@ class UnrunScript(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         project = ctx.project
         minimum = int(ctx.options["min-steps"])
-        run_scripts: Set[str] = {step.script for step in project.steps}
+        run_scripts: Set[str] = {step.script for step in project.pipeline.steps}
         runners: Dict[str, Dict[str, Set[str]]] = {}
-        for step in project.steps:
+        for step in project.pipeline.steps:
             runners.setdefault(posixpath.dirname(step.script), {}).setdefault(step.runner, set()).add(step.script)
-        runner_files = {step.runner.split(":", 1)[0] for step in project.steps}
+        runner_files = {step.runner.split(":", 1)[0] for step in project.pipeline.steps}
         candidates = scripts(project)
         in_folder: Dict[str, int] = {}
         for path in candidates:
@@ -285,6 +289,7 @@ class ConstantFlag(Rule):
     measured_precision = MeasuredPrecision(11, 11, _MEASURED)
     name = "constant-experiment-flag"
     category = CATEGORY
+    reads = ('facts',)
     severity = "warning"
     summary = "An experiment switch (`DEBUG = False`, `USE_NN = True`) that never changes, guarding `if` blocks."
     why = (_WHY + " A switch written as a constant in the code makes one side of every `if` it guards dead "

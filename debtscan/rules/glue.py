@@ -9,9 +9,8 @@ import hashlib
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from debtscan.facts.model import FileFacts, StatementFact
+from debtscan.project.composition import Tally
 from debtscan.metrics.glue import (
-    Tally,
-    composition,
     describe_adapters,
     glue_runs,
     line_ranges,
@@ -177,6 +176,7 @@ class GlueHeavyModule(Rule):
     code = "DS101"
     name = "glue-heavy-module"
     category = "glue-code"
+    reads = ('composition', 'facts')
     severity = "warning"
     summary = "A module or package whose code is mostly glue: conversions between package types and APIs."
     why = _WHY
@@ -196,7 +196,7 @@ class GlueHeavyModule(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         minimum = int(ctx.options["min-code-lines"])
         threshold = float(ctx.options["max-glue-ratio"])
-        comp = composition(ctx.project)
+        comp = ctx.project.composition
         flagged: Set[str] = set()
         for path, tally in sorted(comp.files.items()):
             if tally.code_lines < minimum or tally.ratio("glue") <= threshold:
@@ -246,6 +246,7 @@ class RepeatedGlue(Rule):
     code = "DS102"
     name = "repeated-glue"
     category = "glue-code"
+    reads = ('facts',)
     severity = "warning"
     measured_precision = MeasuredPrecision(
         6, 52,
@@ -359,6 +360,7 @@ class RepoGlueRatio(Rule):
     code = "DS103"
     name = "repo-glue-ratio"
     category = "glue-code"
+    reads = ('composition', 'facts')
     severity = "info"
     summary = "Much of the repository's code is glue: the repo-wide share of conversion lines is high."
     why = _WHY
@@ -376,7 +378,7 @@ class RepoGlueRatio(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        comp = composition(ctx.project)
+        comp = ctx.project.composition
         repo = comp.repo
         ratio = repo.ratio("glue")
         if repo.code_lines < int(ctx.options["min-code-lines"]) or ratio <= float(ctx.options["max-glue-ratio"]):

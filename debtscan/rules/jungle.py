@@ -1,8 +1,8 @@
 """Pipeline-jungle rules (DS2xx): data handed between scripts through intermediate files.
 
-All of them read the resolved accesses and hand-offs of :class:`debtscan.project.graph.Project`: raw inputs (only
-read) and final outputs (only written) are never hand-offs, saved models loaded for inference are not data
-hand-offs, and artifacts declared in ``dvc.yaml`` / a Kedro catalog are managed, not jungle.
+All of them read the resolved accesses and hand-offs of the project (its ``paths`` and ``pipeline``
+parts): raw inputs (only read) and final outputs (only written) are never hand-offs, saved models loaded for
+inference are not data hand-offs, and artifacts declared in ``dvc.yaml`` / a Kedro catalog are managed, not jungle.
 """
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import re
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 from debtscan.artifacts import ArtifactKind
-from debtscan.project.graph import Access, HandoffGroup, is_model_access
+from debtscan.project.kinds import is_model_access
+from debtscan.project.accesses import Access
+from debtscan.project.model import HandoffGroup
 from debtscan.project.roots import ScopedPathIndex
 from debtscan.report.model import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
@@ -52,6 +54,7 @@ class IntermediateFileHandoff(Rule):
     code = "DS201"
     name = "intermediate-file-handoff"
     category = CATEGORY
+    reads = ('pipeline',)
     severity = "warning"
     measured_precision = MeasuredPrecision(
         34, 40,
@@ -140,7 +143,7 @@ class IntermediateFileHandoff(Rule):
         written by 300 modules and read by 300 costs 600 findings, not 90,000 pairs."""
         writes_at: Dict[Tuple[str, int], List[Tuple[Access, HandoffGroup]]] = {}
         reads_at: Dict[Tuple[str, int], List[Tuple[Access, HandoffGroup]]] = {}
-        for group in ctx.project.handoff_groups:
+        for group in ctx.project.pipeline.handoff_groups:
             readers = set(group.reader_modules)
             writers = set(group.writer_modules)
             for write in group.writes:
@@ -215,6 +218,7 @@ class JungleChain(Rule):
     code = "DS202"
     name = "jungle-chain"
     category = CATEGORY
+    reads = ('pipeline',)
     severity = "warning"
     summary = "Scripts chained through intermediate files, one after another, with no declared pipeline."
     why = ("A chain of scripts that each read the previous one's files is a pipeline whose structure exists "
@@ -244,8 +248,8 @@ class JungleChain(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         project = ctx.project
         minimum = ctx.options["min-handoffs"]
-        hubs = project.hubs
-        for chain in project.chains:
+        hubs = project.pipeline.hubs
+        for chain in project.pipeline.chains:
             hops = len(chain) - 1
             if hops < minimum:
                 continue
@@ -264,7 +268,7 @@ class JungleChain(Rule):
             text = chain[0]
             for artifact, module in zip(steps, chain[1:]):
                 text += f" -> {artifact} -> {module}"
-            runners = {project.run_position[m][0] for m in chain if m in project.run_position}
+            runners = {project.pipeline.run_position[m][0] for m in chain if m in project.pipeline.run_position}
             order = f" (run in this order by {', '.join(sorted(runners))})" if runners else ""
             yield self.finding(
                 first_write.module, first_write.line,
@@ -280,6 +284,7 @@ class MultipleWriters(Rule):
     code = "DS203"
     name = "multiple-writers"
     category = CATEGORY
+    reads = ('pipeline', 'paths')
     severity = "warning"
     measured_precision = MeasuredPrecision(
         2, 2,
@@ -308,11 +313,11 @@ class MultipleWriters(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         """O(writes log writes) per intermediate artifact: the writers are filed per module once."""
         project = ctx.project
-        intermediate = {g.written for g in project.handoff_groups}
+        intermediate = {g.written for g in project.pipeline.handoff_groups}
         for artifact in sorted(intermediate):
             if "*" in artifact:
                 continue
-            writes = [w for w in project.writers.get(artifact, []) if not is_model_access(w)]
+            writes = [w for w in project.paths.writers.get(artifact, []) if not is_model_access(w)]
             first: Dict[str, Access] = {}
             for write in writes:
                 known = first.get(write.module)
@@ -343,6 +348,7 @@ class JoinOfIntermediates(Rule):
     code = "DS204"
     name = "join-of-intermediates"
     category = CATEGORY
+    reads = ('pipeline', 'facts')
     severity = "warning"
     measured_precision = MeasuredPrecision(
         10, 11,
@@ -383,7 +389,7 @@ class JoinOfIntermediates(Rule):
         readers of a sampled write are gathered from its own groups only."""
         project = ctx.project
         reads_by_scope: Dict[Tuple[str, str], Dict[str, Access]] = {}
-        for group in project.handoff_groups:
+        for group in project.pipeline.handoff_groups:
             readers = set(group.reader_modules)
             for read in group.reads:
                 if read.module in readers:
@@ -407,14 +413,14 @@ class JoinOfIntermediates(Rule):
             )
         intermediate_writes: Dict[Tuple[str, str], List[Access]] = {}
         groups_of: Dict[Tuple[str, int, str], List[HandoffGroup]] = {}
-        for group in project.handoff_groups:
+        for group in project.pipeline.handoff_groups:
             writers = set(group.writer_modules)
             for write in group.writes:
                 if write.module in writers:
                     intermediate_writes.setdefault((write.module, write.scope), []).append(write)
                     groups_of.setdefault((write.module, write.line, write.artifact), []).append(group)
         read_column: Dict[Tuple[str, int], int] = {}
-        for group in project.handoff_groups:
+        for group in project.pipeline.handoff_groups:
             for read in group.reads:
                 key = (read.module, read.line)
                 read_column[key] = min(read.column, read_column.get(key, read.column))
@@ -451,6 +457,7 @@ class HardCodedPath(Rule):
     code = "DS205"
     name = "hard-coded-path"
     category = CATEGORY
+    reads = ('paths',)
     severity = "warning"
     measured_precision = MeasuredPrecision(
         26, 29,
@@ -481,7 +488,7 @@ class HardCodedPath(Rule):
         project = ctx.project
         allowed = tuple(ctx.options["allowed-prefixes"])
         grouped: Dict[Tuple[str, int], List[Access]] = {}
-        for access in project.accesses:
+        for access in project.paths.accesses:
             if access.base != "absolute":
                 continue
             path = access.artifact
@@ -489,7 +496,7 @@ class HardCodedPath(Rule):
                 continue
             if access.api.startswith(_CLUSTER_APIS):
                 continue  # Spark resolves a path without a scheme on the cluster's file system (HDFS), not one machine
-            where = project.anchors.get((access.module, access.line, access.column), (access.module, access.line))
+            where = project.paths.anchors.get((access.module, access.line, access.column), (access.module, access.line))
             grouped.setdefault(where, []).append(access)
         for (path, line), accesses in sorted(grouped.items()):
             artifacts = sorted({a.artifact for a in accesses})
@@ -516,6 +523,7 @@ class FileCycle(Rule):
     code = "DS206"
     name = "file-cycle"
     category = CATEGORY
+    reads = ('pipeline', 'projects')
     severity = "warning"
     summary = "Modules feed each other through files in a loop."
     why = ("When script A reads what B writes and B reads what A writes, the files' content depends on "
@@ -544,11 +552,11 @@ class FileCycle(Rule):
         with one shortest cycle through it as the witness: O(V + E) (Tarjan, then one breadth-first search
         per component), never an enumeration of cycles. ``max-cycles`` bounds the findings of each project."""
         project = ctx.project
-        hubs = project.hubs
+        hubs = project.pipeline.hubs
         limit = ctx.options["max-cycles"]
         witnessed = []
-        for members in project.flow_components:
-            cycle = project.shortest_cycle(members)
+        for members in project.pipeline.cycles:
+            cycle = project.pipeline.shortest_cycle(members)
             if len(cycle) >= 2:
                 witnessed.append((cycle, members))
         witnessed.sort(key=lambda item: (len(item[0]), sorted(item[0])))
@@ -586,6 +594,7 @@ class UnproducedRead(Rule):
     code = "DS207"
     name = "unproduced-read"
     category = CATEGORY
+    reads = ('paths', 'pipeline', 'projects', 'root')
     severity = "info"
     measured_precision = MeasuredPrecision(
         16, 48,
@@ -609,17 +618,17 @@ class UnproducedRead(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         """Each exact read meets the pattern writes through a per-project index: O(A log A + matches)."""
         project = ctx.project
-        patterns = ScopedPathIndex(project.projects, (w for w in project.writers if "*" in w))
+        patterns = ScopedPathIndex(project.projects, (w for w in project.paths.writers if "*" in w))
         seen: Set[Tuple[str, object]] = set()
-        for access in sorted(project.accesses, key=lambda a: (a.module, a.line, a.artifact)):
+        for access in sorted(project.paths.accesses, key=lambda a: (a.module, a.line, a.artifact)):
             path = access.artifact
             if access.mode != "read" or not access.exact or access.base == "absolute" or path.startswith(".."):
                 continue
             if access.kind is not ArtifactKind.LOCAL_FILE:
                 continue  # a lake prefix or a warehouse table nothing here writes: another system's output
-            if project.is_raw(path) or is_model_access(access) or path.lower().endswith(_CONFIG_SUFFIXES):
+            if project.paths.is_raw(path) or is_model_access(access) or path.lower().endswith(_CONFIG_SUFFIXES):
                 continue
-            if project.is_declared(path) or path in project.writers:
+            if project.pipeline.is_declared(path) or path in project.paths.writers:
                 continue
             if any("*" in p for p in patterns.matching(path)):
                 continue
@@ -633,7 +642,7 @@ class UnproducedRead(Rule):
             yield self.finding(
                 access.module, access.line,
                 f"`{path}` is read here but nothing in the repo writes it and it is not under a raw-data "
-                f"folder ({', '.join(project.raw_data_dirs)}): an undeclared input.",
+                f"folder ({', '.join(project.paths.raw_data_dirs)}): an undeclared input.",
                 column=access.column, subject=f"orphan:{path}",
             )
 
@@ -644,6 +653,7 @@ class ReadBeforeWrite(Rule):
     code = "DS208"
     name = "read-before-write"
     category = CATEGORY
+    reads = ('pipeline',)
     severity = "warning"
     summary = "A runner runs a reader of an intermediate file before the script that writes it."
     why = ("The runner (shell script, Makefile recipe, os.system/subprocess calls) is the only declaration "
@@ -670,14 +680,14 @@ class ReadBeforeWrite(Rule):
         """Nothing to do without a runner; else O(runners x read places + writes x reads of the groups)."""
         project = ctx.project
         positions: Dict[str, Dict[str, int]] = {}
-        for step in project.steps:
+        for step in project.pipeline.steps:
             positions.setdefault(step.runner, {}).setdefault(step.script, step.order)
         if not positions:
             return
         reported: Set[Tuple[str, int]] = set()
         by_read: Dict[Tuple[str, int, str], List[Access]] = {}
         first_read: Dict[Tuple[str, int], Access] = {}
-        for group in project.handoff_groups:
+        for group in project.pipeline.handoff_groups:
             for read in group.reads:
                 writes = [w for w in group.writes if w.module != read.module]
                 if writes:

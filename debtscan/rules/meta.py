@@ -8,6 +8,7 @@ class UnusedSuppression(Rule):
     code = "DS001"
     name = "unused-suppression"
     category = "suppression"
+    reads = ()
     severity = "info"
     summary = "A `# debtscan: ignore` comment that suppresses no finding."
     why = "A stale suppression hides the next real finding on that line and tells readers of debt that is gone."

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Set, Tuple
 
+from debtscan.config import DEFAULT_UBIQUITOUS
 from debtscan.report.model import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 from debtscan.project.roots import ScopedPathIndex
 from debtscan.project.signals import (
-    DEFAULT_UBIQUITOUS, ROOT_COMPONENT, Consumption, ModelNode, Output, SignalLayer, shared_signals, signal_layer,
+    ROOT_COMPONENT, Components, Consumption, ModelNode, Output,
 )
 
 
@@ -72,6 +73,7 @@ class SharedInputSignal(Rule):
     code = "DS301"
     name = "shared-input-signal"
     category = "coupled-signals"
+    reads = ('signals', 'components')
     severity = "warning"
     measured_precision = MeasuredPrecision(
         5, 6,
@@ -143,10 +145,9 @@ class SharedInputSignal(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        layer = signal_layer(ctx.project, ctx.config)
-        shared = shared_signals(layer, ctx.project, ctx.options["ignore"], ctx.options["ignore-targets"],
-                                ctx.options["only-modeling-modules"], ctx.options["match-unknown-sources"],
-                                ctx.options["raw-inputs"])
+        layer = ctx.project.signals
+        components = ctx.project.components
+        shared = layer.shared  # by the scan's shared-signal settings (this rule's options), as metrics.signals
         # one finding per consuming component, at its first use of a shared signal (in a module that trains a
         # model when there is one), listing the other components' uses
         modeled = {m.path for m in layer.models.values() if m.kind == "fit"}
@@ -166,7 +167,7 @@ class SharedInputSignal(Rule):
                         if other.path not in mine or other.line < mine[other.path].line:
                             mine[other.path] = other
                         continue
-                    if not layer.disjoint(component, other.component):
+                    if not components.disjoint(component, other.component):
                         continue
                     key = (other.component, other.path)
                     if key not in others or other.line < others[key].line:
@@ -199,6 +200,7 @@ class CorrectionCascade(Rule):
     code = "DS302"
     name = "correction-cascade"
     category = "correction-cascade"
+    reads = ('signals',)
     severity = "warning"
     measured_precision = MeasuredPrecision(
         7, 7,
@@ -278,7 +280,7 @@ class CorrectionCascade(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        layer = signal_layer(ctx.project, ctx.config)
+        layer = ctx.project.signals
         by_consumer: Dict[str, List] = {}
         for cascade in layer.cascades:
             if cascade.consumer in layer.models:
@@ -322,6 +324,7 @@ class UndeclaredConsumer(Rule):
     code = "DS303"
     name = "undeclared-consumer"
     category = "undeclared-consumer"
+    reads = ('signals', 'components', 'graph', 'paths', 'projects')
     severity = "warning"
     measured_precision = MeasuredPrecision(
         5, 5,
@@ -377,31 +380,32 @@ class UndeclaredConsumer(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         """Each persisted output meets the read paths through a per-project index (O(P log P + matches)),
         not every read path of the repo."""
-        layer = signal_layer(ctx.project, ctx.config)
+        layer = ctx.project.signals
+        components = ctx.project.components
         graph = ctx.project.graph
         outputs = {a: list(o) for a, o in layer.outputs.items()}
         modeling = {m.path for m in layer.models.values()}
         for node, data in graph.nodes(data=True):
             if data.get("kind") == "artifact" and data.get("model_output") and data["path"] not in outputs:
-                writers = [w for w in ctx.project.writers.get(data["path"], ()) if w.module in modeling]
+                writers = [w for w in ctx.project.paths.writers.get(data["path"], ()) if w.module in modeling]
                 if writers:
                     outputs[data["path"]] = [Output(data["path"], "", w.module, w.line, ()) for w in writers]
         reported: Set[Tuple[str, int]] = set()
         # the read paths that may name each output, through an index per project (not every pair)
-        read_paths = ScopedPathIndex(ctx.project.projects, ctx.project.readers)
+        read_paths = ScopedPathIndex(ctx.project.projects, ctx.project.paths.readers)
         for artifact, produced in sorted(outputs.items()):
             for read_path in read_paths.matching(artifact):
                 # a pattern on one side may match the other; two patterns say too little
                 if read_path != artifact and ("*" in read_path) == ("*" in artifact):
                     continue
-                reads = ctx.project.readers[read_path]
+                reads = ctx.project.paths.readers[read_path]
                 for read in sorted(reads, key=lambda r: (r.module, r.line)):
-                    reader = layer.component_of.get(read.module)
-                    if reader is None or SignalLayer.is_test(reader):
+                    reader = components.of.get(read.module)
+                    if reader is None or Components.is_test(reader):
                         continue
                     for output in produced:
-                        owner = layer.component_of.get(output.path)
-                        if owner is None or owner == reader or layer.imports(reader, owner):
+                        owner = components.of.get(output.path)
+                        if owner is None or owner == reader or components.imports_component(reader, owner):
                             continue
                         if (read.module, read.line) in reported:
                             continue
@@ -424,6 +428,7 @@ class EntangledFeatureSet(Rule):
     code = "DS304"
     name = "entangled-feature-set"
     category = "coupled-signals"
+    reads = ('signals', 'components', 'paths', 'projects')
     severity = "warning"
     summary = "One feature-list constant is shared by models in disjoint components."
     why = ("When models owned by different components take their features from one list constant, adding, "
@@ -478,13 +483,14 @@ class EntangledFeatureSet(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         """Models filed per (defining project, feature-list constant): O(models) plus, per list, its models
         against each other (a constant shared by k models costs k x k disjointness tests)."""
-        layer = signal_layer(ctx.project, ctx.config)
+        layer = ctx.project.signals
+        components = ctx.project.components
         project = ctx.project
-        constants = project.resolver.constants if project.resolver is not None else None
+        constants = project.paths.resolver.constants if project.paths.resolver is not None else None
         # one constant per defining project: every project of a monorepo may have its ``config.FEATURES``
         by_list: Dict[Tuple[str, str], List[ModelNode]] = {}
         for model in layer.models.values():
-            if model.kind != "fit" or SignalLayer.is_test(model.component):
+            if model.kind != "fit" or Components.is_test(model.component):
                 continue
             for name in model.feature_lists:
                 defining = constants.file_of(name.rpartition(".")[0], model.path, model.path) \
@@ -495,7 +501,7 @@ class EntangledFeatureSet(Rule):
             if len(comps) < 2:
                 continue
             for model in sorted(models, key=lambda m: (m.path, m.line)):
-                others = [m for m in models if layer.disjoint(model.component, m.component)]
+                others = [m for m in models if components.disjoint(model.component, m.component)]
                 if not others:
                     continue
                 other_comps = sorted({m.component for m in others})
