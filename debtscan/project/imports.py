@@ -103,10 +103,13 @@ def resolve_import(target: str, importer: str, modules: Mapping[str, List[str]],
     return None
 
 
-def reach(imports: Imports, start: Iterable[str], links: Mapping[str, Iterable[str]] = {}) -> Set[str]:
-    """Files that ``start`` import, directly or transitively (``start`` included); ``links`` adds, per file,
-    further files it counts as importing (a component its unresolved imports name). O(V + E) reached."""
+def reach(imports: Imports, start: Iterable[str], links: Mapping[str, Iterable[str]] = {},
+          groups: Mapping[str, Iterable[str]] = {}) -> Set[str]:
+    """Files that ``start`` import, directly or transitively (``start`` included). ``links`` adds, per file,
+    groups it counts as importing (the components its imports name), each standing for its files in
+    ``groups``; a group is expanded once. O(files + imports + links) reached."""
     seen: Set[str] = set()
+    expanded: Set[str] = set()
     stack = list(start)
     successors = imports.successors
     while stack:
@@ -115,5 +118,8 @@ def reach(imports: Imports, start: Iterable[str], links: Mapping[str, Iterable[s
             continue
         seen.add(path)
         stack.extend(successors.get(path, ()))
-        stack.extend(links.get(path, ()))
+        for group in links.get(path, ()):
+            if group not in expanded:
+                expanded.add(group)
+                stack.extend(groups.get(group, ()))
     return seen

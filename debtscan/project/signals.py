@@ -130,9 +130,7 @@ class Components:
         """Files that the files of a component import, directly or transitively (its own included)."""
         found = self._reach.get(component)
         if found is None:
-            links = {path: [p for comp in comps for p in self.members.get(comp, ())]
-                     for path, comps in self.links.items()}
-            found = frozenset(reach(self.imports, self.members.get(component, ()), links))
+            found = frozenset(reach(self.imports, self.members.get(component, ()), self.links, self.members))
             self._reach[component] = found
         return found
 
