@@ -22,7 +22,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 import networkx as nx
 
 from debtscan.artifacts import ArtifactKind, table_id
-from debtscan.discover import walk_folders
+from debtscan.sources.discover import walk_folders
 from debtscan.facts.model import FileFacts, IOFact
 from debtscan.facts.values import Seq
 from debtscan.liveness import Liveness
@@ -635,21 +635,6 @@ def walk_pipeline_files(root: Path, max_dirs: int = 5000) -> Tuple[List[str], Li
             elif re.match(r"catalog.*\.ya?ml$", name) and "conf" in rel.split("/"):
                 catalogs.append(rel)
     return runners, dvc, catalogs
-
-
-def module_name_for(path: str, package_dirs: Sequence[str]) -> Tuple[str, bool]:
-    """Dotted module name of a repo-relative path, given which folders are packages (hold ``__init__.py``)."""
-    packages = set(package_dirs)
-    directory, filename = posixpath.split(path)
-    stem = filename.rsplit(".", 1)[0]
-    is_package = stem == "__init__"
-    parts = [] if is_package else [stem]
-    while directory and directory in packages:
-        parts.insert(0, posixpath.basename(directory))
-        directory = posixpath.dirname(directory)
-    if not parts:
-        parts = [posixpath.basename(posixpath.dirname(path)) or stem]
-    return ".".join(p.replace("-", "_").replace(" ", "_") for p in parts), is_package
 
 
 def _resolve_import(target: str, importer: str, modules: Dict[str, List[str]],
