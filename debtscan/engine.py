@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from debtscan.config import Config, ConfigError, line_of
-from debtscan.errors import INTERNAL_ERROR, ErrorKind
+from debtscan.errors import INTERNAL_ERROR
 from debtscan.facts.model import FileFacts
 from debtscan.graph import Project, build_project
 from debtscan.knowledge import Knowledge, load_knowledge
@@ -23,7 +23,7 @@ from debtscan.rules.selectors import SelectorError, check_selectors, suggestion
 from debtscan.rules.stdout_guard import stdout_to_stderr
 from debtscan.safefile import check_not_scanned
 from debtscan.scope import in_scope
-from debtscan.sources.discover import discover
+from debtscan.sources.discover import SourceSet, find_sources
 from debtscan.sources.files import plan_tasks
 from debtscan.store.cache import FactsCache
 from debtscan.store.collect import ProgressCallback, cache_disabled_by_env, cache_folder, collect_facts
@@ -61,12 +61,13 @@ class InternalError(Exception):
     """A debtscan bug outside any one file's extraction; the message names the stage and, if found, the file."""
 
 
-def _culprit(facts: Dict[str, FileFacts], root: Path, config: Config, limit: int = 2000) -> str:
+def _culprit(facts: Dict[str, FileFacts], root: Path, config: Config, sources: SourceSet,
+             limit: int = 2000) -> str:
     """`` from the facts of PATH`` for the first file whose facts alone make the graph fail to build, or ``""``
     (only run after a failure: one small build per file)."""
     def fails(subset) -> bool:
         try:
-            build_project(subset, root=root, config=config)
+            build_project(subset, root=root, config=config, sources=sources)
         except Exception:  # noqa: BLE001
             return True
         return False
@@ -142,8 +143,8 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
             raise ConfigError(f"{line_of(config.path, 'rules', code, option)}: "
                               f"[tool.debtscan.rules.{code}] {exc}") from None
     cache_dir, cache_note = cache_folder(config, root)
-    found = discover(root, options.paths, config.excludes, config.respect_gitignore,
-                     skip=[cache_dir] if cache_dir is not None else [])
+    found = find_sources(root, options.paths, config.excludes, config.respect_gitignore,
+                         skip=[cache_dir] if cache_dir is not None else [])
     for output in options.outputs:
         check_not_scanned(output, root, found.files)
     tasks = plan_tasks(found.files)
@@ -169,10 +170,10 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     good = {path: f for path, f in facts.items() if not f.error}
     live, liveness = split_live(good, config)  # abandoned folders and never-run statements set apart
     try:
-        project = build_project(live, root=root, config=config)
+        project = build_project(live, root=root, config=config, sources=found)
         project.liveness = liveness
     except Exception as exc:  # noqa: BLE001 - a debtscan bug: name the file whose facts trigger it
-        raise InternalError(f"{INTERNAL_ERROR} while building the graph{_culprit(live, root, config)}: "
+        raise InternalError(f"{INTERNAL_ERROR} while building the graph{_culprit(live, root, config, found)}: "
                             f"{type(exc).__name__}: {exc}") from exc
     findings, suppressed_count = run_all(project, good, config, ruleset.rules, codes, errors, ruleset.origins)
     findings = [_related_to_cells(_to_cells(f, good.get(f.path)), good) for f in findings]
