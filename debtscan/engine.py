@@ -11,10 +11,10 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 from debtscan.config import Config, ConfigError, line_of
 from debtscan.errors import INTERNAL_ERROR
 from debtscan.facts.model import FileFacts
-from debtscan.graph import Project, build_project
+from debtscan.project.graph import Project, build_project
 from debtscan.knowledge import Knowledge, load_knowledge
 from debtscan.liveness import split_live
-from debtscan.metrics import compute_metrics
+from debtscan.metrics.base import compute_metrics
 from debtscan.report.model import Finding, Report, ScanError, assign_fingerprints
 from debtscan.rules.base import rule_options
 from debtscan.rules.registry import rules_for, selected

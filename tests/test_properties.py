@@ -19,8 +19,8 @@ from debtscan.sources.files import FileTask
 from debtscan.store.codec import dumps, loads
 from debtscan.store.work import extract_file
 from debtscan.facts.model import FileFacts
-from debtscan.graph import build_project
-from debtscan.paths import globs_overlap, leaves_root, matches, normalise
+from debtscan.project.graph import build_project
+from debtscan.project.paths import globs_overlap, leaves_root, matches, normalise
 
 FAST = settings(max_examples=30, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from debtscan.paths import PathIndex, matches
+from debtscan.project.paths import PathIndex, matches
 from debtscan.sources.discover import EntryKind, SourceSet
 
 #: Files (or folders) whose presence makes a folder a project of its own, whatever else it holds.
@@ -188,7 +188,7 @@ def find_project_roots(sources: Optional[SourceSet], files: Iterable[str],
 
 
 class ScopedPathIndex:
-    """Resolved paths filed per project (a :class:`~debtscan.paths.PathIndex` each, on project-relative
+    """Resolved paths filed per project (a :class:`~debtscan.project.paths.PathIndex` each, on project-relative
     paths): a path only meets paths of the project it lies in, as it would in a scan of that project alone.
     Adding is O(1) amortised; :meth:`matching` costs one index query plus a match per candidate."""
 

@@ -29,7 +29,7 @@ class Declared:
             if artifact.startswith(declared.rstrip("/") + "/"):
                 return source
             if "*" in artifact and declared.startswith(artifact.split("*", 1)[0]) and artifact.split("*", 1)[0]:
-                from debtscan.paths import matches
+                from debtscan.project.paths import matches
                 if matches(artifact, declared):
                     return source
         return None
