@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import os
 import posixpath
 import re
 import shlex
@@ -23,10 +22,10 @@ import networkx as nx
 
 from debtscan.artifacts import ArtifactKind, table_id
 from debtscan.config import Config
-from debtscan.discover import walk_folders
 from debtscan.facts.model import FileFacts, IOFact
 from debtscan.facts.values import Seq
 from debtscan.liveness import Liveness
+from debtscan.sources.discover import SourceSet
 from debtscan.project.composition import build_composition
 from debtscan.project.imports import Imports, build_imports
 from debtscan.project.kinds import certain_link, is_model_access, is_model_artifact, is_test_module
@@ -144,47 +143,6 @@ def _pattern_regex(pattern: str) -> "re.Pattern[str]":
     return re.compile(fnmatch.translate(pattern))
 
 
-def walk_pipeline_files(root: Path, max_dirs: int = 5000) -> Tuple[List[str], List[str], List[str]]:
-    """Runner files (``*.sh``, Makefiles), dvc.yaml files and Kedro catalogs, in one bounded walk."""
-    runners: List[str] = []
-    dvc: List[str] = []
-    catalogs: List[str] = []
-    visited = 0
-    skip = {"node_modules", "__pycache__", "venv", "site-packages", "build", "dist", "env"}
-    for directory, dirs, files in walk_folders(str(root)):  # iterative: any folder depth
-        visited += 1
-        if visited > max_dirs:
-            break
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in skip)
-        rel_dir = os.path.relpath(directory, root)
-        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
-        for name in sorted(files):
-            rel = posixpath.join(rel_dir, name) if rel_dir else name
-            if name.endswith(".sh") or name in ("Makefile", "makefile", "GNUmakefile"):
-                if len(runners) < 200:
-                    runners.append(rel)
-            elif name in ("dvc.yaml", "dvc.yml"):
-                dvc.append(rel)
-            elif re.match(r"catalog.*\.ya?ml$", name) and "conf" in rel.split("/"):
-                catalogs.append(rel)
-    return runners, dvc, catalogs
-
-
-def module_name_for(path: str, package_dirs: Sequence[str]) -> Tuple[str, bool]:
-    """Dotted module name of a repo-relative path, given which folders are packages (hold ``__init__.py``)."""
-    packages = set(package_dirs)
-    directory, filename = posixpath.split(path)
-    stem = filename.rsplit(".", 1)[0]
-    is_package = stem == "__init__"
-    parts = [] if is_package else [stem]
-    while directory and directory in packages:
-        parts.insert(0, posixpath.basename(directory))
-        directory = posixpath.dirname(directory)
-    if not parts:
-        parts = [posixpath.basename(posixpath.dirname(path)) or stem]
-    return ".".join(p.replace("-", "_").replace(" ", "_") for p in parts), is_package
-
-
 def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional[str] = None,
                projects: Optional[ProjectRoots] = None) -> List[Tuple[ResolvedPath, ProjectRoot]]:
     """The repo-relative paths (or patterns) an I/O fact may touch, each with the project it lies in;
@@ -226,7 +184,7 @@ def _leaves(text: str) -> bool:
     return posixpath.normpath(text.replace("\\", "/")).startswith("..")
 
 
-def _script_folders(resolver: Resolver, placed: Sequence[PlacedIO], root: Optional[Path],
+def _script_folders(resolver: Resolver, placed: Sequence[PlacedIO], sources: Optional[SourceSet],
                     projects: Optional[ProjectRoots] = None) -> Set[str]:
     """Folders whose scripts run from their own folder, inside a project: a relative path in them leaves
     the project when taken from the project's folder but stays inside from the script's folder
@@ -251,19 +209,20 @@ def _script_folders(resolver: Resolver, placed: Sequence[PlacedIO], root: Option
                 if not inside.startswith(".."):
                     folders.add(directory)
                     break
-            elif root is not None and "/" in text and not text.startswith(("/", "~", "@repo", "*")):
+            elif sources is not None and "/" in text and not text.startswith(("/", "~", "@repo", "*")):
                 first = text.split("/", 1)[0]
                 if "*" in first or (directory, first) in checked:
                     continue
                 checked.add((directory, first))
-                if (root / directory / first).is_dir() and not (root / home.path / first).is_dir():
+                if sources.is_dir(posixpath.join(directory, first)) and \
+                        not sources.is_dir(posixpath.join(home.path, first)):
                     folders.add(directory)
                     break
     return folders
 
 
 def _run_steps(facts: Dict[str, FileFacts], modules: Dict[str, List[str]], projects: ProjectRoots,
-               resolver: Resolver, root: Optional[Path], runner_files: Sequence[str]) -> List[Step]:
+               resolver: Resolver, sources: Optional[SourceSet]) -> List[Step]:
     """Scripts run by other scripts and by runner files. A runner that says nothing of its folder runs from
     its project's folder (for a runner of the scan root: the scan root)."""
     known: Dict[str, str] = {path: path for path in facts}
@@ -296,22 +255,24 @@ def _run_steps(facts: Dict[str, FileFacts], modules: Dict[str, List[str]], proje
                     steps.append(Step(script, folder, path, run.line, order))
                     order += 1
     steps.extend(orchestrator_steps(facts, modules, resolver, known))  # Airflow, Prefect...
-    if root is not None:
-        for rel in runner_files:
-            found = shell_steps(root, rel, known) if rel.endswith(".sh") else makefile_steps(root, rel, known)
+    if sources is not None:
+        for rel in sources.runners:
+            text = sources.texts.get(rel)
+            found = shell_steps(text, rel, known) if rel.endswith(".sh") else makefile_steps(text, rel, known)
             home = projects.of(rel).path
             steps.extend(replace(step, cwd=home) if not step.cwd and home else step for step in found)
     return steps
 
 
 def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, config: Optional[Config] = None,
-                  liveness: Optional[Liveness] = None) -> Project:
+                  sources: Optional[SourceSet] = None, liveness: Optional[Liveness] = None) -> Project:
     """Build the project, every part of it, from the facts of every file: the one place cross-file work is
-    done. Rules, metrics and exports only read the result.
+    done; it never touches the disk. Rules, metrics and exports only read the result.
 
-    ``root`` (the scan root) lets runners (shell scripts, Makefiles) and declared pipelines (dvc.yaml,
-    Kedro catalogs) be read, project roots (:mod:`debtscan.project.roots`) and script folders be recognised by
-    the files next to them; ``liveness`` is what :func:`debtscan.liveness.split_live` set apart.
+    ``sources`` (the scan's walk, :class:`~debtscan.sources.discover.SourceSet`) gives the runners (shell
+    scripts, Makefiles) and declared pipelines (dvc.yaml, Kedro catalogs) with their text, and the folder
+    listings by which project roots (:mod:`debtscan.project.roots`) and script folders are recognised;
+    ``liveness`` is what :func:`debtscan.liveness.split_live` set apart.
 
     Cost of the cross-file phase, for F files, A accesses, P artifacts: module and constant tables O(F);
     imports O(imports x depth); path resolution O(A) (a bounded number of variants per access); project
@@ -322,7 +283,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     config = config if config is not None else Config()
     root = Path(root) if root is not None else None
     modules: Dict[str, List[str]] = {}
-    projects = find_project_roots(root, facts, config.project_roots)
+    projects = find_project_roots(sources, facts, config.project_roots)
     constants = ConstantTable(scope=lambda path: projects.of(path).path)
     scoped_modules: Dict[Tuple[str, str], List[str]] = {}
     for path in sorted(facts):
@@ -332,18 +293,16 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
         constants.add_module(fact.module, path, fact.constants, fact.imports)
     imports = build_imports(facts, modules, projects, scoped_modules)
     resolver = Resolver(constants)
-    runner_files: List[str] = []
     declared = Declared()
-    if root is not None:
-        runner_files, dvc_files, catalog_files = walk_pipeline_files(root)
-        declared = load_declared(root, dvc_files, catalog_files)
+    if sources is not None:
+        declared = load_declared(sources.texts, sources.dvc, sources.catalogs)
     index = FunctionIndex(facts, modules, constants.aliases, constants)
     placed, helper_instances = place_io(facts, index, set(imports.imported))
-    steps = _run_steps(facts, modules, projects, resolver, root, runner_files)
+    steps = _run_steps(facts, modules, projects, resolver, sources)
     run_cwds: Dict[str, str] = {}
     for step in steps:
         run_cwds.setdefault(step.script, step.cwd)
-    script_folders = frozenset(_script_folders(resolver, placed, root, projects))
+    script_folders = frozenset(_script_folders(resolver, placed, sources, projects))
     paths = _resolve_accesses(placed, resolver, projects, run_cwds, script_folders,
                               tuple(config.raw_data_dirs) if config.raw_data_dirs is not None else ("input", "data/raw"))
     for artifact, source in managed_artifacts(facts, paths.writers, paths.readers, is_test_module).items():
@@ -353,7 +312,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     signals = build_signal_layer(facts, paths, projects, components,
                                  lambda path: cwd_for(run_cwds, script_folders, path), config.shared_signals)
     graph = _draw(facts, projects, imports, paths, pipeline, components, signals)
-    return Project(facts=facts, modules=modules, projects=projects, root=root,
+    return Project(facts=facts, modules=modules, projects=projects, root=root, sources=sources,
                    liveness=liveness if liveness is not None else Liveness(), imports=imports, paths=paths,
                    pipeline=pipeline, components=components, signals=signals,
                    composition=build_composition(facts), graph=graph)

@@ -4,7 +4,8 @@ A :class:`Project` is built once (:func:`debtscan.project.graph.build_project`) 
 parts are typed values, each built by the project stage and never changed afterwards:
 
 - ``facts`` (path -> :class:`~debtscan.facts.model.FileFacts`), ``modules`` (dotted name -> files),
-  ``projects`` (the project roots), ``root`` (the scan root) and ``liveness`` (abandoned folders, dead blocks);
+  ``projects`` (the project roots), ``root`` (the scan root), ``sources`` (what the scan's walk saw of the
+  disk: runner, DVC and Kedro texts, folder listings) and ``liveness`` (abandoned folders, dead blocks);
 - ``imports``: the one import graph (:class:`~debtscan.project.imports.Imports`);
 - ``paths``: every resolved read and write of an artifact (:class:`Paths`);
 - ``pipeline``: runner steps, declared artifacts, hand-offs, the data flow, its chains and cycles
@@ -39,6 +40,7 @@ from debtscan.project.pipeline.declared import Declared
 from debtscan.project.pipeline.runners import Step
 from debtscan.project.roots import ProjectRoot, ProjectRoots
 from debtscan.project.signals import Components, SignalLayer
+from debtscan.sources.discover import SourceSet
 
 
 @dataclass(frozen=True)
@@ -339,14 +341,15 @@ class Project:
     """The cross-file model of a scan: typed parts (see the module's docstring), built once, then read."""
 
     PARTS: ClassVar[Tuple[str, ...]] = (
-        "facts", "modules", "projects", "root", "liveness", "imports", "paths", "pipeline", "components",
-        "signals", "composition", "graph",
+        "facts", "modules", "projects", "root", "sources", "liveness", "imports", "paths", "pipeline",
+        "components", "signals", "composition", "graph",
     )
 
     facts: Mapping[str, FileFacts]
     modules: Mapping[str, List[str]]
     projects: ProjectRoots
     root: Optional[Path]
+    sources: Optional[SourceSet]  # what the scan's walk saw of the disk (auxiliary files, folder listings)
     liveness: Liveness
     imports: Imports
     paths: Paths

@@ -594,7 +594,7 @@ class UnproducedRead(Rule):
     code = "DS207"
     name = "unproduced-read"
     category = CATEGORY
-    reads = ('paths', 'pipeline', 'projects', 'root')
+    reads = ('paths', 'pipeline', 'projects', 'sources')
     severity = "info"
     measured_precision = MeasuredPrecision(
         16, 48,
@@ -632,7 +632,7 @@ class UnproducedRead(Rule):
                 continue
             if any("*" in p for p in patterns.matching(path)):
                 continue
-            if project.root is not None and (project.root / path).exists():
+            if project.sources is not None and project.sources.exists(path):  # on disk (committed data)
                 continue
             key = (access.module, access.line)
             if key in seen or (access.module, path) in seen:
