@@ -654,9 +654,10 @@ def default_collectors() -> List[Type[Collector]]:
     from debtscan.facts.signals import SignalCollector
     from debtscan.facts.orchestration import OrchestrationCollector
     from debtscan.facts.warehouse import WarehouseCollector
+    from debtscan.facts.external import ExternalCollector
 
     return [FingerprintCollector, IOCollector, LinesCollector, SignalCollector, WarehouseCollector,
-            OrchestrationCollector, DeadCodeCollector, SettingsCollector]
+            OrchestrationCollector, DeadCodeCollector, SettingsCollector, ExternalCollector]
 
 
 def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool, text: str,

@@ -17,7 +17,7 @@ from debtscan.report.model import Finding, Related
 CATEGORIES = (
     "glue-code", "pipeline-jungle", "coupled-signals", "correction-cascade", "undeclared-consumer",
     "unstable-data-dependency", "underutilized-data-dependency", "dead-experimental-code",
-    "configuration-debt", "fixed-threshold", "multiple-language", "self-admitted-debt", "prototype-code",
+    "configuration-debt", "external-world", "fixed-threshold", "multiple-language", "self-admitted-debt", "prototype-code",
 )
 
 
