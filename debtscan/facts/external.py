@@ -20,6 +20,7 @@ from debtscan.facts.collector import Collector
 from debtscan.facts.external_model import (
     CheckFact, ClassFact, EndpointFact, ExternalFacts, GuardFact, PredictionFact, ThresholdFact,
 )
+from debtscan.facts.signals import PREDICT_METHODS
 from debtscan.facts.values import Lit, Sym
 
 _COMPARISONS = {cst.GreaterThan: ">", cst.GreaterThanEqual: ">=", cst.LessThan: "<", cst.LessThanEqual: "<="}
@@ -72,7 +73,8 @@ class ExternalCollector(Collector):
     """Collects :class:`ExternalFacts` in the single pass (after the signal collector, which it asks which
     calls are predictions and which names hold predictions)."""
 
-    enter = {cst.FunctionDef: "on_def", cst.ClassDef: "on_class", cst.CompFor: "on_comp_for", cst.For: "on_for"}
+    enter = {cst.FunctionDef: "on_def", cst.ClassDef: "on_class", cst.For: "on_for", cst.ListComp: "on_comp",
+             cst.SetComp: "on_comp", cst.GeneratorExp: "on_comp", cst.DictComp: "on_comp"}
     leave = {cst.Comparison: "off_comparison", cst.Assert: "off_assert", cst.If: "off_if", cst.Try: "off_try"}
 
     def __init__(self, ex) -> None:
@@ -124,6 +126,12 @@ class ExternalCollector(Collector):
             if found is not None:
                 return found
             func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in PREDICT_METHODS:
+                # a prediction not generated yet (a comprehension's iterable): a known model's method
+                key = _key(func.value)
+                info = self.signals.get(key) if key is not None and self.signals is not None else None
+                if info is not None and info.kind in ("model", "loaded"):
+                    return info.model or f"{self.ex.scope_name}:{key}"
             name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
             if name in _PASS_THROUGH:
                 if isinstance(func, cst.Attribute):
@@ -139,8 +147,17 @@ class ExternalCollector(Collector):
                 if returned is not None and returned.preds:
                     return returned.preds[0]
             return None
-        if kind is cst.Subscript or kind is cst.Attribute:
-            key = _key(node) if kind is cst.Attribute else None
+        if kind is cst.Subscript:
+            column = _single_string(node)
+            key = _key(node.value)
+            if column is not None and key is not None and self.signals is not None:
+                # ``frame["score"]``: a prediction column of a frame
+                info = self.signals.get(key)
+                if info is not None:
+                    return next((m for c, m in info.pred_cols if c == column), None)
+            return self._model_of(node.value, depth + 1)
+        if kind is cst.Attribute:
+            key = _key(node)
             if key is not None:
                 return self._held(key)
             return self._model_of(node.value, depth + 1)
@@ -160,8 +177,9 @@ class ExternalCollector(Collector):
             return info.preds[0]
         return None
 
-    def on_comp_for(self, node: cst.CompFor) -> None:
-        self._bind_loop(node.target, node.iter)
+    def on_comp(self, node) -> None:
+        """``[1 if p > 0.5 else 0 for p in proba]``: the element comes before its ``for`` in the source."""
+        self._bind_loop(node.for_in.target, node.for_in.iter)
 
     def on_for(self, node: cst.For) -> None:
         self._bind_loop(node.target, node.iter)
@@ -348,3 +366,17 @@ def _client_error(node: cst.CSTNode, depth: int = 0) -> bool:
         return node.value.isdigit() and 400 <= int(node.value) < 500
     return any(_client_error(child, depth + 1) for child in node.children if isinstance(child, cst.CSTNode))
 
+
+
+def _single_string(node: cst.Subscript) -> Optional[str]:
+    """``frame["score"]``: the one string a subscript names, or None."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    value = node.slice[0].slice.value
+    if isinstance(value, cst.SimpleString):
+        try:
+            text = value.evaluated_value
+        except Exception:  # noqa: BLE001 - a malformed literal names nothing
+            return None
+        return text if isinstance(text, str) else None
+    return None

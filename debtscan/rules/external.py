@@ -88,7 +88,7 @@ def _is_competition_raw(path: str, names: Sequence[str], folders: Sequence[str])
         return True
     parts = folder.split("/")
     # a competition's own folder inside a data folder: input/home-credit/train.csv
-    return len(parts) == 2 and parts[0] in folders
+    return len(parts) == 2 and parts[0] in ("input", "inputs", "raw")
 
 
 class _ThresholdRule(Rule):
@@ -228,11 +228,14 @@ class ScatteredThreshold(_ThresholdRule):
             first = ordered[0]
             values = sorted({t.value for t in sites})
             notebooks = sorted({t.path for t in sites if t.notebook})
-            pasted = ""
-            if notebooks and any(not t.notebook and t.value in {n.value for n in sites if n.notebook} for t in sites):
-                pasted = f" ({', '.join(values)} tuned in {notebooks[0]} and pasted into code)"
-            elif len(values) > 1:
-                pasted = f" (with different values: {', '.join(values)})"
+            notes = []
+            in_notebooks = {t.value for t in sites if t.notebook}
+            copied = sorted({t.value for t in sites if not t.notebook and t.value in in_notebooks})
+            if copied:
+                notes.append(f"{', '.join(copied)} tuned in {notebooks[0]} and pasted into code")
+            if len(values) > 1:
+                notes.append(f"different values: {', '.join(values)}")
+            pasted = f" ({'; '.join(notes)})" if notes else ""
             related = [Related(t.path, t.line, f"{t.text}" + (" in a notebook" if t.notebook else ""))
                        for t in ordered[1:]]
             yield self.finding(
@@ -259,7 +262,8 @@ class _ServingRule(Rule):
                 out.append((endpoint, reach, predictions))
         return world, out
 
-    def batch_scorers(self, ctx: RuleContext, world: ExternalWorld, served: Set[Function]) -> List[PredictionSite]:
+    def batch_scorers(self, ctx: RuleContext, world: ExternalWorld,
+                      served: Set[Function]) -> List[Tuple[PredictionSite, List[str]]]:
         """Predictions of a loaded model on data read from files the repo does not produce (another team's,
         another system's), outside request handlers, tests and notebooks: one per file, the first."""
         project = ctx.project
@@ -270,13 +274,14 @@ class _ServingRule(Rule):
                     world.facts[p.path].notebook:
                 continue
             external = [s for s in p.sources if s not in project.writers and not project.is_declared(s)
+                        and not project.is_raw(s)
                         and not _is_competition_raw(project.projects.of_artifact(s).local(s), DEFAULT_RAW_FILES,
                                                     DEFAULT_DATA_FOLDERS)
                         and not is_model_access_path(s)]
             if not external:
                 continue
             seen.add(p.path)
-            out.append(p)
+            out.append((p, external))
         return out
 
 
@@ -373,10 +378,9 @@ class UnvalidatedPredictionInput(_ServingRule):
                          for p in sorted(predictions, key=lambda p: (p.path, p.line))[:5]],
             )
         served_functions = set().union(*(r for _, r, _ in served)) if served else set()
-        for p in self.batch_scorers(ctx, world, served_functions):
+        for p, external in self.batch_scorers(ctx, world, served_functions):
             if world.validation_in(_file_functions(world, p.path) | world.reach(p.function), extra) is not None:
                 continue
-            external = [s for s in p.sources if s not in ctx.project.writers]
             yield self.finding(
                 p.path, p.line,
                 f"model {p.model.label} scores `{external[0]}` here, a file nothing in the repo produces, without "
@@ -448,7 +452,7 @@ class UnmonitoredPredictions(_ServingRule):
                          for p in sorted(predictions, key=lambda p: (p.path, p.line))[:5]],
             )
         served_functions = set().union(*(r for _, r, _ in served)) if served else set()
-        for p in self.batch_scorers(ctx, world, served_functions):
+        for p, _ in self.batch_scorers(ctx, world, served_functions):
             if "return" in p.outputs or "file" in p.outputs or any(o.startswith("column:") for o in p.outputs):
                 continue  # stored, or handed to the caller that stores it
             if world.monitoring_in(_file_functions(world, p.path), extra) is not None:
@@ -555,7 +559,7 @@ class PredictionFeedbackLoop(Rule):
                         continue
                     reported.add((node.id, artifact))
                     write = min((o for o in outputs[artifact] if o.model == node.id), key=lambda o: (o.path, o.line))
-                    through = f" through {' -> '.join(f'`{c}`' for c in chain)}" if chain else ""
+                    through = f", derived from it ({' -> '.join(f'`{c}`' for c in (artifact,) + chain)})" if chain else ""
                     read_line = read_lines.get((node.path, source), node.line)
                     kind = "table" if source.startswith(("table:", "sql:")) or "://" not in source and "." not in \
                         posixpath.basename(source) else "file"
