@@ -259,13 +259,20 @@ def build_external_world(project, config=None) -> ExternalWorld:
 
 
 def _call_graph(world: ExternalWorld, facts: Dict[str, FileFacts]) -> None:
-    """Caller -> callee edges between the project's functions, from the resolved calls of every file."""
+    """Caller -> callee edges between the project's functions, from the resolved calls of every file.
+
+    A call names a function by qualified name (``churn.scoring.score``); scripts of different folders share
+    module names (``predict``), so a name found in several files resolves to the caller's own file, else to the
+    file nearest the caller (same folder, then the same top folder), else to none. A method called on a value
+    of unknown type (``?.predict``) resolves to the caller's own class, else to the methods of that name (at most
+    three) in the caller's file or in the modules it imports."""
+    named: Dict[str, List[Function]] = {}
     by_method: Dict[str, List[Function]] = {}
     for path in sorted(facts):
         f = facts[path]
         for fn in f.functions:
             key = (path, fn.name)
-            world.function_names.setdefault(f"{f.module}.{fn.name}", key)
+            named.setdefault(f"{f.module}.{fn.name}", []).append(key)
             if "." in fn.name:
                 by_method.setdefault(fn.name.rpartition(".")[2], []).append(key)
         external = f.external
@@ -273,6 +280,8 @@ def _call_graph(world: ExternalWorld, facts: Dict[str, FileFacts]) -> None:
             for cls in external.classes:
                 if any(name_matches(b, world.knowledge.schema_bases) for b in cls.bases):
                     world.schema_classes.add(f"{f.module}.{cls.name}")
+    for name, keys in named.items():
+        world.function_names[name] = keys[0]
     # schema classes derived from the project's own schema classes (class Customer(BaseRequest))
     for _ in range(3):
         for path in sorted(facts):
@@ -283,27 +292,45 @@ def _call_graph(world: ExternalWorld, facts: Dict[str, FileFacts]) -> None:
                 own = f"{f.module}.{cls.name}"
                 if own not in world.schema_classes and any(b in world.schema_classes for b in cls.bases):
                     world.schema_classes.add(own)
+
+    def nearest(caller_path: str, keys: List[Function]) -> List[Function]:
+        if len(keys) == 1:
+            return keys
+        own = [k for k in keys if k[0] == caller_path]
+        if own:
+            return own[:1]
+        folder = posixpath.dirname(caller_path)
+        same = [k for k in keys if posixpath.dirname(k[0]) == folder]
+        if len(same) == 1:
+            return same
+        top = caller_path.split("/")[0]
+        same_top = [k for k in keys if k[0].split("/")[0] == top]
+        return same_top if len(same_top) == 1 else []
+
+    modules_of = {path: facts[path].module for path in facts}
     for path in sorted(facts):
         f = facts[path]
+        imported = {i.target for i in f.imports}
         for call in f.calls:
             caller = (path, call.scope)
             world.calls_by.setdefault(caller, []).append(call)
             name = call.qualname
             targets: List[Function] = []
-            if name in world.function_names:
-                targets.append(world.function_names[name])
+            if name in named:
+                targets = nearest(path, named[name])
             elif name.startswith("?."):
                 method = name[2:]
                 cls = call.scope.rpartition(".")[0]
                 own = f"{f.module}.{cls}.{method}" if cls else ""
-                if own and own in world.function_names:
-                    targets.append(world.function_names[own])
+                if own and own in named:
+                    targets = nearest(path, named[own])
                 else:
-                    candidates = by_method.get(method, [])
+                    candidates = [k for k in by_method.get(method, []) if k[0] == path or any(
+                        t == modules_of[k[0]] or t.startswith(modules_of[k[0]] + ".") for t in imported)]
                     if 0 < len(candidates) <= 3:
-                        targets.extend(candidates)
-            elif f"{name}.__call__" in world.function_names:
-                targets.append(world.function_names[f"{name}.__call__"])
+                        targets = candidates
+            elif f"{name}.__call__" in named:
+                targets = nearest(path, named[f"{name}.__call__"])
             for target in targets:
                 if target != caller:
                     world.callees.setdefault(caller, set()).add(target)

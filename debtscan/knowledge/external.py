@@ -32,6 +32,7 @@ class ExternalKnowledge:
     schema_bases: Tuple[str, ...] = ()
     untyped_annotations: Tuple[str, ...] = ()
     monitoring_calls: Tuple[str, ...] = ()
+    download_calls: Tuple[str, ...] = ()
 
     @staticmethod
     @functools.lru_cache(maxsize=1)
@@ -39,6 +40,7 @@ class ExternalKnowledge:
         with resources.files("debtscan.knowledge").joinpath("external.toml").open("rb") as handle:
             data = tomllib.load(handle)
         serving, validation, monitoring = data["serving"], data["validation"], data["monitoring"]
+        inputs = data.get("inputs", {})
         return ExternalKnowledge(
             frameworks=tuple(Framework(f["name"], tuple(f["imports"]), tuple(f.get("decorators", ())),
                                        bool(f.get("typed-parameters", False)), bool(f.get("module", False)))
@@ -51,6 +53,7 @@ class ExternalKnowledge:
             schema_bases=tuple(validation.get("schema-bases", ())),
             untyped_annotations=tuple(validation.get("untyped-annotations", ())),
             monitoring_calls=tuple(monitoring["calls"]),
+            download_calls=tuple(inputs.get("downloads", ())),
         )
 
 

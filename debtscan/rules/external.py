@@ -21,7 +21,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from debtscan.artifacts import ArtifactKind
 from debtscan.facts.collector import MODULE_SCOPE
 from debtscan.graph import Access, is_model_access
-from debtscan.knowledge.external import name_matches
+from debtscan.facts.values import Lit
+from debtscan.knowledge.external import ExternalKnowledge, name_matches
 from debtscan.project_external import (
     Endpoint, ExternalWorld, Function, PredictionSite, Threshold, external_world, is_test_path,
 )
@@ -37,6 +38,7 @@ DEFAULT_RAW_FILES = ["train.csv", "test.csv", "sample_submission.csv", "sampleSu
 DEFAULT_DATA_FOLDERS = ["input", "data", "raw", "dataset", "datasets", "data/raw", "data/input", "inputs"]
 DEFAULT_PINNED = [
     r"(?<![0-9])(19|20)[0-9]{2}[-_]?(0[1-9]|1[0-2])[-_]?(0[1-9]|[12][0-9]|3[01])(?![0-9])",  # a date
+    r"(?<![0-9])(19|20)[0-9]{2}[-_](0[1-9]|1[0-2])(?![0-9])",  # a month: green_tripdata_2021-01.parquet
     r"(^|[/_.-])v[0-9]+([._/-]|$)",              # a version: features_v3.csv, v2/
     r"(^|[/_.-])(snapshot|version|release|rev)[-_=]?[0-9a-z]*([._/-]|$)",
     r"[@=][0-9a-f]{7,40}([._/-]|$)",             # a commit or content hash
@@ -618,6 +620,17 @@ class UnstableDataDependency(Rule):
         folders = [f.strip("/") for f in ctx.options["data-folders"]]
         pinned = [re.compile(p, re.IGNORECASE) for p in DEFAULT_PINNED + list(ctx.options["pinned-patterns"])]
         patterns = ScopedPathIndex(project.projects, (w for w in project.writers if "*" in w))
+        # files some code writes under a folder it computes (``os.path.join(dest, "train.pkl")``): a read of
+        # the same file name in the same project may be of that file
+        written_names = {(project.projects.of_artifact(w).path, posixpath.basename(w))
+                         for w in project.writers if "*" in w and "*" not in posixpath.basename(w)}
+        # file names written by code set apart as abandoned (a trash/ folder): produced, if badly
+        dead_writes = {posixpath.basename(io.path.value) for facts in project.liveness.excluded.values()
+                       for io in facts.io if io.mode == "write" and isinstance(io.path, Lit)
+                       and isinstance(io.path.value, str)}
+        downloads = ExternalKnowledge.load().download_calls
+        fetching = {path for path, facts in project.facts.items()
+                    if any(name_matches(c.qualname, downloads) for c in facts.calls)}
         reads: Dict[str, List[Access]] = {}
         for access in project.accesses:
             path = access.artifact
@@ -635,6 +648,10 @@ class UnstableDataDependency(Rule):
             if any(p.search(path) for p in pinned):
                 continue
             if _guarded(project.facts.get(access.module), access.line):
+                continue
+            if (project.projects.of_artifact(path).path, posixpath.basename(path)) in written_names:
+                continue
+            if posixpath.basename(path) in dead_writes or access.module in fetching:
                 continue
             reads.setdefault(path, []).append(access)
         for path in sorted(reads):
