@@ -9,7 +9,7 @@ behavior in unintended ways, and these can be difficult to monitor" (Sculley et 
 - DS405 prediction-feedback-loop: a model's predictions are written where its own training data comes from.
 - DS406 unstable-data-dependency: an input the repo neither produces, declares nor pins (formerly DS207).
 
-Models and predictions are read through :mod:`debtscan.project_external` only; artifacts through the
+Models and predictions are read through :mod:`debtscan.project.external` only; artifacts through the
 project's resolved accesses and the signal layer's persisted predictions.
 """
 from __future__ import annotations
@@ -20,13 +20,13 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from debtscan.artifacts import ArtifactKind
 from debtscan.facts.collector import MODULE_SCOPE
-from debtscan.graph import Access, is_model_access
+from debtscan.project.graph import Access, is_model_access
 from debtscan.facts.values import Lit
 from debtscan.knowledge.external import ExternalKnowledge, name_matches
-from debtscan.project_external import (
+from debtscan.project.external import (
     Endpoint, ExternalWorld, Function, PredictionSite, Threshold, external_world, is_test_path,
 )
-from debtscan.projects import ScopedPathIndex
+from debtscan.project.roots import ScopedPathIndex
 from debtscan.report.model import Finding, Related
 from debtscan.rules.base import Example, Rule, RuleContext
 
@@ -288,7 +288,7 @@ class _ServingRule(Rule):
 
 
 def is_model_access_path(path: str) -> bool:
-    from debtscan.graph import is_model_artifact
+    from debtscan.project.graph import is_model_artifact
 
     return is_model_artifact(path)
 
@@ -519,7 +519,7 @@ class PredictionFeedbackLoop(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        from debtscan.signals_graph import signal_layer
+        from debtscan.project.signals import signal_layer
 
         project = ctx.project
         layer = signal_layer(project, ctx.config)

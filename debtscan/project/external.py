@@ -216,7 +216,7 @@ def external_world(project, config=None) -> ExternalWorld:
 
 
 def build_external_world(project, config=None) -> ExternalWorld:
-    from debtscan.signals_graph import signal_layer
+    from debtscan.project.signals import signal_layer
 
     facts: Dict[str, FileFacts] = project.facts
     layer = signal_layer(project, config)
