@@ -32,6 +32,7 @@ class ModelRef:
     id: str
     label: str
     artifacts: Tuple[str, ...] = ()
+    key: str = ""   # the same identity without line numbers (``train.py:model``), for fingerprints
 
 
 @dataclass(frozen=True)
@@ -232,14 +233,16 @@ def build_external_world(project, config=None) -> ExternalWorld:
     def model_ref(path: str, line: int, name: str) -> Tuple[ModelRef, Tuple[str, ...], Tuple[str, ...]]:
         node = layer.models.get(f"model:{path}:{line}")
         if node is None:
-            return ModelRef(f"model:{path}:{name}", f"`{name}`"), (), ()
+            return ModelRef(f"model:{path}:{name}", f"`{name}`", key=f"{path}:{name}"), (), ()
         artifacts = tuple(sorted(node.artifacts))
         trained = next((saved_by[a] for a in artifacts if a in saved_by), None) if node.kind != "fit" else None
         label = f"`{node.name}`" + (f" (loaded from `{artifacts[0]}`)" if artifacts and node.kind != "fit" else "")
         fact = next((m for m in facts[path].models if m.line == line), None)
         outputs = tuple(fact.outputs) if fact is not None else ()
         loaded = f"artifact:{artifacts[0]}" if artifacts and node.kind != "fit" else ""
-        return ModelRef(trained or loaded or node.id, label, artifacts), tuple(sorted(node.sources)), outputs
+        home = layer.models[trained] if trained else node
+        key = loaded if loaded and not trained else f"{home.path}:{home.name}"
+        return ModelRef(trained or loaded or node.id, label, artifacts, key), tuple(sorted(node.sources)), outputs
 
     for path in sorted(facts):
         external = facts[path].external

@@ -176,7 +176,7 @@ class HardCodedThreshold(_ThresholdRule):
                     f"{where}: when the model is retrained or its inputs drift, {t.value} silently means "
                     f"something else. Keep it in versioned configuration with the model, set by a calibration "
                     f"step, with an owner.",
-                    subject=f"threshold:{t.model.id}:{t.scope}", related=related,
+                    subject=f"threshold:{t.model.key}:{t.scope}", related=related,
                 )
 
 
@@ -246,7 +246,7 @@ class ScatteredThreshold(_ThresholdRule):
                 f"{pasted}: {first.text} here. Retuning it means finding every copy, and the copies drift apart. "
                 f"Write it once in versioned configuration next to the model, set by its calibration step, and "
                 f"read it everywhere.",
-                subject=f"thresholds:{first.model.id}", related=related,
+                subject=f"thresholds:{first.model.key}", related=related,
             )
 
 
@@ -389,7 +389,7 @@ class UnvalidatedPredictionInput(_ServingRule):
                 f"checking it first: when its producer changes a column, a unit or starts sending nulls, the "
                 f"predictions change silently. Check its schema (pandera, great_expectations, explicit checks of "
                 f"columns, types, ranges and nulls) before predicting.",
-                column=p.column, subject=f"unvalidated-batch:{p.model.id}",
+                column=p.column, subject=f"unvalidated-batch:{p.model.key}",
             )
 
 
@@ -463,7 +463,7 @@ class UnmonitoredPredictions(_ServingRule):
                 p.path, p.line,
                 f"model {p.model.label} scores data here but the predictions are neither stored, logged nor "
                 f"returned: nobody sees what it predicted. Store or log the predictions with their inputs.",
-                column=p.column, subject=f"unmonitored-batch:{p.model.id}",
+                column=p.column, subject=f"unmonitored-batch:{p.model.key}",
             )
 
 
@@ -572,7 +572,7 @@ class PredictionFeedbackLoop(Rule):
                         f"own future training data (a direct feedback loop through a {kind}). Train on outcomes "
                         f"observed independently of its decisions, keep a holdout it does not act on, or log the "
                         f"propensity of each decision.",
-                        subject=f"loop:{node.id}:{artifact}",
+                        subject=f"loop:{node.path}:{node.name}:{artifact}",
                         related=[Related(node.path, read_line, f"the training data `{source}` is read here"),
                                  Related(node.path, node.line, f"{node.label} is trained here")],
                     )
@@ -628,6 +628,10 @@ class UnstableDataDependency(Rule):
         dead_writes = {posixpath.basename(io.path.value) for facts in project.liveness.excluded.values()
                        for io in facts.io if io.mode == "write" and isinstance(io.path, Lit)
                        and isinstance(io.path.value, str)}
+        # files models are saved to or loaded from (``joblib.load("fraud_model.pkl")`` then ``.predict``)
+        from debtscan.project.signals import signal_layer
+
+        models = {a for node in signal_layer(project, ctx.config).models.values() for a in node.artifacts}
         downloads = ExternalKnowledge.load().download_calls
         fetching = {path for path, facts in project.facts.items()
                     if any(name_matches(c.qualname, downloads) for c in facts.calls)}
@@ -651,7 +655,7 @@ class UnstableDataDependency(Rule):
                 continue
             if (project.projects.of_artifact(path).path, posixpath.basename(path)) in written_names:
                 continue
-            if posixpath.basename(path) in dead_writes or access.module in fetching:
+            if posixpath.basename(path) in dead_writes or access.module in fetching or path in models:
                 continue
             reads.setdefault(path, []).append(access)
         for path in sorted(reads):
