@@ -267,6 +267,9 @@ def test_raw_competition_files_guarded_dead_pinned_and_dvc_tracked_reads_are_not
         "dead.py": "import sys\nimport pandas as pd\nsys.exit(0)\nc = pd.read_csv('data/ext/c.csv')\n",
         "pinned.py": "import pandas as pd\nd = pd.read_csv('data/ext/d_2024-01-31.csv')\ne = pd.read_csv('data/ext/v2/e.csv')\n",
         "tracked.py": "import pandas as pd\nf = pd.read_csv('data/ext/f.csv')\n",
+        "home.py": "import pandas as pd\na = pd.read_csv('home_credit/application_train.csv')\n"
+                   "b = pd.read_csv('home_credit/application_test.csv')\nc = pd.read_csv('home_credit/bureau.csv')\n",
+        "placeholder.py": "import pandas as pd\nx = pd.read_json('file_path')\ny = open('client.properties').read()\n",
         "data/ext/f.csv.dvc": "outs:\n- md5: 0\n  path: f.csv\n",
         "hashed.py": "import hashlib\nimport pandas as pd\n"
                      "def load():\n    digest = hashlib.sha256(open('data/ext/g.csv', 'rb').read()).hexdigest()\n"

@@ -31,7 +31,8 @@ from debtscan.report.model import Finding, Related
 from debtscan.rules.base import Example, Rule, RuleContext
 
 CATEGORY = "external-world"
-_CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".env", ".md", ".txt", ".py", ".json")
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".env", ".md", ".txt", ".py", ".json",
+                    ".properties", ".xml", ".sql", ".html", ".j2", ".jinja", ".sh")
 DEFAULT_RAW_FILES = ["train.csv", "test.csv", "sample_submission.csv", "sampleSubmission.csv", "train.zip",
                      "test.zip", "train.parquet", "test.parquet", "train.json", "test.json", "train.tsv", "test.tsv",
                      "sample_submission.csv.zip", "train.csv.zip", "test.csv.zip"]
@@ -647,6 +648,8 @@ class UnstableDataDependency(Rule):
             if project.is_declared(path) or path in project.writers:
                 continue
             local = project.projects.of_artifact(path).local(path)
+            if "/" not in local and "." not in local:
+                continue  # ``read_csv("file_path")``: a placeholder, not a file name
             if _is_competition_raw(local, names, folders) or _is_competition_raw(path, names, folders):
                 continue
             if any(p.search(path) for p in pinned):
@@ -658,7 +661,10 @@ class UnstableDataDependency(Rule):
             if posixpath.basename(path) in dead_writes or access.module in fetching or path in models:
                 continue
             reads.setdefault(path, []).append(access)
+        downloaded = _competition_folders(reads)
         for path in sorted(reads):
+            if posixpath.dirname(path) in downloaded:
+                continue
             if any("*" in p for p in patterns.matching(path)):
                 continue
             if project.root is not None and ((project.root / path).exists() or
@@ -681,6 +687,22 @@ class UnstableDataDependency(Rule):
                 related=[Related(a.module, a.line, f"`{path}` is also read here", column=a.column)
                          for a in others[:10]],
             )
+
+
+_SPLIT = re.compile(r"^(?P<prefix>.*?)(?P<split>train|test)\.(?P<ext>csv|csv\.zip|csv\.gz|parquet|json|tsv|zip)$",
+                    re.IGNORECASE)
+
+
+def _competition_folders(reads: Dict[str, List[Access]]) -> Set[str]:
+    """Folders holding a downloaded dataset's raw files: both halves of a train/test split named alike
+    (``application_train.csv`` and ``application_test.csv``) are read there, and nothing writes them."""
+    halves: Dict[Tuple[str, str, str], Set[str]] = {}
+    for path in reads:
+        match = _SPLIT.match(posixpath.basename(path))
+        if match:
+            key = (posixpath.dirname(path), match.group("prefix").lower(), match.group("ext").lower())
+            halves.setdefault(key, set()).add(match.group("split").lower())
+    return {folder for (folder, _, _), splits in halves.items() if splits == {"train", "test"}}
 
 
 def _guarded(facts, line: int) -> bool:
