@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from debtscan.facts.collector import MODULE_SCOPE
@@ -81,6 +82,16 @@ class Threshold:
         return f"`{self.subject} {self.op} {number}`" if self.subject else f"`{self.op} {number}`"
 
 
+class EndpointKind(Enum):
+    """How the outside world reaches a function with its data."""
+
+    WEB = "web"              # a route of a web framework (@app.post("/predict"))
+    CALLBACK = "callback"    # a function registered with a UI or router (gr.Interface(fn=predict))
+    CLASS = "class"          # a method of a handler class (mlflow.pyfunc.PythonModel.predict)
+    EVENT = "event"          # a serverless handler called with (event, context)
+    APP = "app"              # a script an app framework reruns on every input (Streamlit)
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """A function the outside world calls with its data: a web route, a registered callback, a handler
@@ -91,7 +102,7 @@ class Endpoint:
     function: str
     line: int
     framework: str
-    kind: str
+    kind: EndpointKind
     route: str = ""
     typed: bool = False
 
@@ -363,7 +374,7 @@ def _endpoints(world: ExternalWorld, path: str) -> List[Endpoint]:
                     scope = endpoint.function
                     if not any(fn.name == scope for fn in f.functions):
                         continue
-                    out.append(Endpoint(path, scope, endpoint.line, framework, "callback"))
+                    out.append(Endpoint(path, scope, endpoint.line, framework, EndpointKind.CALLBACK))
                 continue
             framework = _web_framework(endpoint.decorators, frameworks)
             if framework is None:
@@ -371,7 +382,7 @@ def _endpoints(world: ExternalWorld, path: str) -> List[Endpoint]:
             typed = framework.typed_parameters and any(
                 annotation not in knowledge.untyped_annotations for _, annotation in endpoint.annotations)
             schema = any(annotation in world.schema_classes for _, annotation in endpoint.annotations)
-            out.append(Endpoint(path, endpoint.function, endpoint.line, framework.name, "web",
+            out.append(Endpoint(path, endpoint.function, endpoint.line, framework.name, EndpointKind.WEB,
                                 endpoint.routes[0] if endpoint.routes else "", typed or schema))
         for cls in external.classes:
             for spec in knowledge.handler_classes:
@@ -379,12 +390,12 @@ def _endpoints(world: ExternalWorld, path: str) -> List[Endpoint]:
                        for b in cls.bases):
                     for fn in f.functions:
                         if fn.name.startswith(cls.name + ".") and fn.name.rpartition(".")[2] in spec[1]:
-                            out.append(Endpoint(path, fn.name, fn.line, spec[0].rpartition(".")[2], "class"))
+                            out.append(Endpoint(path, fn.name, fn.line, spec[0].rpartition(".")[2], EndpointKind.CLASS))
     for fn in f.functions:
         if fn.name in knowledge.event_handlers and tuple(fn.params[:2]) == ("event", "context"):
-            out.append(Endpoint(path, fn.name, fn.line, "serverless", "event"))
+            out.append(Endpoint(path, fn.name, fn.line, "serverless", EndpointKind.EVENT))
     if any(fw.module for fw in frameworks):
-        out.append(Endpoint(path, MODULE_SCOPE, 1, next(fw.name for fw in frameworks if fw.module), "app"))
+        out.append(Endpoint(path, MODULE_SCOPE, 1, next(fw.name for fw in frameworks if fw.module), EndpointKind.APP))
     return out
 
 

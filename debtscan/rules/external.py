@@ -24,7 +24,7 @@ from debtscan.project.graph import Access, is_model_access
 from debtscan.facts.values import Lit
 from debtscan.knowledge.external import ExternalKnowledge, name_matches
 from debtscan.project.external import (
-    Endpoint, ExternalWorld, Function, PredictionSite, Threshold, external_world, is_test_path,
+    Endpoint, EndpointKind, ExternalWorld, Function, PredictionSite, Threshold, external_world, is_test_path,
 )
 from debtscan.project.roots import ScopedPathIndex
 from debtscan.report.model import Finding, Related
@@ -66,7 +66,7 @@ def _endpoints(world: ExternalWorld, options) -> List[Endpoint]:
             for fact in external.endpoints:
                 if not fact.callback and (path, fact.function) not in known and any(
                         name_matches(d, extra) for d in fact.decorators):
-                    endpoints.append(Endpoint(path, fact.function, fact.line, "configured", "web",
+                    endpoints.append(Endpoint(path, fact.function, fact.line, "configured", EndpointKind.WEB,
                                               fact.routes[0] if fact.routes else ""))
     return [e for e in endpoints if not is_test_path(e.path)]
 
