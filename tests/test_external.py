@@ -310,3 +310,21 @@ def test_a_baseline_written_with_ds207_still_matches_the_moved_finding():
     baseline = baseline_data(old)
     kept = apply_baseline(report, baseline, ".debtscan-baseline.json")
     assert kept.findings == [] and kept.baseline["matched"] == 1 and kept.baseline["fixed"] == []
+
+
+def test_a_service_predicting_on_its_own_stored_rows_is_not_serving_request_data():
+    files = {"api.py": """
+        import joblib
+        import pandas as pd
+        from flask import Flask, request, jsonify
+        app = Flask(__name__)
+        model = joblib.load("models/m.pkl")
+        sample = pd.read_csv("data/raw/sample.csv")
+
+        @app.route("/scores")
+        def scores():
+            row = sample.loc[int(request.args.get("index")), :]
+            return jsonify({"score": float(model.predict_proba(row.values.reshape(1, -1))[0, 1])})
+        """}
+    assert found(files, "DS403") == []
+    assert found(files, "DS404") == [("api.py", 9)]  # what it answers is still not recorded
