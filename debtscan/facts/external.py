@@ -18,7 +18,7 @@ import libcst as cst
 
 from debtscan.facts.collector import Collector
 from debtscan.facts.external_model import (
-    CheckFact, ClassFact, EndpointFact, ExternalFacts, GuardFact, PredictionFact, ThresholdFact,
+    CheckFact, CheckKind, ClassFact, EndpointFact, ExternalFacts, GuardFact, GuardKind, PredictionFact, ThresholdFact,
 )
 from debtscan.facts.signals import PREDICT_METHODS
 from debtscan.facts.values import Lit, Sym
@@ -281,16 +281,16 @@ class ExternalCollector(Collector):
 
     # -- checks and guards -----------------------------------------------------------------------
     def off_assert(self, node: cst.Assert) -> None:
-        self.checks.append(CheckFact(self.ex.stmt_line, self.ex.scope_name, "assert", tuple(_names_in(node.test))))
+        self.checks.append(CheckFact(self.ex.stmt_line, self.ex.scope_name, CheckKind.ASSERT, tuple(_names_in(node.test))))
 
     def off_if(self, node: cst.If) -> None:
         line = self.ex.stmt_line
         end = self.ex.line
         test = node.test
         if self._is_guard(test):
-            self.guards.append(GuardFact(line, end, "exists"))
+            self.guards.append(GuardFact(line, end, GuardKind.EXISTS))
         if _rejects(node.body):
-            self.checks.append(CheckFact(line, self.ex.scope_name, "reject", tuple(_names_in(test))))
+            self.checks.append(CheckFact(line, self.ex.scope_name, CheckKind.REJECT, tuple(_names_in(test))))
 
     def _is_guard(self, test: cst.BaseExpression, depth: int = 0) -> bool:
         if depth > 4:
@@ -312,7 +312,7 @@ class ExternalCollector(Collector):
             names = set(_names_in(caught)) if caught is not None else set()
             if names & _MISSING_ERRORS:
                 line = self.ex.stmt_line
-                self.guards.append(GuardFact(line, self.ex.line, "try"))
+                self.guards.append(GuardFact(line, self.ex.line, GuardKind.TRY))
                 return
 
     def finish(self, out: Dict[str, Any]) -> None:

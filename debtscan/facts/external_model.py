@@ -3,9 +3,10 @@ predict, fixed thresholds on their outputs, candidate request handlers, classes,
 reads guarded against a missing file. Plain frozen dataclasses, serialisable like every other fact."""
 from __future__ import annotations
 
+from enum import Enum
 from typing import Optional, Tuple
 
-from debtscan.facts.serialize import fact
+from debtscan.facts.schema import fact
 from debtscan.facts.values import Sym
 
 
@@ -70,6 +71,20 @@ class ClassFact:
     bases: Tuple[str, ...] = ()
 
 
+class CheckKind(Enum):
+    """What makes a statement a check of data."""
+
+    ASSERT = "assert"    # ``assert set(COLUMNS) <= set(df.columns)``
+    REJECT = "reject"    # ``if df.isnull().any().any(): raise ValueError(...)`` (or abort, or answer 4xx)
+
+
+class GuardKind(Enum):
+    """Why reads in a stretch of lines are optional."""
+
+    EXISTS = "exists"    # inside ``if os.path.exists(p):`` (or isfile, Path.exists)
+    TRY = "try"          # inside a ``try`` that catches FileNotFoundError / OSError
+
+
 @fact
 class CheckFact:
     """An explicit check of data: an ``assert``, or an ``if`` whose body raises, aborts or answers with a
@@ -77,7 +92,7 @@ class CheckFact:
 
     line: int
     scope: str
-    kind: str
+    kind: CheckKind
     names: Tuple[str, ...] = ()
 
 
@@ -88,7 +103,7 @@ class GuardFact:
 
     line: int
     end_line: int
-    kind: str
+    kind: GuardKind
 
 
 @fact

@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from debtscan.facts.collector import MODULE_SCOPE
+from debtscan.facts.external_model import CheckKind
 from debtscan.facts.model import CallFact, FileFacts
 from debtscan.knowledge.external import ExternalKnowledge, Framework, name_matches
 
@@ -183,7 +184,7 @@ class ExternalWorld:
                     continue
                 names = set(check.names) - {"None", "self", "is_loaded", "loaded"}
                 if names and not names <= model_names:
-                    return path, check.line, "an `assert`" if check.kind == "assert" else "a check that rejects bad input"
+                    return path, check.line, "an `assert`" if check.kind is CheckKind.ASSERT else "a check that rejects bad input"
         return None
 
     def monitoring_in(self, functions: Iterable[Function], extra: Sequence[str] = ()) -> Optional[Tuple[str, int, str]]:
