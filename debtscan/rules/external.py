@@ -673,10 +673,10 @@ class UnstableDataDependency(Rule):
                 continue
             if any("*" in p for p in patterns.matching(path)):
                 continue
-            if project.root is not None and ((project.root / path).exists() or
-                                             (project.root / (path + ".dvc")).exists() or
-                                             _dvc_tracked_folder(project.root, path)):
-                continue
+            listed = project.sources
+            if listed is not None and (listed.exists(path) or listed.exists(path + ".dvc") or
+                                       _dvc_tracked_folder(listed, path)):
+                continue  # committed, or tracked by a .dvc file (the walk's listings; rules never touch the disk)
             if _checksummed(project, reads[path]):
                 continue
             accesses = sorted(reads[path], key=lambda a: (a.module, a.line, a.column))
@@ -718,10 +718,10 @@ def _guarded(facts, line: int) -> bool:
     return any(g.line <= line <= g.end_line for g in external.guards)
 
 
-def _dvc_tracked_folder(root, path: str) -> bool:
+def _dvc_tracked_folder(listed, path: str) -> bool:
     folder = posixpath.dirname(path)
     while folder:
-        if (root / (folder + ".dvc")).exists():
+        if listed.exists(folder + ".dvc"):
             return True
         folder = posixpath.dirname(folder)
     return False
