@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 from debtscan.facts.serialize import fact, from_data, to_data
+from debtscan.facts.summary_model import FlowFacts
 from debtscan.facts.values import Sym
 
 
@@ -330,6 +331,7 @@ class FileFacts:
     settings: Tuple[SettingFact, ...] = ()
     config_blocks: Tuple[ConfigBlockFact, ...] = ()
     fingerprint: Optional[FingerprintFact] = None
+    flows: Optional[FlowFacts] = None
     names: Tuple[str, ...] = ()
     main_guard: int = 0
     top_level_calls: int = 0
