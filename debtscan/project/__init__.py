@@ -1,0 +1,1 @@
+"""The cross-file model of the repository, built from every file's facts."""
