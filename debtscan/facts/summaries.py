@@ -24,7 +24,7 @@ import libcst as cst
 from debtscan.facts.collector import MODULE_SCOPE, Collector
 from debtscan.facts.model import IOFact
 from debtscan.facts.signals import (
-    FIT_METHODS, PREDICT_METHODS, TRAIN_FUNCTIONS, _LIBRARIES, _flatten, _is_estimator,
+    FIT_METHODS, OOF_FUNCTIONS, PREDICT_METHODS, TRAIN_FUNCTIONS, _LIBRARIES, _flatten, _is_estimator,
 )
 from debtscan.facts.summary_model import (
     AttrSet, CallSite, Column, Derived, FitSite, Flow, FlowFacts, FromAttr, FromCall, FromEstimator, FromFit,
@@ -419,6 +419,14 @@ class SummaryCollector(Collector):
                 self.ex.stmt_stack[-1].node, cst.Assign) else []
             return self._fit(line, col, method, model, x, EMPTY, self._argument(node, None, ("weight",), depth),
                              targets[0] if targets else _short(qualname))
+        if qualname in OOF_FUNCTIONS:
+            # cross_val_predict(estimator, X, y): the estimator is fitted per fold, the result its predictions
+            model = self._argument(node, 0, ("estimator",), depth)
+            x = self._argument(node, 1, ("X",), depth)
+            y = self._argument(node, 2, ("y",), depth)
+            fitted = self._fit(line, col, "fit", model, x, y, EMPTY, _receiver_name(node.args[0].value)
+                               if node.args else "estimator")
+            return Flow((FromPrediction(union(model, fitted).origins, line),))
         if receiver_node is not None and method in FIT_METHODS:
             model = self.flow(receiver_node, depth + 1)
             x = self._argument(node, 0, _X_KEYWORDS, depth)

@@ -75,6 +75,8 @@ def substitute(value: Sym, function: str, mapping: Dict[str, Sym], depth: int = 
         if value.name in mapping:
             return mapping[value.name]
         base, _, index = value.name.partition("[")
+        if index == "*]" and base in mapping:
+            return _items(mapping[base])
         if index and base in mapping:
             return _element(mapping[base], int(index.rstrip("]")))
         return value.default if value.default is not None else Unknown(f"param:{value.name}")
@@ -173,6 +175,15 @@ def _replace_attributes(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sy
         base = _replace_attributes(value.base, attrs, depth + 1)
         return value if base is value.base else PathOp(value.op, base, value.arg)
     return value
+
+
+def _items(value: Sym) -> Sym:
+    """Any item of a list argument (``for p in paths`` inside the helper), through a choice of lists."""
+    if isinstance(value, Seq):
+        return Choice(value.items) if value.items else Unknown("empty")
+    if isinstance(value, Choice):
+        return Choice(tuple(_items(option) for option in value.options))
+    return Unknown("items")
 
 
 def _element(value: Sym, index: int) -> Sym:

@@ -33,7 +33,8 @@ from debtscan.facts.summary_model import (
     CallSite, FitSite, Flow, FlowFacts, FromAttr, FromCall, FromEstimator, FromFit, FromParam, FromPrediction,
     FromRead, FunctionSummary,
 )
-from debtscan.facts.values import Choice, Concat, Format, Lit, Param, PathJoin, PathOp, Seq, Sym, Unknown
+from debtscan.facts.summaries import params_in
+from debtscan.facts.values import Concat, Format, PathJoin, PathOp, Sym, Unknown
 from debtscan.pipeline.helpers import substitute
 
 MAX_DEPTH = 3
@@ -309,7 +310,12 @@ class FlowEvaluation:
         if kind is FromParam:
             return ctx.param(origin.name)
         if kind is FromRead:
-            artifacts = self.resolver.sources(origin.path, path)
+            artifacts: Tuple[str, ...] = ()
+            if ctx.place is not None and params_in(origin.path, scope, set()):
+                # the caller supplies the path: the read is placed at its call
+                artifacts = self.resolver.reads_at(ctx.place[0], ctx.place[1])
+            if not artifacts:
+                artifacts = self.resolver.sources(origin.path, path)
             if not artifacts and ctx.place is not None:
                 artifacts = self.resolver.reads_at(ctx.place[0], ctx.place[1])
             if not artifacts:
@@ -521,8 +527,13 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                 value = ev.value(path, write.scope, write.value, ctx)
                 if not value.preds:
                     continue
-                artifacts = resolver.sources(write.path, path)
+                artifacts: Tuple[str, ...] = ()
                 place: Place = (path, write.line, write.column)
+                if ctx.place is not None and params_in(write.path, write.scope, set()):
+                    # the caller supplies the path: reported at its call
+                    artifacts, place = resolver.writes_at(ctx.place[0], ctx.place[1]), ctx.place
+                if not artifacts:
+                    artifacts, place = resolver.sources(write.path, path), (path, write.line, write.column)
                 if not artifacts and ctx.place is not None:
                     artifacts = resolver.writes_at(ctx.place[0], ctx.place[1])
                     place = ctx.place
