@@ -196,7 +196,8 @@ class SummaryCollector(Collector):
             column = _single_string(target)
             if column is not None and flow:
                 # ``df["score"] = model.predict(X)``: the frame holds a column made of the value's origins
-                derived = tuple(d for d in old.derived if d.name != column) + (Derived(column, whole(flow).origins),)
+                made = Derived(column, whole(flow).origins, flow.columns[:MAX_COLUMNS])
+                derived = tuple(d for d in old.derived if d.name != column) + (made,)
                 self._put(key, Flow(old.origins, old.columns, derived[-MAX_COLUMNS:]))
             elif flow:
                 # ``oof[valid_idx] = model.predict(X[valid_idx])``: part of the array is the value
@@ -329,7 +330,7 @@ class SummaryCollector(Collector):
             if type(origin) is FromParam:
                 self.param_columns.setdefault((scope, origin.name), []).extend(columns)
         origins = tuple(dict.fromkeys(base.origins + extra))[:MAX_ORIGINS]
-        return Flow(origins, columns)
+        return Flow(origins, columns, tuple(d for d in base.derived if d.name in names))
 
     def _names(self, node: cst.BaseExpression) -> Optional[Tuple[Column, ...]]:
         """The columns an index expression names (literal names, a feature-list constant, a parameter),
@@ -407,7 +408,7 @@ class SummaryCollector(Collector):
             parts = [self.flow(a.value, depth + 1) for a in node.args]
             if receiver_node is not None:
                 parts.append(self.flow(receiver_node, depth + 1))
-            value = whole(union(*parts))
+            value = union(*parts)  # a frame's computed columns stay (evaluated with their origins)
             if value:
                 self.writes.append(WriteSite(written.line, written.column, ex.scope_name, written.path, value))
             return EMPTY
@@ -519,11 +520,9 @@ class SummaryCollector(Collector):
             cls = ex.scope_name.rpartition(".")[0]
             return f"{ex.module}.{cls}.{qualname.rpartition('.')[2]}"
         if qualname.startswith("?"):
-            if receiver and any(type(o) is FromCall for o in receiver.origins):
-                return qualname
-            if qualname[1:2] != "." and qualname[1:] in ex.scope.bindings:
-                return None
-            return None
+            # a method of an object a project call made (``Model(out).train(X)``): resolved across files
+            return qualname if qualname.startswith("?.") and any(
+                type(o) is FromCall for o in receiver.origins) else None
         if _is_library(qualname):
             return None
         return qualname

@@ -87,10 +87,12 @@ class Column:
 
 @fact
 class Derived:
-    """A column assigned into a frame (``df["score"] = model.predict(X)``) and the origins of its values."""
+    """A column assigned into a frame (``df["score"] = model.predict(X)``, ``df["ratio"] = df["a"] / df["b"]``):
+    the origins of its values and the columns it is computed from."""
 
     name: str
     origins: Tuple[Origin, ...]
+    inputs: Tuple[Column, ...] = ()
 
 
 @fact

@@ -68,9 +68,10 @@ class Value:
     models: FrozenSet[str] = frozenset()
     preds: FrozenSet[str] = frozenset()
     instances: FrozenSet[str] = frozenset()
+    derived: FrozenSet[Tuple[str, FrozenSet[Col]]] = frozenset()   # computed columns and their inputs
 
     def __bool__(self) -> bool:
-        return bool(self.sources or self.columns or self.models or self.preds or self.instances)
+        return bool(self.sources or self.columns or self.models or self.preds or self.instances or self.derived)
 
 
 NOTHING = Value()
@@ -92,7 +93,12 @@ def join(values: Iterable[Value]) -> Value:
         frozenset().union(*(v.models for v in values)),
         frozenset().union(*(v.preds for v in values)),
         frozenset().union(*(v.instances for v in values)),
+        frozenset(sorted(frozenset().union(*(v.derived for v in values)), key=_derived_order)[:MAX_ITEMS]),
     )
+
+
+def _derived_order(item: Tuple[str, FrozenSet[Col]]) -> Tuple:
+    return (item[0], tuple(sorted(_col_order(c) for c in item[1])))
 
 
 def _col_order(col: Col) -> Tuple:
@@ -166,11 +172,26 @@ class PredictionWrite:
     place: Place
 
 
+@dataclass(frozen=True)
+class ColumnsWrite:
+    """Columns selected into a file (``frame[FEATURES].to_feather(path)``): model inputs when a model
+    trains on that file."""
+
+    artifact: str
+    columns: Tuple[Col, ...]
+    scope: str
+    place: Place = ("", 0, 0)
+    whole: bool = False                                # the whole frame: every column of ``sources``
+    sources: Tuple[str, ...] = ()
+    derived: Tuple[Tuple[str, Tuple[Col, ...]], ...] = ()
+
+
 @dataclass
 class FlowResult:
     fits: Dict[str, FitResult]
     uses: List[InputUse]
     writes: List[PredictionWrite]
+    columns_written: List[ColumnsWrite] = field(default_factory=list)
 
 
 class _Functions:
@@ -282,12 +303,30 @@ class FlowEvaluation:
         parts = [self.origin(path, scope, o, ctx) for o in flow.origins]
         parts.extend(self.origin(path, scope, o, ctx) for d in flow.derived for o in d.origins)
         base = join(parts)
+        derived = dict(base.derived)
+        for made in flow.derived:
+            inputs = self.columns(path, made.inputs, base.sources, ctx)
+            derived[made.name] = frozenset(inputs or ())
+        if derived:
+            base = Value(base.sources, base.columns, base.models, base.preds, base.instances,
+                         frozenset(sorted(derived.items(), key=_derived_order)[:MAX_ITEMS]))
         if not flow.columns:
             return base
+        cols = self.columns(path, flow.columns, base.sources, ctx)
+        if cols is None:
+            return base
+        # a computed column selected stands for the columns it is computed from
+        expanded: Set[Col] = set()
+        for col in cols:
+            expanded.update(derived.get(col.name) or (col,))
+        return Value(base.sources, frozenset(expanded), base.models, base.preds, base.instances,
+                     frozenset((n, c) for n, c in base.derived if n in {col.name for col in cols}))
+
+    def columns(self, path: str, columns, sources: FrozenSet[str], ctx: Context) -> Optional[Set[Col]]:
+        """The columns a selection names (None when it selects nothing known: a parameter without columns)."""
         cols: Set[Col] = set()
-        sources = base.sources
         selected = False
-        for column in flow.columns:
+        for column in columns:
             place = (path, column.line, column.column)
             if column.param:
                 given = ctx.param(column.param)
@@ -301,9 +340,7 @@ class FlowEvaluation:
             elif column.via:
                 for name in self.resolver.names(column.via, path)[:MAX_ITEMS]:
                     cols.add(Col(name, sources, place, column.via))
-        if not selected:
-            return base
-        return Value(sources, frozenset(cols), base.models, base.preds, base.instances)
+        return cols if selected else None
 
     def origin(self, path: str, scope: str, origin, ctx: Context) -> Value:
         kind = type(origin)
@@ -426,11 +463,14 @@ class FlowEvaluation:
     @staticmethod
     def _through(value: Value, place: Place) -> Value:
         """A callee's value as the caller sees it: its columns reached the caller through this call site."""
-        if not value.columns:
+        if not value.columns and not value.derived:
             return value
-        cols = frozenset(Col(c.name, c.sources, c.place, c.via, (place,) + c.trail[:MAX_DEPTH])
-                         for c in value.columns)
-        return Value(value.sources, cols, value.models, value.preds, value.instances)
+
+        def moved(cols):
+            return frozenset(Col(c.name, c.sources, c.place, c.via, (place,) + c.trail[:MAX_DEPTH]) for c in cols)
+
+        return Value(value.sources, moved(value.columns) if value.columns is not None else None, value.models,
+                     value.preds, value.instances, frozenset((n, moved(c)) for n, c in value.derived))
 
     # -- contexts of a function ------------------------------------------------------------------
     def callers(self) -> Dict[Tuple[str, str], List[Tuple[str, CallSite]]]:
@@ -516,6 +556,7 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                 if producer != result.id:
                     result.upstream.add(producer)
     writes: List[PredictionWrite] = []
+    columns_written: List[ColumnsWrite] = []
     seen: Set[Tuple[str, str]] = set()
     for path in sorted(facts):
         fileflows = facts[path].flows
@@ -525,7 +566,7 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
             contexts = ev.contexts(path, write.scope, callers) if write.scope != "<module>" else [EMPTY_CONTEXT]
             for ctx in contexts:
                 value = ev.value(path, write.scope, write.value, ctx)
-                if not value.preds:
+                if not value.preds and not value.columns and not (value.sources or value.derived):
                     continue
                 artifacts: Tuple[str, ...] = ()
                 place: Place = (path, write.line, write.column)
@@ -546,13 +587,19 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                         if found:
                             artifacts, place = found, where
                             break
+                cols = tuple(sorted(value.columns or (), key=_col_order))
+                made = tuple((n, tuple(sorted(c, key=_col_order))) for n, c in sorted(value.derived, key=_derived_order))
+                for artifact in artifacts:
+                    if artifact not in value.sources or made:
+                        columns_written.append(ColumnsWrite(artifact, cols, write.scope, place, value.columns is None,
+                                                            tuple(sorted(value.sources - {artifact})), made))
                 for ref in sorted(value.preds):
                     for producer in sorted(_producers(ev, ref, by_fit, fits)):
                         for artifact in artifacts:
                             if (artifact, producer) not in seen:
                                 seen.add((artifact, producer))
                                 writes.append(PredictionWrite(artifact, producer, place))
-    return FlowResult(fits, uses, writes)
+    return FlowResult(fits, uses, writes, columns_written)
 
 
 def _attribute_paths(ev: FlowEvaluation, path: str, scope: str, value: Sym) -> List[Tuple[Sym, str, Place]]:
@@ -643,5 +690,6 @@ def _report_place(col: Col, fit_path: str, component: Callable[[str], str]) -> P
     return col.trail[0] if col.trail else col.place
 
 
-__all__ = ["Col", "Value", "Context", "Resolver", "InputUse", "FitResult", "PredictionWrite", "FlowResult",
+__all__ = ["Col", "Value", "Context", "Resolver", "InputUse", "FitResult", "PredictionWrite", "ColumnsWrite",
+           "FlowResult",
            "FlowEvaluation", "evaluate", "MAX_DEPTH", "MAX_CONTEXTS"]

@@ -8,7 +8,7 @@ from debtscan.report.model import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 from debtscan.projects import ScopedPathIndex
 from debtscan.signals_graph import (
-    DEFAULT_UBIQUITOUS, ROOT_COMPONENT, Consumption, ModelNode, Output, SignalLayer, shared_signals, signal_layer,
+    DEFAULT_EXPLORATORY, DEFAULT_UBIQUITOUS, ROOT_COMPONENT, Consumption, ModelNode, Output, SignalLayer, shared_signals, signal_layer,
 )
 
 
@@ -86,7 +86,8 @@ class SharedInputSignal(Rule):
            "with a schema and a list of consumers, or have one component import the other's accessor, so that "
            "the dependency is explicit and a change to the signal is reviewed against every consumer.")
     options = {"ignore": list(DEFAULT_UBIQUITOUS), "ignore-targets": True, "only-modeling-modules": True,
-               "match-unknown-sources": False, "raw-inputs": True, "inputs-only": True}
+               "match-unknown-sources": False, "raw-inputs": True, "inputs-only": True,
+               "exploratory": list(DEFAULT_EXPLORATORY)}
     VALID = (
         # raw inputs (under raw-data-dirs, written by nothing in the repo) are left out with raw-inputs = false
         Example(_RAW_TABLE, options={"raw-inputs": False}),
@@ -202,7 +203,7 @@ class SharedInputSignal(Rule):
         layer = signal_layer(ctx.project, ctx.config)
         shared = shared_signals(layer, ctx.project, ctx.options["ignore"], ctx.options["ignore-targets"],
                                 ctx.options["only-modeling-modules"], ctx.options["match-unknown-sources"],
-                                ctx.options["raw-inputs"], ctx.options["inputs-only"])
+                                ctx.options["raw-inputs"], ctx.options["inputs-only"], ctx.options["exploratory"])
         # one finding per consuming module, at its first use of a shared signal, listing the other components'
         # first uses (one per module)
         by_module: Dict[Tuple[str, str], List[Tuple[Consumption, str]]] = {}
