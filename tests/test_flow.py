@@ -9,7 +9,7 @@ from debtscan.facts.extract import extract
 from debtscan.facts.summary_model import FromCall, FromEstimator, FromParam, FromPrediction, FromRead
 from debtscan.facts.values import Lit
 from debtscan.knowledge import load_knowledge
-from debtscan.signals_graph import signal_layer
+from debtscan.project.signals import signal_layer
 from debtscan.testing import scan_repo, write_repo
 
 KNOWLEDGE = load_knowledge()

@@ -35,7 +35,7 @@ from debtscan.facts.summary_model import (
 )
 from debtscan.facts.summaries import params_in
 from debtscan.facts.values import Concat, Format, PathJoin, PathOp, Sym, Unknown
-from debtscan.pipeline.helpers import substitute
+from debtscan.project.pipeline.helpers import substitute
 
 MAX_DEPTH = 3
 """Levels of calls evaluated with the caller's arguments; deeper calls are evaluated once, without them."""
