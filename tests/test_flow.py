@@ -4,7 +4,7 @@ import textwrap
 
 import libcst as cst
 
-from debtscan.cache import dumps, loads
+from debtscan.store.codec import dumps, loads
 from debtscan.facts.extract import extract
 from debtscan.facts.summary_model import FromCall, FromEstimator, FromParam, FromPrediction, FromRead
 from debtscan.facts.values import Lit
