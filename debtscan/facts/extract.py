@@ -653,11 +653,12 @@ def default_collectors() -> List[Type[Collector]]:
     from debtscan.facts.settings import SettingsCollector
     from debtscan.facts.signals import SignalCollector
     from debtscan.facts.orchestration import OrchestrationCollector
+    from debtscan.facts.summaries import SummaryCollector
     from debtscan.facts.warehouse import WarehouseCollector
     from debtscan.facts.external import ExternalCollector
 
     return [FingerprintCollector, IOCollector, LinesCollector, SignalCollector, WarehouseCollector,
-            OrchestrationCollector, DeadCodeCollector, SettingsCollector, ExternalCollector]
+            OrchestrationCollector, DeadCodeCollector, SettingsCollector, SummaryCollector, ExternalCollector]
 
 
 def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool, text: str,
