@@ -223,7 +223,9 @@ class GlueHeavyModule(Rule):
     def _finding(self, ctx: RuleContext, path: str, what: str, tally: Tally,
                  glue: Optional[List[StatementFact]] = None, extra: str = "", subject: str = "") -> Finding:
         facts = ctx.facts[path]
-        runs = glue_runs(facts)
+        # the conversions written out in the file first (where to look); else the lines that are glue
+        # because they call the project's glue helpers
+        runs = glue_runs(facts) or glue_runs(facts, composition(ctx.project).kinds(path))
         if glue is None:
             glue = [s for run in runs for s in run]
         anchor = longest_run(runs)
@@ -385,7 +387,7 @@ class RepoGlueRatio(Rule):
         if not heavy:
             return
         path = heavy[0][0]
-        anchor = longest_run(glue_runs(ctx.facts[path]))
+        anchor = longest_run(glue_runs(ctx.facts[path]) or glue_runs(ctx.facts[path], comp.kinds(path)))
         adapters = ", ".join(f"{a} ({n})" for a, n, _ in comp.adapters[:3])
         names = ", ".join(f"{p} ({t.lines['glue']} lines, {t.ratio('glue'):.0%})" for p, t in heavy[:3])
         yield self.finding(
