@@ -85,10 +85,10 @@ def test_the_same_conversion_in_three_places_gives_one_finding_per_place():
         "evaluate.py": glue_module(1, header="import numpy as np\nimport json\n"),
     }
     report = scan_sources(files, select=["DS102"])
-    assert locations(report.findings) == [("evaluate.py", 5), ("serve.py", 5), ("train.py", 4)]
-    train = next(f for f in report.findings if f.path == "train.py")
-    assert "3-statement conversion (pandas->numpy, numpy->numpy) is repeated in 3 places" in train.message
-    assert sorted((r.path, r.line) for r in train.related) == [("evaluate.py", 5), ("serve.py", 5)]
+    assert locations(report.findings) == [("evaluate.py", 5)]   # one finding per group, on its first place
+    (finding,) = report.findings
+    assert "3-statement conversion (pandas->numpy, numpy->numpy) is written out in 3 places" in finding.message
+    assert sorted((r.path, r.line) for r in finding.related) == [("serve.py", 5), ("train.py", 4)]
 
 
 def test_two_places_or_repeats_inside_one_block_are_not_repeated_glue():
@@ -108,7 +108,7 @@ def test_single_conversions_need_min_steps():
     files = {"a.py": source, "b.py": source, "c.py": source}
     assert scan_sources(files, select=["DS102"]).findings == []
     config = {"rules": {"DS102": {"min-steps": 1}}}
-    assert len(scan_sources(files, config, select=["DS102"]).findings) == 3
+    assert len(scan_sources(files, config, select=["DS102"]).findings) == 1
 
 
 def test_repo_glue_ratio_is_an_info_finding_above_the_threshold():
@@ -180,9 +180,10 @@ def test_notebook_glue_is_reported_in_cells():
                            "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
     other = glue_module(1)
     report = scan_sources({"explore.ipynb": notebook, "a.py": other, "b.py": other}, select=["DS102"])
-    cells_hit = sorted((f.cell, f.line) for f in report.findings if f.path == "explore.ipynb")
+    (a,) = report.findings
+    assert (a.path, a.line) == ("a.py", 4)
+    cells_hit = sorted((r.cell, r.line) for r in a.related if r.path == "explore.ipynb")
     assert cells_hit == [(1, 2), (2, 2), (3, 2)]   # each cell is a place of its own
-    a = next(f for f in report.findings if f.path == "a.py")
     assert any(r.path == "explore.ipynb" and r.line == 2 and r.message.startswith("cell 1,") for r in a.related)
 
 

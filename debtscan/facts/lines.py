@@ -185,13 +185,14 @@ class LinesCollector(Collector):
                         kind = entry[0]
                     elif self._holds_model(receiver):
                         kind = "ml"
+        if (kind is None or kind == "prep") and (qualname == "?.rename" or qualname.endswith(".DataFrame.rename")):
+            if any(a.keyword is not None and a.keyword.value == "columns" for a in node.args):
+                evidence = self._frame_evidence()
+                if evidence is not None:  # renaming columns for a downstream API: glue
+                    evidence.ops.append(_call_token(".rename", node))
+                    evidence.adapters.append("pandas->pandas")
+                return
         if kind is None or kind == "other":
-            if kind is None and (qualname == "?.rename" or qualname.endswith(".DataFrame.rename")):
-                if any(a.keyword is not None and a.keyword.value == "columns" for a in node.args):
-                    evidence = self._frame_evidence()
-                    if evidence is not None:
-                        evidence.ops.append(_call_token(".rename", node))
-                        evidence.adapters.append("pandas->pandas")
             return
         evidence = self._frame_evidence()
         if evidence is None:
@@ -539,7 +540,8 @@ class LinesCollector(Collector):
             target = node.targets[0].target
             if len(node.targets) == 1 and _string_key(target) and _field_read(value) and not \
                     self._module_attribute(value):
-                return "[key]=field", "records->records"  # out["age"] = int(body["Age"])
+                coerced = value.func.value if type(value) is cst.Call else ""
+                return f"[key]={coerced}(field)", "records->records"  # out["age"] = int(body["Age"])
         elif kind is cst.Return or kind is cst.AnnAssign:
             value = node.value
         else:

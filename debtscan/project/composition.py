@@ -221,8 +221,10 @@ def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
             record = lookup(imp.target, path, MODULE)
             if record is not None:
                 targets.setdefault((path, index), []).append(record)
-            elif imp.target in modules and modules[imp.target] != path:
-                module_imports.append((path, index, modules[imp.target]))
+            else:
+                module = imp.target if imp.target in modules else imp.target.rpartition(".")[0]
+                if module in modules and modules[module] != path:  # a module, or a constant of one
+                    module_imports.append((path, index, modules[module]))
 
     for _ in range(MAX_ROUNDS):
         changed = False
