@@ -34,6 +34,9 @@ MAX_ROUNDS = 6
 MODULE = "<module>"
 #: Glue must have at least this share of a body's lines to be its class.
 DOMINANT_SHARE = 0.5
+#: Classes that need that share too: glue (a claim of debt must be sure) and monitoring (a function that
+#: logs what it does is not logging code).
+STRICT = frozenset({"glue", "monitoring"})
 #: Another class is a body's class when it has the most classified lines and those are this share of all.
 CLASSIFIED_SHARE = 0.25
 
@@ -285,8 +288,9 @@ def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
 
 
 def dominant(tally: Mapping[str, int]) -> Optional[str]:
-    """The class a body of code belongs to, when one stands out: glue when at least half of all its lines are
-    glue (a helper that mostly does plain work is not glue); another class when it has the most of the
+    """The class a body of code belongs to, when one stands out: glue (or monitoring) when at least half of all
+    its lines are (a helper that mostly does plain work is not glue; one that logs is not logging code); another
+    class when it has the most of the
     classified lines and those are at least :data:`CLASSIFIED_SHARE` of all of them; None otherwise."""
     total = sum(tally.values())
     if not total:
@@ -298,7 +302,7 @@ def dominant(tally: Mapping[str, int]) -> Optional[str]:
     count, best = ranked[0]
     if len(ranked) > 1 and ranked[1][0] == count:
         return None  # a tie: no class stands out
-    if best == "glue":
+    if best in STRICT:
         return best if count >= DOMINANT_SHARE * total else None
     return best if classified >= CLASSIFIED_SHARE * total else None
 

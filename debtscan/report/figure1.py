@@ -119,15 +119,17 @@ def figure_section(composition: Mapping[str, Any], limit: int = 8) -> str:
     if not picture:
         return ""
     repo = composition["repo"]
-    ml = repo.get("fractions", {}).get("ml", 0.0)
-    glue = repo.get("fractions", {}).get("glue", 0.0)
+    lines = repo.get("lines") or {}
+    total = sum(v for v in lines.values() if isinstance(v, (int, float))) or 1
+    ml, glue = lines.get("ml", 0) / total, lines.get("glue", 0) / total
     out = ['<section id="figure1-section"><h3>The system as Sculley et al. draw it (Figure 1)</h3>',
-           f'<p>Each box\'s area is its share of the {int(repo.get("code_lines", 0))} code lines. ML code is '
+           f'<p>Each box\'s area is its share of the {int(repo.get("code_lines", total))} code lines. ML code is '
            f'{100 * ml:.1f}% here (the paper notes a mature system may be 5% ML code), glue {100 * glue:.1f}%.</p>',
            f'<div class="figure1">{picture}</div>']
     files = composition.get("files") or {}
-    heavy = sorted(((int(t["lines"].get("glue", 0)), t["fractions"].get("glue", 0.0), p) for p, t in files.items()
-                    if t.get("lines", {}).get("glue")), key=lambda r: (-r[0], -r[1], r[2]))[:limit]
+    heavy = sorted(((int(t["lines"]["glue"]), t["lines"]["glue"] / (sum(t["lines"].values()) or 1), p)
+                    for p, t in files.items() if isinstance(t, dict) and (t.get("lines") or {}).get("glue")),
+                   key=lambda r: (-r[0], -r[1], r[2]))[:limit]
     if heavy:
         out.append('<table class="figure1-files"><tr><th>glue-heaviest file</th><th>glue lines</th>'
                    '<th>glue share</th></tr>')
