@@ -8,8 +8,6 @@ Every edge carries the source location (``path``, ``line``). Cross-file resoluti
 """
 from __future__ import annotations
 
-import fnmatch
-import functools
 import os
 import posixpath
 import re
@@ -30,6 +28,9 @@ from debtscan.paths import (
     ConstantTable, PathIndex, ResolvedPath, Resolver, _literal_folder, matches, normalise, too_generic,
 )
 from debtscan.pipeline.declared import Declared, load_declared
+from debtscan.project.segments import (
+    Certainty, certainty, contained, name_affinity, pattern_regex, specificity,
+)
 from debtscan.projects import SCAN_ROOT, ProjectRoot, ProjectRoots, find_project_roots
 from debtscan.pipeline.helpers import FunctionIndex, PlacedIO, place_io
 from debtscan.pipeline.orchestrators import managed_artifacts, orchestrator_steps
@@ -80,6 +81,15 @@ class HandoffGroup:
     read: str
     writes: Tuple[Access, ...]
     reads: Tuple[Access, ...]
+    #: the read names one file that any of more than :data:`AMBIGUITY_CAP` writer modules' patterns may
+    #: name (``feature/train_f190_adv.f`` and 84 scripts writing ``feature/train_*.f``): one of them
+    #: produced it, the paths cannot tell which. Counted once per reader, never drawn as a link.
+    ambiguous: bool = False
+
+    @property
+    def certainty(self) -> Certainty:
+        """``exact`` when write and read name one and the same file, else ``pattern``."""
+        return certainty(self.written, self.read)
 
     def pairs(self) -> Iterator[Tuple[Access, Access]]:
         for write in self.writes:
@@ -211,7 +221,9 @@ class Project:
 
     @property
     def handoff_count(self) -> int:
-        return sum(g.count for g in self.handoff_groups)
+        """Distinct (writer module, artifact, reader module) hand-offs of :attr:`handoff_groups`
+        (:func:`handoff_triples`)."""
+        return handoff_triples(self.handoff_groups)
 
     @cached_property
     def all_handoffs(self) -> List[Tuple[Access, Access]]:
@@ -240,7 +252,8 @@ class Project:
     def hubs(self) -> "FlowHubs":
         """The module-to-module data flow, through one hub per hand-off group: O(writes + reads) edges, where
         the module graph (:attr:`flow`) would need writers x readers edges per artifact."""
-        return FlowHubs([g for g in self.handoff_groups if certain_link(g.writes[0].local, g.reads[0].local)])
+        return FlowHubs([g for g in self.handoff_groups
+                         if not g.ambiguous and certain_link(g.writes[0].local, g.reads[0].local)])
 
     @cached_property
     def flow(self) -> nx.DiGraph:
@@ -513,10 +526,53 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
         else:
             candidates = [w for w in patterns.candidates(read_local) if w != read_local
                           and _pattern_regex(w).match(read_local) and w.startswith(("/", "~")) == absolute]
-        for write_local in sorted(set(candidates)):
+        candidates = sorted(set(candidates))
+        ambiguous = _ambiguous(read_local, candidates, kept)
+        for write_local in candidates:
             write_path, write_accesses = kept[write_local]
-            groups.append(HandoffGroup(write_path, read_path, tuple(write_accesses), tuple(accesses)))
+            groups.append(HandoffGroup(write_path, read_path, tuple(write_accesses), tuple(accesses), ambiguous))
     return groups
+
+
+#: How many writer modules may explain one read through patterns only before the match is reported as
+#: ambiguous (one finding for the family of writers, counted once), not as that many hand-offs.
+AMBIGUITY_CAP = 3
+
+
+def _ambiguous(read_local: str, candidates: Sequence[str], kept: Dict[str, Tuple[str, List[Access]]]) -> bool:
+    """Whether the writers of ``candidates`` only may have produced the read: none writes the read's own
+    path or a family the read's glob surely reads (:func:`~debtscan.project.segments.contained`), and more
+    than :data:`AMBIGUITY_CAP` modules write them."""
+    if any(c == read_local or contained(c, read_local) for c in candidates):
+        return False
+    modules = {w.module for c in candidates for w in kept[c][1]}
+    return len(modules) > AMBIGUITY_CAP
+
+
+def handoff_triples(groups: Sequence[HandoffGroup]) -> int:
+    """The number of distinct (writer module, written artifact, reader module) triples of some hand-off
+    groups, a module never handing off to itself; an ambiguous read (:attr:`HandoffGroup.ambiguous`) counts
+    once per reader module and read path, whatever the number of writers that may explain it.
+    O(writer modules x reader modules) per group."""
+    triples: Set[Tuple[str, str, str]] = set()
+    for group in groups:
+        readers = {r.module for r in group.reads}
+        if group.ambiguous:
+            writers = {w.module for w in group.writes}
+            triples.update(("?", group.read, r) for r in readers if writers - {r})
+            continue
+        for writer in {w.module for w in group.writes}:
+            triples.update((writer, group.written, r) for r in readers if r != writer)
+    return len(triples)
+
+
+def producer_order(read_path: str, write: Access) -> Tuple:
+    """How surely a write produced what is read at ``read_path``, for listing producers (smaller first):
+    the same exact path, then the most specific pattern, then a module whose name shares the file's
+    (``f190`` and ``190_adv.py``), then by place."""
+    exact = write.artifact == read_path and "*" not in read_path
+    return (0 if exact else 1, tuple(-x for x in specificity(write.local)),
+            -name_affinity(read_path, write.module), write.module, write.line)
 
 
 def _add_match_edges(graph: nx.MultiDiGraph, artifacts: Sequence[str], projects: ProjectRoots) -> None:
@@ -550,12 +606,13 @@ def _after_first_wildcard(path: str) -> str:
 
 
 def _most_specific(read_path: str, candidates: List[str]) -> List[str]:
-    """Writers that surely explain a pattern read: the same pattern, else the same literal file name.
+    """Writers that surely explain a pattern read: the same pattern or families within it (a glob of
+    ``feature/train_*.f`` reads what ``feature/train_f101_*.f`` names), else the same literal file name.
 
     ``data/features/*/target.csv`` read is explained by the writer of ``data/features/*/target.csv``;
     a writer of ``data/features/*/*.csv`` only might be, so it is dropped when a surer writer exists.
     """
-    same = [w for w in candidates if w == read_path]
+    same = [w for w in candidates if w == read_path or contained(w, read_path)]
     if same:
         return same
     name = read_path.rsplit("/", 1)[-1]
@@ -566,9 +623,9 @@ def _most_specific(read_path: str, candidates: List[str]) -> List[str]:
     return candidates
 
 
-@functools.lru_cache(maxsize=65536)
 def _pattern_regex(pattern: str) -> "re.Pattern[str]":
-    return re.compile(fnmatch.translate(pattern))
+    """A resolved pattern over exact paths: ``*`` within one segment (:func:`debtscan.project.segments.pattern_regex`)."""
+    return pattern_regex(pattern)
 
 
 MODEL_SUFFIXES = (".joblib", ".pt", ".pth", ".ckpt", ".h5", ".hdf5", ".keras", ".onnx", ".safetensors", ".model",

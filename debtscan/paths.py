@@ -5,7 +5,6 @@ not be known statically (``data/fold_*.pkl``). ``exact`` tells whether any wildc
 """
 from __future__ import annotations
 
-import fnmatch
 import itertools
 import posixpath
 import re
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from debtscan.artifacts import TABLE_PREFIX, ArtifactKind, object_store_id, storage_scheme, table_id
+from debtscan.project.segments import compatible, pattern_regex
 from debtscan.facts.values import (
     Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown,
 )
@@ -181,6 +181,9 @@ class Resolver:
         if kind is Format:
             return self._format(value, module_file, depth)
         if kind is PathOp:
+            if value.op == "columns" and not (type(value.base) is PathOp
+                                              and value.base.op in ("add_prefix", "add_suffix")):
+                return [(WILDCARD, False)]  # the columns of a frame nothing names
             return [(_path_op(value.op, text, value.arg, self, module_file, depth), exact)
                     for text, exact in self.strings(value.base, module_file, depth + 1)]
         if kind is Here:
@@ -330,6 +333,14 @@ def _path_op(op: str, text: str, arg: Optional[Sym], resolver: Resolver, module_
         return posixpath.splitext(name)[0] or WILDCARD
     if op == "suffix":
         return posixpath.splitext(text)[1]
+    if op == "columns":
+        # a column name of a frame (``for c in df.columns``) named by ``add_prefix``/``add_suffix``
+        return text
+    if op in ("add_prefix", "add_suffix") and arg is not None:
+        # the columns of ``df.add_prefix("f101_")``: the prefix, then an unknown name
+        options = resolver.strings(arg, module_file, depth + 1)
+        known = options[0][0] if len(options) == 1 else WILDCARD
+        return known + WILDCARD if op == "add_prefix" else WILDCARD + known
     if op in ("with_suffix", "with_name") and arg is not None:
         new = resolver.strings(arg, module_file, depth + 1)[0][0]
         if op == "with_suffix":
@@ -410,21 +421,22 @@ def too_generic(path: str) -> bool:
 
 
 def matches(pattern_a: str, pattern_b: str) -> bool:
-    """Whether two resolved paths (either may hold wildcards) can name the same file."""
+    """Whether two resolved paths (either may hold wildcards) can name the same file, segment by segment
+    (a ``*`` stands for part of one segment: :mod:`debtscan.project.segments`)."""
     if pattern_a == pattern_b:
         return True
     if WILDCARD in pattern_a and WILDCARD in pattern_b:
         # two guesses only meet when both know where they are (``*/urls.txt`` meets nothing)
         if pattern_a.startswith(WILDCARD) or pattern_b.startswith(WILDCARD):
             return False
-        return globs_overlap(pattern_a, pattern_b)
+        return compatible(pattern_a, pattern_b)
     for pattern in (pattern_a, pattern_b):
         if pattern.startswith(WILDCARD) and not _literal_folder(pattern):
             return False
-    if WILDCARD in pattern_a and fnmatch.fnmatchcase(pattern_b, pattern_a):
-        return True
-    if WILDCARD in pattern_b and fnmatch.fnmatchcase(pattern_a, pattern_b):
-        return True
+    if WILDCARD in pattern_a:
+        return pattern_regex(pattern_a).match(pattern_b) is not None
+    if WILDCARD in pattern_b:
+        return pattern_regex(pattern_b).match(pattern_a) is not None
     return False
 
 
@@ -434,36 +446,9 @@ def _literal_folder(pattern: str) -> bool:
 
 
 def globs_overlap(a: str, b: str) -> bool:
-    """Whether some path matches both ``*`` patterns (``feature/trainT-*/w3/*.p`` and ``feature/trainT-0/w3/*``)."""
-    head_a, head_b = a.split(WILDCARD, 1)[0], b.split(WILDCARD, 1)[0]
-    if not (head_a.startswith(head_b) or head_b.startswith(head_a)):
-        return False
-    tail_a, tail_b = a.rsplit(WILDCARD, 1)[-1], b.rsplit(WILDCARD, 1)[-1]
-    if not (tail_a.endswith(tail_b) or tail_b.endswith(tail_a)):
-        return False
-    if len(a) * len(b) > 250_000:
-        return fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
-    memo: Dict[Tuple[int, int], bool] = {}
-
-    def step(i: int, j: int) -> bool:
-        key = (i, j)
-        if key in memo:
-            return memo[key]
-        if i == len(a) and j == len(b):
-            result = True
-        elif i < len(a) and a[i] == WILDCARD:
-            result = step(i + 1, j) or (j < len(b) and step(i, j + 1))
-        elif j < len(b) and b[j] == WILDCARD:
-            result = step(i, j + 1) or (i < len(a) and step(i + 1, j))
-        else:
-            result = i < len(a) and j < len(b) and a[i] == b[j] and step(i + 1, j + 1)
-        memo[key] = result
-        return result
-
-    import sys
-    if max(len(a), len(b)) * 2 + 50 > sys.getrecursionlimit():
-        return fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
-    return step(0, 0)
+    """Whether some path matches both ``*`` patterns (``feature/trainT-*/w3/*.p`` and ``feature/trainT-0/w3/*``),
+    segment by segment."""
+    return compatible(a, b)
 
 
 class PathIndex:

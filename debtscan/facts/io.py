@@ -131,6 +131,20 @@ def _contains_unknown_attr(value: Sym, names: Dict[str, Sym], depth: int = 0) ->
     return value
 
 
+def _column_naming(node: cst.BaseExpression, ex) -> Optional[Sym]:
+    """``df.add_prefix("f101_")`` / ``df.add_suffix("_w3")`` passed to a helper: a frame whose column names
+    start (end) with the text, as ``PathOp("add_prefix" | "add_suffix", <frame>, <text>)``, so that a helper
+    writing one file per column (``for c in df.columns: df[[c]].to_feather(f"{path}_{c}.f")``) writes
+    ``train_f101_*.f``, not ``train_*.f``. None for any other expression."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("add_prefix", "add_suffix") and node.args):
+        return None
+    text = ex.sym(node.args[0].value)
+    if not (isinstance(text, Lit) and isinstance(text.value, str)) and not isinstance(text, (Ref, Concat, Format)):
+        return None
+    return PathOp(node.func.attr.value, Unknown("frame"), text)
+
+
 class IOCollector(Collector):
     """Matches every call against the I/O catalogue and records reads, writes, helper calls and runners."""
 
@@ -291,6 +305,13 @@ class IOCollector(Collector):
                 break
             else:
                 break
+        if isinstance(iterable, cst.Attribute) and iterable.attr.value == "columns" \
+                and isinstance(iterable.value, cst.Name) and isinstance(target, cst.Name):
+            # for c in df.columns: df.to_feather(f"{path}_{c}.f") -- a column name of the frame passed in
+            frame = self.ex.lookup(iterable.value.value)
+            if isinstance(frame, Param):
+                scope.bindings[target.value] = PathOp("columns", frame)
+                return
         if isinstance(iterable, cst.Call):
             name = self.ex.qualname_of_call(iterable)
             args = [a for a in iterable.args if a.keyword is None and not a.star]
@@ -565,7 +586,10 @@ class IOCollector(Collector):
             value = self.ex.sym(arg.value)
             if self._option_defaults:
                 value = _contains_unknown_attr(value, self._option_defaults)
-            if not isinstance(value, _STRUCTURAL) and not isinstance(value, Seq):
+            named = _column_naming(arg.value, self.ex)
+            if named is not None:
+                value = named
+            elif not isinstance(value, _STRUCTURAL) and not isinstance(value, Seq):
                 value = Unknown("arg")
             if arg.keyword is None:
                 args.append(value)

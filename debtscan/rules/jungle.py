@@ -10,7 +10,7 @@ import re
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 from debtscan.artifacts import ArtifactKind
-from debtscan.graph import Access, HandoffGroup, is_model_access
+from debtscan.graph import Access, HandoffGroup, is_model_access, producer_order
 from debtscan.projects import ScopedPathIndex
 from debtscan.report.model import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
@@ -143,9 +143,10 @@ class IntermediateFileHandoff(Rule):
         for group in ctx.project.handoff_groups:
             readers = set(group.reader_modules)
             writers = set(group.writer_modules)
-            for write in group.writes:
-                if write.module in writers:
-                    writes_at.setdefault((write.module, write.line), []).append((write, group))
+            if not group.ambiguous:  # a family that may have produced a read: one finding, at the read
+                for write in group.writes:
+                    if write.module in writers:
+                        writes_at.setdefault((write.module, write.line), []).append((write, group))
             for read in group.reads:
                 if read.module in readers:
                     reads_at.setdefault((read.module, read.line), []).append((read, group))
@@ -163,20 +164,34 @@ class IntermediateFileHandoff(Rule):
             )
         for (module, line), entries in sorted(reads_at.items()):
             artifacts = sorted({r.artifact for r, _ in entries})
-            others = _Places([(w, g.written) for g in _unique_groups(entries) for w in g.writes], module)
+            groups = _unique_groups(entries)
+            read_path = artifacts[0]
+            producers = sorted(((w, g.written) for g in groups for w in g.writes if w.module != module),
+                               key=lambda item: producer_order(read_path, item[0]))
+            others = _Places(producers, module, ordered=True)
             via = next((r.via for r, _ in entries if r.via), "")
             how = f" (through `{via}`)" if via else ""
+            exact = any(g.written == g.read and "*" not in g.read for g in groups)
+            if all(g.ambiguous for g in groups):
+                families = sorted({g.written for g in groups})
+                what = (f"may be produced by any of {others.modules} modules writing {_artifacts(families)} "
+                        f"({others.names(MAX_PRODUCERS)}; pattern match, ambiguous: the paths do not tell which)")
+            else:
+                what = (f"is produced by another module ({others.names(MAX_PRODUCERS)}; "
+                        f"{'exact' if exact else 'pattern'} match)")
             yield self.finding(
                 module, line,
-                f"{_artifacts(artifacts)} read here{how} is produced by another module ({others.names()}): "
+                f"{_artifacts(artifacts)} read here{how} {what}: "
                 f"an undeclared intermediate-{entries[0][0].kind.noun} hand-off.",
                 column=min(r.column for r, _ in entries), subject="read:" + ",".join(artifacts),
-                related=others.related("writes"),
+                related=others.related("writes", MAX_PRODUCERS),
             )
 
 
 #: Related places listed on one finding at most (the message counts them all).
 MAX_RELATED = 50
+#: Producers listed on a read's finding at most, surest first (the message counts them all).
+MAX_PRODUCERS = 3
 
 
 def _unique_groups(entries: Sequence[Tuple[Access, HandoffGroup]]) -> List[HandoffGroup]:
@@ -190,7 +205,7 @@ class _Places:
     """The places of the other side of some hand-offs (accesses of modules other than ``module``), with the
     artifact each touches: counted in full, listed up to a bound."""
 
-    def __init__(self, accesses: Iterable[Tuple[Access, str]], module: str) -> None:
+    def __init__(self, accesses: Iterable[Tuple[Access, str]], module: str, ordered: bool = False) -> None:
         self.what: Dict[Tuple[str, int], Set[str]] = {}
         self.columns: Dict[Tuple[str, int], int] = {}
         for access, artifact in accesses:
@@ -198,15 +213,21 @@ class _Places:
                 key = (access.module, access.line)
                 self.what.setdefault(key, set()).add(access.artifact)
                 self.columns[key] = min(access.column, self.columns.get(key, access.column))
-        self.places = sorted(self.what)
+        # ``ordered``: the places in the order given (surest producer first), else by place
+        self.places = list(self.what) if ordered else sorted(self.what)
+        self.ordered = ordered
         self.modules = len({m for m, _ in self.places})
 
-    def names(self) -> str:
-        return _names(self.places)
+    def names(self, limit: int = 4) -> str:
+        if not self.ordered:
+            return _names(self.places, limit)
+        text = ", ".join(f"{m}:{n}" for m, n in self.places[:limit])
+        more = len(self.places) - limit
+        return text + (f" and {more} more" if more > 0 else "")
 
-    def related(self, verb: str) -> List[Related]:
+    def related(self, verb: str, limit: int = MAX_RELATED) -> List[Related]:
         return [Related(m, n, f"{verb} " + _artifacts(self.what[(m, n)]), column=self.columns[(m, n)])
-                for m, n in self.places[:MAX_RELATED]]
+                for m, n in self.places[:limit]]
 
 
 class JungleChain(Rule):
