@@ -19,7 +19,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import networkx as nx
 
-from debtscan.artifacts import ArtifactKind, table_id
+from debtscan.artifacts import ArtifactKind, ArtifactRole, role_of, table_id
 from debtscan.discover import walk_folders
 from debtscan.facts.model import FileFacts, IOFact
 from debtscan.facts.values import Seq
@@ -28,8 +28,9 @@ from debtscan.paths import (
     ConstantTable, PathIndex, ResolvedPath, Resolver, _literal_folder, matches, normalise, too_generic,
 )
 from debtscan.pipeline.declared import Declared, load_declared
+from debtscan.project.variants import switch_variants, with_variants
 from debtscan.project.segments import (
-    Certainty, certainty, contained, name_affinity, pattern_regex, specificity,
+    Certainty, certainty, contained, name_affinity, pattern_regex, segment_overlap, segments, specificity,
 )
 from debtscan.projects import SCAN_ROOT, ProjectRoot, ProjectRoots, find_project_roots
 from debtscan.pipeline.helpers import FunctionIndex, PlacedIO, place_io
@@ -188,19 +189,32 @@ class Project:
         and a match against the candidates it returns; no pair of accesses is formed.
         """
         writes_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
+        data_written: Set[str] = set()  # exact paths some write says hold data (joblib.dump(frame, ...))
         for path, writes in self.writers.items():
             kept = [w for w in writes if not is_model_access(w) and not is_test_module(w.module)]
-            if kept and not is_model_artifact(kept[0].local):
+            if kept:
                 writes_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
+                data_written.add(path)
         reads_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
         for path, reads in self.readers.items():
-            kept = [r for r in reads if not is_model_access(r) and not is_test_module(r.module)]
+            # a read whose API does not say what it loads (joblib.load) follows what was written there
+            kept = [r for r in reads if not is_test_module(r.module) and
+                    (not is_model_access(r) or (path in data_written and r.value != "model"
+                                                and role_of(r.fmt) in (ArtifactRole.OBJECT, ArtifactRole.UNKNOWN)))]
             if kept:
                 reads_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
         groups: List[HandoffGroup] = []
         for project in sorted(reads_by):
             if project in writes_by:
                 groups.extend(_project_handoffs(writes_by[project], reads_by[project]))
+            # a pattern read may reach into a project nested in its own (``data/*/meta.pkl`` read at the
+            # root, ``data/shakespeare_char/meta.pkl`` written by that folder's own prepare.py)
+            for nested in sorted(writes_by):
+                if nested == project or not (project == "" or nested.startswith(project + "/")):
+                    continue
+                inside = _reads_into(reads_by[project], project, nested)
+                if inside:
+                    groups.extend(_project_handoffs(writes_by[nested], inside))
         groups.sort(key=lambda g: (g.read, g.written))
         return groups
 
@@ -494,7 +508,8 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
     floating_writes: Set[str] = set()
     for local, (path, accesses) in writes.items():
         if "*" in local:
-            if local.startswith("*") and not _literal_folder(local):
+            anchored = all(w.base == "file" for w in accesses)  # beside the writing file: a known folder
+            if local.startswith("*") and not _literal_folder(local) and not anchored:
                 continue  # ``*/config.json``: could be any file of that name anywhere
             if all(w.floating for w in accesses):
                 if not _literal_folder(_after_first_wildcard(local)):
@@ -575,6 +590,25 @@ def producer_order(read_path: str, write: Access) -> Tuple:
             -name_affinity(read_path, write.module), write.module, write.line)
 
 
+def _reads_into(reads: Dict[str, Tuple[str, List[Access]]], project: str,
+                nested: str) -> Dict[str, Tuple[str, List[Access]]]:
+    """The pattern reads of ``project`` that may name files of ``nested`` (a project inside it), keyed by the
+    part of the pattern below the nested project's folder: ``data/*/meta.pkl`` read at the root reaches
+    ``meta.pkl`` of the project ``data/shakespeare_char``. O(pattern reads x depth)."""
+    below = nested[len(project) + 1:] if project else nested
+    folder = segments(below)
+    out: Dict[str, Tuple[str, List[Access]]] = {}
+    for local, entry in reads.items():
+        if "*" not in local or local.startswith(("/", "~", "*")):
+            continue
+        parts = segments(local)
+        if len(parts) <= len(folder) or "**" in parts[:len(folder)]:
+            continue
+        if all(segment_overlap(a, b) for a, b in zip(parts, folder)) and parts[:len(folder)] != folder:
+            out["/".join(parts[len(folder):])] = entry
+    return out
+
+
 def _add_match_edges(graph: nx.MultiDiGraph, artifacts: Sequence[str], projects: ProjectRoots) -> None:
     """``matches`` edges from each pattern artifact to the artifacts it may name, in its own project.
 
@@ -644,11 +678,29 @@ CODE_SUFFIXES = (".py", ".pyi", ".ipynb", ".md", ".rst", ".cfg", ".toml", ".ini"
 
 
 def is_model_access(access: Access) -> bool:
-    """Whether an access saves or loads a model (by path, by format, or by what was written), or touches
-    source code and documentation (code generators and model cards are no data hand-offs). The path is read
-    relative to its project: a project folder named ``models/churn`` does not make all its files models."""
-    return access.value == "model" or access.fmt in MODEL_FORMATS or is_model_artifact(access.local) \
-        or access.artifact.lower().endswith(CODE_SUFFIXES) or access.fmt == "listing"
+    """Whether an access saves or loads a model, or touches source code and documentation (code generators
+    and model cards are no data hand-offs).
+
+    The API decides first (:func:`debtscan.artifacts.role_of`): a model format is a model; a table, an
+    array, text, configuration or a figure is data whatever its suffix (``ndarray.tofile("train.bin")``,
+    ``to_hdf("x.h5")``); a pickle or joblib file is a model when the value written is one, and for a write
+    of anything else data. Only a read of such a file, or an API that says nothing (``open``), leaves it to
+    the path (suffix, ``models/`` folder), read relative to its project: a project folder named
+    ``models/churn`` does not make all its files models."""
+    if access.value == "model" or access.fmt in MODEL_FORMATS:
+        return True
+    if access.artifact.lower().endswith(CODE_SUFFIXES) or access.fmt == "listing":
+        return True
+    role = role_of(access.fmt)
+    if role in _DATA_ROLES:
+        return False
+    if role is ArtifactRole.OBJECT and access.mode == "write":
+        return False
+    return is_model_artifact(access.local)
+
+
+_DATA_ROLES = frozenset({ArtifactRole.TABLE, ArtifactRole.ARRAY, ArtifactRole.TEXT, ArtifactRole.CONFIG,
+                         ArtifactRole.FIGURE})
 
 
 def certain_link(written: str, read: str) -> bool:
@@ -761,8 +813,8 @@ def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional
         lies_in = (SCAN_ROOT if resolved.base in ("absolute", "warehouse", "object-store")
                    else projects.of_artifact(resolved.path))
         local = lies_in.local(resolved.path)
-        if too_generic(local) or too_generic(written):
-            continue
+        if (too_generic(local) and resolved.base != "file") or too_generic(written):
+            continue  # (a ``__file__``-anchored ``*.bin`` names files of one known folder)
         if written.startswith("*") and not local.startswith("*"):
             resolved = ResolvedPath(resolved.path, resolved.exact, resolved.base, True, resolved.kind)
         out.append((resolved, lies_in))
@@ -902,9 +954,12 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     project.root = Path(root) if root is not None else None
     sites = {"exact": 0, "pattern": 0, "unresolved": 0}
     project.io_sites = sites
+    variants = switch_variants(facts, lambda p: projects.of(p).path)  # dataset switches and their configs
     for item in placed:
         fact = item.fact
         path = item.path
+        if path in variants and not item.via:
+            fact = with_variants(fact, variants[path])
         cwd = project.cwd_for(item.caller)
         resolved_paths = resolve_io(resolver, fact, path, cwd, projects)
         if not resolved_paths:
@@ -922,7 +977,8 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
             api = fact.api if not item.via else f"{fact.api} via {item.via}"
             access = Access(fact.mode, resolved.path, resolved.exact, resolved.base, path, fact.line,
                             fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
-                            resolved.floating or lies_in.local(resolved.path).startswith("*"), resolved.kind,
+                            resolved.floating or (lies_in.local(resolved.path).startswith("*")
+                                                  and resolved.base != "file"), resolved.kind,
                             lies_in.path)
             project.accesses.append(access)
             node = f"artifact:{resolved.path}"

@@ -329,8 +329,15 @@ class IOCollector(Collector):
             if spec is not None and spec.pattern and isinstance(target, cst.Name) and args:
                 pattern = self.ex.sym(args[0].value)
                 if spec.receiver_path and isinstance(iterable.func, cst.Attribute):
-                    pattern = PathJoin((self.ex.sym(iterable.func.value), pattern))
+                    # Path.rglob("*.csv") is Path.glob("**/*.csv"): any depth below the folder
+                    inner = (Lit("**"), pattern) if spec.name == "rglob" else (pattern,)
+                    pattern = PathJoin((self.ex.sym(iterable.func.value),) + inner)
                 scope.bindings[target.value] = pattern
+                return
+            if spec is not None and spec.listing and spec.receiver_path and isinstance(target, cst.Name) \
+                    and isinstance(iterable.func, cst.Attribute):
+                # for p in folder.iterdir(): each entry's full path
+                scope.bindings[target.value] = PathJoin((self.ex.sym(iterable.func.value), Lit("*")))
                 return
             if name == "builtins.enumerate" and isinstance(target, cst.Tuple) and args \
                     and len(target.elements) == 2:
@@ -418,6 +425,10 @@ class IOCollector(Collector):
         self._path_call(node, qualname)
 
     def _io_call(self, node: cst.Call, spec: IOSpec) -> None:
+        if spec.pattern or spec.listing:
+            # a glob or a folder listing reads no file: the reads of what it returns are the reads of the
+            # matched files (the loop variable is bound to the pattern, :meth:`_bind_iteration`)
+            return
         if spec.receiver_path:
             func = node.func
             if not isinstance(func, cst.Attribute):

@@ -11,6 +11,7 @@ from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 from debtscan.artifacts import ArtifactKind
 from debtscan.graph import Access, HandoffGroup, is_model_access, producer_order
+from debtscan.project.segments import pattern_regex
 from debtscan.projects import ScopedPathIndex
 from debtscan.report.model import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
@@ -631,6 +632,10 @@ class UnproducedRead(Rule):
         """Each exact read meets the pattern writes through a per-project index: O(A log A + matches)."""
         project = ctx.project
         patterns = ScopedPathIndex(project.projects, (w for w in project.writers if "*" in w))
+        # patterns written beside their own file (``os.path.dirname(__file__)`` + ``f"{split}.bin"``): the
+        # folder is known even where the pattern starts with its unknown part
+        beside = [pattern_regex(w) for w, writes in project.writers.items()
+                  if "*" in w and all(a.base == "file" for a in writes)]
         seen: Set[Tuple[str, object]] = set()
         for access in sorted(project.accesses, key=lambda a: (a.module, a.line, a.artifact)):
             path = access.artifact
@@ -642,7 +647,7 @@ class UnproducedRead(Rule):
                 continue
             if project.is_declared(path) or path in project.writers:
                 continue
-            if any("*" in p for p in patterns.matching(path)):
+            if any("*" in p for p in patterns.matching(path)) or any(r.match(path) for r in beside):
                 continue
             if project.root is not None and (project.root / path).exists():
                 continue
