@@ -172,6 +172,7 @@ class IOCollector(Collector):
         self._if_stack: List[Dict[str, List[Sym]]] = []
         self._pending_unpack: List[Tuple[str, Sym]] = []
         self._returns: Dict[str, List[Tuple[Sym, int]]] = {}
+        self._globbed: Dict[Tuple[str, str], List[Sym]] = {}  # (scope, name) -> patterns a list holds
 
     # -- node hooks ------------------------------------------------------------------------------
     def _enter_with(self, node: cst.With) -> None:
@@ -205,6 +206,38 @@ class IOCollector(Collector):
                 # f = open(p).read() is not a handle; nothing to do
                 pass
 
+    def _glob_patterns(self, node: cst.BaseExpression, depth: int = 0) -> List[Sym]:
+        """The glob patterns whose files an expression lists: ``glob(p)``, ``sorted(glob(p))``,
+        ``Path(d).glob("*.csv")``, ``a + b``, ``set(a) - set(b)`` (its left side), a name holding some."""
+        if depth > 6:
+            return []
+        if isinstance(node, cst.Call):
+            name = self.ex.qualname_of_call(node)
+            spec = self.ex.knowledge.io_spec(name)
+            args = [a for a in node.args if a.keyword is None and not a.star]
+            if spec is not None and spec.pattern:
+                if spec.receiver_path:
+                    if not isinstance(node.func, cst.Attribute):
+                        return []
+                    inner = self.ex.sym(args[0].value) if args else Lit("*")
+                    extra = (Lit("**"),) if spec.name == "rglob" else ()
+                    return [PathJoin((self.ex.sym(node.func.value),) + extra + (inner,))]
+                return [self.ex.sym(args[0].value)] if args else []
+            if name in _ITERATION_WRAPPERS and args:
+                return self._glob_patterns(args[0].value, depth + 1)
+            return []
+        if isinstance(node, cst.BinaryOperation):
+            left = self._glob_patterns(node.left, depth + 1)
+            if isinstance(node.operator, (cst.Add, cst.BitOr)):
+                return left + [p for p in self._glob_patterns(node.right, depth + 1) if p not in left]
+            return left  # set(a) - set(b), set(a) & set(b): within a
+        if isinstance(node, cst.Name):
+            return list(self._globbed.get((self.ex.scope_name, node.value), ()))
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)) and isinstance(node.elt, cst.Name) \
+                and isinstance(node.for_in.target, cst.Name) and node.elt.value == node.for_in.target.value:
+            return self._glob_patterns(node.for_in.iter, depth + 1)
+        return []
+
     def _leave_return(self, node: cst.Return) -> None:
         """``def feature_path(name): return f"{FEATURE_DIR}/{name}.p"``: a function that builds a path.
 
@@ -213,6 +246,12 @@ class IOCollector(Collector):
         """
         scope = self.ex.scope
         if scope.kind != "function" or "." in scope.name or node.value is None:
+            return
+        globbed = self._glob_patterns(node.value)
+        if globbed:
+            # return sorted(glob(p)): the function lists files; iterating its result reads them
+            value: Sym = globbed[0] if len(globbed) == 1 else Choice(tuple(globbed[:8]))
+            self._returns.setdefault(scope.name, []).append((value, self.ex.stmt_line))
             return
         value = self.ex.sym(node.value)
         if isinstance(value, (Concat, PathJoin, Format, PathOp)) or (
@@ -235,10 +274,17 @@ class IOCollector(Collector):
                 self._if_stack[-1].setdefault(name, []).extend(values)
 
     def _leave_assign(self, node) -> None:
-        """Names assigned from predictions (``oof[idx] = m.predict(X)``) or holding models."""
+        """Names assigned from predictions (``oof[idx] = m.predict(X)``) or holding models; names holding
+        the files of a glob (``files += glob(p)``)."""
         value = node.value
         if value is None:
             return
+        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        if len(targets) == 1 and isinstance(targets[0], cst.Name):
+            patterns = self._glob_patterns(value)
+            if patterns:
+                known = self._globbed.setdefault((self.ex.scope_name, targets[0].value), [])
+                known.extend(p for p in patterns if p not in known)
         if self._if_stack and isinstance(node, cst.Assign):
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
@@ -287,6 +333,22 @@ class IOCollector(Collector):
         self._bind_iteration(self.ex.scope, node.target, node.iter)
 
     def _bind_iteration(self, scope, target, iterable) -> None:
+        if isinstance(target, cst.Name):
+            inner = iterable
+            while isinstance(inner, cst.Call) and self.ex.qualname_of_call(inner) in _ITERATION_WRAPPERS \
+                    and inner.args:
+                inner = inner.args[0].value
+            globbed = self._glob_patterns(inner)
+            if globbed:
+                # for f in files (files = sorted(glob(p)), files += glob(q)): one of the matched files
+                scope.bindings[target.value] = globbed[0] if len(globbed) == 1 else Choice(tuple(globbed[:8]))
+                return
+            listed = scope.bindings.get(inner.value) if isinstance(inner, cst.Name) else None
+            if isinstance(listed, Unknown) and listed.hint.startswith("call:") \
+                    and not listed.hint.startswith("call:?") and listed.hint[5:].split(".", 1)[0] not in _LIBRARY_ROOTS:
+                # files = utils.get_use_files(...); for f in files: the elements of what the helper returns
+                scope.bindings[target.value] = listed
+                return
         for _ in range(3):
             # files = sorted(glob(p)); for f in tqdm(files): ... -> the glob's pattern
             if isinstance(iterable, cst.Name) and iterable.value in scope.nodes \
