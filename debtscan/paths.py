@@ -56,6 +56,13 @@ class ConstantTable:
         self._scoped_aliases: Dict[Tuple[str, str], str] = {}
         self._scoped_files: Dict[Tuple[str, str], str] = {}
         self._scoped_lines: Dict[Tuple[str, str], int] = {}
+        # the same, per folder: ``py/utils.py`` and ``py_prev/utils.py`` are both ``utils``; a script
+        # importing ``utils`` gets the one beside it (as Python's sys.path[0] does)
+        self._folder_values: Dict[Tuple[str, str], Sym] = {}
+        self._folder_aliases: Dict[Tuple[str, str], str] = {}
+        self._folder_files: Dict[Tuple[str, str], str] = {}
+        self._folder_lines: Dict[Tuple[str, str], int] = {}
+        self._ambiguous: set = set()  # module names defined by more than one file
 
     def _project(self, where: Optional[str]) -> Optional[str]:
         if where is None or self.scope is None:
@@ -64,13 +71,19 @@ class ConstantTable:
 
     def add_module(self, module: str, path: str, constants: Iterable, imports: Iterable) -> None:
         project = self._project(path)
+        folder = posixpath.dirname(path)
+        if module in self.files and self.files[module] != path:
+            self._ambiguous.add(module)
         self.files[module] = path
+        self._folder_files[(folder, module)] = path
         if project is not None:
             self._scoped_files[(project, module)] = path
         for constant in constants:
             name = f"{module}.{constant.name}"
             self.values[name] = constant.value
             self.lines[name] = constant.line
+            self._folder_values[(folder, name)] = constant.value
+            self._folder_lines[(folder, name)] = constant.line
             if project is not None:
                 self._scoped_values[(project, name)] = constant.value
                 self._scoped_lines[(project, name)] = constant.line
@@ -78,11 +91,25 @@ class ConstantTable:
             if imported.alias != "*":
                 name = f"{module}.{imported.alias}"
                 self.aliases[name] = imported.target
+                self._folder_aliases[(folder, name)] = imported.target
                 if project is not None:
                     self._scoped_aliases[(project, name)] = imported.target
 
+    def _beside(self, name: str, where: Optional[str]) -> Optional[str]:
+        """The folder of ``where`` when the module ``name`` belongs to is defined by several files (else
+        None: the project- or repo-wide tables answer)."""
+        if where is None or not self._ambiguous:
+            return None
+        module = name.rpartition(".")[0] if "." in name else name
+        while module and module not in self._ambiguous:
+            module = module.rpartition(".")[0]
+        return posixpath.dirname(where) if module else None
+
     def value(self, name: str, where: Optional[str] = None) -> Optional[Sym]:
         """The constant ``name`` itself (no alias followed), seen from file ``where``."""
+        folder = self._beside(name, where)
+        if folder is not None and (folder, name) in self._folder_values:
+            return self._folder_values[(folder, name)]
         project = self._project(where)
         if project is not None and (project, name) in self._scoped_values:
             return self._scoped_values[(project, name)]
@@ -90,6 +117,9 @@ class ConstantTable:
 
     def alias(self, name: str, where: Optional[str] = None) -> Optional[str]:
         """What the imported name ``name`` stands for, seen from file ``where``."""
+        folder = self._beside(name, where)
+        if folder is not None and (folder, name) in self._folder_aliases:
+            return self._folder_aliases[(folder, name)]
         project = self._project(where)
         if project is not None and (project, name) in self._scoped_aliases:
             return self._scoped_aliases[(project, name)]
@@ -97,6 +127,10 @@ class ConstantTable:
 
     def file_of(self, module: str, where: Optional[str] = None, default: str = "") -> str:
         """The file defining module ``module``, seen from file ``where``."""
+        if module in self._ambiguous and where is not None:
+            beside = self._folder_files.get((posixpath.dirname(where), module))
+            if beside is not None:
+                return beside
         project = self._project(where)
         if project is not None and (project, module) in self._scoped_files:
             return self._scoped_files[(project, module)]
@@ -109,7 +143,10 @@ class ConstantTable:
         if self.value(name, origin) is not None:
             module = name.rpartition(".")[0]
             project = self._project(origin)
-            line = self._scoped_lines.get((project, name)) if project is not None else None
+            folder = self._beside(name, origin)
+            line = self._folder_lines.get((folder, name)) if folder is not None else None
+            if line is None:
+                line = self._scoped_lines.get((project, name)) if project is not None else None
             return self.file_of(module, origin), line if line is not None else self.lines.get(name, 0)
         target = self.alias(name, origin)
         if target is not None and target != name:
