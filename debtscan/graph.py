@@ -28,6 +28,7 @@ from debtscan.paths import (
     ConstantTable, PathIndex, ResolvedPath, Resolver, _literal_folder, matches, normalise, too_generic,
 )
 from debtscan.pipeline.declared import Declared, load_declared
+from debtscan.project.folders import imported_only, inherited_cwds
 from debtscan.project.variants import switch_variants, with_variants
 from debtscan.project.segments import (
     Certainty, certainty, contained, name_affinity, pattern_regex, segment_overlap, segments, specificity,
@@ -950,7 +951,17 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     project.steps = _run_steps(project, resolver, Path(root) if root is not None else None, runner_files)
     for step in project.steps:
         project.run_cwds.setdefault(step.script, step.cwd)
-    project.script_folders = _script_folders(resolver, placed, Path(root) if root is not None else None, projects)
+    # modules only imported (no runner, no __main__ guard) run in their importers' folder, not their own
+    importers: Dict[str, Set[str]] = {}
+    for u, v, d in graph.edges(data=True):
+        if d.get("kind") == "imports":
+            importers.setdefault(v.split(":", 1)[1], set()).add(u.split(":", 1)[1])
+    library = imported_only(facts, importers, project.run_cwds)
+    project.script_folders = _script_folders(resolver, [p for p in placed if p.caller not in library],
+                                             Path(root) if root is not None else None, projects)
+    for module, folder in inherited_cwds(library, importers, project.cwd_for,
+                                         lambda p: projects.of(p).path).items():
+        project.run_cwds.setdefault(module, folder)
     project.root = Path(root) if root is not None else None
     sites = {"exact": 0, "pattern": 0, "unresolved": 0}
     project.io_sites = sites
