@@ -543,6 +543,11 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
             candidates = [w for w in patterns.candidates(read_local) if w != read_local
                           and _pattern_regex(w).match(read_local) and w.startswith(("/", "~")) == absolute]
         candidates = sorted(set(candidates))
+        if "*" not in read_local and len(candidates) > 1:
+            # an exact file two families may name goes to the narrower one (``train_f102_*.f`` over
+            # ``train_*.f``): the code that names the prefix is the surer producer
+            candidates = [c for c in candidates
+                          if not any(o != c and contained(o, c) for o in candidates)] or candidates
         ambiguous = _ambiguous(read_local, candidates, kept)
         for write_local in candidates:
             write_path, write_accesses = kept[write_local]

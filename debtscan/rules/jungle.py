@@ -637,6 +637,7 @@ class UnproducedRead(Rule):
         beside = [pattern_regex(w) for w, writes in project.writers.items()
                   if "*" in w and all(a.base == "file" for a in writes)]
         seen: Set[Tuple[str, object]] = set()
+        produced_places = {(r.module, r.line) for g in project.all_handoff_groups if g.count for r in g.reads}
         for access in sorted(project.accesses, key=lambda a: (a.module, a.line, a.artifact)):
             path = access.artifact
             if access.mode != "read" or not access.exact or access.base == "absolute" or path.startswith(".."):
@@ -652,8 +653,8 @@ class UnproducedRead(Rule):
             if project.root is not None and (project.root / path).exists():
                 continue
             key = (access.module, access.line)
-            if key in seen or (access.module, path) in seen:
-                continue
+            if key in seen or (access.module, path) in seen or key in produced_places:
+                continue  # (a read one of whose variants is produced: the others are the code's options)
             seen.add(key)
             seen.add((access.module, path))  # one finding per file and module: the first read
             yield self.finding(
