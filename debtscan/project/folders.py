@@ -1,7 +1,7 @@
 """The right folder for a path: ``__file__`` is the file that contains it, and a module runs in the working
 directory of the scripts that run it.
 
-- A helper's I/O instantiated at a call from another module (:mod:`debtscan.pipeline.helpers`) keeps its
+- A helper's I/O instantiated at a call from another module (:mod:`debtscan.project.pipeline.helpers`) keeps its
   own ``__file__``: ``os.path.join(os.path.dirname(__file__), "resources/channel_info.json")`` inside
   ``mimic3models/readers.py`` names ``mimic3models/resources/channel_info.json`` whoever calls it
   (:func:`pin_here`).
@@ -17,7 +17,7 @@ from typing import Callable, Dict, Iterable, Mapping, Optional, Set, Tuple
 from debtscan.facts.model import FileFacts
 from debtscan.facts.values import Choice, Concat, Format, Here, Lit, PathJoin, PathOp, Seq, Sym
 
-HERE = "@repo/"  # the notation of debtscan.paths.HERE: ``__file__`` of a repo-relative file
+HERE = "@repo/"  # the notation of debtscan.project.paths.HERE: ``__file__`` of a repo-relative file
 
 
 def pin_here(value: Sym, helper_path: str, depth: int = 0) -> Sym:

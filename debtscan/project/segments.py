@@ -1,6 +1,6 @@
 """Resolved paths as lists of segments, and how two of them may name the same file.
 
-A resolved path (:mod:`debtscan.paths`) is a POSIX string relative to the scan root in which ``*`` stands for
+A resolved path (:mod:`debtscan.project.paths`) is a POSIX string relative to the scan root in which ``*`` stands for
 a part the code does not determine statically. Read as a reader of the code would, an unknown part stands
 for *part of one segment*: ``feature/trainT-*/f108_user.p`` names a file two folders down, never
 ``feature/trainT-0/all/x.p``. Only a whole segment ``**`` (a recursive glob, ``Path.rglob``,
