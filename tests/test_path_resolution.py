@@ -219,3 +219,19 @@ def test_a_pattern_read_reaches_into_a_nested_project():
                      "with open(os.path.join('data', name, 'meta.pkl'), 'rb') as f:\n    meta = pickle.load(f)\n",
     })
     assert set(ds201(report)) == {("data/char/prepare.py", 2), ("sample.py", 3)}
+
+
+# -- DS204 at the join of two producers' outputs ------------------------------------------------------
+
+def test_a_join_is_reported_at_the_call_whose_inputs_come_from_two_different_producers():
+    report, project = scanned({
+        "split.py": "import pandas as pd\ndf = pd.read_csv('input/all.csv')\n"
+                    "df.head(10).to_csv('data/train.csv')\ndf.tail(5).to_csv('data/test.csv')\n",
+        "users.py": "import pandas as pd\npd.read_csv('input/u.csv').to_csv('data/users.csv')\n",
+        "both.py": "import pandas as pd\ntrain = pd.read_csv('data/train.csv')\ntest = pd.read_csv('data/test.csv')\n"
+                   "both = pd.concat([train, test])\n"
+                   "users = pd.read_csv('data/users.csv')\nfeatures = both.merge(users, on='id')\n",
+    })
+    joins = [f for f in report.findings if f.code == "DS204"]
+    assert [(f.path, f.line) for f in joins] == [("both.py", 6)], "not the concat of one producer's outputs"
+    assert "2 other scripts" in joins[0].message

@@ -343,6 +343,20 @@ class IOCollector(Collector):
                 # for f in files (files = sorted(glob(p)), files += glob(q)): one of the matched files
                 scope.bindings[target.value] = globbed[0] if len(globbed) == 1 else Choice(tuple(globbed[:8]))
                 return
+            built = scope.nodes.get(inner.value) if isinstance(inner, cst.Name) else inner
+            while isinstance(built, cst.Call) and self.ex.qualname_of_call(built) in _ITERATION_WRAPPERS \
+                    and built.args:
+                built = built.args[0].value
+            if isinstance(built, (cst.ListComp, cst.GeneratorExp)):
+                # files = sorted([str(DIR / f"{f}.csv") for f in names]): one of the paths the list builds
+                element = built.elt
+                if isinstance(element, cst.Call) and self.ex.qualname_of_call(element) == "builtins.str" \
+                        and element.args:
+                    element = element.args[0].value
+                value = self.ex.sym(element)
+                if isinstance(value, (Concat, Format, PathJoin, PathOp)):
+                    scope.bindings[target.value] = value
+                    return
             listed = scope.bindings.get(inner.value) if isinstance(inner, cst.Name) else None
             if isinstance(listed, Unknown) and listed.hint.startswith("call:") \
                     and not listed.hint.startswith("call:?") and listed.hint[5:].split(".", 1)[0] not in _LIBRARY_ROOTS:
