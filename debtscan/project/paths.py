@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from debtscan.artifacts import TABLE_PREFIX, ArtifactKind, object_store_id, storage_scheme, table_id
-from debtscan.project.segments import compatible, pattern_regex
+from debtscan.project.segments import compatible, normalise_wildcards, pattern_regex
 from debtscan.facts.values import (
     Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown,
 )
@@ -431,7 +431,7 @@ def normalise(text: str, module_file: str, cwd: Optional[str] = None, project: s
     elif base == "root" and project:
         text = posixpath.join(project, text)
         base = "project"
-    normal = posixpath.normpath(text)
+    normal = normalise_wildcards(posixpath.normpath(text))  # ``train_**.f`` is ``train_*.f``
     if normal.strip("*/.") == "":
         return None
     return ResolvedPath(normal, exact, base)
