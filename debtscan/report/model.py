@@ -7,7 +7,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from debtscan.errors import ErrorKind
 
-SCHEMA_VERSION = "1.1"  # 1.1: related places may carry "column" and "cell"
+SCHEMA_VERSION = "1.2"  # 1.1: related places may carry "column" and "cell"; 1.2: Figure-1 line classes
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 
 

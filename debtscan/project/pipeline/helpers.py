@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from debtscan.facts.model import FileFacts, IOFact, PathCallFact
+from debtscan.project.folders import pin_here
 from debtscan.facts.values import (
     Choice, Concat, Format, Param, PathJoin, PathOp, Seq, Sym, Unknown,
 )
@@ -345,6 +346,8 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                     fact = replace(item.fact, path=new_path, scope=call.scope)
                     new_item = PlacedIO(item.path, fact, item.caller, item.via)
                 else:
+                    # the helper's own ``__file__`` stays its own, whoever calls it
+                    new_path = pin_here(new_path, item.path)
                     fact = replace(item.fact, path=new_path, line=call.line, column=call.column, scope=call.scope)
                     via = call.callee
                     new_item = PlacedIO(caller_path, fact, caller_path, via)
