@@ -18,8 +18,6 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from debtscan import __version__
 from debtscan.docs import rule_page
-from debtscan.graph import Project
-from debtscan.report.formats import output_format
 from debtscan.report.model import Finding, Related, Report
 from debtscan.report.notebook_json import NotebookJSONError, NotebookPositions, cell_positions
 from debtscan.rules.base import MeasuredPrecision
@@ -277,6 +275,5 @@ def sarif_data(report: Report) -> Dict[str, Any]:
     }
 
 
-@output_format("sarif")
-def render(report: Report, project: Project) -> str:
+def render(report: Report) -> str:
     return json.dumps(sarif_data(report), indent=2, ensure_ascii=False) + "\n"

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Dict, Iterable, List, Mapping, Optional, Seque
 from debtscan.config import Config
 from debtscan.facts.model import FileFacts
 from debtscan.graph import Project
-from debtscan.report.model import Finding, Related
+from debtscan.rules.findings import Finding, Related
 
 CATEGORIES = (
     "glue-code", "pipeline-jungle", "coupled-signals", "correction-cascade", "undeclared-consumer",

@@ -10,7 +10,7 @@ from typing import Iterable, List, Set, Tuple
 from debtscan.config_debt import (
     clone_groups, duplicated_blocks, foreign_constants, scattered_settings, scripts, within_one,
 )
-from debtscan.report.model import Finding, Related
+from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 _MEASURED = ("judged by hand on Instacart, Home-Credit-Default-Risk, kaggle_earthquake, nanoGPT and diffusers, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from debtscan.clones import describe, difference_line, families
-from debtscan.report.model import Finding, Related
+from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 _MEASURED = ("judged by hand on Instacart, Home-Credit-Default-Risk, kaggle_earthquake, nanoGPT and diffusers, "

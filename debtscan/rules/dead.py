@@ -14,7 +14,7 @@ from typing import Dict, Iterable, List, Set
 
 from debtscan.config_debt import scripts
 from debtscan.graph import is_test_module
-from debtscan.report.model import Finding, Related
+from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 _MEASURED = ("judged by hand on Instacart, Home-Credit-Default-Risk, kaggle_earthquake, nanoGPT and diffusers, "

@@ -18,7 +18,7 @@ from debtscan.glue_metrics import (
     longest_run,
     top_adapters,
 )
-from debtscan.report.model import Finding, Related
+from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 _WHY = ("Sculley et al. (2015) observe that mature ML systems are often at most 5% ML code and at least 95% "

@@ -12,7 +12,7 @@ from typing import Dict, Iterable, List, Sequence, Set, Tuple
 from debtscan.artifacts import ArtifactKind
 from debtscan.graph import Access, HandoffGroup, is_model_access
 from debtscan.projects import ScopedPathIndex
-from debtscan.report.model import Finding, Related, chain_subject, group_subject
+from debtscan.rules.findings import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 CATEGORY = "pipeline-jungle"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Set, Tuple
 
-from debtscan.report.model import Finding, Related
+from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 from debtscan.projects import ScopedPathIndex
 from debtscan.signals_graph import (

@@ -21,7 +21,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from debtscan import __version__
 from debtscan.jsonfile import load_json_file
-from debtscan.diff import split_by_fingerprint
+from debtscan.report.diff import split_by_fingerprint
 from debtscan.report.console import section
 from debtscan.report.model import Finding, Report
 
