@@ -16,7 +16,7 @@ from rich.console import Console
 
 from debtscan import __version__
 from debtscan.config import SEVERITIES, Config, ConfigError, load_config
-from debtscan.docs import rule_page
+from debtscan.rules.pages import rule_page
 from debtscan.engine import INTERNAL_ERROR, InternalError, ScanOptions, scan
 from debtscan.report import console as console_report
 from debtscan.report.drawing import with_pipeline

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from debtscan.cli import main
 from debtscan.config import load_config
-from debtscan.docs import rule_page
+from debtscan.rules.pages import rule_page
 from debtscan.engine import ScanOptions, scan
 from debtscan.report import drawing
 from debtscan.report.drawing import pipeline_graph, with_pipeline

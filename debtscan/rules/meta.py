@@ -9,9 +9,6 @@ class UnusedSuppression(Rule):
     name = "unused-suppression"
     category = "suppression"
     severity = "info"
-    summary = "A `# debtscan: ignore` comment that suppresses no finding."
-    why = "A stale suppression hides the next real finding on that line and tells readers of debt that is gone."
-    fix = "Remove the comment, or narrow it to the codes that still fire here."
 
     def check(self, ctx: RuleContext):
         """Nothing here: whether a suppression was used is known only after every rule ran, so the
