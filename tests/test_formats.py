@@ -23,7 +23,7 @@ from debtscan.report.drawing import pipeline_graph, with_pipeline
 from debtscan.report.formats import formats
 from debtscan.report.github import escape_data, escape_property
 from debtscan.report.markdown_table import cell
-from debtscan.report.model import Finding, Related, Report
+from debtscan.report.model import SEVERITY_ORDER, Finding, Related, Report
 from debtscan.rules.jungle import IntermediateFileHandoff
 from debtscan.testing import scan_repo, write_repo
 
@@ -68,8 +68,22 @@ def render(name, report_project):
     return render_as(name, *report_project)
 
 
-def test_every_ci_format_is_registered():
-    assert {"json", "sarif", "github", "gitlab", "markdown", "html"} <= set(formats())
+def test_every_format_renders_the_most_severe_finding_of_the_report(demo):
+    report, _ = demo
+    assert set(formats()) == {"json", "sarif", "github", "gitlab", "markdown", "html"}
+    first = min(report.findings, key=lambda f: (-SEVERITY_ORDER[f.severity], f.sort_key()))
+    outputs = {name: render(name, demo) for name in formats()}
+    assert len(set(outputs.values())) == len(outputs)  # no two formats share a renderer
+    assert json.loads(outputs["json"])["findings"][0]["fingerprint"] in {f.fingerprint for f in report.findings}
+    sarif_results = json.loads(outputs["sarif"])["runs"][0]["results"]
+    located = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].rsplit("/", 1)[-1],
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in sarif_results}
+    assert len(sarif_results) == len(report.findings)
+    assert {(f.code, f.path.rsplit("/", 1)[-1], f.line) for f in report.findings if f.cell is None} <= located
+    assert first.fingerprint in {i["fingerprint"] for i in json.loads(outputs["gitlab"])}
+    assert f",line={first.line}," in outputs["github"] and f"title={first.code} " in outputs["github"]
+    assert f"`{first.path}:{first.line}`" in outputs["markdown"]
+    assert f'data-path="{first.path}" data-line="{first.line}"' in outputs["html"]
 
 
 # --- SARIF ---------------------------------------------------------------------------------------------
