@@ -42,15 +42,12 @@ STAGES: Dict[str, str] = {
     # store
     "debtscan.store": "store", "debtscan.cache": "store",
     # project
-    "debtscan.project": "project", "debtscan.graph": "project", "debtscan.graph_export": "project",
-    "debtscan.signals_graph": "project", "debtscan.paths": "project", "debtscan.projects": "project",
-    "debtscan.pipeline": "project", "debtscan.liveness": "project", "debtscan.clones": "project",
+    "debtscan.project": "project", "debtscan.liveness": "project", "debtscan.clones": "project",
     "debtscan.config_debt": "project",
     # metrics
-    "debtscan.metrics": "metrics", "debtscan.metric_providers": "metrics", "debtscan.glue_metrics": "metrics",
-    "debtscan.pipeline_metrics": "metrics",
+    "debtscan.metrics": "metrics",
     # rules
-    "debtscan.rules": "rules", "debtscan.docs": "rules",
+    "debtscan.rules": "rules",
     # report
     "debtscan.report": "report",
     # app

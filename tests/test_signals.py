@@ -10,10 +10,10 @@ import libcst as cst
 import pytest
 
 from debtscan.facts.extract import extract
-from debtscan.graph_export import to_dot, to_json, to_mermaid
+from debtscan.project.export import to_dot, to_json, to_mermaid
 from debtscan.knowledge import load_knowledge
 from debtscan.report.json_format import schema
-from debtscan.signals_graph import ROOT_COMPONENT, component_of
+from debtscan.project.signals import ROOT_COMPONENT, component_of
 from debtscan.testing import locations, scan_repo, scan_sources, write_repo
 
 KNOWLEDGE = load_knowledge()

@@ -11,8 +11,8 @@ from typing import Any, Dict, List, Set, Tuple
 
 import networkx as nx
 
-from debtscan.graph import Project
-from debtscan.graph_export import to_mermaid
+from debtscan.project.graph import Project
+from debtscan.project.export import to_mermaid
 from debtscan.report.model import DrawnEdge, DrawnNode, GraphView, ModuleHandoff, PipelineDrawing, Report
 
 PIPELINE_EDGES = ("writes", "reads", "matches")
