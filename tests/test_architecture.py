@@ -57,6 +57,20 @@ STAGES: Dict[str, str] = {
 }
 
 
+# Known violations still being removed by the issue-13 work in flight (each names its owner's move). The
+# checks fail on any violation not listed here, and on any entry here that no longer occurs, so this only
+# shrinks; it must end empty.
+KNOWN_BACKWARD = {
+    ("debtscan.metrics.glue", "debtscan.report.glue_chart"),  # a console chart the metrics import
+    ("debtscan.project.signals", "debtscan.metrics.base"),  # the signal metrics registered from the project
+    ("debtscan.source", "debtscan.facts.model"),  # decoding errors typed in the facts model (sources/ split)
+}
+KNOWN_CYCLES = [
+    frozenset({"debtscan.metrics.base", "debtscan.metrics.glue", "debtscan.metrics.pipeline",
+               "debtscan.metrics.providers", "debtscan.project.graph", "debtscan.project.signals"}),
+]
+
+
 @dataclass(frozen=True)
 class Import:
     """One import statement's edge: ``source`` (a module) imports ``target`` (a module) at file:line."""
@@ -196,18 +210,24 @@ def test_every_module_is_placed_in_a_stage():
 
 def test_no_import_cycles_between_debtscan_modules():
     found = import_cycles([e for e in EDGES if "debtscan" not in (e.source, e.target)])
+    new = [group for group in found if frozenset(group) not in KNOWN_CYCLES]
     lines = []
-    for group in found:
+    for group in new:
         lines.append("import cycle: " + " <-> ".join(group))
         lines += [f"  {e.where()}: {e.source} imports {e.target}" for e in cycle_edges(EDGES, group)]
-    assert not found, "\n" + "\n".join(lines)
+    assert not new, "\n" + "\n".join(lines)
+    gone = [sorted(group) for group in KNOWN_CYCLES if group not in {frozenset(g) for g in found}]
+    assert not gone, f"these cycles are gone: remove them from KNOWN_CYCLES: {gone}"
 
 
 def test_no_import_from_an_earlier_stage_to_a_later_one():
     backward = backward_imports(EDGES)
+    new = [b for b in backward if (b[0].source, b[0].target) not in KNOWN_BACKWARD]
     lines = [f"  {edge.where()}: {edge.source} ({source}) imports {edge.target} ({target})"
-             for edge, source, target in sorted(backward, key=lambda b: b[0].where())]
-    assert not backward, f"\n{len(backward)} import(s) against the data path:\n" + "\n".join(lines)
+             for edge, source, target in sorted(new, key=lambda b: b[0].where())]
+    assert not new, f"\n{len(new)} import(s) against the data path:\n" + "\n".join(lines)
+    gone = sorted(KNOWN_BACKWARD - {(edge.source, edge.target) for edge, _, _ in backward})
+    assert not gone, f"these imports are gone: remove them from KNOWN_BACKWARD: {gone}"
 
 
 # --- the checker itself can fail -------------------------------------------------------------------------
