@@ -1,7 +1,14 @@
-"""Rules: the plugin API (:mod:`debtscan.rules.base`), the registry, and the built-in rule families.
+"""The rules stage: rules read the ``Project`` and yield findings.
 
-``from debtscan.rules import Rule`` imports the API on first use, so that :mod:`debtscan.rules.findings` (what
-a rule yields, which the report model holds) loads without the rule machinery.
+It owns the rule API shared by built-in and third-party rules (:mod:`.base`: ``Rule``, ``RuleContext``,
+``Example``), what a rule yields (:mod:`.findings`: ``Finding``, ``Related``, subjects and fingerprints), the
+rule pages, the single source of each rule's text (:mod:`.pages`, reading ``rules/CODE.md``), the registry
+and plugins (:mod:`.registry`, :mod:`.builtin`), selectors (:mod:`.selectors`), and the rule families
+(:mod:`.jungle`, :mod:`.glue`, :mod:`.signals`, :mod:`.dead`, :mod:`.configuration`, :mod:`.copies`,
+:mod:`.meta`). It reads the project, the metrics and the base modules; the report and the app read it.
+
+``from debtscan.rules import Rule`` imports the API on first use, so that :mod:`debtscan.rules.findings` (which
+the report model holds) loads without the rule machinery.
 """
 
 __all__ = ["Example", "Rule", "RuleContext"]
