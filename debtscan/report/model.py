@@ -4,26 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from debtscan.rules.findings import (Finding, Related, assign_fingerprints, chain_subject,  # noqa: F401 - re-exported
-                                     group_subject)
+from debtscan.rules.findings import (Finding, Related, ScanError, assign_fingerprints,  # noqa: F401 - re-exported
+                                     chain_subject, group_subject)
 
 __all__ = ["DrawnEdge", "DrawnNode", "Finding", "GraphView", "ModuleHandoff", "PipelineDrawing", "Related", "Report",
            "ScanError", "SCHEMA_VERSION", "SEVERITY_ORDER", "assign_fingerprints", "chain_subject", "group_subject"]
 
+
 SCHEMA_VERSION = "1.1"  # 1.1: related places may carry "column" and "cell"
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
-
-
-@dataclass(frozen=True)
-class ScanError:
-    """A file that could not be analysed (or a rule that failed), with a clear reason.
-
-    ``notice``: it concerns the whole scan (a configuration setting that was refused, a plugin that did not
-    load), so the command line also prints it on stderr."""
-
-    path: str
-    message: str
-    notice: bool = False
 
 
 @dataclass(frozen=True)

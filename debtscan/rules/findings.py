@@ -1,9 +1,12 @@
-"""What a rule yields: a Finding (with its Related places), its subject and its stable fingerprint."""
+"""What a rule yields: a Finding (with its Related places), its subject and its stable fingerprint; and the
+ScanError of a file or a rule that could not be analysed or run."""
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from debtscan.errors import ErrorKind
 
 
 @dataclass(frozen=True)
@@ -101,3 +104,16 @@ def assign_fingerprints(findings: List[Finding]) -> List[Finding]:
         digest = hashlib.sha256("\x1f".join((*key, str(index))).encode("utf-8")).hexdigest()[:20]
         out.append(replace(finding, fingerprint=digest))
     return out
+
+
+@dataclass(frozen=True)
+class ScanError:
+    """A file that could not be analysed (or a rule that failed), with a clear reason.
+
+    ``notice``: it concerns the whole scan (a configuration setting that was refused, a plugin that did not
+    load), so the command line also prints it on stderr."""
+
+    path: str
+    message: str
+    notice: bool = False
+    kind: Optional[ErrorKind] = None  # what kind of failure (None: a note about the scan, no failure)
