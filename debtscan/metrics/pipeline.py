@@ -5,7 +5,7 @@ from typing import Any, Dict, List
 
 from debtscan.artifacts import ArtifactKind
 from debtscan.config import Config
-from debtscan.project.graph import Project, is_model_access
+from debtscan.project.graph import Project, handoff_triples, is_model_access
 from debtscan.project.roots import ScopedPathIndex
 
 MAX_LISTED = 50
@@ -53,8 +53,9 @@ def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
     kinds = {kind.value: 0 for kind in ArtifactKind}
     for kind in {(a.artifact, a.kind) for a in project.accesses}:
         kinds[kind[1].value] += 1
-    all_handoffs = sum(g.count for g in project.all_handoff_groups)  # O(groups), no pairs
-    declared_handoffs = sum(g.count for g in project.declared_handoff_groups)
+    # (writer module, artifact, reader module) triples, no pairs of accesses
+    all_handoffs = handoff_triples([g for g in project.all_handoff_groups if g.count])
+    declared_handoffs = handoff_triples(project.declared_handoff_groups)
     orchestrated = sum(1 for step in project.steps if project.facts.get(step.runner) is not None
                        and project.facts[step.runner].tasks)
     return {

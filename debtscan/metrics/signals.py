@@ -5,7 +5,7 @@ from typing import Any, Dict, Set, Tuple
 
 from debtscan.config import Config
 from debtscan.project.graph import Project
-from debtscan.project.signals import DEFAULT_UBIQUITOUS, shared_signals, signal_layer
+from debtscan.project.signals import DEFAULT_EXPLORATORY, DEFAULT_UBIQUITOUS, shared_signals, signal_layer
 
 
 def signal_metrics(project: Project, config: Config) -> Dict[str, Any]:
@@ -14,7 +14,8 @@ def signal_metrics(project: Project, config: Config) -> Dict[str, Any]:
     options = config.rule_options("DS301") if config is not None else {}
     shared = shared_signals(layer, project, options.get("ignore", DEFAULT_UBIQUITOUS),
                             options.get("ignore-targets", True), options.get("only-modeling-modules", True),
-                            options.get("match-unknown-sources", False), options.get("raw-inputs", False))
+                            options.get("match-unknown-sources", False), options.get("raw-inputs", True),
+                            options.get("inputs-only", True), options.get("exploratory", DEFAULT_EXPLORATORY))
     keys = {(c.name, s) for c in layer.consumptions for s in (c.sources or ("",))}
     fitted: Dict[str, int] = {}
     for model in layer.models.values():
