@@ -42,6 +42,11 @@ def test_the_three_glue_fixtures_labelled_ranges_tell_glue_code_from_ml_code():
         assert all(not (other[kind][0] <= fractions[kind] <= other[kind][1]) for other in others), (name, fractions)
 
 
+def test_the_three_glue_fixtures_exist_with_ratio_ranges():
+    names = {p.name for p in WITH_RATIOS}
+    assert {"glue-service", "ml-training", "clean-pipeline", "scoring-service", "ml-package", "prep-script"} <= names
+
+
 @pytest.mark.parametrize("repo", WITH_RATIOS, ids=lambda p: p.name)
 def test_composition_is_within_the_labelled_ranges(repo):
     with open(repo / "expected-ratios.toml", "rb") as handle:
@@ -110,9 +115,9 @@ def test_glue_code_precision_and_recall_over_the_labelled_fixtures(capsys):
     with capsys.disabled():
         print(f"\nglue-code: TP {true_positive} FP {false_positive} FN {false_negative} "
               f"precision {precision:.2f} recall {recall:.2f}")
-    assert true_positive >= 9
-    assert precision >= 0.9, extras
-    assert recall >= 0.9, misses
+    assert true_positive >= 8   # one finding per repeated-glue group
+    assert precision >= 0.95, extras
+    assert recall >= 0.95, misses
 
 
 def test_demo_serving_api_is_glue_heavy_but_under_the_default_size():

@@ -12,14 +12,16 @@ from debtscan.errors import ErrorKind
 from debtscan.facts.schema import fact, register
 from debtscan.facts.summary_model import FlowFacts
 from debtscan.facts.values import Sym
+from debtscan.knowledge.code_classes import CLASSES
 from debtscan.sources.text import CellSpan
 
 register(ErrorKind)
 register(CellSpan)
 
 
-LINE_KINDS = ("ml", "glue", "io", "config", "other")
-"""The classes a logical line can have (:class:`StatementFact.kind`), in the order they win."""
+LINE_KINDS = CLASSES
+"""The classes a logical line can have (:class:`StatementFact.kind`), in the order reports show them (the
+boxes of Sculley et al. 2015, Figure 1; see :mod:`debtscan.facts.lines` for which wins)."""
 
 
 @fact
@@ -114,7 +116,10 @@ class RunFact:
 
 @fact
 class StatementFact:
-    """One logical line (statement) of code and its class: ``ml``, ``glue``, ``io``, ``config`` or ``other``.
+    """One logical line (statement) of code and its class (one of :data:`LINE_KINDS`: ``ml``, ``glue``, ``io``,
+    ``prep``, ``verify``, ``config``, ``process``, ``serving``, ``monitoring``, ``analysis``, ``other``), as far
+    as its own file shows; calls of the project's own functions are classified across files later
+    (:mod:`debtscan.project.composition`).
 
     ``shape`` is the statement with names, strings and numbers abstracted (for repeated-glue detection);
     ``adapters`` names the conversions it makes (``pandas->numpy``).

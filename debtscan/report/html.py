@@ -21,6 +21,7 @@ from typing import Any, Dict, List
 from debtscan import __version__
 from debtscan.report.markdown import class_counts, is_number, location, number, summary_metrics, top_findings
 from debtscan.report.model import Finding, GraphView, PipelineDrawing, Report
+from debtscan.report.figure1 import CLASS_COLOURS as CLASS_COLOURS_BY_KIND, figure_section
 
 MIN_FILE_LINES = 10  # files smaller than this are not ranked by glue
 CHAR_W = 7.3  # px per character of the 12px monospace node labels
@@ -64,7 +65,7 @@ def esc(value: Any) -> str:
 
 # --- composition (metrics produced by the glue-code rules, when present) ---------------------------------
 
-KIND_COLOURS = {"glue": "#c00000", "ml": "#2e8b57", "io": "#c98a00", "config": "#8246c8", "other": "#9aa4ad"}
+KIND_COLOURS = CLASS_COLOURS_BY_KIND  # one colour per line class (debtscan.report.figure1)
 
 
 def _colour(name: str, index: int) -> str:
@@ -101,6 +102,7 @@ def composition_section(metrics: Dict[str, Any]) -> str:
             for name, value in ratios) + "</div>")
     if repo:
         out.append("<p>Lines of code by class, for the whole repository:</p>" + _stacked_bar(repo))
+        out.append(figure_section(composition))
     files = composition.get("files") if isinstance(composition, dict) else None
     if isinstance(files, dict):
         rows = []

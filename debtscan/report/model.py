@@ -11,7 +11,7 @@ __all__ = ["DrawnEdge", "DrawnNode", "Finding", "GraphView", "ModuleHandoff", "P
            "ScanError", "SCHEMA_VERSION", "SEVERITY_ORDER", "assign_fingerprints", "chain_subject", "group_subject"]
 
 
-SCHEMA_VERSION = "1.1"  # 1.1: related places may carry "column" and "cell"
+SCHEMA_VERSION = "1.2"  # 1.1: related places may carry "column" and "cell"; 1.2: Figure-1 line classes
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 
 
