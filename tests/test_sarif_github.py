@@ -32,7 +32,7 @@ def notebook(*cells, indent=1):
 
 def sarif_of(root):
     report, project = scan_repo(root)
-    data = json.loads(formats()["sarif"](report, project))
+    data = json.loads(formats()["sarif"](report))
     jsonschema.Draft4Validator(SCHEMA).validate(data)
     return report, data["runs"][0]
 
@@ -178,7 +178,7 @@ def test_the_json_report_gives_related_places_their_column_and_cell(tmp_path):
     write_repo(tmp_path, {"explore.ipynb": JUNGLE_NOTEBOOK,
                           "prep.py": "import pandas as pd\nclean = pd.read_parquet('data/clean.parquet')\n"})
     report, project = scan_repo(tmp_path)
-    data = json.loads(formats()["json"](report, project))  # validated against the schema by conftest
+    data = json.loads(formats()["json"](report))  # validated against the schema by conftest
     reader = next(f for f in data["findings"] if f["code"] == "DS201" and f["path"] == "prep.py")
     assert reader["related"] == [{"path": "explore.ipynb", "line": 5, "column": 0, "cell": 1,
                                   "message": "writes `data/clean.parquet`"}]

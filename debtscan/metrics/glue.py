@@ -19,10 +19,7 @@ from debtscan.config import Config
 from debtscan.facts.model import LINE_KINDS as KINDS
 from debtscan.facts.model import FileFacts, StatementFact
 from debtscan.project.graph import Project
-from debtscan.metrics.base import metric
 from debtscan.project.composition import AdapterClass, FunctionSummary, LineClasses, glue_helpers, resolve
-
-import debtscan.report.glue_chart  # noqa: F401,E402 - registers the console composition chart
 
 
 @dataclass
@@ -173,7 +170,6 @@ def longest_run(runs: List[List[StatementFact]]) -> Optional[List[StatementFact]
     return min(runs, key=lambda r: (-len(r), r[0].line))
 
 
-@metric("composition")
 def composition_metric(project: Project, config: Config) -> Dict[str, Any]:
     comp = composition(project)
     return {
@@ -190,11 +186,9 @@ def composition_metric(project: Project, config: Config) -> Dict[str, Any]:
     }
 
 
-@metric("glue_code_ratio")
 def glue_code_ratio(project: Project, config: Config) -> float:
     return round(composition(project).repo.ratio("glue"), 4)
 
 
-@metric("ml_code_ratio")
 def ml_code_ratio(project: Project, config: Config) -> float:
     return round(composition(project).repo.ratio("ml"), 4)

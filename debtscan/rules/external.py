@@ -27,7 +27,7 @@ from debtscan.project.external import (
     Endpoint, EndpointKind, ExternalWorld, Function, PredictionSite, Threshold, external_world, is_test_path,
 )
 from debtscan.project.roots import ScopedPathIndex
-from debtscan.report.model import Finding, Related
+from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 CATEGORY = "external-world"

@@ -19,7 +19,7 @@ from debtscan.metrics.glue import (
     longest_run,
     top_adapters,
 )
-from debtscan.report.model import Finding, Related
+from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 _WHY = ("Sculley et al. (2015) observe that mature ML systems are often at most 5% ML code and at least 95% "
@@ -179,12 +179,6 @@ class GlueHeavyModule(Rule):
     name = "glue-heavy-module"
     category = "glue-code"
     severity = "warning"
-    summary = "A module or package whose code is mostly glue: conversions between package types and APIs."
-    why = _WHY
-    fix = ("Wrap the conversions behind one small API owned by the project (a `to_features(records)` / "
-           "`from_predictions(array)` pair, a typed schema, or the ML package's own pipeline and data "
-           "objects such as sklearn's ColumnTransformer/Pipeline or a torch Dataset), so the rest of the "
-           "code passes one representation around and the package boundary is crossed in one place.")
     options = {"min-code-lines": 40, "max-glue-ratio": 0.5}
     VALID = (
         Example({"train.py": _ML_MODULE}),
@@ -252,13 +246,6 @@ class RepeatedGlue(Rule):
     severity = "warning"
     measured_precision = MeasuredPrecision(
         9, 9, "judged by hand on eight public repositories nobody here wrote (issue 16)")
-    summary = "The same data-conversion sequence is repeated in several places instead of behind one API."
-    why = ("Each copy of a conversion sequence (frame -> array -> dtype -> shape) is the same glue written "
-           "again: the copies drift apart (one forgets the dtype, another the column order), and changing "
-           "the model's input format means finding and editing every one of them. " + _WHY)
-    fix = ("Move the sequence into one function (`to_model_input(frame)`) or into the ML package's own "
-           "preprocessing objects (an sklearn Pipeline/ColumnTransformer, a torch Dataset/collate_fn) and "
-           "call it from every place; the conversion then has one owner, one test and one place to change.")
     options = {"min-places": 3, "min-steps": 2}
     VALID = (
         Example({"train.py": _ML_MODULE}),
@@ -370,12 +357,6 @@ class RepoGlueRatio(Rule):
     name = "repo-glue-ratio"
     category = "glue-code"
     severity = "info"
-    summary = "Much of the repository's code is glue: the repo-wide share of conversion lines is high."
-    why = _WHY
-    fix = ("Start with the glue-heaviest files named in the finding: put each package boundary behind one "
-           "adapter module, and let the rest of the code pass one representation (a typed frame or dataset "
-           "object) around. `debtscan scan --format json` gives the numbers per directory and file "
-           "(`metrics.composition`) to track the ratio over time.")
     options = {"max-glue-ratio": 0.3, "min-code-lines": 40}
     VALID = (
         Example({"train.py": _ML_MODULE}),
