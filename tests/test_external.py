@@ -3,10 +3,10 @@ import json
 import tempfile
 from pathlib import Path
 
-from debtscan.baseline import apply_baseline, baseline_data
+from debtscan.report.baseline import apply_baseline, baseline_data
 from dataclasses import replace
 
-from debtscan.report.model import assign_fingerprints
+from debtscan.rules.findings import assign_fingerprints
 from debtscan.testing import locations, scan_repo, write_repo
 
 

@@ -122,12 +122,6 @@ class HardCodedThreshold(_ThresholdRule):
     name = "hard-coded-threshold"
     severity = "warning"
     options = {"ignore-values": [], "min-places": 2}
-    summary = "A fixed number decides on a model's output in scoring or serving code."
-    why = ("A decision threshold is tuned for one model on one data distribution. Written as a literal in the "
-           "code that scores, it stays when the model is retrained or the inputs drift, and silently changes "
-           "what the decision means (how many customers are blocked, how many alerts fire).")
-    fix = ("Keep the threshold in versioned configuration next to the model it belongs to, set it with a "
-           "calibration step that runs when the model is retrained, and name an owner.")
     VALID = (
         Example({"score.py": """
             import joblib, json
@@ -189,12 +183,6 @@ class ScatteredThreshold(_ThresholdRule):
     name = "scattered-threshold"
     severity = "warning"
     options = {"ignore-values": [], "min-places": 2}
-    summary = "The same model's decision threshold is written in several places, or tuned in a notebook and pasted into code."
-    why = ("When the decision threshold of one model is written in several places (a service, a batch job, the "
-           "notebook it was tuned in), retuning it means finding every copy; the copies drift apart and the "
-           "model decides differently depending on who asks.")
-    fix = ("Write the threshold once, in versioned configuration next to the model (saved by the calibration "
-           "step), and read it everywhere the model's output is turned into a decision.")
     VALID = (
         Example({"serve.py": """
             import joblib
@@ -312,13 +300,6 @@ class UnvalidatedPredictionInput(_ServingRule):
     name = "unvalidated-prediction-input"
     severity = "warning"
     options = {"validators": [], "handler-decorators": []}
-    summary = "A request handler or batch scorer predicts on input that nothing on the way checks."
-    why = ("The data a model meets in production is produced by other people's code: a client, an upstream "
-           "team's export, a form. When a column is renamed, a unit changes or nulls appear, the model still "
-           "answers, wrongly and silently, unless something checks the input before it predicts.")
-    fix = ("Check the input at the entry point: a schema (pydantic model, pandera or great_expectations "
-           "schema), or explicit checks of the columns, types, ranges and nulls the model expects; reject what "
-           "fails. Teams teach debtscan their own checks with the `validators` option.")
     VALID = (
         Example({"app.py": """
             import joblib
@@ -406,13 +387,6 @@ class UnmonitoredPredictions(_ServingRule):
     name = "unmonitored-predictions"
     severity = "warning"
     options = {"monitors": [], "handler-decorators": []}
-    summary = "A request handler or batch scorer never records what it predicts or on what."
-    why = ("A model in production meets data that changes. When nothing records its predictions or the inputs "
-           "it saw (no log, no metric, no stored prediction), nobody sees prediction bias or drift until a "
-           "business number moves.")
-    fix = ("Record every prediction with its input (or a sample): a structured log line, a metrics client "
-           "(prometheus, statsd), a prediction table; watch their distribution. Teams teach debtscan their own "
-           "calls with the `monitors` option.")
     VALID = (
         Example({"app.py": """
             import logging
@@ -481,14 +455,6 @@ class PredictionFeedbackLoop(Rule):
     category = CATEGORY
     severity = "warning"
     options = {"through-derived-files": True}
-    summary = "A model's predictions are written where its own training data comes from."
-    why = ("When a model's outputs go into the data it is retrained on (a table of decisions, a file of scored "
-           "customers that becomes next month's training set), the model shapes its own future training data: "
-           "its mistakes are confirmed, its coverage shrinks, and its measured quality says little about the "
-           "world without it (a direct feedback loop).")
-    fix = ("Break the loop: train on outcomes observed independently of the model's decisions, keep a random "
-           "holdout the model does not act on, or log the propensity of each decision so training can correct "
-           "for it; write predictions to a table of their own, never into the training source.")
     VALID = (
         Example({"train.py": """
             import pandas as pd
@@ -594,14 +560,6 @@ class UnstableDataDependency(Rule):
     severity = "info"
     options = {"raw-file-names": list(DEFAULT_RAW_FILES), "data-folders": list(DEFAULT_DATA_FOLDERS),
                "pinned-patterns": []}
-    summary = "A file is read that the repo does not produce, does not declare and does not pin to a version."
-    why = ("An input that no code here produces, that no pipeline declaration (dvc.yaml, a Kedro catalog, the "
-           "raw-data folders) names and whose version nothing pins is owned by someone else: when they "
-           "regenerate it, add a column or change its meaning, this code changes behaviour and nobody can tell "
-           "which version a result was computed from. Data dependencies cost more than code dependencies.")
-    fix = ("Declare the input (a dvc.yaml dependency, a Kedro/data catalogue entry, or a raw-data folder in "
-           "`raw-data-dirs`) and pin its version: a dated or versioned path, a checksum checked on read, a "
-           "dvc.lock or .dvc file; or commit the step that produces it.")
     VALID = (
         Example({"a.py": "import pandas as pd\ndf = pd.read_csv('data/raw/customers.csv')\n"}),
         Example({"a.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/clean.csv')\n",
