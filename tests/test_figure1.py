@@ -14,6 +14,7 @@ import pytest
 from browser import Browser, find_chromium
 from debtscan.config import load_config
 from debtscan.engine import ScanOptions, scan
+from debtscan.report.drawing import with_pipeline
 from debtscan.report.figure1 import figure_section, layout
 from debtscan.report.formats import formats
 
@@ -56,7 +57,7 @@ def test_the_figure_is_drawn_in_a_browser_and_screenshot(tmp_path):
     root = SERVICE.resolve()
     report, project = scan(ScanOptions(root=root, config=load_config(None, root), use_cache=False, jobs=1))
     page = tmp_path / "report.html"
-    page.write_text(formats()["html"](report, project), encoding="utf-8")
+    page.write_text(formats()["html"](with_pipeline(report, project)), encoding="utf-8")
     with Browser(CHROMIUM, width=1280, height=900) as browser:
         browser.open(page)
         browser.wait_until("document.getElementById('figure1') !== null")
