@@ -22,17 +22,19 @@ recomputed from facts, so the cache cannot serve a stale cross-file finding.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import hashlib
 import marshal
 import os
 import re
+import typing
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from debtscan import __version__, safefile
 
-FORMAT = "2"
+FORMAT = "3"  # 3: enumerated fact fields (stored as their values), typed Unknown reasons
 _MAGIC = b"debtscan-facts-pack\n"
 _MARSHAL_VERSION = 4
 
@@ -67,6 +69,14 @@ def _layout(cls: type) -> Tuple[Tuple[str, ...], Tuple[bool, ...], bool]:
     return names, plain, fast
 
 
+@lru_cache(maxsize=None)
+def _enum_fields(cls: type) -> Dict[str, type]:
+    """The fields of a fact class typed with an enumeration (stored as the member's value)."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)
+            if isinstance(hints.get(f.name), type) and issubclass(hints[f.name], enum.Enum)}
+
+
 _SCALARS = frozenset({str, int, bool, float, type(None)})
 _MEMBER = type(type("_Slotted", (), {"__slots__": ("x",)}).__dict__["x"])  # the slot descriptor type
 _ENCODERS: Dict[type, Callable[[Any], Any]] = {}
@@ -75,11 +85,12 @@ _ENCODERS: Dict[type, Callable[[Any], Any]] = {}
 def _fact_encoder(cls: type) -> Callable[[Any], Any]:
     """A compiled encoder for one fact class: ``[name, field, ...]``, plain fields copied as they are."""
     names, plain, fast = _layout(cls)
+    enums = _enum_fields(cls)
     getter = "obj.__dict__" if fast else None
     items = []
     for name, is_plain in zip(names, plain):
         value = f"{getter}[{name!r}]" if getter else f"obj.{name}"
-        items.append(value if is_plain else f"encode({value})")
+        items.append(f"{value}._value_" if name in enums else value if is_plain else f"encode({value})")
     source = f"def encode_fact(obj):\n    return [{cls.__name__!r}, {', '.join(items)}]\n"
     namespace: Dict[str, Any] = {"encode": encode}
     exec(source, namespace)  # noqa: S102 - generated from the dataclass's own field names
@@ -111,7 +122,9 @@ def encode(obj: Any) -> Any:
 def _fact_builder(cls: type, decode: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """A compiled constructor for one fact class from ``[name, field, ...]``."""
     names, plain, fast = _layout(cls)
-    values = [f"data[{i + 1}]" if is_plain else f"decode(data[{i + 1}])" for i, is_plain in enumerate(plain)]
+    enums = _enum_fields(cls)
+    values = [f"members_{i}[data[{i + 1}]]" if name in enums else f"data[{i + 1}]" if is_plain else f"decode(data[{i + 1}])"
+              for i, (name, is_plain) in enumerate(zip(names, plain))]
     if fast:  # a frozen dataclass without __post_init__: fill its __dict__ directly (no __init__ checks)
         pairs = ", ".join(f"{name!r}: {value}" for name, value in zip(names, values))
         source = (f"def build(data):\n    obj = new(cls)\n    obj.__dict__.update({{{pairs}}})\n"
@@ -123,6 +136,7 @@ def _fact_builder(cls: type, decode: Callable[[Any], Any]) -> Callable[[Any], An
     else:
         source = f"def build(data):\n    return cls({', '.join(values)})\n"
     namespace: Dict[str, Any] = {"new": object.__new__, "cls": cls, "decode": decode}
+    namespace.update((f"members_{i}", enums[name]._value2member_map_) for i, name in enumerate(names) if name in enums)
     namespace.update((f"set_{i}", cls.__dict__[name].__set__) for i, name in enumerate(names)
                      if isinstance(cls.__dict__.get(name), _MEMBER))
     exec(source, namespace)  # noqa: S102 - generated from the dataclass's own field names

@@ -14,7 +14,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from debtscan.artifacts import TABLE_PREFIX, ArtifactKind, object_store_id, storage_scheme, table_id
 from debtscan.facts.values import (
-    Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown,
+    Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown, Why,
 )
 
 WILDCARD = "*"
@@ -203,9 +203,9 @@ class Resolver:
                         continue
                 out.extend(self.strings(option, module_file, depth + 1))
             return _dedupe(out)[:_MAX_VARIANTS]
-        if kind is Unknown and value.hint.startswith("call:") and not value.hint.startswith("call:?"):
+        if kind is Unknown and value.why is Why.CALL and not value.detail.startswith("?"):
             # a project function that returns a path (recorded as the constant ``name()``)
-            name = value.hint[len("call:"):]
+            name = value.detail
             target = self.constants.lookup(name + "()", origin=module_file)
             if target is not None:
                 defining = self.constants.file_of(name.rpartition(".")[0], module_file, module_file)

@@ -31,8 +31,8 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import networkx as nx
 
-from debtscan.facts.model import FileFacts, ModelFact
-from debtscan.facts.values import Choice, Concat, Lit, Ref, Seq, Sym, Unknown
+from debtscan.facts.model import FileFacts, ModelFact, ModelRef, OutputKind
+from debtscan.facts.values import Choice, Concat, Lit, ReadsAt, Ref, Seq, Sym, Unknown
 from debtscan.paths import normalise
 from debtscan.projects import ProjectRoots, ScopedPathIndex
 
@@ -75,7 +75,7 @@ class ModelNode:
     artifacts: Set[str] = field(default_factory=set)
     output_artifacts: Set[str] = field(default_factory=set)
     output_columns: Set[str] = field(default_factory=set)
-    input_models: Set[str] = field(default_factory=set)
+    input_models: Set[ModelRef] = field(default_factory=set)
 
     @property
     def label(self) -> str:
@@ -206,9 +206,9 @@ class _Resolve:
             for option in sym.options:
                 out.extend(s for s in self.sources(option, path) if s not in out)
             return tuple(out)
+        if isinstance(sym, ReadsAt):
+            return tuple(sorted(self.reads_at.get((path, sym.line), ())))
         if isinstance(sym, Unknown):
-            if sym.hint.startswith("line:") and sym.hint[5:].isdigit():
-                return tuple(sorted(self.reads_at.get((path, int(sym.hint[5:])), ())))
             return ()
         key = (path, repr(sym))
         if key in self.cache:
@@ -361,11 +361,11 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     cascades: List[Cascade] = []
     by_name: Dict[Tuple[str, str], str] = {}
     for node in models.values():
-        by_name.setdefault((node.path, f"{node.name}@{node.scope}"), node.id)
+        by_name.setdefault((node.path, ModelRef(node.name, node.scope)), node.id)
     for node in models.values():
         if node.kind != "fit":
             continue
-        for ref in sorted(node.input_models):
+        for ref in sorted(node.input_models, key=_model_order):
             producer = by_name.get((node.path, ref))
             if producer is not None and alias.get(producer, producer) != node.id:
                 cascades.append(Cascade(alias.get(producer, producer), node.id, "", ()))
@@ -464,6 +464,10 @@ def _is_model_file(path: str) -> bool:
     return is_model_artifact(path)
 
 
+def _model_order(ref: ModelRef) -> str:
+    return f"{ref.name}@{ref.scope}"  # the order cascades have always been listed in
+
+
 def _model_node(fact: ModelFact, path: str, component: str, resolve: _Resolve) -> ModelNode:
     node = ModelNode(f"model:{path}:{fact.line}", fact.name, fact.api, path, fact.line, fact.scope, component,
                      fact.kind)
@@ -473,10 +477,10 @@ def _model_node(fact: ModelFact, path: str, component: str, resolve: _Resolve) -
     for via in fact.feature_lists:
         names.update(resolve.names(via, path=path))
     targets: Set[str] = set()
+    for via in fact.target_lists:
+        targets.update(resolve.names(via, path=path))
     for target in fact.targets:
-        if target.startswith("@"):
-            targets.update(resolve.names(target[1:], path=path))
-        elif "." in target and resolve.names(target, path=path):
+        if "." in target and resolve.names(target, path=path):
             targets.update(resolve.names(target, path=path))
         else:
             targets.add(target)
@@ -488,7 +492,7 @@ def _model_node(fact: ModelFact, path: str, component: str, resolve: _Resolve) -
         node.artifacts.update(resolve.sources(fact.artifact, path))
     for sym in fact.output_artifacts:
         node.output_artifacts.update(resolve.sources(sym, path))
-    node.output_columns = {o.split(":", 1)[1] for o in fact.outputs if o.startswith("column:")}
+    node.output_columns = {o.name for o in fact.outputs if o.kind is OutputKind.COLUMN}
     node.input_models = set(fact.input_models)
     return node
 
@@ -552,7 +556,7 @@ def _add_to_graph(graph: nx.MultiDiGraph, layer: SignalLayer, facts: Dict[str, F
             _signal(graph, node, signal.name, "")
             graph.nodes[node]["derived"] = True
             for name in signal.inputs:
-                if name.startswith("@") or name == signal.name:
+                if name == signal.name:
                     continue
                 source = signal_node(name)
                 _signal(graph, source, name, "")

@@ -21,10 +21,10 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.collector import Collector
-from debtscan.facts.model import ConstantFact, IOFact, PathCallFact, RunFact
+from debtscan.facts.collector import CollectedFacts, Collector
+from debtscan.facts.model import ConstantFact, IOFact, IOMode, PathCallFact, RunFact
 from debtscan.facts.values import (
-    Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown,
+    Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown, Why,
 )
 from debtscan.knowledge import IOSpec
 
@@ -106,14 +106,13 @@ def _method_name(node: cst.BaseExpression) -> str:
 
 
 def _contains_unknown_attr(value: Sym, names: Dict[str, Sym], depth: int = 0) -> Sym:
-    """``value`` with ``Unknown("attr:dest")`` replaced by the argparse default of ``dest``."""
+    """``value`` with ``Unknown(Why.ATTRIBUTE, "dest")`` replaced by the argparse default of ``dest``."""
     if depth > 12:
         return value
     kind = type(value)
     if kind is Unknown:
-        hint = value.hint
-        if hint.startswith("attr:") and hint[5:] in names:
-            return names[hint[5:]]
+        if value.why is Why.ATTRIBUTE and value.detail in names:
+            return names[value.detail]
         return value
     if kind is Concat:
         return Concat(tuple(_contains_unknown_attr(p, names, depth + 1) for p in value.parts))
@@ -302,7 +301,7 @@ class IOCollector(Collector):
                     if 0 < len(values) <= 16:
                         scope.bindings[target.value] = Choice(tuple(Lit(v) for v in values))
                         return
-                scope.bindings[target.value] = Unknown("loop")
+                scope.bindings[target.value] = Unknown(Why.LOOP)
                 return
             spec = self.ex.knowledge.io_spec(name)
             if spec is not None and spec.pattern and isinstance(target, cst.Name) and args:
@@ -314,7 +313,7 @@ class IOCollector(Collector):
             if name == "builtins.enumerate" and isinstance(target, cst.Tuple) and args \
                     and len(target.elements) == 2:
                 if isinstance(target.elements[0].value, cst.Name):
-                    scope.bindings[target.elements[0].value.value] = Unknown("loop")
+                    scope.bindings[target.elements[0].value.value] = Unknown(Why.LOOP)
                 self._bind_iteration(scope, target.elements[1].value, args[0].value)
                 return
         if isinstance(target, (cst.Tuple, cst.List)):
@@ -328,7 +327,7 @@ class IOCollector(Collector):
             else:
                 for name in names:
                     if name:
-                        scope.bindings[name] = Unknown("loop")
+                        scope.bindings[name] = Unknown(Why.LOOP)
         elif isinstance(target, cst.Name):
             seq = _as_seq(self.ex.sym(iterable))
             if isinstance(seq, Seq):
@@ -336,7 +335,7 @@ class IOCollector(Collector):
             elif isinstance(seq, Ref):
                 scope.bindings[target.value] = Choice((seq,))
             else:
-                scope.bindings[target.value] = Unknown("loop")
+                scope.bindings[target.value] = Unknown(Why.LOOP)
 
     def _enter_function(self, node: cst.FunctionDef) -> None:
         """``@click.option("--out", default="x.csv")``: the parameter's default is the option's."""
@@ -531,7 +530,7 @@ class IOCollector(Collector):
         if node is not None and id(node) in self._pending_fmt:
             fmt, pending_value = self._pending_fmt.pop(id(node))
             value = value or pending_value
-        self.io.append(IOFact(mode, spec.name, path, ex.line, ex.col, ex.scope_name, fmt, value))
+        self.io.append(IOFact(IOMode(mode), spec.name, path, ex.line, ex.col, ex.scope_name, fmt, value))
         index = len(self.io) - 1
         if node is not None and spec.mode == "open":
             target = self._handle_targets.pop(id(node), None)
@@ -566,7 +565,7 @@ class IOCollector(Collector):
             if self._option_defaults:
                 value = _contains_unknown_attr(value, self._option_defaults)
             if not isinstance(value, _STRUCTURAL) and not isinstance(value, Seq):
-                value = Unknown("arg")
+                value = Unknown(Why.ARGUMENT)
             if arg.keyword is None:
                 args.append(value)
             else:
@@ -584,12 +583,12 @@ class IOCollector(Collector):
         self.runs.append(RunFact(self.ex.sym(command), self.ex.line,
                                  self.ex.sym(cwd) if cwd is not None else None))
 
-    def finish(self, out: Dict[str, Any]) -> None:
+    def finish(self, out: CollectedFacts) -> None:
         for function, values in self._returns.items():
             unique = list(dict.fromkeys(v for v, _ in values))
             value = unique[0] if len(unique) == 1 else Choice(tuple(unique[:8]))
             name = f"{function}()"
             self.ex.constants[name] = ConstantFact(name, value, values[0][1])
-        out["io"] = tuple(self.io)
-        out["runs"] = tuple(self.runs)
-        out["path_calls"] = tuple(self.path_calls)
+        out.io = self.io  # the one list: collectors declared after this one append to it
+        out.runs.extend(self.runs)
+        out.path_calls.extend(self.path_calls)

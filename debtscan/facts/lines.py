@@ -32,8 +32,8 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.collector import MODULE_SCOPE, Collector, StatementFrame
-from debtscan.facts.model import LINE_KINDS, StatementFact
+from debtscan.facts.collector import CollectedFacts, MODULE_SCOPE, Collector, StatementFrame
+from debtscan.facts.model import LineKind, LINE_KINDS, StatementFact
 
 _LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString)
 _DISPLAYS = (cst.List, cst.Tuple, cst.Set)
@@ -259,29 +259,29 @@ class LinesCollector(Collector):
         if evidence is not None and evidence.frame is not frame:
             evidence = None
         node = frame.node
-        kind = "other"
+        kind = LineKind.OTHER
         shape = ""
         adapters: Tuple[str, ...] = ()
         if frame.io:
-            kind = "io"
+            kind = LineKind.IO
         elif self.class_stack and self.class_stack[-1]:
-            kind = "ml"
+            kind = LineKind.ML
         elif evidence is not None and evidence.ml:
-            kind = "ml"
+            kind = LineKind.ML
         elif evidence is not None and evidence.ops and not self._is_logging(node):
-            kind = "glue"
+            kind = LineKind.GLUE
             adapters = tuple(dict.fromkeys(evidence.adapters))
             shape = self._shape(frame, evidence.ops)
         else:
             structural = self._structural_glue(node)
             if structural is not None:
-                kind = "glue"
+                kind = LineKind.GLUE
                 adapters = (structural[1],)
                 shape = self._shape(frame, [structural[0]])
             elif self._builds_model(node):
-                kind = "ml"
+                kind = LineKind.ML
             elif (evidence is not None and evidence.config) or self._is_setting(node):
-                kind = "config"
+                kind = LineKind.CONFIG
         self._last_adapter = adapters[-1] if adapters else ""
         self._track(node, kind)
         return StatementFact(frame.line, frame.end_line, kind, shape, adapters, frame.scope)
@@ -468,7 +468,7 @@ class LinesCollector(Collector):
             return len(node.args) <= 20 and all(self._constant(a.value, depth + 1) for a in node.args)
         return False
 
-    def finish(self, out: Dict[str, Any]) -> None:
+    def finish(self, out: CollectedFacts) -> None:
         """The statements themselves are collected by the extraction core."""
 
 

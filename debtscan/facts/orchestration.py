@@ -19,8 +19,9 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.collector import Collector
-from debtscan.facts.model import AssetFact, IOFact, TaskEdgeFact, TaskFact
+from debtscan.facts.collector import CollectedFacts, Collector
+from debtscan.facts.io import IOCollector
+from debtscan.facts.model import AssetFact, IOFact, IOMode, TaskEdgeFact, TaskFact, TaskKind
 from debtscan.facts.values import Lit
 
 _CHAIN_FUNCTIONS = frozenset({"airflow.models.baseoperator.chain", "airflow.utils.helpers.chain",
@@ -60,17 +61,11 @@ class OrchestrationCollector(Collector):
         self._operators = frozenset(self.flow.command_operators) | frozenset(self.flow.script_operators) | \
             frozenset(self.flow.callable_operators) | _CHAIN_FUNCTIONS
         self._dependency_methods = self.flow.downstream_methods | self.flow.upstream_methods
-        self._io: Optional[list] = None
 
     @property
-    def io(self) -> list:
-        if self._io is None:
-            self._io = []
-            for collector in self.ex.collectors:
-                if collector is not self and isinstance(getattr(collector, "io", None), list):
-                    self._io = collector.io
-                    break
-        return self._io
+    def io(self) -> List[IOFact]:
+        """The file's one list of I/O facts (the I/O collector's): tables and SQL are recorded into it."""
+        return self.peer(IOCollector).io
 
     # -- decorated functions ------------------------------------------------------------------------
     def _decorators(self, node: cst.FunctionDef) -> List[Tuple[str, Optional[cst.Call]]]:
@@ -97,11 +92,11 @@ class OrchestrationCollector(Collector):
                 framework = _framework(name)
                 self.task_functions[node.name.value] = framework
                 self.task_scopes[scope] = (node.name.value, framework)
-                self.tasks.append(TaskFact(node.name.value, "function", framework, line, scope,
+                self.tasks.append(TaskFact(node.name.value, TaskKind.FUNCTION, framework, line, scope,
                                            callable=f"{self.ex.module}.{scope}"))
             elif name in self.flow.flow_decorators:
                 self.flows.add(scope)
-                self.tasks.append(TaskFact(node.name.value, "flow", _framework(name), line, scope,
+                self.tasks.append(TaskFact(node.name.value, TaskKind.FLOW, _framework(name), line, scope,
                                            callable=f"{self.ex.module}.{scope}"))
             elif name in self.flow.asset_decorators:
                 self._asset(node, call, scope, line)
@@ -158,7 +153,7 @@ class OrchestrationCollector(Collector):
             if name in self.flow.luigi_bases or (isinstance(base.value, cst.Name) and base.value.value in
                                                  self.luigi_classes):
                 self.luigi_classes.add(node.name.value)
-                self.tasks.append(TaskFact(node.name.value, "luigi", "luigi", self.ex.line, self.ex.scope_name,
+                self.tasks.append(TaskFact(node.name.value, TaskKind.LUIGI, "luigi", self.ex.line, self.ex.scope_name,
                                            callable=f"{self.ex.module}.{self.ex.scope_name}"))
                 return
 
@@ -178,7 +173,7 @@ class OrchestrationCollector(Collector):
                 self.edges.append(TaskEdgeFact(expr.func.value, cls, self.ex.line))
             elif method == "output" and self.ex.qualname_of_call(expr) in self.flow.luigi_targets and expr.args:
                 path = _kwarg(expr, "path") or expr.args[0].value
-                self.io.append(IOFact("write", self.ex.qualname_of_call(expr), self.ex.sym(path), self.ex.line,
+                self.io.append(IOFact(IOMode.WRITE, self.ex.qualname_of_call(expr), self.ex.sym(path), self.ex.line,
                                       self.ex.col, scope, "luigi", "", "path"))
 
     # -- operators, calls and edges -----------------------------------------------------------------
@@ -222,13 +217,13 @@ class OrchestrationCollector(Collector):
                 not qualname.startswith("?") and "." in qualname:
             # the code a task function runs: a project function or class of another module (a step)
             name, framework = self.task_scopes[scope]
-            self.tasks.append(TaskFact(name, "callable", framework, self.ex.line, scope, callable=qualname))
+            self.tasks.append(TaskFact(name, TaskKind.CALLABLE, framework, self.ex.line, scope, callable=qualname))
             return
         if scope in self.flows and isinstance(func, (cst.Name, cst.Attribute)) and not qualname.startswith("?"):
             root = qualname.split(".", 1)[0]
             if root not in ("builtins", "prefect", "airflow", "logging", "os", "sys", "pandas", "numpy"):
                 name = func.value if isinstance(func, cst.Name) else func.attr.value
-                self.tasks.append(TaskFact(name, "call", "", self.ex.line, scope, callable=qualname))
+                self.tasks.append(TaskFact(name, TaskKind.CALL, "", self.ex.line, scope, callable=qualname))
 
     def _operator(self, node: cst.Call, qualname: str, kind: str, keyword: str) -> None:
         stack = self.ex.stmt_stack
@@ -248,9 +243,11 @@ class OrchestrationCollector(Collector):
         if kind == "callable":
             target = self.ex.qualname(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
             if target:
-                self.tasks.append(TaskFact(name, kind, framework, self.ex.line, self.ex.scope_name, callable=target))
+                self.tasks.append(TaskFact(name, TaskKind.CALLABLE, framework, self.ex.line, self.ex.scope_name,
+                                           callable=target))
             return
-        self.tasks.append(TaskFact(name, kind, framework, self.ex.line, self.ex.scope_name, self.ex.sym(value)))
+        self.tasks.append(TaskFact(name, TaskKind(kind), framework, self.ex.line, self.ex.scope_name,
+                                   self.ex.sym(value)))
 
     def _task_names(self, node: cst.BaseExpression) -> List[str]:
         if isinstance(node, cst.Name):
@@ -291,8 +288,7 @@ class OrchestrationCollector(Collector):
             return  # no task in this file (yet): a bit shift, not a dependency
         self._chain(node)
 
-    def finish(self, out: Dict[str, Any]) -> None:
-        out["tasks"] = tuple(self.tasks)
-        out["task_edges"] = tuple(self.edges)
-        out["assets"] = tuple(self.assets)
-        out["io"] = tuple(self.io)
+    def finish(self, out: CollectedFacts) -> None:
+        out.tasks.extend(self.tasks)
+        out.task_edges.extend(self.edges)
+        out.assets.extend(self.assets)

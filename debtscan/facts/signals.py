@@ -15,10 +15,13 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.collector import MODULE_SCOPE, Collector
-from debtscan.facts.model import ModelFact, SignalFact
+from debtscan.facts.collector import MODULE_SCOPE, CollectedFacts, Collector
+from debtscan.facts.io import IOCollector
+from debtscan.facts.model import (
+    IOFact, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, PredictionOutput, SignalFact, SignalKind,
+)
 from debtscan.facts.warehouse import is_spark_read
-from debtscan.facts.values import Choice, Concat, Lit, Param, PathJoin, Ref, Seq, Sym, Unknown
+from debtscan.facts.values import Choice, Concat, Lit, Param, PathJoin, ReadsAt, Ref, Seq, Sym, Unknown
 
 FRAME_TYPES = frozenset({"pandas.DataFrame", "polars.DataFrame", "polars.LazyFrame", "datasets.Dataset",
                          "datasets.DatasetDict", "pyspark.sql.DataFrame"})
@@ -164,19 +167,23 @@ class _Model:
     api: str
     line: int
     scope: str
-    kind: str = "fit"
+    kind: ModelKind = ModelKind.FIT
     inputs: Tuple[str, ...] = ()
     input_sources: Tuple[Sym, ...] = ()
     feature_lists: Tuple[str, ...] = ()
     targets: Tuple[str, ...] = ()
-    outputs: Tuple[str, ...] = ()
+    target_lists: Tuple[str, ...] = ()
+    outputs: Tuple[PredictionOutput, ...] = ()
     output_artifacts: Tuple[Sym, ...] = ()
     input_models: Tuple[str, ...] = ()
     artifact: Optional[Sym] = None
 
 
 class SignalCollector(Collector):
-    """Collects :class:`SignalFact` and :class:`ModelFact` in the single pass."""
+    """Collects :class:`SignalFact` and :class:`ModelFact` in the single pass (reading the I/O facts of
+    each statement as the I/O collector records them)."""
+
+    after = (IOCollector,)
 
     enter = {
         cst.Name: "on_name", cst.Attribute: "on_attribute", cst.Subscript: "on_subscript", cst.Arg: "on_arg",
@@ -205,17 +212,14 @@ class SignalCollector(Collector):
         self.returns: Dict[str, Info] = {}
         self.lambda_records: Dict[str, Info] = {}
         self.tracked: Set[str] = set()   # every key ever bound to an Info: a cheap filter for names
-        self._io = None
+        self._io: Optional[List[IOFact]] = None
 
     # -- tables ----------------------------------------------------------------------------------
     @property
-    def io_list(self) -> list:
+    def io_list(self) -> List[IOFact]:
+        """The file's I/O facts so far (the I/O collector's list, in source order)."""
         if self._io is None:
-            self._io = []
-            for collector in self.ex.collectors:
-                if hasattr(collector, "io") and isinstance(collector.io, list):
-                    self._io = collector.io
-                    break
+            self._io = self.peer(IOCollector).io
         return self._io
 
     def get(self, key: str) -> Optional[Info]:
@@ -340,7 +344,7 @@ class SignalCollector(Collector):
             self.stmts[-1].in_target -= 1
 
     # -- signals ---------------------------------------------------------------------------------
-    def _consume(self, names: Tuple[str, ...], via: str, refs: Tuple[str, ...], frame: str, kind: str,
+    def _consume(self, names: Tuple[str, ...], via: str, refs: Tuple[str, ...], frame: str, kind: SignalKind,
                  info: Optional[Info], key: bool = False) -> None:
         """Record signals consumed here: literal names (through the constant ``via``) and constants of other
         modules (``refs``), resolved when the graph is built."""
@@ -438,7 +442,7 @@ class SignalCollector(Collector):
             if isinstance(index, cst.List):
                 names, via, refs = self._names_of(index)
                 if names and len(names) == len(index.elements):
-                    self._consume(names, via, refs, frame_key, "column", self.get(frame_key) if frame_key else None)
+                    self._consume(names, via, refs, frame_key, SignalKind.COLUMN, self.get(frame_key) if frame_key else None)
                 return
             if not isinstance(index, (cst.Name, cst.Attribute, cst.BinaryOperation)):
                 return
@@ -446,9 +450,9 @@ class SignalCollector(Collector):
             if not (via or refs or (names and self._is_list(index))) or not self._known_list(index):
                 return
             known = self.get(frame_key) if frame_key else None
-            self._consume(names, via, refs, frame_key, "column", known)
+            self._consume(names, via, refs, frame_key, SignalKind.COLUMN, known)
             return
-        kind = "key" if info.kind == "record" else "column"
+        kind = SignalKind.KEY if info.kind == "record" else SignalKind.COLUMN
         names, via, refs = self._names_of(index)
         if names or refs:
             self._consume(names, via, refs, frame_key, kind, info)
@@ -480,7 +484,7 @@ class SignalCollector(Collector):
         info = self.get(key)
         if info is None or info.kind not in ("frame", "record"):
             return
-        self._consume((attr,), "", (), key, "key" if info.kind == "record" else "column", info)
+        self._consume((attr,), "", (), key, SignalKind.KEY if info.kind == "record" else SignalKind.COLUMN, info)
 
     # -- calls -----------------------------------------------------------------------------------
     def on_call(self, node: cst.Call, qualname: str) -> None:
@@ -503,13 +507,13 @@ class SignalCollector(Collector):
                 if arg.keyword is not None and arg.keyword.value in READ_COLUMN_KEYWORDS:
                     names, via, refs = self._names_of(arg.value)
                     fact = self.io_list[-1]
-                    self._consume(names, via, refs, "", "column", Info(sources=(fact.path,)))
+                    self._consume(names, via, refs, "", SignalKind.COLUMN, Info(sources=(fact.path,)))
         if qualname == "polars.col" or qualname == "pyspark.sql.functions.col":
             for arg in node.args:
                 if arg.keyword is None:
                     names, _, _ = self._names_of(arg.value)
                     for name in names:
-                        stmt.pending_polars.append(SignalFact(name, "column", self.ex.line, self.ex.col,
+                        stmt.pending_polars.append(SignalFact(name, SignalKind.COLUMN, self.ex.line, self.ex.col,
                                                               self.ex.scope_name))
             return
         # column-taking methods on frames
@@ -520,7 +524,7 @@ class SignalCollector(Collector):
                 self._column_args(node, method, frame, receiver_key or "")
         if method == "get" and receiver_info is not None and receiver_info.kind == "record" and node.args:
             names, via, refs = self._names_of(node.args[0].value)
-            self._consume(names, via, refs, receiver_key or "", "key", receiver_info)
+            self._consume(names, via, refs, receiver_key or "", SignalKind.KEY, receiver_info)
         if method == "apply" and receiver is not None and node.args:
             frame = self.is_frame_expr(receiver)
             first = node.args[0].value
@@ -595,7 +599,7 @@ class SignalCollector(Collector):
                 param = params[positional.index(arg)]
             else:
                 continue
-            self.signals.append(SignalFact("", "bind", self.ex.line, self.ex.col, self.ex.scope_name, param,
+            self.signals.append(SignalFact("", SignalKind.BIND, self.ex.line, self.ex.col, self.ex.scope_name, param,
                                            _source_sym(info.sources), function))
 
     def _column_args(self, node: cst.Call, method: str, frame: Optional[Info], frame_key: str) -> None:
@@ -613,7 +617,7 @@ class SignalCollector(Collector):
         for value in chosen:
             names, via, refs = self._names_of(value)
             if names or refs:
-                self._consume(names, via, refs, frame_key, "column", frame, key)
+                self._consume(names, via, refs, frame_key, SignalKind.COLUMN, frame, key)
 
     def _watch(self, node: cst.Call, index: Optional[int], keywords: Tuple[str, ...], role: str, fit_id: int) -> None:
         positional = [a for a in node.args if a.keyword is None and not a.star]
@@ -697,7 +701,7 @@ class SignalCollector(Collector):
         stmt.preds.append((model_key, None))
         if model_key not in self.models:
             name = model_key.rpartition(":")[2]
-            self.models[model_key] = _Model(name, api or "?", self._line(), self.ex.scope_name, kind="predict",
+            self.models[model_key] = _Model(name, api or "?", self._line(), self.ex.scope_name, kind=ModelKind.PREDICT,
                                             artifact=artifact)
         self._watch(node, 0, ("X", "x", "data"), "x", fit_id)
 
@@ -708,7 +712,7 @@ class SignalCollector(Collector):
         if not candidates:
             return
         info = candidates[-1]
-        if info.model not in self.models or self.models[info.model].kind != "fit":
+        if info.model not in self.models or self.models[info.model].kind is not ModelKind.FIT:
             name = info.model.rpartition(":")[2]
             self.models[info.model] = _Model(name, "torch.training-loop", self._line(), scope)
 
@@ -776,7 +780,7 @@ class SignalCollector(Collector):
                 name = target
                 self.put(target, Info(kind="model", model=model_key, api=api))
             model = self.models.get(model_key)
-            if model is None or model.kind != "fit":
+            if model is None or model.kind is not ModelKind.FIT:
                 previous = model
                 model = _Model(name or model_key.rpartition(":")[2], api, line, ex.scope_name)
                 if previous is not None:
@@ -785,13 +789,14 @@ class SignalCollector(Collector):
             model.inputs = _union(model.inputs, x.signals)
             model.input_sources = _union(model.input_sources, x.sources)
             model.feature_lists = _union(model.feature_lists, x.vias)
-            model.targets = _union(model.targets, y.signals, x.targets, tuple(f"@{v}" for v in y.vias))
+            model.targets = _union(model.targets, y.signals, x.targets)
+            model.target_lists = _union(model.target_lists, y.vias)
             model.input_models = _union(model.input_models, tuple(p for p in x.preds if p != model_key),
                                         tuple(m for c, m in x.pred_cols
                                               if m != model_key and (c in x.signals or not x.signals)))
         for fit_id, model_key in stmt.predicts:
             model = self.models.get(model_key)
-            if model is not None and model.kind == "predict":
+            if model is not None and model.kind is ModelKind.PREDICT:
                 x = self._combine(stmt, (fit_id, "x"))
                 model.inputs = _union(model.inputs, x.signals)
                 model.input_sources = _union(model.input_sources, x.sources)
@@ -801,14 +806,15 @@ class SignalCollector(Collector):
             preds = ()  # a loss or a score computed from predictions is not a prediction
         # writes: predictions persisted, models saved
         for fact in new_io:
-            if fact.mode != "write":
+            if fact.mode is not IOMode.WRITE:
                 continue
             written_preds = preds or tuple(m for c, m in whole.pred_cols if not whole.signals or c in whole.signals)
             for model_key in written_preds:
                 model = self.models.get(model_key)
                 if model is not None:
                     columns = tuple(c for c, m in whole.pred_cols if m == model_key and c in whole.signals)
-                    model.outputs = _union(model.outputs, tuple(f"column:{c}" for c in columns) + ("file",))
+                    model.outputs = _union(model.outputs, tuple(PredictionOutput(OutputKind.COLUMN, c) for c in columns)
+                                           + (PredictionOutput(OutputKind.FILE),))
                     model.output_artifacts = _union(model.output_artifacts, (fact.path,))
             for key, info, _ in stmt.refs:
                 if info.kind == "model" and info.model in self.models and not written_preds:
@@ -816,13 +822,13 @@ class SignalCollector(Collector):
             # lineage: the artifacts whose data flows into this write
             upstream = tuple(src for src in whole.sources if src != fact.path)
             if upstream and not written_preds:
-                self.signals.append(SignalFact("", "flow", fact.line, fact.column, fact.scope, "",
+                self.signals.append(SignalFact("", SignalKind.FLOW, fact.line, fact.column, fact.scope, "",
                                                _source_sym(upstream)))
         if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call) and whole.sources and not preds and \
-                not any(f.mode == "write" for f in new_io):
+                not any(f.mode is IOMode.WRITE for f in new_io):
             # a call that may write through a project helper (``utils.to_feature(df, path)``): resolved against
             # the writes placed at this line when the graph is built
-            self.signals.append(SignalFact("", "flow", line, 0, ex.scope_name, "", _source_sym(whole.sources)))
+            self.signals.append(SignalFact("", SignalKind.FLOW, line, 0, ex.scope_name, "", _source_sym(whole.sources)))
         if isinstance(node, cst.Return):
             returned = _target_key(node.value) if node.value is not None else None
             returned_info = self.get(returned) if returned else None
@@ -831,10 +837,11 @@ class SignalCollector(Collector):
                 return
             for model_key in preds:
                 if model_key in self.models:
-                    self.models[model_key].outputs = _union(self.models[model_key].outputs, ("return",))
+                    self.models[model_key].outputs = _union(self.models[model_key].outputs,
+                                                            (PredictionOutput(OutputKind.RETURN),))
             info = whole if (whole.signals or whole.sources or whole.preds or whole.vias) else None
             if info is None and isinstance(node.value, cst.Call) and new_io:
-                reads = [f for f in new_io if f.mode == "read"]
+                reads = [f for f in new_io if f.mode is IOMode.READ]
                 if reads and ex.type_of(node.value) in FRAME_TYPES:
                     info = Info(kind="frame", sources=(reads[-1].path,))
             if info is not None and ex.scope.kind == "function":
@@ -854,21 +861,23 @@ class SignalCollector(Collector):
                 target_frames.append((frame_key, column))
         for frame_key, column in target_frames:
             inputs = tuple(n for n, _, _, _ in stmt.consumed if n and n != column) or ()
-            inputs = _union(inputs, tuple(f"@{v}" for _, v, _, _ in stmt.consumed if v))
+            input_lists = _union((), tuple(v for _, v, _, _ in stmt.consumed if v))
             frame = self.get(frame_key)
             if preds:
-                self.signals.append(SignalFact(column, "prediction", line, 0, ex.scope_name, frame_key,
+                self.signals.append(SignalFact(column, SignalKind.PREDICTION, line, 0, ex.scope_name, frame_key,
                                                _source_sym(frame.sources if frame else ()), "",
-                                               tuple(f"model:{m}" for m in preds)))
+                                               models=tuple(_model_ref(m) for m in preds)))
                 if frame is not None:
                     self.put(frame_key, _replace(frame, pred_cols=_union(frame.pred_cols,
                                                                           tuple((column, m) for m in preds))))
                 for model_key in preds:
                     if model_key in self.models:
-                        self.models[model_key].outputs = _union(self.models[model_key].outputs, (f"column:{column}",))
+                        self.models[model_key].outputs = _union(self.models[model_key].outputs,
+                                                                (PredictionOutput(OutputKind.COLUMN, column),))
             else:
-                self.signals.append(SignalFact(column, "derived", line, 0, ex.scope_name, frame_key,
-                                               _source_sym(frame.sources if frame else ()), "", inputs))
+                self.signals.append(SignalFact(column, SignalKind.DERIVED, line, 0, ex.scope_name, frame_key,
+                                               _source_sym(frame.sources if frame else ()), "", inputs,
+                                               input_lists=input_lists))
                 if frame is not None:
                     # the frame now holds the new column, and data from what it was computed from (a column
                     # rewritten from itself, ``df["c"] = df["c"].fillna(0)``, still comes from the source)
@@ -887,7 +896,7 @@ class SignalCollector(Collector):
         targets = _assign_targets(node)
         if not targets:
             return
-        reads = [f for f in new_io if f.mode == "read"]
+        reads = [f for f in new_io if f.mode is IOMode.READ]
         value_type = ex.type_of(value)
         info: Optional[Info] = None
         if reads and (value_type in FRAME_TYPES or _is_read_call(ex, value)):
@@ -930,7 +939,7 @@ class SignalCollector(Collector):
             elif _project_call(ex, value):
                 # data loaded through a project helper (``utils.load_train(cols)``): the reads placed at this
                 # line when the graph is built are its sources
-                info = Info(kind="frame", sources=(Unknown(f"line:{line}"),))
+                info = Info(kind="frame", sources=(ReadsAt(line),))
         for target in targets:
             if info is not None and info.kind in ("model", "loaded") and not info.model:
                 info = _replace(info, model=f"{ex.scope_name}:{target}")
@@ -999,8 +1008,8 @@ class SignalCollector(Collector):
             out.targets = _union(out.targets, targets)
         return out
 
-    def finish(self, out: Dict[str, Any]) -> None:
-        out["signals"] = tuple(self.signals)
+    def finish(self, out: CollectedFacts) -> None:
+        out.signals.extend(self.signals)
         models = []
         for model in sorted(self.models.values(), key=lambda m: (m.line, m.name)):
             models.append(ModelFact(
@@ -1008,10 +1017,10 @@ class SignalCollector(Collector):
                 inputs=tuple(n for n in model.inputs if n not in model.targets),
                 input_sources=model.input_sources, feature_lists=model.feature_lists, outputs=model.outputs,
                 kind=model.kind, artifact=model.artifact, output_artifacts=model.output_artifacts,
-                targets=model.targets, input_models=tuple(m.rpartition(":")[2] + "@" + m.rpartition(":")[0]
-                                                          for m in model.input_models),
+                targets=model.targets, input_models=tuple(_model_ref(m) for m in model.input_models),
+                target_lists=model.target_lists,
             ))
-        out["models"] = tuple(models)
+        out.models.extend(models)
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -1076,6 +1085,12 @@ def _assign_targets(node) -> List[str]:
 def _assign_target(node) -> Optional[str]:
     targets = _assign_targets(node)
     return targets[0] if targets else None
+
+
+def _model_ref(key: str) -> ModelRef:
+    """The collector's key of a model (``scope:target``) as a fact."""
+    scope, _, name = key.rpartition(":")
+    return ModelRef(name, scope)
 
 
 def _call_name(node: cst.Call) -> str:

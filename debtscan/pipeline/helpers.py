@@ -19,7 +19,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from debtscan.facts.model import FileFacts, IOFact, PathCallFact
 from debtscan.facts.values import (
-    Choice, Concat, Format, Param, PathJoin, PathOp, Seq, Sym, Unknown,
+    Choice, Concat, Format, Param, PathJoin, PathOp, Seq, Sym, Unknown, Why,
 )
 
 MAX_LEVELS = 6
@@ -77,7 +77,7 @@ def substitute(value: Sym, function: str, mapping: Dict[str, Sym], depth: int = 
         base, _, index = value.name.partition("[")
         if index and base in mapping:
             return _element(mapping[base], int(index.rstrip("]")))
-        return value.default if value.default is not None else Unknown(f"param:{value.name}")
+        return value.default if value.default is not None else Unknown(Why.PARAMETER, value.name)
     if kind is Concat:
         return Concat(tuple(substitute(p, function, mapping, depth + 1) for p in value.parts))
     if kind is PathJoin:
@@ -99,11 +99,11 @@ def substitute(value: Sym, function: str, mapping: Dict[str, Sym], depth: int = 
 def _element(value: Sym, index: int) -> Sym:
     """Item ``index`` of a tuple argument (``path, pref = args``), through a choice of tuples."""
     if isinstance(value, Seq):
-        return value.items[index] if index < len(value.items) else Unknown("index")
+        return value.items[index] if index < len(value.items) else Unknown(Why.INDEX)
     if isinstance(value, Choice):
         items = [_element(option, index) for option in value.options]
         return Choice(tuple(items))
-    return Unknown("index")
+    return Unknown(Why.INDEX)
 
 
 class FunctionIndex:
