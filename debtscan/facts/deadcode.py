@@ -24,7 +24,6 @@ import libcst as cst
 from debtscan.facts.collector import CollectedFacts, Collector
 from debtscan.facts.model import DeadBlockFact, FlagFact
 
-_EXITS = frozenset({"sys.exit", "builtins.exit", "builtins.quit", "os._exit", "os.abort"})
 _STATEMENTS = (
     cst.SimpleStatementLine, cst.If, cst.For, cst.While, cst.With, cst.Try, cst.FunctionDef, cst.ClassDef,
     cst.Match, cst.TryStar,
@@ -104,7 +103,7 @@ class DeadCodeCollector(Collector):
         if stretch.reason != "exit":
             return True
         name = self.ex.qualname(statement.body[-1].value.func)
-        if name in _EXITS:
+        if name in self.ex.knowledge.tables.code.exits:
             stretch.reason = name.replace("builtins.", "") + "()"
             return True
         return False

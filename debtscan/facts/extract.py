@@ -65,17 +65,6 @@ _COMPOUND_STATEMENTS = (
     cst.If, cst.For, cst.While, cst.With, cst.Try, cst.FunctionDef, cst.ClassDef, cst.Match, cst.TryStar,
 )
 _SUPPRESSION = re.compile(r"#\s*debtscan:\s*(ignore-file|ignore)(?:\[([A-Za-z0-9_,\s-]*)\])?")
-_PATH_OPS = {
-    "os.path.dirname": "dirname", "os.path.basename": "basename", "os.path.abspath": "abspath",
-    "os.path.realpath": "abspath", "os.path.normpath": "normpath", "os.path.expanduser": "expanduser",
-    "posixpath.dirname": "dirname", "posixpath.basename": "basename",
-}
-_PATH_METHODS_NOARG = {"resolve": "abspath", "absolute": "abspath", "expanduser": "expanduser"}
-_PATH_PROPS = {"parent": "dirname", "name": "basename", "stem": "stem", "suffix": "suffix"}
-_PATH_CTORS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath",
-                         "pathlib.WindowsPath"})
-_JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join"})
-_PASSTHROUGH = frozenset({"builtins.str", "os.fspath", "os.path.normcase"})
 
 
 @dataclass
@@ -97,7 +86,7 @@ class Extraction(PositionedWalk):
     """Walks one module in source order (by generating its code) and gathers FileFacts."""
 
     __slots__ = (
-        "module", "is_package", "knowledge", "aliases", "scopes", "toplevel",
+        "module", "is_package", "knowledge", "paths", "aliases", "scopes", "toplevel",
         "imports", "calls", "constants", "functions", "stmt_stack", "statements", "collectors",
         "_by_kind", "_enter", "_leave", "_call_names", "_func_stack", "text",
     )
@@ -108,6 +97,7 @@ class Extraction(PositionedWalk):
         self.module = module_name
         self.is_package = is_package
         self.knowledge = knowledge
+        self.paths = knowledge.tables.paths  # signals.toml [paths]: path functions
         self.aliases: Dict[str, str] = {}
         self.scopes: List[Scope] = [Scope(MODULE_SCOPE, "module")]
         self.toplevel = {
@@ -480,11 +470,12 @@ class Extraction(PositionedWalk):
         if kind is cst.Attribute:
             qualname = self.qualname(node)
             base_sym = None
-            if node.attr.value in _PATH_PROPS and self.type_of(node.value) == "pathlib.Path":
-                return PathOp(_PATH_PROPS[node.attr.value], self.sym(node.value, depth + 1))
+            properties = self.paths.properties
+            if node.attr.value in properties and self.type_of(node.value) == "pathlib.Path":
+                return PathOp(properties[node.attr.value], self.sym(node.value, depth + 1))
             if qualname is not None and isinstance(node.value, (cst.Name, cst.Attribute)) and self.qualname(node.value):
                 return Ref(qualname)
-            prop = _PATH_PROPS.get(node.attr.value)
+            prop = properties.get(node.attr.value)
             if prop:
                 base_sym = self.sym(node.value, depth + 1)
                 return PathOp(prop, base_sym)
@@ -507,16 +498,18 @@ class Extraction(PositionedWalk):
     def _sym_call(self, node: cst.Call, depth: int) -> Sym:
         qualname = self.qualname_of_call(node)
         args = [a for a in node.args if a.keyword is None and not a.star]
-        if qualname in _JOINS or qualname in _PATH_CTORS:
+        paths = self.paths
+        if qualname in paths.joins or qualname in paths.constructors:
             if not args:
                 return Lit(".")
             return PathJoin(tuple(self.sym(a.value, depth + 1) for a in args))
-        if qualname in _PATH_OPS and args:
-            return PathOp(_PATH_OPS[qualname], self.sym(args[0].value, depth + 1))
-        if qualname in _PASSTHROUGH and len(args) == 1:
+        if qualname in paths.operations and args:
+            return PathOp(paths.operations[qualname], self.sym(args[0].value, depth + 1))
+        if qualname in paths.passthrough and len(args) == 1:
             return self.sym(args[0].value, depth + 1)
-        if qualname in ("pathlib.Path.cwd", "os.getcwd", "pathlib.Path.home"):
-            return Lit("." if qualname != "pathlib.Path.home" else "~")
+        folder = paths.folders.get(qualname)
+        if folder is not None:
+            return Lit(folder)
         func = node.func
         if isinstance(func, cst.Attribute):
             method = func.attr.value
@@ -533,8 +526,8 @@ class Extraction(PositionedWalk):
                 return PathJoin((self.sym(func.value, depth + 1),) + tuple(self.sym(a.value, depth + 1) for a in args))
             if method in ("with_suffix", "with_name") and args:
                 return PathOp(method, self.sym(func.value, depth + 1), self.sym(args[0].value, depth + 1))
-            if method in _PATH_METHODS_NOARG:
-                return PathOp(_PATH_METHODS_NOARG[method], self.sym(func.value, depth + 1))
+            if method in paths.method_operations:
+                return PathOp(paths.method_operations[method], self.sym(func.value, depth + 1))
             if method in ("get", "getenv") and qualname in ("os.environ.get", "os.getenv"):
                 default = args[1].value if len(args) > 1 else None
                 return self.sym(default, depth + 1) if default is not None else Unknown(Why.ENV)

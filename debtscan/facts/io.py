@@ -29,31 +29,6 @@ from debtscan.facts.values import (
 from debtscan.knowledge import IOSpec
 
 _WRITE_MODE_CHARS = frozenset("wax+")
-PREDICT_METHODS = frozenset({
-    "predict", "predict_proba", "predict_log_proba", "decision_function", "cross_val_predict",
-    "predict_on_batch", "staged_predict", "staged_predict_proba",
-})
-_MODEL_NAME = re.compile(
-    r"(^|_)(model|models|clf|classifier|regressor|estimator|booster|bst|gbm|lgbm|xgb|net|pipeline|pipe|"
-    r"vectorizer|tokenizer|scaler|encoder|vectoriser|tfidf|pca|svd|kmeans)(\d*)($|_)", re.I)
-_PREDICTION_NAME = re.compile(r"(^|_)(oof|oofs|oof_preds?|preds?|predictions?|y_preds?|y_hat|yhat|"
-                              r"test_preds?|val_preds?|valid_preds?|probs|probas?)(\d*)($|_)", re.I)
-_MODEL_FORMATS = frozenset({"torch", "keras", "pretrained", "model"})
-_RUNNERS = frozenset({
-    "os.system", "os.popen", "subprocess.run", "subprocess.call", "subprocess.check_call",
-    "subprocess.check_output", "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput",
-})
-_LIBRARY_ROOTS = frozenset("""
-builtins os sys re json pickle math random time datetime collections itertools functools typing pathlib
-glob shutil subprocess logging warnings argparse copy gc io csv gzip zipfile tarfile hashlib string
-numpy pandas scipy sklearn torch torchvision tensorflow keras tf lightgbm xgboost catboost matplotlib
-seaborn plotly tqdm joblib dill cloudpickle yaml h5py pyarrow polars PIL cv2 imageio skimage datasets
-transformers click typer optuna hyperopt mlflow wandb statsmodels nltk spacy gensim numba dask pytest
-unittest multiprocessing concurrent threading socket requests urllib feather tables fastparquet cudf
-""".split())
-_MAPPERS = frozenset({"map", "imap", "imap_unordered", "map_async"})
-_ITERATION_WRAPPERS = frozenset({"builtins.sorted", "builtins.list", "builtins.reversed", "builtins.set",
-                                  "tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm"})
 _STRUCTURAL = (Lit, Ref, Concat, Format, PathJoin, PathOp, Here, Param, Choice)
 
 
@@ -143,6 +118,8 @@ class IOCollector(Collector):
 
     def __init__(self, ex) -> None:
         super().__init__(ex)
+        self.k_code = ex.knowledge.tables.code  # signals.toml [code]: runners, library roots
+        self.k_predictions = ex.knowledge.tables.predictions  # signals.toml [predictions]
         self.io: List[IOFact] = []
         self.runs: List[RunFact] = []
         self.path_calls: List[PathCallFact] = []
@@ -277,7 +254,7 @@ class IOCollector(Collector):
             if isinstance(iterable, cst.Name) and iterable.value in scope.nodes \
                     and isinstance(scope.bindings.get(iterable.value), Unknown):
                 iterable = scope.nodes[iterable.value]
-            elif isinstance(iterable, cst.Call) and self.ex.qualname_of_call(iterable) in _ITERATION_WRAPPERS \
+            elif isinstance(iterable, cst.Call) and self.ex.qualname_of_call(iterable) in self.k_code.iteration_wrappers \
                     and iterable.args:
                 iterable = iterable.args[0].value
             elif isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) \
@@ -376,22 +353,22 @@ class IOCollector(Collector):
         if method == "add_argument":
             self._argparse_option(node)
             return
-        if method in _MAPPERS and len(node.args) >= 2 and isinstance(node.args[0].value, (cst.Name, cst.Attribute)):
+        if method in self.k_code.mappers and len(node.args) >= 2 and isinstance(node.args[0].value, (cst.Name, cst.Attribute)):
             # Pool().map(make, [3, 5]) / map(make, WINDOWS): make is called with each item
             function = self.ex.qualname(node.args[0].value)
             items = _as_seq(self.ex.sym(node.args[1].value))
-            if function and isinstance(items, (Seq, Ref)) and function.split(".", 1)[0] not in _LIBRARY_ROOTS:
+            if function and isinstance(items, (Seq, Ref)) and function.split(".", 1)[0] not in self.k_code.libraries:
                 ex = self.ex
                 option = Choice(items.items) if isinstance(items, Seq) else Choice((items,))
                 self.path_calls.append(PathCallFact(function, (option,), (), (), ex.line, ex.col, ex.scope_name))
             return
-        if qualname in _RUNNERS:
+        if qualname in self.k_code.runners:
             self._runner(node, qualname)
             return
         if qualname.startswith("?") or "." not in qualname:
             return
         root = qualname.split(".", 1)[0]
-        if root in _LIBRARY_ROOTS:
+        if root in self.k_code.libraries:
             return
         self._path_call(node, qualname)
 
@@ -466,8 +443,8 @@ class IOCollector(Collector):
     def _written_value(self, node: cst.Call, spec: IOSpec) -> str:
         """``prediction`` / ``model`` when the data written is one, else ``""``."""
         if spec.mode not in ("write", "open"):
-            return "model" if spec.fmt in _MODEL_FORMATS else ""
-        if spec.fmt in _MODEL_FORMATS:
+            return "model" if spec.fmt in self.k_predictions.model_formats else ""
+        if spec.fmt in self.k_predictions.model_formats:
             return "model"
         data: Optional[cst.BaseExpression] = None
         if spec.value_arg is not None:
@@ -485,20 +462,20 @@ class IOCollector(Collector):
     def _is_prediction(self, node: cst.BaseExpression, depth: int = 0) -> bool:
         if depth > 4:
             return False
-        if _method_name(node) in PREDICT_METHODS:
+        if _method_name(node) in self.k_predictions.methods:
             return True
         root = _root_name(node)
         if root is not None:
             if root in self._predictions.get(self.ex.scope_name, ()) or \
                     root in self._predictions.get("<module>", ()):
                 return True
-            if _PREDICTION_NAME.search(root):
+            if self.k_predictions.names.search(root):
                 return True
         inner = node
         while isinstance(inner, (cst.Subscript, cst.Attribute)):
             inner = inner.value
         if isinstance(inner, cst.Call):
-            if _method_name(inner) in PREDICT_METHODS:
+            if _method_name(inner) in self.k_predictions.methods:
                 return True
             for arg in inner.args[:4]:
                 value = arg.value
@@ -515,10 +492,10 @@ class IOCollector(Collector):
     def _is_model_value(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, cst.Name):
             name = node.value
-            return bool(_MODEL_NAME.search(name)) or name in self._models.get(self.ex.scope_name, ()) \
+            return bool(self.k_predictions.model_names.search(name)) or name in self._models.get(self.ex.scope_name, ()) \
                 or name in self._models.get("<module>", ())
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
-            return bool(_MODEL_NAME.search(node.attr.value))
+            return bool(self.k_predictions.model_names.search(node.attr.value))
         method = _method_name(node)
         return method in ("fit", "train") and isinstance(node, cst.Call)
 

@@ -21,54 +21,9 @@ from debtscan.facts.model import (
     IOFact, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, PredictionOutput, SignalFact, SignalKind,
 )
 from debtscan.facts.warehouse import is_spark_read
+from debtscan.knowledge.tables import ModelTables
 from debtscan.facts.values import Choice, Concat, Lit, Param, PathJoin, ReadsAt, Ref, Seq, Sym, Unknown
 
-FRAME_TYPES = frozenset({"pandas.DataFrame", "polars.DataFrame", "polars.LazyFrame", "datasets.Dataset",
-                         "datasets.DatasetDict", "pyspark.sql.DataFrame"})
-ML_PREFIXES = ("sklearn.", "xgboost.", "lightgbm.", "catboost.", "statsmodels.", "torch.nn.", "tensorflow.keras.",
-               "keras.", "tf.keras.", "transformers.", "lightning.", "pytorch_lightning.", "prophet.",
-               "sentence_transformers.", "imblearn.", "optuna.integration.", "tabnet.", "pytorch_tabnet.", "pyspark.ml.")
-TRANSFORMER_WORDS = re.compile(r"(Scaler|Encoder|Imputer|Vectori[sz]er|Transformer$|PCA|SVD|Tokenizer|Normalizer|"
-                               r"Binarizer|Selector|Discretizer|PolynomialFeatures|Splitter|KFold|Fold$|"
-                               r"Config$|Dataset$|DataLoader$|Collator|Callback|Optimizer|Scheduler|Loss$|"
-                               r"Pool$|DMatrix$|TrainingArguments$|Trainer$|Arguments$|Metric|Split$)")
-MODEL_WORDS = re.compile(r"(Classifier|Regressor|Regression|Model|SVC|SVR|Booster|KNeighbors|Forest|Boost|LGBM|"
-                         r"XGB|CatBoost|Net$|NB$|Tree|Ensemble|Perceptron|MLP|Sequential|Lasso|Ridge|ElasticNet|"
-                         r"KMeans|Cluster|Pipeline|Estimator|Prophet|ARIMA|SARIMAX|OLS|GLM|Logit|Probit|"
-                         r"SentenceTransformer|ForSequenceClassification|ForTokenClassification|ForCausalLM|"
-                         r"GaussianProcess|IsolationForest|Stacking|Voting|Bagging|SGD|Search(CV)?$|CV$)")
-PIPELINE_CALLS = frozenset({"sklearn.pipeline.make_pipeline", "sklearn.pipeline.Pipeline"})
-FIT_METHODS = frozenset({"fit", "partial_fit", "fit_generator", "train", "fit_predict"})
-PREDICT_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function", "fit_predict"})
-MODEL_ONLY_PREDICT = frozenset({"forward", "encode", "embed", "embed_documents", "score_samples", "generate"})
-TRAIN_FUNCTIONS = {"xgboost.train": (1, "dtrain"), "lightgbm.train": (1, "train_set"),
-                   "catboost.train": (0, "pool"), "xgboost.cv": (1, "dtrain"), "lightgbm.cv": (1, "train_set")}
-OOF_FUNCTIONS = frozenset({"sklearn.model_selection.cross_val_predict"})
-TRAINER_CALLS = ("transformers.Trainer", "transformers.Seq2SeqTrainer", "trl.SFTTrainer", "setfit.SetFitTrainer",
-                 "setfit.Trainer")
-LOAD_MODEL_HINTS = ("load", "load_model", "from_pretrained", "Booster")
-# Column-taking methods of frames: method -> (positional index or "*" for all positional, keywords).
-COLUMN_METHODS: Dict[str, Tuple[Any, Tuple[str, ...]]] = {
-    "groupby": (0, ("by",)), "group_by": ("*", ("by",)), "merge": (None, ("on", "left_on", "right_on")),
-    "join": (1, ("on", "left_on", "right_on")), "groupBy": ("*", ("cols",)), "orderBy": ("*", ("cols",)),
-    "dropDuplicates": (0, ("subset",)), "sortWithinPartitions": ("*", ()), "sort_values": (0, ("by",)), "sort": ("*", ("by",)),
-    "select": ("*", ()), "select_columns": (0, ("column_names",)), "dropna": (None, ("subset",)),
-    "drop_duplicates": (0, ("subset",)), "pivot_table": (None, ("values", "index", "columns")),
-    "pivot": (None, ("values", "index", "columns")), "set_index": (0, ("keys",)), "reindex": (None, ("columns",)),
-    "filter": (None, ("items",)), "explode": (0, ("column",)), "melt": (None, ("id_vars", "value_vars")),
-    "nlargest": (1, ("columns",)), "nsmallest": (1, ("columns",)), "unique": (None, ("subset",)),
-    "get_column": (0, ("name",)), "get_columns": (None, ()), "duplicated": (0, ("subset",)),
-}
-READ_COLUMN_KEYWORDS = ("usecols", "columns")
-SELECT_METHODS = frozenset({"select", "select_columns", "reindex", "filter", "get_column", "get_columns"})
-FRAME_ATTRS = frozenset({
-    "shape", "columns", "index", "values", "loc", "iloc", "at", "iat", "T", "dtypes", "dtype", "empty", "size",
-    "ndim", "str", "dt", "cat", "plot", "axes", "name", "sparse", "style", "attrs", "flags", "schema", "height",
-    "width", "features", "column_names", "num_rows", "array", "hvplot", "Index",
-    "write", "writeStream", "writeTo", "rdd", "na", "stat", "sparkSession", "sql_ctx",
-})
-RECORD_ITERS = frozenset({"iterrows", "itertuples", "iter_rows", "to_dicts", "rows"})
-LABEL_KEYWORDS = frozenset({"label", "labels", "y", "target", "y_true"})
 _MAX_ITEMS = 64
 
 
@@ -85,21 +40,20 @@ def _short(qualname: str) -> str:
     return qualname.rpartition(".")[2]
 
 
-def _is_estimator(qualname: str) -> bool:
+def _is_estimator(models: ModelTables, qualname: str) -> bool:
     """Whether a call makes an estimator or network (not a transformer, splitter or config object)."""
-    if qualname in PIPELINE_CALLS:
+    if qualname in models.pipeline_calls:
         return True
     qualname = qualname.lstrip("?")
     name = _short(qualname)
-    if name in ("from_pretrained", "load", "load_model", "from_config", "from_checkpoint",
-                "load_from_checkpoint"):
+    if name in models.loaders:
         qualname = qualname.rpartition(".")[0]
         name = _short(qualname)
-    if not name[:1].isupper() or TRANSFORMER_WORDS.search(name):
+    if not name[:1].isupper() or models.transformer_words.search(name):
         return False
-    if qualname.startswith(ML_PREFIXES):
+    if qualname.startswith(models.libraries):
         return True
-    return bool(MODEL_WORDS.search(name))
+    return bool(models.model_words.search(name))
 
 
 def _union(*parts: Tuple) -> Tuple:
@@ -201,6 +155,8 @@ class SignalCollector(Collector):
 
     def __init__(self, ex) -> None:
         super().__init__(ex)
+        self.frames_k = ex.knowledge.tables.frames  # signals.toml [frames]
+        self.models_k = ex.knowledge.tables.models  # signals.toml [models]
         self.tables: Dict[str, Dict[str, Info]] = {MODULE_SCOPE: {}}
         self.stmts: List[Stmt] = []
         self.skip: Set[int] = set()
@@ -257,7 +213,7 @@ class SignalCollector(Collector):
             info = self.get(key)
             if info is not None and info.kind in ("frame", "record"):
                 return info
-            if isinstance(node, cst.Name) and self.ex.type_of(node) in FRAME_TYPES:
+            if isinstance(node, cst.Name) and self.ex.type_of(node) in self.frames_k.types:
                 return Info(kind="frame")
             return None
         if depth > 6:
@@ -273,7 +229,7 @@ class SignalCollector(Collector):
                                         "max", "min", "count", "nunique", "std", "median"):
                 return None
             return self.is_frame_expr(node.func.value, depth + 1)
-        if isinstance(node, cst.Call) and self.ex.type_of(node) in FRAME_TYPES:
+        if isinstance(node, cst.Call) and self.ex.type_of(node) in self.frames_k.types:
             return Info(kind="frame")
         return None
 
@@ -288,7 +244,7 @@ class SignalCollector(Collector):
             params = node.params
             for param in (*params.posonly_params, *params.params, *params.kwonly_params):
                 annotation = param.annotation
-                if annotation is not None and self.ex.qualname(annotation.annotation) in FRAME_TYPES:
+                if annotation is not None and self.ex.qualname(annotation.annotation) in self.frames_k.types:
                     self.put(param.name.value, Info(kind="frame"))
 
     def off_stmt(self, node: cst.CSTNode) -> None:
@@ -476,7 +432,7 @@ class SignalCollector(Collector):
         if id(node) in self.methods or not self.stmts or self.stmts[-1].in_target:
             return
         attr = node.attr.value
-        if attr in FRAME_ATTRS or attr.startswith("_"):
+        if attr in self.frames_k.attributes or attr.startswith("_"):
             return
         key = _target_key(node.value)
         if key is None:
@@ -504,7 +460,7 @@ class SignalCollector(Collector):
         # columns read with the file (``usecols=``, ``columns=``)
         if self.io_list and qualname.startswith(("pandas.read_", "polars.read_", "polars.scan_", "pyarrow.")):
             for arg in node.args:
-                if arg.keyword is not None and arg.keyword.value in READ_COLUMN_KEYWORDS:
+                if arg.keyword is not None and arg.keyword.value in self.frames_k.read_column_keywords:
                     names, via, refs = self._names_of(arg.value)
                     fact = self.io_list[-1]
                     self._consume(names, via, refs, "", SignalKind.COLUMN, Info(sources=(fact.path,)))
@@ -517,7 +473,7 @@ class SignalCollector(Collector):
                                                               self.ex.scope_name))
             return
         # column-taking methods on frames
-        if receiver is not None and method in COLUMN_METHODS and not stmt.in_target:
+        if receiver is not None and method in self.frames_k.column_methods and not stmt.in_target:
             frame = self.is_frame_expr(receiver)
             if frame is not None or (method in ("merge", "groupby") and receiver_info is None
                                      and qualname.startswith("pandas.")):
@@ -532,13 +488,13 @@ class SignalCollector(Collector):
                 self.lambda_records[first.params.params[0].name.value] = Info(kind="record", sources=frame.sources)
                 self.tracked.add(first.params.params[0].name.value)
         # models: fit / train
-        if qualname in TRAIN_FUNCTIONS:
-            index, keyword = TRAIN_FUNCTIONS[qualname]
+        if qualname in self.models_k.train_functions:
+            index, keyword = self.models_k.train_functions[qualname]
             self._watch(node, index, (keyword,), "x", len(stmt.fits))
             stmt.fits.append((len(stmt.fits), "", "", qualname))
-        elif method in FIT_METHODS and receiver is not None:
+        elif method in self.models_k.fit_methods and receiver is not None:
             self._on_fit(node, qualname, method, receiver, receiver_key, receiver_info)
-        elif qualname in OOF_FUNCTIONS and node.args:
+        elif qualname in self.models_k.oof_functions and node.args:
             model_key = _target_key(node.args[0].value)
             info = self.get(model_key) if model_key else None
             if info is not None and info.kind == "model":
@@ -548,17 +504,17 @@ class SignalCollector(Collector):
                 self._watch(node, 2, ("y",), "y", fit_id)
                 stmt.preds.append((info.model, None))
                 stmt.predicts.append((fit_id, info.model))
-        elif qualname.startswith(TRAINER_CALLS):
+        elif qualname.startswith(self.models_k.trainer_calls):
             self._watch(node, None, ("train_dataset",), "x", -1)
             stmt.model_target = (_short(qualname), qualname)
         elif qualname.startswith(("lightning.", "pytorch_lightning.")) and _short(qualname) == "Trainer":
             stmt.model_target = ("Trainer", qualname)
         # models: predictions
-        if method in PREDICT_METHODS or method in MODEL_ONLY_PREDICT:
+        if method in self.models_k.predict_methods or method in self.models_k.predict_only_methods:
             self._on_predict(node, method, receiver, receiver_key, receiver_info)
         elif method == "transform" and receiver_info is not None and receiver_info.kind == "model" and \
                 receiver_info.api.startswith(("pyspark.ml", "pyspark.mllib")) and not \
-                TRANSFORMER_WORDS.search(_short(receiver_info.api)):
+                self.models_k.transformer_words.search(_short(receiver_info.api)):
             # MLlib: a fitted model's transform() adds its prediction column
             self._on_predict(node, "predict", receiver, receiver_key, receiver_info)
         elif isinstance(func, (cst.Name, cst.Attribute)) and receiver is None:
@@ -567,7 +523,7 @@ class SignalCollector(Collector):
             if info is not None and info.kind == "model" and info.api.startswith(("torch.", "keras.", "tensorflow.")):
                 self._on_predict(node, "forward", func, key, info)
         # a made estimator
-        if _is_estimator(qualname) and self.ex.stmt_stack and isinstance(self.ex.stmt_stack[-1].node, cst.Assign):
+        if _is_estimator(self.models_k, qualname) and self.ex.stmt_stack and isinstance(self.ex.stmt_stack[-1].node, cst.Assign):
             if stmt.model_target is None:
                 stmt.model_target = (_short(qualname), qualname)
         if method == "parameters" and receiver_key:
@@ -603,7 +559,7 @@ class SignalCollector(Collector):
                                            _source_sym(info.sources), function))
 
     def _column_args(self, node: cst.Call, method: str, frame: Optional[Info], frame_key: str) -> None:
-        index, keywords = COLUMN_METHODS[method]
+        index, keywords = self.frames_k.column_methods[method]
         positional = [a for a in node.args if a.keyword is None and not a.star]
         chosen: List[cst.BaseExpression] = []
         if index == "*":
@@ -613,7 +569,7 @@ class SignalCollector(Collector):
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in keywords:
                 chosen.append(arg.value)
-        key = method not in SELECT_METHODS
+        key = method not in self.frames_k.select_methods
         for value in chosen:
             names, via, refs = self._names_of(value)
             if names or refs:
@@ -639,7 +595,7 @@ class SignalCollector(Collector):
                 return
         elif isinstance(receiver, cst.Call):
             made = self.ex.qualname_of_call(receiver)
-            if not _is_estimator(made):
+            if not _is_estimator(self.models_k, made):
                 return
             api, name = made, _assign_target(stmt.node) or _short(made)
         else:
@@ -650,7 +606,7 @@ class SignalCollector(Collector):
             if receiver_key is None or self.ex.type_of(receiver) is not None:
                 return
         if method == "train" and not positional and receiver_info is not None and receiver_info.api.startswith(
-                TRAINER_CALLS):
+                self.models_k.trainer_calls):
             fit_id = len(stmt.fits)
             stmt.fits.append((fit_id, receiver_info.model, receiver_key, receiver_info.api))
             data = Info(sources=receiver_info.sources, signals=receiver_info.signals, vias=receiver_info.vias)
@@ -685,11 +641,11 @@ class SignalCollector(Collector):
             model_key = receiver_info.model or f"{self.ex.scope_name}:{receiver_key}"
             api = receiver_info.api
             artifact = receiver_info.artifact
-        elif method in MODEL_ONLY_PREDICT or receiver is None:
+        elif method in self.models_k.predict_only_methods or receiver is None:
             return
         elif receiver_info is not None or self.is_frame_expr(receiver) is not None:
             return
-        elif isinstance(receiver, cst.Call) and _is_estimator(self.ex.qualname_of_call(receiver)):
+        elif isinstance(receiver, cst.Call) and _is_estimator(self.models_k, self.ex.qualname_of_call(receiver)):
             return
         else:
             if receiver_key is None or self.ex.type_of(receiver) is not None:
@@ -726,7 +682,7 @@ class SignalCollector(Collector):
             return
         info = None
         if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute):
-            if iterable.func.attr.value in RECORD_ITERS or (
+            if iterable.func.attr.value in self.frames_k.record_iterators or (
                     iterable.func.attr.value == "to_dict" and iterable.args):
                 info = self.is_frame_expr(iterable.func.value)
         else:
@@ -842,7 +798,7 @@ class SignalCollector(Collector):
             info = whole if (whole.signals or whole.sources or whole.preds or whole.vias) else None
             if info is None and isinstance(node.value, cst.Call) and new_io:
                 reads = [f for f in new_io if f.mode is IOMode.READ]
-                if reads and ex.type_of(node.value) in FRAME_TYPES:
+                if reads and ex.type_of(node.value) in self.frames_k.types:
                     info = Info(kind="frame", sources=(reads[-1].path,))
             if info is not None and ex.scope.kind == "function":
                 self.returns[ex.scope_name] = info
@@ -899,8 +855,8 @@ class SignalCollector(Collector):
         reads = [f for f in new_io if f.mode is IOMode.READ]
         value_type = ex.type_of(value)
         info: Optional[Info] = None
-        if reads and (value_type in FRAME_TYPES or _is_read_call(ex, value)):
-            if value_type in FRAME_TYPES or _is_frame_read(ex, value):
+        if reads and (value_type in self.frames_k.types or _is_read_call(ex, value)):
+            if value_type in self.frames_k.types or _is_frame_read(ex, value):
                 info = Info(kind="frame", sources=_union((reads[-1].path,), whole.sources),
                             pred_cols=whole.pred_cols)
             elif value_type is not None:
@@ -911,7 +867,7 @@ class SignalCollector(Collector):
             short, api = stmt.model_target
             data = self._combine(stmt, (-1, "x"))
             info = Info(kind="model", api=api, sources=data.sources, signals=data.signals, vias=data.vias)
-        elif stmt.fits and any(f[1] == "" or f[3].startswith(tuple(TRAIN_FUNCTIONS)) for f in stmt.fits):
+        elif stmt.fits and any(f[1] == "" or f[3].startswith(tuple(self.models_k.train_functions)) for f in stmt.fits):
             return  # handled above: the trained model was bound to the target
         elif stmt.fits and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and \
                 value.func.attr.value in ("fit", "train") and not preds:
@@ -1106,21 +1062,8 @@ def _is_frame_read(ex, value: cst.BaseExpression) -> bool:
     if not isinstance(node, cst.Call):
         return False
     qualname = ex.qualname_of_call(node)
-    return qualname.startswith(("pandas.read_", "polars.read_", "polars.scan_", "datasets.load_", "pyarrow.",
-                                "pandas.DataFrame", "dask.dataframe.read_")) or \
+    return qualname.startswith(ex.knowledge.tables.frames.read_prefixes) or \
         qualname in ex.knowledge.dataflow.sql_calls or is_spark_read(node, ex.knowledge.dataflow)
-
-
-_LIBRARIES = frozenset({
-    "pandas", "numpy", "sklearn", "torch", "tensorflow", "keras", "os", "sys", "json", "pickle", "joblib", "re",
-    "math", "random", "collections", "itertools", "functools", "pathlib", "glob", "time", "datetime", "logging",
-    "warnings", "gc", "lightgbm", "xgboost", "catboost", "scipy", "matplotlib", "seaborn", "tqdm", "polars",
-    "datasets", "transformers", "builtins", "argparse", "yaml", "csv", "shutil", "subprocess", "typing",
-    "dataclasses", "copy", "multiprocessing", "requests", "statsmodels", "optuna", "mlflow", "wandb", "boto3",
-    "cv2", "PIL", "h5py", "pyarrow", "dask", "numba", "jax", "flax", "einops", "timm", "hydra", "omegaconf",
-    "pyspark", "sqlalchemy", "airflow", "prefect", "dagster", "delta", "deltalake", "luigi", "metaflow", "duckdb",
-    "psycopg2", "sqlite3", "snowflake", "google", "databricks", "pyiceberg", "kedro",
-})
 
 
 def _project_call(ex, value: cst.BaseExpression) -> bool:
@@ -1138,11 +1081,7 @@ def _project_call(ex, value: cst.BaseExpression) -> bool:
     if qualname.startswith("?") or "." not in qualname:
         return False
     root = qualname.split(".")[0]
-    return root not in _LIBRARIES and not qualname.startswith(ex.module + ".")
-
-
-_METRIC = re.compile(r"(loss|score|accuracy|acc|error|auc|f1|precision|recall|criterion|metric|mse|mae|rmse|"
-                     r"logloss|corr)", re.I)
+    return root not in ex.knowledge.tables.frames.library_roots and not qualname.startswith(ex.module + ".")
 
 
 def _is_metric(ex, value: Optional[cst.BaseExpression]) -> bool:
@@ -1155,10 +1094,11 @@ def _is_metric(ex, value: Optional[cst.BaseExpression]) -> bool:
     if not isinstance(node, cst.Call):
         return False
     qualname = ex.qualname_of_call(node)
-    if qualname.startswith("sklearn.metrics.") or _short(qualname) in ("item", "mean", "sum", "backward"):
+    models = ex.knowledge.tables.models
+    if qualname.startswith(models.metric_prefixes) or _short(qualname) in models.metric_methods:
         return True
     name = node.func.value if isinstance(node.func, cst.Name) else _short(qualname)
-    return bool(_METRIC.search(name))
+    return bool(models.metric_words.search(name))
 
 
 def _is_records_call(value: cst.BaseExpression) -> bool:

@@ -5,6 +5,13 @@
 - ``io.toml``: calls and methods that read or write files, and which argument is the path.
 - ``ml.toml``: per library, which calls are ML, glue (with the adapter, ``pandas->numpy``) or configuration
   (extended in ``[tool.debtscan.knowledge.<name>]``; see :mod:`debtscan.knowledge.code_classes`).
+- ``dataflow.toml``: SQL, warehouse tables, object stores, Spark, orchestrators and declared pipelines
+  (:mod:`debtscan.knowledge.dataflow`).
+- ``signals.toml``: frames and their column methods, estimators, predictions, path functions, script
+  runners and library roots (:mod:`debtscan.knowledge.tables`).
+
+Every ``[tool.debtscan.knowledge.<name>]`` table extends these with the same sections and keys; a key
+none of them knows is an error naming the closest valid one.
 
 Users extend the I/O catalogue in ``[tool.debtscan.io]``; the extended knowledge is part of the cache key.
 """
@@ -18,7 +25,8 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 from debtscan.config import ConfigError
 from debtscan.knowledge.code_classes import CodeKnowledge, build as build_code_knowledge
-from debtscan.knowledge.dataflow import Dataflow, DataflowError, build as build_dataflow
+from debtscan.knowledge.dataflow import SECTIONS as DATAFLOW_SECTIONS, Dataflow, DataflowError, build as build_dataflow
+from debtscan.knowledge.tables import SECTIONS as TABLE_SECTIONS, Tables, TablesError, build as build_tables, closest
 from debtscan.tomlcompat import tomllib
 
 
@@ -70,6 +78,7 @@ class Knowledge:
     extra: Dict[str, Any] = field(default_factory=dict)
     code: CodeKnowledge = field(default_factory=CodeKnowledge)  # ml.toml: which calls are ML / glue / config
     dataflow: Dataflow = field(default_factory=Dataflow)  # dataflow.toml: SQL, tables, Spark, orchestrators
+    tables: Tables = field(default_factory=Tables)  # signals.toml: frames, models, paths, runners
     fingerprint: str = ""
 
     def return_type(self, qualname: Optional[str]) -> Optional[str]:
@@ -140,6 +149,20 @@ def _io_spec(name: str, entry: Mapping[str, Any]) -> IOSpec:
     )
 
 
+def _check_user_tables(extra: Optional[Mapping[str, Any]]) -> None:
+    """Every key of every ``[tool.debtscan.knowledge.<name>]`` table belongs to one of the catalogues."""
+    from debtscan.knowledge.code_classes import KEYS as CODE_KEYS
+
+    valid = tuple(CODE_KEYS) + tuple(DATAFLOW_SECTIONS) + tuple(TABLE_SECTIONS)
+    for name, table in (extra or {}).items():
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"[tool.debtscan.knowledge.{name}] must be a table, got {table!r}")
+        for key in table:
+            if key not in valid:
+                raise ConfigError(f"[tool.debtscan.knowledge.{name}]: unknown key {key!r}{closest(key, valid)} "
+                                  f"(known keys: {', '.join(valid)})")
+
+
 def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = None,
                    extra: Optional[Mapping[str, Any]] = None) -> Knowledge:
     """Load the packaged catalogues and merge the user's ``[tool.debtscan.io]`` entries."""
@@ -147,6 +170,8 @@ def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = No
     io = _read_toml("io.toml")
     ml = _read_toml("ml.toml")
     dataflow = _read_toml("dataflow.toml")
+    signals = _read_toml("signals.toml")
+    _check_user_tables(extra)
     knowledge = Knowledge(
         returns=dict(types.get("returns", {})),
         method_returns={k: dict(v) for k, v in types.get("methods", {}).items()},
@@ -159,12 +184,14 @@ def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = No
     )
     try:
         knowledge.dataflow = build_dataflow(dataflow, extra)
-    except DataflowError as exc:
+        knowledge.tables = build_tables(signals, extra)
+    except (DataflowError, TablesError) as exc:
         raise ConfigError(str(exc)) from None
     for name, entry in (io_extensions or {}).items():
         knowledge.io_calls[name] = _io_spec(name, entry)
     digest = hashlib.sha256(
-        json.dumps([types, io, ml, dataflow, dict(io_extensions or {}), dict(extra or {})], sort_keys=True, default=str).encode()
+        json.dumps([types, io, ml, dataflow, signals, dict(io_extensions or {}), dict(extra or {})], sort_keys=True,
+                   default=str).encode()
     ).hexdigest()
     knowledge.fingerprint = digest[:16]
     return knowledge
