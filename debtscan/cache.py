@@ -22,12 +22,10 @@ recomputed from facts, so the cache cannot serve a stale cross-file finding.
 from __future__ import annotations
 
 import dataclasses
-import enum
 import hashlib
 import marshal
 import os
 import re
-import typing
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -69,17 +67,15 @@ def _layout(cls: type) -> Tuple[Tuple[str, ...], Tuple[bool, ...], bool]:
     return names, plain, fast
 
 
-@lru_cache(maxsize=None)
-def _enum_fields(cls: type) -> Dict[str, type]:
-    """The fields of a fact class typed with an enumeration (stored as the member's value)."""
-    hints = typing.get_type_hints(cls)
-    return {f.name: hints[f.name] for f in dataclasses.fields(cls)
-            if isinstance(hints.get(f.name), type) and issubclass(hints[f.name], enum.Enum)}
-
-
 _SCALARS = frozenset({str, int, bool, float, type(None)})
 _MEMBER = type(type("_Slotted", (), {"__slots__": ("x",)}).__dict__["x"])  # the slot descriptor type
 _ENCODERS: Dict[type, Callable[[Any], Any]] = {}
+
+
+def _enum_fields(cls: type) -> Dict[str, type]:
+    from debtscan.facts.serialize import enum_fields
+
+    return enum_fields(cls)
 
 
 def _fact_encoder(cls: type) -> Callable[[Any], Any]:

@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from debtscan.config import Config
 from debtscan.facts.model import LINE_KINDS as KINDS
-from debtscan.facts.model import FileFacts, StatementFact
+from debtscan.facts.model import FileFacts, LineKind, StatementFact
 from debtscan.graph import Project
 from debtscan.metrics import metric
 
@@ -113,12 +113,12 @@ def glue_runs(facts: FileFacts) -> List[List[StatementFact]]:
     runs: List[List[StatementFact]] = []
     current: List[StatementFact] = []
     for statement in facts.statements:
-        if statement.kind == "glue" and (not current or current[-1].scope == statement.scope):
+        if statement.kind is LineKind.GLUE and (not current or current[-1].scope == statement.scope):
             current.append(statement)
             continue
         if current:
             runs.append(current)
-        current = [statement] if statement.kind == "glue" else []
+        current = [statement] if statement.kind is LineKind.GLUE else []
     if current:
         runs.append(current)
     return runs

@@ -23,7 +23,7 @@ import networkx as nx
 
 from debtscan.artifacts import ArtifactKind, table_id
 from debtscan.discover import walk_folders
-from debtscan.facts.model import FileFacts, IOFact
+from debtscan.facts.model import FileFacts, IOFact, IOMode, IOTarget
 from debtscan.facts.values import Seq
 from debtscan.liveness import Liveness
 from debtscan.paths import (
@@ -46,7 +46,7 @@ class Access:
     ``project`` the folder of the project the artifact lies in (``""``: the scan root's).
     """
 
-    mode: str
+    mode: IOMode
     artifact: str
     exact: bool
     base: str
@@ -151,7 +151,7 @@ class Project:
     def writers(self) -> Dict[str, List[Access]]:
         out: Dict[str, List[Access]] = {}
         for access in self.accesses:
-            if access.mode == "write":
+            if access.mode is IOMode.WRITE:
                 out.setdefault(access.artifact, []).append(access)
         return out
 
@@ -159,7 +159,7 @@ class Project:
     def readers(self) -> Dict[str, List[Access]]:
         out: Dict[str, List[Access]] = {}
         for access in self.accesses:
-            if access.mode == "read":
+            if access.mode is IOMode.READ:
                 out.setdefault(access.artifact, []).append(access)
         return out
 
@@ -686,7 +686,7 @@ def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional
     own = projects.of(module_file).path
     out = []
     for text, exact in resolver.strings(fact.path, module_file):
-        if fact.target == "table":
+        if fact.target is IOTarget.TABLE:
             name = table_id(text)
             if name is not None:
                 out.append((ResolvedPath(name, exact and "*" not in name, "warehouse",
@@ -874,15 +874,15 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
                                base=resolved.base, declared=False, model_output=False, model_artifact=False,
                                project=lies_in.path, artifact_kind=resolved.kind.value)
             data = graph.nodes[node]
-            if fact.mode == "write" and fact.value == "prediction":
+            if fact.mode is IOMode.WRITE and fact.value == "prediction":
                 data["model_output"] = True
             if is_model_access(access):
                 data["model_artifact"] = True
-            edge = dict(kind="writes" if fact.mode == "write" else "reads", path=path, line=fact.line,
+            edge = dict(kind="writes" if fact.mode is IOMode.WRITE else "reads", path=path, line=fact.line,
                         api=api, base=resolved.base)
             if item.via:
                 edge["via"] = item.via
-            if fact.mode == "write":
+            if fact.mode is IOMode.WRITE:
                 graph.add_edge(f"module:{path}", node, **edge)
             else:
                 graph.add_edge(node, f"module:{path}", **edge)

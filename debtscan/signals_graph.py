@@ -31,7 +31,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import networkx as nx
 
-from debtscan.facts.model import FileFacts, ModelFact, ModelRef, OutputKind
+from debtscan.facts.model import FileFacts, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, SignalKind
 from debtscan.facts.values import Choice, Concat, Lit, ReadsAt, Ref, Seq, Sym, Unknown
 from debtscan.paths import normalise
 from debtscan.projects import ProjectRoots, ScopedPathIndex
@@ -67,7 +67,7 @@ class ModelNode:
     line: int
     scope: str
     component: str
-    kind: str = "fit"
+    kind: ModelKind = ModelKind.FIT
     inputs: Set[str] = field(default_factory=set)
     sources: Set[str] = field(default_factory=set)
     feature_lists: Set[str] = field(default_factory=set)
@@ -193,7 +193,7 @@ class _Resolve:
         self.reads_at: Dict[Tuple[str, int], Set[str]] = {}
         for access in project.accesses:
             self.by_place.setdefault((access.module, access.line), set()).add(access.artifact)
-            if access.mode == "read":
+            if access.mode is IOMode.READ:
                 self.reads_at.setdefault((access.module, access.line), set()).add(access.artifact)
         self.io_lines: Dict[str, Dict[str, List[int]]] = {}
         self.cache: Dict[Tuple[str, str], Tuple[str, ...]] = {}
@@ -318,11 +318,11 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
         # frames passed to a function of the module: (function, parameter) -> the frames' sources
         bound: Dict[Tuple[str, str], List[str]] = {}
         for signal in facts[path].signals:
-            if signal.kind == "bind":
+            if signal.kind is SignalKind.BIND:
                 slot = bound.setdefault((signal.via, signal.frame), [])
                 slot.extend(s for s in resolve.sources(signal.source, path) if s not in slot)
         for signal in facts[path].signals:
-            if signal.kind in ("derived", "prediction", "flow", "bind"):
+            if signal.kind in (SignalKind.DERIVED, SignalKind.PREDICTION, SignalKind.FLOW, SignalKind.BIND):
                 continue
             names = (signal.name,) if signal.name else resolve.names(signal.via, path=path)
             sources = resolve.sources(signal.source, path)
@@ -336,15 +336,15 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     for path in sorted(facts):
         for fact in facts[path].models:
             node = _model_node(fact, path, comp_of[path], resolve)
-            if fact.kind == "predict":
+            if fact.kind is ModelKind.PREDICT:
                 predict_only.append((path, fact))
                 node.id = f"model:{path}:{fact.line}"
-                node.kind = "predict"
+                node.kind = ModelKind.PREDICT
             models[node.id] = node
     # a model loaded from a file and used to predict is the model that saved that file
     # (the first fitted model, in file order, that saved one of the files: found through an index of their files)
     alias: Dict[str, str] = {}
-    fitted = [m for m in models.values() if m.kind == "fit"]
+    fitted = [m for m in models.values() if m.kind is ModelKind.FIT]
     fitted_rank = {m.id: rank for rank, m in enumerate(fitted)}
     saved = ScopedPathIndex(projects)
     saved_by: Dict[str, List[str]] = {}
@@ -363,7 +363,7 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     for node in models.values():
         by_name.setdefault((node.path, ModelRef(node.name, node.scope)), node.id)
     for node in models.values():
-        if node.kind != "fit":
+        if node.kind is not ModelKind.FIT:
             continue
         for ref in sorted(node.input_models, key=_model_order):
             producer = by_name.get((node.path, ref))
@@ -373,7 +373,7 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     outputs: Dict[str, List[Output]] = {}
     write_lines: Dict[Tuple[str, str], int] = {}
     for access in project.accesses:
-        if access.mode == "write":
+        if access.mode is IOMode.WRITE:
             key = (access.module, access.artifact)
             write_lines[key] = min(write_lines.get(key, access.line), access.line)
     for node in models.values():
@@ -388,7 +388,7 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     for model in models.values():
         models_in.setdefault(model.path, []).append(model)
     for access in project.accesses:
-        if access.mode == "write" and access.value == "prediction" and not _is_model_file(access.local) and not any(
+        if access.mode is IOMode.WRITE and access.value == "prediction" and not _is_model_file(access.local) and not any(
                 o.path == access.module for o in outputs.get(access.artifact, ())):
             # the I/O facts' own judgement (``IOFact.value``), trusted where the module uses a model
             local = sorted(models_in.get(access.module, ()), key=lambda m: m.line)
@@ -402,7 +402,7 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     output_rank = {artifact: rank for rank, artifact in enumerate(outputs)}
     persisted = ScopedPathIndex(projects, outputs)
     for node in sorted(models.values(), key=lambda m: m.id):
-        if node.kind != "fit":
+        if node.kind is not ModelKind.FIT:
             continue
         for source in sorted(node.sources):
             for artifact in sorted(persisted.matching(source), key=output_rank.__getitem__):
@@ -426,7 +426,7 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     flows: Dict[str, Set[str]] = {}
     for path in sorted(facts):
         for signal in facts[path].signals:
-            if signal.kind != "flow":
+            if signal.kind is not SignalKind.FLOW:
                 continue
             written = [a for a in resolve.by_place.get((path, signal.line), ()) if (path, a) in write_lines]
             for upstream in resolve.sources(signal.source, path):
@@ -447,7 +447,7 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
             frontier.append((derived, producer, chain + (derived,)))
     linked = {(c.consumer, c.producer) for c in cascades}
     for node in sorted(models.values(), key=lambda m: m.id):
-        if node.kind != "fit":
+        if node.kind is not ModelKind.FIT:
             continue
         for source in sorted(node.sources):
             for producer, chain in sorted(tainted.get(source, {}).items()):
@@ -550,7 +550,7 @@ def _add_to_graph(graph: nx.MultiDiGraph, layer: SignalLayer, facts: Dict[str, F
                 graph.add_edge(node, target, kind="consumes", path=item.path, line=item.line)
     for path in sorted(facts):
         for signal in facts[path].signals:
-            if signal.kind != "derived" or not signal.name:
+            if signal.kind is not SignalKind.DERIVED or not signal.name:
                 continue
             node = signal_node(signal.name)
             _signal(graph, node, signal.name, "")
@@ -603,7 +603,7 @@ class SharedSignal:
 def modeling_modules(layer: SignalLayer, project) -> Set[str]:
     """Modules that fit or use a model, or write a file: the places where a consumed signal matters."""
     out = {m.path for m in layer.models.values()}
-    out.update(a.module for a in project.accesses if a.mode == "write")
+    out.update(a.module for a in project.accesses if a.mode is IOMode.WRITE)
     return out
 
 
@@ -667,14 +667,14 @@ def _metrics(project, config):
     keys = {(c.name, s) for c in layer.consumptions for s in (c.sources or ("",))}
     fitted: Dict[str, int] = {}
     for model in layer.models.values():
-        if model.kind == "fit":
+        if model.kind is ModelKind.FIT:
             fitted[model.component] = fitted.get(model.component, 0) + 1
     signals: Dict[str, Set[Tuple[str, Tuple[str, ...]]]] = {}
     for item in layer.consumptions:
         signals.setdefault(item.component, set()).add((item.name, item.sources))
     return {
         "signals": len(keys),
-        "models": sum(1 for m in layer.models.values() if m.kind == "fit"),
+        "models": sum(1 for m in layer.models.values() if m.kind is ModelKind.FIT),
         "components": len(layer.components),
         "shared_signals": len({(s.name, s.source) for s in shared}),
         "cascades": len(layer.cascades),

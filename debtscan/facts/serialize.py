@@ -6,7 +6,10 @@ union-typed fields (symbolic values, for one) come back as the class they were.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import sys
+import typing
+from functools import lru_cache
 from typing import Any, Dict, Type
 
 _REGISTRY: Dict[str, Type[Any]] = {}
@@ -26,6 +29,14 @@ def fact(cls):
     return cls
 
 
+@lru_cache(maxsize=None)
+def enum_fields(cls: type) -> Dict[str, type]:
+    """The fields of a fact class typed with an enumeration (serialised as the member's value)."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)
+            if isinstance(hints.get(f.name), type) and issubclass(hints[f.name], enum.Enum)}
+
+
 def to_data(obj: Any) -> Any:
     """Turn facts into JSON-able data (dicts, lists, scalars)."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
@@ -33,6 +44,8 @@ def to_data(obj: Any) -> Any:
         for f in dataclasses.fields(obj):
             out[f.name] = to_data(getattr(obj, f.name))
         return out
+    if isinstance(obj, enum.Enum):
+        return obj.value
     if isinstance(obj, (list, tuple)):
         return [to_data(x) for x in obj]
     if isinstance(obj, dict):
@@ -47,6 +60,7 @@ def from_data(data: Any) -> Any:
         if tag is not None:
             cls = _REGISTRY[tag]
             tuple_fields = _TUPLE_FIELDS[cls]
+            enums = enum_fields(cls)
             kwargs = {}
             for key, value in data.items():
                 if key == "_":
@@ -54,6 +68,8 @@ def from_data(data: Any) -> Any:
                 value = from_data(value)
                 if key in tuple_fields and isinstance(value, list):
                     value = tuple(value)
+                elif key in enums:
+                    value = enums[key](value)
                 kwargs[key] = value
             return cls(**kwargs)
         return {k: from_data(v) for k, v in data.items()}

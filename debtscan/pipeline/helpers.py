@@ -17,7 +17,7 @@ import posixpath
 from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from debtscan.facts.model import FileFacts, IOFact, PathCallFact
+from debtscan.facts.model import FileFacts, IOFact, PathCallFact, TaskKind
 from debtscan.facts.values import (
     Choice, Concat, Format, Param, PathJoin, PathOp, Seq, Sym, Unknown, Why,
 )
@@ -192,7 +192,7 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
     # the call's arguments but stays in the task's module
     task_calls: Set[Tuple[str, int, str]] = set()
     for path in sorted(facts):
-        task_calls.update((path, t.line, t.callable) for t in facts[path].tasks if t.kind == "call")
+        task_calls.update((path, t.line, t.callable) for t in facts[path].tasks if t.kind is TaskKind.CALL)
         for call in facts[path].path_calls:
             target = index.resolve(call.callee, path)
             if target is not None:
@@ -203,9 +203,9 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
     entry_points: Set[Tuple[str, str]] = set()
     for path in sorted(facts):
         for task in facts[path].tasks:
-            if task.kind in ("function", "flow"):
+            if task.kind in (TaskKind.FUNCTION, TaskKind.FLOW):
                 entry_points.add((path, task.scope))
-            elif task.kind == "callable" and task.callable:
+            elif task.kind is TaskKind.CALLABLE and task.callable:
                 target = index.resolve(task.callable, path)
                 if target is not None:
                     entry_points.add(target)

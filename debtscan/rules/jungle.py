@@ -10,6 +10,7 @@ import re
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 from debtscan.artifacts import ArtifactKind
+from debtscan.facts.model import IOMode
 from debtscan.graph import Access, HandoffGroup, is_model_access
 from debtscan.projects import ScopedPathIndex
 from debtscan.report.model import Finding, Related, chain_subject, group_subject
@@ -613,7 +614,7 @@ class UnproducedRead(Rule):
         seen: Set[Tuple[str, object]] = set()
         for access in sorted(project.accesses, key=lambda a: (a.module, a.line, a.artifact)):
             path = access.artifact
-            if access.mode != "read" or not access.exact or access.base == "absolute" or path.startswith(".."):
+            if access.mode is not IOMode.READ or not access.exact or access.base == "absolute" or path.startswith(".."):
                 continue
             if access.kind is not ArtifactKind.LOCAL_FILE:
                 continue  # a lake prefix or a warehouse table nothing here writes: another system's output

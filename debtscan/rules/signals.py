@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Set, Tuple
 
+from debtscan.facts.model import ModelKind
 from debtscan.report.model import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 from debtscan.projects import ScopedPathIndex
@@ -149,7 +150,7 @@ class SharedInputSignal(Rule):
                                 ctx.options["raw-inputs"])
         # one finding per consuming component, at its first use of a shared signal (in a module that trains a
         # model when there is one), listing the other components' uses
-        modeled = {m.path for m in layer.models.values() if m.kind == "fit"}
+        modeled = {m.path for m in layer.models.values() if m.kind is ModelKind.FIT}
         by_component: Dict[str, List[Tuple[Consumption, str]]] = {}
         for signal in shared:
             for item in signal.consumers:
@@ -484,7 +485,7 @@ class EntangledFeatureSet(Rule):
         # one constant per defining project: every project of a monorepo may have its ``config.FEATURES``
         by_list: Dict[Tuple[str, str], List[ModelNode]] = {}
         for model in layer.models.values():
-            if model.kind != "fit" or SignalLayer.is_test(model.component):
+            if model.kind is not ModelKind.FIT or SignalLayer.is_test(model.component):
                 continue
             for name in model.feature_lists:
                 defining = constants.file_of(name.rpartition(".")[0], model.path, model.path) \
