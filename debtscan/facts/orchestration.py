@@ -21,7 +21,7 @@ import libcst as cst
 
 from debtscan.facts.collector import CollectedFacts, Collector
 from debtscan.facts.io import IOCollector
-from debtscan.facts.model import AssetFact, IOFact, IOMode, TaskEdgeFact, TaskFact, TaskKind
+from debtscan.facts.model import AssetFact, IOFact, IOMode, IOTarget, TaskEdgeFact, TaskFact, TaskKind
 from debtscan.facts.values import Lit
 
 _CHAIN_FUNCTIONS = frozenset({"airflow.models.baseoperator.chain", "airflow.utils.helpers.chain",
@@ -45,6 +45,7 @@ class OrchestrationCollector(Collector):
 
     enter = {cst.FunctionDef: "_enter_function", cst.BinaryOperation: "_enter_binary",
              cst.ClassDef: "_enter_class", cst.Return: "_enter_return"}
+    after = (IOCollector,)  # Luigi outputs are writes: recorded into the file's I/O list
 
     def __init__(self, ex) -> None:
         super().__init__(ex)
@@ -174,7 +175,7 @@ class OrchestrationCollector(Collector):
             elif method == "output" and self.ex.qualname_of_call(expr) in self.flow.luigi_targets and expr.args:
                 path = _kwarg(expr, "path") or expr.args[0].value
                 self.io.append(IOFact(IOMode.WRITE, self.ex.qualname_of_call(expr), self.ex.sym(path), self.ex.line,
-                                      self.ex.col, scope, "luigi", "", "path"))
+                                      self.ex.col, scope, "luigi", "", IOTarget.PATH))
 
     # -- operators, calls and edges -----------------------------------------------------------------
     def on_call(self, node: cst.Call, qualname: str) -> None:
