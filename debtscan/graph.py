@@ -25,6 +25,8 @@ from debtscan.artifacts import ArtifactKind, table_id
 from debtscan.discover import walk_folders
 from debtscan.facts.model import FileFacts, IOFact, IOMode, IOTarget
 from debtscan.facts.values import Seq
+from debtscan.knowledge import tables_for
+from debtscan.knowledge.tables import ArtifactTables, Tables
 from debtscan.liveness import Liveness
 from debtscan.paths import (
     ConstantTable, PathIndex, ResolvedPath, Resolver, _literal_folder, matches, normalise, too_generic,
@@ -123,6 +125,7 @@ class Project:
     unresolved: List[Tuple[str, int]] = field(default_factory=list)
     helper_instances: int = 0
     raw_data_dirs: Tuple[str, ...] = ("input", "data/raw")
+    tables: Tables = field(default_factory=Tables)  # signals.toml with the user's [tool.debtscan.knowledge]
     anchors: Dict[Tuple[str, int, int], Tuple[str, int]] = field(default_factory=dict)
     root: Optional[Path] = None
     io_sites: Dict[str, int] = field(default_factory=dict)
@@ -179,12 +182,12 @@ class Project:
         """
         writes_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
         for path, writes in self.writers.items():
-            kept = [w for w in writes if not is_model_access(w) and not is_test_module(w.module)]
-            if kept and not is_model_artifact(kept[0].local):
+            kept = [w for w in writes if not is_model_access(w, self.tables.artifacts) and not is_test_module(w.module)]
+            if kept and not self.tables.artifacts.is_model_artifact(kept[0].local):
                 writes_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
         reads_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
         for path, reads in self.readers.items():
-            kept = [r for r in reads if not is_model_access(r) and not is_test_module(r.module)]
+            kept = [r for r in reads if not is_model_access(r, self.tables.artifacts) and not is_test_module(r.module)]
             if kept:
                 reads_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
         groups: List[HandoffGroup] = []
@@ -571,27 +574,14 @@ def _pattern_regex(pattern: str) -> "re.Pattern[str]":
     return re.compile(fnmatch.translate(pattern))
 
 
-MODEL_SUFFIXES = (".joblib", ".pt", ".pth", ".ckpt", ".h5", ".hdf5", ".keras", ".onnx", ".safetensors", ".model",
-                  ".cbm", ".bst", ".pb", ".tflite", ".bin")
-MODEL_DIRS = ("models", "model", "checkpoints", "checkpoint", "ckpt", "weights", "saved_models", "saved_model")
-MODEL_FORMATS = ("torch", "keras", "pretrained", "model")
-
-
-def is_model_artifact(path: str) -> bool:
-    """Whether a path names a saved model (by its folder or its suffix)."""
-    parts = path.lower().split("/")
-    return parts[-1].endswith(MODEL_SUFFIXES) or any(p in MODEL_DIRS for p in parts[:-1])
-
-
-CODE_SUFFIXES = (".py", ".pyi", ".ipynb", ".md", ".rst", ".cfg", ".toml", ".ini", ".lock")
-
-
-def is_model_access(access: Access) -> bool:
+def is_model_access(access: Access, artifacts: ArtifactTables) -> bool:
     """Whether an access saves or loads a model (by path, by format, or by what was written), or touches
-    source code and documentation (code generators and model cards are no data hand-offs). The path is read
-    relative to its project: a project folder named ``models/churn`` does not make all its files models."""
-    return access.value == "model" or access.fmt in MODEL_FORMATS or is_model_artifact(access.local) \
-        or access.artifact.lower().endswith(CODE_SUFFIXES) or access.fmt == "listing"
+    source code and documentation (code generators and model cards are no data hand-offs), as the
+    ``[artifacts]`` catalogue (signals.toml) says. The path is read relative to its project: a project
+    folder named ``models/churn`` does not make all its files models."""
+    return access.value == "model" or access.fmt in artifacts.model_formats or \
+        artifacts.is_model_artifact(access.local) or access.artifact.lower().endswith(artifacts.code_suffixes) \
+        or access.fmt == "listing"
 
 
 def certain_link(written: str, read: str) -> bool:
@@ -829,6 +819,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
                 graph.add_edge(f"module:{path}", f"module:{target}", kind="imports", path=path, line=imported.line)
     resolver = Resolver(constants)
     project = Project(graph=graph, facts=facts, modules=modules, resolver=resolver, projects=projects)
+    project.tables = tables_for(getattr(config, "io", None), getattr(config, "knowledge", None))
     if config is not None and getattr(config, "raw_data_dirs", None) is not None:
         project.raw_data_dirs = tuple(config.raw_data_dirs)
     runner_files: List[str] = []
@@ -876,7 +867,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
             data = graph.nodes[node]
             if fact.mode is IOMode.WRITE and fact.value == "prediction":
                 data["model_output"] = True
-            if is_model_access(access):
+            if is_model_access(access, project.tables.artifacts):
                 data["model_artifact"] = True
             edge = dict(kind="writes" if fact.mode is IOMode.WRITE else "reads", path=path, line=fact.line,
                         api=api, base=resolved.base)

@@ -21,11 +21,11 @@ def _orphans(project: Project) -> Dict[str, Any]:
     writes = ScopedPathIndex(project.projects, written_paths)
     never_read: List[str] = []
     for path in written_paths:
-        if any(not is_model_access(w) for w in project.writers[path]) and not reads.matching(path):
+        if any(not is_model_access(w, project.tables.artifacts) for w in project.writers[path]) and not reads.matching(path):
             never_read.append(path)
     never_written: List[str] = []
     for path in read_paths:
-        if path.startswith("..") or project.is_raw(path) or all(is_model_access(r) for r in project.readers[path]):
+        if path.startswith("..") or project.is_raw(path) or all(is_model_access(r, project.tables.artifacts) for r in project.readers[path]):
             continue
         if not writes.matching(path):
             never_written.append(path)

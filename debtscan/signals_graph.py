@@ -379,7 +379,7 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     for node in models.values():
         producer = alias.get(node.id, node.id)
         for artifact in sorted(node.output_artifacts):
-            if _is_model_file(projects.of_artifact(artifact).local(artifact)):
+            if project.tables.artifacts.is_model_artifact(projects.of_artifact(artifact).local(artifact)):
                 continue  # a saved model or checkpoint, not predictions
             line = write_lines.get((node.path, artifact), node.line)
             outputs.setdefault(artifact, []).append(
@@ -388,7 +388,7 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     for model in models.values():
         models_in.setdefault(model.path, []).append(model)
     for access in project.accesses:
-        if access.mode is IOMode.WRITE and access.value == "prediction" and not _is_model_file(access.local) and not any(
+        if access.mode is IOMode.WRITE and access.value == "prediction" and not project.tables.artifacts.is_model_artifact(access.local) and not any(
                 o.path == access.module for o in outputs.get(access.artifact, ())):
             # the I/O facts' own judgement (``IOFact.value``), trusted where the module uses a model
             local = sorted(models_in.get(access.module, ()), key=lambda m: m.line)
@@ -456,12 +456,6 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
                 linked.add((node.id, producer))
                 cascades.append(Cascade(producer, node.id, chain[0], (), chain[1:]))
     return SignalLayer(components, comp_of, consumptions, models, outputs, cascades, imports, flows)
-
-
-def _is_model_file(path: str) -> bool:
-    from debtscan.graph import is_model_artifact
-
-    return is_model_artifact(path)
 
 
 def _model_order(ref: ModelRef) -> str:

@@ -120,6 +120,7 @@ class IOCollector(Collector):
         super().__init__(ex)
         self.k_code = ex.knowledge.tables.code  # signals.toml [code]: runners, library roots
         self.k_predictions = ex.knowledge.tables.predictions  # signals.toml [predictions]
+        self.k_artifacts = ex.knowledge.tables.artifacts  # signals.toml [artifacts]
         self.io: List[IOFact] = []
         self.runs: List[RunFact] = []
         self.path_calls: List[PathCallFact] = []
@@ -443,8 +444,8 @@ class IOCollector(Collector):
     def _written_value(self, node: cst.Call, spec: IOSpec) -> str:
         """``prediction`` / ``model`` when the data written is one, else ``""``."""
         if spec.mode not in ("write", "open"):
-            return "model" if spec.fmt in self.k_predictions.model_formats else ""
-        if spec.fmt in self.k_predictions.model_formats:
+            return "model" if spec.fmt in self.k_artifacts.model_formats else ""
+        if spec.fmt in self.k_artifacts.model_formats:
             return "model"
         data: Optional[cst.BaseExpression] = None
         if spec.value_arg is not None:

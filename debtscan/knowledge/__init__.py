@@ -149,6 +149,20 @@ def _io_spec(name: str, entry: Mapping[str, Any]) -> IOSpec:
     )
 
 
+_TABLES_MEMO: Dict[str, Tables] = {}
+
+
+def tables_for(io_extensions: Optional[Mapping[str, Any]] = None, extra: Optional[Mapping[str, Any]] = None) -> Tables:
+    """The merged ``signals.toml`` for a configuration (memoised: the project stage asks once per build)."""
+    key = json.dumps([io_extensions or {}, extra or {}], sort_keys=True, default=str)
+    found = _TABLES_MEMO.get(key)
+    if found is None:
+        if len(_TABLES_MEMO) > 16:
+            _TABLES_MEMO.clear()
+        found = _TABLES_MEMO[key] = load_knowledge(io_extensions, extra).tables
+    return found
+
+
 def _check_user_tables(extra: Optional[Mapping[str, Any]]) -> None:
     """Every key of every ``[tool.debtscan.knowledge.<name>]`` table belongs to one of the catalogues."""
     from debtscan.knowledge.code_classes import KEYS as CODE_KEYS

@@ -18,7 +18,7 @@ LIST_KEYS = ("ml", "config", "other", "ml-methods", "config-methods", "ml-bases"
 TABLE_KEYS = ("glue", "glue-methods", "glue-attributes")
 KEYS = LIST_KEYS + TABLE_KEYS
 DATAFLOW_SECTIONS = ("sql", "tables", "objects", "spark", "orchestrators", "declared")
-TABLE_SECTIONS = ("frames", "models", "predictions", "paths", "code")  # signals.toml (debtscan.knowledge.tables)
+TABLE_SECTIONS = ("frames", "models", "predictions", "artifacts", "paths", "code")  # signals.toml (debtscan.knowledge.tables)
 
 Entry = Tuple[str, str]  # (kind, adapter spec "SRC->DST" for glue, "" otherwise)
 

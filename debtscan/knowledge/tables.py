@@ -22,12 +22,14 @@ PATH_OPERATIONS = frozenset({"dirname", "basename", "abspath", "normpath", "expa
 #: section -> key -> the kind of value it holds.
 SCHEMA: Dict[str, Dict[str, str]] = {
     "frames": {"types": LIST, "read-prefixes": LIST, "read-column-keywords": LIST, "attributes": LIST,
-               "record-iterators": LIST, "select-methods": LIST, "library-roots": LIST, "column-methods": COLUMNS},
+               "record-iterators": LIST, "select-methods": LIST, "library-roots": LIST, "joins": LIST,
+               "samples": LIST, "column-methods": COLUMNS},
     "models": {"libraries": LIST, "pipeline-calls": LIST, "transformer-words": WORDS, "model-words": WORDS,
                "fit-methods": LIST, "predict-methods": LIST, "predict-only-methods": LIST, "oof-functions": LIST,
                "trainer-calls": LIST, "metric-words": WORDS, "metric-prefixes": LIST, "metric-methods": LIST, "loaders": LIST,
                "train-functions": ARGUMENTS},
-    "predictions": {"methods": LIST, "names": WORDS, "model-names": WORDS, "model-formats": LIST},
+    "predictions": {"methods": LIST, "names": WORDS, "model-names": WORDS},
+    "artifacts": {"model-suffixes": LIST, "model-folders": LIST, "model-formats": LIST, "code-suffixes": LIST},
     "paths": {"joins": LIST, "constructors": LIST, "passthrough": LIST, "folders": NAMES, "operations": NAMES,
               "method-operations": NAMES, "properties": NAMES},
     "code": {"runners": LIST, "exits": LIST, "libraries": LIST, "iteration-wrappers": LIST, "mappers": LIST},
@@ -56,6 +58,8 @@ class FrameTables:
     record_iterators: FrozenSet[str] = frozenset()
     select_methods: FrozenSet[str] = frozenset()
     library_roots: FrozenSet[str] = frozenset()
+    joins: FrozenSet[str] = frozenset()
+    samples: FrozenSet[str] = frozenset()
     column_methods: Dict[str, Tuple[Position, Tuple[str, ...]]] = field(default_factory=dict)
 
 
@@ -82,7 +86,21 @@ class PredictionTables:
     methods: FrozenSet[str] = frozenset()
     names: Pattern[str] = re.compile("(?!)")
     model_names: Pattern[str] = re.compile("(?!)")
+
+
+@dataclass(frozen=True)
+class ArtifactTables:
+    """What makes an artifact a saved model, or source code (no data hand-off)."""
+
+    model_suffixes: Tuple[str, ...] = ()
+    model_folders: FrozenSet[str] = frozenset()
     model_formats: FrozenSet[str] = frozenset()
+    code_suffixes: Tuple[str, ...] = ()
+
+    def is_model_artifact(self, path: str) -> bool:
+        """Whether a path names a saved model (by its folder or its suffix)."""
+        parts = path.lower().split("/")
+        return parts[-1].endswith(self.model_suffixes) or any(p in self.model_folders for p in parts[:-1])
 
 
 @dataclass(frozen=True)
@@ -112,6 +130,7 @@ class Tables:
     frames: FrameTables = field(default_factory=FrameTables)
     models: ModelTables = field(default_factory=ModelTables)
     predictions: PredictionTables = field(default_factory=PredictionTables)
+    artifacts: ArtifactTables = field(default_factory=ArtifactTables)
     paths: PathTables = field(default_factory=PathTables)
     code: CodeTables = field(default_factory=CodeTables)
 
@@ -201,7 +220,7 @@ def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Mapping[str, 
     for name, table in (user or {}).items():
         if isinstance(table, Mapping) and any(s in table for s in SECTIONS):
             _merge(data, table, f"[tool.debtscan.knowledge.{name}]")
-    frames, models, predictions = data["frames"], data["models"], data["predictions"]
+    frames, models, predictions, artifacts = data["frames"], data["models"], data["predictions"], data["artifacts"]
     paths, code = data["paths"], data["code"]
 
     def names(section: Dict[str, Any], key: str) -> FrozenSet[str]:
@@ -213,6 +232,7 @@ def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Mapping[str, 
             read_column_keywords=tuple(frames.get("read-column-keywords", ())),
             attributes=names(frames, "attributes"), record_iterators=names(frames, "record-iterators"),
             select_methods=names(frames, "select-methods"), library_roots=names(frames, "library-roots"),
+            joins=names(frames, "joins"), samples=names(frames, "samples"),
             column_methods={m: (spec.get("arg"), tuple(spec.get("kw", ())))
                             for m, spec in frames.get("column-methods", {}).items()},
         ),
@@ -232,7 +252,12 @@ def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Mapping[str, 
         predictions=PredictionTables(
             methods=names(predictions, "methods"), names=_name_words(predictions.get("names", ())),
             model_names=_name_words(predictions.get("model-names", ())),
-            model_formats=names(predictions, "model-formats"),
+        ),
+        artifacts=ArtifactTables(
+            model_suffixes=tuple(s.lower() for s in artifacts.get("model-suffixes", ())),
+            model_folders=frozenset(f.lower() for f in artifacts.get("model-folders", ())),
+            model_formats=names(artifacts, "model-formats"),
+            code_suffixes=tuple(s.lower() for s in artifacts.get("code-suffixes", ())),
         ),
         paths=PathTables(
             joins=names(paths, "joins"), constructors=names(paths, "constructors"),

@@ -17,18 +17,6 @@ from debtscan.report.model import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 CATEGORY = "pipeline-jungle"
-_JOIN_CALLS = frozenset({
-    "pandas.concat", "pandas.merge", "pandas.merge_asof", "pandas.merge_ordered", "polars.concat",
-    "numpy.concatenate", "numpy.hstack", "numpy.vstack", "numpy.column_stack", "numpy.row_stack",
-    "numpy.stack", "numpy.c_", "numpy.r_", "scipy.sparse.hstack", "scipy.sparse.vstack",
-    "pandas.DataFrame.join", "pandas.DataFrame.merge", "pandas.DataFrame.append", "polars.DataFrame.join",
-    "?.merge",
-})
-_SAMPLE_CALLS = frozenset({
-    "sklearn.model_selection.train_test_split", "sklearn.utils.resample", "pandas.DataFrame.sample",
-    "pandas.Series.sample", "imblearn.under_sampling.RandomUnderSampler.fit_resample", "?.fit_resample",
-    "polars.DataFrame.sample",
-})
 _ALLOWED_ABSOLUTE = ["/tmp/", "/dev/", "/proc/", "/kaggle/"]
 
 
@@ -313,7 +301,7 @@ class MultipleWriters(Rule):
         for artifact in sorted(intermediate):
             if "*" in artifact:
                 continue
-            writes = [w for w in project.writers.get(artifact, []) if not is_model_access(w)]
+            writes = [w for w in project.writers.get(artifact, []) if not is_model_access(w, project.tables.artifacts)]
             first: Dict[str, Access] = {}
             for write in writes:
                 known = first.get(write.module)
@@ -394,7 +382,7 @@ class JoinOfIntermediates(Rule):
                 continue
             first_read = min(r.line for r in reads.values())
             joins = [c for c in project.facts[module].calls
-                     if c.scope == scope and c.qualname in _JOIN_CALLS and c.line >= first_read]
+                     if c.scope == scope and c.qualname in project.tables.frames.joins and c.line >= first_read]
             if not joins:
                 continue
             join = min(joins, key=lambda c: (c.line, c.column))
@@ -420,7 +408,7 @@ class JoinOfIntermediates(Rule):
                 key = (read.module, read.line)
                 read_column[key] = min(read.column, read_column.get(key, read.column))
         for (module, scope), writes in sorted(intermediate_writes.items()):
-            samples = [c for c in project.facts[module].calls if c.scope == scope and c.qualname in _SAMPLE_CALLS]
+            samples = [c for c in project.facts[module].calls if c.scope == scope and c.qualname in project.tables.frames.samples]
             if not samples:
                 continue
             seen: Set[int] = set()
@@ -618,7 +606,7 @@ class UnproducedRead(Rule):
                 continue
             if access.kind is not ArtifactKind.LOCAL_FILE:
                 continue  # a lake prefix or a warehouse table nothing here writes: another system's output
-            if project.is_raw(path) or is_model_access(access) or path.lower().endswith(_CONFIG_SUFFIXES):
+            if project.is_raw(path) or is_model_access(access, project.tables.artifacts) or path.lower().endswith(_CONFIG_SUFFIXES):
                 continue
             if project.is_declared(path) or path in project.writers:
                 continue
