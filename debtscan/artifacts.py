@@ -5,7 +5,7 @@ Pipelines hand data over through local files, object-store and cluster prefixes 
 ``saveAsTable``, ``INSERT INTO mart.totals SELECT ...``). Each is one more :class:`ArtifactKind` flowing through
 the same hand-off, jungle and signal machinery; this module gives each artifact its canonical identifier:
 
-- a local file: its repo-relative path (``data/interim/clean.csv``), made by :mod:`debtscan.paths`;
+- a local file: its repo-relative path (``data/interim/clean.csv``), made by :mod:`debtscan.project.paths`;
 - an object-store prefix: the URI with its scheme's canonical spelling (``s3a://`` and ``s3n://`` are
   ``s3://``, ``abfss://`` is ``abfs://``), no trailing ``/``, and trailing partition folders
   (``date=*/``, ``region=eu``) and part-file globs (``*.parquet``) dropped: a read of ``s3://lake/x/date=*/``
@@ -114,7 +114,7 @@ def table_id(text: str) -> Optional[str]:
 
 
 def kind_of(artifact: str) -> ArtifactKind:
-    """The kind of an artifact identifier made by this module or by :mod:`debtscan.paths`."""
+    """The kind of an artifact identifier made by this module or by :mod:`debtscan.project.paths`."""
     if artifact.startswith(TABLE_PREFIX):
         return ArtifactKind.WAREHOUSE_TABLE
     if storage_scheme(artifact) is not None:

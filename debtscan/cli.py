@@ -491,7 +491,7 @@ def explain_command(code: str, config_file=None) -> None:
 @click.option("--force", is_flag=True, help="Let --output create a .py/.ipynb file under PATH.")
 def graph_command(path, graph_format, output, config_file, no_cache, force=False) -> None:
     """Export the repo graph (modules, artifacts, signals, models and their edges)."""
-    from debtscan.graph_export import EXPORTERS
+    from debtscan.project.export import EXPORTERS
 
     try:
         root = Path(path).resolve()  # the graph of the folder given (not of the project around it)

@@ -87,7 +87,7 @@ class Config:
     # folder names (or fnmatch patterns) of abandoned work, DS501; empty: debtscan.liveness.DEAD_FOLDERS
     dead_folders: List[str] = field(default_factory=list)
     include_dead_folders: bool = False
-    project_roots: Optional[List[str]] = None  # folder globs; None: found by markers (debtscan.projects)
+    project_roots: Optional[List[str]] = None  # folder globs; None: found by markers (debtscan.project.roots)
     # Set by the command line, never by a configuration file (see debtscan.trust): which plugins load.
     plugin_policy: PluginPolicy = PluginPolicy.INSTALLED
     # Settings of the file that were refused (see debtscan.trust), by key: the note saying why.

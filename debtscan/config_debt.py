@@ -70,7 +70,7 @@ def scripts(project) -> Dict[str, FileFacts]:
     (an ``if __name__ == "__main__":`` block, a runner runs them, or, outside a package, top-level calls made
     for their effect or top-level lines that read or write files, train or convert data); tests left out. A module of a package that nothing imports
     yet is an API, and a helper module that only defines functions and constants is no script."""
-    from debtscan.graph import is_test_module
+    from debtscan.project.graph import is_test_module
 
     imported: Set[str] = set()
     for u, v, data in project.graph.edges(data=True):

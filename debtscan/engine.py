@@ -20,10 +20,10 @@ from debtscan.cache import FactsCache, cache_folder_problem, content_digest, dum
 from debtscan.config import Config, ConfigError, line_of
 from debtscan.discover import discover
 from debtscan.facts.model import FileFacts
-from debtscan.graph import Project, build_project, module_name_for
+from debtscan.project.graph import Project, build_project, module_name_for
 from debtscan.knowledge import Knowledge, load_knowledge
 from debtscan.liveness import split_live
-from debtscan.metrics import compute_metrics
+from debtscan.metrics.base import compute_metrics
 from debtscan.report.model import Finding, Report, ScanError, assign_fingerprints
 from debtscan.rules.base import Rule, RuleContext, rule_options
 from debtscan.rules.meta import UnusedSuppression

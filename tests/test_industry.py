@@ -226,7 +226,7 @@ def test_a_flow_that_runs_the_reader_first_is_read_before_write(tmp_path):
 
 
 def test_spark_submit_commands_name_their_script():
-    from debtscan.pipeline.runners import parse_command
+    from debtscan.project.pipeline.runners import parse_command
     known = {"jobs/x.py": "jobs/x.py"}
     found, _ = parse_command("spark-submit --master yarn --conf a=b --verbose jobs/x.py --date 1", "", known)
     assert found == [("jobs/x.py", "")]

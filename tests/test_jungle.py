@@ -3,7 +3,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from debtscan.graph_export import to_dot, to_mermaid
+from debtscan.project.export import to_dot, to_mermaid
 from debtscan.report.json_format import schema
 from debtscan.testing import locations, scan_repo, write_repo
 

@@ -1,7 +1,7 @@
 """Project roots: relative paths are taken from the project a file belongs to, not from the scan root."""
 from __future__ import annotations
 
-from debtscan.projects import RootKind, find_project_roots
+from debtscan.project.roots import RootKind, find_project_roots
 from debtscan.testing import scan_repo, write_repo
 
 

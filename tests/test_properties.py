@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from debtscan.config import Config
 from debtscan.engine import INTERNAL_ERROR, FileTask, extract_file, knowledge_for
 from debtscan.facts.model import FileFacts
-from debtscan.graph import build_project
-from debtscan.paths import globs_overlap, leaves_root, matches, normalise
+from debtscan.project.graph import build_project
+from debtscan.project.paths import globs_overlap, leaves_root, matches, normalise
 
 FAST = settings(max_examples=30, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,

@@ -11,10 +11,10 @@ import pytest
 
 from debtscan.facts.extract import extract
 from debtscan.facts.model import ModelRef, OutputKind, PredictionOutput
-from debtscan.graph_export import to_dot, to_json, to_mermaid
+from debtscan.project.export import to_dot, to_json, to_mermaid
 from debtscan.knowledge import load_knowledge
 from debtscan.report.json_format import schema
-from debtscan.signals_graph import ROOT_COMPONENT, component_of
+from debtscan.project.signals import ROOT_COMPONENT, component_of
 from debtscan.testing import locations, scan_repo, scan_sources, write_repo
 
 KNOWLEDGE = load_knowledge()

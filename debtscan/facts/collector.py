@@ -20,7 +20,7 @@ list the class in :func:`debtscan.facts.extract.default_collectors`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Dict, List, Optional, Sequence, Tuple, Type, TypeVar
+from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple, Type, TypeVar
 
 import libcst as cst
 
@@ -40,9 +40,6 @@ from debtscan.facts.model import (
     TaskEdgeFact,
     TaskFact,
 )
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from debtscan.facts.extract import Extraction
 
 MODULE_SCOPE = "<module>"
 
@@ -100,7 +97,9 @@ class Collector:
     leave: ClassVar[Dict[Type[cst.CSTNode], str]] = {}
     after: ClassVar[Tuple[Type["Collector"], ...]] = ()
 
-    def __init__(self, ex: "Extraction") -> None:
+    def __init__(self, ex: Any) -> None:
+        # ``ex`` is the running :class:`debtscan.facts.extract.Extraction` (not imported here: the pass
+        # imports the collectors)
         self.ex = ex
 
     def peer(self, kind: Type[C]) -> C:

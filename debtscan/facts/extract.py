@@ -438,7 +438,7 @@ class Extraction(PositionedWalk):
                     spec = part.format_spec
                     if spec and len(spec) == 1 and isinstance(spec[0], cst.FormattedStringText) and \
                             re.fullmatch(r"0?\d{1,2}d", spec[0].value):
-                        # f"{month:02d}": the spec shapes the text (resolved in debtscan.paths)
+                        # f"{month:02d}": the spec shapes the text (resolved in debtscan.project.paths)
                         value = Format(Lit("{:" + spec[0].value + "}"), (value,), (), ())
                     parts.append(value)
             return Concat(tuple(parts))

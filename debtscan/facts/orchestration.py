@@ -11,7 +11,7 @@ Driven by ``knowledge/dataflow.toml`` (``[orchestrators]``, ``[declared]``):
   (``luigi.LocalTarget(path)``: a write of the task, declared by Luigi);
 - Dagster ``@asset`` functions and what they depend on (:class:`AssetFact`).
 
-The graph turns tasks into runner steps (:mod:`debtscan.pipeline.orchestrators`), like shell scripts.
+The graph turns tasks into runner steps (:mod:`debtscan.project.pipeline.orchestrators`), like shell scripts.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Symbolic values: what an expression is known to evaluate to, without evaluating it.
 
 The extractor turns path expressions, constants and feature lists into these small trees; they are
-resolved across files when the graph is built (``debtscan.pipeline.paths``).
+resolved across files when the graph is built (``debtscan.project.paths``).
 """
 from __future__ import annotations
 

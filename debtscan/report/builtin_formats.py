@@ -1,5 +1,5 @@
 """Registers the built-in output formats (console output is rendered by the CLI through rich)."""
-from debtscan.graph import Project
+from debtscan.project.graph import Project
 from debtscan.report import json_format
 from debtscan.report.formats import output_format
 from debtscan.report.model import Report

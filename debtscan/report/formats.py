@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict
 
-from debtscan.graph import Project
+from debtscan.project.graph import Project
 from debtscan.report.model import Report
 
 Renderer = Callable[[Report, Project], str]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Dict, List
 
-from debtscan.graph import Project
+from debtscan.project.graph import Project
 from debtscan.report.formats import output_format
 from debtscan.report.model import Finding, Report
 from debtscan.report.sarif import repo_path

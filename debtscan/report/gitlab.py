@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List
 
-from debtscan.graph import Project
+from debtscan.project.graph import Project
 from debtscan.report.formats import output_format
 from debtscan.report.model import Report
 from debtscan.report.sarif import repo_path

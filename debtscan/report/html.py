@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Set
 import networkx as nx
 
 from debtscan import __version__
-from debtscan.graph import Project
+from debtscan.project.graph import Project
 from debtscan.report.formats import output_format
 from debtscan.report.markdown import (class_counts, handoff_graph, is_number, location, number, summary_metrics,
                                       top_findings)

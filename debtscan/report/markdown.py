@@ -13,8 +13,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 import networkx as nx
 
 from debtscan.diff import flatten_metrics
-from debtscan.graph import Project
-from debtscan.graph_export import to_mermaid
+from debtscan.project.graph import Project
+from debtscan.project.export import to_mermaid
 from debtscan.report.formats import output_format
 from debtscan.report.model import SEVERITY_ORDER, Finding, Report
 

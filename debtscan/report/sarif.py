@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from debtscan import __version__
 from debtscan.docs import rule_page
-from debtscan.graph import Project
+from debtscan.project.graph import Project
 from debtscan.report.formats import output_format
 from debtscan.report.model import Finding, Related, Report
 from debtscan.report.notebook_json import NotebookJSONError, NotebookPositions, cell_positions

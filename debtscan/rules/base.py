@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Dict, Iterable, List, Mapping, Optional, Seque
 
 from debtscan.config import Config
 from debtscan.facts.model import FileFacts
-from debtscan.graph import Project
+from debtscan.project.graph import Project
 from debtscan.report.model import Finding, Related
 
 CATEGORIES = (

@@ -13,7 +13,7 @@ import posixpath
 from typing import Dict, Iterable, List, Set
 
 from debtscan.config_debt import scripts
-from debtscan.graph import is_test_module
+from debtscan.project.graph import is_test_module
 from debtscan.report.model import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 

@@ -1,7 +1,7 @@
 """Glue-code rules (DS1xx): code that only moves data into and out of general-purpose packages.
 
 Every logical line is classified (ml / glue / io / config / other) by :mod:`debtscan.facts.lines`;
-these rules read the classes and the numbers of :mod:`debtscan.glue_metrics`.
+these rules read the classes and the numbers of :mod:`debtscan.metrics.glue`.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import hashlib
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from debtscan.facts.model import FileFacts, LineKind, StatementFact
-from debtscan.glue_metrics import (
+from debtscan.metrics.glue import (
     Tally,
     composition,
     describe_adapters,

@@ -1,6 +1,6 @@
 """Pipeline-jungle rules (DS2xx): data handed between scripts through intermediate files.
 
-All of them read the resolved accesses and hand-offs of :class:`debtscan.graph.Project`: raw inputs (only
+All of them read the resolved accesses and hand-offs of :class:`debtscan.project.graph.Project`: raw inputs (only
 read) and final outputs (only written) are never hand-offs, saved models loaded for inference are not data
 hand-offs, and artifacts declared in ``dvc.yaml`` / a Kedro catalog are managed, not jungle.
 """
@@ -11,8 +11,8 @@ from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 from debtscan.artifacts import ArtifactKind
 from debtscan.facts.model import IOMode
-from debtscan.graph import Access, HandoffGroup, is_model_access
-from debtscan.projects import ScopedPathIndex
+from debtscan.project.graph import Access, HandoffGroup, is_model_access
+from debtscan.project.roots import ScopedPathIndex
 from debtscan.report.model import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 

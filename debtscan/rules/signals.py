@@ -7,8 +7,8 @@ from typing import Dict, Iterable, List, Set, Tuple
 from debtscan.facts.model import ModelKind
 from debtscan.report.model import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
-from debtscan.projects import ScopedPathIndex
-from debtscan.signals_graph import (
+from debtscan.project.roots import ScopedPathIndex
+from debtscan.project.signals import (
     DEFAULT_UBIQUITOUS, ROOT_COMPONENT, Consumption, ModelNode, Output, SignalLayer, shared_signals, signal_layer,
 )
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from debtscan.pipeline.files import read_small_text
+from debtscan.project.pipeline.files import read_small_text
 
 _PYTHON = re.compile(r"^(?:.*/)?(?:python[0-9.]*|ipython[0-9.]*|pypy[0-9.]*)$")
 # Launchers that run a Python script given after their options: spark-submit [--opt value]... app.py

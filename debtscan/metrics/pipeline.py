@@ -5,9 +5,9 @@ from typing import Any, Dict, List
 
 from debtscan.artifacts import ArtifactKind
 from debtscan.config import Config
-from debtscan.graph import Project, is_model_access
-from debtscan.metrics import metric
-from debtscan.projects import ScopedPathIndex
+from debtscan.project.graph import Project, is_model_access
+from debtscan.metrics.base import metric
+from debtscan.project.roots import ScopedPathIndex
 
 MAX_LISTED = 50
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Tuple
 
 from debtscan.config import Config
-from debtscan.graph import Project
+from debtscan.project.graph import Project
 
 MetricProvider = Callable[[Project, Config], Any]
 _PROVIDERS: List[Tuple[str, MetricProvider]] = []
@@ -25,6 +25,6 @@ def metric(name: str) -> Callable[[MetricProvider], MetricProvider]:
 
 
 def compute_metrics(project: Project, config: Config) -> Dict[str, Any]:
-    import debtscan.metric_providers  # noqa: F401 - registers the built-in providers
+    import debtscan.metrics.providers  # noqa: F401 - registers the built-in providers
 
     return {name: provider(project, config) for name, provider in sorted(_PROVIDERS)}

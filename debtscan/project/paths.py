@@ -350,7 +350,7 @@ def normalise(text: str, module_file: str, cwd: Optional[str] = None, project: s
 
     ``cwd`` is the folder (repo-relative, ``""`` for the root) the script runs from, when known: relative
     paths are taken from there (base ``script``), else from the folder of the file's project (base
-    ``project``, see :mod:`debtscan.projects`) or the repo root (base ``root``) when the project is the scan
+    ``project``, see :mod:`debtscan.project.roots`) or the repo root (base ``root``) when the project is the scan
     root; ``__file__``-based paths from the file's own folder (base ``file``); absolute and home paths stay
     as they are.
     """

@@ -15,8 +15,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from debtscan.config import Config
 from debtscan.facts.model import LINE_KINDS as KINDS
 from debtscan.facts.model import FileFacts, LineKind, StatementFact
-from debtscan.graph import Project
-from debtscan.metrics import metric
+from debtscan.project.graph import Project
+from debtscan.metrics.base import metric
 
 import debtscan.report.glue_chart  # noqa: F401,E402 - registers the console composition chart
 

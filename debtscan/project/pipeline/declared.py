@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from debtscan.pipeline.files import read_small_text
+from debtscan.project.pipeline.files import read_small_text
 
 _MAX_BYTES = 1_000_000
 
@@ -32,7 +32,7 @@ class Declared:
             if artifact.startswith(declared.rstrip("/") + "/"):
                 return source
             if "*" in artifact and declared.startswith(artifact.split("*", 1)[0]) and artifact.split("*", 1)[0]:
-                from debtscan.paths import matches
+                from debtscan.project.paths import matches
                 if matches(artifact, declared):
                     return source
         return None

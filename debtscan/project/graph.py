@@ -28,14 +28,14 @@ from debtscan.facts.values import Seq
 from debtscan.knowledge import tables_for
 from debtscan.knowledge.tables import ArtifactTables, Tables
 from debtscan.liveness import Liveness
-from debtscan.paths import (
+from debtscan.project.paths import (
     ConstantTable, PathIndex, ResolvedPath, Resolver, _literal_folder, matches, normalise, too_generic,
 )
-from debtscan.pipeline.declared import Declared, load_declared
-from debtscan.projects import SCAN_ROOT, ProjectRoot, ProjectRoots, find_project_roots
-from debtscan.pipeline.helpers import FunctionIndex, PlacedIO, place_io
-from debtscan.pipeline.orchestrators import managed_artifacts, orchestrator_steps
-from debtscan.pipeline.runners import Step, makefile_steps, parse_command, shell_steps
+from debtscan.project.pipeline.declared import Declared, load_declared
+from debtscan.project.roots import SCAN_ROOT, ProjectRoot, ProjectRoots, find_project_roots
+from debtscan.project.pipeline.helpers import FunctionIndex, PlacedIO, place_io
+from debtscan.project.pipeline.orchestrators import managed_artifacts, orchestrator_steps
+from debtscan.project.pipeline.runners import Step, makefile_steps, parse_command, shell_steps
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ class Project:
 
         Paths meet only within the project they lie in (a path that leaves its project, ``../other/x.csv``,
         lies in the other one), compared relative to it. Cost: O(A log A) to index the A written paths of a
-        project by their literal ends (:class:`~debtscan.paths.PathIndex`), then per read path one look-up
+        project by their literal ends (:class:`~debtscan.project.paths.PathIndex`), then per read path one look-up
         and a match against the candidates it returns; no pair of accesses is formed.
         """
         writes_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
@@ -525,7 +525,7 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
 def _add_match_edges(graph: nx.MultiDiGraph, artifacts: Sequence[str], projects: ProjectRoots) -> None:
     """``matches`` edges from each pattern artifact to the artifacts it may name, in its own project.
 
-    Each project's artifacts go into one :class:`~debtscan.paths.PathIndex` (O(P log P)); a pattern is tested
+    Each project's artifacts go into one :class:`~debtscan.project.paths.PathIndex` (O(P log P)); a pattern is tested
     only against the candidates its literal head or tail selects, not against every artifact."""
     by_project: Dict[str, Dict[str, str]] = {}
     for node in artifacts:
@@ -790,14 +790,14 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     """Build the graph and the resolved accesses from the facts of every file.
 
     ``root`` (the scan root) lets runners (shell scripts, Makefiles) and declared pipelines (dvc.yaml,
-    Kedro catalogs) be read, project roots (:mod:`debtscan.projects`) and script folders be recognised by
+    Kedro catalogs) be read, project roots (:mod:`debtscan.project.roots`) and script folders be recognised by
     the files next to them.
 
     Cost of the cross-file phase, for F files, A accesses, P artifacts: module and constant tables O(F);
     imports O(imports x depth); path resolution O(A) (a bounded number of variants per access); project
-    roots O(folders); pattern artifacts matched through a :class:`~debtscan.paths.PathIndex` per project,
+    roots O(folders); pattern artifacts matched through a :class:`~debtscan.project.paths.PathIndex` per project,
     O(P log P + matches); hand-offs grouped per artifact (:attr:`Project.handoff_groups`); the signal layer
-    (:func:`debtscan.signals_graph.add_signal_layer`) linear in signals and models likewise.
+    (:func:`debtscan.project.signals.add_signal_layer`) linear in signals and models likewise.
     """
     graph = nx.MultiDiGraph()
     modules: Dict[str, List[str]] = {}
@@ -897,6 +897,6 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
             module_data["run_order"] = step.order
             module_data["runner"] = step.runner
             module_data["cwd"] = step.cwd
-    from debtscan.signals_graph import add_signal_layer  # components, signals and models (DS3xx)
+    from debtscan.project.signals import add_signal_layer  # components, signals and models (DS3xx)
     add_signal_layer(project, config)
     return project

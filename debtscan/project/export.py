@@ -8,7 +8,7 @@ from typing import Dict
 
 import networkx as nx
 
-from debtscan.graph import Project
+from debtscan.project.graph import Project
 
 _KIND_SHAPES = {"module": ("[", "]"), "artifact": ("[(", ")]"), "signal": ("([", "])"), "model": ("{{", "}}"),
                 "component": ("[[", "]]")}

@@ -4,7 +4,7 @@ Built from every file's :class:`~debtscan.facts.model.SignalFact` and :class:`~d
 once the artifacts are resolved (``build_project`` calls :func:`add_signal_layer`):
 
 - **components**: independently owned parts of the repo. By default components are per project first
-  (:mod:`debtscan.projects`), then per top-level directory inside it (or ``src/<package>``): in the scan
+  (:mod:`debtscan.project.roots`), then per top-level directory inside it (or ``src/<package>``): in the scan
   root's project each top-level directory is one and the files at the root form ``(root)``; in a project
   ``churn/`` its top files form ``churn`` and its folders ``churn/<folder>``. ``[tool.debtscan.components]``
   maps names to globs (``churn = ["churn/**", "jobs/churn_*.py"]``). Two components are *disjoint* when
@@ -33,8 +33,8 @@ import networkx as nx
 
 from debtscan.facts.model import FileFacts, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, SignalKind
 from debtscan.facts.values import Choice, Concat, Lit, ReadsAt, Ref, Seq, Sym, Unknown
-from debtscan.paths import normalise
-from debtscan.projects import ProjectRoots, ScopedPathIndex
+from debtscan.project.paths import normalise
+from debtscan.project.roots import ProjectRoots, ScopedPathIndex
 
 ROOT_COMPONENT = "(root)"
 SOURCE_DIRS = ("src", "lib", "python")
@@ -274,7 +274,7 @@ class _Resolve:
 def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     """The layer, in time linear in files, signals, models and accesses: every cross-file match of paths
     (a predicting model to the model that saved its file, a model's sources to persisted predictions) goes
-    through a :class:`~debtscan.projects.ScopedPathIndex` instead of comparing all pairs, and cascades are
+    through a :class:`~debtscan.project.roots.ScopedPathIndex` instead of comparing all pairs, and cascades are
     de-duplicated through sets. The taint walk through feature files is bounded by four hops per
     (artifact, producer)."""
     facts: Dict[str, FileFacts] = project.facts
@@ -681,7 +681,7 @@ def _metrics(project, config):
 
 
 def _register() -> None:
-    from debtscan.metrics import metric
+    from debtscan.metrics.base import metric
 
     metric("signals")(_metrics)
 

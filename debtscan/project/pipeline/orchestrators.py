@@ -19,7 +19,7 @@ import shlex
 from typing import Dict, List, Optional, Set, Tuple
 
 from debtscan.facts.model import AssetFact, TaskFact, TaskKind
-from debtscan.pipeline.runners import Step, parse_command
+from debtscan.project.pipeline.runners import Step, parse_command
 
 _RUNNING_KINDS = (TaskKind.COMMAND, TaskKind.SCRIPT, TaskKind.CALLABLE, TaskKind.LUIGI)
 

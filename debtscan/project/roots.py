@@ -27,7 +27,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from debtscan.paths import PathIndex, matches
+from debtscan.project.paths import PathIndex, matches
 
 #: Files (or folders) whose presence makes a folder a project of its own, whatever else it holds.
 MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "environment.yml", "environment.yaml", "conda.yaml",
@@ -191,7 +191,7 @@ def find_project_roots(root: Optional[Path], files: Iterable[str],
 
 
 class ScopedPathIndex:
-    """Resolved paths filed per project (a :class:`~debtscan.paths.PathIndex` each, on project-relative
+    """Resolved paths filed per project (a :class:`~debtscan.project.paths.PathIndex` each, on project-relative
     paths): a path only meets paths of the project it lies in, as it would in a scan of that project alone.
     Adding is O(1) amortised; :meth:`matching` costs one index query plus a match per candidate."""
 
