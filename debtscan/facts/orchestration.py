@@ -24,8 +24,6 @@ from debtscan.facts.io import IOCollector
 from debtscan.facts.model import AssetFact, IOFact, IOMode, IOTarget, TaskEdgeFact, TaskFact, TaskKind
 from debtscan.facts.values import Lit
 
-_CHAIN_FUNCTIONS = frozenset({"airflow.models.baseoperator.chain", "airflow.utils.helpers.chain",
-                              "airflow.sdk.chain", "airflow.models.chain"})
 _NOT_ASSET_PARAMS = frozenset({"context", "config", "self", "cls"})
 
 
@@ -60,7 +58,7 @@ class OrchestrationCollector(Collector):
         self.luigi_classes: Set[str] = set()
         self._seen_binary: Set[int] = set()
         self._operators = frozenset(self.flow.command_operators) | frozenset(self.flow.script_operators) | \
-            frozenset(self.flow.callable_operators) | _CHAIN_FUNCTIONS
+            frozenset(self.flow.callable_operators) | self.flow.chain_functions
         self._dependency_methods = self.flow.downstream_methods | self.flow.upstream_methods
 
     @property
@@ -193,7 +191,7 @@ class OrchestrationCollector(Collector):
         if kind:
             self._operator(node, qualname, kind, keyword)
             return
-        if qualname in _CHAIN_FUNCTIONS:
+        if qualname in flow.chain_functions:
             names = [self._task_names(a.value) for a in node.args if a.keyword is None]
             for upstream, downstream in zip(names, names[1:]):
                 self._edges(upstream, downstream)
@@ -222,7 +220,7 @@ class OrchestrationCollector(Collector):
             return
         if scope in self.flows and isinstance(func, (cst.Name, cst.Attribute)) and not qualname.startswith("?"):
             root = qualname.split(".", 1)[0]
-            if root not in ("builtins", "prefect", "airflow", "logging", "os", "sys", "pandas", "numpy"):
+            if root not in flow.not_steps:
                 name = func.value if isinstance(func, cst.Name) else func.attr.value
                 self.tasks.append(TaskFact(name, TaskKind.CALL, "", self.ex.line, scope, callable=qualname))
 

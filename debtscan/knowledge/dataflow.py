@@ -84,6 +84,8 @@ class Dataflow:
     flow_decorators: FrozenSet[str] = frozenset()
     downstream_methods: FrozenSet[str] = frozenset()
     upstream_methods: FrozenSet[str] = frozenset()
+    chain_functions: FrozenSet[str] = frozenset()
+    not_steps: FrozenSet[str] = frozenset()
     luigi_bases: FrozenSet[str] = frozenset()
     luigi_targets: FrozenSet[str] = frozenset()
     metaflow_bases: FrozenSet[str] = frozenset()
@@ -186,6 +188,7 @@ def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Mapping[str, 
         callable_operators=dict(orch.get("callable-operators", {})),
         task_decorators=names(orch, "task-decorators"), flow_decorators=names(orch, "flow-decorators"),
         downstream_methods=names(orch, "downstream-methods"), upstream_methods=names(orch, "upstream-methods"),
+        chain_functions=names(orch, "chain-functions"), not_steps=names(orch, "not-steps"),
         luigi_bases=names(orch, "luigi-bases"), luigi_targets=names(orch, "luigi-targets"),
         metaflow_bases=names(orch, "metaflow-bases"),
         asset_decorators=names(declared, "asset-decorators"), asset_ins=names(declared, "asset-ins"),

@@ -817,9 +817,10 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
             target = _resolve_import(imported.target, path, modules, projects, scoped_modules)
             if target is not None and target != path:
                 graph.add_edge(f"module:{path}", f"module:{target}", kind="imports", path=path, line=imported.line)
-    resolver = Resolver(constants)
+    tables = tables_for(getattr(config, "io", None), getattr(config, "knowledge", None))
+    resolver = Resolver(constants, tables.paths.properties)
     project = Project(graph=graph, facts=facts, modules=modules, resolver=resolver, projects=projects)
-    project.tables = tables_for(getattr(config, "io", None), getattr(config, "knowledge", None))
+    project.tables = tables
     if config is not None and getattr(config, "raw_data_dirs", None) is not None:
         project.raw_data_dirs = tuple(config.raw_data_dirs)
     runner_files: List[str] = []
