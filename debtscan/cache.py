@@ -32,7 +32,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from debtscan import __version__, safefile
 
-FORMAT = "3"  # 3: enumerated fact fields (stored as their values), typed Unknown reasons
+FORMAT = "4"  # 3: enumerated fact fields (stored as their values), typed Unknown reasons; 4: step artifacts
 _MAGIC = b"debtscan-facts-pack\n"
 _MARSHAL_VERSION = 4
 

@@ -33,10 +33,12 @@ from debtscan.facts.model import (
     IOFact,
     ModelFact,
     PathCallFact,
+    PipelineNodeFact,
     RunFact,
     SettingFact,
     SignalFact,
     StatementFact,
+    StepArtifactFact,
     TaskEdgeFact,
     TaskFact,
 )
@@ -74,6 +76,8 @@ class CollectedFacts:
     tasks: List[TaskFact] = field(default_factory=list)
     task_edges: List[TaskEdgeFact] = field(default_factory=list)
     assets: List[AssetFact] = field(default_factory=list)
+    step_artifacts: List[StepArtifactFact] = field(default_factory=list)
+    pipeline_nodes: List[PipelineNodeFact] = field(default_factory=list)
     dead_blocks: List[DeadBlockFact] = field(default_factory=list)
     flags: List[FlagFact] = field(default_factory=list)
     settings: List[SettingFact] = field(default_factory=list)

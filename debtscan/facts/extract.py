@@ -563,6 +563,8 @@ class Extraction(PositionedWalk):
             tasks=tuple(out.tasks),
             task_edges=tuple(out.task_edges),
             assets=tuple(out.assets),
+            step_artifacts=tuple(out.step_artifacts),
+            pipeline_nodes=tuple(out.pipeline_nodes),
             suppressions=_suppressions(text),
             dead_blocks=tuple(out.dead_blocks),
             flags=tuple(out.flags),

@@ -295,6 +295,33 @@ class AssetFact:
 
 
 @fact
+class PipelineNodeFact:
+    """A node of a declared pipeline (Kedro's ``node(func, inputs, outputs)``): the function it runs (its
+    qualified name) and the datasets it reads and writes, by their catalogue names (``params:`` inputs
+    left out)."""
+
+    function: str
+    inputs: Tuple[str, ...]
+    outputs: Tuple[str, ...]
+    line: int
+    name: str = ""
+    framework: str = "kedro"
+
+
+@fact
+class StepArtifactFact:
+    """A Metaflow artifact: ``self.<name>`` written (assigned) or read in ``step`` of the flow class ``flow``
+    (its scope). Metaflow stores every artifact a step assigns and hands it to the steps after it: a value
+    written in one step and read in a later one is a declared hand-off."""
+
+    flow: str
+    step: str
+    name: str
+    mode: IOMode
+    line: int
+
+
+@fact
 class SuppressionFact:
     """A ``# debtscan: ignore[...]`` comment; empty ``codes`` means every rule."""
 
@@ -410,6 +437,8 @@ class FileFacts:
     tasks: Tuple[TaskFact, ...] = ()
     task_edges: Tuple[TaskEdgeFact, ...] = ()
     assets: Tuple[AssetFact, ...] = ()
+    step_artifacts: Tuple[StepArtifactFact, ...] = ()
+    pipeline_nodes: Tuple[PipelineNodeFact, ...] = ()
     suppressions: Tuple[SuppressionFact, ...] = ()
     dead_blocks: Tuple[DeadBlockFact, ...] = ()
     flags: Tuple[FlagFact, ...] = ()

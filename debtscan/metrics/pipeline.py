@@ -55,8 +55,11 @@ def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
     kinds = {kind.value: 0 for kind in ArtifactKind}
     for kind in {(a.artifact, a.kind) for a in project.accesses}:
         kinds[kind[1].value] += 1
-    all_handoffs = sum(g.count for g in project.all_handoff_groups)  # O(groups), no pairs
-    declared_handoffs = sum(g.count for g in project.declared_handoff_groups)
+    # hand-offs between modules through files, plus those between the steps of a pipeline a tool declares
+    # (Metaflow artifacts between steps, Kedro datasets between nodes): declared data flow too
+    tool_handoffs = len(project.step_handoffs) + len(project.node_handoffs)
+    all_handoffs = sum(g.count for g in project.all_handoff_groups) + tool_handoffs  # O(groups), no pairs
+    declared_handoffs = sum(g.count for g in project.declared_handoff_groups) + tool_handoffs
     orchestrated = sum(1 for step in project.steps if project.facts.get(step.runner) is not None
                        and project.facts[step.runner].tasks)
     return {

@@ -34,6 +34,8 @@ from debtscan.project.paths import (
 from debtscan.project.pipeline.declared import Declared, load_declared
 from debtscan.project.roots import SCAN_ROOT, ProjectRoot, ProjectRoots, find_project_roots
 from debtscan.project.pipeline.helpers import FunctionIndex, PlacedIO, place_io
+from debtscan.project.pipeline.kedro import NodeHandoff, node_handoffs
+from debtscan.project.pipeline.metaflow import StepHandoff, step_handoffs
 from debtscan.project.pipeline.orchestrators import managed_artifacts, orchestrator_steps
 from debtscan.project.pipeline.runners import Step, makefile_steps, parse_command, shell_steps
 
@@ -126,6 +128,8 @@ class Project:
     helper_instances: int = 0
     raw_data_dirs: Tuple[str, ...] = ("input", "data/raw")
     tables: Tables = field(default_factory=Tables)  # signals.toml with the user's [tool.debtscan.knowledge]
+    step_handoffs: List[StepHandoff] = field(default_factory=list)  # Metaflow artifacts between steps
+    node_handoffs: List[NodeHandoff] = field(default_factory=list)  # Kedro datasets between nodes
     anchors: Dict[Tuple[str, int, int], Tuple[str, int]] = field(default_factory=dict)
     root: Optional[Path] = None
     io_sites: Dict[str, int] = field(default_factory=dict)
@@ -831,6 +835,8 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     imported = {v.split(":", 1)[1] for u, v, d in graph.edges(data=True) if d.get("kind") == "imports"}
     placed, project.helper_instances = place_io(facts, index, imported)
     project.steps = _run_steps(project, resolver, Path(root) if root is not None else None, runner_files)
+    project.step_handoffs = step_handoffs(facts)
+    project.node_handoffs = node_handoffs(facts, project.declared)
     for step in project.steps:
         project.run_cwds.setdefault(step.script, step.cwd)
     project.script_folders = _script_folders(resolver, placed, Path(root) if root is not None else None, projects)
