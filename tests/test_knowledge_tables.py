@@ -64,7 +64,8 @@ def test_extensions_add_to_the_packaged_lists_and_tables():
 
 @pytest.mark.parametrize("table, message", [
     ({"code": {"exit": ["acme.die"]}}, r"unknown key code\.exit \(did you mean 'exits'\?\)"),
-    ({"cod": {"exits": ["acme.die"]}}, r"unknown key 'cod' \(did you mean 'code'\?\)"),
+    ({"models": {"fit-methods": ["learn"]}, "cod": {"exits": ["acme.die"]}},
+     r"unknown key 'cod' \(did you mean 'code'\?\)"),
     ({"models": {"fit-methods": "learn"}}, r"models\.fit-methods must be a list of strings"),
     ({"models": {"model-words": ["Learner("]}}, r"'Learner\(' is no regular expression"),
     ({"paths": {"operations": {"acme.up": "dirnme"}}}, r"unknown path operation 'dirnme' \(did you mean 'dirname'\?\)"),

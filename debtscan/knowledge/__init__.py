@@ -164,13 +164,16 @@ def tables_for(io_extensions: Optional[Mapping[str, Any]] = None, extra: Optiona
 
 
 def _check_user_tables(extra: Optional[Mapping[str, Any]]) -> None:
-    """Every key of every ``[tool.debtscan.knowledge.<name>]`` table belongs to one of the catalogues."""
+    """Every key of a ``[tool.debtscan.knowledge.<name>]`` table that extends our catalogues (has one of
+    their keys) belongs to one of them; a table with none of their keys is another family's, left alone."""
     from debtscan.knowledge.code_classes import KEYS as CODE_KEYS
 
     valid = tuple(CODE_KEYS) + tuple(DATAFLOW_SECTIONS) + tuple(TABLE_SECTIONS)
     for name, table in (extra or {}).items():
         if not isinstance(table, Mapping):
             raise ConfigError(f"[tool.debtscan.knowledge.{name}] must be a table, got {table!r}")
+        if not any(key in valid for key in table):
+            continue
         for key in table:
             if key not in valid:
                 raise ConfigError(f"[tool.debtscan.knowledge.{name}]: unknown key {key!r}{closest(key, valid)} "
