@@ -97,19 +97,21 @@ def test_steps_of_a_metaflow_flow_run_the_project_code_they_call_in_the_flows_or
 def test_kedro_nodes_name_their_function_and_datasets_positionally_by_keyword_or_in_a_dict():
     facts = _facts("""
         from kedro.pipeline import Node, Pipeline, node
-        from .nodes import clean, split, score
+        from .nodes import clean, split, score, report
 
         def create_pipeline(**kwargs):
             return Pipeline([
                 node(clean, "raw", "clean", name="clean_node"),
                 Node(func=split, inputs=["clean", "params:split", "parameters"], outputs=["train", "test"]),
                 node(score, inputs={"model": "model", "data": "test"}, outputs=None),
+                Node(report, dict(scores="scores@pandas"), dict(summary="summary")),
             ])
     """, "pkg/pipelines/p/pipeline.py")
     assert [(n.function.rpartition(".")[2], n.inputs, n.outputs, n.line, n.name) for n in facts.pipeline_nodes] == [
         ("clean", ("raw",), ("clean",), 6, "clean_node"),
         ("split", ("clean",), ("train", "test"), 7, ""),
         ("score", ("model", "test"), (), 8, ""),
+        ("report", ("scores@pandas",), ("summary",), 9, ""),
     ]
     assert facts.pipeline_nodes[0].function == "pkg.pipelines.p.nodes.clean"
 

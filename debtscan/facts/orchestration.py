@@ -218,10 +218,12 @@ class OrchestrationCollector(Collector):
             name.value if isinstance(name, Lit) and isinstance(name.value, str) else ""))
 
     def _datasets(self, value: Optional[cst.BaseExpression]) -> Tuple[str, ...]:
-        """Dataset names: a string, a list of strings, or a dict's string values."""
+        """Dataset names: a string, a list of strings, or a dict's string values (``{...}`` or ``dict(...)``)."""
         if value is None:
             return ()
-        if isinstance(value, cst.Dict):
+        if isinstance(value, cst.Call) and self.ex.qualname_of_call(value) == "builtins.dict":
+            items = [a.value for a in value.args if a.keyword is not None]
+        elif isinstance(value, cst.Dict):
             items = [e.value for e in value.elements if isinstance(e, cst.DictElement)]
         elif isinstance(value, (cst.List, cst.Tuple)):
             items = [e.value for e in value.elements]

@@ -6,7 +6,8 @@ imply. A dataset one node outputs and another takes as input is therefore a hand
 (:class:`NodeHandoff`): its file, when the catalogue names one, is a declared artifact (never jungle, see
 :mod:`debtscan.project.pipeline.declared`), and a dataset the catalogue does not list is a ``MemoryDataset``
 passed in memory. Nodes join within one Kedro project: the folder holding ``conf/`` (the scan root when
-the repo has no catalogue).
+the repo has no catalogue). Transcoded datasets (``X_train@pyspark`` written, ``X_train@pandas`` read) are one
+dataset, as in Kedro.
 """
 from __future__ import annotations
 
@@ -39,9 +40,18 @@ def _project_of(path: str, projects: List[str]) -> str:
     return best
 
 
+def _base(dataset: str) -> str:
+    """A transcoded dataset's name (``X_train@pandas`` -> ``X_train``)."""
+    return dataset.split("@", 1)[0]
+
+
 def node_handoffs(facts: Mapping[str, FileFacts], declared: Declared) -> List[NodeHandoff]:
     """Every dataset passed from one Kedro node to another, in file and line order."""
     projects = sorted({project for project, _ in declared.datasets})
+    files: Dict[Tuple[str, str], str] = {}
+    for (project, name), path in sorted(declared.datasets.items()):
+        if path or (project, _base(name)) not in files:
+            files[(project, _base(name))] = files.get((project, _base(name))) or path
     writers: Dict[Tuple[str, str], List[Tuple[str, PipelineNodeFact]]] = {}
     readers: Dict[Tuple[str, str], List[Tuple[str, PipelineNodeFact]]] = {}
     for path in sorted(facts):
@@ -51,13 +61,13 @@ def node_handoffs(facts: Mapping[str, FileFacts], declared: Declared) -> List[No
         project = _project_of(path, projects)
         for node in nodes:
             for dataset in node.outputs:
-                writers.setdefault((project, dataset), []).append((path, node))
+                writers.setdefault((project, _base(dataset)), []).append((path, node))
             for dataset in node.inputs:
-                readers.setdefault((project, dataset), []).append((path, node))
+                readers.setdefault((project, _base(dataset)), []).append((path, node))
     out: List[NodeHandoff] = []
     for key in sorted(writers):
         project, dataset = key
-        artifact = declared.datasets.get(key, "")
+        artifact = files.get(key, "")
         for writer_path, writer in writers[key]:
             for reader_path, reader in readers.get(key, ()):
                 if (reader_path, reader.line) == (writer_path, writer.line):
