@@ -46,8 +46,12 @@ BARE = r"""
 import os, sys
 from pathlib import Path
 import libcst
-from debtscan.discover import discover
-from debtscan.source import SourceError, read_source
+try:
+    from debtscan.sources.discover import discover
+    from debtscan.sources.guards import read_source
+except ImportError:  # a revision before the sources/ package (a before/after comparison)
+    from debtscan.discover import discover
+    from debtscan.source import read_source
 root = Path(sys.argv[1])
 ok = failed = 0
 for rel in discover(root).files:
@@ -80,7 +84,7 @@ def measure(cmd: List[str], cwd: Optional[Path] = None) -> Tuple[float, float, i
 
 def _changed_file(root: Path) -> Path:
     """A mid-sized Python file to edit for the pre-commit mode."""
-    from debtscan.discover import discover
+    from debtscan.sources.discover import discover
 
     files = [f for f in discover(root).files if f.endswith(".py")]
     files.sort(key=lambda f: ((root / f).stat().st_size, f))
@@ -140,7 +144,7 @@ def run_modes(root: Path, repeat: int, out_dir: Path, extra: List[str] = ()) -> 
 
 
 def count_files(root: Path) -> int:
-    from debtscan.discover import discover
+    from debtscan.sources.discover import discover
 
     return len(discover(root).files)
 

@@ -17,7 +17,8 @@ from rich.console import Console
 from debtscan import __version__
 from debtscan.config import SEVERITIES, Config, ConfigError, load_config
 from debtscan.docs import rule_page
-from debtscan.engine import INTERNAL_ERROR, InternalError, ScanOptions, scan
+from debtscan.engine import InternalError, ScanOptions, scan
+from debtscan.errors import ErrorKind
 from debtscan.report import console as console_report
 from debtscan.report.formats import formats
 from debtscan.rules.registry import rules_for
@@ -366,7 +367,7 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
             click.echo(text, nl=False)
     if not (output_format == "console" and output is None and sys.stdout.isatty()):  # else shown just above
         print_notices(report.errors)
-    internal = [e for e in report.errors if e.message.startswith(INTERNAL_ERROR)]
+    internal = [e for e in report.errors if e.kind is ErrorKind.INTERNAL]
     if internal:  # a debtscan bug on some file or rule: the report above is complete otherwise
         for error in internal:
             click.echo(f"Error: {error.message} (run with --verbose for details)", err=True)

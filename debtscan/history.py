@@ -21,7 +21,7 @@ from debtscan.config import Config, ConfigError, find_config, load_config
 from debtscan.diff import split_by_fingerprint
 from debtscan.engine import InternalError, ScanOptions, scan
 from debtscan.gitrepo import Commit, GitError, Repository, TreeCheckout, list_commits
-from debtscan.history_cache import CachePool
+from debtscan.store.history import CachePool
 from debtscan.report.json_format import summary
 from debtscan.rules.registry import load_rules, selected
 from debtscan.report.model import Finding, Report

@@ -7,12 +7,15 @@ from pathlib import Path
 import libcst
 import pytest
 
-from debtscan import cache as cache_module
+from debtscan.store import cache as cache_module
 from debtscan import safefile
-from debtscan.cache import FactsCache, dumps, loads
+from debtscan.store.cache import FactsCache
+from debtscan.store.codec import dumps, loads
 from debtscan.config import Config, parse_section
-from debtscan.discover import discover
-from debtscan.engine import ScanOptions, extract_file, knowledge_for, plan_tasks, scan
+from debtscan.engine import ScanOptions, knowledge_for, scan
+from debtscan.sources.discover import discover
+from debtscan.sources.files import plan_tasks
+from debtscan.store.work import extract_file
 from debtscan.report.json_format import render
 from debtscan.testing import write_repo
 

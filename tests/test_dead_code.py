@@ -3,9 +3,10 @@ import json
 import tempfile
 from pathlib import Path
 
-from debtscan.cache import dumps, loads
+from debtscan.store.codec import dumps, loads
 from debtscan.clones import candidates, families, jaccard, shingles
-from debtscan.engine import FileTask, extract_file
+from debtscan.sources.files import FileTask
+from debtscan.store.work import extract_file
 from debtscan.facts.fingerprints import normalise, signature
 from debtscan.knowledge import load_knowledge
 from debtscan.rules.copies import model_script

@@ -3,7 +3,7 @@ virtual environments, `site-packages`, `node_modules`, `build`, `dist`, `__pycac
 excludes skipped; symlinks never followed, so a scan never leaves its root and never loops."""
 import os
 
-from debtscan.discover import discover
+from debtscan.sources.discover import discover
 from debtscan.testing import write_repo
 
 FILES = {

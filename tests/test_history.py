@@ -20,7 +20,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from debtscan import engine
+from debtscan.store import collect, work
 from debtscan.cli import main
 from debtscan.gitrepo import GitError, TreeCheckout, list_commits, open_repository
 from debtscan.history import History, HistoryOptions, delta, top_commits, FindingRef
@@ -240,13 +240,13 @@ def test_last_and_since_choose_the_range(project, tmp_path):
 def test_each_commit_parses_only_the_files_it_changed(project, tmp_path, monkeypatch):
     repo, shas = project
     parsed = []
-    real = engine._extract_encoded
+    real = work.extract_encoded
 
     def counting(root, task, knowledge, max_size):
         parsed[-1].append(task.path)
         return real(root, task, knowledge, max_size)
 
-    monkeypatch.setattr(engine, "_extract_encoded", counting)
+    monkeypatch.setattr(collect, "extract_encoded", counting)
     history = History(HistoryOptions(path=repo, last=10, jobs=1, cache_dir=tmp_path / "cache"), open_repository(repo))
     costs = []
     parsed.append([])

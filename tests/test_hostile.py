@@ -365,16 +365,16 @@ def test_a_plugin_that_fails_to_import_or_whose_rule_raises_is_reported_and_the_
 
 
 def test_an_internal_error_on_one_file_exits_2_naming_the_file_after_a_complete_report(repo, monkeypatch):
-    import debtscan.engine as engine
+    import debtscan.store.work as work
 
-    real = engine._extractor()
+    real = work._extractor()
 
     def flaky(module, **kwargs):
         if kwargs["path"] == "train.py":
             raise KeyError("simulated bug")
         return real(module, **kwargs)
 
-    monkeypatch.setattr(engine, "_extractor", lambda: flaky)
+    monkeypatch.setattr(work, "_extractor", lambda: flaky)
     result = cli("scan", repo, "--format", "json", "--no-cache", "--jobs", "1")
     assert result.exit_code == 2
     report = validate_report(result.stdout)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from debtscan.source import SourceError, notebook_source
+from debtscan.sources.text import SourceError, notebook_source
 from debtscan.testing import scan_sources
 
 WRITER = 'import pandas as pd\nframe = pd.read_csv("data/raw/x.csv")\nframe.to_parquet("data/interim/x.parquet")\n'

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from debtscan import engine
+from debtscan.sources import guards
+from debtscan.store import collect, pool
 from debtscan.config import Config, parse_section
 from debtscan.engine import ScanOptions, scan
 from debtscan.report.json_format import render
@@ -28,7 +29,7 @@ def _render(root, jobs, config=None, use_cache=False):
 @pytest.fixture
 def pool_for_few_files(monkeypatch):
     """Use the process pool even for the handful of files of a fixture."""
-    monkeypatch.setattr(engine, "MIN_FILES_PER_WORKER", 1)
+    monkeypatch.setattr(collect, "MIN_FILES_PER_WORKER", 1)
 
 
 @pytest.mark.parametrize("fixture", FIXTURE_REPOS)
@@ -124,9 +125,9 @@ def test_machine_generated_code_is_skipped_before_parsing(tmp_path, jobs, pool_f
 def test_deep_nesting_on_a_long_line_is_machine_generated():
     line = "x = " + "f(" * 150 + "0" + ")" * 150
     line += " + " + " + ".join(["1"] * 900)  # long, but with few brackets
-    assert "nested 150 deep" in engine.generated_code_reason(line + "\n")
+    assert "nested 150 deep" in guards.generated_code_reason(line + "\n")
     flat = "DATA = [" + ", ".join(str(i) for i in range(5000)) + "]\n"
-    assert engine.generated_code_reason(flat) is None  # long flat data is still analysed
+    assert guards.generated_code_reason(flat) is None  # long flat data is still analysed
 
 
 def test_a_file_that_takes_too_long_is_abandoned_and_the_scan_goes_on(tmp_path, monkeypatch):
@@ -142,7 +143,7 @@ def test_a_file_that_takes_too_long_is_abandoned_and_the_scan_goes_on(tmp_path, 
         return real_extract(module, **kwargs)
 
     monkeypatch.setattr(extract_module, "extract", slow_extract)
-    monkeypatch.setattr(engine, "FILE_TIMEOUT", 0.5)
+    monkeypatch.setattr(guards, "FILE_TIMEOUT", 0.5)
     text = _render(tmp_path, jobs=1)
     errors = _errors(text)
     assert list(errors) == ["<cross-file>", "slow.py"]
@@ -166,7 +167,7 @@ def test_a_worker_that_dies_on_a_file_costs_only_that_file(tmp_path, monkeypatch
         return real_extract(module, **kwargs)
 
     monkeypatch.setattr(extract_module, "extract", dying_extract)  # inherited by the forked workers
-    if engine._mp_context().get_start_method() != "fork":
+    if pool.mp_context().get_start_method() != "fork":
         pytest.skip("needs fork to hand the patched extractor to the workers")
     text = _render(tmp_path, jobs=2)
     errors = _errors(text)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from debtscan.facts.serialize import from_data, to_data
+from debtscan.store.codec import dumps, loads
 from debtscan.testing import scan_repo, write_repo
 
 
@@ -258,7 +258,9 @@ def test_helpers_whose_parameters_reach_a_path_become_readers_and_writers_at_the
 
 
 def test_facts_with_helper_calls_and_runners_round_trip_through_json():
-    from debtscan.engine import FileTask, extract_file, knowledge_for
+    from debtscan.engine import knowledge_for
+    from debtscan.sources.files import FileTask
+    from debtscan.store.work import extract_file
     from debtscan.config import Config
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -269,7 +271,7 @@ def test_facts_with_helper_calls_and_runners_round_trip_through_json():
     assert facts.error is None
     assert [c.callee for c in facts.path_calls] == ["utils.save"]
     assert len(facts.runs) == 2 and facts.runs[1].cwd is not None
-    assert from_data(to_data(facts)) == facts
+    assert loads(dumps(facts)) == facts
 
 
 def test_branches_pool_maps_and_tuple_arguments_of_workers_resolve_to_every_value():

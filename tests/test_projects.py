@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from debtscan.project.roots import RootKind, find_project_roots
+from debtscan.sources.discover import find_sources
 from debtscan.testing import scan_repo, write_repo
 
 
@@ -24,7 +25,7 @@ def test_markers_make_folders_projects_and_a_package_readme_does_not(tmp_path):
     })
     files = ["services/ranker/src/ranker/train.py", "churn/jobs/score.py", "kaggle/01_prepare.py",
              "lib/shared/__init__.py", "lib/shared/io.py", "docs/guide/conf.py", "vendored/tool.py", "run.py"]
-    roots = find_project_roots(tmp_path, files)
+    roots = find_project_roots(find_sources(tmp_path), files)
     found = {r.path: (r.kind, r.marker) for r in roots.roots}
     assert found == {
         "": (RootKind.SCAN_ROOT, ""),
@@ -43,10 +44,10 @@ def test_configured_project_roots_replace_the_markers(tmp_path):
     write_repo(tmp_path, {"services/a/requirements.txt": "", "services/a/x.py": "", "jobs/b/y.py": "",
                           "jobs/c/z.py": ""})
     files = ["services/a/x.py", "jobs/b/y.py", "jobs/c/z.py"]
-    roots = find_project_roots(tmp_path, files, ["jobs/*"])
+    roots = find_project_roots(find_sources(tmp_path), files, ["jobs/*"])
     assert [r.path for r in roots.roots] == ["", "jobs/b", "jobs/c"]
     assert all(r.kind is RootKind.CONFIGURED for r in roots.roots[1:])
-    assert [r.path for r in find_project_roots(tmp_path, files, []).roots] == [""]
+    assert [r.path for r in find_project_roots(find_sources(tmp_path), files, []).roots] == [""]
 
 
 TEMPLATE = {

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from typing import Optional, Tuple
 
+from debtscan.errors import ErrorKind
 from debtscan.facts.enums import FactEnum
-from debtscan.facts.serialize import fact, from_data, to_data
+from debtscan.facts.schema import fact, register
 from debtscan.facts.values import Sym
+from debtscan.sources.text import CellSpan
+
+register(ErrorKind)
+register(CellSpan)
 
 
 class IOMode(FactEnum):
@@ -407,15 +412,6 @@ class FingerprintFact:
 
 
 @fact
-class CellSpan:
-    """A notebook code cell: cell ``index`` occupies lines ``start_line`` .. ``start_line + lines - 1``."""
-
-    index: int
-    start_line: int
-    lines: int
-
-
-@fact
 class FileFacts:
     """What one file says."""
 
@@ -450,13 +446,7 @@ class FileFacts:
     top_level_calls: int = 0
     code_lines: int = 0
     error: Optional[str] = None
-
-    def to_json_data(self) -> dict:
-        return to_data(self)
-
-    @staticmethod
-    def from_json_data(data: dict) -> "FileFacts":
-        return from_data(data)
+    error_kind: Optional[ErrorKind] = None  # set with ``error``: what kind of failure it is
 
     def cell_of(self, line: int) -> Optional[Tuple[int, int]]:
         """For a notebook: (cell index, line inside the cell) of a line of the concatenated code."""

@@ -2,7 +2,7 @@
 ``!gunzip x.gz``, ``!cp a b``, ``!mv a b``.
 
 A notebook that downloads its own input (``!wget .../taxi_zone_lookup.csv``) produces that file: a read of it
-is no undeclared input. The escapes reach the extractor as comments (:mod:`debtscan.source` neutralises
+is no undeclared input. The escapes reach the extractor as comments (:mod:`debtscan.sources.text` neutralises
 them, keeping the line count); this module reads the commands back from those comments. Nothing is run.
 """
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Optional, Tuple, Union
 
 from debtscan.facts.enums import FactEnum
-from debtscan.facts.serialize import fact
+from debtscan.facts.schema import fact
 
 
 @fact

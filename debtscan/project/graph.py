@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import os
 import posixpath
 import re
 import shlex
@@ -22,7 +21,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 import networkx as nx
 
 from debtscan.artifacts import ArtifactKind, table_id
-from debtscan.discover import walk_folders
+from debtscan.sources.discover import SourceSet
 from debtscan.facts.model import FileFacts, IOFact, IOMode, IOTarget
 from debtscan.facts.values import Seq
 from debtscan.knowledge import tables_for
@@ -132,6 +131,7 @@ class Project:
     node_handoffs: List[NodeHandoff] = field(default_factory=list)  # Kedro datasets between nodes
     anchors: Dict[Tuple[str, int, int], Tuple[str, int]] = field(default_factory=dict)
     root: Optional[Path] = None
+    sources: Optional[SourceSet] = None  # what the scan's walk saw of the disk (auxiliary files, listings)
     io_sites: Dict[str, int] = field(default_factory=dict)
     projects: ProjectRoots = field(default_factory=ProjectRoots)
     liveness: Liveness = field(default_factory=Liveness)  # abandoned folders and dead blocks (DS5xx)
@@ -605,47 +605,6 @@ def is_test_module(path: str) -> bool:
         any(p in ("tests", "test", "testing") for p in parts)
 
 
-def walk_pipeline_files(root: Path, max_dirs: int = 5000) -> Tuple[List[str], List[str], List[str]]:
-    """Runner files (``*.sh``, Makefiles), dvc.yaml files and Kedro catalogs, in one bounded walk."""
-    runners: List[str] = []
-    dvc: List[str] = []
-    catalogs: List[str] = []
-    visited = 0
-    skip = {"node_modules", "__pycache__", "venv", "site-packages", "build", "dist", "env"}
-    for directory, dirs, files in walk_folders(str(root)):  # iterative: any folder depth
-        visited += 1
-        if visited > max_dirs:
-            break
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in skip)
-        rel_dir = os.path.relpath(directory, root)
-        rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
-        for name in sorted(files):
-            rel = posixpath.join(rel_dir, name) if rel_dir else name
-            if name.endswith(".sh") or name in ("Makefile", "makefile", "GNUmakefile"):
-                if len(runners) < 200:
-                    runners.append(rel)
-            elif name in ("dvc.yaml", "dvc.yml"):
-                dvc.append(rel)
-            elif re.match(r"catalog.*\.ya?ml$", name) and "conf" in rel.split("/"):
-                catalogs.append(rel)
-    return runners, dvc, catalogs
-
-
-def module_name_for(path: str, package_dirs: Sequence[str]) -> Tuple[str, bool]:
-    """Dotted module name of a repo-relative path, given which folders are packages (hold ``__init__.py``)."""
-    packages = set(package_dirs)
-    directory, filename = posixpath.split(path)
-    stem = filename.rsplit(".", 1)[0]
-    is_package = stem == "__init__"
-    parts = [] if is_package else [stem]
-    while directory and directory in packages:
-        parts.insert(0, posixpath.basename(directory))
-        directory = posixpath.dirname(directory)
-    if not parts:
-        parts = [posixpath.basename(posixpath.dirname(path)) or stem]
-    return ".".join(p.replace("-", "_").replace(" ", "_") for p in parts), is_package
-
-
 def _resolve_import(target: str, importer: str, modules: Dict[str, List[str]],
                     projects: Optional[ProjectRoots] = None,
                     scoped: Optional[Dict[Tuple[str, str], List[str]]] = None) -> Optional[str]:
@@ -713,7 +672,7 @@ def _leaves(text: str) -> bool:
     return posixpath.normpath(text.replace("\\", "/")).startswith("..")
 
 
-def _script_folders(resolver: Resolver, placed: Sequence[PlacedIO], root: Optional[Path],
+def _script_folders(resolver: Resolver, placed: Sequence[PlacedIO], sources: Optional[SourceSet],
                     projects: Optional[ProjectRoots] = None) -> Set[str]:
     """Folders whose scripts run from their own folder, inside a project: a relative path in them leaves
     the project when taken from the project's folder but stays inside from the script's folder
@@ -738,18 +697,19 @@ def _script_folders(resolver: Resolver, placed: Sequence[PlacedIO], root: Option
                 if not inside.startswith(".."):
                     folders.add(directory)
                     break
-            elif root is not None and "/" in text and not text.startswith(("/", "~", "@repo", "*")):
+            elif sources is not None and "/" in text and not text.startswith(("/", "~", "@repo", "*")):
                 first = text.split("/", 1)[0]
                 if "*" in first or (directory, first) in checked:
                     continue
                 checked.add((directory, first))
-                if (root / directory / first).is_dir() and not (root / home.path / first).is_dir():
+                if sources.is_dir(posixpath.join(directory, first)) and \
+                        not sources.is_dir(posixpath.join(home.path, first)):
                     folders.add(directory)
                     break
     return folders
 
 
-def _run_steps(project: "Project", resolver: Resolver, root: Optional[Path], runner_files: Sequence[str]) -> List[Step]:
+def _run_steps(project: "Project", resolver: Resolver, sources: Optional[SourceSet]) -> List[Step]:
     """Scripts run by other scripts and by runner files. A runner that says nothing of its folder runs from
     its project's folder (for a runner of the scan root: the scan root)."""
     known: Dict[str, str] = {path: path for path in project.facts}
@@ -782,20 +742,22 @@ def _run_steps(project: "Project", resolver: Resolver, root: Optional[Path], run
                     steps.append(Step(script, folder, path, run.line, order))
                     order += 1
     steps.extend(orchestrator_steps(project.facts, project.modules, resolver, known))  # Airflow, Prefect...
-    if root is not None:
-        for rel in runner_files:
-            found = shell_steps(root, rel, known) if rel.endswith(".sh") else makefile_steps(root, rel, known)
+    if sources is not None:
+        for rel in sources.runners:
+            text = sources.texts.get(rel)
+            found = shell_steps(text, rel, known) if rel.endswith(".sh") else makefile_steps(text, rel, known)
             home = project.projects.of(rel).path
             steps.extend(replace(step, cwd=home) if not step.cwd and home else step for step in found)
     return steps
 
 
-def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, config=None) -> Project:
-    """Build the graph and the resolved accesses from the facts of every file.
+def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, config=None,
+                  sources: Optional[SourceSet] = None) -> Project:
+    """Build the graph and the resolved accesses from the facts of every file; never touches the disk.
 
-    ``root`` (the scan root) lets runners (shell scripts, Makefiles) and declared pipelines (dvc.yaml,
-    Kedro catalogs) be read, project roots (:mod:`debtscan.project.roots`) and script folders be recognised by
-    the files next to them.
+    ``sources`` (the scan's walk, :class:`~debtscan.sources.discover.SourceSet`) gives the runners (shell
+    scripts, Makefiles) and declared pipelines (dvc.yaml, Kedro catalogs) with their text, and the folder
+    listings by which project roots (:mod:`debtscan.project.roots`) and script folders are recognised.
 
     Cost of the cross-file phase, for F files, A accesses, P artifacts: module and constant tables O(F);
     imports O(imports x depth); path resolution O(A) (a bounded number of variants per access); project
@@ -806,7 +768,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     graph = nx.MultiDiGraph()
     modules: Dict[str, List[str]] = {}
     configured_roots = getattr(config, "project_roots", None) if config is not None else None
-    projects = find_project_roots(Path(root) if root is not None else None, facts, configured_roots)
+    projects = find_project_roots(sources, facts, configured_roots)
     constants = ConstantTable(scope=lambda path: projects.of(path).path)
     scoped_modules: Dict[Tuple[str, str], List[str]] = {}
     for path in sorted(facts):
@@ -827,20 +789,19 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     project.tables = tables
     if config is not None and getattr(config, "raw_data_dirs", None) is not None:
         project.raw_data_dirs = tuple(config.raw_data_dirs)
-    runner_files: List[str] = []
-    if root is not None:
-        runner_files, dvc_files, catalog_files = walk_pipeline_files(Path(root))
-        project.declared = load_declared(Path(root), dvc_files, catalog_files)
+    if sources is not None:
+        project.declared = load_declared(sources.texts, sources.dvc, sources.catalogs)
     index = FunctionIndex(facts, modules, constants.aliases, constants)
     imported = {v.split(":", 1)[1] for u, v, d in graph.edges(data=True) if d.get("kind") == "imports"}
     placed, project.helper_instances = place_io(facts, index, imported)
-    project.steps = _run_steps(project, resolver, Path(root) if root is not None else None, runner_files)
+    project.steps = _run_steps(project, resolver, sources)
     project.step_handoffs = step_handoffs(facts)
     project.node_handoffs = node_handoffs(facts, project.declared)
     for step in project.steps:
         project.run_cwds.setdefault(step.script, step.cwd)
-    project.script_folders = _script_folders(resolver, placed, Path(root) if root is not None else None, projects)
+    project.script_folders = _script_folders(resolver, placed, sources, projects)
     project.root = Path(root) if root is not None else None
+    project.sources = sources
     sites = {"exact": 0, "pattern": 0, "unresolved": 0}
     project.io_sites = sites
     for item in placed:

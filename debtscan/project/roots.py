@@ -19,15 +19,14 @@ walk up at most the depth of a path to find the project of a path (cached per fo
 from __future__ import annotations
 
 import fnmatch
-import os
 import posixpath
 import re
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from debtscan.project.paths import PathIndex, matches
+from debtscan.sources.discover import EntryKind, SourceSet
 
 #: Files (or folders) whose presence makes a folder a project of its own, whatever else it holds.
 MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "environment.yml", "environment.yaml", "conda.yaml",
@@ -131,12 +130,9 @@ class ProjectRoots:
         return self.folder_project(folder)
 
 
-def _listing(directory: Path) -> List[Tuple[str, bool]]:
-    try:
-        with os.scandir(directory) as entries:
-            return [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
-    except OSError:
-        return []
+def _listing(sources: SourceSet, folder: str) -> List[Tuple[str, bool]]:
+    """(name, is a folder) of each entry of a scanned folder, from the scan's walk."""
+    return [(name, kind is EntryKind.DIR) for name, kind in sources.listing(folder).items()]
 
 
 def _marker(names: Sequence[Tuple[str, bool]], scripts: bool) -> Optional[Tuple[RootKind, str]]:
@@ -154,9 +150,10 @@ def _marker(names: Sequence[Tuple[str, bool]], scripts: bool) -> Optional[Tuple[
     return None
 
 
-def find_project_roots(root: Optional[Path], files: Iterable[str],
+def find_project_roots(sources: Optional[SourceSet], files: Iterable[str],
                        configured: Optional[Sequence[str]] = None) -> ProjectRoots:
-    """The project roots of a scan of ``root`` that saw ``files`` (scan-relative paths).
+    """The project roots of a scan that saw ``files`` (scan-relative paths), by the markers in the folder
+    listings of its walk (``sources``; None: no markers, only the scan root).
 
     ``configured`` (``project-roots``) replaces the detection by markers: each glob names folders relative
     to the scan root (``services/*``); ``[]`` leaves only the scan root."""
@@ -179,10 +176,10 @@ def find_project_roots(root: Optional[Path], files: Iterable[str],
                     roots.append(ProjectRoot(folder, RootKind.CONFIGURED, pattern))
                     break
         return ProjectRoots(roots)
-    if root is None:
+    if sources is None:
         return ProjectRoots()
     for folder in sorted(folders):
-        found = _marker(_listing(Path(root) / folder), folders[folder])
+        found = _marker(_listing(sources, folder), folders[folder])
         if found is not None:
             roots.append(ProjectRoot(folder, found[0], found[1]))
     return ProjectRoots(roots)

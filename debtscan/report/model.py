@@ -5,6 +5,8 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from debtscan.errors import ErrorKind
+
 SCHEMA_VERSION = "1.1"  # 1.1: related places may carry "column" and "cell"
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 
@@ -116,6 +118,7 @@ class ScanError:
     path: str
     message: str
     notice: bool = False
+    kind: Optional[ErrorKind] = None  # what kind of failure (None: a note about the scan, no failure)
 
 
 @dataclass

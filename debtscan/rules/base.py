@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, ClassVar, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from debtscan.config import Config
 from debtscan.facts.model import FileFacts
@@ -50,6 +50,20 @@ class MeasuredPrecision:
         return self.right / self.judged if self.judged else 0.0
 
 
+@dataclass(frozen=True)
+class SuppressionLedger:
+    """What the suppressions of a scan did (:mod:`debtscan.rules.suppress`), for the rules that judge them.
+
+    ``facts``: the files whose comments count (analysed without error); ``used``: the (path, line) of each
+    comment that suppressed at least one finding; ``codes``: the rules that ran; ``rules``: every loaded rule
+    class by code (to tell a selector that names no rule from one that names a rule that did not run)."""
+
+    facts: Mapping[str, FileFacts]
+    used: FrozenSet[Tuple[str, int]]
+    codes: Tuple[str, ...]
+    rules: Mapping[str, type]
+
+
 @dataclass
 class RuleContext:
     """What a rule sees: the project (graph, facts, resolved accesses), its options and the config."""
@@ -58,6 +72,8 @@ class RuleContext:
     options: Dict[str, Any]
     config: Config
     metrics: Dict[str, Any] = field(default_factory=dict)
+    # what the suppressions did: set for the rules that judge them (debtscan.rules.meta), None otherwise
+    suppressions: Optional[SuppressionLedger] = None
 
     @property
     def graph(self):

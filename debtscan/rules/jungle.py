@@ -612,7 +612,7 @@ class UnproducedRead(Rule):
                 continue
             if any("*" in p for p in patterns.matching(path)):
                 continue
-            if project.root is not None and (project.root / path).exists():
+            if project.sources is not None and project.sources.exists(path):  # on disk (committed data)
                 continue
             key = (access.module, access.line)
             if key in seen or (access.module, path) in seen:

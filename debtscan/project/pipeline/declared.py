@@ -10,12 +10,9 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from debtscan.project.pipeline.files import read_small_text
 
-_MAX_BYTES = 1_000_000
 
 
 @dataclass
@@ -97,10 +94,11 @@ def _norm(base: str, path: str) -> Optional[str]:
     return None if joined.startswith("..") else joined
 
 
-def load_declared(root: Path, dvc_files: List[str], catalog_files: List[str]) -> Declared:
+def load_declared(texts: Mapping[str, str], dvc_files: Sequence[str], catalog_files: Sequence[str]) -> Declared:
+    """The paths that ``dvc.yaml`` files and Kedro catalogues declare (``texts``: their text by path)."""
     declared = Declared()
     for rel in dvc_files:
-        text = read_small_text(root / rel, _MAX_BYTES)
+        text = texts.get(rel)
         if text is None:
             continue
         base = posixpath.dirname(rel)
@@ -125,7 +123,7 @@ def load_declared(root: Path, dvc_files: List[str], catalog_files: List[str]) ->
             if normal:
                 declared.paths.setdefault(normal, rel)
     for rel in catalog_files:
-        text = read_small_text(root / rel, _MAX_BYTES)
+        text = texts.get(rel)
         if text is None:
             continue
         parts = rel.split("/")

@@ -11,16 +11,13 @@ import posixpath
 import re
 import shlex
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
-from debtscan.project.pipeline.files import read_small_text
 
 _PYTHON = re.compile(r"^(?:.*/)?(?:python[0-9.]*|ipython[0-9.]*|pypy[0-9.]*)$")
 # Launchers that run a Python script given after their options: spark-submit [--opt value]... app.py
 _LAUNCHERS = re.compile(r"^(?:.*/)?(?:spark-submit|pyspark|databricks-submit|dbx|beam-run)$")
 _LAUNCHER_FLAGS = frozenset({"--verbose", "-v", "--supervise", "--help", "--version"})
-_MAX_RUNNER_BYTES = 200_000
 
 
 @dataclass(frozen=True)
@@ -105,9 +102,8 @@ def parse_command(command: str, cwd: str, known: Dict[str, str],
     return steps, cwd
 
 
-def shell_steps(root: Path, rel: str, known: Dict[str, str]) -> List[Step]:
-    """Steps of a shell script, in order; ``cd`` persists."""
-    text = read_small_text(root / rel, _MAX_RUNNER_BYTES)
+def shell_steps(text: Optional[str], rel: str, known: Dict[str, str]) -> List[Step]:
+    """Steps of the shell script ``rel`` (its ``text``; None: unread), in order; ``cd`` persists."""
     if text is None:
         return []
     cwd = posixpath.dirname(rel) if _runs_from_own_folder(text) else ""
@@ -123,13 +119,12 @@ def shell_steps(root: Path, rel: str, known: Dict[str, str]) -> List[Step]:
     return out
 
 
-def makefile_steps(root: Path, rel: str, known: Dict[str, str]) -> List[Step]:
+def makefile_steps(text: Optional[str], rel: str, known: Dict[str, str]) -> List[Step]:
     """Steps of each Makefile target's recipe, in order; a ``cd`` lasts for its recipe line.
 
     Targets are independent (make runs only what is asked), so each target is its own runner,
     ``Makefile:target``; the order of steps holds within one recipe only.
     """
-    text = read_small_text(root / rel, _MAX_RUNNER_BYTES)
     if text is None:
         return []
     base = posixpath.dirname(rel)

@@ -1,134 +1,24 @@
-"""Bytes to source text: PEP 263 decoding for ``.py`` files, code cells for notebooks."""
+"""Guards against hostile input: what is refused before a file reaches libcst, and the limits around the
+parse of one file.
+
+libcst's native parser can crash the process (brackets nested thousands deep), take time quadratic in one
+expression chain, or take seconds and gigabytes on machine-generated code, and none of that can be
+interrupted. So a file's text is checked first (:func:`check_structure`, :func:`generated_code_reason`), and
+its parse runs under a deadline (:class:`Deadline`) and a fixed recursion budget (:class:`recursion_budget`).
+Each refusal is a :class:`~debtscan.sources.text.SourceError` whose message says why, for the report.
+"""
 from __future__ import annotations
 
-import codecs
-import json
+import os
 import re
-from dataclasses import dataclass
+import signal
+import sys
+import threading
 from itertools import accumulate, compress, repeat
 from operator import add, not_, sub
-from typing import List, Tuple
+from typing import Optional, Tuple
 
-from debtscan.facts.model import CellSpan
-
-_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-_MAGIC = re.compile(r"^(\s*)([%!]|\?\?|\?(?=\w))")
-# ``files = !ls``, ``t = %timeit -o f()``: a shell escape or line magic whose output is assigned.
-_ASSIGNED_MAGIC = re.compile(r"^(\s*)[\w.]+(?:\s*,\s*[\w.]+)*\s*=\s*[!%]")
-# Cell magics whose body is Python run by IPython: only their first line is neutralised.
-_PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture", "%%prun", "%%debug", "%%memit")
-
-
-class SourceError(Exception):
-    """A file that cannot be turned into Python source; the message says why, for the report."""
-
-
-@dataclass(frozen=True)
-class SourceText:
-    """The Python text of a file; for a notebook, its code cells joined, with ``cells`` mapping lines back."""
-
-    text: str
-    cells: Tuple[CellSpan, ...] = ()
-    notebook: bool = False
-
-
-def decode_python(data: bytes) -> str:
-    """Decode a ``.py`` file as Python does: BOM, then a coding cookie on line 1 or 2, else UTF-8."""
-    if b"\x00" in data:
-        raise SourceError("binary file (contains NUL bytes), not Python source")
-    encoding = "utf-8"
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    else:
-        for line in data.splitlines()[:2]:
-            match = _COOKIE.match(line)
-            if match:
-                encoding = match.group(1).decode("ascii", "replace")
-                break
-            if line.strip() and not line.lstrip().startswith(b"#"):
-                break
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise SourceError(f"unknown encoding {encoding!r} in coding cookie") from None
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        hint = "" if encoding != "utf-8" else " (a file in another encoding needs a PEP 263 coding cookie)"
-        raise SourceError(f"cannot decode as {encoding}: line {line}, byte {exc.start}: {exc.reason}{hint}"
-                          ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _neutralise(line: str) -> str:
-    """Turn an IPython magic or shell escape into a comment that keeps the line count; inside a block it
-    becomes ``pass  # ...``, so that a block holding only a magic (``try:`` / ``%tensorflow_version 2.x``,
-    ``if IS_COLAB:`` / ``%pip install x``, common in Colab notebooks) stays valid Python."""
-    match = _MAGIC.match(line) or _ASSIGNED_MAGIC.match(line)
-    if match:
-        indent = match.group(1)
-        return f"{indent}pass  # {line.lstrip()}" if indent else f"# {line.lstrip()}"
-    stripped = line.rstrip()
-    if stripped.endswith("?") and not stripped.lstrip().startswith("#") and stripped.count("?") == 1 \
-            and stripped[:-1].replace(".", "").replace("_", "").isalnum():
-        return f"# {line}"
-    return line
-
-
-def notebook_source(data: bytes) -> SourceText:
-    """The code cells of a Jupyter notebook as one Python text, magics turned into comments."""
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise SourceError(f"notebook is not valid JSON: {exc}") from None
-    if not isinstance(document, dict):
-        raise SourceError("notebook is not a JSON object")
-    language = _language(document)
-    if language and language != "python":
-        raise SourceError(f"notebook kernel language is {language!r}, not Python")
-    cells = document.get("cells")
-    if cells is None and isinstance(document.get("worksheets"), list):
-        cells = [c for sheet in document["worksheets"] if isinstance(sheet, dict) for c in sheet.get("cells", [])]
-    if not isinstance(cells, list):
-        raise SourceError("notebook has no list of cells")
-    lines: List[str] = []
-    spans: List[CellSpan] = []
-    for index, cell in enumerate(cells):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", cell.get("input", ""))
-        if isinstance(source, list):
-            source = "".join(s for s in source if isinstance(s, str))
-        if not isinstance(source, str):
-            continue
-        cell_lines = source.replace("\r\n", "\n").split("\n")
-        first = cell_lines[0].strip() if cell_lines else ""
-        if first.startswith("%%") and first.split()[0] in _PYTHON_CELL_MAGICS:
-            cell_lines = ["# " + cell_lines[0]] + [_neutralise(line) for line in cell_lines[1:]]
-        elif first.startswith("%%"):  # %%bash, %%sql, %%writefile...: not Python
-            cell_lines = ["# " + line for line in cell_lines]
-        else:
-            cell_lines = [_neutralise(line) for line in cell_lines]
-        spans.append(CellSpan(index, len(lines) + 1, len(cell_lines)))
-        lines.extend(cell_lines)
-    text = "\n".join(lines)
-    if text and not text.endswith("\n"):
-        text += "\n"
-    return SourceText(text, tuple(spans), True)
-
-
-def _language(document: dict) -> str:
-    metadata = document.get("metadata")
-    if not isinstance(metadata, dict):
-        return ""
-    for key in ("language_info", "kernelspec"):
-        section = metadata.get(key)
-        if isinstance(section, dict) and isinstance(section.get("language"), str):
-            return section["language"].lower()
-        if key == "language_info" and isinstance(section, dict) and isinstance(section.get("name"), str):
-            return section["name"].lower()
-    return ""
+from debtscan.sources.text import CellSpan, SourceError, SourceText, decode_python, notebook_source
 
 
 def read_source(name: str, data: bytes) -> SourceText:
@@ -243,3 +133,106 @@ def _where(line: int, cells: Tuple[CellSpan, ...]) -> str:
         if span.start_line <= line < span.start_line + span.lines:
             return f"cell {span.index}, line {line - span.start_line + 1}"
     return f"line {line}"
+
+
+# Machine-generated Python (genetic-programming output, generated models, minified dumps) can take libcst
+# seconds and gigabytes per file: one 43 kB line of nested calls takes it 4 s and 460 MB, a 0.5 MB file of
+# them over 3 GB, and the parse cannot be interrupted. Before parsing, a file with a line longer than
+# LONG_LINE characters holding more than MAX_LINE_BRACKETS opening brackets, or brackets nested deeper than
+# MAX_NESTING, is skipped with a note in `errors` (checked only when some line is that long; hand-written code
+# never comes near; flat data such as a long list of numbers is still parsed) ...
+LONG_LINE = 2_000
+MAX_LINE_BRACKETS = 400
+MAX_NESTING = 100
+
+# ... and, as a backstop, a file whose analysis takes longer than this many seconds is abandoned.
+FILE_TIMEOUT = float(os.environ.get("DEBTSCAN_FILE_TIMEOUT", "60"))
+_OPENERS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+
+class FileTimeout(Exception):
+    """Raised (by a timer signal) when one file's analysis exceeds :data:`FILE_TIMEOUT`."""
+
+
+def generated_code_reason(text: str) -> Optional[str]:
+    """Why a file looks machine-generated beyond what can be analysed in bounded time, or None."""
+    if len(text) <= LONG_LINE:
+        return None
+    lines = text.split("\n")
+    if max(map(len, lines)) <= LONG_LINE:
+        return None
+    for number, line in enumerate(lines, start=1):
+        if len(line) <= LONG_LINE:
+            continue
+        brackets = line.count("(") + line.count("[") + line.count("{")
+        if brackets > MAX_LINE_BRACKETS:
+            return (f"machine-generated code: {brackets} brackets on line {number} ({len(line)} characters; "
+                    f"limit {MAX_LINE_BRACKETS}): skipped")
+        depth = deepest = 0
+        for char in line:
+            step = _OPENERS.get(char)
+            if step:
+                depth += step
+                if depth > deepest:
+                    deepest = depth
+        if deepest > MAX_NESTING:
+            return (f"machine-generated code: brackets nested {deepest} deep on line {number} "
+                    f"(limit {MAX_NESTING}): skipped")
+    return None
+
+
+def _on_alarm(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise FileTimeout()
+
+
+class Deadline:
+    """Abandon one file's analysis after ``seconds`` (a SIGALRM timer; only in a main thread on POSIX)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.active = False
+
+    def __enter__(self):
+        if (self.seconds > 0 and hasattr(signal, "setitimer")
+                and threading.current_thread() is threading.main_thread()):
+            self.previous = signal.signal(signal.SIGALRM, _on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.active = True
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        return False
+
+
+# Python frames allowed for parsing and extracting one file, above the caller's depth: the same in the main
+# process and in a worker, so that whether a deeply nested file is analysed never depends on --jobs.
+RECURSION_BUDGET = 3000
+
+
+class recursion_budget:
+    """Set the recursion limit to the current depth plus :data:`RECURSION_BUDGET` for one file."""
+
+    def __enter__(self):
+        self.previous = sys.getrecursionlimit()
+        depth, frame = 0, sys._getframe()
+        while frame is not None:
+            depth, frame = depth + 1, frame.f_back
+        sys.setrecursionlimit(depth + RECURSION_BUDGET)
+        return self
+
+    def __exit__(self, *exc_info):
+        sys.setrecursionlimit(self.previous)
+        return False
+
+
+# A notebook's size is mostly its outputs (plots as base64): max-file-size applies to its code, and the JSON
+# may be this many times larger.
+NOTEBOOK_SIZE_FACTOR = 25
+
+
+def read_limit(path: str, max_size: int) -> int:
+    """How many bytes of a file are read: max-file-size, or for a notebook NOTEBOOK_SIZE_FACTOR times it."""
+    return max_size * NOTEBOOK_SIZE_FACTOR if path.endswith(".ipynb") else max_size

@@ -1,9 +1,5 @@
-"""The per-file facts cache, and the compact encoding facts travel in between processes.
-
-Facts are encoded as plain nested tuples (:func:`encode`): a fact is a list ``[class name, field...]`` in
-field order, a sequence a tuple, scalars stay scalars, and the whole is serialised with :mod:`marshal`.
-That is several times faster to write and read than JSON or pickled dataclasses, holds no code (unlike
-pickle, loading a tampered cache cannot run anything), and is what the worker processes send back too.
+"""The per-file facts cache. Entries hold facts in the store's one encoding (:mod:`debtscan.store.codec`),
+the same bytes worker processes send back.
 
 The cache is ONE pack file per cache key, ``<cache-dir>/facts-<salt>.pack``: a header line and a marshalled
 ``{path: (content digest, encoded facts)}``. One read and one ``marshal.loads`` serve a whole warm scan (a
@@ -21,7 +17,6 @@ recomputed from facts, so the cache cannot serve a stale cross-file finding.
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import marshal
 import os
@@ -31,149 +26,11 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from debtscan import __version__, safefile
+from debtscan.store.codec import MARSHAL_VERSION as _MARSHAL_VERSION
+from debtscan.store.codec import make_decoder, schema_signature
 
-FORMAT = "4"  # 3: enumerated fact fields (stored as their values), typed Unknown reasons; 4: step artifacts
+FORMAT = "4"  # 4: enumerated fact fields, typed Unknown reasons, prediction outputs, step artifacts, pipeline nodes
 _MAGIC = b"debtscan-facts-pack\n"
-_MARSHAL_VERSION = 4
-
-
-# -- the compact encoding -----------------------------------------------------------------------------
-def _registry() -> Dict[str, type]:
-    from debtscan.facts import model, values  # noqa: F401 - registers every fact class
-    from debtscan.facts.serialize import _REGISTRY
-
-    return _REGISTRY
-
-
-_PLAIN_TOKENS = frozenset({"str", "int", "float", "bool", "None", "Optional", "Tuple", "tuple", "typing",
-                           "...", "Union", ""})
-
-
-def _is_plain(annotation: Any) -> bool:
-    """Whether a field annotation holds only scalars / tuples of scalars (nothing to decode)."""
-    text = annotation if isinstance(annotation, str) else str(annotation)
-    for ch in "[],|":
-        text = text.replace(ch, " ")
-    return all(token in _PLAIN_TOKENS for token in text.replace("typing.", "").split())
-
-
-@lru_cache(maxsize=None)
-def _layout(cls: type) -> Tuple[Tuple[str, ...], Tuple[bool, ...], bool]:
-    """Field names, which fields are plain, and whether instances can be built through ``__dict__``."""
-    fields = dataclasses.fields(cls)
-    names = tuple(f.name for f in fields)
-    plain = tuple(_is_plain(f.type) for f in fields)
-    fast = not hasattr(cls, "__slots__") and not hasattr(cls, "__post_init__")
-    return names, plain, fast
-
-
-_SCALARS = frozenset({str, int, bool, float, type(None)})
-_MEMBER = type(type("_Slotted", (), {"__slots__": ("x",)}).__dict__["x"])  # the slot descriptor type
-_ENCODERS: Dict[type, Callable[[Any], Any]] = {}
-
-
-def _enum_fields(cls: type) -> Dict[str, type]:
-    from debtscan.facts.serialize import enum_fields
-
-    return enum_fields(cls)
-
-
-def _fact_encoder(cls: type) -> Callable[[Any], Any]:
-    """A compiled encoder for one fact class: ``[name, field, ...]``, plain fields copied as they are."""
-    names, plain, fast = _layout(cls)
-    enums = _enum_fields(cls)
-    getter = "obj.__dict__" if fast else None
-    items = []
-    for name, is_plain in zip(names, plain):
-        value = f"{getter}[{name!r}]" if getter else f"obj.{name}"
-        items.append(f"{value}._value_" if name in enums else value if is_plain else f"encode({value})")
-    source = f"def encode_fact(obj):\n    return [{cls.__name__!r}, {', '.join(items)}]\n"
-    namespace: Dict[str, Any] = {"encode": encode}
-    exec(source, namespace)  # noqa: S102 - generated from the dataclass's own field names
-    return namespace["encode_fact"]
-
-
-def encode(obj: Any) -> Any:
-    """Facts -> marshal-able nested lists/tuples/scalars."""
-    kind = type(obj)
-    if kind in _SCALARS:
-        return obj
-    if kind is tuple:
-        return tuple([encode(x) for x in obj])
-    encoder = _ENCODERS.get(kind)
-    if encoder is not None:
-        return encoder(obj)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        encoder = _ENCODERS[kind] = _fact_encoder(kind)
-        return encoder(obj)
-    if kind is list:
-        return {"\x00list": tuple([encode(x) for x in obj])}
-    if isinstance(obj, dict):
-        return {k: encode(v) for k, v in obj.items()}
-    if isinstance(obj, (frozenset, set)):
-        return {"\x00set": tuple(sorted((encode(x) for x in obj), key=repr))}
-    raise TypeError(f"cannot encode a {kind.__name__} in facts")
-
-
-def _fact_builder(cls: type, decode: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """A compiled constructor for one fact class from ``[name, field, ...]``."""
-    names, plain, fast = _layout(cls)
-    enums = _enum_fields(cls)
-    values = [f"members_{i}[data[{i + 1}]]" if name in enums else f"data[{i + 1}]" if is_plain else f"decode(data[{i + 1}])"
-              for i, (name, is_plain) in enumerate(zip(names, plain))]
-    if fast:  # a frozen dataclass without __post_init__: fill its __dict__ directly (no __init__ checks)
-        pairs = ", ".join(f"{name!r}: {value}" for name, value in zip(names, values))
-        source = (f"def build(data):\n    obj = new(cls)\n    obj.__dict__.update({{{pairs}}})\n"
-                  f"    return obj\n")
-    elif not hasattr(cls, "__post_init__") and all(isinstance(cls.__dict__.get(name), _MEMBER) for name in names):
-        # slotted and frozen: fill the slots through their descriptors (what __init__ does, minus the checks)
-        sets = "".join(f"    set_{i}(obj, {value})\n" for i, value in enumerate(values))
-        source = f"def build(data):\n    obj = new(cls)\n{sets}    return obj\n"
-    else:
-        source = f"def build(data):\n    return cls({', '.join(values)})\n"
-    namespace: Dict[str, Any] = {"new": object.__new__, "cls": cls, "decode": decode}
-    namespace.update((f"members_{i}", enums[name]._value2member_map_) for i, name in enumerate(names) if name in enums)
-    namespace.update((f"set_{i}", cls.__dict__[name].__set__) for i, name in enumerate(names)
-                     if isinstance(cls.__dict__.get(name), _MEMBER))
-    exec(source, namespace)  # noqa: S102 - generated from the dataclass's own field names
-    return namespace["build"]
-
-
-def make_decoder() -> Callable[[Any], Any]:
-    """A decoder from :func:`encode`'s output back to fact objects (bound to the current fact classes)."""
-    registry = _registry()
-    builders: Dict[str, Callable[[Any], Any]] = {}
-
-    def decode(data: Any) -> Any:
-        kind = type(data)
-        if kind is list:
-            builder = builders.get(data[0])
-            if builder is None:
-                if len(data) - 1 != len(_layout(registry[data[0]])[0]):
-                    raise ValueError(f"{data[0]}: wrong number of fields")
-                builder = builders[data[0]] = _fact_builder(registry[data[0]], decode)
-            return builder(data)
-        if kind is tuple:
-            return tuple([decode(x) for x in data])
-        if kind is dict:
-            if "\x00list" in data and len(data) == 1:
-                return [decode(x) for x in data["\x00list"]]
-            if "\x00set" in data and len(data) == 1:
-                return frozenset(decode(x) for x in data["\x00set"])
-            return {k: decode(v) for k, v in data.items()}
-        return data
-
-    return decode
-
-
-def dumps(facts: Any) -> bytes:
-    """FileFacts -> compact bytes (what workers send back and the cache stores)."""
-    return marshal.dumps(encode(facts), _MARSHAL_VERSION)
-
-
-def loads(blob: bytes, decode: Optional[Callable[[Any], Any]] = None) -> Any:
-    """Inverse of :func:`dumps`."""
-    return (decode or make_decoder())(marshal.loads(blob))
 
 
 # -- what the cache key depends on --------------------------------------------------------------------
@@ -181,13 +38,14 @@ def loads(blob: bytes, decode: Optional[Callable[[Any], Any]] = None) -> Any:
 def code_fingerprint() -> str:
     """A digest of the code and data that decide what facts a file has, and of the fact schema.
 
-    Covers ``debtscan/facts/*.py``, ``source.py`` and the knowledge catalogues, so facts cached by an older
-    extractor (even at the same version number, as in development) are never served.
+    Covers ``debtscan/facts/*.py``, ``debtscan/sources/*.py`` (decoding and guards), the codec and the
+    knowledge catalogues, so facts cached by an older extractor (even at the same version number, as in
+    development) are never served.
     """
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(__version__.encode())
-    files = sorted((package / "facts").glob("*.py")) + sorted((package / "knowledge").glob("*"))
-    files.append(package / "source.py")
+    files = [path for folder in ("facts", "knowledge", "sources") for path in sorted((package / folder).glob("*"))]
+    files.append(package / "store" / "codec.py")
     for path in files:
         if path.is_file():
             digest.update(path.name.encode() + b"\x00")
@@ -195,8 +53,7 @@ def code_fingerprint() -> str:
                 digest.update(path.read_bytes())
             except OSError:
                 digest.update(b"<unreadable>")
-    for name, cls in sorted(_registry().items()):
-        digest.update(f"{name}:{','.join(_layout(cls)[0])};".encode())
+    digest.update(schema_signature().encode())
     return digest.hexdigest()[:16]
 
 

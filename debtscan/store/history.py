@@ -1,6 +1,6 @@
 """The facts cache of ``debtscan history``: every version of every file, for a whole walk and between walks.
 
-The scan's own cache (:class:`debtscan.cache.FactsCache`) keeps one entry per path, the latest: right for a
+The scan's own cache (:class:`debtscan.store.cache.FactsCache`) keeps one entry per path, the latest: right for a
 working tree, but a walk through history revisits old versions (a second run, or a window that slides by one
 commit each night). This one keeps entries by (path, content digest), so any version seen once is never parsed
 again, and it stays in memory for the whole walk (one load, one write at the end, instead of one per commit).
@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from debtscan.cache import FactsCache, make_decoder
+from debtscan.store.cache import FactsCache
+from debtscan.store.codec import make_decoder
 
 _MAGIC = b"debtscan-history-facts\n"
 _MARSHAL_VERSION = 4
