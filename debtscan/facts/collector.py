@@ -42,6 +42,7 @@ from debtscan.facts.model import (
     TaskEdgeFact,
     TaskFact,
 )
+from debtscan.facts.summary_model import FlowFacts
 
 MODULE_SCOPE = "<module>"
 
@@ -84,6 +85,7 @@ class CollectedFacts:
     config_blocks: List[ConfigBlockFact] = field(default_factory=list)
     fingerprint: Optional[FingerprintFact] = None
     names: Tuple[str, ...] = ()
+    flows: Optional[FlowFacts] = None
     main_guard: int = 0
     top_level_calls: int = 0
 

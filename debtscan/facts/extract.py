@@ -572,6 +572,7 @@ class Extraction(PositionedWalk):
             config_blocks=tuple(out.config_blocks),
             fingerprint=out.fingerprint,
             names=out.names,
+            flows=out.flows,
             main_guard=out.main_guard,
             top_level_calls=out.top_level_calls,
             code_lines=len(self.statements),
@@ -627,10 +628,11 @@ def default_collectors() -> List[Type[Collector]]:
     from debtscan.facts.settings import SettingsCollector
     from debtscan.facts.signals import SignalCollector
     from debtscan.facts.orchestration import OrchestrationCollector
+    from debtscan.facts.summaries import SummaryCollector
     from debtscan.facts.warehouse import WarehouseCollector
 
     return [FingerprintCollector, IOCollector, LinesCollector, SignalCollector, WarehouseCollector,
-            OrchestrationCollector, DeadCodeCollector, SettingsCollector]
+            OrchestrationCollector, DeadCodeCollector, SettingsCollector, SummaryCollector]
 
 
 def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool, text: str,

@@ -11,6 +11,7 @@ from typing import Optional, Tuple
 from debtscan.errors import ErrorKind
 from debtscan.facts.enums import FactEnum
 from debtscan.facts.schema import fact, register
+from debtscan.facts.summary_model import FlowFacts
 from debtscan.facts.values import Sym
 from debtscan.sources.text import CellSpan
 
@@ -441,6 +442,7 @@ class FileFacts:
     settings: Tuple[SettingFact, ...] = ()
     config_blocks: Tuple[ConfigBlockFact, ...] = ()
     fingerprint: Optional[FingerprintFact] = None
+    flows: Optional[FlowFacts] = None
     names: Tuple[str, ...] = ()
     main_guard: int = 0
     top_level_calls: int = 0
