@@ -105,6 +105,20 @@ def _contains_unknown_attr(value: Sym, names: Dict[str, Sym], depth: int = 0) ->
     return value
 
 
+def _column_naming(node: cst.BaseExpression, ex) -> Optional[Sym]:
+    """``df.add_prefix("f101_")`` / ``df.add_suffix("_w3")`` passed to a helper: a frame whose column names
+    start (end) with the text, as ``PathOp("add_prefix" | "add_suffix", <frame>, <text>)``, so that a helper
+    writing one file per column (``for c in df.columns: df[[c]].to_feather(f"{path}_{c}.f")``) writes
+    ``train_f101_*.f``, not ``train_*.f``. None for any other expression."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("add_prefix", "add_suffix") and node.args):
+        return None
+    text = ex.sym(node.args[0].value)
+    if not (isinstance(text, Lit) and isinstance(text.value, str)) and not isinstance(text, (Ref, Concat, Format)):
+        return None
+    return PathOp(node.func.attr.value, Unknown(Why.FRAME), text)
+
+
 class IOCollector(Collector):
     """Matches every call against the I/O catalogue and records reads, writes, helper calls and runners."""
 
@@ -135,6 +149,7 @@ class IOCollector(Collector):
         self._if_stack: List[Dict[str, List[Sym]]] = []
         self._pending_unpack: List[Tuple[str, Sym]] = []
         self._returns: Dict[str, List[Tuple[Sym, int]]] = {}
+        self._globbed: Dict[Tuple[str, str], List[Sym]] = {}  # (scope, name) -> patterns a list holds
 
     # -- node hooks ------------------------------------------------------------------------------
     def _enter_with(self, node: cst.With) -> None:
@@ -168,6 +183,38 @@ class IOCollector(Collector):
                 # f = open(p).read() is not a handle; nothing to do
                 pass
 
+    def _glob_patterns(self, node: cst.BaseExpression, depth: int = 0) -> List[Sym]:
+        """The glob patterns whose files an expression lists: ``glob(p)``, ``sorted(glob(p))``,
+        ``Path(d).glob("*.csv")``, ``a + b``, ``set(a) - set(b)`` (its left side), a name holding some."""
+        if depth > 6:
+            return []
+        if isinstance(node, cst.Call):
+            name = self.ex.qualname_of_call(node)
+            spec = self.ex.knowledge.io_spec(name)
+            args = [a for a in node.args if a.keyword is None and not a.star]
+            if spec is not None and spec.pattern:
+                if spec.receiver_path:
+                    if not isinstance(node.func, cst.Attribute):
+                        return []
+                    inner = self.ex.sym(args[0].value) if args else Lit("*")
+                    extra = (Lit("**"),) if spec.name == "rglob" else ()
+                    return [PathJoin((self.ex.sym(node.func.value),) + extra + (inner,))]
+                return [self.ex.sym(args[0].value)] if args else []
+            if name in self.k_code.iteration_wrappers and args:
+                return self._glob_patterns(args[0].value, depth + 1)
+            return []
+        if isinstance(node, cst.BinaryOperation):
+            left = self._glob_patterns(node.left, depth + 1)
+            if isinstance(node.operator, (cst.Add, cst.BitOr)):
+                return left + [p for p in self._glob_patterns(node.right, depth + 1) if p not in left]
+            return left  # set(a) - set(b), set(a) & set(b): within a
+        if isinstance(node, cst.Name):
+            return list(self._globbed.get((self.ex.scope_name, node.value), ()))
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)) and isinstance(node.elt, cst.Name) \
+                and isinstance(node.for_in.target, cst.Name) and node.elt.value == node.for_in.target.value:
+            return self._glob_patterns(node.for_in.iter, depth + 1)
+        return []
+
     def _leave_return(self, node: cst.Return) -> None:
         """``def feature_path(name): return f"{FEATURE_DIR}/{name}.p"``: a function that builds a path.
 
@@ -176,6 +223,12 @@ class IOCollector(Collector):
         """
         scope = self.ex.scope
         if scope.kind != "function" or "." in scope.name or node.value is None:
+            return
+        globbed = self._glob_patterns(node.value)
+        if globbed:
+            # return sorted(glob(p)): the function lists files; iterating its result reads them
+            value: Sym = globbed[0] if len(globbed) == 1 else Choice(tuple(globbed[:8]))
+            self._returns.setdefault(scope.name, []).append((value, self.ex.stmt_line))
             return
         value = self.ex.sym(node.value)
         if isinstance(value, (Concat, PathJoin, Format, PathOp)) or (
@@ -198,10 +251,17 @@ class IOCollector(Collector):
                 self._if_stack[-1].setdefault(name, []).extend(values)
 
     def _leave_assign(self, node) -> None:
-        """Names assigned from predictions (``oof[idx] = m.predict(X)``) or holding models."""
+        """Names assigned from predictions (``oof[idx] = m.predict(X)``) or holding models; names holding
+        the files of a glob (``files += glob(p)``)."""
         value = node.value
         if value is None:
             return
+        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        if len(targets) == 1 and isinstance(targets[0], cst.Name):
+            patterns = self._glob_patterns(value)
+            if patterns:
+                known = self._globbed.setdefault((self.ex.scope_name, targets[0].value), [])
+                known.extend(p for p in patterns if p not in known)
         if self._if_stack and isinstance(node, cst.Assign):
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
@@ -250,6 +310,36 @@ class IOCollector(Collector):
         self._bind_iteration(self.ex.scope, node.target, node.iter)
 
     def _bind_iteration(self, scope, target, iterable) -> None:
+        if isinstance(target, cst.Name):
+            inner = iterable
+            while isinstance(inner, cst.Call) and self.ex.qualname_of_call(inner) in self.k_code.iteration_wrappers \
+                    and inner.args:
+                inner = inner.args[0].value
+            globbed = self._glob_patterns(inner)
+            if globbed:
+                # for f in files (files = sorted(glob(p)), files += glob(q)): one of the matched files
+                scope.bindings[target.value] = globbed[0] if len(globbed) == 1 else Choice(tuple(globbed[:8]))
+                return
+            built = scope.nodes.get(inner.value) if isinstance(inner, cst.Name) else inner
+            while isinstance(built, cst.Call) and self.ex.qualname_of_call(built) in self.k_code.iteration_wrappers \
+                    and built.args:
+                built = built.args[0].value
+            if isinstance(built, (cst.ListComp, cst.GeneratorExp)):
+                # files = sorted([str(DIR / f"{f}.csv") for f in names]): one of the paths the list builds
+                element = built.elt
+                if isinstance(element, cst.Call) and self.ex.qualname_of_call(element) == "builtins.str" \
+                        and element.args:
+                    element = element.args[0].value
+                value = self.ex.sym(element)
+                if isinstance(value, (Concat, Format, PathJoin, PathOp)):
+                    scope.bindings[target.value] = value
+                    return
+            listed = scope.bindings.get(inner.value) if isinstance(inner, cst.Name) else None
+            if isinstance(listed, Unknown) and listed.why is Why.CALL and not listed.detail.startswith("?") \
+                    and listed.detail.split(".", 1)[0] not in self.k_code.libraries:
+                # files = utils.get_use_files(...); for f in files: the elements of what the helper returns
+                scope.bindings[target.value] = listed
+                return
         for _ in range(3):
             # files = sorted(glob(p)); for f in tqdm(files): ... -> the glob's pattern
             if isinstance(iterable, cst.Name) and iterable.value in scope.nodes \
@@ -268,6 +358,13 @@ class IOCollector(Collector):
                 break
             else:
                 break
+        if isinstance(iterable, cst.Attribute) and iterable.attr.value == "columns" \
+                and isinstance(iterable.value, cst.Name) and isinstance(target, cst.Name):
+            # for c in df.columns: df.to_feather(f"{path}_{c}.f") -- a column name of the frame passed in
+            frame = self.ex.lookup(iterable.value.value)
+            if isinstance(frame, Param):
+                scope.bindings[target.value] = PathOp("columns", frame)
+                return
         if isinstance(iterable, cst.Call):
             name = self.ex.qualname_of_call(iterable)
             args = [a for a in iterable.args if a.keyword is None and not a.star]
@@ -285,8 +382,15 @@ class IOCollector(Collector):
             if spec is not None and spec.pattern and isinstance(target, cst.Name) and args:
                 pattern = self.ex.sym(args[0].value)
                 if spec.receiver_path and isinstance(iterable.func, cst.Attribute):
-                    pattern = PathJoin((self.ex.sym(iterable.func.value), pattern))
+                    # Path.rglob("*.csv") is Path.glob("**/*.csv"): any depth below the folder
+                    inner = (Lit("**"), pattern) if spec.name == "rglob" else (pattern,)
+                    pattern = PathJoin((self.ex.sym(iterable.func.value),) + inner)
                 scope.bindings[target.value] = pattern
+                return
+            if spec is not None and spec.listing and spec.receiver_path and isinstance(target, cst.Name) \
+                    and isinstance(iterable.func, cst.Attribute):
+                # for p in folder.iterdir(): each entry's full path
+                scope.bindings[target.value] = PathJoin((self.ex.sym(iterable.func.value), Lit("*")))
                 return
             if name == "builtins.enumerate" and isinstance(target, cst.Tuple) and args \
                     and len(target.elements) == 2:
@@ -378,6 +482,10 @@ class IOCollector(Collector):
         self._path_call(node, qualname)
 
     def _io_call(self, node: cst.Call, spec: IOSpec) -> None:
+        if spec.pattern or spec.listing:
+            # a glob or a folder listing reads no file: the reads of what it returns are the reads of the
+            # matched files (the loop variable is bound to the pattern, :meth:`_bind_iteration`)
+            return
         if spec.receiver_path:
             func = node.func
             if not isinstance(func, cst.Attribute):
@@ -546,7 +654,10 @@ class IOCollector(Collector):
             value = self.ex.sym(arg.value)
             if self._option_defaults:
                 value = _contains_unknown_attr(value, self._option_defaults)
-            if not isinstance(value, _STRUCTURAL) and not isinstance(value, Seq):
+            named = _column_naming(arg.value, self.ex)
+            if named is not None:
+                value = named
+            elif not isinstance(value, _STRUCTURAL) and not isinstance(value, Seq):
                 value = Unknown(Why.ARGUMENT)
             if arg.keyword is None:
                 args.append(value)

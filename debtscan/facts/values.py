@@ -107,6 +107,9 @@ class Why(FactEnum):
     ARGUMENT = "argument"        # a command-line argument without a default
     PARAMETER = "parameter"      # a helper's parameter without a value at the call (detail: its name)
     INDEX = "index"              # an index beyond a literal sequence
+    FRAME = "frame"              # the frame whose column names a helper prefixes (``df.add_prefix(p)``)
+    EMPTY = "empty"              # the items of an empty literal sequence
+    ITEMS = "items"              # the items of a value that is no literal sequence
 
 
 @fact

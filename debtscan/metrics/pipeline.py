@@ -5,7 +5,7 @@ from typing import Any, Dict, List
 
 from debtscan.artifacts import ArtifactKind
 from debtscan.config import Config
-from debtscan.project.graph import Project, is_model_access
+from debtscan.project.graph import Project, handoff_triples, is_model_access
 from debtscan.metrics.base import metric
 from debtscan.project.roots import ScopedPathIndex
 
@@ -55,11 +55,11 @@ def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
     kinds = {kind.value: 0 for kind in ArtifactKind}
     for kind in {(a.artifact, a.kind) for a in project.accesses}:
         kinds[kind[1].value] += 1
-    # hand-offs between modules through files, plus those between the steps of a pipeline a tool declares
-    # (Metaflow artifacts between steps, Kedro datasets between nodes): declared data flow too
+    # (writer module, artifact, reader module) triples, no pairs of accesses; plus the hand-offs between the
+    # steps of a pipeline a tool declares (Metaflow artifacts between steps, Kedro datasets between nodes)
     tool_handoffs = len(project.step_handoffs) + len(project.node_handoffs)
-    all_handoffs = sum(g.count for g in project.all_handoff_groups) + tool_handoffs  # O(groups), no pairs
-    declared_handoffs = sum(g.count for g in project.declared_handoff_groups) + tool_handoffs
+    all_handoffs = handoff_triples([g for g in project.all_handoff_groups if g.count]) + tool_handoffs
+    declared_handoffs = handoff_triples(project.declared_handoff_groups) + tool_handoffs
     orchestrated = sum(1 for step in project.steps if project.facts.get(step.runner) is not None
                        and project.facts[step.runner].tasks)
     return {

@@ -11,7 +11,8 @@ from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 from debtscan.artifacts import ArtifactKind
 from debtscan.facts.model import IOMode
-from debtscan.project.graph import Access, HandoffGroup, is_model_access
+from debtscan.project.graph import Access, HandoffGroup, is_model_access, producer_order
+from debtscan.project.segments import pattern_regex
 from debtscan.project.roots import ScopedPathIndex
 from debtscan.report.model import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
@@ -132,9 +133,10 @@ class IntermediateFileHandoff(Rule):
         for group in ctx.project.handoff_groups:
             readers = set(group.reader_modules)
             writers = set(group.writer_modules)
-            for write in group.writes:
-                if write.module in writers:
-                    writes_at.setdefault((write.module, write.line), []).append((write, group))
+            if not group.ambiguous:  # a family that may have produced a read: one finding, at the read
+                for write in group.writes:
+                    if write.module in writers:
+                        writes_at.setdefault((write.module, write.line), []).append((write, group))
             for read in group.reads:
                 if read.module in readers:
                     reads_at.setdefault((read.module, read.line), []).append((read, group))
@@ -152,20 +154,34 @@ class IntermediateFileHandoff(Rule):
             )
         for (module, line), entries in sorted(reads_at.items()):
             artifacts = sorted({r.artifact for r, _ in entries})
-            others = _Places([(w, g.written) for g in _unique_groups(entries) for w in g.writes], module)
+            groups = _unique_groups(entries)
+            read_path = artifacts[0]
+            producers = sorted(((w, g.written) for g in groups for w in g.writes if w.module != module),
+                               key=lambda item: producer_order(read_path, item[0]))
+            others = _Places(producers, module, ordered=True)
             via = next((r.via for r, _ in entries if r.via), "")
             how = f" (through `{via}`)" if via else ""
+            exact = any(g.written == g.read and "*" not in g.read for g in groups)
+            if all(g.ambiguous for g in groups):
+                families = sorted({g.written for g in groups})
+                what = (f"may be produced by any of {others.modules} modules writing {_artifacts(families)} "
+                        f"({others.names(MAX_PRODUCERS)}; pattern match, ambiguous: the paths do not tell which)")
+            else:
+                what = (f"is produced by another module ({others.names(MAX_PRODUCERS)}; "
+                        f"{'exact' if exact else 'pattern'} match)")
             yield self.finding(
                 module, line,
-                f"{_artifacts(artifacts)} read here{how} is produced by another module ({others.names()}): "
+                f"{_artifacts(artifacts)} read here{how} {what}: "
                 f"an undeclared intermediate-{entries[0][0].kind.noun} hand-off.",
                 column=min(r.column for r, _ in entries), subject="read:" + ",".join(artifacts),
-                related=others.related("writes"),
+                related=others.related("writes", MAX_PRODUCERS),
             )
 
 
 #: Related places listed on one finding at most (the message counts them all).
 MAX_RELATED = 50
+#: Producers listed on a read's finding at most, surest first (the message counts them all).
+MAX_PRODUCERS = 3
 
 
 def _unique_groups(entries: Sequence[Tuple[Access, HandoffGroup]]) -> List[HandoffGroup]:
@@ -179,7 +195,7 @@ class _Places:
     """The places of the other side of some hand-offs (accesses of modules other than ``module``), with the
     artifact each touches: counted in full, listed up to a bound."""
 
-    def __init__(self, accesses: Iterable[Tuple[Access, str]], module: str) -> None:
+    def __init__(self, accesses: Iterable[Tuple[Access, str]], module: str, ordered: bool = False) -> None:
         self.what: Dict[Tuple[str, int], Set[str]] = {}
         self.columns: Dict[Tuple[str, int], int] = {}
         for access, artifact in accesses:
@@ -187,15 +203,21 @@ class _Places:
                 key = (access.module, access.line)
                 self.what.setdefault(key, set()).add(access.artifact)
                 self.columns[key] = min(access.column, self.columns.get(key, access.column))
-        self.places = sorted(self.what)
+        # ``ordered``: the places in the order given (surest producer first), else by place
+        self.places = list(self.what) if ordered else sorted(self.what)
+        self.ordered = ordered
         self.modules = len({m for m, _ in self.places})
 
-    def names(self) -> str:
-        return _names(self.places)
+    def names(self, limit: int = 4) -> str:
+        if not self.ordered:
+            return _names(self.places, limit)
+        text = ", ".join(f"{m}:{n}" for m, n in self.places[:limit])
+        more = len(self.places) - limit
+        return text + (f" and {more} more" if more > 0 else "")
 
-    def related(self, verb: str) -> List[Related]:
+    def related(self, verb: str, limit: int = MAX_RELATED) -> List[Related]:
         return [Related(m, n, f"{verb} " + _artifacts(self.what[(m, n)]), column=self.columns[(m, n)])
-                for m, n in self.places[:MAX_RELATED]]
+                for m, n in self.places[:limit]]
 
 
 class JungleChain(Rule):
@@ -337,7 +359,8 @@ class JoinOfIntermediates(Rule):
         10, 11,
         "judged by hand: KazukiOnodera/Instacart 5 of 5, KazukiOnodera/Home-Credit-Default-Risk 5 of 6 (0.1.0"
         " closing note)")
-    summary = "A step joins two or more intermediate files, or writes sampled data that later steps read."
+    summary = ("A step joins intermediate files of two or more other modules, or writes sampled data that later "
+               "steps read.")
     why = ("Joins of files produced by other scripts are where jungles tangle: the join silently depends "
            "on the keys, row order and freshness of every input, and a change in any producer breaks it "
            "without a test noticing. Sampling written back to disk (train_test_split, sample) and read by "
@@ -371,29 +394,60 @@ class JoinOfIntermediates(Rule):
         """O(writes + reads) of the hand-off groups to file reads per scope and writes per sample place; the
         readers of a sampled write are gathered from its own groups only."""
         project = ctx.project
-        reads_by_scope: Dict[Tuple[str, str], Dict[str, Access]] = {}
+        # per (module, scope): each read place with the writer modules of each file it may read
+        reads_by_scope: Dict[Tuple[str, str], List[Tuple[Access, str, frozenset]]] = {}
         for group in project.handoff_groups:
+            if group.ambiguous:
+                continue
             readers = set(group.reader_modules)
             for read in group.reads:
                 if read.module in readers:
-                    reads_by_scope.setdefault((read.module, read.scope), {}).setdefault(read.artifact, read)
-        for (module, scope), reads in sorted(reads_by_scope.items()):
-            if len(reads) < 2:
-                continue
-            first_read = min(r.line for r in reads.values())
-            joins = [c for c in project.facts[module].calls
-                     if c.scope == scope and c.qualname in project.tables.frames.joins and c.line >= first_read]
-            if not joins:
-                continue
-            join = min(joins, key=lambda c: (c.line, c.column))
-            method = join.qualname.rpartition(".")[2]
-            yield self.finding(
-                module, join.line,
-                f"`{method}` joins {len(reads)} intermediate files made by other scripts "
-                f"({_artifacts(reads)}): a join in the pipeline jungle.",
-                column=join.column, subject=f"join:{scope}:" + ",".join(sorted(reads)),
-                related=[Related(r.module, r.line, f"reads `{a}`", column=r.column) for a, r in sorted(reads.items())],
-            )
+                    writers = frozenset(w.module for w in group.writes if w.module != read.module)
+                    reads_by_scope.setdefault((read.module, read.scope), []).append((read, group.written, writers))
+        for (module, scope), entries in sorted(reads_by_scope.items()):
+            joins = sorted((c for c in project.facts[module].calls if c.scope == scope and c.qualname in project.tables.frames.joins),
+                           key=lambda c: (c.line, c.column))
+            previous = 0
+            flagged: Set[int] = set()
+            for join in joins:
+                if join.line in flagged:
+                    continue  # two joins on one line: one finding
+                # the inputs of a join: what this scope reads after the previous join, up to the join's line
+                # (the reads inside the join's own call when there are some: ``concat([read(f) for f in fs])``)
+                # inside the call: on its line, or on the next lines indented deeper than the call
+                own = [(r, w, m) for r, w, m in entries if r.line == join.line or
+                       (join.line < r.line <= join.line + 3 and r.column > join.column + 4)]
+                inputs = own or [(r, w, m) for r, w, m in entries if previous < r.line <= join.line]
+                if own:
+                    previous = max(previous, join.line)  # what it read is consumed here
+                producers = {written: writers for _, written, writers in inputs}
+                # who made the inputs: a file several modules write (``fold*/X_tr.csv`` by two split
+                # scripts) has alternative producers, one unit; files of a family read by a glob
+                # (``features/test/*.csv``) that several modules write are each module's own
+                units: Set[frozenset] = set()
+                for read, written, writers in inputs:
+                    if "*" in read.artifact.rsplit("/", 1)[-1] and "*" in written.rsplit("/", 1)[-1]:
+                        units.update(frozenset({w}) for w in writers)
+                    else:
+                        units.add(writers)
+                if len(units) < 2 or len(frozenset().union(*producers.values())) < 2:
+                    continue  # every input made by the same producer(s): no join of two steps' outputs
+                reads: Dict[str, Access] = {}
+                for read, _, _ in sorted(inputs, key=lambda item: (item[0].line, item[0].artifact)):
+                    reads.setdefault(read.artifact, read)
+                previous = max(previous, join.line)
+                flagged.add(join.line)
+                makers = sorted(frozenset().union(*producers.values()))
+                method = join.qualname.rpartition(".")[2]
+                yield self.finding(
+                    module, join.line,
+                    f"`{method}` joins intermediate files of {len(makers)} other scripts "
+                    f"({_names([(m, 0) for m in makers], 3).replace(':0', '')}) read here "
+                    f"({_artifacts(reads)}): a join in the pipeline jungle.",
+                    column=join.column, subject=f"join:{scope}:" + ",".join(sorted(reads)),
+                    related=[Related(r.module, r.line, f"reads `{a}`", column=r.column)
+                             for a, r in sorted(reads.items())],
+                )
         intermediate_writes: Dict[Tuple[str, str], List[Access]] = {}
         groups_of: Dict[Tuple[str, int, str], List[HandoffGroup]] = {}
         for group in project.handoff_groups:
@@ -599,7 +653,12 @@ class UnproducedRead(Rule):
         """Each exact read meets the pattern writes through a per-project index: O(A log A + matches)."""
         project = ctx.project
         patterns = ScopedPathIndex(project.projects, (w for w in project.writers if "*" in w))
+        # patterns written beside their own file (``os.path.dirname(__file__)`` + ``f"{split}.bin"``): the
+        # folder is known even where the pattern starts with its unknown part
+        beside = [pattern_regex(w) for w, writes in project.writers.items()
+                  if "*" in w and all(a.base == "file" for a in writes)]
         seen: Set[Tuple[str, object]] = set()
+        produced_places = {(r.module, r.line) for g in project.all_handoff_groups if g.count for r in g.reads}
         for access in sorted(project.accesses, key=lambda a: (a.module, a.line, a.artifact)):
             path = access.artifact
             if access.mode is not IOMode.READ or not access.exact or access.base == "absolute" or path.startswith(".."):
@@ -610,13 +669,13 @@ class UnproducedRead(Rule):
                 continue
             if project.is_declared(path) or path in project.writers:
                 continue
-            if any("*" in p for p in patterns.matching(path)):
+            if any("*" in p for p in patterns.matching(path)) or any(r.match(path) for r in beside):
                 continue
             if project.sources is not None and project.sources.exists(path):  # on disk (committed data)
                 continue
             key = (access.module, access.line)
-            if key in seen or (access.module, path) in seen:
-                continue
+            if key in seen or (access.module, path) in seen or key in produced_places:
+                continue  # (a read one of whose variants is produced: the others are the code's options)
             seen.add(key)
             seen.add((access.module, path))  # one finding per file and module: the first read
             yield self.finding(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from debtscan.facts.model import FileFacts, IOFact, PathCallFact, TaskKind
+from debtscan.project.folders import pin_here
 from debtscan.facts.values import (
     Choice, Concat, Format, Param, PathJoin, PathOp, Seq, Sym, Unknown, Why,
 )
@@ -160,8 +161,8 @@ def _replace_attributes(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sy
     if depth > 20:
         return value
     kind = type(value)
-    if kind is Unknown and value.hint.startswith("attr:") and value.hint[5:] in attrs:
-        return attrs[value.hint[5:]]
+    if kind is Unknown and value.why is Why.ATTRIBUTE and value.detail in attrs:
+        return attrs[value.detail]
     if kind in (Concat, PathJoin):
         parts = tuple(_replace_attributes(p, attrs, depth + 1) for p in value.parts)
         return value if all(a is b for a, b in zip(parts, value.parts)) else kind(parts)
@@ -180,10 +181,10 @@ def _replace_attributes(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sy
 def _items(value: Sym) -> Sym:
     """Any item of a list argument (``for p in paths`` inside the helper), through a choice of lists."""
     if isinstance(value, Seq):
-        return Choice(value.items) if value.items else Unknown("empty")
+        return Choice(value.items) if value.items else Unknown(Why.EMPTY)
     if isinstance(value, Choice):
         return Choice(tuple(_items(option) for option in value.options))
-    return Unknown("items")
+    return Unknown(Why.ITEMS)
 
 
 def _element(value: Sym, index: int) -> Sym:
@@ -345,6 +346,8 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                     fact = replace(item.fact, path=new_path, scope=call.scope)
                     new_item = PlacedIO(item.path, fact, item.caller, item.via)
                 else:
+                    # the helper's own ``__file__`` stays its own, whoever calls it
+                    new_path = pin_here(new_path, item.path)
                     fact = replace(item.fact, path=new_path, line=call.line, column=call.column, scope=call.scope)
                     via = call.callee
                     new_item = PlacedIO(caller_path, fact, caller_path, via)
