@@ -13,6 +13,7 @@ from debtscan.facts.enums import FactEnum
 from debtscan.facts.schema import fact, register
 from debtscan.facts.summary_model import FlowFacts
 from debtscan.facts.values import Sym
+from debtscan.knowledge.code_classes import CLASSES
 from debtscan.sources.text import CellSpan
 
 register(ErrorKind)
@@ -33,18 +34,12 @@ class IOTarget(FactEnum):
     TABLE = "table"  # a warehouse table
 
 
-class LineKind(FactEnum):
-    """:class:`StatementFact.kind`: the class of a logical line."""
-
-    ML = "ml"
-    GLUE = "glue"
-    IO = "io"
-    CONFIG = "config"
-    OTHER = "other"
-
+LineKind = FactEnum("LineKind", [(name.upper(), name) for name in CLASSES], module=__name__)
+LineKind.__doc__ = """:class:`StatementFact.kind`: the class of a logical line (``knowledge.code_classes.CLASSES``)."""
 
 LINE_KINDS = tuple(LineKind)
-"""The classes a logical line can have (:class:`StatementFact.kind`), in the order they win."""
+"""The classes a logical line can have (:class:`StatementFact.kind`), in the order reports show them (the
+boxes of Sculley et al. 2015, Figure 1; see :mod:`debtscan.facts.lines` for which wins)."""
 
 
 class SignalKind(FactEnum):
@@ -194,7 +189,10 @@ class RunFact:
 
 @fact
 class StatementFact:
-    """One logical line (statement) of code and its class: ``ml``, ``glue``, ``io``, ``config`` or ``other``.
+    """One logical line (statement) of code and its class (one of :data:`LINE_KINDS`: ``ml``, ``glue``, ``io``,
+    ``prep``, ``verify``, ``config``, ``process``, ``serving``, ``monitoring``, ``analysis``, ``other``), as far
+    as its own file shows; calls of the project's own functions are classified across files later
+    (:mod:`debtscan.project.composition`).
 
     ``shape`` is the statement with names, strings and numbers abstracted (for repeated-glue detection);
     ``adapters`` names the conversions it makes (``pandas->numpy``).

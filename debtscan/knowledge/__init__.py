@@ -5,6 +5,9 @@
 - ``io.toml``: calls and methods that read or write files, and which argument is the path.
 - ``ml.toml``: per library, which calls are ML, glue (with the adapter, ``pandas->numpy``) or configuration
   (extended in ``[tool.debtscan.knowledge.<name>]``; see :mod:`debtscan.knowledge.code_classes`).
+- ``classes.toml``: per library, the other boxes of Sculley et al.'s Figure 1: data collection and I/O,
+  feature extraction and data preparation, data verification, process management, serving, monitoring and
+  logging, analysis and plots, and what an import of each module counts as (extended the same way).
 - ``dataflow.toml``: SQL, warehouse tables, object stores, Spark, orchestrators and declared pipelines
   (:mod:`debtscan.knowledge.dataflow`).
 - ``signals.toml``: frames and their column methods, estimators, predictions, path functions, script
@@ -186,6 +189,7 @@ def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = No
     types = _read_toml("types.toml")
     io = _read_toml("io.toml")
     ml = _read_toml("ml.toml")
+    classes = _read_toml("classes.toml")
     dataflow = _read_toml("dataflow.toml")
     signals = _read_toml("signals.toml")
     _check_user_tables(extra)
@@ -197,7 +201,7 @@ def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = No
         io_calls={name: _io_spec(name, entry) for name, entry in io.get("calls", {}).items()},
         io_methods={name: _io_spec(name, entry) for name, entry in io.get("methods", {}).items()},
         extra=dict(extra or {}),
-        code=build_code_knowledge(ml, extra),
+        code=build_code_knowledge(ml, extra, [("classes.toml", classes)]),
     )
     try:
         knowledge.dataflow = build_dataflow(dataflow, extra)
@@ -207,8 +211,8 @@ def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = No
     for name, entry in (io_extensions or {}).items():
         knowledge.io_calls[name] = _io_spec(name, entry)
     digest = hashlib.sha256(
-        json.dumps([types, io, ml, dataflow, signals, dict(io_extensions or {}), dict(extra or {})], sort_keys=True,
-                   default=str).encode()
+        json.dumps([types, io, ml, classes, dataflow, signals, dict(io_extensions or {}), dict(extra or {})],
+                   sort_keys=True, default=str).encode()
     ).hexdigest()
     knowledge.fingerprint = digest[:16]
     return knowledge

@@ -6,7 +6,6 @@ from typing import Any, Dict, List
 from debtscan.artifacts import ArtifactKind
 from debtscan.config import Config
 from debtscan.project.graph import Project, handoff_triples, is_model_access
-from debtscan.metrics.base import metric
 from debtscan.project.roots import ScopedPathIndex
 
 MAX_LISTED = 50
@@ -37,7 +36,6 @@ def _orphans(project: Project) -> Dict[str, Any]:
     }
 
 
-@metric("pipeline")
 def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
     graph = project.graph
     artifacts = sorted({a.artifact for a in project.accesses})

@@ -14,7 +14,7 @@ from debtscan.facts.model import IOMode
 from debtscan.project.graph import Access, HandoffGroup, is_model_access, producer_order
 from debtscan.project.segments import pattern_regex
 from debtscan.project.roots import ScopedPathIndex
-from debtscan.report.model import Finding, Related, chain_subject, group_subject
+from debtscan.rules.findings import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 CATEGORY = "pipeline-jungle"
@@ -46,14 +46,6 @@ class IntermediateFileHandoff(Rule):
     measured_precision = MeasuredPrecision(
         34, 40,
         "judged by hand on five public repositories nobody here wrote (issue 15)")
-    summary = "A file written by one module is read by another: an undeclared pipeline hand-off."
-    why = ("Scripts that pass data through intermediate files form a pipeline nobody declared: the order "
-           "they must run in, the file's schema and its freshness live only in people's heads, so the "
-           "chain is hard to test, to change and to recover when one step fails (Sculley et al. 2015, "
-           "'pipeline jungles').")
-    fix = ("Declare the step: call the producer as a function and pass the data in memory, or declare the "
-           "file as an output and an input of pipeline stages (dvc.yaml, Kedro catalog, Airflow/Prefect "
-           "tasks) so that the order and the contract are explicit and tested.")
     VALID = (
         Example({
             "train.py": """
@@ -227,14 +219,6 @@ class JungleChain(Rule):
     name = "jungle-chain"
     category = CATEGORY
     severity = "warning"
-    summary = "Scripts chained through intermediate files, one after another, with no declared pipeline."
-    why = ("A chain of scripts that each read the previous one's files is a pipeline whose structure exists "
-           "only in file names: a change early in the chain silently breaks every later step, partial "
-           "reruns leave stale files mixed with fresh ones, and nobody can tell which outputs are current. "
-           "The longer the chain, the costlier each change (Sculley et al. 2015, 'pipeline jungles').")
-    fix = ("Turn the chain into a declared pipeline: functions composed in one entry point, or stages of a "
-           "pipeline tool (dvc.yaml, Kedro, Airflow, Make with explicit targets) whose inputs and outputs "
-           "are declared, so that order, caching and reruns are the tool's job.")
     options = {"min-handoffs": 3}
     VALID = (
         Example({
@@ -295,12 +279,6 @@ class MultipleWriters(Rule):
     measured_precision = MeasuredPrecision(
         2, 2,
         "judged by hand on KazukiOnodera/Home-Credit-Default-Risk (0.1.0 closing note)")
-    summary = "An intermediate file is written by more than one module."
-    why = ("When several scripts write the same intermediate file, what a reader gets depends on which "
-           "ran last: results change with execution order, a rerun of one step silently overwrites "
-           "another's output, and nobody can say which code produced the data a model was trained on.")
-    fix = ("Give each producer its own output and make the consumer choose explicitly, or make one module "
-           "the single owner of the file (and declare it as that stage's output).")
     VALID = (
         Example({
             "a.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/a.csv')\n",
@@ -359,15 +337,6 @@ class JoinOfIntermediates(Rule):
         10, 11,
         "judged by hand: KazukiOnodera/Instacart 5 of 5, KazukiOnodera/Home-Credit-Default-Risk 5 of 6 (0.1.0"
         " closing note)")
-    summary = ("A step joins intermediate files of two or more other modules, or writes sampled data that later "
-               "steps read.")
-    why = ("Joins of files produced by other scripts are where jungles tangle: the join silently depends "
-           "on the keys, row order and freshness of every input, and a change in any producer breaks it "
-           "without a test noticing. Sampling written back to disk (train_test_split, sample) and read by "
-           "later steps fixes one random draw into files that nothing ties to the code that made them.")
-    fix = ("Join in memory inside one declared step that calls the producers as functions, with the join "
-           "keys checked; keep sampling inside the step that uses it (seeded), or declare the sample as a "
-           "versioned pipeline output.")
     VALID = (
         Example({
             "a.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/a.csv')\n",
@@ -499,12 +468,6 @@ class HardCodedPath(Rule):
         26, 29,
         "judged by hand: KazukiOnodera/Home-Credit-Default-Risk 9 of 9, huggingface/diffusers about 17 of 20 "
         "(0.1.0 closing note)")
-    summary = "A read or write uses a hard-coded absolute or user-specific path."
-    why = ("An absolute path (`/home/alice/data/train.csv`, `C:\\\\Users\\\\...`, `~/...`) ties the pipeline "
-           "to one machine and one person's folders: it breaks on every other machine, in CI and in "
-           "production, and hides the data dependency outside the repository.")
-    fix = ("Take paths relative to the project (or to `__file__`), or from one configuration entry / "
-           "environment variable, and pass them to the code that reads and writes.")
     options = {"allowed-prefixes": list(_ALLOWED_ABSOLUTE)}
     VALID = (
         Example({"a.py": "import pandas as pd\ndf = pd.read_csv('data/raw/train.csv')\n"
@@ -560,12 +523,6 @@ class FileCycle(Rule):
     name = "file-cycle"
     category = CATEGORY
     severity = "warning"
-    summary = "Modules feed each other through files in a loop."
-    why = ("When script A reads what B writes and B reads what A writes, the files' content depends on "
-           "how often and in which order the scripts ran before: no clean run from the raw data reproduces "
-           "them, and stale files keep feeding the loop.")
-    fix = ("Break the loop: make the data flow one way (split the module that both produces and consumes "
-           "into two steps) and declare the order, or keep the iteration inside one function in memory.")
     options = {"max-cycles": 20}
     VALID = (
         Example({
@@ -633,12 +590,6 @@ class UnproducedRead(Rule):
     measured_precision = MeasuredPrecision(
         16, 48,
         "judged by hand on public repositories nobody here wrote (issue 17)")
-    summary = "A file is read that nothing in the repo writes and that is not a declared raw input."
-    why = ("A read of a file that no code here produces and that does not sit in a raw-data folder is an "
-           "undeclared input: either a step of the pipeline lives outside the repository (a notebook, a "
-           "manual export, a deleted script), or the file is stale. Nobody can rebuild it from the code.")
-    fix = ("Put raw inputs under a raw-data folder (configure `raw-data-dirs`), commit or declare the step "
-           "that produces the file (dvc.yaml, a script in the repo), or document where it comes from.")
     VALID = (
         Example({"a.py": "import pandas as pd\ndf = pd.read_csv('data/raw/train.csv')\n"}),
         Example({"a.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/clean.csv')\n",
@@ -693,12 +644,6 @@ class ReadBeforeWrite(Rule):
     name = "read-before-write"
     category = CATEGORY
     severity = "warning"
-    summary = "A runner runs a reader of an intermediate file before the script that writes it."
-    why = ("The runner (shell script, Makefile recipe, os.system/subprocess calls) is the only declaration "
-           "of the pipeline's order. When it runs a consumer before the producer, the consumer reads a stale "
-           "file from an earlier run, or fails on a fresh checkout: results depend on leftovers.")
-    fix = ("Reorder the runner so every producer runs before its consumers, or better, declare inputs and "
-           "outputs in a pipeline tool that derives the order from them (dvc.yaml, Make targets).")
     VALID = (
         Example({
             "run.sh": "python prepare.py\npython train.py\n",

@@ -21,8 +21,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from debtscan import __version__
 from debtscan.jsonfile import load_json_file
-from debtscan.diff import split_by_fingerprint
-from debtscan.report.console import section
+from debtscan.report.diff import split_by_fingerprint
 from debtscan.report.model import Finding, Report
 
 BASELINE_VERSION = 1
@@ -125,8 +124,8 @@ def no_longer_occur(count: int, noun: str = "baseline finding") -> str:
     return f"{_count(count, noun)} no longer occur{'s' if count == 1 else ''}"
 
 
-@section
-def _console_section(report: Report, console) -> None:
+def console_section(report: Report, console) -> None:
+    """The console's baseline section: what the baseline hid, and its entries that no longer occur."""
     from rich.text import Text
 
     base = report.baseline
