@@ -22,6 +22,7 @@ from debtscan.errors import ErrorKind
 from debtscan.report import console as console_report
 from debtscan.report.drawing import with_pipeline
 from debtscan.report.formats import formats
+from debtscan.rules.redirects import redirect
 from debtscan.rules.registry import rules_for
 from debtscan.rules.selectors import SelectorError, suggestion
 from debtscan.scope import ScopeError, resolve as resolve_scope
@@ -384,7 +385,7 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
 
 def analysis_errors(report) -> list:
     """The files that could not be analysed and the plugins or rules that failed (not cache warnings)."""
-    return [e for e in report.errors if e.path != "<cache>"]
+    return [e for e in report.errors if e.path not in ("<cache>", "<redirect>")]
 
 
 def apply_exclude_options(config: Config, exclude: Sequence[str], extend_exclude: Sequence[str]) -> None:
@@ -475,6 +476,10 @@ def explain_command(code: str, config_file=None) -> None:
     ruleset = rules_for(config)
     for origin, reason in ruleset.errors:
         click.echo(f"warning: {origin}: {reason}", err=True)
+    moved = redirect(code)
+    if moved is not None and moved in ruleset.rules:
+        click.echo(f"note: `{code}` has been remapped to `{moved}`; write `{moved}` instead", err=True)
+        code = moved
     rule = ruleset.rules.get(code.upper()) or next((r for r in ruleset.rules.values() if r.name == code.lower()),
                                                    None)
     if rule is None:

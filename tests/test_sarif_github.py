@@ -108,9 +108,9 @@ def test_problem_severity_uses_githubs_values_and_precision_follows_the_measurem
     rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
     assert {rule["properties"]["problem.severity"] for rule in rules.values()} <= {
         "error", "warning", "recommendation"}
-    assert rules["DS207"]["properties"]["problem.severity"] == "recommendation"  # an info-level rule
+    assert rules["DS406"]["properties"]["problem.severity"] == "recommendation"  # an info-level rule
     assert rules["DS201"]["properties"]["precision"] == "high"  # 34 of 40 judged right
-    assert rules["DS207"]["properties"]["precision"] == "low"  # 16 of 48
+    assert rules["DS406"]["properties"]["precision"] == "very-high"  # 20 of 20 (DS207 before it: 16 of 48)
     assert "precision" not in rules["DS102"]["properties"]  # 9 of 9 is too few to claim anything
     assert rules["DS201"]["properties"]["debtscan/measured-precision"]["judged"] == 40
     assert "precision" not in rules["DS206"]["properties"]  # never measured: no claim

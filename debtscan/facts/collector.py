@@ -42,6 +42,7 @@ from debtscan.facts.model import (
     TaskEdgeFact,
     TaskFact,
 )
+from debtscan.facts.external_model import ExternalFacts
 from debtscan.facts.summary_model import FlowFacts
 
 MODULE_SCOPE = "<module>"
@@ -86,6 +87,7 @@ class CollectedFacts:
     fingerprint: Optional[FingerprintFact] = None
     names: Tuple[str, ...] = ()
     flows: Optional[FlowFacts] = None
+    external: Optional[ExternalFacts] = None
     main_guard: int = 0
     top_level_calls: int = 0
 

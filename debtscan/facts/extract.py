@@ -573,6 +573,7 @@ class Extraction(PositionedWalk):
             fingerprint=out.fingerprint,
             names=out.names,
             flows=out.flows,
+            external=out.external,
             main_guard=out.main_guard,
             top_level_calls=out.top_level_calls,
             code_lines=len(self.statements),
@@ -630,9 +631,10 @@ def default_collectors() -> List[Type[Collector]]:
     from debtscan.facts.orchestration import OrchestrationCollector
     from debtscan.facts.summaries import SummaryCollector
     from debtscan.facts.warehouse import WarehouseCollector
+    from debtscan.facts.external import ExternalCollector
 
     return [FingerprintCollector, IOCollector, LinesCollector, SignalCollector, WarehouseCollector,
-            OrchestrationCollector, DeadCodeCollector, SettingsCollector, SummaryCollector]
+            OrchestrationCollector, DeadCodeCollector, SettingsCollector, SummaryCollector, ExternalCollector]
 
 
 def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool, text: str,

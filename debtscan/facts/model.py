@@ -10,6 +10,7 @@ from typing import Optional, Tuple
 
 from debtscan.errors import ErrorKind
 from debtscan.facts.enums import FactEnum
+from debtscan.facts.external_model import ExternalFacts
 from debtscan.facts.schema import fact, register
 from debtscan.facts.summary_model import FlowFacts
 from debtscan.facts.values import Sym
@@ -440,6 +441,7 @@ class FileFacts:
     settings: Tuple[SettingFact, ...] = ()
     config_blocks: Tuple[ConfigBlockFact, ...] = ()
     fingerprint: Optional[FingerprintFact] = None
+    external: Optional[ExternalFacts] = None  # predictions, thresholds, handlers, checks (DS4xx)
     flows: Optional[FlowFacts] = None
     names: Tuple[str, ...] = ()
     main_guard: int = 0

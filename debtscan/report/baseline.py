@@ -94,6 +94,7 @@ def apply_baseline(report: Report, baseline: Dict[str, Any], file: str,
     entries = baseline["findings"]
     known = Counter({fingerprint: entry["count"] for fingerprint, entry in entries.items()})
     matched, beyond, left = split_by_fingerprint(known, report.findings, fingerprint=lambda f: f.fingerprint)
+    matched, beyond, left = _match_moved(matched, beyond, left)
     only = set(only_paths) if only_paths is not None else None
     fixed: List[Dict[str, Any]] = []
     for fingerprint, count in left.items():
@@ -113,6 +114,23 @@ def apply_baseline(report: Report, baseline: Dict[str, Any], file: str,
         "fixed": fixed,
     }
     return report
+
+
+def _match_moved(matched: List[Finding], beyond: List[Finding], left: Counter):
+    """Findings of a rule that moved to another code (DS207 -> DS406) match the baseline entries recorded
+    under the old code: each takes every old entry it stands for (:func:`~debtscan.rules.redirects.legacy_fingerprints`)."""
+    from debtscan.rules.redirects import legacy_fingerprints
+
+    still: List[Finding] = []
+    for finding in beyond:
+        olds = [f for f in legacy_fingerprints(finding) if left.get(f, 0) > 0]
+        if not olds:
+            still.append(finding)
+            continue
+        for fingerprint in olds:
+            left[fingerprint] -= 1
+        matched.append(finding)
+    return matched, still, +left
 
 
 def _count(count: int, noun: str) -> str:

@@ -18,7 +18,7 @@ from debtscan.rules.pages import PageText
 CATEGORIES = (
     "glue-code", "pipeline-jungle", "coupled-signals", "correction-cascade", "undeclared-consumer",
     "unstable-data-dependency", "underutilized-data-dependency", "dead-experimental-code",
-    "configuration-debt", "fixed-threshold", "multiple-language", "self-admitted-debt", "prototype-code",
+    "configuration-debt", "external-world", "fixed-threshold", "multiple-language", "self-admitted-debt", "prototype-code",
 )
 
 

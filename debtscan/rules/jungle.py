@@ -9,11 +9,8 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
-from debtscan.artifacts import ArtifactKind
-from debtscan.facts.model import IOMode
 from debtscan.project.graph import Access, HandoffGroup, is_model_access, producer_order
 from debtscan.project.segments import pattern_regex
-from debtscan.project.roots import ScopedPathIndex
 from debtscan.rules.findings import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
@@ -577,64 +574,6 @@ class FileCycle(Rule):
             )
 
 
-_CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".env", ".md", ".txt", ".py")
-
-
-class UnproducedRead(Rule):
-    """A read of a file that nothing in the repo writes and that is not under a raw-data folder."""
-
-    code = "DS207"
-    name = "unproduced-read"
-    category = CATEGORY
-    severity = "info"
-    measured_precision = MeasuredPrecision(
-        16, 48,
-        "judged by hand on public repositories nobody here wrote (issue 17)")
-    VALID = (
-        Example({"a.py": "import pandas as pd\ndf = pd.read_csv('data/raw/train.csv')\n"}),
-        Example({"a.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/clean.csv')\n",
-                 "b.py": "import pandas as pd\ndf = pd.read_csv('data/clean.csv')\n"}),
-    )
-    INVALID = (
-        Example({"a.py": "import pandas as pd\ndf = pd.read_csv('data/processed/features_v3.csv')\n"},
-                expect=(("a.py", 2),)),
-    )
-
-    def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        """Each exact read meets the pattern writes through a per-project index: O(A log A + matches)."""
-        project = ctx.project
-        patterns = ScopedPathIndex(project.projects, (w for w in project.writers if "*" in w))
-        # patterns written beside their own file (``os.path.dirname(__file__)`` + ``f"{split}.bin"``): the
-        # folder is known even where the pattern starts with its unknown part
-        beside = [pattern_regex(w) for w, writes in project.writers.items()
-                  if "*" in w and all(a.base == "file" for a in writes)]
-        seen: Set[Tuple[str, object]] = set()
-        produced_places = {(r.module, r.line) for g in project.all_handoff_groups if g.count for r in g.reads}
-        for access in sorted(project.accesses, key=lambda a: (a.module, a.line, a.artifact)):
-            path = access.artifact
-            if access.mode is not IOMode.READ or not access.exact or access.base == "absolute" or path.startswith(".."):
-                continue
-            if access.kind is not ArtifactKind.LOCAL_FILE:
-                continue  # a lake prefix or a warehouse table nothing here writes: another system's output
-            if project.is_raw(path) or is_model_access(access, project.tables.artifacts) or path.lower().endswith(_CONFIG_SUFFIXES):
-                continue
-            if project.is_declared(path) or path in project.writers:
-                continue
-            if any("*" in p for p in patterns.matching(path)) or any(r.match(path) for r in beside):
-                continue
-            if project.sources is not None and project.sources.exists(path):  # on disk (committed data)
-                continue
-            key = (access.module, access.line)
-            if key in seen or (access.module, path) in seen or key in produced_places:
-                continue  # (a read one of whose variants is produced: the others are the code's options)
-            seen.add(key)
-            seen.add((access.module, path))  # one finding per file and module: the first read
-            yield self.finding(
-                access.module, access.line,
-                f"`{path}` is read here but nothing in the repo writes it and it is not under a raw-data "
-                f"folder ({', '.join(project.raw_data_dirs)}): an undeclared input.",
-                column=access.column, subject=f"orphan:{path}",
-            )
 
 
 class ReadBeforeWrite(Rule):
