@@ -62,9 +62,9 @@ STAGES: Dict[str, str] = {
 # checks fail on any violation not listed here, and on any entry here that no longer occurs, so this only
 # shrinks; it must end empty.
 KNOWN_BACKWARD: set = set()
-KNOWN_CYCLES = [
-    # the project builds its signal layer, which reads the model-artifact test of the graph module
-    frozenset({"debtscan.project.graph", "debtscan.project.signals"}),
+KNOWN_CYCLES: list = [
+    # (the signal layer used to read the graph module's model-artifact test: it reads the project's
+    # catalogued artifact tables now, and the cycle is gone)
 ]
 
 

@@ -16,11 +16,12 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from debtscan.facts.collector import Collector
+from debtscan.facts.collector import CollectedFacts, Collector
 from debtscan.facts.external_model import (
     CheckFact, CheckKind, ClassFact, EndpointFact, ExternalFacts, GuardFact, GuardKind, PredictionFact, ThresholdFact,
 )
-from debtscan.facts.signals import PREDICT_METHODS
+from debtscan.facts.model import ModelKind
+from debtscan.facts.signals import SignalCollector
 from debtscan.facts.values import Lit, Sym
 
 _COMPARISONS = {cst.GreaterThan: ">", cst.GreaterThanEqual: ">=", cst.LessThan: "<", cst.LessThanEqual: "<="}
@@ -73,6 +74,8 @@ class ExternalCollector(Collector):
     """Collects :class:`ExternalFacts` in the single pass (after the signal collector, which it asks which
     calls are predictions and which names hold predictions)."""
 
+    after = (SignalCollector,)  # reads the models and statements of the signal collector
+
     enter = {cst.FunctionDef: "on_def", cst.ClassDef: "on_class", cst.For: "on_for", cst.ListComp: "on_comp",
              cst.SetComp: "on_comp", cst.GeneratorExp: "on_comp", cst.DictComp: "on_comp"}
     leave = {cst.Comparison: "off_comparison", cst.Assert: "off_assert", cst.If: "off_if", cst.Try: "off_try"}
@@ -92,11 +95,10 @@ class ExternalCollector(Collector):
 
     @property
     def signals(self):
+        """The signal collector running beside this one (declared in ``after``)."""
         if self._signals is None:
-            from debtscan.facts.signals import SignalCollector
-
-            self._signals = next((c for c in self.ex.collectors if isinstance(c, SignalCollector)), False)
-        return self._signals or None
+            self._signals = self.peer(SignalCollector)
+        return self._signals
 
     # -- predictions -----------------------------------------------------------------------------
     def on_call(self, node: cst.Call, qualname: str) -> None:
@@ -126,7 +128,7 @@ class ExternalCollector(Collector):
             if found is not None:
                 return found
             func = node.func
-            if isinstance(func, cst.Attribute) and func.attr.value in PREDICT_METHODS:
+            if isinstance(func, cst.Attribute) and func.attr.value in self.ex.knowledge.tables.models.predict_methods:
                 # a prediction not generated yet (a comprehension's iterable): a known model's method
                 key = _key(func.value)
                 info = self.signals.get(key) if key is not None and self.signals is not None else None
@@ -315,7 +317,7 @@ class ExternalCollector(Collector):
                 self.guards.append(GuardFact(line, self.ex.line, GuardKind.TRY))
                 return
 
-    def finish(self, out: Dict[str, Any]) -> None:
+    def finish(self, out: CollectedFacts) -> None:
         signals = self.signals
         models = signals.models if signals is not None else {}
 
@@ -323,7 +325,7 @@ class ExternalCollector(Collector):
             model = models.get(key)
             if model is None:
                 return key.rpartition(":")[2], 0, False, None
-            return model.name, model.line, model.kind == "fit", model.artifact
+            return model.name, model.line, model.kind is ModelKind.FIT, model.artifact
 
         predictions = []
         for key, method, line, column, scope in self.predictions:
@@ -337,7 +339,7 @@ class ExternalCollector(Collector):
         facts = ExternalFacts(tuple(predictions), tuple(thresholds), tuple(self.endpoints), tuple(self.classes),
                               tuple(self.checks), tuple(self.guards))
         if facts:
-            out["external"] = facts
+            out.external = facts
 
 
 def _rejects(body: cst.BaseSuite) -> bool:

@@ -55,8 +55,8 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.collector import MODULE_SCOPE, Collector, StatementFrame
-from debtscan.facts.model import LINE_KINDS, StatementFact
+from debtscan.facts.collector import CollectedFacts, MODULE_SCOPE, Collector, StatementFrame
+from debtscan.facts.model import LineKind, LINE_KINDS, StatementFact
 
 _LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString)
 _DISPLAYS = (cst.List, cst.Tuple, cst.Set)
@@ -356,7 +356,7 @@ class LinesCollector(Collector):
                 kind = "config"
         self._last_adapter = adapters[-1] if adapters else ""
         self._track(node, kind)
-        return StatementFact(frame.line, frame.end_line, kind, shape, adapters, frame.scope)
+        return StatementFact(frame.line, frame.end_line, LineKind(kind), shape, adapters, frame.scope)
 
     def _imported(self, node) -> str:
         """An import line belongs to the box of what it imports (``classes.toml`` ``modules``): ``import
@@ -635,7 +635,7 @@ class LinesCollector(Collector):
             return len(node.args) <= 20 and all(self._constant(a.value, depth + 1) for a in node.args)
         return False
 
-    def finish(self, out: Dict[str, Any]) -> None:
+    def finish(self, out: CollectedFacts) -> None:
         """The statements themselves are collected by the extraction core."""
 
 

@@ -8,6 +8,7 @@ exception out of ``ml = ["sklearn"]``. Method names alone are looked up only for
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Sequence, Tuple
 
@@ -35,6 +36,7 @@ LIST_KEYS = CALL_CLASSES + tuple(f"{kind}-methods" for kind in _METHOD_CLASSES) 
 TABLE_KEYS = ("glue", "glue-methods", "glue-attributes", "modules")
 KEYS = LIST_KEYS + TABLE_KEYS
 DATAFLOW_SECTIONS = ("sql", "tables", "objects", "spark", "orchestrators", "declared")
+TABLE_SECTIONS = ("frames", "models", "predictions", "artifacts", "paths", "code")  # signals.toml (debtscan.knowledge.tables)
 
 Entry = Tuple[str, str]  # (kind, adapter spec "SRC->DST" for glue, "" otherwise)
 
@@ -105,10 +107,12 @@ class CodeKnowledge:
 
 def _check_table(where: str, table: Mapping[str, Any]) -> None:
     for key, value in table.items():
-        if key in DATAFLOW_SECTIONS:
-            continue  # dataflow.toml's sections (debtscan.knowledge.dataflow)
+        if key in DATAFLOW_SECTIONS or key in TABLE_SECTIONS:
+            continue  # dataflow.toml's and signals.toml's sections (debtscan.knowledge.dataflow, .tables)
         if key not in KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known keys: {', '.join(KEYS)})")
+            found = difflib.get_close_matches(key, KEYS + DATAFLOW_SECTIONS + TABLE_SECTIONS, n=1, cutoff=0.6)
+            hint = f" (did you mean {found[0]!r}?)" if found else ""
+            raise ConfigError(f"{where}: unknown key {key!r}{hint} (known keys: {', '.join(KEYS)})")
         if key in LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{where} {key} must be a list of strings, got {value!r}")

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from debtscan.config import Config
 from debtscan.facts.model import LINE_KINDS as KINDS
-from debtscan.facts.model import FileFacts, StatementFact
+from debtscan.facts.model import FileFacts, LineKind, StatementFact
 from debtscan.project.graph import Project
 from debtscan.project.composition import AdapterClass, FunctionSummary, LineClasses, glue_helpers, resolve
 

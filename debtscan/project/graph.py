@@ -20,8 +20,10 @@ import networkx as nx
 
 from debtscan.artifacts import ArtifactKind, ArtifactRole, role_of, table_id
 from debtscan.sources.discover import SourceSet
-from debtscan.facts.model import FileFacts, IOFact
+from debtscan.facts.model import FileFacts, IOFact, IOMode, IOTarget
 from debtscan.facts.values import Seq
+from debtscan.knowledge import tables_for
+from debtscan.knowledge.tables import ArtifactTables, Tables
 from debtscan.liveness import Liveness
 from debtscan.project.paths import (
     ConstantTable, PathIndex, ResolvedPath, Resolver, _literal_folder, matches, normalise, too_generic,
@@ -34,6 +36,8 @@ from debtscan.project.segments import (
 )
 from debtscan.project.roots import SCAN_ROOT, ProjectRoot, ProjectRoots, find_project_roots
 from debtscan.project.pipeline.helpers import FunctionIndex, PlacedIO, place_io
+from debtscan.project.pipeline.kedro import NodeHandoff, node_handoffs
+from debtscan.project.pipeline.metaflow import StepHandoff, step_handoffs
 from debtscan.project.pipeline.orchestrators import managed_artifacts, orchestrator_steps
 from debtscan.project.pipeline.runners import Step, makefile_steps, parse_command, shell_steps
 
@@ -48,7 +52,7 @@ class Access:
     ``project`` the folder of the project the artifact lies in (``""``: the scan root's).
     """
 
-    mode: str
+    mode: IOMode
     artifact: str
     exact: bool
     base: str
@@ -134,6 +138,9 @@ class Project:
     unresolved: List[Tuple[str, int]] = field(default_factory=list)
     helper_instances: int = 0
     raw_data_dirs: Tuple[str, ...] = ("input", "data/raw")
+    tables: Tables = field(default_factory=Tables)  # signals.toml with the user's [tool.debtscan.knowledge]
+    step_handoffs: List[StepHandoff] = field(default_factory=list)  # Metaflow artifacts between steps
+    node_handoffs: List[NodeHandoff] = field(default_factory=list)  # Kedro datasets between nodes
     anchors: Dict[Tuple[str, int, int], Tuple[str, int]] = field(default_factory=dict)
     root: Optional[Path] = None
     sources: Optional[SourceSet] = None  # what the scan's walk saw of the disk (auxiliary files, listings)
@@ -163,7 +170,7 @@ class Project:
     def writers(self) -> Dict[str, List[Access]]:
         out: Dict[str, List[Access]] = {}
         for access in self.accesses:
-            if access.mode == "write":
+            if access.mode is IOMode.WRITE:
                 out.setdefault(access.artifact, []).append(access)
         return out
 
@@ -171,7 +178,7 @@ class Project:
     def readers(self) -> Dict[str, List[Access]]:
         out: Dict[str, List[Access]] = {}
         for access in self.accesses:
-            if access.mode == "read":
+            if access.mode is IOMode.READ:
                 out.setdefault(access.artifact, []).append(access)
         return out
 
@@ -192,7 +199,7 @@ class Project:
         writes_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
         data_written: Set[str] = set()  # exact paths some write says hold data (joblib.dump(frame, ...))
         for path, writes in self.writers.items():
-            kept = [w for w in writes if not is_model_access(w) and not is_test_module(w.module)]
+            kept = [w for w in writes if not is_model_access(w, self.tables.artifacts) and not is_test_module(w.module)]
             if kept:
                 writes_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
                 data_written.add(path)
@@ -200,7 +207,7 @@ class Project:
         for path, reads in self.readers.items():
             # a read whose API does not say what it loads (joblib.load) follows what was written there
             kept = [r for r in reads if not is_test_module(r.module) and
-                    (not is_model_access(r) or (path in data_written and r.value != "model"
+                    (not is_model_access(r, self.tables.artifacts) or (path in data_written and r.value != "model"
                                                 and role_of(r.fmt) in (ArtifactRole.OBJECT, ArtifactRole.UNKNOWN)))]
             if kept:
                 reads_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
@@ -668,24 +675,10 @@ def _pattern_regex(pattern: str) -> "re.Pattern[str]":
     return pattern_regex(pattern)
 
 
-MODEL_SUFFIXES = (".joblib", ".pt", ".pth", ".ckpt", ".h5", ".hdf5", ".keras", ".onnx", ".safetensors", ".model",
-                  ".cbm", ".bst", ".pb", ".tflite", ".bin")
-MODEL_DIRS = ("models", "model", "checkpoints", "checkpoint", "ckpt", "weights", "saved_models", "saved_model")
-MODEL_FORMATS = ("torch", "keras", "pretrained", "model")
-
-
-def is_model_artifact(path: str) -> bool:
-    """Whether a path names a saved model (by its folder or its suffix)."""
-    parts = path.lower().split("/")
-    return parts[-1].endswith(MODEL_SUFFIXES) or any(p in MODEL_DIRS for p in parts[:-1])
-
-
-CODE_SUFFIXES = (".py", ".pyi", ".ipynb", ".md", ".rst", ".cfg", ".toml", ".ini", ".lock")
-
-
-def is_model_access(access: Access) -> bool:
+def is_model_access(access: Access, artifacts: ArtifactTables) -> bool:
     """Whether an access saves or loads a model, or touches source code and documentation (code generators
-    and model cards are no data hand-offs).
+    and model cards are no data hand-offs); ``artifacts`` is the ``[artifacts]`` catalogue (signals.toml:
+    model formats, suffixes and folders, code suffixes).
 
     The API decides first (:func:`debtscan.artifacts.role_of`): a model format is a model; a table, an
     array, text, configuration or a figure is data whatever its suffix (``ndarray.tofile("train.bin")``,
@@ -693,16 +686,16 @@ def is_model_access(access: Access) -> bool:
     of anything else data. Only a read of such a file, or an API that says nothing (``open``), leaves it to
     the path (suffix, ``models/`` folder), read relative to its project: a project folder named
     ``models/churn`` does not make all its files models."""
-    if access.value == "model" or access.fmt in MODEL_FORMATS:
+    if access.value == "model" or access.fmt in artifacts.model_formats:
         return True
-    if access.artifact.lower().endswith(CODE_SUFFIXES) or access.fmt == "listing":
+    if access.artifact.lower().endswith(artifacts.code_suffixes) or access.fmt == "listing":
         return True
     role = role_of(access.fmt)
     if role in _DATA_ROLES:
         return False
-    if role is ArtifactRole.OBJECT and access.mode == "write":
+    if role is ArtifactRole.OBJECT and access.mode is IOMode.WRITE:
         return False
-    return is_model_artifact(access.local)
+    return artifacts.is_model_artifact(access.local)
 
 
 _DATA_ROLES = frozenset({ArtifactRole.TABLE, ArtifactRole.ARRAY, ArtifactRole.TEXT, ArtifactRole.CONFIG,
@@ -760,7 +753,7 @@ def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional
     own = projects.of(module_file).path
     out = []
     for text, exact in resolver.strings(fact.path, module_file):
-        if fact.target == "table":
+        if fact.target is IOTarget.TABLE:
             name = table_id(text)
             if name is not None:
                 out.append((ResolvedPath(name, exact and "*" not in name, "warehouse",
@@ -904,8 +897,10 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
             target = _resolve_import(imported.target, path, modules, projects, scoped_modules)
             if target is not None and target != path:
                 graph.add_edge(f"module:{path}", f"module:{target}", kind="imports", path=path, line=imported.line)
-    resolver = Resolver(constants)
+    tables = tables_for(getattr(config, "io", None), getattr(config, "knowledge", None))
+    resolver = Resolver(constants, tables.paths.properties)
     project = Project(graph=graph, facts=facts, modules=modules, resolver=resolver, projects=projects)
+    project.tables = tables
     if config is not None and getattr(config, "raw_data_dirs", None) is not None:
         project.raw_data_dirs = tuple(config.raw_data_dirs)
     if sources is not None:
@@ -914,6 +909,8 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     imported = {v.split(":", 1)[1] for u, v, d in graph.edges(data=True) if d.get("kind") == "imports"}
     placed, project.helper_instances = place_io(facts, index, imported)
     project.steps = _run_steps(project, resolver, sources)
+    project.step_handoffs = step_handoffs(facts)
+    project.node_handoffs = node_handoffs(facts, project.declared)
     for step in project.steps:
         project.run_cwds.setdefault(step.script, step.cwd)
     # modules only imported (no runner, no __main__ guard) run in their importers' folder, not their own
@@ -964,15 +961,15 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
                                base=resolved.base, declared=False, model_output=False, model_artifact=False,
                                project=lies_in.path, artifact_kind=resolved.kind.value)
             data = graph.nodes[node]
-            if fact.mode == "write" and fact.value == "prediction":
+            if fact.mode is IOMode.WRITE and fact.value == "prediction":
                 data["model_output"] = True
-            if is_model_access(access):
+            if is_model_access(access, project.tables.artifacts):
                 data["model_artifact"] = True
-            edge = dict(kind="writes" if fact.mode == "write" else "reads", path=path, line=fact.line,
+            edge = dict(kind="writes" if fact.mode is IOMode.WRITE else "reads", path=path, line=fact.line,
                         api=api, base=resolved.base)
             if item.via:
                 edge["via"] = item.via
-            if fact.mode == "write":
+            if fact.mode is IOMode.WRITE:
                 graph.add_edge(f"module:{path}", node, **edge)
             else:
                 graph.add_edge(node, f"module:{path}", **edge)

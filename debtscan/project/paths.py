@@ -14,7 +14,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 from debtscan.artifacts import TABLE_PREFIX, ArtifactKind, object_store_id, storage_scheme, table_id
 from debtscan.project.segments import compatible, normalise_wildcards, pattern_regex
 from debtscan.facts.values import (
-    Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown,
+    Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown, Why,
 )
 
 WILDCARD = "*"
@@ -22,7 +22,6 @@ HERE_ROOT = "@repo"
 HERE = HERE_ROOT + "/"  # ``__file__`` resolves to HERE + the file's repo-relative path
 _MAX_VARIANTS = 16
 _REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
-_REF_PATH_PROPS = {"parent": "dirname", "name": "basename", "stem": "stem", "suffix": "suffix"}
 _BRACE = re.compile(r"\{([^{}]*)\}")
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
 
@@ -180,8 +179,10 @@ class ConstantTable:
 class Resolver:
     """Turns a Sym into candidate strings; unknown parts become ``*``."""
 
-    def __init__(self, constants: ConstantTable) -> None:
+    def __init__(self, constants: ConstantTable, path_properties: Optional[Dict[str, str]] = None) -> None:
         self.constants = constants
+        # attributes of paths that are path operations (``config.DATA.parent``): signals.toml [paths]
+        self.path_properties = path_properties if path_properties is not None else {}
 
     def strings(self, value: Sym, module_file: str, depth: int = 0) -> List[Tuple[str, bool]]:
         """Every string the value may be: (text, exact) pairs, at most a few variants."""
@@ -196,9 +197,9 @@ class Resolver:
             target = self.constants.lookup(value.name, origin=module_file)
             if target is None:
                 base, _, attr = value.name.rpartition(".")
-                if attr in _REF_PATH_PROPS and base:
+                if attr in self.path_properties and base:
                     # config.PROCESSED.parent: a path property of an imported constant
-                    return self.strings(PathOp(_REF_PATH_PROPS[attr], Ref(base)), module_file, depth + 1)
+                    return self.strings(PathOp(self.path_properties[attr], Ref(base)), module_file, depth + 1)
                 return [(WILDCARD, False)]
             defining_module = value.name.rpartition(".")[0]
             return self.strings(target, self.constants.file_of(defining_module, module_file, module_file),
@@ -243,9 +244,9 @@ class Resolver:
                         continue
                 out.extend(self.strings(option, module_file, depth + 1))
             return _dedupe(out)[:_MAX_VARIANTS]
-        if kind is Unknown and value.hint.startswith("call:") and not value.hint.startswith("call:?"):
+        if kind is Unknown and value.why is Why.CALL and not value.detail.startswith("?"):
             # a project function that returns a path (recorded as the constant ``name()``)
-            name = value.hint[len("call:"):]
+            name = value.detail
             target = self.constants.lookup(name + "()", origin=module_file)
             if target is not None:
                 defining = self.constants.file_of(name.rpartition(".")[0], module_file, module_file)

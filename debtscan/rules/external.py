@@ -269,18 +269,13 @@ class _ServingRule(Rule):
                         and not project.is_raw(s)
                         and not _is_competition_raw(project.projects.of_artifact(s).local(s), DEFAULT_RAW_FILES,
                                                     DEFAULT_DATA_FOLDERS)
-                        and not is_model_access_path(s)]
+                        and not project.tables.artifacts.is_model_artifact(s)]
             if not external:
                 continue
             seen.add(p.path)
             out.append((p, external))
         return out
 
-
-def is_model_access_path(path: str) -> bool:
-    from debtscan.project.graph import is_model_artifact
-
-    return is_model_artifact(path)
 
 
 def _file_functions(world: ExternalWorld, path: str) -> Set[Function]:
@@ -607,7 +602,7 @@ class UnstableDataDependency(Rule):
                 continue
             if access.kind is not ArtifactKind.LOCAL_FILE or is_test_path(access.module):
                 continue
-            if project.is_raw(path) or is_model_access(access) or path.lower().endswith(_CONFIG_SUFFIXES):
+            if project.is_raw(path) or is_model_access(access, project.tables.artifacts) or path.lower().endswith(_CONFIG_SUFFIXES):
                 continue
             if project.is_declared(path) or path in project.writers:
                 continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
-from debtscan.facts.model import FileFacts, StatementFact
+from debtscan.facts.model import FileFacts, LineKind, StatementFact
 from debtscan.metrics.glue import (
     Tally,
     composition,
@@ -211,7 +211,7 @@ class GlueHeavyModule(Rule):
             heavy = sorted((p for p in members if comp.files[p].lines["glue"]),
                            key=lambda p: (-comp.files[p].lines["glue"], p))[:3]
             files = ", ".join(f"{p} ({comp.files[p].lines['glue']})" for p in heavy)
-            statements = [s for p in members for s in ctx.facts[p].statements if s.kind == "glue"]
+            statements = [s for p in members for s in ctx.facts[p].statements if s.kind is LineKind.GLUE]
             yield self._finding(ctx, anchor, f"package `{directory}/`", tally, statements,
                                 extra=f" Its glue-heaviest files: {files}.", subject=f"package:{directory}")
 

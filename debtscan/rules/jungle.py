@@ -15,18 +15,6 @@ from debtscan.rules.findings import Finding, Related, chain_subject, group_subje
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 CATEGORY = "pipeline-jungle"
-_JOIN_CALLS = frozenset({
-    "pandas.concat", "pandas.merge", "pandas.merge_asof", "pandas.merge_ordered", "polars.concat",
-    "numpy.concatenate", "numpy.hstack", "numpy.vstack", "numpy.column_stack", "numpy.row_stack",
-    "numpy.stack", "numpy.c_", "numpy.r_", "scipy.sparse.hstack", "scipy.sparse.vstack",
-    "pandas.DataFrame.join", "pandas.DataFrame.merge", "pandas.DataFrame.append", "polars.DataFrame.join",
-    "?.merge",
-})
-_SAMPLE_CALLS = frozenset({
-    "sklearn.model_selection.train_test_split", "sklearn.utils.resample", "pandas.DataFrame.sample",
-    "pandas.Series.sample", "imblearn.under_sampling.RandomUnderSampler.fit_resample", "?.fit_resample",
-    "polars.DataFrame.sample",
-})
 _ALLOWED_ABSOLUTE = ["/tmp/", "/dev/", "/proc/", "/kaggle/"]
 
 
@@ -310,7 +298,7 @@ class MultipleWriters(Rule):
         for artifact in sorted(intermediate):
             if "*" in artifact:
                 continue
-            writes = [w for w in project.writers.get(artifact, []) if not is_model_access(w)]
+            writes = [w for w in project.writers.get(artifact, []) if not is_model_access(w, project.tables.artifacts)]
             first: Dict[str, Access] = {}
             for write in writes:
                 known = first.get(write.module)
@@ -383,7 +371,7 @@ class JoinOfIntermediates(Rule):
                     writers = frozenset(w.module for w in group.writes if w.module != read.module)
                     reads_by_scope.setdefault((read.module, read.scope), []).append((read, group.written, writers))
         for (module, scope), entries in sorted(reads_by_scope.items()):
-            joins = sorted((c for c in project.facts[module].calls if c.scope == scope and c.qualname in _JOIN_CALLS),
+            joins = sorted((c for c in project.facts[module].calls if c.scope == scope and c.qualname in project.tables.frames.joins),
                            key=lambda c: (c.line, c.column))
             previous = 0
             flagged: Set[int] = set()
@@ -440,7 +428,7 @@ class JoinOfIntermediates(Rule):
                 key = (read.module, read.line)
                 read_column[key] = min(read.column, read_column.get(key, read.column))
         for (module, scope), writes in sorted(intermediate_writes.items()):
-            samples = [c for c in project.facts[module].calls if c.scope == scope and c.qualname in _SAMPLE_CALLS]
+            samples = [c for c in project.facts[module].calls if c.scope == scope and c.qualname in project.tables.frames.samples]
             if not samples:
                 continue
             seen: Set[int] = set()

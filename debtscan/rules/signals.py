@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Set, Tuple
 
+from debtscan.facts.model import ModelKind
 from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 from debtscan.project.roots import ScopedPathIndex
@@ -504,7 +505,7 @@ class EntangledFeatureSet(Rule):
         # one constant per defining project: every project of a monorepo may have its ``config.FEATURES``
         by_list: Dict[Tuple[str, str], List[ModelNode]] = {}
         for model in layer.models.values():
-            if model.kind != "fit" or SignalLayer.is_test(model.component):
+            if model.kind is not ModelKind.FIT or SignalLayer.is_test(model.component):
                 continue
             for name in model.feature_lists:
                 defining = constants.file_of(name.rpartition(".")[0], model.path, model.path) \
