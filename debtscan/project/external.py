@@ -18,7 +18,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tup
 
 from debtscan.facts.collector import MODULE_SCOPE
 from debtscan.facts.external_model import CheckKind
-from debtscan.facts.model import CallFact, FileFacts
+from debtscan.facts.model import CallFact, FileFacts, PredictionOutput
 from debtscan.knowledge.external import ExternalKnowledge, Framework, name_matches
 
 MAX_REACH = 400
@@ -49,7 +49,7 @@ class PredictionSite:
     method: str
     fitted_here: bool
     sources: Tuple[str, ...] = ()   # artifacts its input data was read from (resolved), when known
-    outputs: Tuple[str, ...] = ()   # where the predictions went: "file", "return", "column:<name>"
+    outputs: Tuple[PredictionOutput, ...] = ()   # where the predictions went: a file, a column, returned
 
     @property
     def function(self) -> Function:

@@ -430,8 +430,8 @@ class UnmonitoredPredictions(_ServingRule):
             )
         served_functions = set().union(*(r for _, r, _ in served)) if served else set()
         for p, _ in self.batch_scorers(ctx, world, served_functions):
-            if "return" in p.outputs or "file" in p.outputs or any(o.startswith("column:") for o in p.outputs):
-                continue  # stored, or handed to the caller that stores it
+            if p.outputs:
+                continue  # stored in a file or a column, or handed to the caller that stores it
             if world.monitoring_in(_file_functions(world, p.path), extra) is not None:
                 continue
             yield self.finding(

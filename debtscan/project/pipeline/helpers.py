@@ -129,7 +129,7 @@ def _through_attributes(facts: Dict[str, FileFacts], path: str, fact: IOFact, in
     """A method's I/O whose path uses ``self.<attr>`` (``self.out_dir + "/scores.csv"``) set from a parameter
     of ``__init__``: instantiated with what each construction of the class passes, and placed at the
     construction (the caller supplies the folder)."""
-    if "." not in fact.scope or "attr:" not in repr(fact.path):
+    if "." not in fact.scope or not _mentions_attribute(fact.path):
         return []
     cls = fact.scope.rpartition(".")[0]
     flows = facts[path].flows
@@ -156,8 +156,25 @@ def _through_attributes(facts: Dict[str, FileFacts], path: str, fact: IOFact, in
     return out
 
 
+def _mentions_attribute(value: Sym, depth: int = 0) -> bool:
+    """Whether ``value`` holds an attribute of an unknown value (``self.out_dir``) anywhere inside."""
+    if depth > 20:
+        return False
+    kind = type(value)
+    if kind is Unknown:
+        return value.why is Why.ATTRIBUTE
+    if kind in (Concat, PathJoin):
+        return any(_mentions_attribute(p, depth + 1) for p in value.parts)
+    if kind is Format:
+        return _mentions_attribute(value.template, depth + 1) or any(
+            _mentions_attribute(a, depth + 1) for a in value.args)
+    if kind is PathOp:
+        return _mentions_attribute(value.base, depth + 1)
+    return False
+
+
 def _replace_attributes(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sym:
-    """``value`` with ``self.<name>`` (an ``Unknown`` of hint ``attr:<name>``) replaced by ``attrs[name]``."""
+    """``value`` with ``self.<name>`` (an ``Unknown`` attribute ``<name>``) replaced by ``attrs[name]``."""
     if depth > 20:
         return value
     kind = type(value)
