@@ -172,6 +172,20 @@ def test_console_shows_the_composition_bar_for_the_repo_and_the_glue_heaviest_fi
     assert "Code composition" not in quiet.getvalue()
 
 
+def test_the_console_legend_names_each_figure_1_class_the_repo_has_lines_of():
+    report = scan_sources({"svc/api.py": glue_module(4), "train.py": "import sklearn\nimport numpy\n"
+                           "SEED = 1\nprint(SEED)\n"})
+    out = io.StringIO()
+    console_report.render(report, Console(file=out, width=120, no_color=True))
+    legend = next(line for line in out.getvalue().splitlines() if line.strip().startswith("█ ml"))
+    lines = report.metrics["composition"]["repo"]["lines"]
+    shown = [kind for kind, count in lines.items() if count]
+    assert "prep" in shown and "monitoring" in shown
+    for kind in shown:
+        assert f"{kind} {lines[kind]}" in legend
+    assert "serving" not in legend  # no serving line in this repo: no room taken
+
+
 def test_notebook_glue_is_reported_in_cells():
     cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
               "source": textwrap.dedent(GLUE_FUNCTION.format(name=f"f{i}")).strip()} for i in range(3)]
