@@ -22,6 +22,7 @@ KIND_STYLE = {"ml": "green", "glue": "magenta", "io": "blue", "prep": "cyan", "v
 # A glyph per class as well as a colour, so the chart reads without colour (piped, --no-color, printed).
 KIND_GLYPH = {"ml": "█", "glue": "▓", "io": "▒", "prep": "▚", "verify": "▞", "config": "░", "process": "▤",
               "serving": "▥", "monitoring": "▦", "analysis": "▧", "other": "·"}
+ALWAYS_SHOWN = ("ml", "glue", "io", "config", "other")  # in the legend even at 0, as before the Figure-1 classes
 BAR_WIDTH = 40
 HEAVIEST = 5
 
@@ -78,8 +79,8 @@ def render_composition(report: Report, console: Console) -> None:
     console.print(table)
     legend = Text("  ")
     for kind in KIND_ORDER:
-        if not repo["lines"].get(kind):
-            continue  # a class with no line in this repo takes no room in the legend
+        if not repo["lines"].get(kind) and kind not in ALWAYS_SHOWN:
+            continue  # a Figure-1 class with no line in this repo takes no room in the legend
         legend.append(KIND_GLYPH[kind] + " ", style=KIND_STYLE[kind])
         legend.append(f"{kind} {repo['lines'][kind]}   ", style="dim")
     console.print(legend)
