@@ -16,11 +16,13 @@ from rich.console import Console
 
 from debtscan import __version__
 from debtscan.config import SEVERITIES, Config, ConfigError, load_config
-from debtscan.docs import rule_page
+from debtscan.rules.pages import rule_page
 from debtscan.engine import InternalError, ScanOptions, scan
 from debtscan.errors import ErrorKind
 from debtscan.report import console as console_report
+from debtscan.report.drawing import with_pipeline
 from debtscan.report.formats import formats
+from debtscan.rules.redirects import redirect
 from debtscan.rules.registry import rules_for
 from debtscan.rules.selectors import SelectorError, suggestion
 from debtscan.scope import ScopeError, resolve as resolve_scope
@@ -335,7 +337,7 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
         if verbose and debug is None:
             os.environ.pop("DEBTSCAN_DEBUG", None)
     if baseline is not None:
-        from debtscan.baseline import apply_baseline
+        from debtscan.report.baseline import apply_baseline
 
         apply_baseline(report, baseline, baseline_file, only)
     if report.scope_files == 0:  # nothing to check: say so, as ruff does (the exit status stays 0)
@@ -360,7 +362,8 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
 
             text = json.dumps(console_report.statistics_rows(report), indent=2) + "\n"
         else:
-            text = renderers[output_format](report, project)
+            renderer = renderers[output_format]
+            text = renderer(with_pipeline(report, project) if renderer.draws_pipeline else report)
         if output:
             write_output(output, text)
         else:
@@ -382,7 +385,7 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
 
 def analysis_errors(report) -> list:
     """The files that could not be analysed and the plugins or rules that failed (not cache warnings)."""
-    return [e for e in report.errors if e.path != "<cache>"]
+    return [e for e in report.errors if e.path not in ("<cache>", "<redirect>")]
 
 
 def apply_exclude_options(config: Config, exclude: Sequence[str], extend_exclude: Sequence[str]) -> None:
@@ -392,7 +395,7 @@ def apply_exclude_options(config: Config, exclude: Sequence[str], extend_exclude
     if extend_exclude:
         config.extend_exclude = list(config.extend_exclude) + _split(extend_exclude)
 def _load_baseline(path: str):
-    from debtscan.baseline import BaselineError, load_baseline
+    from debtscan.report.baseline import BaselineError, load_baseline
 
     try:
         return load_baseline(path)
@@ -473,6 +476,10 @@ def explain_command(code: str, config_file=None) -> None:
     ruleset = rules_for(config)
     for origin, reason in ruleset.errors:
         click.echo(f"warning: {origin}: {reason}", err=True)
+    moved = redirect(code)
+    if moved is not None and moved in ruleset.rules:
+        click.echo(f"note: `{code}` has been remapped to `{moved}`; write `{moved}` instead", err=True)
+        code = moved
     rule = ruleset.rules.get(code.upper()) or next((r for r in ruleset.rules.values() if r.name == code.lower()),
                                                    None)
     if rule is None:
@@ -544,7 +551,7 @@ def baseline_command(path, output, select, ignore, config_file, no_cache, force=
     `debtscan scan --baseline FILE` then reports only new findings. Run it from the same folder (same scan
     root) as the scans that use the baseline: fingerprints hold paths relative to the scan root.
     """
-    from debtscan.baseline import render_baseline
+    from debtscan.report.baseline import render_baseline
 
     try:
         root, scan_paths, config, only = resolve_targets([path], config_file)
@@ -576,7 +583,7 @@ def baseline_command(path, output, select, ignore, config_file, no_cache, force=
 def diff_command(old, new, diff_format, output, fail_on_new, details=False) -> None:
     """Compare two JSON reports (`debtscan scan --format json`): new and fixed findings, and the headline
     metrics that changed (--details: every metric that changed)."""
-    from debtscan import diff as report_diff
+    from debtscan.report import diff as report_diff
 
     checked_output(output, [], [old, new])
     try:

@@ -68,6 +68,13 @@ DEFAULT_UBIQUITOUS: Tuple[str, ...] = (
     "day", "label", "labels", "target", "y", "class", "split", "fold", "weight", "sample_weight",
 )
 
+DEFAULT_EXPLORATORY: Tuple[str, ...] = (
+    "eda", "explore", "exploration", "exploratory", "scratch", "sandbox", "playground", "untitled", "plot",
+    "plots", "plotting", "viz", "visualize", "visualise", "visualization", "visualisation",
+)
+"""Words of a module's path (folders and file name, split at ``_``, ``-``, digits, spaces and case) that make
+it exploration or plotting: not a consumer of signals (``jn/EDA_008_encoding.ipynb``, ``viz/plots.py``)."""
+
 
 @dataclass(frozen=True)
 class SharedSignalSettings:
@@ -75,17 +82,20 @@ class SharedSignalSettings:
     by these settings, and both DS301 and ``metrics.signals`` read that one list.
 
     Written in ``[tool.debtscan.rules.DS301]`` (``ignore``, ``ignore-targets``, ``only-modeling-modules``,
-    ``match-unknown-sources``, ``raw-inputs``; DS301's page documents them and the rule validates them like
-    any rule's options); :meth:`Config.shared_signals` reads them from there.
+    ``match-unknown-sources``, ``raw-inputs``, ``inputs-only``, ``exploratory``; DS301's page documents them
+    and the rule validates them like any rule's options); :meth:`Config.shared_signals` reads them from there.
     """
 
     ignore: Tuple[str, ...] = DEFAULT_UBIQUITOUS
     ignore_targets: bool = True
     only_modeling_modules: bool = True
     match_unknown_sources: bool = False
-    raw_inputs: bool = False
+    raw_inputs: bool = True
+    inputs_only: bool = True
+    exploratory: Tuple[str, ...] = DEFAULT_EXPLORATORY
 
-    OPTIONS = ("ignore", "ignore-targets", "only-modeling-modules", "match-unknown-sources", "raw-inputs")
+    OPTIONS = ("ignore", "ignore-targets", "only-modeling-modules", "match-unknown-sources", "raw-inputs",
+               "inputs-only", "exploratory")
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any]) -> "SharedSignalSettings":
@@ -96,6 +106,8 @@ class SharedSignalSettings:
             bool(table.get("only-modeling-modules", defaults.only_modeling_modules)),
             bool(table.get("match-unknown-sources", defaults.match_unknown_sources)),
             bool(table.get("raw-inputs", defaults.raw_inputs)),
+            bool(table.get("inputs-only", defaults.inputs_only)),
+            tuple(table.get("exploratory", defaults.exploratory)),
         )
 
 

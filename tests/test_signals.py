@@ -10,6 +10,7 @@ import libcst as cst
 import pytest
 
 from debtscan.facts.extract import extract
+from debtscan.facts.model import ModelRef, OutputKind, PredictionOutput
 from debtscan.project.export import to_dot, to_json, to_mermaid
 from debtscan.knowledge import load_knowledge
 from debtscan.report.json_format import schema
@@ -151,7 +152,8 @@ def test_a_fitted_estimator_records_inputs_target_saved_file_and_where_predictio
     assert set(model.inputs) == {"age", "income"} and model.targets == ("churned",)
     assert model.feature_lists == ("m.FEATURES",)
     assert model.input_sources[0].value == "data/raw/t.csv"
-    assert "column:p" in model.outputs and model.output_artifacts[0].value == "out/scores.csv"
+    assert PredictionOutput(OutputKind.COLUMN, "p") in model.outputs
+    assert model.output_artifacts[0].value == "out/scores.csv"
     assert model.artifact.value == "models/rf.joblib"
 
 
@@ -207,7 +209,7 @@ def test_predictions_of_one_model_among_the_inputs_of_another_in_the_same_file()
         third.fit(df[["b"]], df["y"])
     """)
     models = {m.name: m for m in facts.models}
-    assert models["second"].input_models == ("first@<module>",)
+    assert models["second"].input_models == (ModelRef("first", "<module>"),)
     assert models["third"].input_models == (), "a model not given the prediction column is not in the cascade"
 
 
@@ -297,9 +299,10 @@ def test_rules_on_four_teams():
     }
     ds301 = next(f for f in report.findings if f.code == "DS301" and f.path == "credit/train.py")
     assert "`age`, `income` of `data/customers.parquet`" in ds301.message and "component `churn`" in ds301.message
-    assert [(r.path, r.line) for r in ds301.related] == [("churn/report.py", 3), ("churn/train.py", 5)]
+    # churn/report.py describes the same columns into a report: not a model input, not a related consumption
+    assert [(r.path, r.line) for r in ds301.related] == [("churn/train.py", 5)]
     ds301 = next(f for f in report.findings if f.code == "DS301" and f.path == "churn/train.py")
-    assert "(and in 1 other module(s) of it)" in ds301.message, "one finding per component, at its model"
+    assert "consumed here as model inputs (component `churn`)" in ds301.message, "one finding per consuming module"
     ds302 = next(f for f in report.findings if f.code == "DS302")
     assert "`churn_p`" in ds302.message and "churn/train.py:5" in ds302.message
 

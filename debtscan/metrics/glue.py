@@ -1,7 +1,10 @@
-"""The glue-code numbers: how many logical lines are ML, glue, I/O, configuration or other.
+"""The glue-code numbers: how many logical lines are in each box of Sculley et al.'s Figure 1 (ML, glue, data
+collection and I/O, data preparation, verification, configuration, process management, serving, monitoring,
+analysis, other), after calls of the project's own helpers are classified (:mod:`debtscan.project.composition`).
 
 ``metrics.composition`` has them for the repo, for every directory (counting everything under it) and for
-every file, with the fractions, plus the adapters the glue converts between (``pandas->numpy``), ranked.
+every file, with the fractions, plus the adapters the glue converts between (``pandas->numpy``), ranked,
+the project's glue functions (with their call sites) and adapter classes.
 ``metrics.glue_code_ratio`` and ``metrics.ml_code_ratio`` are the repo's glue and ML lines over its code
 lines (code lines = logical lines that are not blank, not comments and not docstrings).
 """
@@ -16,17 +19,21 @@ from debtscan.facts.model import FileFacts, StatementFact
 from debtscan.project.model import Project
 
 
-def glue_runs(facts: FileFacts) -> List[List[StatementFact]]:
-    """Maximal blocks of consecutive glue statements in one scope, in source order."""
+def glue_runs(facts: FileFacts, kinds: Optional[Tuple[str, ...]] = None) -> List[List[StatementFact]]:
+    """Maximal blocks of consecutive glue statements in one scope, in source order (by the resolved ``kinds``
+    when given, else by each statement's own class: the conversions written out in the file)."""
     runs: List[List[StatementFact]] = []
     current: List[StatementFact] = []
-    for statement in facts.statements:
-        if statement.kind == "glue" and (not current or current[-1].scope == statement.scope):
+    if kinds is None or len(kinds) != len(facts.statements):
+        kinds = tuple(s.kind for s in facts.statements)
+    for statement, kind in zip(facts.statements, kinds):
+        glue = kind == "glue"
+        if glue and (not current or current[-1].scope == statement.scope):
             current.append(statement)
             continue
         if current:
             runs.append(current)
-        current = [statement] if statement.kind == "glue" else []
+        current = [statement] if glue else []
     if current:
         runs.append(current)
     return runs
@@ -66,6 +73,11 @@ def composition_metric(project: Project, config: Config) -> Dict[str, Any]:
         "packages": {name: tally.to_json() for name, tally in sorted(comp.packages.items())},
         "files": {path: tally.to_json() for path, tally in sorted(comp.files.items())},
         "adapters": [{"adapter": a, "lines": n, "files": f} for a, n, f in comp.adapters],
+        "glue_functions": [{"function": s.qualname, "path": s.path, "line": s.line, "code_lines": s.code_lines,
+                            "call_sites": s.call_sites} for s in comp.glue_functions],
+        "adapter_classes": [{"class": a.name, "path": a.path, "line": a.line, "methods": list(a.methods),
+                             "code_lines": a.lines} for a in comp.adapter_classes],
+        "through_helpers": sum(comp.classes.through_helpers.values()),
     }
 
 

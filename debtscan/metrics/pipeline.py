@@ -5,8 +5,9 @@ from typing import Any, Dict, List
 
 from debtscan.artifacts import ArtifactKind
 from debtscan.config import Config
+from debtscan.facts.model import IOMode
 from debtscan.project.kinds import is_model_access
-from debtscan.project.model import Project
+from debtscan.project.model import Project, handoff_triples
 from debtscan.project.roots import ScopedPathIndex
 
 MAX_LISTED = 50
@@ -16,17 +17,18 @@ def _orphans(project: Project) -> Dict[str, Any]:
     """Files written but never read here, and files read but never written here (not raw inputs). Each
     path meets the other side through a per-project index (O(P log P + matches)), not every other path."""
     paths = project.paths
+    artifacts = project.tables.artifacts
     read_paths = sorted(paths.readers)
     written_paths = sorted(paths.writers)
     reads = ScopedPathIndex(project.projects, read_paths)
     writes = ScopedPathIndex(project.projects, written_paths)
     never_read: List[str] = []
     for path in written_paths:
-        if any(not is_model_access(w) for w in paths.writers[path]) and not reads.matching(path):
+        if any(not is_model_access(w, artifacts) for w in paths.writers[path]) and not reads.matching(path):
             never_read.append(path)
     never_written: List[str] = []
     for path in read_paths:
-        if path.startswith("..") or paths.is_raw(path) or all(is_model_access(r) for r in paths.readers[path]):
+        if path.startswith("..") or paths.is_raw(path) or all(is_model_access(r, artifacts) for r in paths.readers[path]):
             continue
         if not writes.matching(path):
             never_written.append(path)
@@ -44,7 +46,7 @@ def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
     groups = pipeline.handoff_groups
     intermediate = sorted({g.written for g in groups} | {g.read for g in groups})
     declared = sorted(pipeline.declared_artifacts)
-    model_outputs = sorted({a.artifact for a in paths.accesses if a.mode == "write" and a.value == "prediction"})
+    model_outputs = sorted({a.artifact for a in paths.accesses if a.mode is IOMode.WRITE and a.value == "prediction"})
     modules = sorted({m for g in groups for m in g.writer_modules} | {m for g in groups for m in g.reader_modules})
     chains = pipeline.chains
     longest = chains[0] if chains else []
@@ -53,8 +55,11 @@ def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
     kinds = {kind.value: 0 for kind in ArtifactKind}
     for kind in {(a.artifact, a.kind) for a in paths.accesses}:
         kinds[kind[1].value] += 1
-    all_handoffs = sum(g.count for g in pipeline.all_handoff_groups)  # O(groups), no pairs
-    declared_handoffs = sum(g.count for g in pipeline.declared_handoff_groups)
+    # (writer module, artifact, reader module) triples, no pairs of accesses; plus the hand-offs between the
+    # steps of a pipeline a tool declares (Metaflow artifacts between steps, Kedro datasets between nodes)
+    tool_handoffs = len(pipeline.step_handoffs) + len(pipeline.node_handoffs)
+    all_handoffs = handoff_triples([g for g in pipeline.all_handoff_groups if g.count]) + tool_handoffs
+    declared_handoffs = handoff_triples(pipeline.declared_handoff_groups) + tool_handoffs
     orchestrated = sum(1 for step in pipeline.steps if project.facts.get(step.runner) is not None
                        and project.facts[step.runner].tasks)
     return {

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from debtscan.artifacts import ArtifactKind
+from debtscan.facts.model import IOMode
 from debtscan.project.paths import Resolver
 
 
@@ -20,7 +21,7 @@ class Access:
     ``project`` the folder of the project the artifact lies in (``""``: the scan root's).
     """
 
-    mode: str
+    mode: IOMode
     artifact: str
     exact: bool
     base: str
@@ -66,7 +67,7 @@ class Paths:
         """Artifact -> its writes, in file order."""
         out: Dict[str, List[Access]] = {}
         for access in self.accesses:
-            if access.mode == "write":
+            if access.mode is IOMode.WRITE:
                 out.setdefault(access.artifact, []).append(access)
         return out
 
@@ -75,7 +76,7 @@ class Paths:
         """Artifact -> its reads, in file order."""
         out: Dict[str, List[Access]] = {}
         for access in self.accesses:
-            if access.mode == "read":
+            if access.mode is IOMode.READ:
                 out.setdefault(access.artifact, []).append(access)
         return out
 

@@ -9,36 +9,44 @@ Every edge carries the source location (``path``, ``line``). Cross-file resoluti
 """
 from __future__ import annotations
 
-import fnmatch
-import functools
 import posixpath
 import re
 import shlex
 from dataclasses import replace
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
 import networkx as nx
 
-from debtscan.artifacts import ArtifactKind, table_id
+from debtscan.artifacts import ArtifactKind, ArtifactRole, role_of, table_id
 from debtscan.config import Config
-from debtscan.facts.model import FileFacts, IOFact
+from debtscan.facts.model import FileFacts, IOFact, IOMode, IOTarget
 from debtscan.facts.values import Seq
+from debtscan.knowledge import tables_for
+from debtscan.knowledge.tables import Tables
 from debtscan.liveness import Liveness
 from debtscan.sources.discover import SourceSet
 from debtscan.project.composition import build_composition
 from debtscan.project.imports import Imports, build_imports
-from debtscan.project.kinds import certain_link, is_model_access, is_model_artifact, is_test_module
+from debtscan.project.external import build_external_world
+from debtscan.project.folders import imported_only, inherited_cwds
+from debtscan.project.kinds import certain_link, is_model_access, is_test_module
 from debtscan.project.accesses import Access, Paths
-from debtscan.project.model import FlowHubs, HandoffGroup, Pipeline, Project, cwd_for, order_key, run_positions
+from debtscan.project.model import (
+    FlowHubs, HandoffGroup, Pipeline, Project, cwd_for, handoff_triples, order_key, run_positions,
+)
 from debtscan.project.paths import (
     ConstantTable, PathIndex, ResolvedPath, Resolver, _literal_folder, matches, normalise, too_generic,
 )
 from debtscan.project.pipeline.declared import Declared, load_declared
 from debtscan.project.pipeline.helpers import FunctionIndex, PlacedIO, place_io
+from debtscan.project.pipeline.kedro import node_handoffs
+from debtscan.project.pipeline.metaflow import step_handoffs
 from debtscan.project.pipeline.orchestrators import managed_artifacts, orchestrator_steps
 from debtscan.project.pipeline.runners import Step, makefile_steps, parse_command, shell_steps
 from debtscan.project.roots import SCAN_ROOT, ProjectRoot, ProjectRoots, find_project_roots
+from debtscan.project.segments import contained, pattern_regex, segment_overlap, segments
+from debtscan.project.variants import switch_variants, with_variants
 from debtscan.project.signals import (
     Components, SignalLayer, add_signal_nodes, build_components, build_signal_layer,
 )
@@ -53,7 +61,8 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
     floating_writes: Set[str] = set()
     for local, (path, accesses) in writes.items():
         if "*" in local:
-            if local.startswith("*") and not _literal_folder(local):
+            anchored = all(w.base == "file" for w in accesses)  # beside the writing file: a known folder
+            if local.startswith("*") and not _literal_folder(local) and not anchored:
                 continue  # ``*/config.json``: could be any file of that name anywhere
             if all(w.floating for w in accesses):
                 if not _literal_folder(_after_first_wildcard(local)):
@@ -85,10 +94,51 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
         else:
             candidates = [w for w in patterns.candidates(read_local) if w != read_local
                           and _pattern_regex(w).match(read_local) and w.startswith(("/", "~")) == absolute]
-        for write_local in sorted(set(candidates)):
+        candidates = sorted(set(candidates))
+        if "*" not in read_local and len(candidates) > 1:
+            # an exact file two families may name goes to the narrower one (``train_f102_*.f`` over
+            # ``train_*.f``): the code that names the prefix is the surer producer
+            candidates = [c for c in candidates
+                          if not any(o != c and contained(o, c) for o in candidates)] or candidates
+        ambiguous = _ambiguous(read_local, candidates, kept)
+        for write_local in candidates:
             write_path, write_accesses = kept[write_local]
-            groups.append(HandoffGroup(write_path, read_path, tuple(write_accesses), tuple(accesses)))
+            groups.append(HandoffGroup(write_path, read_path, tuple(write_accesses), tuple(accesses), ambiguous))
     return groups
+
+
+#: How many writer modules may explain one read through patterns only before the match is reported as
+#: ambiguous (one finding for the family of writers, counted once), not as that many hand-offs.
+AMBIGUITY_CAP = 3
+
+
+def _ambiguous(read_local: str, candidates: Sequence[str], kept: Dict[str, Tuple[str, List[Access]]]) -> bool:
+    """Whether the writers of ``candidates`` only may have produced the read: none writes the read's own
+    path or a family the read's glob surely reads (:func:`~debtscan.project.segments.contained`), and more
+    than :data:`AMBIGUITY_CAP` modules write them."""
+    if any(c == read_local or contained(c, read_local) for c in candidates):
+        return False
+    modules = {w.module for c in candidates for w in kept[c][1]}
+    return len(modules) > AMBIGUITY_CAP
+
+
+def _reads_into(reads: Dict[str, Tuple[str, List[Access]]], project: str,
+                nested: str) -> Dict[str, Tuple[str, List[Access]]]:
+    """The pattern reads of ``project`` that may name files of ``nested`` (a project inside it), keyed by the
+    part of the pattern below the nested project's folder: ``data/*/meta.pkl`` read at the root reaches
+    ``meta.pkl`` of the project ``data/shakespeare_char``. O(pattern reads x depth)."""
+    below = nested[len(project) + 1:] if project else nested
+    folder = segments(below)
+    out: Dict[str, Tuple[str, List[Access]]] = {}
+    for local, entry in reads.items():
+        if "*" not in local or local.startswith(("/", "~", "*")):
+            continue
+        parts = segments(local)
+        if len(parts) <= len(folder) or "**" in parts[:len(folder)]:
+            continue
+        if all(segment_overlap(a, b) for a, b in zip(parts, folder)) and parts[:len(folder)] != folder:
+            out["/".join(parts[len(folder):])] = entry
+    return out
 
 
 def _add_match_edges(graph: nx.MultiDiGraph, artifacts: Sequence[str], projects: ProjectRoots) -> None:
@@ -122,12 +172,13 @@ def _after_first_wildcard(path: str) -> str:
 
 
 def _most_specific(read_path: str, candidates: List[str]) -> List[str]:
-    """Writers that surely explain a pattern read: the same pattern, else the same literal file name.
+    """Writers that surely explain a pattern read: the same pattern or families within it (a glob of
+    ``feature/train_*.f`` reads what ``feature/train_f101_*.f`` names), else the same literal file name.
 
     ``data/features/*/target.csv`` read is explained by the writer of ``data/features/*/target.csv``;
     a writer of ``data/features/*/*.csv`` only might be, so it is dropped when a surer writer exists.
     """
-    same = [w for w in candidates if w == read_path]
+    same = [w for w in candidates if w == read_path or contained(w, read_path)]
     if same:
         return same
     name = read_path.rsplit("/", 1)[-1]
@@ -138,9 +189,9 @@ def _most_specific(read_path: str, candidates: List[str]) -> List[str]:
     return candidates
 
 
-@functools.lru_cache(maxsize=65536)
 def _pattern_regex(pattern: str) -> "re.Pattern[str]":
-    return re.compile(fnmatch.translate(pattern))
+    """A resolved pattern over exact paths: ``*`` within one segment (:func:`debtscan.project.segments.pattern_regex`)."""
+    return pattern_regex(pattern)
 
 
 def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional[str] = None,
@@ -151,7 +202,7 @@ def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional
     own = projects.of(module_file).path
     out = []
     for text, exact in resolver.strings(fact.path, module_file):
-        if fact.target == "table":
+        if fact.target is IOTarget.TABLE:
             name = table_id(text)
             if name is not None:
                 out.append((ResolvedPath(name, exact and "*" not in name, "warehouse",
@@ -169,8 +220,8 @@ def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional
         lies_in = (SCAN_ROOT if resolved.base in ("absolute", "warehouse", "object-store")
                    else projects.of_artifact(resolved.path))
         local = lies_in.local(resolved.path)
-        if too_generic(local) or too_generic(written):
-            continue
+        if (too_generic(local) and resolved.base != "file") or too_generic(written):
+            continue  # (a ``__file__``-anchored ``*.bin`` names files of one known folder)
         if written.startswith("*") and not local.startswith("*"):
             resolved = ResolvedPath(resolved.path, resolved.exact, resolved.base, True, resolved.kind)
         out.append((resolved, lies_in))
@@ -292,36 +343,53 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
         scoped_modules.setdefault((projects.of(path).path, fact.module), []).append(path)
         constants.add_module(fact.module, path, fact.constants, fact.imports)
     imports = build_imports(facts, modules, projects, scoped_modules)
-    resolver = Resolver(constants)
+    tables = tables_for(config.io, config.knowledge)  # signals.toml with the user's [tool.debtscan.knowledge]
+    resolver = Resolver(constants, tables.paths.properties)
     declared = Declared()
     if sources is not None:
         declared = load_declared(sources.texts, sources.dvc, sources.catalogs)
     index = FunctionIndex(facts, modules, constants.aliases, constants)
     placed, helper_instances = place_io(facts, index, set(imports.imported))
     steps = _run_steps(facts, modules, projects, resolver, sources)
+    metaflow = tuple(step_handoffs(facts))  # Metaflow artifacts between steps
+    kedro = tuple(node_handoffs(facts, declared))  # Kedro datasets between nodes
     run_cwds: Dict[str, str] = {}
     for step in steps:
         run_cwds.setdefault(step.script, step.cwd)
-    script_folders = frozenset(_script_folders(resolver, placed, sources, projects))
+    # modules only imported (no runner, no __main__ guard) run in their importers' folder, not their own
+    importers: Dict[str, Set[str]] = {}
+    for edge in imports.edges:
+        importers.setdefault(edge.target, set()).add(edge.importer)
+    library = imported_only(facts, importers, run_cwds)
+    script_folders = frozenset(_script_folders(resolver, [p for p in placed if p.caller not in library],
+                                               sources, projects))
+    for module, folder in inherited_cwds(library, importers, lambda path: cwd_for(run_cwds, script_folders, path),
+                                         lambda p: projects.of(p).path).items():
+        run_cwds.setdefault(module, folder)
+    variants = switch_variants(facts, lambda p: projects.of(p).path)  # dataset switches and their configs
     paths = _resolve_accesses(placed, resolver, projects, run_cwds, script_folders,
-                              tuple(config.raw_data_dirs) if config.raw_data_dirs is not None else ("input", "data/raw"))
+                              tuple(config.raw_data_dirs) if config.raw_data_dirs is not None else ("input", "data/raw"),
+                              variants)
     for artifact, source in managed_artifacts(facts, paths.writers, paths.readers, is_test_module).items():
         declared.paths.setdefault(artifact, source)  # Dagster, dbt, Luigi
-    pipeline = _build_pipeline(paths, declared, tuple(steps), run_cwds, helper_instances)
+    pipeline = _build_pipeline(paths, declared, tuple(steps), run_cwds, helper_instances, tables, metaflow, kedro)
     components = build_components(facts, imports, projects, config.components or {})
     signals = build_signal_layer(facts, paths, projects, components,
-                                 lambda path: cwd_for(run_cwds, script_folders, path), config.shared_signals)
-    graph = _draw(facts, projects, imports, paths, pipeline, components, signals)
+                                 lambda path: cwd_for(run_cwds, script_folders, path), config.shared_signals,
+                                 tables.artifacts)
+    graph = _draw(facts, projects, imports, paths, pipeline, components, signals, tables)
     return Project(facts=facts, modules=modules, projects=projects, root=root, sources=sources,
-                   liveness=liveness if liveness is not None else Liveness(), imports=imports, paths=paths,
-                   pipeline=pipeline, components=components, signals=signals,
-                   composition=build_composition(facts), graph=graph)
+                   liveness=liveness if liveness is not None else Liveness(), tables=tables, imports=imports,
+                   paths=paths, pipeline=pipeline, components=components, signals=signals,
+                   composition=build_composition(facts), external=build_external_world(facts, signals),
+                   graph=graph)
 
 
 def _resolve_accesses(placed: Sequence[PlacedIO], resolver: Resolver, projects: ProjectRoots,
                       run_cwds: Dict[str, str], script_folders: FrozenSet[str],
-                      raw_data_dirs: Tuple[str, ...]) -> Paths:
-    """Every placed I/O call resolved to the artifacts it may touch: O(A), a bounded number of variants each."""
+                      raw_data_dirs: Tuple[str, ...], variants: Mapping[str, Mapping[str, Tuple[str, ...]]]) -> Paths:
+    """Every placed I/O call resolved to the artifacts it may touch: O(A), a bounded number of variants each
+    (a script's dataset switches, ``variants``, read as every value its config modules set)."""
     accesses: List[Access] = []
     unresolved: List[Tuple[str, int]] = []
     anchors: Dict[Tuple[str, int, int], Tuple[str, int]] = {}
@@ -329,6 +397,8 @@ def _resolve_accesses(placed: Sequence[PlacedIO], resolver: Resolver, projects: 
     for item in placed:
         fact = item.fact
         path = item.path
+        if path in variants and not item.via:
+            fact = with_variants(fact, variants[path])
         cwd = cwd_for(run_cwds, script_folders, item.caller)
         resolved_paths = resolve_io(resolver, fact, path, cwd, projects)
         if not resolved_paths:
@@ -346,30 +416,32 @@ def _resolve_accesses(placed: Sequence[PlacedIO], resolver: Resolver, projects: 
             api = fact.api if not item.via else f"{fact.api} via {item.via}"
             accesses.append(Access(fact.mode, resolved.path, resolved.exact, resolved.base, path, fact.line,
                                    fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
-                                   resolved.floating or lies_in.local(resolved.path).startswith("*"),
+                                   resolved.floating or (lies_in.local(resolved.path).startswith("*")
+                                                         and resolved.base != "file"),
                                    resolved.kind, lies_in.path))
     return Paths(resolver, tuple(accesses), anchors, sites, tuple(unresolved), script_folders, raw_data_dirs)
 
 
 def _build_pipeline(paths: Paths, declared: Declared, steps: Tuple[Step, ...], run_cwds: Dict[str, str],
-                    helper_instances: int) -> Pipeline:
+                    helper_instances: int, tables: Tables, metaflow: Tuple, kedro: Tuple) -> Pipeline:
     """Hand-offs, the flow through them, its chains and loops. O(A log A) for the hand-offs (see
     :func:`handoff_groups`), O((V + E) log V) for the chains on the hub graph."""
     artifacts = {a.artifact for a in paths.accesses}
     declared_artifacts = frozenset(a for a in artifacts if declared.source_of(a) is not None)
-    every = handoff_groups(paths)
+    every = handoff_groups(paths, tables)
     undeclared = tuple(g for g in every if g.count
                        and not (g.written in declared_artifacts and g.read in declared_artifacts))
     declared_groups = tuple(g for g in every if g.count
                             and g.written in declared_artifacts and g.read in declared_artifacts)
-    hubs = FlowHubs([g for g in undeclared if certain_link(g.writes[0].local, g.reads[0].local)])
+    hubs = FlowHubs([g for g in undeclared
+                     if not g.ambiguous and certain_link(g.writes[0].local, g.reads[0].local)])
     positions = run_positions(steps)
     chains = tuple(hubs.chains(lambda module: order_key(positions, module)))
     return Pipeline(declared, steps, run_cwds, helper_instances, declared_artifacts, tuple(every), undeclared,
-                    declared_groups, hubs, chains, tuple(hubs.loops()))
+                    declared_groups, hubs, chains, tuple(hubs.loops()), metaflow, kedro)
 
 
-def handoff_groups(paths: Paths) -> List[HandoffGroup]:
+def handoff_groups(paths: Paths, tables: Tables) -> List[HandoffGroup]:
     """Where a module reads what another module of its project writes (declared artifacts included; saved
     models loaded for inference and test code left out), grouped per (written path, read path).
 
@@ -378,26 +450,40 @@ def handoff_groups(paths: Paths) -> List[HandoffGroup]:
     project by their literal ends (:class:`~debtscan.project.paths.PathIndex`), then per read path one look-up
     and a match against the candidates it returns; no pair of accesses is formed.
     """
+    artifacts = tables.artifacts
     writes_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
+    data_written: Set[str] = set()  # exact paths some write says hold data (joblib.dump(frame, ...))
     for path, writes in paths.writers.items():
-        kept = [w for w in writes if not is_model_access(w) and not is_test_module(w.module)]
-        if kept and not is_model_artifact(kept[0].local):
+        kept = [w for w in writes if not is_model_access(w, artifacts) and not is_test_module(w.module)]
+        if kept:
             writes_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
+            data_written.add(path)
     reads_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
     for path, reads in paths.readers.items():
-        kept = [r for r in reads if not is_model_access(r) and not is_test_module(r.module)]
+        # a read whose API does not say what it loads (joblib.load) follows what was written there
+        kept = [r for r in reads if not is_test_module(r.module) and
+                (not is_model_access(r, artifacts) or (path in data_written and r.value != "model"
+                                                       and role_of(r.fmt) in (ArtifactRole.OBJECT, ArtifactRole.UNKNOWN)))]
         if kept:
             reads_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
     groups: List[HandoffGroup] = []
     for project in sorted(reads_by):
         if project in writes_by:
             groups.extend(_project_handoffs(writes_by[project], reads_by[project]))
+        # a pattern read may reach into a project nested in its own (``data/*/meta.pkl`` read at the
+        # root, ``data/shakespeare_char/meta.pkl`` written by that folder's own prepare.py)
+        for nested in sorted(writes_by):
+            if nested == project or not (project == "" or nested.startswith(project + "/")):
+                continue
+            inside = _reads_into(reads_by[project], project, nested)
+            if inside:
+                groups.extend(_project_handoffs(writes_by[nested], inside))
     groups.sort(key=lambda g: (g.read, g.written))
     return groups
 
 
 def _draw(facts: Dict[str, FileFacts], projects: ProjectRoots, imports: Imports, paths: Paths,
-          pipeline: Pipeline, components: Components, signals: SignalLayer) -> nx.MultiDiGraph:
+          pipeline: Pipeline, components: Components, signals: SignalLayer, tables: Tables) -> nx.MultiDiGraph:
     """The networkx graph of the project, drawn from its parts (see the module's docstring for its nodes and
     edges): for the exports and for rules that want a graph."""
     graph = nx.MultiDiGraph()
@@ -415,15 +501,15 @@ def _draw(facts: Dict[str, FileFacts], projects: ProjectRoots, imports: Imports,
                            base=access.base, declared=False, model_output=False, model_artifact=False,
                            project=access.project, artifact_kind=access.kind.value)
         data = graph.nodes[node]
-        if access.mode == "write" and access.value == "prediction":
+        if access.mode is IOMode.WRITE and access.value == "prediction":
             data["model_output"] = True
-        if is_model_access(access):
+        if is_model_access(access, tables.artifacts):
             data["model_artifact"] = True
-        edge = dict(kind="writes" if access.mode == "write" else "reads", path=access.module, line=access.line,
+        edge = dict(kind="writes" if access.mode is IOMode.WRITE else "reads", path=access.module, line=access.line,
                     api=access.api, base=access.base)
         if access.via:
             edge["via"] = access.via
-        if access.mode == "write":
+        if access.mode is IOMode.WRITE:
             graph.add_edge(f"module:{access.module}", node, **edge)
         else:
             graph.add_edge(node, f"module:{access.module}", **edge)

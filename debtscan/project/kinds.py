@@ -1,34 +1,42 @@
-"""What an artifact or a module is, by its path: a saved model, source code, test code; whether a write and
-a read that match surely name the same file(s). Read by the project stage, the metrics and the rules.
+"""What an access or a module is: a saved model or source code (by its API, then its path, through the
+``[artifacts]`` catalogue of signals.toml), test code (by its path); whether a write and a read that match
+surely name the same file(s). Read by the project stage, the metrics and the rules.
 """
 from __future__ import annotations
 
 import posixpath
 
+from debtscan.artifacts import ArtifactRole, role_of
+from debtscan.facts.model import IOMode
+from debtscan.knowledge.tables import ArtifactTables
 from debtscan.project.accesses import Access
 
 
-MODEL_SUFFIXES = (".joblib", ".pt", ".pth", ".ckpt", ".h5", ".hdf5", ".keras", ".onnx", ".safetensors", ".model",
-                  ".cbm", ".bst", ".pb", ".tflite", ".bin")
-MODEL_DIRS = ("models", "model", "checkpoints", "checkpoint", "ckpt", "weights", "saved_models", "saved_model")
-MODEL_FORMATS = ("torch", "keras", "pretrained", "model")
+def is_model_access(access: Access, artifacts: ArtifactTables) -> bool:
+    """Whether an access saves or loads a model, or touches source code and documentation (code generators
+    and model cards are no data hand-offs); ``artifacts`` is the ``[artifacts]`` catalogue (signals.toml:
+    model formats, suffixes and folders, code suffixes).
+
+    The API decides first (:func:`debtscan.artifacts.role_of`): a model format is a model; a table, an
+    array, text, configuration or a figure is data whatever its suffix (``ndarray.tofile("train.bin")``,
+    ``to_hdf("x.h5")``); a pickle or joblib file is a model when the value written is one, and for a write
+    of anything else data. Only a read of such a file, or an API that says nothing (``open``), leaves it to
+    the path (suffix, ``models/`` folder), read relative to its project: a project folder named
+    ``models/churn`` does not make all its files models."""
+    if access.value == "model" or access.fmt in artifacts.model_formats:
+        return True
+    if access.artifact.lower().endswith(artifacts.code_suffixes) or access.fmt == "listing":
+        return True
+    role = role_of(access.fmt)
+    if role in _DATA_ROLES:
+        return False
+    if role is ArtifactRole.OBJECT and access.mode is IOMode.WRITE:
+        return False
+    return artifacts.is_model_artifact(access.local)
 
 
-def is_model_artifact(path: str) -> bool:
-    """Whether a path names a saved model (by its folder or its suffix)."""
-    parts = path.lower().split("/")
-    return parts[-1].endswith(MODEL_SUFFIXES) or any(p in MODEL_DIRS for p in parts[:-1])
-
-
-CODE_SUFFIXES = (".py", ".pyi", ".ipynb", ".md", ".rst", ".cfg", ".toml", ".ini", ".lock")
-
-
-def is_model_access(access: Access) -> bool:
-    """Whether an access saves or loads a model (by path, by format, or by what was written), or touches
-    source code and documentation (code generators and model cards are no data hand-offs). The path is read
-    relative to its project: a project folder named ``models/churn`` does not make all its files models."""
-    return access.value == "model" or access.fmt in MODEL_FORMATS or is_model_artifact(access.local) \
-        or access.artifact.lower().endswith(CODE_SUFFIXES) or access.fmt == "listing"
+_DATA_ROLES = frozenset({ArtifactRole.TABLE, ArtifactRole.ARRAY, ArtifactRole.TEXT, ArtifactRole.CONFIG,
+                         ArtifactRole.FIGURE})
 
 
 def certain_link(written: str, read: str) -> bool:

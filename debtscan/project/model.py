@@ -6,6 +6,8 @@ parts are typed values, each built by the project stage and never changed afterw
 - ``facts`` (path -> :class:`~debtscan.facts.model.FileFacts`), ``modules`` (dotted name -> files),
   ``projects`` (the project roots), ``root`` (the scan root), ``sources`` (what the scan's walk saw of the
   disk: runner, DVC and Kedro texts, folder listings) and ``liveness`` (abandoned folders, dead blocks);
+- ``tables``: the library knowledge of ``signals.toml`` with the user's ``[tool.debtscan.knowledge]``
+  (:class:`~debtscan.knowledge.tables.Tables`);
 - ``imports``: the one import graph (:class:`~debtscan.project.imports.Imports`);
 - ``paths``: every resolved read and write of an artifact (:class:`Paths`);
 - ``pipeline``: runner steps, declared artifacts, hand-offs, the data flow, its chains and cycles
@@ -14,8 +16,10 @@ parts are typed values, each built by the project stage and never changed afterw
   (:class:`~debtscan.project.signals.Components`);
 - ``signals``: signals, models, their outputs and cascades, shared signals
   (:class:`~debtscan.project.signals.SignalLayer`);
-- ``composition``: lines per class (ML, glue, I/O, configuration, other) per file, folder and repo
-  (:class:`~debtscan.project.composition.Composition`);
+- ``composition``: every line's class (Figure 1's boxes) resolved across files, tallied per file, folder
+  and repo (:class:`~debtscan.project.composition.Composition`);
+- ``external``: the external-world view: where models predict, who asks them to, thresholds, endpoints
+  and the call graph between the project's functions (:class:`~debtscan.project.external.ExternalWorld`);
 - ``graph``: the networkx graph drawn from the parts above (for exports and for rules that want a graph).
 
 A rule names the parts it reads (``Rule.reads``); a test holds every built-in rule to its list.
@@ -32,13 +36,18 @@ from typing import ClassVar, Dict, FrozenSet, Iterator, List, Mapping, Optional,
 import networkx as nx
 
 from debtscan.facts.model import FileFacts
+from debtscan.knowledge.tables import Tables
 from debtscan.liveness import Liveness
 from debtscan.project.accesses import Access, Paths
 from debtscan.project.composition import Composition
+from debtscan.project.external import ExternalWorld
 from debtscan.project.imports import Imports
 from debtscan.project.pipeline.declared import Declared
+from debtscan.project.pipeline.kedro import NodeHandoff
+from debtscan.project.pipeline.metaflow import StepHandoff
 from debtscan.project.pipeline.runners import Step
 from debtscan.project.roots import ProjectRoot, ProjectRoots
+from debtscan.project.segments import Certainty, certainty, name_affinity, specificity
 from debtscan.project.signals import Components, SignalLayer
 from debtscan.sources.discover import SourceSet
 
@@ -53,6 +62,15 @@ class HandoffGroup:
     read: str
     writes: Tuple[Access, ...]
     reads: Tuple[Access, ...]
+    #: the read names one file that any of more than :data:`~debtscan.project.graph.AMBIGUITY_CAP` writer
+    #: modules' patterns may name (``feature/train_f190_adv.f`` and 84 scripts writing ``feature/train_*.f``):
+    #: one of them produced it, the paths cannot tell which. Counted once per reader, never drawn as a link.
+    ambiguous: bool = False
+
+    @property
+    def certainty(self) -> Certainty:
+        """``exact`` when write and read name one and the same file, else ``pattern``."""
+        return certainty(self.written, self.read)
 
     def pairs(self) -> Iterator[Tuple[Access, Access]]:
         for write in self.writes:
@@ -78,6 +96,32 @@ class HandoffGroup:
     def reader_modules(self) -> Tuple[str, ...]:
         writers = {w.module for w in self.writes}
         return tuple(sorted({r.module for r in self.reads if writers - {r.module}}))
+
+
+def handoff_triples(groups: Sequence[HandoffGroup]) -> int:
+    """The number of distinct (writer module, written artifact, reader module) triples of some hand-off
+    groups, a module never handing off to itself; an ambiguous read (:attr:`HandoffGroup.ambiguous`) counts
+    once per reader module and read path, whatever the number of writers that may explain it.
+    O(writer modules x reader modules) per group."""
+    triples: Set[Tuple[str, str, str]] = set()
+    for group in groups:
+        readers = {r.module for r in group.reads}
+        if group.ambiguous:
+            writers = {w.module for w in group.writes}
+            triples.update(("?", group.read, r) for r in readers if writers - {r})
+            continue
+        for writer in {w.module for w in group.writes}:
+            triples.update((writer, group.written, r) for r in readers if r != writer)
+    return len(triples)
+
+
+def producer_order(read_path: str, write: Access) -> Tuple:
+    """How surely a write produced what is read at ``read_path``, for listing producers (smaller first):
+    the same exact path, then the most specific pattern, then a module whose name shares the file's
+    (``f190`` and ``190_adv.py``), then by place."""
+    exact = write.artifact == read_path and "*" not in read_path
+    return (0 if exact else 1, tuple(-x for x in specificity(write.local)),
+            -name_affinity(read_path, write.module), write.module, write.line)
 
 
 class FlowHubs:
@@ -242,8 +286,10 @@ class Pipeline:
     ``all_handoff_groups``: where a module reads what another module of its project writes (declared
     artifacts included), grouped per (written path, read path); ``handoff_groups`` the undeclared ones,
     ``declared_handoff_groups`` those a dvc.yaml / Kedro catalog / orchestrator declares. ``hubs`` is the
-    module-to-module flow through one hub per hand-off group; ``chains`` the longest chain of modules of each
-    connected part of it (longest first); ``cycles`` the groups of modules that feed each other in a loop."""
+    module-to-module flow through one hub per certain, unambiguous hand-off group; ``chains`` the longest chain
+    of modules of each connected part of it (longest first); ``cycles`` the groups of modules that feed each
+    other in a loop. ``step_handoffs`` are the Metaflow artifacts passed between the steps of a flow,
+    ``node_handoffs`` the Kedro datasets passed between nodes (hand-offs a tool declares)."""
 
     declared: Declared
     steps: Tuple[Step, ...]
@@ -256,6 +302,8 @@ class Pipeline:
     hubs: FlowHubs
     chains: Tuple[List[str], ...]
     cycles: Tuple[List[str], ...]
+    step_handoffs: Tuple[StepHandoff, ...] = ()
+    node_handoffs: Tuple[NodeHandoff, ...] = ()
 
     def is_declared(self, artifact: str) -> bool:
         """Whether a pipeline tool declares the artifact (a dvc.yaml, a Kedro catalog, an orchestrator)."""
@@ -263,7 +311,9 @@ class Pipeline:
 
     @property
     def handoff_count(self) -> int:
-        return sum(g.count for g in self.handoff_groups)
+        """Distinct (writer module, artifact, reader module) hand-offs of :attr:`handoff_groups`
+        (:func:`handoff_triples`)."""
+        return handoff_triples(self.handoff_groups)
 
     @cached_property
     def all_handoffs(self) -> List[Tuple[Access, Access]]:
@@ -341,8 +391,8 @@ class Project:
     """The cross-file model of a scan: typed parts (see the module's docstring), built once, then read."""
 
     PARTS: ClassVar[Tuple[str, ...]] = (
-        "facts", "modules", "projects", "root", "sources", "liveness", "imports", "paths", "pipeline",
-        "components", "signals", "composition", "graph",
+        "facts", "modules", "projects", "root", "sources", "liveness", "tables", "imports", "paths", "pipeline",
+        "components", "signals", "composition", "external", "graph",
     )
 
     facts: Mapping[str, FileFacts]
@@ -351,12 +401,14 @@ class Project:
     root: Optional[Path]
     sources: Optional[SourceSet]  # what the scan's walk saw of the disk (auxiliary files, folder listings)
     liveness: Liveness
+    tables: Tables
     imports: Imports
     paths: Paths
     pipeline: Pipeline
     components: "Components"
     signals: "SignalLayer"
     composition: Composition
+    external: ExternalWorld
     graph: nx.MultiDiGraph
 
     def project_of(self, path: str) -> ProjectRoot:

@@ -33,11 +33,11 @@ from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence,
 import networkx as nx
 
 from debtscan.config import SharedSignalSettings
+from debtscan.knowledge.tables import ArtifactTables
 from debtscan.project.accesses import Paths
-from debtscan.facts.model import FileFacts, ModelFact
-from debtscan.facts.values import Choice, Concat, Lit, Ref, Seq, Sym, Unknown
+from debtscan.facts.model import FileFacts, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, SignalKind
+from debtscan.facts.values import Choice, Concat, Lit, ReadsAt, Ref, Seq, Sym, Unknown
 from debtscan.project.imports import Imports, reach
-from debtscan.project.kinds import is_model_artifact
 from debtscan.project.paths import normalise
 from debtscan.project.roots import ProjectRoots, ScopedPathIndex
 
@@ -59,6 +59,7 @@ class Consumption:
     kind: str
     via: str
     component: str
+    as_input: bool = False
 
 
 @dataclass
@@ -72,7 +73,7 @@ class ModelNode:
     line: int
     scope: str
     component: str
-    kind: str = "fit"
+    kind: ModelKind = ModelKind.FIT
     inputs: Set[str] = field(default_factory=set)
     sources: Set[str] = field(default_factory=set)
     feature_lists: Set[str] = field(default_factory=set)
@@ -80,7 +81,7 @@ class ModelNode:
     artifacts: Set[str] = field(default_factory=set)
     output_artifacts: Set[str] = field(default_factory=set)
     output_columns: Set[str] = field(default_factory=set)
-    input_models: Set[str] = field(default_factory=set)
+    input_models: Set[ModelRef] = field(default_factory=set)
 
     @property
     def label(self) -> str:
@@ -201,7 +202,7 @@ class _Resolve:
         self.reads_at: Dict[Tuple[str, int], Set[str]] = {}
         for access in paths.accesses:
             self.by_place.setdefault((access.module, access.line), set()).add(access.artifact)
-            if access.mode == "read":
+            if access.mode is IOMode.READ:
                 self.reads_at.setdefault((access.module, access.line), set()).add(access.artifact)
         self.io_lines: Dict[str, Dict[str, List[int]]] = {}
         self.cache: Dict[Tuple[str, str], Tuple[str, ...]] = {}
@@ -214,9 +215,9 @@ class _Resolve:
             for option in sym.options:
                 out.extend(s for s in self.sources(option, path) if s not in out)
             return tuple(out)
+        if isinstance(sym, ReadsAt):
+            return tuple(sorted(self.reads_at.get((path, sym.line), ())))
         if isinstance(sym, Unknown):
-            if sym.hint.startswith("line:") and sym.hint[5:].isdigit():
-                return tuple(sorted(self.reads_at.get((path, int(sym.hint[5:])), ())))
             return ()
         key = (path, repr(sym))
         if key in self.cache:
@@ -310,7 +311,7 @@ def build_components(facts: Mapping[str, FileFacts], imports: Imports, projects:
 
 def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: ProjectRoots,
                        components: Components, cwd_for: Callable[[str], Optional[str]],
-                       settings: SharedSignalSettings) -> SignalLayer:
+                       settings: SharedSignalSettings, artifacts: ArtifactTables) -> SignalLayer:
     """The layer, in time linear in files, signals, models and accesses: every cross-file match of paths
     (a predicting model to the model that saved its file, a model's sources to persisted predictions) goes
     through a :class:`~debtscan.project.roots.ScopedPathIndex` instead of comparing all pairs, and cascades are
@@ -323,11 +324,11 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
         # frames passed to a function of the module: (function, parameter) -> the frames' sources
         bound: Dict[Tuple[str, str], List[str]] = {}
         for signal in facts[path].signals:
-            if signal.kind == "bind":
+            if signal.kind is SignalKind.BIND:
                 slot = bound.setdefault((signal.via, signal.frame), [])
                 slot.extend(s for s in resolve.sources(signal.source, path) if s not in slot)
         for signal in facts[path].signals:
-            if signal.kind in ("derived", "prediction", "flow", "bind"):
+            if signal.kind in (SignalKind.DERIVED, SignalKind.PREDICTION, SignalKind.FLOW, SignalKind.BIND):
                 continue
             names = (signal.name,) if signal.name else resolve.names(signal.via, path=path)
             sources = resolve.sources(signal.source, path)
@@ -341,15 +342,15 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
     for path in sorted(facts):
         for fact in facts[path].models:
             node = _model_node(fact, path, comp_of[path], resolve)
-            if fact.kind == "predict":
+            if fact.kind is ModelKind.PREDICT:
                 predict_only.append((path, fact))
                 node.id = f"model:{path}:{fact.line}"
-                node.kind = "predict"
+                node.kind = ModelKind.PREDICT
             models[node.id] = node
     # a model loaded from a file and used to predict is the model that saved that file
     # (the first fitted model, in file order, that saved one of the files: found through an index of their files)
     alias: Dict[str, str] = {}
-    fitted = [m for m in models.values() if m.kind == "fit"]
+    fitted = [m for m in models.values() if m.kind is ModelKind.FIT]
     fitted_rank = {m.id: rank for rank, m in enumerate(fitted)}
     saved = ScopedPathIndex(projects)
     saved_by: Dict[str, List[str]] = {}
@@ -366,11 +367,11 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
     cascades: List[Cascade] = []
     by_name: Dict[Tuple[str, str], str] = {}
     for node in models.values():
-        by_name.setdefault((node.path, f"{node.name}@{node.scope}"), node.id)
+        by_name.setdefault((node.path, ModelRef(node.name, node.scope)), node.id)
     for node in models.values():
-        if node.kind != "fit":
+        if node.kind is not ModelKind.FIT:
             continue
-        for ref in sorted(node.input_models):
+        for ref in sorted(node.input_models, key=_model_order):
             producer = by_name.get((node.path, ref))
             if producer is not None and alias.get(producer, producer) != node.id:
                 cascades.append(Cascade(alias.get(producer, producer), node.id, "", ()))
@@ -378,13 +379,13 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
     outputs: Dict[str, List[Output]] = {}
     write_lines: Dict[Tuple[str, str], int] = {}
     for access in paths.accesses:
-        if access.mode == "write":
+        if access.mode is IOMode.WRITE:
             key = (access.module, access.artifact)
             write_lines[key] = min(write_lines.get(key, access.line), access.line)
     for node in models.values():
         producer = alias.get(node.id, node.id)
         for artifact in sorted(node.output_artifacts):
-            if _is_model_file(projects.of_artifact(artifact).local(artifact)):
+            if artifacts.is_model_artifact(projects.of_artifact(artifact).local(artifact)):
                 continue  # a saved model or checkpoint, not predictions
             line = write_lines.get((node.path, artifact), node.line)
             outputs.setdefault(artifact, []).append(
@@ -393,7 +394,7 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
     for model in models.values():
         models_in.setdefault(model.path, []).append(model)
     for access in paths.accesses:
-        if access.mode == "write" and access.value == "prediction" and not _is_model_file(access.local) and not any(
+        if access.mode is IOMode.WRITE and access.value == "prediction" and not artifacts.is_model_artifact(access.local) and not any(
                 o.path == access.module for o in outputs.get(access.artifact, ())):
             # the I/O facts' own judgement (``IOFact.value``), trusted where the module uses a model
             local = sorted(models_in.get(access.module, ()), key=lambda m: m.line)
@@ -402,12 +403,15 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
             producer = alias.get(local[0].id, local[0].id)
             outputs.setdefault(access.artifact, []).append(Output(access.artifact, producer, access.module,
                                                                   access.line, ()))
+    # values followed through functions across modules: inputs, factory-made models, predictions (issue 14)
+    columns_written = _follow_values(facts, paths, projects, artifacts, resolve, comp_of, models, consumptions,
+                                     cascades, outputs, alias)
     # cascades through files (a source meets the persisted predictions through an index of their paths)
     known_cascades: Set[Cascade] = set(cascades)
     output_rank = {artifact: rank for rank, artifact in enumerate(outputs)}
     persisted = ScopedPathIndex(projects, outputs)
     for node in sorted(models.values(), key=lambda m: m.id):
-        if node.kind != "fit":
+        if node.kind is not ModelKind.FIT:
             continue
         for source in sorted(node.sources):
             for artifact in sorted(persisted.matching(source), key=output_rank.__getitem__):
@@ -431,7 +435,7 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
     flows: Dict[str, Set[str]] = {}
     for path in sorted(facts):
         for signal in facts[path].signals:
-            if signal.kind != "flow":
+            if signal.kind is not SignalKind.FLOW:
                 continue
             written = [a for a in resolve.by_place.get((path, signal.line), ()) if (path, a) in write_lines]
             for upstream in resolve.sources(signal.source, path):
@@ -452,7 +456,7 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
             frontier.append((derived, producer, chain + (derived,)))
     linked = {(c.consumer, c.producer) for c in cascades}
     for node in sorted(models.values(), key=lambda m: m.id):
-        if node.kind != "fit":
+        if node.kind is not ModelKind.FIT:
             continue
         for source in sorted(node.sources):
             for producer, chain in sorted(tainted.get(source, {}).items()):
@@ -460,12 +464,141 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
                     continue
                 linked.add((node.id, producer))
                 cascades.append(Cascade(producer, node.id, chain[0], (), chain[1:]))
+    consumptions = _mark_inputs(consumptions, models, flows, columns_written, comp_of)
     shared = shared_signals(consumptions, models, components, paths, projects, settings)
     return SignalLayer(tuple(consumptions), models, outputs, tuple(cascades), flows, tuple(shared))
 
 
-def _is_model_file(path: str) -> bool:
-    return is_model_artifact(path)
+def _model_order(ref: ModelRef) -> str:
+    return f"{ref.name}@{ref.scope}"  # the order cascades have always been listed in
+
+
+def _follow_values(facts: Mapping[str, FileFacts], paths: Paths, projects: ProjectRoots, artifacts: ArtifactTables,
+                   resolve: "_Resolve", comp_of: Mapping[str, str], models: Dict[str, ModelNode],
+                   consumptions: List[Consumption], cascades: List[Cascade], outputs: Dict[str, List[Output]],
+                   alias: Dict[str, str]) -> list:
+    """Add what :mod:`debtscan.project.flow` finds through functions: columns consumed as model inputs,
+    models made by factories, pipelines and classes, cascades and predictions written through helpers."""
+    from debtscan.project.flow import Resolver, evaluate
+
+    writes_at: Dict[Tuple[str, int], Set[str]] = {}
+    for access in paths.accesses:
+        if access.mode == "write":
+            writes_at.setdefault((access.module, access.line), set()).add(access.artifact)
+    resolver = Resolver(
+        sources=lambda sym, path: resolve.sources(sym, path),
+        reads_at=lambda path, line: tuple(sorted(resolve.reads_at.get((path, line), ()))),
+        writes_at=lambda path, line: tuple(sorted(writes_at.get((path, line), ()))),
+        names=lambda via, path: resolve.names(via, path=path),
+    )
+    result = evaluate(facts, resolver, lambda path: comp_of.get(path, ROOT_COMPONENT))
+    for node_id, fit in sorted(result.fits.items()):
+        if fit.wrapper:
+            continue
+        node = models.get(node_id)
+        if node is None:
+            if not fit.api:
+                continue  # ``x.fit(...)`` of a value nothing says is a model
+            node = models[node_id] = ModelNode(node_id, fit.name, fit.api, fit.path, fit.line, fit.scope,
+                                               comp_of[fit.path])
+        elif node.kind != "fit":
+            continue
+        elif node.api in ("", "?") and fit.api:
+            node.api = fit.api
+        node.targets.update(fit.targets)
+        node.inputs.update(n for n in fit.inputs if n not in node.targets)
+        node.sources.update(fit.sources)
+    known = {(c.producer, c.consumer) for c in cascades}
+    for node_id, fit in sorted(result.fits.items()):
+        if node_id not in models or fit.wrapper:
+            continue
+        for producer in sorted(fit.upstream):
+            producer = alias.get(producer, producer)
+            if producer in models and producer != node_id and (producer, node_id) not in known:
+                known.add((producer, node_id))
+                cascades.append(Cascade(producer, node_id, "", ()))
+    for use in result.uses:
+        if use.model not in models:
+            continue
+        path, line, column = use.place
+        consumptions.append(Consumption(use.name, use.sources, path, line, column, use.scope, "column", use.via,
+                                        comp_of.get(path, ROOT_COMPONENT), True))
+    for write in result.writes:
+        producer = alias.get(write.model, write.model)
+        if producer not in models or artifacts.is_model_artifact(projects.of_artifact(write.artifact).local(write.artifact)):
+            continue
+        known_outputs = outputs.setdefault(write.artifact, [])
+        if any(o.model == producer for o in known_outputs):
+            continue
+        path, line, _ = write.place
+        known_outputs.append(Output(write.artifact, producer, path, line, ()))
+    return result.columns_written
+
+
+def _mark_inputs(consumptions: List[Consumption], models: Dict[str, ModelNode], flows: Dict[str, Set[str]],
+                 written, comp_of: Mapping[str, str]) -> List[Consumption]:
+    """Which consumptions are model inputs: the columns a model of the same module is fitted on (the
+    per-file facts), those :mod:`debtscan.project.flow` followed into a fit (already marked), and the columns
+    selected into a file a model trains on (directly or through up to four files). A column used to filter
+    rows or to join is none of these."""
+    inputs: Set[Tuple[str, str]] = set()
+    trained_on: Set[str] = set()
+    for model in models.values():
+        if model.kind != "fit":
+            continue
+        inputs.update((model.path, name) for name in model.inputs)
+        trained_on.update(model.sources)
+    feeding: Set[str] = set(trained_on)
+    upstream_of: Dict[str, Set[str]] = {}
+    for upstream, derived in flows.items():
+        for artifact in derived:
+            upstream_of.setdefault(artifact, set()).add(upstream)
+    frontier = list(trained_on)
+    for _ in range(4):
+        step = []
+        for artifact in frontier:
+            for upstream in upstream_of.get(artifact, ()):
+                if upstream not in feeding:
+                    feeding.add(upstream)
+                    step.append(upstream)
+        frontier = step
+    out = []
+    for item in consumptions:
+        if not item.as_input and (item.path, item.name) in inputs:
+            item = Consumption(item.name, item.sources, item.path, item.line, item.column, item.scope, item.kind,
+                               item.via, item.component, True)
+        out.append(item)
+    from debtscan.project.flow import Col
+
+    # what each model trains on, per file: a whole frame written there passes those columns through
+    trained_names: Dict[str, Set[str]] = {}
+    for model in models.values():
+        if model.kind == "fit":
+            for source in model.sources:
+                trained_names.setdefault(source, set()).update(model.inputs)
+    seen: Set[Tuple] = set()
+    for write in written:
+        if write.artifact not in feeding:
+            continue
+        cols = list(write.columns)
+        if write.whole:
+            made = dict(write.derived)
+            names = trained_names.get(write.artifact, set())
+            for name in sorted(names):
+                if name in made:
+                    cols.extend(made[name])   # computed from these columns
+                elif write.sources:
+                    # passed through: the column of the frame's source
+                    cols.append(Col(name, frozenset(write.sources), write.place))
+        for col in cols:
+            path, line, column = col.place
+            key = (col.name, col.sources, col.place)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Consumption(col.name, tuple(sorted(col.sources)), path, line, column, write.scope, "column",
+                                   col.via, comp_of.get(path, ROOT_COMPONENT), True))
+    return out
 
 
 def _model_node(fact: ModelFact, path: str, component: str, resolve: _Resolve) -> ModelNode:
@@ -477,10 +610,10 @@ def _model_node(fact: ModelFact, path: str, component: str, resolve: _Resolve) -
     for via in fact.feature_lists:
         names.update(resolve.names(via, path=path))
     targets: Set[str] = set()
+    for via in fact.target_lists:
+        targets.update(resolve.names(via, path=path))
     for target in fact.targets:
-        if target.startswith("@"):
-            targets.update(resolve.names(target[1:], path=path))
-        elif "." in target and resolve.names(target, path=path):
+        if "." in target and resolve.names(target, path=path):
             targets.update(resolve.names(target, path=path))
         else:
             targets.add(target)
@@ -492,7 +625,7 @@ def _model_node(fact: ModelFact, path: str, component: str, resolve: _Resolve) -
         node.artifacts.update(resolve.sources(fact.artifact, path))
     for sym in fact.output_artifacts:
         node.output_artifacts.update(resolve.sources(sym, path))
-    node.output_columns = {o.split(":", 1)[1] for o in fact.outputs if o.startswith("column:")}
+    node.output_columns = {o.name for o in fact.outputs if o.kind is OutputKind.COLUMN}
     node.input_models = set(fact.input_models)
     return node
 
@@ -552,13 +685,13 @@ def add_signal_nodes(graph: nx.MultiDiGraph, components: Components, layer: Sign
                 graph.add_edge(node, target, kind="consumes", path=item.path, line=item.line)
     for path in sorted(facts):
         for signal in facts[path].signals:
-            if signal.kind != "derived" or not signal.name:
+            if signal.kind is not SignalKind.DERIVED or not signal.name:
                 continue
             node = signal_node(signal.name)
             _signal(graph, node, signal.name, "")
             graph.nodes[node]["derived"] = True
             for name in signal.inputs:
-                if name.startswith("@") or name == signal.name:
+                if name == signal.name:
                     continue
                 source = signal_node(name)
                 _signal(graph, source, name, "")
@@ -587,7 +720,7 @@ _ID_TOKENS = frozenset({"id", "ids", "uuid", "guid"})
 def modeling_modules(models: Mapping[str, ModelNode], paths: Paths) -> Set[str]:
     """Modules that fit or use a model, or write a file: the places where a consumed signal matters."""
     out = {m.path for m in models.values()}
-    out.update(a.module for a in paths.accesses if a.mode == "write")
+    out.update(a.module for a in paths.accesses if a.mode is IOMode.WRITE)
     return out
 
 
@@ -602,10 +735,27 @@ def is_ubiquitous(name: str, patterns: Tuple[str, ...]) -> bool:
     return any(t.lower() in _ID_TOKENS for t in tokens) and any(p.lower() in ("id", "*_id") for p in patterns)
 
 
+DEFAULT_EXPLORATORY = (
+    "eda", "explore", "exploration", "exploratory", "scratch", "sandbox", "playground", "untitled", "plot",
+    "plots", "plotting", "viz", "visualize", "visualise", "visualization", "visualisation",
+)
+"""Words of a module's path (folders and file name, split at ``_``, ``-``, digits, spaces and case) that make
+it exploration or plotting: not a consumer of signals (``jn/EDA_008_encoding.ipynb``, ``viz/plots.py``)."""
+
+
+@functools.lru_cache(maxsize=65536)
+def is_exploratory(path: str, words: Tuple[str, ...]) -> bool:
+    tokens = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", path.rpartition(".")[0] if "." in path else path)
+    return any(t.lower() in words for t in tokens)
+
+
 def shared_signals(consumptions: Sequence[Consumption], models: Mapping[str, ModelNode], components: Components,
                    paths: Paths, projects: ProjectRoots, settings: SharedSignalSettings) -> List[SharedSignal]:
-    """Signals consumed by two or more components of which at least two are disjoint. Signals of raw inputs
-    (files under ``raw-data-dirs`` that nothing in the repo writes) count only with ``raw_inputs``.
+    """Signals consumed by two or more components of which at least two are disjoint (by the scan's
+    :class:`~debtscan.config.SharedSignalSettings`). Signals of raw inputs (files under ``raw-data-dirs`` that
+    nothing in the repo writes) count unless ``raw_inputs`` is off; with ``inputs_only`` only columns consumed
+    as model inputs count; modules whose path says they are exploration or plotting (``exploratory`` words)
+    never count.
 
     Cost: one pass over the consumptions to file them per (name, source), then per signal its components
     against each other (few), each disjointness test answered from the cached import reach of a component."""
@@ -616,13 +766,18 @@ def shared_signals(consumptions: Sequence[Consumption], models: Mapping[str, Mod
         for model in models.values():
             targets.setdefault(projects.of(model.path).path, set()).update(model.targets)
     allowed = modeling_modules(models, paths) if settings.only_modeling_modules else None
+    words = tuple(w.lower() for w in settings.exploratory)
     index: Dict[Tuple[str, str], List[Consumption]] = {}
     for item in consumptions:
         if Components.is_test(item.component) or item.name in targets.get(projects.of(item.path).path, ()) \
                 or is_ubiquitous(item.name, patterns):
             continue
-        if allowed is not None and item.path not in allowed:
+        if allowed is not None and item.path not in allowed and not item.as_input:
             continue
+        if settings.inputs_only and not item.as_input:
+            continue  # a filter, a key, a plot, a report: not what a model is trained on
+        if words and is_exploratory(item.path, words):
+            continue  # an exploratory notebook or a chart, even one that fits a quick model
         sources = item.sources or (("",) if settings.match_unknown_sources else ())
         if not settings.raw_inputs:
             sources = tuple(s for s in sources if not s or s in written or not paths.is_raw(s))

@@ -1,26 +1,41 @@
-"""Output formats by name. Each renderer turns a Report (and its Project) into text."""
+"""Output formats by name: an explicit table. Each renderer turns a Report into text and reads nothing else.
+
+A format that draws the pipeline (``draws_pipeline``) needs the report's :class:`PipelineDrawing`: the
+caller fills it from the project before rendering (:func:`debtscan.report.drawing.with_pipeline`). Console
+output is rendered by the command line through rich (:mod:`debtscan.report.console`).
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Dict
 
-from debtscan.project.model import Project
+from debtscan.report import github, gitlab, html, json_format, markdown, sarif
 from debtscan.report.model import Report
 
-Renderer = Callable[[Report, Project], str]
-_FORMATS: Dict[str, Renderer] = {}
+Renderer = Callable[[Report], str]
 
 
-def output_format(name: str) -> Callable[[Renderer], Renderer]:
-    """Register a renderer for ``--format name``."""
+@dataclass(frozen=True)
+class OutputFormat:
+    """``--format name``: its renderer, and whether it draws the pipeline (needs ``Report.pipeline``)."""
 
-    def register(function: Renderer) -> Renderer:
-        _FORMATS[name] = function
-        return function
+    name: str
+    render: Renderer
+    draws_pipeline: bool = False
 
-    return register
+    def __call__(self, report: Report) -> str:
+        return self.render(report)
 
 
-def formats() -> Dict[str, Renderer]:
-    import debtscan.report.builtin_formats  # noqa: F401 - registers the built-in formats
+FORMATS = (
+    OutputFormat("json", json_format.render),
+    OutputFormat("sarif", sarif.render),
+    OutputFormat("github", github.render),
+    OutputFormat("gitlab", gitlab.render),
+    OutputFormat("markdown", markdown.render, draws_pipeline=True),
+    OutputFormat("html", html.render, draws_pipeline=True),
+)
 
-    return dict(_FORMATS)
+
+def formats() -> Dict[str, OutputFormat]:
+    return {output.name: output for output in FORMATS}

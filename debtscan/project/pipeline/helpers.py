@@ -17,9 +17,10 @@ import posixpath
 from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from debtscan.facts.model import FileFacts, IOFact, PathCallFact
+from debtscan.facts.model import FileFacts, IOFact, PathCallFact, TaskKind
+from debtscan.project.folders import pin_here
 from debtscan.facts.values import (
-    Choice, Concat, Format, Param, PathJoin, PathOp, Seq, Sym, Unknown,
+    Choice, Concat, Format, Param, PathJoin, PathOp, Seq, Sym, Unknown, Why,
 )
 
 MAX_LEVELS = 6
@@ -75,9 +76,11 @@ def substitute(value: Sym, function: str, mapping: Dict[str, Sym], depth: int = 
         if value.name in mapping:
             return mapping[value.name]
         base, _, index = value.name.partition("[")
+        if index == "*]" and base in mapping:
+            return _items(mapping[base])
         if index and base in mapping:
             return _element(mapping[base], int(index.rstrip("]")))
-        return value.default if value.default is not None else Unknown(f"param:{value.name}")
+        return value.default if value.default is not None else Unknown(Why.PARAMETER, value.name)
     if kind is Concat:
         return Concat(tuple(substitute(p, function, mapping, depth + 1) for p in value.parts))
     if kind is PathJoin:
@@ -96,14 +99,119 @@ def substitute(value: Sym, function: str, mapping: Dict[str, Sym], depth: int = 
     return value
 
 
+def _constructions(facts: Dict[str, FileFacts], index: FunctionIndex
+                   ) -> Dict[Tuple[str, str], List[Tuple[str, PathCallFact]]]:
+    """Constructions of the project's classes with known arguments: (file, class) -> [(caller, call)]."""
+    out: Dict[Tuple[str, str], List[Tuple[str, PathCallFact]]] = {}
+    classes: Dict[str, List[str]] = {}   # class name -> files defining it with an __init__
+    for (path, function) in index.params:
+        if function.endswith(".__init__") and function.count(".") == 1:
+            classes.setdefault(function.rpartition(".")[0], []).append(path)
+    if not classes:
+        return out
+    for path in sorted(facts):
+        for call in facts[path].path_calls:
+            module, _, cls = call.callee.rpartition(".")
+            files = classes.get(cls)
+            if not files or not module:
+                continue
+            dotted = module.replace(".", "/")
+            matching = [f for f in files if f[:-3].endswith(dotted) or f[:-3] == path[:-3]
+                        or f.rpartition("/")[2][:-3] == module.rpartition(".")[2]]
+            if matching:
+                target = _closest(matching, path) or sorted(matching)[0]
+                out.setdefault((target, cls), []).append((path, call))
+    return out
+
+
+def _through_attributes(facts: Dict[str, FileFacts], path: str, fact: IOFact, index: FunctionIndex,
+                        constructions) -> List[PlacedIO]:
+    """A method's I/O whose path uses ``self.<attr>`` (``self.out_dir + "/scores.csv"``) set from a parameter
+    of ``__init__``: instantiated with what each construction of the class passes, and placed at the
+    construction (the caller supplies the folder)."""
+    if "." not in fact.scope or not _mentions_attribute(fact.path):
+        return []
+    cls = fact.scope.rpartition(".")[0]
+    flows = facts[path].flows
+    if flows is None:
+        return []
+    attrs = {a.name: a.path for a in flows.attrs if a.cls == cls and isinstance(a.path, Param)
+             and a.path.function == f"{cls}.__init__"}
+    if not attrs:
+        return []
+    value = _replace_attributes(fact.path, attrs)
+    if value is fact.path:
+        return []
+    init = f"{cls}.__init__"
+    out: List[PlacedIO] = []
+    for caller, call in constructions.get((path, cls), ())[:20]:
+        mapping = bind_arguments(call, index.params.get((path, init), ()))
+        new_path = substitute(value, init, mapping)
+        if caller == path:
+            out.append(PlacedIO(path, replace(fact, path=new_path, line=call.line, column=call.column,
+                                              scope=call.scope), path))
+        else:
+            out.append(PlacedIO(caller, replace(fact, path=new_path, line=call.line, column=call.column,
+                                                scope=call.scope), caller, call.callee))
+    return out
+
+
+def _mentions_attribute(value: Sym, depth: int = 0) -> bool:
+    """Whether ``value`` holds an attribute of an unknown value (``self.out_dir``) anywhere inside."""
+    if depth > 20:
+        return False
+    kind = type(value)
+    if kind is Unknown:
+        return value.why is Why.ATTRIBUTE
+    if kind in (Concat, PathJoin):
+        return any(_mentions_attribute(p, depth + 1) for p in value.parts)
+    if kind is Format:
+        return _mentions_attribute(value.template, depth + 1) or any(
+            _mentions_attribute(a, depth + 1) for a in value.args)
+    if kind is PathOp:
+        return _mentions_attribute(value.base, depth + 1)
+    return False
+
+
+def _replace_attributes(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sym:
+    """``value`` with ``self.<name>`` (an ``Unknown`` attribute ``<name>``) replaced by ``attrs[name]``."""
+    if depth > 20:
+        return value
+    kind = type(value)
+    if kind is Unknown and value.why is Why.ATTRIBUTE and value.detail in attrs:
+        return attrs[value.detail]
+    if kind in (Concat, PathJoin):
+        parts = tuple(_replace_attributes(p, attrs, depth + 1) for p in value.parts)
+        return value if all(a is b for a, b in zip(parts, value.parts)) else kind(parts)
+    if kind is Format:
+        template = _replace_attributes(value.template, attrs, depth + 1)
+        args = tuple(_replace_attributes(a, attrs, depth + 1) for a in value.args)
+        if template is value.template and all(a is b for a, b in zip(args, value.args)):
+            return value
+        return Format(template, args, value.kwnames, value.kwvalues, value.style)
+    if kind is PathOp:
+        base = _replace_attributes(value.base, attrs, depth + 1)
+        return value if base is value.base else PathOp(value.op, base, value.arg)
+    return value
+
+
+def _items(value: Sym) -> Sym:
+    """Any item of a list argument (``for p in paths`` inside the helper), through a choice of lists."""
+    if isinstance(value, Seq):
+        return Choice(value.items) if value.items else Unknown(Why.EMPTY)
+    if isinstance(value, Choice):
+        return Choice(tuple(_items(option) for option in value.options))
+    return Unknown(Why.ITEMS)
+
+
 def _element(value: Sym, index: int) -> Sym:
     """Item ``index`` of a tuple argument (``path, pref = args``), through a choice of tuples."""
     if isinstance(value, Seq):
-        return value.items[index] if index < len(value.items) else Unknown("index")
+        return value.items[index] if index < len(value.items) else Unknown(Why.INDEX)
     if isinstance(value, Choice):
         items = [_element(option, index) for option in value.options]
         return Choice(tuple(items))
-    return Unknown("index")
+    return Unknown(Why.INDEX)
 
 
 class FunctionIndex:
@@ -192,7 +300,7 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
     # the call's arguments but stays in the task's module
     task_calls: Set[Tuple[str, int, str]] = set()
     for path in sorted(facts):
-        task_calls.update((path, t.line, t.callable) for t in facts[path].tasks if t.kind == "call")
+        task_calls.update((path, t.line, t.callable) for t in facts[path].tasks if t.kind is TaskKind.CALL)
         for call in facts[path].path_calls:
             target = index.resolve(call.callee, path)
             if target is not None:
@@ -203,16 +311,21 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
     entry_points: Set[Tuple[str, str]] = set()
     for path in sorted(facts):
         for task in facts[path].tasks:
-            if task.kind in ("function", "flow"):
+            if task.kind in (TaskKind.FUNCTION, TaskKind.FLOW):
                 entry_points.add((path, task.scope))
-            elif task.kind == "callable" and task.callable:
+            elif task.kind is TaskKind.CALLABLE and task.callable:
                 target = index.resolve(task.callable, path)
                 if target is not None:
                     entry_points.add(target)
         entry_points.update((path, asset.function) for asset in facts[path].assets)
+    constructions = _constructions(facts, index)
     for path in sorted(facts):
         for fact in facts[path].io:
             item = PlacedIO(path, fact, path)
+            instances_of_class = _through_attributes(facts, path, fact, index, constructions)
+            if instances_of_class:
+                placed.extend(instances_of_class)
+                continue
             callers = calls_to.get((path, fact.scope), ())
             if not callers and path in imported and (path, fact.scope) in index.params and "." not in fact.scope \
                     and (path, fact.scope) not in entry_points:
@@ -250,6 +363,8 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                     fact = replace(item.fact, path=new_path, scope=call.scope)
                     new_item = PlacedIO(item.path, fact, item.caller, item.via)
                 else:
+                    # the helper's own ``__file__`` stays its own, whoever calls it
+                    new_path = pin_here(new_path, item.path)
                     fact = replace(item.fact, path=new_path, line=call.line, column=call.column, scope=call.scope)
                     via = call.callee
                     new_item = PlacedIO(caller_path, fact, caller_path, via)
