@@ -18,8 +18,6 @@ from debtscan.facts.model import FileFacts, StatementFact
 from debtscan.project.graph import Project
 from debtscan.metrics.base import metric
 
-import debtscan.report.glue_chart  # noqa: F401,E402 - registers the console composition chart
-
 
 @dataclass
 class Tally:

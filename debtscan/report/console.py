@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Tuple
 from rich.console import Console
 from rich.text import Text
 
+from debtscan.report.glue_chart import render_composition
 from debtscan.report.model import Finding, Report
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -179,7 +180,7 @@ def concise(report: Report, statistics: bool = False) -> str:
     return "".join(line + "\n" for line in out)
 
 
-_SECTIONS = []
+_SECTIONS = [render_composition]  # the composition chart first; others register with @section
 
 
 def section(renderer):

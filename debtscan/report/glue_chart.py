@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from debtscan.report.console import section
 from debtscan.report.model import Report
 from debtscan.scope import in_scope
 
@@ -46,7 +45,6 @@ def heaviest(files: Dict[str, Dict[str, Any]], limit: int = HEAVIEST, min_code_l
     return ranked[:limit]
 
 
-@section
 def render_composition(report: Report, console: Console) -> None:
     data = report.metrics.get("composition")
     if not data or not data["repo"]["code_lines"]:
