@@ -653,10 +653,11 @@ def default_collectors() -> List[Type[Collector]]:
     from debtscan.facts.settings import SettingsCollector
     from debtscan.facts.signals import SignalCollector
     from debtscan.facts.orchestration import OrchestrationCollector
+    from debtscan.facts.summaries import SummaryCollector
     from debtscan.facts.warehouse import WarehouseCollector
 
     return [FingerprintCollector, IOCollector, LinesCollector, SignalCollector, WarehouseCollector,
-            OrchestrationCollector, DeadCodeCollector, SettingsCollector]
+            OrchestrationCollector, DeadCodeCollector, SettingsCollector, SummaryCollector]
 
 
 def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool, text: str,

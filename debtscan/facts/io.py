@@ -330,11 +330,15 @@ class IOCollector(Collector):
                     if name:
                         scope.bindings[name] = Unknown("loop")
         elif isinstance(target, cst.Name):
-            seq = _as_seq(self.ex.sym(iterable))
+            value = self.ex.sym(iterable)
+            seq = _as_seq(value)
             if isinstance(seq, Seq):
                 scope.bindings[target.value] = Choice(seq.items)
             elif isinstance(seq, Ref):
                 scope.bindings[target.value] = Choice((seq,))
+            elif isinstance(value, Param) and value.default is None and "[" not in value.name:
+                # ``for p in feat_paths`` over a parameter: any item of what each caller passes
+                scope.bindings[target.value] = Param(value.function, f"{value.name}[*]")
             else:
                 scope.bindings[target.value] = Unknown("loop")
 

@@ -10,6 +10,7 @@ from typing import Optional, Tuple
 
 from debtscan.errors import ErrorKind
 from debtscan.facts.schema import fact, register
+from debtscan.facts.summary_model import FlowFacts
 from debtscan.facts.values import Sym
 from debtscan.sources.text import CellSpan
 
@@ -326,6 +327,7 @@ class FileFacts:
     settings: Tuple[SettingFact, ...] = ()
     config_blocks: Tuple[ConfigBlockFact, ...] = ()
     fingerprint: Optional[FingerprintFact] = None
+    flows: Optional[FlowFacts] = None
     names: Tuple[str, ...] = ()
     main_guard: int = 0
     top_level_calls: int = 0

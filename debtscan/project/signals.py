@@ -54,6 +54,7 @@ class Consumption:
     kind: str
     via: str
     component: str
+    as_input: bool = False
 
 
 @dataclass
@@ -397,6 +398,8 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
             producer = alias.get(local[0].id, local[0].id)
             outputs.setdefault(access.artifact, []).append(Output(access.artifact, producer, access.module,
                                                                   access.line, ()))
+    # values followed through functions across modules: inputs, factory-made models, predictions (issue 14)
+    columns_written = _follow_values(project, resolve, comp_of, models, consumptions, cascades, outputs, alias)
     # cascades through files (a source meets the persisted predictions through an index of their paths)
     known_cascades: Set[Cascade] = set(cascades)
     output_rank = {artifact: rank for rank, artifact in enumerate(outputs)}
@@ -455,7 +458,136 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
                     continue
                 linked.add((node.id, producer))
                 cascades.append(Cascade(producer, node.id, chain[0], (), chain[1:]))
+    consumptions = _mark_inputs(consumptions, models, flows, columns_written, comp_of)
     return SignalLayer(components, comp_of, consumptions, models, outputs, cascades, imports, flows)
+
+
+def _follow_values(project, resolve: "_Resolve", comp_of: Dict[str, str], models: Dict[str, ModelNode],
+                   consumptions: List[Consumption], cascades: List[Cascade], outputs: Dict[str, List[Output]],
+                   alias: Dict[str, str]) -> list:
+    """Add what :mod:`debtscan.project.flow` finds through functions: columns consumed as model inputs,
+    models made by factories, pipelines and classes, cascades and predictions written through helpers."""
+    from debtscan.project.flow import Resolver, evaluate
+
+    writes_at: Dict[Tuple[str, int], Set[str]] = {}
+    for access in project.accesses:
+        if access.mode == "write":
+            writes_at.setdefault((access.module, access.line), set()).add(access.artifact)
+    resolver = Resolver(
+        sources=lambda sym, path: resolve.sources(sym, path),
+        reads_at=lambda path, line: tuple(sorted(resolve.reads_at.get((path, line), ()))),
+        writes_at=lambda path, line: tuple(sorted(writes_at.get((path, line), ()))),
+        names=lambda via, path: resolve.names(via, path=path),
+    )
+    result = evaluate(project.facts, resolver, lambda path: comp_of.get(path, ROOT_COMPONENT))
+    for node_id, fit in sorted(result.fits.items()):
+        if fit.wrapper:
+            continue
+        node = models.get(node_id)
+        if node is None:
+            if not fit.api:
+                continue  # ``x.fit(...)`` of a value nothing says is a model
+            node = models[node_id] = ModelNode(node_id, fit.name, fit.api, fit.path, fit.line, fit.scope,
+                                               comp_of[fit.path])
+        elif node.kind != "fit":
+            continue
+        elif node.api in ("", "?") and fit.api:
+            node.api = fit.api
+        node.targets.update(fit.targets)
+        node.inputs.update(n for n in fit.inputs if n not in node.targets)
+        node.sources.update(fit.sources)
+    known = {(c.producer, c.consumer) for c in cascades}
+    for node_id, fit in sorted(result.fits.items()):
+        if node_id not in models or fit.wrapper:
+            continue
+        for producer in sorted(fit.upstream):
+            producer = alias.get(producer, producer)
+            if producer in models and producer != node_id and (producer, node_id) not in known:
+                known.add((producer, node_id))
+                cascades.append(Cascade(producer, node_id, "", ()))
+    for use in result.uses:
+        if use.model not in models:
+            continue
+        path, line, column = use.place
+        consumptions.append(Consumption(use.name, use.sources, path, line, column, use.scope, "column", use.via,
+                                        comp_of.get(path, ROOT_COMPONENT), True))
+    projects = getattr(project, "projects", None) or ProjectRoots()
+    for write in result.writes:
+        producer = alias.get(write.model, write.model)
+        if producer not in models or _is_model_file(projects.of_artifact(write.artifact).local(write.artifact)):
+            continue
+        known_outputs = outputs.setdefault(write.artifact, [])
+        if any(o.model == producer for o in known_outputs):
+            continue
+        path, line, _ = write.place
+        known_outputs.append(Output(write.artifact, producer, path, line, ()))
+    return result.columns_written
+
+
+def _mark_inputs(consumptions: List[Consumption], models: Dict[str, ModelNode], flows: Dict[str, Set[str]],
+                 written, comp_of: Dict[str, str]) -> List[Consumption]:
+    """Which consumptions are model inputs: the columns a model of the same module is fitted on (the
+    per-file facts), those :mod:`debtscan.project.flow` followed into a fit (already marked), and the columns
+    selected into a file a model trains on (directly or through up to four files). A column used to filter
+    rows or to join is none of these."""
+    inputs: Set[Tuple[str, str]] = set()
+    trained_on: Set[str] = set()
+    for model in models.values():
+        if model.kind != "fit":
+            continue
+        inputs.update((model.path, name) for name in model.inputs)
+        trained_on.update(model.sources)
+    feeding: Set[str] = set(trained_on)
+    upstream_of: Dict[str, Set[str]] = {}
+    for upstream, derived in flows.items():
+        for artifact in derived:
+            upstream_of.setdefault(artifact, set()).add(upstream)
+    frontier = list(trained_on)
+    for _ in range(4):
+        step = []
+        for artifact in frontier:
+            for upstream in upstream_of.get(artifact, ()):
+                if upstream not in feeding:
+                    feeding.add(upstream)
+                    step.append(upstream)
+        frontier = step
+    out = []
+    for item in consumptions:
+        if not item.as_input and (item.path, item.name) in inputs:
+            item = Consumption(item.name, item.sources, item.path, item.line, item.column, item.scope, item.kind,
+                               item.via, item.component, True)
+        out.append(item)
+    from debtscan.project.flow import Col
+
+    # what each model trains on, per file: a whole frame written there passes those columns through
+    trained_names: Dict[str, Set[str]] = {}
+    for model in models.values():
+        if model.kind == "fit":
+            for source in model.sources:
+                trained_names.setdefault(source, set()).update(model.inputs)
+    seen: Set[Tuple] = set()
+    for write in written:
+        if write.artifact not in feeding:
+            continue
+        cols = list(write.columns)
+        if write.whole:
+            made = dict(write.derived)
+            names = trained_names.get(write.artifact, set())
+            for name in sorted(names):
+                if name in made:
+                    cols.extend(made[name])   # computed from these columns
+                elif write.sources:
+                    # passed through: the column of the frame's source
+                    cols.append(Col(name, frozenset(write.sources), write.place))
+        for col in cols:
+            path, line, column = col.place
+            key = (col.name, col.sources, col.place)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Consumption(col.name, tuple(sorted(col.sources)), path, line, column, write.scope, "column",
+                                   col.via, comp_of.get(path, ROOT_COMPONENT), True))
+    return out
 
 
 def _is_model_file(path: str) -> bool:
@@ -614,11 +746,29 @@ def is_ubiquitous(name: str, patterns: Tuple[str, ...]) -> bool:
     return any(t.lower() in _ID_TOKENS for t in tokens) and any(p.lower() in ("id", "*_id") for p in patterns)
 
 
+DEFAULT_EXPLORATORY = (
+    "eda", "explore", "exploration", "exploratory", "scratch", "sandbox", "playground", "untitled", "plot",
+    "plots", "plotting", "viz", "visualize", "visualise", "visualization", "visualisation",
+)
+"""Words of a module's path (folders and file name, split at ``_``, ``-``, digits, spaces and case) that make
+it exploration or plotting: not a consumer of signals (``jn/EDA_008_encoding.ipynb``, ``viz/plots.py``)."""
+
+
+@functools.lru_cache(maxsize=65536)
+def is_exploratory(path: str, words: Tuple[str, ...]) -> bool:
+    tokens = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", path.rpartition(".")[0] if "." in path else path)
+    return any(t.lower() in words for t in tokens)
+
+
 def shared_signals(layer: SignalLayer, project, ignore: Iterable[str] = DEFAULT_UBIQUITOUS,
                    ignore_targets: bool = True, only_modeling: bool = True,
-                   match_unknown_sources: bool = False, raw_inputs: bool = False) -> List[SharedSignal]:
+                   match_unknown_sources: bool = False, raw_inputs: bool = True,
+                   inputs_only: bool = True, exploratory: Iterable[str] = DEFAULT_EXPLORATORY
+                   ) -> List[SharedSignal]:
     """Signals consumed by two or more components of which at least two are disjoint. Signals of raw inputs
-    (files under ``raw-data-dirs`` that nothing in the repo writes) count only with ``raw_inputs``.
+    (files under ``raw-data-dirs`` that nothing in the repo writes) count unless ``raw_inputs`` is off; with
+    ``inputs_only`` only columns consumed as model inputs count; modules whose path says they are exploration
+    or plotting (``exploratory`` words) never count.
 
     Cost: one pass over the consumptions to file them per (name, source), then per signal its components
     against each other (few), each disjointness test answered from the cached import reach of a component."""
@@ -631,13 +781,18 @@ def shared_signals(layer: SignalLayer, project, ignore: Iterable[str] = DEFAULT_
         for model in layer.models.values():
             targets.setdefault(projects.of(model.path).path, set()).update(model.targets)
     allowed = modeling_modules(layer, project) if only_modeling else None
+    words = tuple(w.lower() for w in exploratory)
     index: Dict[Tuple[str, str], List[Consumption]] = {}
     for item in layer.consumptions:
         if SignalLayer.is_test(item.component) or item.name in targets.get(projects.of(item.path).path, ()) \
                 or is_ubiquitous(item.name, patterns):
             continue
-        if allowed is not None and item.path not in allowed:
+        if allowed is not None and item.path not in allowed and not item.as_input:
             continue
+        if inputs_only and not item.as_input:
+            continue  # a filter, a key, a plot, a report: not what a model is trained on
+        if words and is_exploratory(item.path, words):
+            continue  # an exploratory notebook or a chart, even one that fits a quick model
         sources = item.sources or (("",) if match_unknown_sources else ())
         if not raw_inputs and is_raw is not None:
             sources = tuple(s for s in sources if not s or s in written or not is_raw(s))
@@ -659,7 +814,8 @@ def _metrics(project, config):
     options = config.rule_options("DS301") if config is not None else {}
     shared = shared_signals(layer, project, options.get("ignore", DEFAULT_UBIQUITOUS),
                             options.get("ignore-targets", True), options.get("only-modeling-modules", True),
-                            options.get("match-unknown-sources", False), options.get("raw-inputs", False))
+                            options.get("match-unknown-sources", False), options.get("raw-inputs", True),
+                            options.get("inputs-only", True), options.get("exploratory", DEFAULT_EXPLORATORY))
     keys = {(c.name, s) for c in layer.consumptions for s in (c.sources or ("",))}
     fitted: Dict[str, int] = {}
     for model in layer.models.values():

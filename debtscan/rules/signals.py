@@ -8,7 +8,8 @@ from debtscan.report.model import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 from debtscan.project.roots import ScopedPathIndex
 from debtscan.project.signals import (
-    DEFAULT_UBIQUITOUS, ROOT_COMPONENT, Consumption, ModelNode, Output, SignalLayer, shared_signals, signal_layer,
+    DEFAULT_EXPLORATORY, DEFAULT_UBIQUITOUS, ROOT_COMPONENT, Consumption, ModelNode, Output, SignalLayer,
+    shared_signals, signal_layer,
 )
 
 
@@ -86,10 +87,35 @@ class SharedInputSignal(Rule):
            "with a schema and a list of consumers, or have one component import the other's accessor, so that "
            "the dependency is explicit and a change to the signal is reviewed against every consumer.")
     options = {"ignore": list(DEFAULT_UBIQUITOUS), "ignore-targets": True, "only-modeling-modules": True,
-               "match-unknown-sources": False, "raw-inputs": False}
+               "match-unknown-sources": False, "raw-inputs": True, "inputs-only": True,
+               "exploratory": list(DEFAULT_EXPLORATORY)}
     VALID = (
-        # raw inputs (under raw-data-dirs, written by nothing in the repo) are left out by default
-        Example(_RAW_TABLE),
+        # raw inputs (under raw-data-dirs, written by nothing in the repo) are left out with raw-inputs = false
+        Example(_RAW_TABLE, options={"raw-inputs": False}),
+        # columns used to filter, join, sort or plot are not model inputs
+        Example({
+            "churn/train.py": """
+                import pandas as pd
+                from sklearn.linear_model import LogisticRegression
+                df = pd.read_parquet("data/warehouse/customers.parquet")
+                df = df[df["status"] == "open"].sort_values("signup_week")
+                LogisticRegression().fit(df[["tenure"]], df["churned"])
+            """,
+            "credit/train.py": """
+                import pandas as pd
+                from sklearn.linear_model import LogisticRegression
+                df = pd.read_parquet("data/warehouse/customers.parquet")
+                df = df[df["status"] == "open"].sort_values("signup_week")
+                LogisticRegression().fit(df[["income"]], df["defaulted"])
+            """,
+            "analytics/plots.py": """
+                import matplotlib.pyplot as plt
+                import pandas as pd
+                df = pd.read_parquet("data/warehouse/customers.parquet")
+                plt.scatter(df["tenure"], df["income"])
+                plt.savefig("reports/tenure_income.png")
+            """,
+        }),
         # one component: two of its modules share columns
         Example({
             "churn/features.py": """
@@ -139,55 +165,79 @@ class SharedInputSignal(Rule):
     )
     INVALID = (
         Example(_FRAUD_READS_CHURN, expect=(("churn/prepare.py", 3), ("fraud/train.py", 4))),
-        Example(_RAW_TABLE, expect=(("lgb/train.py", 4), ("nn/train.py", 4)), options={"raw-inputs": True}),
+        Example(_RAW_TABLE, expect=(("lgb/train.py", 4), ("nn/train.py", 4))),
+        # the frame reaches the fit through functions of another module; the model comes from a factory
+        Example({
+            "warehouse/access.py": """
+                import pandas as pd
+                def read_customers():
+                    return pd.read_parquet("data/warehouse/customers.parquet")
+            """,
+            "churn/features.py": """
+                USAGE = ["minutes", "tenure"]
+                def usage_matrix(frame):
+                    return frame[USAGE]
+            """,
+            "churn/train.py": """
+                from sklearn.linear_model import LogisticRegression
+                from churn.features import usage_matrix
+                from warehouse.access import read_customers
+                frame = read_customers()
+                LogisticRegression().fit(usage_matrix(frame), frame["churned"])
+            """,
+            "credit/model.py": """
+                from sklearn.linear_model import Ridge
+                from sklearn.pipeline import make_pipeline
+                def new_estimator():
+                    return make_pipeline(Ridge())
+            """,
+            "credit/train.py": """
+                from credit.model import new_estimator
+                from warehouse.access import read_customers
+                frame = read_customers()
+                est = new_estimator().fit(frame[["income", "tenure"]], frame["limit"])
+            """,
+        }, expect=(("churn/features.py", 3), ("credit/train.py", 4))),
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         layer = signal_layer(ctx.project, ctx.config)
         shared = shared_signals(layer, ctx.project, ctx.options["ignore"], ctx.options["ignore-targets"],
                                 ctx.options["only-modeling-modules"], ctx.options["match-unknown-sources"],
-                                ctx.options["raw-inputs"])
-        # one finding per consuming component, at its first use of a shared signal (in a module that trains a
-        # model when there is one), listing the other components' uses
-        modeled = {m.path for m in layer.models.values() if m.kind == "fit"}
-        by_component: Dict[str, List[Tuple[Consumption, str]]] = {}
+                                ctx.options["raw-inputs"], ctx.options["inputs-only"], ctx.options["exploratory"])
+        # one finding per consuming module, at its first use of a shared signal, listing the other components'
+        # first uses (one per module)
+        by_module: Dict[Tuple[str, str], List[Tuple[Consumption, str]]] = {}
         for signal in shared:
             for item in signal.consumers:
-                by_component.setdefault(item.component, []).append((item, signal.source))
-        for component, items in sorted(by_component.items()):
+                by_module.setdefault((item.component, item.path), []).append((item, signal.source))
+        for (component, path), items in sorted(by_module.items()):
             keys = {(i.name, s) for i, s in items}
             others: Dict[Tuple[str, str], Consumption] = {}
-            mine: Dict[str, Consumption] = {}
             for signal in shared:
                 if (signal.name, signal.source) not in keys:
                     continue
                 for other in signal.consumers:
-                    if other.component == component:
-                        if other.path not in mine or other.line < mine[other.path].line:
-                            mine[other.path] = other
-                        continue
-                    if not layer.disjoint(component, other.component):
+                    if other.component == component or not layer.disjoint(component, other.component):
                         continue
                     key = (other.component, other.path)
-                    if key not in others or other.line < others[key].line:
+                    if key not in others or (other.line, other.column) < (others[key].line, others[key].column):
                         others[key] = other
             if not others:
                 continue
-            shared_keys = {(o.name, s) for o, s in items}
-            names = sorted({n for n, _ in shared_keys})
-            sources = sorted({s for _, s in shared_keys if s})
-            first = min(mine.values(), key=lambda c: (c.path not in modeled, c.path, c.line, c.column))
+            names = sorted({n for n, _ in keys})
+            sources = sorted({s for _, s in keys if s})
+            first = min((i for i, _ in items), key=lambda c: (c.line, c.column))
             comps = sorted({c for c, _ in others})
             source_text = f" of {_names(sources)}" if sources else ""
-            also = sorted(p for p in mine if p != first.path)
-            also_text = f" (and in {len(also)} other module(s) of it)" if also else ""
             yield self.finding(
                 first.path, first.line,
-                f"{_names(names)}{source_text} {'is' if len(names) == 1 else 'are'} consumed here "
-                f"({_comp(component)}){also_text} and by {', '.join(_comp(c) for c in comps)}, which neither "
-                f"import{'s' if len(comps) == 1 else ''} nor {'is' if len(comps) == 1 else 'are'} imported by this "
-                f"one: a change to {'this signal' if len(names) == 1 else 'these signals'} changes all of them.",
-                column=first.column, subject=f"{component}:{'|'.join(sources)}:{'|'.join(names)}",
+                f"{_names(names)}{source_text} {'is' if len(names) == 1 else 'are'} consumed here as model "
+                f"input{'s' if len(names) > 1 else ''} ({_comp(component)}) and by "
+                f"{', '.join(_comp(c) for c in comps)}, which neither import{'s' if len(comps) == 1 else ''} nor "
+                f"{'is' if len(comps) == 1 else 'are'} imported by this one: a change to "
+                f"{'this signal' if len(names) == 1 else 'these signals'} changes all of them.",
+                column=first.column, subject=f"{component}:{path}:{'|'.join(sources)}:{'|'.join(names)}",
                 related=[Related(o.path, o.line, f"`{o.name}` is also consumed here, by {_comp(c)}", column=o.column)
                          for (c, _), o in sorted(others.items())],
             )

@@ -75,6 +75,8 @@ def substitute(value: Sym, function: str, mapping: Dict[str, Sym], depth: int = 
         if value.name in mapping:
             return mapping[value.name]
         base, _, index = value.name.partition("[")
+        if index == "*]" and base in mapping:
+            return _items(mapping[base])
         if index and base in mapping:
             return _element(mapping[base], int(index.rstrip("]")))
         return value.default if value.default is not None else Unknown(f"param:{value.name}")
@@ -94,6 +96,94 @@ def substitute(value: Sym, function: str, mapping: Dict[str, Sym], depth: int = 
     if kind is Seq:
         return Seq(tuple(substitute(i, function, mapping, depth + 1) for i in value.items))
     return value
+
+
+def _constructions(facts: Dict[str, FileFacts], index: FunctionIndex
+                   ) -> Dict[Tuple[str, str], List[Tuple[str, PathCallFact]]]:
+    """Constructions of the project's classes with known arguments: (file, class) -> [(caller, call)]."""
+    out: Dict[Tuple[str, str], List[Tuple[str, PathCallFact]]] = {}
+    classes: Dict[str, List[str]] = {}   # class name -> files defining it with an __init__
+    for (path, function) in index.params:
+        if function.endswith(".__init__") and function.count(".") == 1:
+            classes.setdefault(function.rpartition(".")[0], []).append(path)
+    if not classes:
+        return out
+    for path in sorted(facts):
+        for call in facts[path].path_calls:
+            module, _, cls = call.callee.rpartition(".")
+            files = classes.get(cls)
+            if not files or not module:
+                continue
+            dotted = module.replace(".", "/")
+            matching = [f for f in files if f[:-3].endswith(dotted) or f[:-3] == path[:-3]
+                        or f.rpartition("/")[2][:-3] == module.rpartition(".")[2]]
+            if matching:
+                target = _closest(matching, path) or sorted(matching)[0]
+                out.setdefault((target, cls), []).append((path, call))
+    return out
+
+
+def _through_attributes(facts: Dict[str, FileFacts], path: str, fact: IOFact, index: FunctionIndex,
+                        constructions) -> List[PlacedIO]:
+    """A method's I/O whose path uses ``self.<attr>`` (``self.out_dir + "/scores.csv"``) set from a parameter
+    of ``__init__``: instantiated with what each construction of the class passes, and placed at the
+    construction (the caller supplies the folder)."""
+    if "." not in fact.scope or "attr:" not in repr(fact.path):
+        return []
+    cls = fact.scope.rpartition(".")[0]
+    flows = facts[path].flows
+    if flows is None:
+        return []
+    attrs = {a.name: a.path for a in flows.attrs if a.cls == cls and isinstance(a.path, Param)
+             and a.path.function == f"{cls}.__init__"}
+    if not attrs:
+        return []
+    value = _replace_attributes(fact.path, attrs)
+    if value is fact.path:
+        return []
+    init = f"{cls}.__init__"
+    out: List[PlacedIO] = []
+    for caller, call in constructions.get((path, cls), ())[:20]:
+        mapping = bind_arguments(call, index.params.get((path, init), ()))
+        new_path = substitute(value, init, mapping)
+        if caller == path:
+            out.append(PlacedIO(path, replace(fact, path=new_path, line=call.line, column=call.column,
+                                              scope=call.scope), path))
+        else:
+            out.append(PlacedIO(caller, replace(fact, path=new_path, line=call.line, column=call.column,
+                                                scope=call.scope), caller, call.callee))
+    return out
+
+
+def _replace_attributes(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sym:
+    """``value`` with ``self.<name>`` (an ``Unknown`` of hint ``attr:<name>``) replaced by ``attrs[name]``."""
+    if depth > 20:
+        return value
+    kind = type(value)
+    if kind is Unknown and value.hint.startswith("attr:") and value.hint[5:] in attrs:
+        return attrs[value.hint[5:]]
+    if kind in (Concat, PathJoin):
+        parts = tuple(_replace_attributes(p, attrs, depth + 1) for p in value.parts)
+        return value if all(a is b for a, b in zip(parts, value.parts)) else kind(parts)
+    if kind is Format:
+        template = _replace_attributes(value.template, attrs, depth + 1)
+        args = tuple(_replace_attributes(a, attrs, depth + 1) for a in value.args)
+        if template is value.template and all(a is b for a, b in zip(args, value.args)):
+            return value
+        return Format(template, args, value.kwnames, value.kwvalues, value.style)
+    if kind is PathOp:
+        base = _replace_attributes(value.base, attrs, depth + 1)
+        return value if base is value.base else PathOp(value.op, base, value.arg)
+    return value
+
+
+def _items(value: Sym) -> Sym:
+    """Any item of a list argument (``for p in paths`` inside the helper), through a choice of lists."""
+    if isinstance(value, Seq):
+        return Choice(value.items) if value.items else Unknown("empty")
+    if isinstance(value, Choice):
+        return Choice(tuple(_items(option) for option in value.options))
+    return Unknown("items")
 
 
 def _element(value: Sym, index: int) -> Sym:
@@ -210,9 +300,14 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                 if target is not None:
                     entry_points.add(target)
         entry_points.update((path, asset.function) for asset in facts[path].assets)
+    constructions = _constructions(facts, index)
     for path in sorted(facts):
         for fact in facts[path].io:
             item = PlacedIO(path, fact, path)
+            instances_of_class = _through_attributes(facts, path, fact, index, constructions)
+            if instances_of_class:
+                placed.extend(instances_of_class)
+                continue
             callers = calls_to.get((path, fact.scope), ())
             if not callers and path in imported and (path, fact.scope) in index.params and "." not in fact.scope \
                     and (path, fact.scope) not in entry_points:

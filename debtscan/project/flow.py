@@ -1,0 +1,695 @@
+"""Values followed through functions, across modules: the function summaries of every file
+(:mod:`debtscan.facts.summaries`) evaluated at each call site with the arguments actually passed.
+
+What a call returns is the callee's summary with its parameters replaced by what the caller passes (a frame
+read from a table, a column list, a model), context-sensitive to :data:`MAX_DEPTH` levels of calls and
+merged beyond them; calls of calls compose, across the import graph, so a fixed point is reached without
+iterating over files. Each (callee, arguments, place) is evaluated once (memoised), so the cost is linear in
+call sites times the depth.
+
+From that, for every fit of the repository (a :class:`~debtscan.facts.summary_model.FitSite`), evaluated
+once per calling context:
+
+- the **columns that reach it as model inputs** (X), with the tables they were read from and the place
+  where each was selected (moved to the call site in the model's own component when the selection is
+  written in another component's helper);
+- its labels and sample weights, and the **models whose predictions** reach X, y or the weights (a
+  correction cascade, also through helpers and attributes of a model class);
+- what **made the model**: an estimator constructor, a pipeline, a factory function, an attribute of a class.
+
+And for every write (``np.save``, ``to_hdf``, ``to_feather``, ``to_csv``...), the models whose predictions
+it writes, placed where the file's path is written down (the helper's line when the path is fixed there,
+the call site when the caller supplies it).
+
+Nothing here imports or runs the scanned code; everything is computed from per-file facts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+
+from debtscan.facts.model import FileFacts
+from debtscan.facts.summary_model import (
+    CallSite, FitSite, Flow, FlowFacts, FromAttr, FromCall, FromEstimator, FromFit, FromParam, FromPrediction,
+    FromRead, FunctionSummary,
+)
+from debtscan.facts.summaries import params_in
+from debtscan.facts.values import Concat, Format, PathJoin, PathOp, Sym, Unknown
+from debtscan.project.pipeline.helpers import substitute
+
+MAX_DEPTH = 3
+"""Levels of calls evaluated with the caller's arguments; deeper calls are evaluated once, without them."""
+MAX_CONTEXTS = 8
+"""Calling contexts kept per function (the first call sites, in file order)."""
+MAX_ITEMS = 96
+
+Place = Tuple[str, int, int]   # (module path, line, column)
+
+
+@dataclass(frozen=True)
+class Col:
+    """A column in a value: its name, the artifacts it was read from, where it was selected and the chain of
+    call sites (outermost first) through which the selection reached the value."""
+
+    name: str
+    sources: FrozenSet[str]
+    place: Place
+    via: str = ""
+    trail: Tuple[Place, ...] = ()
+
+
+@dataclass(frozen=True)
+class Value:
+    """What a value is, evaluated: the artifacts its data came from, its columns (None: not selected), the
+    models it is (ids), the models whose predictions it holds, the project classes it is an instance of."""
+
+    sources: FrozenSet[str] = frozenset()
+    columns: Optional[FrozenSet[Col]] = None
+    models: FrozenSet[str] = frozenset()
+    preds: FrozenSet[str] = frozenset()
+    instances: FrozenSet[str] = frozenset()
+    derived: FrozenSet[Tuple[str, FrozenSet[Col]]] = frozenset()   # computed columns and their inputs
+
+    def __bool__(self) -> bool:
+        return bool(self.sources or self.columns or self.models or self.preds or self.instances or self.derived)
+
+
+NOTHING = Value()
+
+
+def join(values: Iterable[Value]) -> Value:
+    values = [v for v in values if v]
+    if not values:
+        return NOTHING
+    if len(values) == 1:
+        return values[0]
+    columns: Optional[Set[Col]] = None
+    for value in values:
+        if value.columns is not None:
+            columns = (columns or set()) | value.columns
+    return Value(
+        frozenset().union(*(v.sources for v in values)),
+        frozenset(sorted(columns, key=_col_order)[:MAX_ITEMS]) if columns is not None else None,
+        frozenset().union(*(v.models for v in values)),
+        frozenset().union(*(v.preds for v in values)),
+        frozenset().union(*(v.instances for v in values)),
+        frozenset(sorted(frozenset().union(*(v.derived for v in values)), key=_derived_order)[:MAX_ITEMS]),
+    )
+
+
+def _derived_order(item: Tuple[str, FrozenSet[Col]]) -> Tuple:
+    return (item[0], tuple(sorted(_col_order(c) for c in item[1])))
+
+
+def _col_order(col: Col) -> Tuple:
+    return (col.place, col.name, col.via, tuple(sorted(col.sources)), col.trail)
+
+
+@dataclass(frozen=True)
+class Context:
+    """The parameters' values of the function being evaluated and the call site that called it."""
+
+    params: Tuple[Tuple[str, Value], ...] = ()
+    place: Optional[Place] = None
+    depth: int = 0
+
+    def param(self, name: str) -> Value:
+        for key, value in self.params:
+            if key == name:
+                return value
+        return NOTHING
+
+
+EMPTY_CONTEXT = Context()
+
+
+@dataclass(frozen=True)
+class Resolver:
+    """What the cross-file stage knows about paths and constants, as functions of the module path."""
+
+    sources: Callable[[Sym, str], Tuple[str, ...]]      # a read's or write's path -> artifacts
+    reads_at: Callable[[str, int], Tuple[str, ...]]     # artifacts read at a line (helpers placed there)
+    writes_at: Callable[[str, int], Tuple[str, ...]]    # artifacts written at a line
+    names: Callable[[str, str], Tuple[str, ...]]        # a feature-list constant -> its column names
+
+
+@dataclass(frozen=True)
+class InputUse:
+    """A column consumed as a model input: ``model`` is the fit's node id, ``place`` where the column's use
+    is reported (see the module's docstring)."""
+
+    name: str
+    sources: Tuple[str, ...]
+    place: Place
+    scope: str
+    via: str
+    model: str
+
+
+@dataclass
+class FitResult:
+    """A fit, evaluated in all its calling contexts."""
+
+    id: str
+    path: str
+    line: int
+    scope: str
+    name: str
+    api: str
+    inputs: Set[str] = field(default_factory=set)
+    sources: Set[str] = field(default_factory=set)
+    targets: Set[str] = field(default_factory=set)
+    upstream: Set[str] = field(default_factory=set)     # ids of models whose predictions it is trained on
+    wrapper: bool = False                              # a project method that fits inside: not a model itself
+
+
+@dataclass(frozen=True)
+class PredictionWrite:
+    """Predictions of model ``model`` written to ``artifact``, reported at ``place``."""
+
+    artifact: str
+    model: str
+    place: Place
+
+
+@dataclass(frozen=True)
+class ColumnsWrite:
+    """Columns selected into a file (``frame[FEATURES].to_feather(path)``): model inputs when a model
+    trains on that file."""
+
+    artifact: str
+    columns: Tuple[Col, ...]
+    scope: str
+    place: Place = ("", 0, 0)
+    whole: bool = False                                # the whole frame: every column of ``sources``
+    sources: Tuple[str, ...] = ()
+    derived: Tuple[Tuple[str, Tuple[Col, ...]], ...] = ()
+
+
+@dataclass
+class FlowResult:
+    fits: Dict[str, FitResult]
+    uses: List[InputUse]
+    writes: List[PredictionWrite]
+    columns_written: List[ColumnsWrite] = field(default_factory=list)
+
+
+class _Functions:
+    """Where each function, method and class of the repository is defined, found from a qualified name as a
+    file sees it: ``churn.features.usage_matrix`` is function ``usage_matrix`` of the file whose dotted path
+    ends with ``churn.features`` (``churn/features.py``, ``src/churn/features.py``), the caller's own
+    project's first when several match."""
+
+    def __init__(self, facts: Dict[str, FileFacts]) -> None:
+        self.facts = facts
+        self.summaries: Dict[Tuple[str, str], FunctionSummary] = {}
+        self.params: Dict[Tuple[str, str], Tuple[str, ...]] = {}
+        self.classes: Set[Tuple[str, str]] = set()
+        self.files: Dict[str, List[str]] = {}                   # dotted suffix of a file -> files
+        self.reexports: Dict[Tuple[str, str], str] = {}         # (package file, name) -> imported qualname
+        self.cache: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
+        for path in sorted(facts):
+            fileflows = facts[path].flows
+            for function in facts[path].functions:
+                self.params[(path, function.name)] = function.params
+                if "." in function.name:
+                    self.classes.add((path, function.name.rpartition(".")[0]))
+            if fileflows is not None:
+                for summary in fileflows.summaries:
+                    self.summaries[(path, summary.name)] = summary
+            dotted = path[:-3] if path.endswith(".py") else path.rpartition(".")[0]
+            if dotted.endswith("/__init__"):
+                dotted = dotted[: -len("/__init__")]
+                for imported in facts[path].imports:
+                    if imported.is_from:
+                        self.reexports.setdefault((path, imported.alias), imported.target)
+            parts = dotted.split("/")
+            for start in range(len(parts)):
+                self.files.setdefault(".".join(parts[start:]), []).append(path)
+            if facts[path].module and facts[path].module not in self.files:
+                self.files.setdefault(facts[path].module, []).append(path)
+
+    def find(self, qualname: str, caller: str, depth: int = 0) -> Optional[Tuple[str, str]]:
+        """(file, name inside it) of a function, method or class, or None."""
+        key = (qualname, caller)
+        if key in self.cache:
+            return self.cache[key]
+        self.cache[key] = None
+        found = None
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module, rest = ".".join(parts[:cut]), ".".join(parts[cut:])
+            candidates = self.files.get(module)
+            if not candidates:
+                continue
+            matching = [c for c in candidates if (c, rest) in self.params or (c, rest) in self.classes]
+            if matching:
+                found = (_closest(matching, caller), rest)
+                break
+            for candidate in candidates:
+                target = self.reexports.get((candidate, parts[cut]))
+                if target is not None and depth < 4:
+                    found = self.find(".".join([target] + parts[cut + 1:]), candidate, depth + 1)
+                    if found is not None:
+                        break
+            if found is not None:
+                break
+        self.cache[key] = found
+        return found
+
+    def function(self, qualname: str, caller: str) -> Optional[Tuple[str, str]]:
+        found = self.find(qualname, caller)
+        return found if found is not None and found in self.params else None
+
+    def cls(self, qualname: str, caller: str) -> Optional[str]:
+        """The class's key (``<file>::<Class>``) when ``qualname`` names a project class."""
+        found = self.find(qualname, caller)
+        return f"{found[0]}::{found[1]}" if found is not None and found in self.classes else None
+
+    def method(self, cls: str, name: str) -> Optional[Tuple[str, str]]:
+        path, _, class_name = cls.partition("::")
+        key = (path, f"{class_name}.{name}")
+        return key if key in self.params else None
+
+
+def _closest(candidates: List[str], caller: str) -> str:
+    """Of several files, the one sharing the longest folder prefix with the caller."""
+    def shared(candidate: str) -> int:
+        a, b = candidate.split("/"), caller.split("/")
+        n = 0
+        while n < min(len(a), len(b)) - 1 and a[n] == b[n]:
+            n += 1
+        return n
+    return sorted(candidates, key=lambda c: (-shared(c), c))[0]
+
+
+class FlowEvaluation:
+    """Evaluates flows (see the module's docstring); one per project build."""
+
+    def __init__(self, facts: Dict[str, FileFacts], resolver: Resolver) -> None:
+        self.facts = facts
+        self.resolver = resolver
+        self.index = _Functions(facts)
+        self.memo: Dict[Tuple, Value] = {}
+        self.attr_memo: Dict[Tuple[str, str, str], Value] = {}
+        self.active: Set[Tuple] = set()
+        self.estimators: Dict[str, str] = {}    # estimator id -> api
+        self.aliases: Dict[str, Set[str]] = {}  # model id (estimator, attribute) -> fit ids it is fitted as
+
+    # -- values ----------------------------------------------------------------------------------
+    def value(self, path: str, scope: str, flow: Flow, ctx: Context) -> Value:
+        if not flow:
+            return NOTHING
+        parts = [self.origin(path, scope, o, ctx) for o in flow.origins]
+        parts.extend(self.origin(path, scope, o, ctx) for d in flow.derived for o in d.origins)
+        base = join(parts)
+        derived = dict(base.derived)
+        for made in flow.derived:
+            inputs = self.columns(path, made.inputs, base.sources, ctx)
+            derived[made.name] = frozenset(inputs or ())
+        if derived:
+            base = Value(base.sources, base.columns, base.models, base.preds, base.instances,
+                         frozenset(sorted(derived.items(), key=_derived_order)[:MAX_ITEMS]))
+        if not flow.columns:
+            return base
+        cols = self.columns(path, flow.columns, base.sources, ctx)
+        if cols is None:
+            return base
+        # a computed column selected stands for the columns it is computed from
+        expanded: Set[Col] = set()
+        for col in cols:
+            expanded.update(derived.get(col.name) or (col,))
+        return Value(base.sources, frozenset(expanded), base.models, base.preds, base.instances,
+                     frozenset((n, c) for n, c in base.derived if n in {col.name for col in cols}))
+
+    def columns(self, path: str, columns, sources: FrozenSet[str], ctx: Context) -> Optional[Set[Col]]:
+        """The columns a selection names (None when it selects nothing known: a parameter without columns)."""
+        cols: Set[Col] = set()
+        selected = False
+        for column in columns:
+            place = (path, column.line, column.column)
+            if column.param:
+                given = ctx.param(column.param)
+                if given.columns:
+                    selected = True
+                    cols.update(Col(c.name, sources or c.sources, place, c.via) for c in given.columns)
+                continue
+            selected = True
+            if column.name:
+                cols.add(Col(column.name, sources, place))
+            elif column.via:
+                for name in self.resolver.names(column.via, path)[:MAX_ITEMS]:
+                    cols.add(Col(name, sources, place, column.via))
+        return cols if selected else None
+
+    def origin(self, path: str, scope: str, origin, ctx: Context) -> Value:
+        kind = type(origin)
+        if kind is FromParam:
+            return ctx.param(origin.name)
+        if kind is FromRead:
+            artifacts: Tuple[str, ...] = ()
+            if ctx.place is not None and params_in(origin.path, scope, set()):
+                # the caller supplies the path: the read is placed at its call
+                artifacts = self.resolver.reads_at(ctx.place[0], ctx.place[1])
+            if not artifacts:
+                artifacts = self.resolver.sources(origin.path, path)
+            if not artifacts and ctx.place is not None:
+                artifacts = self.resolver.reads_at(ctx.place[0], ctx.place[1])
+            if not artifacts:
+                artifacts = self.resolver.reads_at(path, origin.line)
+            return Value(sources=frozenset(artifacts)) if artifacts else NOTHING
+        if kind is FromCall:
+            fileflows = self.facts[path].flows
+            if fileflows is None or origin.site >= len(fileflows.sites):
+                return NOTHING
+            return self.call(path, fileflows.sites[origin.site], ctx)
+        if kind is FromEstimator:
+            key = f"estimator:{path}:{origin.line}"
+            self.estimators.setdefault(key, origin.api)
+            return Value(models=frozenset((key,)))
+        if kind is FromFit:
+            return Value(models=frozenset((f"fit:{path}:{origin.fit}",)))
+        if kind is FromPrediction:
+            model = join(self.origin(path, scope, o, ctx) for o in origin.model)
+            preds = set(model.models)
+            for cls in model.instances:
+                preds.add(f"class:{cls}")
+            if not preds:
+                preds.add(f"unknown:{path}:{origin.line}")
+            return Value(preds=frozenset(preds))
+        if kind is FromAttr:
+            if "." not in scope:
+                return NOTHING
+            return self.attribute(path, scope.rpartition(".")[0], origin.name)
+        return NOTHING
+
+    def attribute(self, path: str, cls: str, name: str) -> Value:
+        """``self.<name>`` in class ``cls``: whatever its methods assign to it (without their arguments)."""
+        key = (path, cls, name)
+        if key in self.attr_memo:
+            return self.attr_memo[key]
+        self.attr_memo[key] = NOTHING   # a cycle (``self.x = self.x + 1``) adds nothing
+        fileflows = self.facts[path].flows
+        parts = [Value(models=frozenset((f"attr:{path}:{cls}.{name}",)))]
+        if fileflows is not None:
+            for attr in fileflows.attrs:
+                if attr.cls == cls and attr.name == name:
+                    parts.append(self.value(path, attr.scope, attr.value, EMPTY_CONTEXT))
+        value = join(parts)
+        self.attr_memo[key] = value
+        return value
+
+    def callee(self, path: str, site: CallSite, ctx: Context) -> Tuple[Optional[Tuple[str, str]], Value]:
+        """The function a call site calls (path, name) and the receiver's value."""
+        receiver = self.value(path, site.scope, site.receiver, ctx) if site.receiver is not None else NOTHING
+        target = self.index.function(site.callee, path)
+        if target is None and site.callee.startswith("?."):
+            method = site.callee[2:]
+            for cls in sorted(receiver.instances):
+                target = self.index.method(cls, method)
+                if target is not None:
+                    break
+        return target, receiver
+
+    def call(self, path: str, site: CallSite, ctx: Context) -> Value:
+        cls = self.index.cls(site.callee, path)
+        if cls is not None:
+            return Value(instances=frozenset((cls,)))
+        target, receiver = self.callee(path, site, ctx)
+        if target is None:
+            if site.callee.startswith("?."):
+                # a method of a library value after all (``read_snapshot().merge(bills)``): made of its
+                # receiver and its arguments
+                return join([receiver] + [self.value(path, site.scope, f, ctx) for f in site.args + site.kwargs])
+            return NOTHING
+        callee_path, name = target
+        summary = self.index.summaries.get(target)
+        if summary is None or not summary.returns:
+            return NOTHING
+        inner = self.context(path, site, ctx, target) if ctx.depth < MAX_DEPTH else Context(depth=MAX_DEPTH)
+        key = (callee_path, name, inner.params, inner.place if self._reads_params(target) else None, inner.depth)
+        if key in self.memo:
+            value = self.memo[key]
+        elif key in self.active:
+            return NOTHING  # recursion: what the cycle adds is already on the way
+        else:
+            self.active.add(key)
+            try:
+                value = self.value(callee_path, name, summary.returns, inner)
+            finally:
+                self.active.discard(key)
+            self.memo[key] = value
+        return self._through(value, (path, site.line, site.column))
+
+    def _reads_params(self, target: Tuple[str, str]) -> bool:
+        summary = self.index.summaries.get(target)
+        return summary is not None and any(r.path for r in summary.reach)
+
+    def context(self, path: str, site: CallSite, ctx: Context, target: Tuple[str, str]) -> Context:
+        """The callee's parameters bound to what the call site passes, evaluated in the caller's context."""
+        params = self.index.params.get(target, ())
+        if params and params[0] in ("self", "cls") and "." in target[1]:
+            params = params[1:]
+        bound: List[Tuple[str, Value]] = []
+        for name, flow in zip(params, site.args):
+            bound.append((name, self.value(path, site.scope, flow, ctx)))
+        for name, flow in zip(site.kwnames, site.kwargs):
+            if name in params:
+                bound.append((name, self.value(path, site.scope, flow, ctx)))
+        bound = [(n, v) for n, v in bound if v]
+        return Context(tuple(sorted(bound, key=lambda item: item[0])), (path, site.line, site.column),
+                       ctx.depth + 1)
+
+    @staticmethod
+    def _through(value: Value, place: Place) -> Value:
+        """A callee's value as the caller sees it: its columns reached the caller through this call site."""
+        if not value.columns and not value.derived:
+            return value
+
+        def moved(cols):
+            return frozenset(Col(c.name, c.sources, c.place, c.via, (place,) + c.trail[:MAX_DEPTH]) for c in cols)
+
+        return Value(value.sources, moved(value.columns) if value.columns is not None else None, value.models,
+                     value.preds, value.instances, frozenset((n, moved(c)) for n, c in value.derived))
+
+    # -- contexts of a function ------------------------------------------------------------------
+    def callers(self) -> Dict[Tuple[str, str], List[Tuple[str, CallSite]]]:
+        """Call sites per called function (path, name), resolved with the callers' own values."""
+        out: Dict[Tuple[str, str], List[Tuple[str, CallSite]]] = {}
+        for path in sorted(self.facts):
+            fileflows = self.facts[path].flows
+            if fileflows is None:
+                continue
+            for site in fileflows.sites:
+                target, _ = self.callee(path, site, EMPTY_CONTEXT)
+                if target is not None:
+                    slot = out.setdefault(target, [])
+                    if len(slot) < MAX_CONTEXTS:
+                        slot.append((path, site))
+        return out
+
+    def contexts(self, path: str, scope: str, callers, level: int = 0) -> List[Context]:
+        """The contexts function ``scope`` of ``path`` is called in (its callers' arguments), up to
+        :data:`MAX_DEPTH` levels of callers; the empty context when nothing calls it."""
+        sites = callers.get((path, scope), ())
+        if not sites or level >= MAX_DEPTH:
+            return [EMPTY_CONTEXT]
+        out: List[Context] = []
+        for caller_path, site in sites:
+            outer = [EMPTY_CONTEXT] if site.scope == "<module>" else \
+                self.contexts(caller_path, site.scope, callers, level + 1)
+            for ctx in outer:
+                inner = self.context(caller_path, site, ctx, (path, scope))
+                if inner not in out:
+                    out.append(inner)
+                if len(out) >= MAX_CONTEXTS:
+                    return out
+        return out
+
+
+def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callable[[str], str]) -> FlowResult:
+    """Every fit and write of the repository, evaluated in its calling contexts (see the module)."""
+    ev = FlowEvaluation(facts, resolver)
+    callers = ev.callers()
+    fits: Dict[str, FitResult] = {}
+    uses: List[InputUse] = []
+    by_fit: Dict[str, str] = {}           # "fit:path:index" -> node id
+    pending: List[Tuple[FitResult, Set[str]]] = []
+    for path in sorted(facts):
+        fileflows: Optional[FlowFacts] = facts[path].flows
+        if fileflows is None:
+            continue
+        for fit in fileflows.fits:
+            node_id = f"model:{path}:{fit.line}"
+            by_fit[f"fit:{path}:{fit.index}"] = node_id
+            result = fits.get(node_id)
+            if result is None:
+                result = fits[node_id] = FitResult(node_id, path, fit.line, fit.scope, fit.name or "model", "")
+            contexts = ev.contexts(path, fit.scope, callers) if fit.scope != "<module>" else [EMPTY_CONTEXT]
+            upstream: Set[str] = set()
+            for ctx in contexts:
+                model = ev.value(path, fit.scope, fit.model, ctx)
+                if _wraps_fit(ev, model, fit):
+                    result.wrapper = True
+                x = ev.value(path, fit.scope, fit.x, ctx)
+                y = ev.value(path, fit.scope, fit.y, ctx)
+                weight = ev.value(path, fit.scope, fit.weight, ctx)
+                for model_id in sorted(model.models):
+                    ev.aliases.setdefault(model_id, set()).add(f"fit:{path}:{fit.index}")
+                    if not result.api and model_id in ev.estimators:
+                        result.api = ev.estimators[model_id]
+                if not result.api and model.instances:
+                    result.api = sorted(model.instances)[0]
+                result.sources.update(x.sources)
+                for col in sorted(x.columns or (), key=_col_order):
+                    result.inputs.add(col.name)
+                    result.sources.update(col.sources)
+                    place = _report_place(col, path, component)
+                    uses.append(InputUse(col.name, tuple(sorted(col.sources)), place, fit.scope, col.via, node_id))
+                result.targets.update(c.name for c in (y.columns or ()))
+                upstream.update(x.preds | y.preds | weight.preds)
+            pending.append((result, upstream))
+    # the models whose predictions reach each fit: estimator / attribute / class ids -> the fits they are
+    for result, upstream in pending:
+        for ref in upstream:
+            for producer in _producers(ev, ref, by_fit, fits):
+                if producer != result.id:
+                    result.upstream.add(producer)
+    writes: List[PredictionWrite] = []
+    columns_written: List[ColumnsWrite] = []
+    seen: Set[Tuple[str, str]] = set()
+    for path in sorted(facts):
+        fileflows = facts[path].flows
+        if fileflows is None:
+            continue
+        for write in fileflows.writes:
+            contexts = ev.contexts(path, write.scope, callers) if write.scope != "<module>" else [EMPTY_CONTEXT]
+            for ctx in contexts:
+                value = ev.value(path, write.scope, write.value, ctx)
+                if not value.preds and not value.columns and not (value.sources or value.derived):
+                    continue
+                artifacts: Tuple[str, ...] = ()
+                place: Place = (path, write.line, write.column)
+                if ctx.place is not None and params_in(write.path, write.scope, set()):
+                    # the caller supplies the path: reported at its call
+                    artifacts, place = resolver.writes_at(ctx.place[0], ctx.place[1]), ctx.place
+                if not artifacts:
+                    artifacts, place = resolver.sources(write.path, path), (path, write.line, write.column)
+                if not artifacts and ctx.place is not None:
+                    artifacts = resolver.writes_at(ctx.place[0], ctx.place[1])
+                    place = ctx.place
+                if not artifacts:
+                    artifacts = resolver.writes_at(path, write.line)
+                if not artifacts or all("*" in a for a in artifacts):
+                    # ``self.out_dir + "/scores.csv"``: the folder the object was made with
+                    for sym, caller, where in _attribute_paths(ev, path, write.scope, write.path):
+                        found = resolver.sources(sym, caller)
+                        if found:
+                            artifacts, place = found, where
+                            break
+                cols = tuple(sorted(value.columns or (), key=_col_order))
+                made = tuple((n, tuple(sorted(c, key=_col_order))) for n, c in sorted(value.derived, key=_derived_order))
+                for artifact in artifacts:
+                    if artifact not in value.sources or made:
+                        columns_written.append(ColumnsWrite(artifact, cols, write.scope, place, value.columns is None,
+                                                            tuple(sorted(value.sources - {artifact})), made))
+                for ref in sorted(value.preds):
+                    for producer in sorted(_producers(ev, ref, by_fit, fits)):
+                        for artifact in artifacts:
+                            if (artifact, producer) not in seen:
+                                seen.add((artifact, producer))
+                                writes.append(PredictionWrite(artifact, producer, place))
+    return FlowResult(fits, uses, writes, columns_written)
+
+
+def _attribute_paths(ev: FlowEvaluation, path: str, scope: str, value: Sym) -> List[Tuple[Sym, str, Place]]:
+    """A method's path that uses ``self.<attr>``, with the attribute replaced by what the class assigns to
+    it and the constructor's parameters by what each construction of the class passes (at most
+    :data:`MAX_CONTEXTS` constructions): (path, the constructing module, the construction's place)."""
+    if "." not in scope:
+        return []
+    cls = scope.rpartition(".")[0]
+    fileflows = ev.facts[path].flows
+    attrs = {a.name: a.path for a in (fileflows.attrs if fileflows is not None else ())
+             if a.cls == cls and a.path is not None}
+    replaced = _replace_attrs(value, attrs)
+    if replaced is value:
+        return []
+    init = f"{cls}.__init__"
+    params = ev.index.params.get((path, init), ())
+    params = params[1:] if params[:1] == ("self",) else params
+    key = f"{path}::{cls}"
+    out: List[Tuple[Sym, str, Place]] = []
+    for caller in sorted(ev.facts):
+        for call in ev.facts[caller].path_calls:
+            if not call.callee.endswith("." + cls) or ev.index.cls(call.callee, caller) != key:
+                continue
+            mapping = dict(zip(params, call.args))
+            mapping.update((k, v) for k, v in zip(call.kwnames, call.kwvalues) if k in params)
+            out.append((substitute(replaced, init, mapping), caller, (caller, call.line, call.column)))
+            if len(out) >= MAX_CONTEXTS:
+                return out
+    return out
+
+
+def _replace_attrs(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sym:
+    """``value`` with ``self.<attr>`` (an unknown ``attr:<name>``) replaced by the attribute's path."""
+    if depth > 20:
+        return value
+    kind = type(value)
+    if kind is Unknown and value.hint.startswith("attr:") and value.hint[5:] in attrs:
+        return attrs[value.hint[5:]]
+    if kind in (Concat, PathJoin):
+        parts = tuple(_replace_attrs(p, attrs, depth + 1) for p in value.parts)
+        return value if parts == value.parts and all(a is b for a, b in zip(parts, value.parts)) else kind(parts)
+    if kind is Format:
+        args = tuple(_replace_attrs(a, attrs, depth + 1) for a in value.args)
+        template = _replace_attrs(value.template, attrs, depth + 1)
+        if template is value.template and all(a is b for a, b in zip(args, value.args)):
+            return value
+        return Format(template, args, value.kwnames, value.kwvalues, value.style)
+    if kind is PathOp:
+        base = _replace_attrs(value.base, attrs, depth + 1)
+        return value if base is value.base else PathOp(value.op, base, value.arg)
+    return value
+
+
+def _wraps_fit(ev: FlowEvaluation, model: Value, fit: FitSite) -> bool:
+    """``Model(out).train(X, y)`` of a project class whose ``train`` fits a model inside: a wrapper."""
+    for cls in model.instances:
+        target = ev.index.method(cls, fit.method)
+        if target is None:
+            continue
+        fileflows = ev.facts[target[0]].flows
+        if fileflows is not None and any(f.scope == target[1] for f in fileflows.fits):
+            return True
+    return False
+
+
+def _producers(ev: FlowEvaluation, ref: str, by_fit: Dict[str, str], fits: Dict[str, FitResult]) -> Set[str]:
+    """The fitted models (node ids) a model reference stands for."""
+    if ref.startswith("fit:"):
+        return {by_fit[ref]} if ref in by_fit else set()
+    if ref.startswith("class:"):
+        path, _, class_name = ref[len("class:"):].partition("::")
+        return {node_id for node_id, result in fits.items()
+                if result.path == path and result.scope.rpartition(".")[0] == class_name and not result.wrapper}
+    return {by_fit[f] for f in ev.aliases.get(ref, ()) if f in by_fit}
+
+
+def _report_place(col: Col, fit_path: str, component: Callable[[str], str]) -> Place:
+    """Where a column consumed by the model fitted in ``fit_path`` is reported: where it is selected when
+    that is in the model's component, else at the innermost call site in the model's component that leads
+    to it, else at the outermost call."""
+    owner = component(fit_path)
+    if component(col.place[0]) == owner:
+        return col.place
+    for place in reversed(col.trail):
+        if component(place[0]) == owner:
+            return place
+    return col.trail[0] if col.trail else col.place
+
+
+__all__ = ["Col", "Value", "Context", "Resolver", "InputUse", "FitResult", "PredictionWrite", "ColumnsWrite",
+           "FlowResult",
+           "FlowEvaluation", "evaluate", "MAX_DEPTH", "MAX_CONTEXTS"]

@@ -1,0 +1,383 @@
+"""Values followed through functions: the per-file summaries (debtscan.facts.summaries) and their evaluation at
+call sites across modules (debtscan.project.flow), seen through the DS3xx findings they make possible."""
+import textwrap
+
+import libcst as cst
+
+from debtscan.store.codec import dumps, loads
+from debtscan.facts.extract import extract
+from debtscan.facts.summary_model import FromCall, FromEstimator, FromParam, FromPrediction, FromRead
+from debtscan.facts.values import Lit
+from debtscan.knowledge import load_knowledge
+from debtscan.project.signals import signal_layer
+from debtscan.testing import scan_repo, write_repo
+
+KNOWLEDGE = load_knowledge()
+
+
+def facts_of(source: str, module: str = "m"):
+    text = textwrap.dedent(source).lstrip("\n")
+    return extract(cst.parse_module(text), path=f"{module}.py", module_name=module, is_package=False, text=text,
+                   knowledge=KNOWLEDGE)
+
+
+def scan(tmp_path, files, select=("DS301", "DS302", "DS303", "DS304")):
+    write_repo(tmp_path, files)
+    report, project = scan_repo(tmp_path, select=list(select))
+    return report, project
+
+
+def found(report, code=None):
+    return sorted((f.code, f.path, f.line) for f in report.findings if code is None or f.code == code)
+
+
+# -- summaries: one file, one pass ------------------------------------------------------------------------
+def test_a_parameter_selected_and_returned_is_summarised_with_its_columns():
+    facts = facts_of("""
+        USAGE = ["minutes", "calls"]
+        def usage_matrix(frame):
+            return frame[USAGE]
+    """)
+    summary = facts.flows.summary("usage_matrix")
+    assert summary.returns.origins == (FromParam("frame"),)
+    assert [c.via for c in summary.returns.columns] == ["m.USAGE"]
+    reach = summary.param("frame")
+    assert reach.returned and [c.via for c in reach.columns] == ["m.USAGE"] and reach.columns[0].line == 3
+
+
+def test_a_helper_that_reads_a_fixed_file_returns_the_read():
+    facts = facts_of("""
+        import pandas as pd
+        def load():
+            return pd.read_parquet("data/warehouse/customers.parquet")
+    """)
+    assert facts.flows.summary("load").returns.origins == (FromRead(Lit("data/warehouse/customers.parquet"), 3),)
+
+
+def test_a_factory_returns_the_estimator_it_builds():
+    facts = facts_of("""
+        from sklearn.linear_model import Ridge
+        from sklearn.pipeline import make_pipeline
+        def new_estimator():
+            return make_pipeline(Ridge())
+    """)
+    assert facts.flows.summary("new_estimator").returns.origins == (
+        FromEstimator("sklearn.pipeline.make_pipeline", 4),)
+
+
+def test_parameters_reaching_fit_and_predict_are_summarised_by_role():
+    facts = facts_of("""
+        from sklearn.linear_model import LogisticRegression
+        def train(X, y, w, X_new):
+            model = LogisticRegression()
+            model.fit(X, y, sample_weight=w)
+            return model.predict(X_new)
+    """)
+    summary = facts.flows.summary("train")
+    assert summary.param("X").fit_roles == ("x",)
+    assert summary.param("y").fit_roles == ("y",)
+    assert summary.param("w").fit_roles == ("weight",)
+    assert summary.param("X_new").predicted and not summary.param("X_new").fit_roles
+    assert [type(o) for o in summary.returns.origins] == [FromPrediction]
+
+
+def test_calls_stay_symbolic_with_what_each_argument_is_made_of():
+    facts = facts_of("""
+        from churn.features import usage_matrix
+        from warehouse.snapshot import read_snapshot
+        X = usage_matrix(read_snapshot(), cols=["a", "b"])
+    """)
+    inner, outer = facts.flows.sites
+    assert (inner.callee, outer.callee) == ("warehouse.snapshot.read_snapshot", "churn.features.usage_matrix")
+    assert outer.args[0].origins == (FromCall(inner.index),)
+    assert outer.kwnames == ("cols",) and [c.name for c in outer.kwargs[0].columns] == ["a", "b"]
+
+
+def test_attributes_set_in_init_and_methods_are_recorded():
+    facts = facts_of("""
+        from sklearn.ensemble import RandomForestClassifier
+        class Scorer:
+            def __init__(self, out_dir):
+                self.out_dir = out_dir
+                self.model = RandomForestClassifier()
+            def train(self, X, y):
+                self.model.fit(X, y)
+                self.scores = self.model.predict(X)
+    """)
+    attrs = {(a.name, a.scope): a for a in facts.flows.attrs}
+    assert attrs[("out_dir", "Scorer.__init__")].value.origins == (FromParam("out_dir"),)
+    assert attrs[("model", "Scorer.__init__")].value.origins == (
+        FromEstimator("sklearn.ensemble.RandomForestClassifier", 5),)
+    assert [type(o) for o in attrs[("scores", "Scorer.train")].value.origins] == [FromPrediction]
+
+
+def test_out_of_fold_predictions_assigned_into_an_array_are_written():
+    facts = facts_of("""
+        import numpy as np
+        from lightgbm import LGBMRegressor
+        oof = np.zeros(100)
+        for train_idx, valid_idx in folds:
+            model = LGBMRegressor()
+            model.fit(X[train_idx], y[train_idx])
+            oof[valid_idx] = model.predict(X[valid_idx])
+        np.save("oof/lgb.npy", oof)
+    """)
+    (write,) = facts.flows.writes
+    assert write.path == Lit("oof/lgb.npy") and any(type(o) is FromPrediction for o in write.value.origins)
+
+
+def test_summaries_round_trip_through_the_cache_codec():
+    facts = facts_of("""
+        import pandas as pd
+        def load(path, cols):
+            return pd.read_csv(path)[cols]
+        X = load("a.csv", ["x"])
+    """)
+    assert loads(dumps(facts)) == facts
+
+
+# -- evaluation across modules ----------------------------------------------------------------------------
+TEAMS = {
+    "warehouse/__init__.py": "",
+    "warehouse/access.py": """
+        import pandas as pd
+        def read_customers():
+            return pd.read_parquet("data/warehouse/customers.parquet")
+    """,
+    "churn/__init__.py": "",
+    "churn/features.py": """
+        USAGE = ["minutes", "tenure"]
+        def usage_matrix(frame):
+            return frame[USAGE]
+        def inputs(frame):
+            return usage_matrix(frame.fillna(0))
+    """,
+    "churn/train.py": """
+        from sklearn.ensemble import GradientBoostingClassifier
+        from churn.features import inputs
+        from warehouse.access import read_customers
+        frame = read_customers()
+        GradientBoostingClassifier().fit(inputs(frame), frame["churned"])
+    """,
+    "credit/__init__.py": "",
+    "credit/model.py": """
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        def new_estimator():
+            return make_pipeline(LogisticRegression())
+    """,
+    "credit/train.py": """
+        from credit.model import new_estimator
+        from warehouse.access import read_customers
+        frame = read_customers()
+        est = new_estimator().fit(frame[["income", "tenure"]], frame["defaulted"])
+    """,
+}
+
+
+def test_a_frame_passed_through_two_levels_of_functions_reaches_the_model_with_its_table(tmp_path):
+    report, project = scan(tmp_path, TEAMS)
+    layer = signal_layer(project)
+    churn = layer.models["model:churn/train.py:5"]
+    assert churn.inputs == {"minutes", "tenure"} and churn.sources == {"data/warehouse/customers.parquet"}
+    # reported where the churn team selects the columns (its own helper), and where credit does
+    assert found(report, "DS301") == [("DS301", "churn/features.py", 3), ("DS301", "credit/train.py", 4)]
+    churn_finding = next(f for f in report.findings if f.path == "churn/features.py")
+    assert "`tenure` of `data/warehouse/customers.parquet`" in churn_finding.message
+    assert [(r.path, r.line) for r in churn_finding.related] == [("credit/train.py", 4)]
+
+
+def test_a_model_from_a_factory_is_a_model_with_the_factorys_estimator(tmp_path):
+    _, project = scan(tmp_path, TEAMS)
+    credit = signal_layer(project).models["model:credit/train.py:4"]
+    assert credit.api == "sklearn.pipeline.make_pipeline" and credit.inputs == {"income", "tenure"}
+    assert credit.targets == {"defaulted"}
+
+
+def test_a_shared_selector_is_reported_at_the_call_in_the_consuming_module(tmp_path):
+    files = dict(TEAMS)
+    files["common/__init__.py"] = ""
+    files["common/select.py"] = """
+        def select_columns(frame, columns):
+            return frame[columns]
+    """
+    files["credit/train.py"] = """
+        from common.select import select_columns
+        from credit.model import new_estimator
+        from warehouse.access import read_customers
+        frame = read_customers()
+        est = new_estimator().fit(select_columns(frame, ["income", "tenure"]), frame["defaulted"])
+    """
+    report, _ = scan(tmp_path, files)
+    assert ("DS301", "credit/train.py", 5) in found(report)
+    assert not any(f.path.startswith("common/") for f in report.findings)
+
+
+def test_filters_joins_plots_and_notebooks_are_not_consumers(tmp_path):
+    files = {
+        "warehouse/access.py": TEAMS["warehouse/access.py"],
+        "churn/train.py": """
+            from sklearn.linear_model import LogisticRegression
+            from warehouse.access import read_customers
+            frame = read_customers()
+            frame = frame[frame["status"] == "open"].sort_values("signup_week")
+            LogisticRegression().fit(frame[["minutes"]], frame["churned"])
+        """,
+        "credit/train.py": """
+            from sklearn.linear_model import LogisticRegression
+            from warehouse.access import read_customers
+            frame = read_customers()
+            frame = frame[frame["status"] == "open"].sort_values("signup_week")
+            LogisticRegression().fit(frame[["income"]], frame["defaulted"])
+        """,
+        "charts/plots.py": """
+            import matplotlib.pyplot as plt
+            from warehouse.access import read_customers
+            frame = read_customers()
+            plt.scatter(frame["minutes"], frame["income"])
+            plt.savefig("reports/minutes_income.png")
+        """,
+    }
+    report, _ = scan(tmp_path, files)
+    assert found(report, "DS301") == []
+
+
+def test_one_components_internal_reuse_is_no_coupling(tmp_path):
+    files = {k: v for k, v in TEAMS.items() if not k.startswith("credit/")}
+    files["churn/report.py"] = """
+        from sklearn.linear_model import Ridge
+        from churn.features import usage_matrix
+        from warehouse.access import read_customers
+        frame = read_customers()
+        Ridge().fit(usage_matrix(frame), frame["spend"])
+    """
+    report, _ = scan(tmp_path, files)
+    assert found(report, "DS301") == []
+
+
+def test_sample_weights_predicted_by_another_model_through_a_helper_are_a_cascade(tmp_path):
+    files = {
+        "train.py": """
+            import pandas as pd
+            from lightgbm import LGBMClassifier
+            from sklearn.linear_model import LogisticRegression
+            def similarity(frame):
+                adversary = LogisticRegression()
+                adversary.fit(frame[["region", "price"]], frame["is_test"])
+                return adversary.predict_proba(frame[["region", "price"]])[:, 1]
+            frame = pd.read_parquet("data/train.parquet")
+            model = LGBMClassifier()
+            model.fit(frame[["debt", "late"]], frame["default"], sample_weight=similarity(frame))
+        """,
+    }
+    report, _ = scan(tmp_path, files)
+    assert found(report, "DS302") == [("DS302", "train.py", 10)]
+    assert "`adversary`" in report.findings[0].message and "train.py:6" in report.findings[0].message
+
+
+def test_predictions_returned_by_a_helper_in_another_module_and_fitted_on_are_a_cascade(tmp_path):
+    files = {
+        "base/__init__.py": "",
+        "base/model.py": """
+            from sklearn.ensemble import RandomForestRegressor
+            def base_scores(X, y):
+                forest = RandomForestRegressor()
+                forest.fit(X, y)
+                return forest.predict(X)
+        """,
+        "stack.py": """
+            import numpy as np
+            import pandas as pd
+            from sklearn.linear_model import Ridge
+            from base.model import base_scores
+            frame = pd.read_parquet("data/train.parquet")
+            scores = base_scores(frame[["a", "b"]], frame["y"])
+            meta = Ridge()
+            meta.fit(np.column_stack([scores, frame["c"]]), frame["y"])
+        """,
+    }
+    report, _ = scan(tmp_path, files)
+    assert found(report, "DS302") == [("DS302", "stack.py", 8)]
+    assert "base/model.py:4" in report.findings[0].message
+
+
+def test_a_model_class_writes_its_scores_to_the_folder_it_was_built_with(tmp_path):
+    files = {
+        "upsell/__init__.py": "",
+        "upsell/scorer.py": """
+            import pandas as pd
+            from sklearn.ensemble import RandomForestClassifier
+            class Scorer:
+                def __init__(self, out_dir):
+                    self.out_dir = out_dir
+                    self.model = RandomForestClassifier()
+                def train(self, frame):
+                    self.model.fit(frame[["a", "b"]], frame["bought"])
+                    self.scores = self.model.predict_proba(frame[["a", "b"]])[:, 1]
+                def save(self):
+                    pd.DataFrame({"score": self.scores}).to_csv(self.out_dir + "/scores.csv")
+            if __name__ == "__main__":
+                scorer = Scorer("data/scores")
+                scorer.train(pd.read_parquet("data/customers.parquet"))
+                scorer.save()
+        """,
+        "marketing/__init__.py": "",
+        "marketing/campaign.py": """
+            import pandas as pd
+            scores = pd.read_csv("data/scores/scores.csv")
+            targets = scores[scores["score"] > 0.8]
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    outputs = signal_layer(project).outputs["data/scores/scores.csv"]
+    # the folder is written down where the class is constructed: the write is placed there
+    assert [(o.model, o.path, o.line) for o in outputs] == [("model:upsell/scorer.py:8", "upsell/scorer.py", 13)]
+    assert found(report, "DS303") == [("DS303", "marketing/campaign.py", 2)]
+
+
+def test_a_literal_file_list_passed_into_a_helper_comprehension_is_read(tmp_path):
+    files = {
+        "features/__init__.py": "",
+        "features/store.py": """
+            import pandas as pd
+            def load_features(feat_paths):
+                return pd.concat([pd.read_feather(p) for p in feat_paths], axis=1)
+        """,
+        "models/__init__.py": "",
+        "models/first.py": """
+            import pandas as pd
+            from sklearn.ensemble import RandomForestRegressor
+            train = pd.read_csv("data/train.csv")
+            forest = RandomForestRegressor().fit(train[["a", "b"]], train["y"])
+            train["forest"] = forest.predict(train[["a", "b"]])
+            train[["forest"]].to_feather("features/forest.f")
+        """,
+        "models/second.py": """
+            from sklearn.linear_model import Ridge
+            from features.store import load_features
+            X = load_features(["features/forest.f", "features/base.f"])
+            Ridge().fit(X, X["y"])
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    second = signal_layer(project).models["model:models/second.py:4"]
+    assert "features/forest.f" in second.sources
+    assert ("DS302", "models/second.py", 4) in found(report)
+
+
+def test_recursion_and_deep_chains_stay_bounded(tmp_path):
+    files = {
+        "loop.py": """
+            import pandas as pd
+            from sklearn.linear_model import Ridge
+            def a(frame, n):
+                return b(frame, n - 1) if n else frame[["x"]]
+            def b(frame, n):
+                return a(frame, n)
+            frame = pd.read_csv("data/t.csv")
+            Ridge().fit(a(frame, 3), frame["y"])
+        """,
+    }
+    _, project = scan(tmp_path, files)
+    model = signal_layer(project).models["model:loop.py:8"]
+    assert model.inputs == {"x"} and model.sources == {"data/t.csv"}
