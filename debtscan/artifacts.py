@@ -40,6 +40,35 @@ class ArtifactKind(Enum):
         return {"local_file": "file", "object_store": "object-store", "warehouse_table": "table"}[self.value]
 
 
+class ArtifactRole(Enum):
+    """What a file holds, as the API that writes or reads it says (``knowledge/roles.toml``)."""
+
+    TABLE = "table"    # rows and columns: to_csv, to_parquet, to_hdf, ...
+    ARRAY = "array"    # numeric arrays: np.save, ndarray.tofile, np.memmap, h5py
+    MODEL = "model"    # a model: torch.save, keras save, save_pretrained, booster.save_model
+    TEXT = "text"      # text, JSON, bytes
+    CONFIG = "config"  # YAML, TOML
+    FIGURE = "figure"  # images and plots
+    OBJECT = "object"  # pickle, joblib: whatever the value written is (a model only when it is one)
+    UNKNOWN = "unknown"  # open() and friends: the suffix and folder decide
+
+
+@lru_cache(maxsize=1)
+def _roles() -> Dict[str, "ArtifactRole"]:
+    with resources.files("debtscan.knowledge").joinpath("roles.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+    out: Dict[str, ArtifactRole] = {}
+    for role, formats in data.get("roles", {}).items():
+        for fmt in formats:
+            out[str(fmt)] = ArtifactRole(role)
+    return out
+
+
+def role_of(fmt: str) -> ArtifactRole:
+    """The role of a file read or written in format ``fmt`` (an io.toml ``format``)."""
+    return _roles().get(fmt, ArtifactRole.UNKNOWN)
+
+
 TABLE_PREFIX = "warehouse:"
 """The notation of a warehouse table's identifier (``warehouse:mart.user_features``)."""
 

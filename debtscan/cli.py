@@ -343,7 +343,7 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
         if verbose and debug is None:
             os.environ.pop("DEBTSCAN_DEBUG", None)
     if baseline is not None:
-        from debtscan.baseline import apply_baseline
+        from debtscan.report.baseline import apply_baseline
 
         apply_baseline(report, baseline, baseline_file, only)
     if report.scope_files == 0:  # nothing to check: say so, as ruff does (the exit status stays 0)
@@ -370,7 +370,10 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
 
             text = json.dumps(console_report.statistics_rows(report), indent=2) + "\n"
         else:
-            text = renderers[output_format](report, project)
+            from debtscan.report.drawing import with_pipeline
+
+            renderer = renderers[output_format]
+            text = renderer(with_pipeline(report, project) if renderer.draws_pipeline else report)
         if output:
             write_output(output, text)
         else:
@@ -392,7 +395,7 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
 
 def analysis_errors(report) -> list:
     """The files that could not be analysed and the plugins or rules that failed (not cache warnings)."""
-    return [e for e in report.errors if e.path != "<cache>"]
+    return [e for e in report.errors if e.path not in ("<cache>", "<redirect>")]
 
 
 def apply_exclude_options(config: Config, exclude: Sequence[str], extend_exclude: Sequence[str]) -> None:
@@ -402,7 +405,7 @@ def apply_exclude_options(config: Config, exclude: Sequence[str], extend_exclude
     if extend_exclude:
         config.extend_exclude = list(config.extend_exclude) + _split(extend_exclude)
 def _load_baseline(path: str):
-    from debtscan.baseline import BaselineError, load_baseline
+    from debtscan.report.baseline import BaselineError, load_baseline
 
     try:
         return load_baseline(path)
@@ -484,13 +487,18 @@ def explain_command(code: str, config_file=None) -> None:
             raise UsageFailure(f"configuration error: {exc}") from None
         click.echo(f"warning: configuration error: {exc} (explaining the installed rules only)", err=True)
         config = Config()
-    from debtscan.docs import rule_page
+    from debtscan.rules.pages import rule_page
+    from debtscan.rules.redirects import redirect
     from debtscan.rules.registry import rules_for
     from debtscan.rules.selectors import suggestion
 
     ruleset = rules_for(config)
     for origin, reason in ruleset.errors:
         click.echo(f"warning: {origin}: {reason}", err=True)
+    moved = redirect(code)
+    if moved is not None and moved in ruleset.rules:
+        click.echo(f"note: `{code}` has been remapped to `{moved}`; write `{moved}` instead", err=True)
+        code = moved
     rule = ruleset.rules.get(code.upper()) or next((r for r in ruleset.rules.values() if r.name == code.lower()),
                                                    None)
     if rule is None:
@@ -547,9 +555,9 @@ def baseline_command(path, output, select, ignore, config_file, no_cache, force=
     `debtscan scan --baseline FILE` then reports only new findings. Run it from the same folder (same scan
     root) as the scans that use the baseline: fingerprints hold paths relative to the scan root.
     """
-    from debtscan.baseline import render_baseline
     from debtscan.engine import ScanOptions, scan
     from debtscan.report import console as console_report
+    from debtscan.report.baseline import render_baseline
 
     try:
         root, scan_paths, config, only = resolve_targets([path], config_file)
@@ -581,7 +589,7 @@ def baseline_command(path, output, select, ignore, config_file, no_cache, force=
 def diff_command(old, new, diff_format, output, fail_on_new, details=False) -> None:
     """Compare two JSON reports (`debtscan scan --format json`): new and fixed findings, and the headline
     metrics that changed (--details: every metric that changed)."""
-    from debtscan import diff as report_diff
+    from debtscan.report import diff as report_diff
 
     checked_output(output, [], [old, new])
     try:

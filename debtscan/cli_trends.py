@@ -88,7 +88,8 @@ def history_command(path, since, last, every, rev, first_parent, output_format, 
     with one facts cache, so each costs the files it changed.
     """
     from debtscan.gitrepo import GitError, open_repository
-    from debtscan.history import History, HistoryOptions, top_commits
+    from debtscan.history import History, HistoryOptions
+    from debtscan.report.trends import top_commits
     from debtscan.report.history_formats import renderers
 
     if since is None and last is None:
@@ -184,7 +185,7 @@ def aggregate_command(reports, output_format, output) -> None:
     Each REPORT is a file, or NAME=FILE to name its repository (default: the scanned folder's name).
     """
     from debtscan.aggregate import aggregate
-    from debtscan.diff import ReportError
+    from debtscan.report.diff import ReportError
     from debtscan.report.aggregate_formats import RENDERERS
 
     try:

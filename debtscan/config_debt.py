@@ -65,6 +65,13 @@ class ForeignConstant:
 _WORK = frozenset({"io", "ml", "glue"})
 
 
+def _does_work(fact: FileFacts) -> bool:
+    """Whether a top-level line reads or writes files, trains or converts data. Import lines are classified
+    by what they import (``import torch`` is ML), yet do no work."""
+    imports = {imp.line for imp in fact.imports}
+    return any(s.scope == "<module>" and s.kind in _WORK and s.line not in imports for s in fact.statements)
+
+
 def scripts(project) -> Dict[str, FileFacts]:
     """The project's scripts: notebooks, and modules that no other module imports and that run something
     (an ``if __name__ == "__main__":`` block, a runner runs them, or, outside a package, top-level calls made
@@ -85,8 +92,7 @@ def scripts(project) -> Dict[str, FileFacts]:
         if fact.notebook:
             out[path] = fact
         elif path not in imported and (fact.main_guard or path in run or (
-                posixpath.dirname(path) not in packages and (fact.top_level_calls or any(
-                    s.scope == "<module>" and s.kind in _WORK for s in fact.statements)))):
+                posixpath.dirname(path) not in packages and (fact.top_level_calls or _does_work(fact)))):
             out[path] = fact
     return out
 

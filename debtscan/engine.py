@@ -17,6 +17,7 @@ from debtscan.liveness import split_live
 from debtscan.metrics.base import compute_metrics
 from debtscan.report.model import Finding, Report, ScanError, assign_fingerprints
 from debtscan.rules.base import rule_options
+from debtscan.rules.redirects import redirect, redirect_notes
 from debtscan.rules.registry import rules_for, selected
 from debtscan.rules.runner import run_all
 from debtscan.rules.selectors import SelectorError, check_selectors, suggestion
@@ -105,7 +106,11 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     root = options.root.resolve()
     ruleset = rules_for(config)
     notes: List[ScanError] = []
+    notes.extend(ScanError("<redirect>", note, notice=True) for note in redirect_notes(
+        _written_selectors(options, config), ruleset.rules))
     for code in config.rules:
+        if code not in ruleset.rules and redirect(code) is not None:
+            continue  # an old code: its table is the new rule's (noted above)
         if code not in ruleset.rules:
             message = (f"{line_of(config.path, 'rules', code)}: [tool.debtscan.rules.{code}]: no rule has code "
                        f"{code}")
@@ -172,6 +177,9 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
         raise InternalError(f"{INTERNAL_ERROR} while building the graph{_culprit(live, root, config, found)}: "
                             f"{type(exc).__name__}: {exc}") from exc
     findings, suppressed_count = run_all(project, good, config, ruleset.rules, codes, errors, ruleset.origins)
+    errors.extend(ScanError("<redirect>", note, notice=True) for note in redirect_notes(
+        ((code, f"{path}:{s.line}: `# debtscan: {'ignore-file' if s.file_level else 'ignore'}[...]`")
+         for path, f in sorted(good.items()) for s in f.suppressions for code in s.codes), ruleset.rules))
     findings = [_related_to_cells(_to_cells(f, good.get(f.path)), good) for f in findings]
     findings = assign_fingerprints(findings)
     scope_files = None
@@ -195,6 +203,21 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     if cache is not None:
         report.errors.extend(ScanError("<cache>", w) for w in cache.warnings)
     return report, project
+
+
+def _written_selectors(options: ScanOptions, config: Config) -> List[Tuple[str, str]]:
+    """Every selector of the command line and the configuration, with where it was written."""
+    out = [(s, "--select") for s in options.select] + [(s, "--extend-select") for s in
+                                                        getattr(options, "extend_select", ())]
+    out += [(s, "--ignore") for s in options.ignore]
+    for key in ("select", "extend-select", "ignore"):
+        out += [(s, f"{line_of(config.path, key)}: [tool.debtscan] {key}")
+                for s in getattr(config, key.replace("-", "_"), None) or ()]
+    for pattern, values in config.per_file_ignores.items():
+        out += [(s, f"{line_of(config.path, 'per-file-ignores', pattern)}: [tool.debtscan.per-file-ignores]")
+                for s in values]
+    out += [(code, f"{line_of(config.path, 'rules', code)}: [tool.debtscan.rules.{code}]") for code in config.rules]
+    return out
 
 
 def check_scan_selectors(options: ScanOptions, config: Config, rules: Dict[str, type],

@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from debtscan.baseline import apply_baseline, baseline_data, load_baseline
+from debtscan.report.baseline import apply_baseline, baseline_data, load_baseline
 from debtscan.cli import main
-from debtscan.diff import diff_reports, flatten_metrics
+from debtscan.report.diff import diff_reports, flatten_metrics
 from debtscan.report.json_format import schema
 from debtscan.report.model import Finding, Report
 from debtscan.rules.registry import load_rules
@@ -255,7 +255,7 @@ def test_diff_rejects_files_that_are_not_reports(project):
     ("[" * 100000 + "]" * 100000, "nested too deeply"),
 ])
 def test_a_damaged_baseline_is_refused_with_what_is_wrong(tmp_path, text, message):
-    from debtscan.baseline import BaselineError, load_baseline
+    from debtscan.report.baseline import BaselineError, load_baseline
 
     path = tmp_path / "base.json"
     path.write_text(text, encoding="utf-8")

@@ -16,13 +16,14 @@ from click.testing import CliRunner
 
 from debtscan.cli import main
 from debtscan.config import load_config
-from debtscan.docs import rule_page
+from debtscan.rules.pages import rule_page
 from debtscan.engine import ScanOptions, scan
+from debtscan.report import drawing
+from debtscan.report.drawing import pipeline_graph, with_pipeline
 from debtscan.report.formats import formats
 from debtscan.report.github import escape_data, escape_property
-from debtscan.report.html import pipeline_graph
-from debtscan.report.markdown import cell
-from debtscan.report.model import Finding, Related, Report
+from debtscan.report.markdown_table import cell
+from debtscan.report.model import SEVERITY_ORDER, Finding, Related, Report
 from debtscan.rules.jungle import IntermediateFileHandoff
 from debtscan.testing import scan_repo, write_repo
 
@@ -57,13 +58,32 @@ def demo():
     return scan(ScanOptions(root=root, config=load_config(None, root), use_cache=False, jobs=1))
 
 
+def render_as(name, report, project=None):
+    """``--format name`` of the report, its pipeline drawing filled from the project when the format draws it."""
+    output = formats()[name]
+    return output(with_pipeline(report, project) if output.draws_pipeline else report)
+
+
 def render(name, report_project):
-    report, project = report_project
-    return formats()[name](report, project)
+    return render_as(name, *report_project)
 
 
-def test_every_ci_format_is_registered():
-    assert {"json", "sarif", "github", "gitlab", "markdown", "html"} <= set(formats())
+def test_every_format_renders_the_most_severe_finding_of_the_report(demo):
+    report, _ = demo
+    assert set(formats()) == {"json", "sarif", "github", "gitlab", "markdown", "html"}
+    first = min(report.findings, key=lambda f: (-SEVERITY_ORDER[f.severity], f.sort_key()))
+    outputs = {name: render(name, demo) for name in formats()}
+    assert len(set(outputs.values())) == len(outputs)  # no two formats share a renderer
+    assert json.loads(outputs["json"])["findings"][0]["fingerprint"] in {f.fingerprint for f in report.findings}
+    sarif_results = json.loads(outputs["sarif"])["runs"][0]["results"]
+    located = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].rsplit("/", 1)[-1],
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in sarif_results}
+    assert len(sarif_results) == len(report.findings)
+    assert {(f.code, f.path.rsplit("/", 1)[-1], f.line) for f in report.findings if f.cell is None} <= located
+    assert first.fingerprint in {i["fingerprint"] for i in json.loads(outputs["gitlab"])}
+    assert f",line={first.line}," in outputs["github"] and f"title={first.code} " in outputs["github"]
+    assert f"`{first.path}:{first.line}`" in outputs["markdown"]
+    assert f'data-path="{first.path}" data-line="{first.line}"' in outputs["html"]
 
 
 # --- SARIF ---------------------------------------------------------------------------------------------
@@ -125,15 +145,15 @@ def test_sarif_uris_are_relative_to_the_git_repository_root(tmp_path):
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True, capture_output=True)
     write_repo(tmp_path / "ml", {**JUNGLE, "eval set.py": JUNGLE["train.py"]})
     report, project = scan_repo(tmp_path / "ml")
-    sarif = json.loads(formats()["sarif"](report, project))
+    sarif = json.loads(render_as("sarif", report, project))
     uris = sorted({r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
                    for r in sarif["runs"][0]["results"]})
     assert uris == ["ml/eval%20set.py", "ml/features.py", "ml/prepare.py", "ml/train.py"]  # URI references
     assert sarif["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"] == tmp_path.resolve().as_uri() + "/"
-    gitlab = json.loads(formats()["gitlab"](report, project))
+    gitlab = json.loads(render_as("gitlab", report, project))
     assert sorted({e["location"]["path"] for e in gitlab}) == [
         "ml/eval set.py", "ml/features.py", "ml/prepare.py", "ml/train.py"]  # plain paths
-    assert "file=ml/eval set.py," in formats()["github"](report, project)
+    assert "file=ml/eval set.py," in render_as("github", report, project)
 
 
 # --- GitHub annotations --------------------------------------------------------------------------------
@@ -167,7 +187,7 @@ def test_github_annotation_escapes_hostile_message_and_path():
                       column=4, end_line=5, end_column=0, related=(Related("x.py", 2, "reads it"),),
                       fingerprint="0" * 20)
     report = Report(root="/nonexistent-root", config_file=None, files_scanned=1, findings=[finding])
-    (line,) = formats()["github"](report, None).splitlines()
+    (line,) = render_as("github", report).splitlines()
     assert line == ("::error file=a%2Cb%3Ac.py,line=3,col=5,endLine=5,title=DS201 intermediate-file-handoff::"
                     "100%25 wrong%0A::error::injected%0A  -> x.py:2 reads it")
 
@@ -218,7 +238,7 @@ def test_gitlab_severity_mapping():
     def one(severity):
         finding = Finding("DS201", "x", "pipeline-jungle", severity, "m", "a.py", 1, fingerprint="1" * 20)
         report = Report(root="/nonexistent-root", config_file=None, files_scanned=1, findings=[finding])
-        return json.loads(formats()["gitlab"](report, None))[0]["severity"]
+        return json.loads(render_as("gitlab", report))[0]["severity"]
 
     assert [one(s) for s in ("info", "warning", "error")] == ["info", "major", "critical"]
 
@@ -251,7 +271,7 @@ def test_markdown_lists_only_top_findings_errors_first(tmp_path):
     findings.append(Finding("DS999", "y", "pipeline-jungle", "error", "the error", "z.py", 1, fingerprint="9" * 20))
     report = Report(root=str(tmp_path), config_file=None, files_scanned=21, findings=findings)
     _, project = scan_repo(tmp_path)
-    text = formats()["markdown"](report, project)
+    text = render_as("markdown", report, project)
     assert "### Top findings (15 of 21)" in text
     rows = [line for line in text.splitlines() if line.startswith("| error") or line.startswith("| warning")]
     assert rows[0].startswith("| error | DS999 y | `z.py:1` | the error |") and len(rows) == 15
@@ -333,7 +353,7 @@ def test_the_findings_table_carries_what_its_filters_and_sorting_use(demo):
 def test_names_in_the_graph_data_cannot_close_the_script(tmp_path):
     write_repo(tmp_path, {"a.py": "import pandas as pd\npd.DataFrame().to_csv('x</script><b>.csv')\n",
                           "b.py": "import pandas as pd\npd.read_csv('x</script><b>.csv')\n"})
-    page = formats()["html"](*scan_repo(tmp_path))
+    page = render_as("html", *scan_repo(tmp_path))
     script = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', page, re.S).group(1)
     assert "<" not in script and "x</script><b>.csv" in json.dumps(json.loads(script), ensure_ascii=False)
 
@@ -350,31 +370,30 @@ def test_html_and_markdown_show_composition_when_the_metrics_are_present(demo):
     }
     with_composition = Report(root=report.root, config_file=None, files_scanned=report.files_scanned,
                               findings=report.findings, metrics=metrics)
-    page = formats()["html"](with_composition, project)
+    page = render_as("html", with_composition, project)
     assert "Code composition" in page and "62.5%</b>glue code ratio" in page
     assert "<title>glue: 50 (62.5%)</title>" in page
     heaviest = page.index("Glue-heaviest files")
     assert page.index("serve.py", heaviest) < page.index("train.py", heaviest)
-    markdown = formats()["markdown"](with_composition, project)
+    markdown = render_as("markdown", with_composition, project)
     assert "Code composition (80 code lines): glue 62% · ml 25% · other 12%" in markdown
 
 
 def test_views_too_large_to_lay_out_are_left_out_with_a_note(tmp_path, monkeypatch):
-    import debtscan.report.html as html_format
     import debtscan.report.markdown as markdown_format
 
     write_repo(tmp_path, JUNGLE)
     report, project = scan_repo(tmp_path)
-    monkeypatch.setattr(html_format, "MAX_GRAPH_NODES", 4)  # 6 modules and files here, 3 modules
+    monkeypatch.setattr(drawing, "MAX_GRAPH_NODES", 4)  # 6 modules and files here, 3 modules
     monkeypatch.setattr(markdown_format, "MAX_MERMAID_CHARS", 300)
-    page = formats()["html"](report, project)
+    page = render_as("html", report, project)
     data = graph_of(page)
     assert list(data["views"]) == ["modules"] and data["default"] == "modules"
     assert "6 nodes and 5 edges are too many" in data["notes"]["files"] and "6 nodes and 5 edges are too" in page
     edges = {(e["source"], e["target"]): e["title"] for e in data["views"]["modules"]["edges"]}
     assert sorted(edges.values()) == ["features.py reads data/interim/clean.parquet written by prepare.py",
                                       "train.py reads data/interim/features.csv written by features.py"]
-    text = formats()["markdown"](report, project)
+    text = render_as("markdown", report, project)
     mermaid = re.search(r"```mermaid\n(.*?)\n```", text, re.S).group(1)
     assert mermaid.splitlines() == ['flowchart LR', '  m0["features.py"]', '  m1["prepare.py"]', '  m2["train.py"]',
                                     '  m0 -->|"data/interim/features.csv"| m2',
@@ -382,15 +401,13 @@ def test_views_too_large_to_lay_out_are_left_out_with_a_note(tmp_path, monkeypat
 
 
 def test_the_direct_steps_view_leaves_out_hand_offs_a_longer_path_implies(tmp_path, monkeypatch):
-    import debtscan.report.html as html_format
-
     write_repo(tmp_path, {
         "a.py": "import pandas as pd\npd.DataFrame().to_csv('x.csv')\n",
         "b.py": "import pandas as pd\npd.read_csv('x.csv').to_csv('y.csv')\n",
         "c.py": "import pandas as pd\npd.read_csv('x.csv')\npd.read_csv('y.csv')\n",
     })
     report, project = scan_repo(tmp_path)
-    data = graph_of(formats()["html"](report, project))
+    data = graph_of(render_as("html", report, project))
     titles = lambda view: sorted(e["title"] for e in data["views"][view]["edges"])  # noqa: E731
     assert titles("modules") == ["b.py reads x.csv written by a.py", "c.py reads x.csv written by a.py",
                                  "c.py reads y.csv written by b.py"]
@@ -399,9 +416,9 @@ def test_the_direct_steps_view_leaves_out_hand_offs_a_longer_path_implies(tmp_pa
     assert nodes["a.py"]["more_out"] == nodes["c.py"]["more_in"] == ["c.py reads x.csv written by a.py"]
     assert "1 of the 3 hand-offs between modules are not drawn" in data["notes"]["steps"]
     assert data["default"] == "files"  # small: the files view
-    monkeypatch.setattr(html_format, "MAX_DEFAULT_FILE_NODES", 2)
-    monkeypatch.setattr(html_format, "MAX_DEFAULT_MODULE_EDGES", 2)
-    assert graph_of(formats()["html"](report, project))["default"] == "steps"
+    monkeypatch.setattr(drawing, "MAX_DEFAULT_FILE_NODES", 2)
+    monkeypatch.setattr(drawing, "MAX_DEFAULT_MODULE_EDGES", 2)
+    assert graph_of(render_as("html", report, project))["default"] == "steps"
 
 
 def test_cycles_keep_all_their_hand_offs_in_the_direct_steps(tmp_path):
@@ -410,12 +427,12 @@ def test_cycles_keep_all_their_hand_offs_in_the_direct_steps(tmp_path):
         "b.py": "import pandas as pd\npd.read_csv('x.csv').to_csv('y.csv')\n",
         "c.py": "import pandas as pd\npd.read_csv('y.csv').to_csv('z.csv')\npd.read_csv('x.csv')\n",
     })
-    data = graph_of(formats()["html"](*scan_repo(tmp_path)))
+    data = graph_of(render_as("html", *scan_repo(tmp_path)))
     assert "steps" not in data["views"]  # a -> b -> c -> a: no hand-off has another path
 
 
 def test_inside_a_cycle_the_direct_steps_keep_who_reaches_whom():
-    from debtscan.report.html import direct_steps
+    from debtscan.report.drawing import direct_steps
 
     modules = nx.DiGraph()
     for u, v in [("a", "b"), ("b", "c"), ("c", "a"), ("a", "c"), ("c", "b"), ("c", "d"), ("b", "d")]:
@@ -432,29 +449,25 @@ def test_inside_a_cycle_the_direct_steps_keep_who_reaches_whom():
 
 
 def test_views_with_too_many_edges_are_left_out_too(tmp_path, monkeypatch):
-    import debtscan.report.html as html_format
-
     write_repo(tmp_path, JUNGLE)
     report, project = scan_repo(tmp_path)
-    monkeypatch.setattr(html_format, "MAX_GRAPH_EDGES", 2)  # modules: 2 hand-offs; modules and files: 5 edges
-    data = graph_of(formats()["html"](report, project))
+    monkeypatch.setattr(drawing, "MAX_GRAPH_EDGES", 2)  # modules: 2 hand-offs; modules and files: 5 edges
+    data = graph_of(render_as("html", report, project))
     assert list(data["views"]) == ["modules"] and "5 edges are too many" in data["notes"]["files"]
-    monkeypatch.setattr(html_format, "MAX_GRAPH_EDGES", 1)
-    page = formats()["html"](report, project)
+    monkeypatch.setattr(drawing, "MAX_GRAPH_EDGES", 1)
+    page = render_as("html", report, project)
     assert 'id="graph-data"' not in page
     assert "3 nodes and 2 edges are too many" in page
 
 
 def test_too_many_pattern_links_are_left_out_of_the_files_view_with_a_note(tmp_path, monkeypatch):
-    import debtscan.report.html as html_format
-
     write_repo(tmp_path, {"a.py": "import pandas as pd\npd.DataFrame().to_csv('data/a.csv')\n",
                           "b.py": "import sys\nimport pandas as pd\npd.read_csv(f'data/{sys.argv[1]}.csv')\n"})
     report, project = scan_repo(tmp_path)
     kinds = lambda page: {e["kind"] for e in graph_of(page)["views"]["files"]["edges"]}  # noqa: E731
-    assert "matches" in kinds(formats()["html"](report, project))
-    monkeypatch.setattr(html_format, "MAX_MATCH_EDGES", 0)
-    page = formats()["html"](report, project)
+    assert "matches" in kinds(render_as("html", report, project))
+    monkeypatch.setattr(drawing, "MAX_MATCH_EDGES", 0)
+    page = render_as("html", report, project)
     assert "matches" not in kinds(page)
     assert "the 1 links from path patterns to the files they match are left out" in graph_of(page)["notes"]["files"]
 
@@ -464,13 +477,13 @@ def test_every_fixture_renders_in_every_format(fixture):
     root = (REPO / "fixtures" / fixture).resolve()
     report, project = scan(ScanOptions(root=root, config=load_config(None, root), use_cache=False, jobs=1))
     jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))).validate(
-        json.loads(formats()["sarif"](report, project)))
-    issues = json.loads(formats()["gitlab"](report, project))
+        json.loads(render_as("sarif", report, project)))
+    issues = json.loads(render_as("gitlab", report, project))
     jsonschema.Draft7Validator(GITLAB_SCHEMA).validate(issues)
     assert len({i["fingerprint"] for i in issues}) == len(issues) == len(report.findings)
-    assert len(formats()["github"](report, project).splitlines()) == len(report.findings) + len(report.errors)
-    assert formats()["markdown"](report, project).startswith(f"## debtscan: {len(report.findings)} finding(s)")
-    page = formats()["html"](report, project)
+    assert len(render_as("github", report, project).splitlines()) == len(report.findings) + len(report.errors)
+    assert render_as("markdown", report, project).startswith(f"## debtscan: {len(report.findings)} finding(s)")
+    page = render_as("html", report, project)
     assert page.count('<tr data-rule="') == len(report.findings)
     assert_self_contained(page)
 

@@ -9,6 +9,7 @@ import pytest
 
 from debtscan.config import Config, load_config
 from debtscan.engine import ScanOptions, scan
+from debtscan.rules.registry import load_rules
 from debtscan.tomlcompat import tomllib
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -22,9 +23,28 @@ def glue_scan(repo: Path, config: Config = None):
     return report
 
 
+def ranges_of(name: str) -> dict:
+    with open(FIXTURES / name / "expected-ratios.toml", "rb") as handle:
+        return tomllib.load(handle)
+
+
+def test_the_three_glue_fixtures_labelled_ranges_tell_glue_code_from_ml_code():
+    # the ranges are narrow enough to tell the fixtures apart (no [0, 1] range passes everything) ...
+    service, training, clean = (ranges_of(n)["repo"] for n in ("glue-service", "ml-training", "clean-pipeline"))
+    assert service["glue"][0] > max(training["glue"][1], clean["glue"][1])
+    assert training["ml"][0] > service["ml"][1]
+    # ... and each scan's repo shares fall in its own ranges and outside the others'
+    for name, own, others in (("glue-service", service, (training, clean)), ("ml-training", training, (service,))):
+        fractions = glue_scan(FIXTURES / name).metrics["composition"]["repo"]["fractions"]
+        kind = "glue" if name == "glue-service" else "ml"
+        low, high = own[kind]
+        assert low <= fractions[kind] <= high, (name, kind, fractions[kind])
+        assert all(not (other[kind][0] <= fractions[kind] <= other[kind][1]) for other in others), (name, fractions)
+
+
 def test_the_three_glue_fixtures_exist_with_ratio_ranges():
     names = {p.name for p in WITH_RATIOS}
-    assert {"glue-service", "ml-training", "clean-pipeline"} <= names
+    assert {"glue-service", "ml-training", "clean-pipeline", "scoring-service", "ml-package", "prep-script"} <= names
 
 
 @pytest.mark.parametrize("repo", WITH_RATIOS, ids=lambda p: p.name)
@@ -53,9 +73,29 @@ def test_glue_dominated_service_is_mostly_glue_and_training_module_mostly_ml():
     assert ranked[0] == "numpy->numpy" and "pandas->numpy" in ranked[:6] and "polars->pandas" in ranked
 
 
-def test_every_fixture_repo_labels_its_glue_code_findings():
-    missing = [p.name for p in REPOS if not (p / "labels-glue-code.toml").is_file()]
-    assert not missing
+def test_every_fixture_repo_labels_its_glue_code_findings_at_code_lines_of_its_files():
+    glue_rules = {code for code in load_rules().rules if code.startswith("DS1")}
+    problems = []
+    for repo in REPOS:
+        labels = repo / "labels-glue-code.toml"
+        if not labels.is_file():
+            problems.append(f"{repo.name}: no labels-glue-code.toml")
+            continue
+        with open(labels, "rb") as handle:
+            for entry in tomllib.load(handle).get("finding", []):
+                where = f"{repo.name}/{entry.get('path')}:{entry.get('line')} {entry.get('code')}"
+                source = repo / str(entry.get("path"))
+                if entry.get("code") not in glue_rules:
+                    problems.append(f"{where}: not a glue-code rule")
+                elif not source.is_file():
+                    problems.append(f"{where}: no such file")
+                else:
+                    lines = source.read_text(encoding="utf-8").splitlines()
+                    line = int(entry.get("line", 0))
+                    if not 1 <= line <= len(lines) or not lines[line - 1].strip() \
+                            or lines[line - 1].lstrip().startswith("#"):
+                        problems.append(f"{where}: not a code line of the file")
+    assert not problems, problems
 
 
 def test_glue_code_precision_and_recall_over_the_labelled_fixtures(capsys):
@@ -75,9 +115,9 @@ def test_glue_code_precision_and_recall_over_the_labelled_fixtures(capsys):
     with capsys.disabled():
         print(f"\nglue-code: TP {true_positive} FP {false_positive} FN {false_negative} "
               f"precision {precision:.2f} recall {recall:.2f}")
-    assert true_positive >= 9
-    assert precision >= 0.9, extras
-    assert recall >= 0.9, misses
+    assert true_positive >= 8   # one finding per repeated-glue group
+    assert precision >= 0.95, extras
+    assert recall >= 0.95, misses
 
 
 def test_demo_serving_api_is_glue_heavy_but_under_the_default_size():

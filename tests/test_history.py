@@ -23,7 +23,8 @@ from click.testing import CliRunner
 from debtscan.store import collect, work
 from debtscan.cli import main
 from debtscan.gitrepo import GitError, TreeCheckout, list_commits, open_repository
-from debtscan.history import History, HistoryOptions, delta, top_commits, FindingRef
+from debtscan.history import History, HistoryOptions, delta
+from debtscan.report.trends import FindingRef, top_commits
 from debtscan.report.history_formats import history_schema, render_csv, render_jsonl
 
 PREPARE = '''import pandas as pd

@@ -16,6 +16,7 @@ import pytest
 from browser import Browser, find_chromium
 from debtscan.config import load_config
 from debtscan.engine import ScanOptions, scan
+from debtscan.report.drawing import with_pipeline
 from debtscan.report.formats import formats
 
 CHROMIUM = find_chromium()
@@ -74,7 +75,7 @@ def page(tmp_path_factory):
     report.findings[5] = replace(report.findings[5], severity="error")
     report.findings[3] = replace(report.findings[3], severity="info")
     path = tmp_path_factory.mktemp("html") / "report.html"
-    path.write_text(formats()["html"](report, project), encoding="utf-8")
+    path.write_text(formats()["html"](with_pipeline(report, project)), encoding="utf-8")
     data = json.loads(re.search(r'id="graph-data">(.*?)</script>', path.read_text("utf-8"), re.S).group(1))
     return report, path, data
 

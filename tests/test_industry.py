@@ -103,7 +103,7 @@ def test_spark_warehouse_and_airflow_hand_offs():
     assert locations(report.findings, "DS201") == [
         ("jobs/daily_counts.py", 13), ("jobs/user_features.py", 8), ("jobs/user_features.py", 11),
         ("train.py", 9), ("train.py", 10)]
-    assert not locations(report.findings, "DS207")  # the raw lake is another system's output
+    assert not locations(report.findings, "DS406")  # the raw lake is another system's output
     message = next(f.message for f in report.findings if f.path == "train.py")
     assert "intermediate-table hand-off" in message
 
@@ -392,7 +392,7 @@ def test_a_notebook_that_downloads_its_input_produces_it(tmp_path):
                             "other = pd.read_csv('data/processed/other.csv')\n"]]
     notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     report, _ = scan(tmp_path, {"explore.ipynb": _json.dumps(notebook)})
-    assert [f.message.split("`")[1] for f in report.findings if f.code == "DS207"] == ["data/processed/other.csv"]
+    assert [f.message.split("`")[1] for f in report.findings if f.code == "DS406"] == ["data/processed/other.csv"]
 
 
 def test_spark_paths_without_a_scheme_are_cluster_paths_not_hard_coded_machine_paths(tmp_path):

@@ -123,10 +123,10 @@ def test_reads_of_files_nothing_produces_outside_raw_folders_are_info():
                 "import joblib\njoblib.load('pretrained/encoder.joblib')\n",
         "resources/stopwords.csv": "a\n",
     }
-    report, _ = scan(files, select=["DS207"])
-    assert locations(report.findings, "DS207") == [("a.py", 2)]
+    report, _ = scan(files, select=["DS406"])
+    assert locations(report.findings, "DS406") == [("a.py", 2)]
     assert report.findings[0].severity == "info"
-    assert found(files, "DS207", {"raw-data-dirs": ["input", "data/raw", "data/external"]}) == []
+    assert found(files, "DS406", {"raw-data-dirs": ["input", "data/raw", "data/external"]}) == []
 
 
 def test_declared_dvc_and_kedro_artifacts_are_managed_not_jungle():

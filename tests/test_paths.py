@@ -50,8 +50,9 @@ def located(files, config=None):
     ("import polars as pl\ndf = pl.scan_csv('a.csv').collect()\ndf.write_parquet('b.parquet')\n",
      {("read", "a.csv"), ("write", "b.parquet")}),
     ("import shutil\nshutil.copy('a.csv', 'backup/a.csv')\n", {("read", "a.csv"), ("write", "backup/a.csv")}),
-    ("import glob, os\nfiles = glob.glob('data/parts/*.csv')\nnames = os.listdir('data/images')\n",
-     {("read", "data/parts/*.csv"), ("read", "data/images/*")}),
+    ("import glob, os\nimport pandas as pd\nfiles = glob.glob('data/parts/*.csv')\nnames = os.listdir('data/images')\n"
+     "parts = [pd.read_csv(f) for f in files]\n",
+     {("read", "data/parts/*.csv")}),
     ("from PIL import Image\nimport cv2\nimg = Image.open('img/a.png')\ncv2.imwrite('img/b.png', cv2.imread('img/c.png'))\n",
      {("read", "img/a.png"), ("write", "img/b.png"), ("read", "img/c.png")}),
     ("from datasets import load_from_disk\nds = load_from_disk('data/ds')\nds.save_to_disk('data/ds2')\n",

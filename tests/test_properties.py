@@ -49,7 +49,28 @@ def assert_sound(facts):
 def test_any_valid_program_gives_facts_that_round_trip_through_the_store_codec(source):
     facts = facts_of("pkg/generated.py", source)
     assert_sound(facts)
-    build_project({facts.path: facts} if not facts.error else {})
+    assert_project_of_one_file(facts)
+
+
+def assert_project_of_one_file(facts):
+    """The project of one file holds that file only: one module node, every access and edge about it."""
+    project = build_project({facts.path: facts} if not facts.error else {})
+    if facts.error:
+        assert not project.facts and not project.graph.number_of_nodes()
+        return
+    assert set(project.facts) == {facts.path}
+    modules = {n for n, kind in project.graph.nodes(data="kind") if kind == "module"}
+    assert modules == {f"module:{facts.path}"}
+    assert all(access.module == facts.path for access in project.accesses)
+    artifacts = {n for n, kind in project.graph.nodes(data="kind") if kind == "artifact"}
+    assert artifacts == {f"artifact:{a.artifact}" for a in project.accesses}, (artifacts, project.accesses)
+
+
+def test_the_project_of_one_file_holds_that_file_its_reads_and_writes():
+    facts = facts_of("pkg/io.py", "import pandas as pd\ndf = pd.read_csv('a.csv')\ndf.to_csv('b.csv')\n")
+    assert_project_of_one_file(facts)
+    assert {(a.mode, a.artifact) for a in build_project({facts.path: facts}).accesses} == {
+        ("read", "a.csv"), ("write", "b.csv")}
 
 
 @FAST

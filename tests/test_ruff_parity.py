@@ -162,7 +162,7 @@ def test_concise_is_one_line_per_finding_path_line_col_code_severity_message(rep
         "make.py:3:1: DS201 [warning] `data/interim/frame.parquet` written here is read by 1 other module(s) "
         "(use.py:2): an undeclared intermediate-file hand-off.\n"
         "use.py:2:9: DS201 [warning] `data/interim/frame.parquet` read here is produced by another module "
-        "(make.py:3): an undeclared intermediate-file hand-off.\n")
+        "(make.py:3; exact match): an undeclared intermediate-file hand-off.\n")
     assert result.stderr == "2 findings in 2 files (2 files scanned; 2 warning) · pipeline-jungle: 2\n"
 
 
@@ -178,7 +178,7 @@ def test_piped_console_output_is_not_wrapped_and_each_finding_line_has_severity_
         "              ↳ use.py:2 reads `data/interim/frame.parquet`\n"
         "use.py\n"
         "         2:9  DS201 [warning] `data/interim/frame.parquet` read here is produced by another module "
-        "(make.py:3): an undeclared intermediate-file hand-off. (intermediate-file-handoff)\n"
+        "(make.py:3; exact match): an undeclared intermediate-file hand-off. (intermediate-file-handoff)\n"
         "              ↳ make.py:3 writes `data/interim/frame.parquet`\n"
         "\n"
         "2 findings in 2 files (2 files scanned; 2 warning) · pipeline-jungle: 2\n")
@@ -191,9 +191,9 @@ def test_on_a_narrow_console_wrapped_messages_keep_their_indentation(repo):
         "use.py",
         "         2:9  DS201 [warning] `data/interim/frame.parquet`",
         "              read here is produced by another module",
-        "              (make.py:3): an undeclared intermediate-file",
-        "              hand-off. (intermediate-file-handoff)",
-        "              ↳ make.py:3 writes",
+        "              (make.py:3; exact match): an undeclared",
+        "              intermediate-file hand-off.",
+        "              (intermediate-file-handoff)",
     ]
     assert all(len(line) <= 60 for line in out.stdout.splitlines()[:-1])
 

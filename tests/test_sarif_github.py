@@ -32,7 +32,7 @@ def notebook(*cells, indent=1):
 
 def sarif_of(root):
     report, project = scan_repo(root)
-    data = json.loads(formats()["sarif"](report, project))
+    data = json.loads(formats()["sarif"](report))
     jsonschema.Draft4Validator(SCHEMA).validate(data)
     return report, data["runs"][0]
 
@@ -108,10 +108,10 @@ def test_problem_severity_uses_githubs_values_and_precision_follows_the_measurem
     rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
     assert {rule["properties"]["problem.severity"] for rule in rules.values()} <= {
         "error", "warning", "recommendation"}
-    assert rules["DS207"]["properties"]["problem.severity"] == "recommendation"  # an info-level rule
+    assert rules["DS406"]["properties"]["problem.severity"] == "recommendation"  # an info-level rule
     assert rules["DS201"]["properties"]["precision"] == "high"  # 34 of 40 judged right
-    assert rules["DS207"]["properties"]["precision"] == "low"  # 16 of 48
-    assert rules["DS102"]["properties"]["precision"] == "low"  # 6 of 52
+    assert rules["DS406"]["properties"]["precision"] == "very-high"  # 20 of 20 (DS207 before it: 16 of 48)
+    assert "precision" not in rules["DS102"]["properties"]  # 6 of 6 is too few to claim anything
     assert rules["DS201"]["properties"]["debtscan/measured-precision"]["judged"] == 40
     assert "precision" not in rules["DS206"]["properties"]  # never measured: no claim
     assert "precision" not in rules["DS303"]["properties"]  # 5 of 5 is too few to claim anything
@@ -178,7 +178,7 @@ def test_the_json_report_gives_related_places_their_column_and_cell(tmp_path):
     write_repo(tmp_path, {"explore.ipynb": JUNGLE_NOTEBOOK,
                           "prep.py": "import pandas as pd\nclean = pd.read_parquet('data/clean.parquet')\n"})
     report, project = scan_repo(tmp_path)
-    data = json.loads(formats()["json"](report, project))  # validated against the schema by conftest
+    data = json.loads(formats()["json"](report))  # validated against the schema by conftest
     reader = next(f for f in data["findings"] if f["code"] == "DS201" and f["path"] == "prep.py")
     assert reader["related"] == [{"path": "explore.ipynb", "line": 5, "column": 0, "cell": 1,
                                   "message": "writes `data/clean.parquet`"}]

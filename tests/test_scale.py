@@ -202,7 +202,7 @@ def test_80_copies_side_by_side_each_give_exactly_the_findings_of_the_copy_alone
     expected = _local(single, "")
     codes = Counter(code for code, *_ in expected)
     # the fixture exercises every cross-file rule a monorepo could mix up
-    assert {"DS201", "DS202", "DS203", "DS204", "DS206", "DS207"} <= set(codes)
+    assert {"DS201", "DS202", "DS203", "DS204", "DS206", "DS406"} <= set(codes)
     monorepo = tmp_path / "monorepo"
     write_repo(monorepo, {f"team_{i:02d}/{path}": text for i in range(80) for path, text in PROJECT.items()})
     result = capped_scan(monorepo)

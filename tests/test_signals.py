@@ -10,6 +10,7 @@ import libcst as cst
 import pytest
 
 from debtscan.facts.extract import extract
+from debtscan.facts.model import ModelRef, OutputKind, PredictionOutput
 from debtscan.project.export import to_dot, to_json, to_mermaid
 from debtscan.knowledge import load_knowledge
 from debtscan.report.json_format import schema
@@ -151,7 +152,8 @@ def test_a_fitted_estimator_records_inputs_target_saved_file_and_where_predictio
     assert set(model.inputs) == {"age", "income"} and model.targets == ("churned",)
     assert model.feature_lists == ("m.FEATURES",)
     assert model.input_sources[0].value == "data/raw/t.csv"
-    assert "column:p" in model.outputs and model.output_artifacts[0].value == "out/scores.csv"
+    assert PredictionOutput(OutputKind.COLUMN, "p") in model.outputs
+    assert model.output_artifacts[0].value == "out/scores.csv"
     assert model.artifact.value == "models/rf.joblib"
 
 
@@ -207,7 +209,7 @@ def test_predictions_of_one_model_among_the_inputs_of_another_in_the_same_file()
         third.fit(df[["b"]], df["y"])
     """)
     models = {m.name: m for m in facts.models}
-    assert models["second"].input_models == ("first@<module>",)
+    assert models["second"].input_models == (ModelRef("first", "<module>"),)
     assert models["third"].input_models == (), "a model not given the prediction column is not in the cascade"
 
 

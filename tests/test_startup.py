@@ -18,7 +18,8 @@ PROBE = textwrap.dedent("""
     except SystemExit:
         pass
     heavy = ("sqlglot", "rich", "networkx", "libcst", "multiprocessing", "debtscan.engine", "debtscan.report.html",
-             "debtscan.report.markdown", "debtscan.report.sarif", "debtscan.report.console", "debtscan.docs")
+             "debtscan.report.markdown", "debtscan.report.sarif", "debtscan.report.console", "debtscan.report.glue_chart",
+             "debtscan.rules.registry", "debtscan.facts.extract")
     print(json.dumps(sorted(name for name in heavy if name in sys.modules)), file=sys.stderr)
 """)
 
@@ -42,13 +43,25 @@ def test_the_version_loads_no_engine_no_parser_no_graph_library():
     assert loaded("--version") == set()
 
 
+def test_listing_the_rules_as_json_loads_the_rules_but_no_engine_console_sql_or_renderer():
+    modules = loaded("rules", "--format", "json")
+    assert "debtscan.rules.registry" in modules  # what the listing does need
+    assert modules.isdisjoint({"sqlglot", "rich", "multiprocessing", "debtscan.engine", "debtscan.facts.extract",
+                               "debtscan.report.html", "debtscan.report.markdown", "debtscan.report.sarif",
+                               "debtscan.report.console"}), modules
+
+
+def test_the_rules_table_loads_the_console_library():
+    assert "rich" in loaded("rules")
+
+
 def test_a_json_scan_without_sql_loads_the_parser_and_graph_but_no_sql_console_or_other_formats(tmp_path):
     write_repo(tmp_path, {"train.py": TRAIN})
     modules = loaded("scan", tmp_path, "--format", "json", "--no-cache", "--jobs", "1", "-o", tmp_path / "r.json")
     assert {"libcst", "networkx", "debtscan.engine"} <= modules  # what a scan does need
     assert modules.isdisjoint({"sqlglot", "rich", "multiprocessing", "debtscan.report.html",
                                "debtscan.report.markdown", "debtscan.report.sarif", "debtscan.report.console",
-                               "debtscan.docs"}), modules
+                               "debtscan.report.glue_chart"}), modules
 
 
 def test_sql_in_a_file_loads_the_sql_parser(tmp_path):

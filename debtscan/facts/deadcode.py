@@ -21,10 +21,9 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.collector import Collector
+from debtscan.facts.collector import CollectedFacts, Collector
 from debtscan.facts.model import DeadBlockFact, FlagFact
 
-_EXITS = frozenset({"sys.exit", "builtins.exit", "builtins.quit", "os._exit", "os.abort"})
 _STATEMENTS = (
     cst.SimpleStatementLine, cst.If, cst.For, cst.While, cst.With, cst.Try, cst.FunctionDef, cst.ClassDef,
     cst.Match, cst.TryStar,
@@ -104,7 +103,7 @@ class DeadCodeCollector(Collector):
         if stretch.reason != "exit":
             return True
         name = self.ex.qualname(statement.body[-1].value.func)
-        if name in _EXITS:
+        if name in self.ex.knowledge.tables.code.exits:
             stretch.reason = name.replace("builtins.", "") + "()"
             return True
         return False
@@ -219,7 +218,7 @@ class DeadCodeCollector(Collector):
         for item in node.names:
             self.bound[item.name.value] = self.bound.get(item.name.value, 0) + 2
 
-    def finish(self, out: Dict[str, Any]) -> None:
+    def finish(self, out: CollectedFacts) -> None:
         flags = []
         for name, (value, line) in sorted(self.flag_values.items(), key=lambda item: item[1][1]):
             tests = self.tests.get(name)
@@ -229,10 +228,10 @@ class DeadCodeCollector(Collector):
         last = self.ex.text.count("\n") + (0 if self.ex.text.endswith("\n") else 1)
         dead = [d if d.end_line <= last else DeadBlockFact(d.line, max(d.line, last), d.reason, d.at, d.scope,
                                                            d.statements) for d in self.dead]
-        out["dead_blocks"] = tuple(sorted(dead, key=lambda d: (d.line, d.end_line)))
-        out["flags"] = tuple(flags)
-        out["main_guard"] = self.main_guard
-        out["top_level_calls"] = self.top_level_calls
+        out.dead_blocks.extend(sorted(dead, key=lambda d: (d.line, d.end_line)))
+        out.flags.extend(flags)
+        out.main_guard = self.main_guard
+        out.top_level_calls = self.top_level_calls
 
 
 def _only_yield(statement: cst.CSTNode) -> bool:

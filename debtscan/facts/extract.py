@@ -2,20 +2,20 @@
 
 libcst's visitor framework rebuilds every node it visits, and its Position/Scope/QualifiedName metadata
 providers cost several times the parse again. debtscan instead walks the tree once while generating its
-code: :class:`Extraction` is a libcst ``CodegenState`` whose ``before_codegen``/``after_codegen`` hooks see
+code (:class:`debtscan.facts.codegen.PositionedWalk`, the one module using libcst internals), whose hooks see
 every node in source order together with its exact line and column, for about a quarter of the parse's
 cost. Import aliases, scopes and local bindings are tracked here; fact families plug in as
-:class:`Collector` objects that receive the nodes they asked for.
+:class:`~debtscan.facts.collector.Collector` objects that receive the nodes they asked for, in an order
+their ``after`` declarations decide, and fill a typed :class:`~debtscan.facts.collector.CollectedFacts`.
 """
 from __future__ import annotations
 
 import builtins
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Dict, List, Optional, Sequence, Tuple, Type
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 
 from debtscan.facts.model import (
     CallFact,
@@ -25,6 +25,8 @@ from debtscan.facts.model import (
     FunctionFact,
     ImportFact,
     IOFact,
+    IOMode,
+    LineKind,
     StatementFact,
     SuppressionFact,
 )
@@ -41,8 +43,17 @@ from debtscan.facts.values import (
     Seq,
     Sym,
     Unknown,
+    Why,
 )
-from debtscan.facts.collector import MODULE_SCOPE, Collector, StatementFrame  # noqa: F401 (re-exported)
+from debtscan.facts.codegen import PositionedWalk, chain
+from debtscan.facts.collector import (  # noqa: F401 (re-exported)
+    MODULE_SCOPE,
+    CollectedFacts,
+    Collector,
+    CollectorOrderError,
+    StatementFrame,
+    ordered,
+)
 from debtscan.knowledge import Knowledge
 
 _BUILTINS = frozenset(dir(builtins))
@@ -54,17 +65,6 @@ _COMPOUND_STATEMENTS = (
     cst.If, cst.For, cst.While, cst.With, cst.Try, cst.FunctionDef, cst.ClassDef, cst.Match, cst.TryStar,
 )
 _SUPPRESSION = re.compile(r"#\s*debtscan:\s*(ignore-file|ignore)(?:\[([A-Za-z0-9_,\s-]*)\])?")
-_PATH_OPS = {
-    "os.path.dirname": "dirname", "os.path.basename": "basename", "os.path.abspath": "abspath",
-    "os.path.realpath": "abspath", "os.path.normpath": "normpath", "os.path.expanduser": "expanduser",
-    "posixpath.dirname": "dirname", "posixpath.basename": "basename",
-}
-_PATH_METHODS_NOARG = {"resolve": "abspath", "absolute": "abspath", "expanduser": "expanduser"}
-_PATH_PROPS = {"parent": "dirname", "name": "basename", "stem": "stem", "suffix": "suffix"}
-_PATH_CTORS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath",
-                         "pathlib.WindowsPath"})
-_JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join"})
-_PASSTHROUGH = frozenset({"builtins.str", "os.fspath", "os.path.normcase"})
 
 
 @dataclass
@@ -79,23 +79,25 @@ class Scope:
     nodes: Dict[str, cst.BaseExpression] = field(default_factory=dict)
 
 
-class Extraction(CodegenState):
+C = TypeVar("C", bound=Collector)
+
+
+class Extraction(PositionedWalk):
     """Walks one module in source order (by generating its code) and gathers FileFacts."""
 
     __slots__ = (
-        "line", "col", "module", "is_package", "knowledge", "aliases", "scopes", "toplevel",
+        "module", "is_package", "knowledge", "paths", "aliases", "scopes", "toplevel",
         "imports", "calls", "constants", "functions", "stmt_stack", "statements", "collectors",
-        "_enter", "_leave", "_call_names", "_func_stack", "_before", "_after", "text",
+        "_by_kind", "_enter", "_leave", "_call_names", "_func_stack", "text",
     )
 
     def __init__(self, module: cst.Module, module_name: str, is_package: bool, knowledge: Knowledge,
                  collector_types: Sequence[Type[Collector]]) -> None:
-        CodegenState.__init__(self, default_indent=module.default_indent, default_newline=module.default_newline)
-        self.line = 1
-        self.col = 0
+        PositionedWalk.__init__(self, module)
         self.module = module_name
         self.is_package = is_package
         self.knowledge = knowledge
+        self.paths = knowledge.tables.paths  # signals.toml [paths]: path functions
         self.aliases: Dict[str, str] = {}
         self.scopes: List[Scope] = [Scope(MODULE_SCOPE, "module")]
         self.toplevel = {
@@ -112,7 +114,8 @@ class Extraction(CodegenState):
         self._call_names: Dict[int, str] = {}
         self._func_stack: List[Tuple[str, int]] = []
         self.text = ""  # the source, for collectors that read it in finish()
-        self.collectors = [c(self) for c in collector_types]
+        self.collectors = [c(self) for c in ordered(collector_types)]
+        self._by_kind: Dict[type, Collector] = {type(c): c for c in self.collectors}
         self._enter: Dict[type, List[Callable]] = {}
         self._leave: Dict[type, List[Callable]] = {}
         for collector in self.collectors:
@@ -127,40 +130,17 @@ class Extraction(CodegenState):
         core_before[cst.IndentedBlock] = core_before[cst.SimpleStatementSuite] = self._enter_suite
         core_after.update((kind, self._leave_compound) for kind in _COMPOUND_STATEMENTS)
         core_after[cst.FunctionDef] = core_after[cst.ClassDef] = self._leave_def_statement
-        self._before = {kind: _chain(([core_before[kind]] if kind in core_before else []) + self._enter.get(kind, []))
+        self._before = {kind: chain(([core_before[kind]] if kind in core_before else []) + self._enter.get(kind, []))
                         for kind in set(core_before) | set(self._enter)}
-        self._after = {kind: _chain(self._leave.get(kind, []) + ([core_after[kind]] if kind in core_after else []))
+        self._after = {kind: chain(self._leave.get(kind, []) + ([core_after[kind]] if kind in core_after else []))
                        for kind in set(core_after) | set(self._leave)}
 
-    # -- position tracking (CodegenState hooks) --------------------------------------------------
-    def add_token(self, value: str) -> None:
-        if "\n" in value:
-            self.line += value.count("\n")
-            self.col = len(value) - value.rfind("\n") - 1
-        else:
-            self.col += len(value)
-
-    def add_indent_tokens(self) -> None:
-        for token in self.indent_tokens:
-            self.col += len(token)
-
-    def pop_trailing_newline(self) -> None:
-        pass
-
-    def record_syntactic_position(self, node, *, start_node=None, end_node=None):
-        # libcst's version is a generator-based context manager entered for most nodes; positions are
-        # tracked by add_token here, so a shared no-op context manager saves its cost.
-        return _NO_POSITION
-
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        handler = self._before.get(type(node))
-        if handler is not None:
-            handler(node)
-
-    def after_codegen(self, node: cst.CSTNode) -> None:
-        handler = self._after.get(type(node))
-        if handler is not None:
-            handler(node)
+    def collector(self, kind: Type[C]) -> C:
+        """The running collector of class ``kind`` (see :meth:`Collector.peer`)."""
+        found = self._by_kind.get(kind)
+        if found is None:
+            raise CollectorOrderError(f"no {kind.__name__} in this extraction")
+        return found  # type: ignore[return-value]
 
     def _enter_small(self, node: cst.CSTNode) -> None:
         self.stmt_stack.append(StatementFrame(node, self.line, self.scopes[-1].name))
@@ -374,7 +354,7 @@ class Extraction(CodegenState):
             if fact_ is not None:
                 self.statements.append(fact_)
                 return
-        self.statements.append(StatementFact(frame.line, frame.end_line, "other", scope=frame.scope))
+        self.statements.append(StatementFact(frame.line, frame.end_line, LineKind.OTHER, scope=frame.scope))
 
     def _bind_assignment(self, node) -> None:
         value = node.value
@@ -384,7 +364,7 @@ class Extraction(CodegenState):
             if isinstance(node.target, cst.Name) and isinstance(node.operator, cst.AddAssign):
                 name = node.target.value
                 previous = self.lookup(name)
-                self._bind(name, Concat((previous or Unknown("augmented"), self.sym(value))), value, None)
+                self._bind(name, Concat((previous or Unknown(Why.AUGMENTED), self.sym(value))), value, None)
             return
         targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
         sym_value = None
@@ -398,7 +378,7 @@ class Extraction(CodegenState):
             elif isinstance(target, (cst.Tuple, cst.List)):
                 for element in target.elements:
                     if isinstance(element.value, cst.Name):
-                        self._bind(element.value.value, Unknown("unpacked"), None, None)
+                        self._bind(element.value.value, Unknown(Why.UNPACKED), None, None)
 
     def _bind(self, name: str, value: Sym, node: Optional[cst.BaseExpression], type_: Optional[str]) -> None:
         scope = self.scopes[-1]
@@ -425,19 +405,19 @@ class Extraction(CodegenState):
     def sym(self, node: Optional[cst.BaseExpression], depth: int = 0) -> Sym:
         """What an expression is known to be, without evaluating any code."""
         if node is None or depth > 40:
-            return Unknown("deep")
+            return Unknown(Why.DEEP)
         kind = type(node)
         if kind is cst.SimpleString:
             try:
                 value = node.evaluated_value
             except Exception:  # noqa: BLE001 - malformed literal: unknown, never fatal
-                return Unknown("string")
+                return Unknown(Why.STRING)
             return Lit(value if isinstance(value, str) else value.decode("latin-1"))
         if kind is cst.Integer or kind is cst.Float:
             try:
                 return Lit(node.evaluated_value)
             except Exception:  # noqa: BLE001
-                return Unknown("number")
+                return Unknown(Why.NUMBER)
         if kind is cst.Name:
             value = node.value
             if value in ("True", "False", "None"):
@@ -445,7 +425,7 @@ class Extraction(CodegenState):
             if value == "__file__":
                 return Here()
             bound = self.lookup(value)
-            return bound if bound is not None else Unknown(f"name:{value}")
+            return bound if bound is not None else Unknown(Why.NAME, value)
         if kind is cst.ConcatenatedString:
             return Concat((self.sym(node.left, depth + 1), self.sym(node.right, depth + 1)))
         if kind is cst.FormattedString:
@@ -470,7 +450,7 @@ class Extraction(CodegenState):
                     if isinstance(inner, Seq):
                         items.extend(inner.items)
                         continue
-                    return Unknown("starred")
+                    return Unknown(Why.STARRED)
                 items.append(self.sym(element.value, depth + 1))
             return Seq(tuple(items))
         if kind is cst.BinaryOperation:
@@ -486,19 +466,20 @@ class Extraction(CodegenState):
             if op is cst.Modulo:
                 args = right.items if isinstance(right, Seq) else (right,)
                 return Format(left, tuple(args), (), (), "percent")
-            return Unknown("arithmetic")
+            return Unknown(Why.ARITHMETIC)
         if kind is cst.Attribute:
             qualname = self.qualname(node)
             base_sym = None
-            if node.attr.value in _PATH_PROPS and self.type_of(node.value) == "pathlib.Path":
-                return PathOp(_PATH_PROPS[node.attr.value], self.sym(node.value, depth + 1))
+            properties = self.paths.properties
+            if node.attr.value in properties and self.type_of(node.value) == "pathlib.Path":
+                return PathOp(properties[node.attr.value], self.sym(node.value, depth + 1))
             if qualname is not None and isinstance(node.value, (cst.Name, cst.Attribute)) and self.qualname(node.value):
                 return Ref(qualname)
-            prop = _PATH_PROPS.get(node.attr.value)
+            prop = properties.get(node.attr.value)
             if prop:
                 base_sym = self.sym(node.value, depth + 1)
                 return PathOp(prop, base_sym)
-            return Unknown(f"attr:{node.attr.value}")
+            return Unknown(Why.ATTRIBUTE, node.attr.value)
         if kind is cst.Call:
             return self._sym_call(node, depth)
         if kind is cst.IfExp:
@@ -512,21 +493,23 @@ class Extraction(CodegenState):
             for _ in range(min(int(levels), 20) + 1):
                 value = PathOp("dirname", value)
             return value
-        return Unknown(kind.__name__)
+        return Unknown(Why.EXPRESSION, kind.__name__)
 
     def _sym_call(self, node: cst.Call, depth: int) -> Sym:
         qualname = self.qualname_of_call(node)
         args = [a for a in node.args if a.keyword is None and not a.star]
-        if qualname in _JOINS or qualname in _PATH_CTORS:
+        paths = self.paths
+        if qualname in paths.joins or qualname in paths.constructors:
             if not args:
                 return Lit(".")
             return PathJoin(tuple(self.sym(a.value, depth + 1) for a in args))
-        if qualname in _PATH_OPS and args:
-            return PathOp(_PATH_OPS[qualname], self.sym(args[0].value, depth + 1))
-        if qualname in _PASSTHROUGH and len(args) == 1:
+        if qualname in paths.operations and args:
+            return PathOp(paths.operations[qualname], self.sym(args[0].value, depth + 1))
+        if qualname in paths.passthrough and len(args) == 1:
             return self.sym(args[0].value, depth + 1)
-        if qualname in ("pathlib.Path.cwd", "os.getcwd", "pathlib.Path.home"):
-            return Lit("." if qualname != "pathlib.Path.home" else "~")
+        folder = paths.folders.get(qualname)
+        if folder is not None:
+            return Lit(folder)
         func = node.func
         if isinstance(func, cst.Attribute):
             method = func.attr.value
@@ -543,26 +526,24 @@ class Extraction(CodegenState):
                 return PathJoin((self.sym(func.value, depth + 1),) + tuple(self.sym(a.value, depth + 1) for a in args))
             if method in ("with_suffix", "with_name") and args:
                 return PathOp(method, self.sym(func.value, depth + 1), self.sym(args[0].value, depth + 1))
-            if method in _PATH_METHODS_NOARG:
-                return PathOp(_PATH_METHODS_NOARG[method], self.sym(func.value, depth + 1))
+            if method in paths.method_operations:
+                return PathOp(paths.method_operations[method], self.sym(func.value, depth + 1))
             if method in ("get", "getenv") and qualname in ("os.environ.get", "os.getenv"):
                 default = args[1].value if len(args) > 1 else None
-                return self.sym(default, depth + 1) if default is not None else Unknown("env")
-        return Unknown(f"call:{qualname}")
+                return self.sym(default, depth + 1) if default is not None else Unknown(Why.ENV)
+        return Unknown(Why.CALL, qualname)
 
     # -- result ----------------------------------------------------------------------------------
     def result(self, path: str, text: str, cells: Tuple[CellSpan, ...], notebook: bool) -> FileFacts:
-        out: Dict[str, Any] = {}
+        out = CollectedFacts()
         self.text = text
         for collector in self.collectors:
             collector.finish(out)
-        if notebook and "io" in out:
+        if notebook:
             # ``!wget URL`` / ``!cmd > file`` in a notebook: files its shell escapes write
             from debtscan.facts.shell import shell_writes
-            writes = [IOFact("write", "shell", Lit(path), line, 0, MODULE_SCOPE, "shell")
-                      for line, path in shell_writes(text)]
-            if writes:
-                out["io"] = tuple(out["io"]) + tuple(writes)
+            out.io.extend(IOFact(IOMode.WRITE, "shell", Lit(path), line, 0, MODULE_SCOPE, "shell")
+                          for line, path in shell_writes(text))
         return FileFacts(
             path=path,
             module=self.module,
@@ -573,40 +554,34 @@ class Extraction(CodegenState):
             calls=tuple(self.calls),
             constants=tuple(self.constants.values()),
             functions=tuple(self.functions),
+            io=tuple(out.io),
+            runs=tuple(out.runs),
+            path_calls=tuple(out.path_calls),
             statements=tuple(sorted(self.statements, key=_statement_order)),
+            signals=tuple(out.signals),
+            models=tuple(out.models),
+            tasks=tuple(out.tasks),
+            task_edges=tuple(out.task_edges),
+            assets=tuple(out.assets),
+            step_artifacts=tuple(out.step_artifacts),
+            pipeline_nodes=tuple(out.pipeline_nodes),
             suppressions=_suppressions(text),
+            dead_blocks=tuple(out.dead_blocks),
+            flags=tuple(out.flags),
+            settings=tuple(out.settings),
+            config_blocks=tuple(out.config_blocks),
+            fingerprint=out.fingerprint,
+            names=out.names,
+            flows=out.flows,
+            external=out.external,
+            main_guard=out.main_guard,
+            top_level_calls=out.top_level_calls,
             code_lines=len(self.statements),
-            **out,
         )
 
 
 _SMALL_STATEMENTS_SET = frozenset(_SMALL_STATEMENTS)
 _COMPOUND_SET = frozenset(_COMPOUND_STATEMENTS)
-
-
-class _NoPosition:
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc_info: Any) -> bool:
-        return False
-
-
-_NO_POSITION = _NoPosition()
-
-
-def _chain(handlers: List[Callable]) -> Callable:
-    if len(handlers) == 1:
-        return handlers[0]
-    handlers = tuple(handlers)
-
-    def run(node: cst.CSTNode) -> None:
-        for handler in handlers:
-            handler(node)
-
-    return run
 
 
 def _statement_order(statement: StatementFact) -> Tuple[int, int]:
@@ -645,7 +620,8 @@ def _suppressions(text: str) -> Tuple[SuppressionFact, ...]:
 
 
 def default_collectors() -> List[Type[Collector]]:
-    """The built-in fact families, in the order they see each node."""
+    """The built-in fact families, in the order they see each node and classify lines (each also runs after
+    the collectors its ``after`` names: :func:`~debtscan.facts.collector.ordered`)."""
     from debtscan.facts.io import IOCollector
     from debtscan.facts.lines import LinesCollector
     from debtscan.facts.deadcode import DeadCodeCollector
@@ -655,9 +631,10 @@ def default_collectors() -> List[Type[Collector]]:
     from debtscan.facts.orchestration import OrchestrationCollector
     from debtscan.facts.summaries import SummaryCollector
     from debtscan.facts.warehouse import WarehouseCollector
+    from debtscan.facts.external import ExternalCollector
 
     return [FingerprintCollector, IOCollector, LinesCollector, SignalCollector, WarehouseCollector,
-            OrchestrationCollector, DeadCodeCollector, SettingsCollector, SummaryCollector]
+            OrchestrationCollector, DeadCodeCollector, SettingsCollector, SummaryCollector, ExternalCollector]
 
 
 def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool, text: str,
@@ -667,10 +644,12 @@ def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool
     ex = Extraction(module, module_name, is_package, knowledge,
                     default_collectors() if collectors is None else collectors)
     try:
-        module._codegen(ex)
+        ex.walk(module)
         return ex.result(path, text, cells, notebook)
     finally:
         # Break the extraction <-> collector reference cycles, so that reference counting frees the tree
         # at once (the scan pauses the cyclic garbage collector while extracting).
         ex.collectors = []
-        ex._enter = ex._leave = ex._before = ex._after = {}
+        ex._by_kind = {}
+        ex._enter = ex._leave = {}
+        ex.release()

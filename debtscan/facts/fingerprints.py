@@ -33,7 +33,7 @@ from typing import Any, Dict, List, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.collector import Collector, StatementFrame
+from debtscan.facts.collector import CollectedFacts, Collector, StatementFrame
 from debtscan.facts.model import FingerprintFact
 
 SLOTS = 64
@@ -124,7 +124,7 @@ class FingerprintCollector(Collector):
             self.spans[frame.line] = end
         return None
 
-    def finish(self, out: Dict[str, Any]) -> None:
+    def finish(self, out: CollectedFacts) -> None:
         text = self.ex.text
         text_lines = text.split("\n")
         hashes: List[int] = []
@@ -147,7 +147,7 @@ class FingerprintCollector(Collector):
         names.update(self.decorated)
         generated = bool(_GENERATED.search("\n".join(text_lines[:8])))
         managed = len(_MANAGED.findall(self.ex.text)) if "Copied from" in self.ex.text else 0
-        out["fingerprint"] = FingerprintFact(tuple(hashes), tuple(lines), signature(tuple(hashes)), generated,
+        out.fingerprint = FingerprintFact(tuple(hashes), tuple(lines), signature(tuple(hashes)), generated,
                                              managed)
-        out["names"] = tuple(sorted(names))
+        out.names = tuple(sorted(names))
 

@@ -21,39 +21,14 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.collector import Collector
-from debtscan.facts.model import ConstantFact, IOFact, PathCallFact, RunFact
+from debtscan.facts.collector import CollectedFacts, Collector
+from debtscan.facts.model import ConstantFact, IOFact, IOMode, PathCallFact, RunFact
 from debtscan.facts.values import (
-    Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown,
+    Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown, Why,
 )
 from debtscan.knowledge import IOSpec
 
 _WRITE_MODE_CHARS = frozenset("wax+")
-PREDICT_METHODS = frozenset({
-    "predict", "predict_proba", "predict_log_proba", "decision_function", "cross_val_predict",
-    "predict_on_batch", "staged_predict", "staged_predict_proba",
-})
-_MODEL_NAME = re.compile(
-    r"(^|_)(model|models|clf|classifier|regressor|estimator|booster|bst|gbm|lgbm|xgb|net|pipeline|pipe|"
-    r"vectorizer|tokenizer|scaler|encoder|vectoriser|tfidf|pca|svd|kmeans)(\d*)($|_)", re.I)
-_PREDICTION_NAME = re.compile(r"(^|_)(oof|oofs|oof_preds?|preds?|predictions?|y_preds?|y_hat|yhat|"
-                              r"test_preds?|val_preds?|valid_preds?|probs|probas?)(\d*)($|_)", re.I)
-_MODEL_FORMATS = frozenset({"torch", "keras", "pretrained", "model"})
-_RUNNERS = frozenset({
-    "os.system", "os.popen", "subprocess.run", "subprocess.call", "subprocess.check_call",
-    "subprocess.check_output", "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput",
-})
-_LIBRARY_ROOTS = frozenset("""
-builtins os sys re json pickle math random time datetime collections itertools functools typing pathlib
-glob shutil subprocess logging warnings argparse copy gc io csv gzip zipfile tarfile hashlib string
-numpy pandas scipy sklearn torch torchvision tensorflow keras tf lightgbm xgboost catboost matplotlib
-seaborn plotly tqdm joblib dill cloudpickle yaml h5py pyarrow polars PIL cv2 imageio skimage datasets
-transformers click typer optuna hyperopt mlflow wandb statsmodels nltk spacy gensim numba dask pytest
-unittest multiprocessing concurrent threading socket requests urllib feather tables fastparquet cudf
-""".split())
-_MAPPERS = frozenset({"map", "imap", "imap_unordered", "map_async"})
-_ITERATION_WRAPPERS = frozenset({"builtins.sorted", "builtins.list", "builtins.reversed", "builtins.set",
-                                  "tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm"})
 _STRUCTURAL = (Lit, Ref, Concat, Format, PathJoin, PathOp, Here, Param, Choice)
 
 
@@ -106,14 +81,13 @@ def _method_name(node: cst.BaseExpression) -> str:
 
 
 def _contains_unknown_attr(value: Sym, names: Dict[str, Sym], depth: int = 0) -> Sym:
-    """``value`` with ``Unknown("attr:dest")`` replaced by the argparse default of ``dest``."""
+    """``value`` with ``Unknown(Why.ATTRIBUTE, "dest")`` replaced by the argparse default of ``dest``."""
     if depth > 12:
         return value
     kind = type(value)
     if kind is Unknown:
-        hint = value.hint
-        if hint.startswith("attr:") and hint[5:] in names:
-            return names[hint[5:]]
+        if value.why is Why.ATTRIBUTE and value.detail in names:
+            return names[value.detail]
         return value
     if kind is Concat:
         return Concat(tuple(_contains_unknown_attr(p, names, depth + 1) for p in value.parts))
@@ -131,6 +105,20 @@ def _contains_unknown_attr(value: Sym, names: Dict[str, Sym], depth: int = 0) ->
     return value
 
 
+def _column_naming(node: cst.BaseExpression, ex) -> Optional[Sym]:
+    """``df.add_prefix("f101_")`` / ``df.add_suffix("_w3")`` passed to a helper: a frame whose column names
+    start (end) with the text, as ``PathOp("add_prefix" | "add_suffix", <frame>, <text>)``, so that a helper
+    writing one file per column (``for c in df.columns: df[[c]].to_feather(f"{path}_{c}.f")``) writes
+    ``train_f101_*.f``, not ``train_*.f``. None for any other expression."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("add_prefix", "add_suffix") and node.args):
+        return None
+    text = ex.sym(node.args[0].value)
+    if not (isinstance(text, Lit) and isinstance(text.value, str)) and not isinstance(text, (Ref, Concat, Format)):
+        return None
+    return PathOp(node.func.attr.value, Unknown(Why.FRAME), text)
+
+
 class IOCollector(Collector):
     """Matches every call against the I/O catalogue and records reads, writes, helper calls and runners."""
 
@@ -144,6 +132,9 @@ class IOCollector(Collector):
 
     def __init__(self, ex) -> None:
         super().__init__(ex)
+        self.k_code = ex.knowledge.tables.code  # signals.toml [code]: runners, library roots
+        self.k_predictions = ex.knowledge.tables.predictions  # signals.toml [predictions]
+        self.k_artifacts = ex.knowledge.tables.artifacts  # signals.toml [artifacts]
         self.io: List[IOFact] = []
         self.runs: List[RunFact] = []
         self.path_calls: List[PathCallFact] = []
@@ -158,6 +149,7 @@ class IOCollector(Collector):
         self._if_stack: List[Dict[str, List[Sym]]] = []
         self._pending_unpack: List[Tuple[str, Sym]] = []
         self._returns: Dict[str, List[Tuple[Sym, int]]] = {}
+        self._globbed: Dict[Tuple[str, str], List[Sym]] = {}  # (scope, name) -> patterns a list holds
 
     # -- node hooks ------------------------------------------------------------------------------
     def _enter_with(self, node: cst.With) -> None:
@@ -191,6 +183,38 @@ class IOCollector(Collector):
                 # f = open(p).read() is not a handle; nothing to do
                 pass
 
+    def _glob_patterns(self, node: cst.BaseExpression, depth: int = 0) -> List[Sym]:
+        """The glob patterns whose files an expression lists: ``glob(p)``, ``sorted(glob(p))``,
+        ``Path(d).glob("*.csv")``, ``a + b``, ``set(a) - set(b)`` (its left side), a name holding some."""
+        if depth > 6:
+            return []
+        if isinstance(node, cst.Call):
+            name = self.ex.qualname_of_call(node)
+            spec = self.ex.knowledge.io_spec(name)
+            args = [a for a in node.args if a.keyword is None and not a.star]
+            if spec is not None and spec.pattern:
+                if spec.receiver_path:
+                    if not isinstance(node.func, cst.Attribute):
+                        return []
+                    inner = self.ex.sym(args[0].value) if args else Lit("*")
+                    extra = (Lit("**"),) if spec.name == "rglob" else ()
+                    return [PathJoin((self.ex.sym(node.func.value),) + extra + (inner,))]
+                return [self.ex.sym(args[0].value)] if args else []
+            if name in self.k_code.iteration_wrappers and args:
+                return self._glob_patterns(args[0].value, depth + 1)
+            return []
+        if isinstance(node, cst.BinaryOperation):
+            left = self._glob_patterns(node.left, depth + 1)
+            if isinstance(node.operator, (cst.Add, cst.BitOr)):
+                return left + [p for p in self._glob_patterns(node.right, depth + 1) if p not in left]
+            return left  # set(a) - set(b), set(a) & set(b): within a
+        if isinstance(node, cst.Name):
+            return list(self._globbed.get((self.ex.scope_name, node.value), ()))
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)) and isinstance(node.elt, cst.Name) \
+                and isinstance(node.for_in.target, cst.Name) and node.elt.value == node.for_in.target.value:
+            return self._glob_patterns(node.for_in.iter, depth + 1)
+        return []
+
     def _leave_return(self, node: cst.Return) -> None:
         """``def feature_path(name): return f"{FEATURE_DIR}/{name}.p"``: a function that builds a path.
 
@@ -199,6 +223,12 @@ class IOCollector(Collector):
         """
         scope = self.ex.scope
         if scope.kind != "function" or "." in scope.name or node.value is None:
+            return
+        globbed = self._glob_patterns(node.value)
+        if globbed:
+            # return sorted(glob(p)): the function lists files; iterating its result reads them
+            value: Sym = globbed[0] if len(globbed) == 1 else Choice(tuple(globbed[:8]))
+            self._returns.setdefault(scope.name, []).append((value, self.ex.stmt_line))
             return
         value = self.ex.sym(node.value)
         if isinstance(value, (Concat, PathJoin, Format, PathOp)) or (
@@ -221,10 +251,17 @@ class IOCollector(Collector):
                 self._if_stack[-1].setdefault(name, []).extend(values)
 
     def _leave_assign(self, node) -> None:
-        """Names assigned from predictions (``oof[idx] = m.predict(X)``) or holding models."""
+        """Names assigned from predictions (``oof[idx] = m.predict(X)``) or holding models; names holding
+        the files of a glob (``files += glob(p)``)."""
         value = node.value
         if value is None:
             return
+        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        if len(targets) == 1 and isinstance(targets[0], cst.Name):
+            patterns = self._glob_patterns(value)
+            if patterns:
+                known = self._globbed.setdefault((self.ex.scope_name, targets[0].value), [])
+                known.extend(p for p in patterns if p not in known)
         if self._if_stack and isinstance(node, cst.Assign):
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
@@ -273,12 +310,42 @@ class IOCollector(Collector):
         self._bind_iteration(self.ex.scope, node.target, node.iter)
 
     def _bind_iteration(self, scope, target, iterable) -> None:
+        if isinstance(target, cst.Name):
+            inner = iterable
+            while isinstance(inner, cst.Call) and self.ex.qualname_of_call(inner) in self.k_code.iteration_wrappers \
+                    and inner.args:
+                inner = inner.args[0].value
+            globbed = self._glob_patterns(inner)
+            if globbed:
+                # for f in files (files = sorted(glob(p)), files += glob(q)): one of the matched files
+                scope.bindings[target.value] = globbed[0] if len(globbed) == 1 else Choice(tuple(globbed[:8]))
+                return
+            built = scope.nodes.get(inner.value) if isinstance(inner, cst.Name) else inner
+            while isinstance(built, cst.Call) and self.ex.qualname_of_call(built) in self.k_code.iteration_wrappers \
+                    and built.args:
+                built = built.args[0].value
+            if isinstance(built, (cst.ListComp, cst.GeneratorExp)):
+                # files = sorted([str(DIR / f"{f}.csv") for f in names]): one of the paths the list builds
+                element = built.elt
+                if isinstance(element, cst.Call) and self.ex.qualname_of_call(element) == "builtins.str" \
+                        and element.args:
+                    element = element.args[0].value
+                value = self.ex.sym(element)
+                if isinstance(value, (Concat, Format, PathJoin, PathOp)):
+                    scope.bindings[target.value] = value
+                    return
+            listed = scope.bindings.get(inner.value) if isinstance(inner, cst.Name) else None
+            if isinstance(listed, Unknown) and listed.why is Why.CALL and not listed.detail.startswith("?") \
+                    and listed.detail.split(".", 1)[0] not in self.k_code.libraries:
+                # files = utils.get_use_files(...); for f in files: the elements of what the helper returns
+                scope.bindings[target.value] = listed
+                return
         for _ in range(3):
             # files = sorted(glob(p)); for f in tqdm(files): ... -> the glob's pattern
             if isinstance(iterable, cst.Name) and iterable.value in scope.nodes \
                     and isinstance(scope.bindings.get(iterable.value), Unknown):
                 iterable = scope.nodes[iterable.value]
-            elif isinstance(iterable, cst.Call) and self.ex.qualname_of_call(iterable) in _ITERATION_WRAPPERS \
+            elif isinstance(iterable, cst.Call) and self.ex.qualname_of_call(iterable) in self.k_code.iteration_wrappers \
                     and iterable.args:
                 iterable = iterable.args[0].value
             elif isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) \
@@ -291,6 +358,13 @@ class IOCollector(Collector):
                 break
             else:
                 break
+        if isinstance(iterable, cst.Attribute) and iterable.attr.value == "columns" \
+                and isinstance(iterable.value, cst.Name) and isinstance(target, cst.Name):
+            # for c in df.columns: df.to_feather(f"{path}_{c}.f") -- a column name of the frame passed in
+            frame = self.ex.lookup(iterable.value.value)
+            if isinstance(frame, Param):
+                scope.bindings[target.value] = PathOp("columns", frame)
+                return
         if isinstance(iterable, cst.Call):
             name = self.ex.qualname_of_call(iterable)
             args = [a for a in iterable.args if a.keyword is None and not a.star]
@@ -302,19 +376,26 @@ class IOCollector(Collector):
                     if 0 < len(values) <= 16:
                         scope.bindings[target.value] = Choice(tuple(Lit(v) for v in values))
                         return
-                scope.bindings[target.value] = Unknown("loop")
+                scope.bindings[target.value] = Unknown(Why.LOOP)
                 return
             spec = self.ex.knowledge.io_spec(name)
             if spec is not None and spec.pattern and isinstance(target, cst.Name) and args:
                 pattern = self.ex.sym(args[0].value)
                 if spec.receiver_path and isinstance(iterable.func, cst.Attribute):
-                    pattern = PathJoin((self.ex.sym(iterable.func.value), pattern))
+                    # Path.rglob("*.csv") is Path.glob("**/*.csv"): any depth below the folder
+                    inner = (Lit("**"), pattern) if spec.name == "rglob" else (pattern,)
+                    pattern = PathJoin((self.ex.sym(iterable.func.value),) + inner)
                 scope.bindings[target.value] = pattern
+                return
+            if spec is not None and spec.listing and spec.receiver_path and isinstance(target, cst.Name) \
+                    and isinstance(iterable.func, cst.Attribute):
+                # for p in folder.iterdir(): each entry's full path
+                scope.bindings[target.value] = PathJoin((self.ex.sym(iterable.func.value), Lit("*")))
                 return
             if name == "builtins.enumerate" and isinstance(target, cst.Tuple) and args \
                     and len(target.elements) == 2:
                 if isinstance(target.elements[0].value, cst.Name):
-                    scope.bindings[target.elements[0].value.value] = Unknown("loop")
+                    scope.bindings[target.elements[0].value.value] = Unknown(Why.LOOP)
                 self._bind_iteration(scope, target.elements[1].value, args[0].value)
                 return
         if isinstance(target, (cst.Tuple, cst.List)):
@@ -328,7 +409,7 @@ class IOCollector(Collector):
             else:
                 for name in names:
                     if name:
-                        scope.bindings[name] = Unknown("loop")
+                        scope.bindings[name] = Unknown(Why.LOOP)
         elif isinstance(target, cst.Name):
             value = self.ex.sym(iterable)
             seq = _as_seq(value)
@@ -340,7 +421,7 @@ class IOCollector(Collector):
                 # ``for p in feat_paths`` over a parameter: any item of what each caller passes
                 scope.bindings[target.value] = Param(value.function, f"{value.name}[*]")
             else:
-                scope.bindings[target.value] = Unknown("loop")
+                scope.bindings[target.value] = Unknown(Why.LOOP)
 
     def _enter_function(self, node: cst.FunctionDef) -> None:
         """``@click.option("--out", default="x.csv")``: the parameter's default is the option's."""
@@ -381,26 +462,30 @@ class IOCollector(Collector):
         if method == "add_argument":
             self._argparse_option(node)
             return
-        if method in _MAPPERS and len(node.args) >= 2 and isinstance(node.args[0].value, (cst.Name, cst.Attribute)):
+        if method in self.k_code.mappers and len(node.args) >= 2 and isinstance(node.args[0].value, (cst.Name, cst.Attribute)):
             # Pool().map(make, [3, 5]) / map(make, WINDOWS): make is called with each item
             function = self.ex.qualname(node.args[0].value)
             items = _as_seq(self.ex.sym(node.args[1].value))
-            if function and isinstance(items, (Seq, Ref)) and function.split(".", 1)[0] not in _LIBRARY_ROOTS:
+            if function and isinstance(items, (Seq, Ref)) and function.split(".", 1)[0] not in self.k_code.libraries:
                 ex = self.ex
                 option = Choice(items.items) if isinstance(items, Seq) else Choice((items,))
                 self.path_calls.append(PathCallFact(function, (option,), (), (), ex.line, ex.col, ex.scope_name))
             return
-        if qualname in _RUNNERS:
+        if qualname in self.k_code.runners:
             self._runner(node, qualname)
             return
         if qualname.startswith("?") or "." not in qualname:
             return
         root = qualname.split(".", 1)[0]
-        if root in _LIBRARY_ROOTS:
+        if root in self.k_code.libraries:
             return
         self._path_call(node, qualname)
 
     def _io_call(self, node: cst.Call, spec: IOSpec) -> None:
+        if spec.pattern or spec.listing:
+            # a glob or a folder listing reads no file: the reads of what it returns are the reads of the
+            # matched files (the loop variable is bound to the pattern, :meth:`_bind_iteration`)
+            return
         if spec.receiver_path:
             func = node.func
             if not isinstance(func, cst.Attribute):
@@ -471,8 +556,8 @@ class IOCollector(Collector):
     def _written_value(self, node: cst.Call, spec: IOSpec) -> str:
         """``prediction`` / ``model`` when the data written is one, else ``""``."""
         if spec.mode not in ("write", "open"):
-            return "model" if spec.fmt in _MODEL_FORMATS else ""
-        if spec.fmt in _MODEL_FORMATS:
+            return "model" if spec.fmt in self.k_artifacts.model_formats else ""
+        if spec.fmt in self.k_artifacts.model_formats:
             return "model"
         data: Optional[cst.BaseExpression] = None
         if spec.value_arg is not None:
@@ -490,20 +575,20 @@ class IOCollector(Collector):
     def _is_prediction(self, node: cst.BaseExpression, depth: int = 0) -> bool:
         if depth > 4:
             return False
-        if _method_name(node) in PREDICT_METHODS:
+        if _method_name(node) in self.k_predictions.methods:
             return True
         root = _root_name(node)
         if root is not None:
             if root in self._predictions.get(self.ex.scope_name, ()) or \
                     root in self._predictions.get("<module>", ()):
                 return True
-            if _PREDICTION_NAME.search(root):
+            if self.k_predictions.names.search(root):
                 return True
         inner = node
         while isinstance(inner, (cst.Subscript, cst.Attribute)):
             inner = inner.value
         if isinstance(inner, cst.Call):
-            if _method_name(inner) in PREDICT_METHODS:
+            if _method_name(inner) in self.k_predictions.methods:
                 return True
             for arg in inner.args[:4]:
                 value = arg.value
@@ -520,10 +605,10 @@ class IOCollector(Collector):
     def _is_model_value(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, cst.Name):
             name = node.value
-            return bool(_MODEL_NAME.search(name)) or name in self._models.get(self.ex.scope_name, ()) \
+            return bool(self.k_predictions.model_names.search(name)) or name in self._models.get(self.ex.scope_name, ()) \
                 or name in self._models.get("<module>", ())
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
-            return bool(_MODEL_NAME.search(node.attr.value))
+            return bool(self.k_predictions.model_names.search(node.attr.value))
         method = _method_name(node)
         return method in ("fit", "train") and isinstance(node, cst.Call)
 
@@ -535,7 +620,7 @@ class IOCollector(Collector):
         if node is not None and id(node) in self._pending_fmt:
             fmt, pending_value = self._pending_fmt.pop(id(node))
             value = value or pending_value
-        self.io.append(IOFact(mode, spec.name, path, ex.line, ex.col, ex.scope_name, fmt, value))
+        self.io.append(IOFact(IOMode(mode), spec.name, path, ex.line, ex.col, ex.scope_name, fmt, value))
         index = len(self.io) - 1
         if node is not None and spec.mode == "open":
             target = self._handle_targets.pop(id(node), None)
@@ -569,8 +654,11 @@ class IOCollector(Collector):
             value = self.ex.sym(arg.value)
             if self._option_defaults:
                 value = _contains_unknown_attr(value, self._option_defaults)
-            if not isinstance(value, _STRUCTURAL) and not isinstance(value, Seq):
-                value = Unknown("arg")
+            named = _column_naming(arg.value, self.ex)
+            if named is not None:
+                value = named
+            elif not isinstance(value, _STRUCTURAL) and not isinstance(value, Seq):
+                value = Unknown(Why.ARGUMENT)
             if arg.keyword is None:
                 args.append(value)
             else:
@@ -588,12 +676,12 @@ class IOCollector(Collector):
         self.runs.append(RunFact(self.ex.sym(command), self.ex.line,
                                  self.ex.sym(cwd) if cwd is not None else None))
 
-    def finish(self, out: Dict[str, Any]) -> None:
+    def finish(self, out: CollectedFacts) -> None:
         for function, values in self._returns.items():
             unique = list(dict.fromkeys(v for v, _ in values))
             value = unique[0] if len(unique) == 1 else Choice(tuple(unique[:8]))
             name = f"{function}()"
             self.ex.constants[name] = ConstantFact(name, value, values[0][1])
-        out["io"] = tuple(self.io)
-        out["runs"] = tuple(self.runs)
-        out["path_calls"] = tuple(self.path_calls)
+        out.io = self.io  # the one list: collectors declared after this one append to it
+        out.runs.extend(self.runs)
+        out.path_calls.extend(self.path_calls)

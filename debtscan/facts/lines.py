@@ -1,27 +1,50 @@
-"""What each logical line does: ``ml``, ``glue``, ``io``, ``config`` or ``other`` (the glue-code family).
+"""What each logical line does, in the boxes of Sculley et al. (2015), Figure 1 (the glue-code family).
 
-Every statement is classified once, from what the single pass already knows about it:
+Every statement is classified once, from what the single pass already knows about it, into one of
+:data:`debtscan.facts.model.LINE_KINDS`:
 
-- ``io``: the I/O catalogue matched a call in it (``frame.io``, counted by the I/O collector);
+- ``io`` (data collection and I/O): the I/O catalogue matched a call in it (``frame.io``, counted by the I/O
+  collector), or a call ``classes.toml`` names data collection (``requests.get``, ``datasets.load_dataset``,
+  ``os.makedirs``, ``glob.glob``);
 - ``ml``: a call that ``ml.toml`` names ML (``sklearn...``, ``torch.nn...``, ``model.fit``), a call of or on
   a value that holds a model, optimizer or loss (made by an ML constructor here, or conventionally named
   ``model``/``optimizer``/``criterion``...), or any line inside a class whose base is a model class
   (``nn.Module``, ``keras.Model``, ``BaseEstimator``);
+- ``analysis`` (analysis and plots): a call into a plotting or EDA library (matplotlib, seaborn, plotly,
+  ``df.describe()``), or a bare expression that only shows a value (``df.head()``, ``df.shape`` in a
+  notebook cell);
+- ``monitoring`` (monitoring and logging): ``print``, ``logging``, ``logger.info(...)``, ``wandb.log``,
+  ``mlflow.log_metric``, ``tqdm``, timers; a conversion made only to print or log a value
+  (``print(loss.item())``, ``logger.info(json.dumps(d))``) is monitoring, not glue;
 - ``glue``: a call or attribute that only converts data between package types (``.values``,
   ``.to_numpy()``, ``np.array(rows)``, ``pd.DataFrame(records)``, ``torch.tensor(x)``, ``.numpy()``,
   ``json.dumps``, ``astype``/``reshape``/``squeeze``), renaming columns for a downstream API
-  (``.rename(columns=...)``, ``df.columns = [...]``), and hand assembly of feature vectors or records
-  (``[row["a"], row["b"], row["c"]]``, ``[{"id": i, ...} for ...]``); a conversion made only to print or
-  log a value (``print(loss.item())``, ``logger.info(json.dumps(d))``) is not glue;
+  (``.rename(columns=...)``, ``df.columns = [...]``), hand assembly of feature vectors or records
+  (``[row["a"], row["b"], row["c"]]``, ``[{"id": i, ...} for ...]``), and copying or coercing a record's
+  fields under new keys (``out["age"] = int(body["Age"])``);
+- ``verify`` (data verification): ``assert`` statements, schema and validation libraries (pandera,
+  great_expectations, jsonschema), and every line of a class derived from a record or frame schema
+  (``pydantic.BaseModel``, ``pandera.DataFrameModel``);
+- ``serving``: web-framework and RPC plumbing (flask, fastapi, starlette, grpc, uvicorn, bentoml...); the
+  request and response bodies themselves (``request.get_json()``, ``jsonify(...)``) are glue;
+- ``process`` (process and machine-resource management): subprocess, multiprocessing, thread and process
+  pools, schedulers and orchestrators (airflow, prefect, dagster, luigi), ``torch.distributed``, ``sys.exit``;
+- ``prep`` (feature extraction and data preparation): frame transforms, joins, aggregations and cleaning
+  (pandas, numpy, polars, scipy; ``groupby``/``merge``/``fillna`` on frames of unknown type), encoders and
+  tokenizers (``sklearn.preprocessing``, ``tiktoken``), and new frame columns computed from others
+  (``df["ratio"] = df["a"] / df["b"]``, ``df.loc[mask, "x"] = 0``);
 - ``config``: argument parsing, settings and seeds, and constants (a module- or class-level name bound to
   a literal, a path or another constant);
-- ``other``: everything else (control flow, logging, plain logic, imports).
+- ``other``: everything else (control flow, plain logic). An import line belongs to the box of what it
+  imports (``classes.toml`` ``modules``: ``import matplotlib.pyplot as plt`` is analysis). Calls and imports
+  of the project's own functions are classified later, across files (:mod:`debtscan.project.composition`).
 
-The first matching class in that order wins: a line that both converts and fits is ML. Glue lines carry a
-``shape`` (the number of conversions; each conversion call with the node type of its first argument and its
-keyword names, and the converting attributes; then the other calls made: every variable name, string and
-number is left out, and methods are named without their receiver's type) for
-repeated-glue detection, and ``adapters`` (``pandas->numpy``) saying which types they convert between.
+The first matching class in that order wins: a line that both converts and fits is ML, a conversion inside
+a plot call is analysis. Glue lines carry a ``shape`` (the number of conversions; each conversion call with
+the node type of its first argument and its keyword names, and the converting attributes; then the other
+calls made: every variable name, string and number is left out, and methods are named without their
+receiver's type) for repeated-glue detection, and ``adapters`` (``pandas->numpy``) saying which types they
+convert between.
 
 Everything here is O(1) per node: dictionary look-ups on qualified names and a look at the node handed over;
 no subtree is walked except bounded literal displays (constants) and the top level of a list or dict.
@@ -32,8 +55,8 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.collector import MODULE_SCOPE, Collector, StatementFrame
-from debtscan.facts.model import LINE_KINDS, StatementFact
+from debtscan.facts.collector import CollectedFacts, MODULE_SCOPE, Collector, StatementFrame
+from debtscan.facts.model import LineKind, LINE_KINDS, StatementFact
 
 _LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString)
 _DISPLAYS = (cst.List, cst.Tuple, cst.Set)
@@ -47,6 +70,11 @@ _CONFIG_BUILDERS = frozenset({
 })
 _MODEL_FACTORIES = frozenset({"from_pretrained", "make_pipeline", "load_model", "from_config", "Sequential"})
 _KINDS = LINE_KINDS
+_NONE: Set[str] = frozenset()  # type: ignore[assignment]
+_SHOW_METHODS = frozenset({"head", "tail", "describe", "info", "value_counts", "nunique", "corr", "sample",
+                           "unique", "isnull", "isna", "sum", "mean", "count", "memory_usage", "dtypes",
+                           "show", "display"})
+_SHOW_ATTRIBUTES = frozenset({"shape", "dtypes", "columns", "index", "T", "size"})
 _LOG_CALLS = frozenset({"builtins.print", "pprint.pprint", "wandb.log", "tqdm.tqdm.write"})
 _LOG_PREFIXES = ("logging.", "mlflow.log", "loguru.", "?.set_postfix", "?.add_scalar")
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
@@ -55,12 +83,11 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exceptio
 class _Evidence:
     """What the calls and attributes of one statement showed."""
 
-    __slots__ = ("frame", "ml", "config", "ops", "adapters")
+    __slots__ = ("frame", "kinds", "ops", "adapters")
 
     def __init__(self, frame: StatementFrame) -> None:
         self.frame = frame
-        self.ml = False
-        self.config = False
+        self.kinds: Set[str] = set()  # the classes of the calls made (other than glue)
         self.ops: List[str] = []
         self.adapters: List[str] = []
 
@@ -86,9 +113,11 @@ class LinesCollector(Collector):
         self.code = ex.knowledge.code
         self.evidence: Dict[int, _Evidence] = {}
         self.call_funcs: Set[int] = set()
-        self.class_stack: List[bool] = []
+        self.class_stack: List[Optional[str]] = []  # "ml" / "verify" for a model or schema class
         self.ml_classes: Set[str] = set()
+        self.schema_classes: Set[str] = set()
         self.ml_objects: Set[Tuple[str, str]] = set()
+        self.prep_objects: Set[Tuple[str, str]] = set()  # encoders, scalers, tokenizers made here
         self.hints: Dict[Tuple[str, str], str] = {}
         self._last_adapter = ""
 
@@ -108,23 +137,46 @@ class LinesCollector(Collector):
         receiver = func.value if type(func) is cst.Attribute else None
         if receiver is not None and func.attr.value in self.code.attributes:
             self.call_funcs.add(id(func))
-        entry = self.code.classify(qualname)
+        entry = None
+        if qualname.startswith("?"):
+            holder = receiver if receiver is not None else (func if type(func) is cst.Name else None)
+            if holder is not None and self._holds_model(holder):
+                qualname = "?"  # model.apply(fn), net(x): ML whatever the method's name
+                entry = ("ml", "")
+            elif holder is not None and self.prep_objects and self._holds_prep(holder):
+                qualname = "?"  # scaler.transform(X), enc.encode(text): data preparation
+                entry = ("prep", "")
+        if entry is None and self.ex.knowledge.io_spec(qualname) is not None:
+            entry = ("io", "")  # a read or write the I/O catalogue knows, whatever its path
+        entry = entry or self.code.classify(qualname)
+        if entry is not None and receiver is not None and qualname not in self.code.names:
+            # a method of a known data type covered only by its library's name (``pandas`` is prep):
+            # a converting method name (``tolist``) still converts
+            owner, _, method = qualname.rpartition(".")
+            found = self.code.methods.get(method)
+            if found is not None and found[0] == "glue" and owner in self.ex.knowledge.method_returns:
+                entry = found
+                qualname = "?." + method
         kind = entry[0] if entry is not None else None
         if kind is None:
             if qualname in self.ml_classes:
                 kind = "ml"
             elif qualname.startswith("?"):
-                holder = receiver if receiver is not None else (func if type(func) is cst.Name else None)
-                if holder is not None and self._holds_model(holder):
-                    kind = "ml"
+                pass
             elif receiver is not None:
                 owner, _, method = qualname.rpartition(".")
-                if owner in self.ex.knowledge.method_returns:
+                if self._holds_model(receiver):
+                    owner = ""  # a call on a model: ML whatever the method's name
+                if not owner:
+                    kind = "ml"
+                elif owner in self.ex.knowledge.method_returns:
                     # a method of a known data type that the catalogue does not list by its full name
                     entry = self.code.methods.get(method)
                     if entry is not None and entry[0] == "glue":
                         kind = "glue"
                         qualname = "?." + method
+                    elif entry is not None and entry[0] != "ml" and entry[0] != "config":
+                        kind = entry[0]  # groupby, plot, validate ... on a known data type
                     else:
                         entry = None
                 else:
@@ -133,22 +185,21 @@ class LinesCollector(Collector):
                         kind = entry[0]
                     elif self._holds_model(receiver):
                         kind = "ml"
+        if (kind is None or kind == "prep") and (qualname == "?.rename" or qualname.endswith(".DataFrame.rename")):
+            if any(a.keyword is not None and a.keyword.value == "columns" for a in node.args):
+                evidence = self._frame_evidence()
+                if evidence is not None:  # renaming columns for a downstream API: glue
+                    evidence.ops.append(_call_token(".rename", node))
+                    evidence.adapters.append("pandas->pandas")
+                return
         if kind is None or kind == "other":
-            if kind is None and (qualname == "?.rename" or qualname.endswith(".DataFrame.rename")):
-                if any(a.keyword is not None and a.keyword.value == "columns" for a in node.args):
-                    evidence = self._frame_evidence()
-                    if evidence is not None:
-                        evidence.ops.append(_call_token(".rename", node))
-                        evidence.adapters.append("pandas->pandas")
             return
         evidence = self._frame_evidence()
         if evidence is None:
             return
-        if kind == "ml":
-            evidence.ml = True
-        elif kind == "config":
-            evidence.config = True
-        elif kind == "glue":
+        if kind != "glue":
+            evidence.kinds.add(kind)
+        else:
             evidence.ops.append(_call_token(self._token(qualname), node))
             adapter = self._adapter(entry[1], qualname, node, receiver)
             if adapter:
@@ -171,17 +222,21 @@ class LinesCollector(Collector):
             evidence.adapters.append(spec)
 
     def on_class(self, node: cst.ClassDef) -> None:
-        is_model = bool(self.class_stack) and self.class_stack[-1]
-        if not is_model:
-            bases = self.code.ml_bases
+        kind = self.class_stack[-1] if self.class_stack else None
+        if kind is None:
             for arg in node.bases:
                 name = self.ex.qualname(arg.value)
-                if name is not None and (name in bases or name in self.ml_classes):
-                    is_model = True
+                if name is None:
+                    continue
+                if name in self.code.ml_bases or name in self.ml_classes:
+                    kind = "ml"
                     break
-        self.class_stack.append(is_model)
-        if is_model and len(self.ex.scopes) == 2:
-            self.ml_classes.add(f"{self.ex.module}.{node.name.value}")
+                if name in self.code.verify_bases or name in self.schema_classes:
+                    kind = "verify"
+                    break
+        self.class_stack.append(kind)
+        if kind is not None and len(self.ex.scopes) == 2:
+            (self.ml_classes if kind == "ml" else self.schema_classes).add(f"{self.ex.module}.{node.name.value}")
 
     def off_class(self, node: cst.ClassDef) -> None:
         if self.class_stack:
@@ -259,16 +314,25 @@ class LinesCollector(Collector):
         if evidence is not None and evidence.frame is not frame:
             evidence = None
         node = frame.node
+        seen = evidence.kinds if evidence is not None else _NONE
         kind = "other"
         shape = ""
         adapters: Tuple[str, ...] = ()
-        if frame.io:
+        if frame.io or "io" in seen:
             kind = "io"
-        elif self.class_stack and self.class_stack[-1]:
+        elif type(node) is cst.Import or type(node) is cst.ImportFrom:
+            kind = self._imported(node)
+        elif self.class_stack and self.class_stack[-1] is not None:
+            kind = self.class_stack[-1]
+        elif "ml" in seen:
             kind = "ml"
-        elif evidence is not None and evidence.ml:
-            kind = "ml"
-        elif evidence is not None and evidence.ops and not self._is_logging(node):
+        elif "analysis" in seen:
+            kind = "analysis"
+        elif "monitoring" in seen or self._is_logging(node):
+            kind = "monitoring"
+        elif self._shows_value(node):
+            kind = "analysis"
+        elif evidence is not None and evidence.ops:
             kind = "glue"
             adapters = tuple(dict.fromkeys(evidence.adapters))
             shape = self._shape(frame, evidence.ops)
@@ -278,13 +342,88 @@ class LinesCollector(Collector):
                 kind = "glue"
                 adapters = (structural[1],)
                 shape = self._shape(frame, [structural[0]])
+            elif "verify" in seen or type(node) is cst.Assert:
+                kind = "verify"
+            elif "serving" in seen:
+                kind = "serving"
+            elif "process" in seen:
+                kind = "process"
+            elif "prep" in seen or self._new_column(node):
+                kind = "prep"
             elif self._builds_model(node):
                 kind = "ml"
-            elif (evidence is not None and evidence.config) or self._is_setting(node):
+            elif "config" in seen or self._is_setting(node):
                 kind = "config"
         self._last_adapter = adapters[-1] if adapters else ""
         self._track(node, kind)
-        return StatementFact(frame.line, frame.end_line, kind, shape, adapters, frame.scope)
+        return StatementFact(frame.line, frame.end_line, LineKind(kind), shape, adapters, frame.scope)
+
+    def _imported(self, node) -> str:
+        """An import line belongs to the box of what it imports (``classes.toml`` ``modules``): ``import
+        matplotlib.pyplot as plt`` is analysis, ``from sklearn.linear_model import Ridge`` ML."""
+        if type(node) is cst.Import:
+            names = [_dotted_name(alias.name) for alias in node.names]
+        else:
+            base = self.ex._resolve_from(node)
+            if base is None:
+                return "other"
+            if isinstance(node.names, cst.ImportStar):
+                names = [base]
+            else:
+                names = [f"{base}.{_dotted_name(alias.name)}" if base else _dotted_name(alias.name)
+                         for alias in node.names]
+        for name in names:
+            kind = self.code.module_class(name)
+            if kind is not None:
+                return kind
+        return "other"
+
+    def _shows_value(self, node: cst.CSTNode) -> bool:
+        """A bare expression that only shows a value (``df.head()``, ``df.shape``, ``df["a"].value_counts()``
+        as a notebook cell's last line or a script's statement): exploratory analysis."""
+        if type(node) is not cst.Expr:
+            return False
+        value = node.value
+        kind = type(value)
+        if kind is cst.Call:
+            func = value.func
+            return type(func) is cst.Attribute and func.attr.value in _SHOW_METHODS
+        if kind is cst.Attribute:
+            return value.attr.value in _SHOW_ATTRIBUTES
+        return kind is cst.Subscript or kind is cst.Name
+
+    def _new_column(self, node: cst.CSTNode) -> bool:
+        """``df["ratio"] = df["a"] / df["b"]``, ``df.loc[mask, "x"] = 0``, ``df["n"] += 1``: a frame column
+        computed from others (a plain copy of a field, ``out["a"] = row["b"]``, is glue instead)."""
+        kind = type(node)
+        if kind is cst.Assign:
+            if len(node.targets) != 1:
+                return False
+            target = node.targets[0].target
+        elif kind is cst.AugAssign:
+            target = node.target
+        else:
+            return False
+        if type(target) is not cst.Subscript:
+            return False
+        base = target.value
+        if type(base) is cst.Attribute and base.attr.value in ("loc", "iloc", "at", "iat"):
+            return True
+        if len(target.slice) != 1:
+            return False
+        index = target.slice[0].slice
+        if not isinstance(index, cst.Index) or type(index.value) not in (cst.SimpleString, cst.FormattedString):
+            return False
+        package = self._package_of(base)
+        if package in ("pandas", "polars"):
+            return True
+        value = node.value
+        value_kind = type(value)
+        if value_kind is cst.BinaryOperation:
+            return _reads_column(value.left) or _reads_column(value.right)
+        if value_kind is cst.Call and type(value.func) is cst.Attribute:
+            return _reads_column(value.func.value)
+        return False
 
     def _shape(self, frame: StatementFrame, ops: List[str]) -> str:
         converted = {op.partition("(")[0] for op in ops}
@@ -320,6 +459,10 @@ class LinesCollector(Collector):
                 self.ml_objects.add(key)
         else:
             self.ml_objects.discard(key)
+        if kind == "prep" and self._constructs(node.value, "prep"):
+            self.prep_objects.add(key)
+        else:
+            self.prep_objects.discard(key)
         if kind == "glue" and not dotted.startswith("self."):
             package = self._package_of(node.value)
             if package is None and self._last_adapter:
@@ -354,6 +497,19 @@ class LinesCollector(Collector):
         name = dotted.rpartition(".")[2]
         return name in self.code.ml_receivers and self.code.classify(self.ex.qualname_of_call(node.value)) is None
 
+    def _constructs(self, value: cst.BaseExpression, kind: str) -> bool:
+        """``StandardScaler()``, ``tiktoken.get_encoding("gpt2")``: an object of a library of that class."""
+        if type(value) is not cst.Call:
+            return False
+        qualname = self.ex.qualname_of_call(value)
+        entry = self.code.classify(qualname)
+        return entry is not None and entry[0] == kind and not qualname.startswith("?")
+
+    def _holds_prep(self, node: cst.BaseExpression) -> bool:
+        dotted = _dotted(node)
+        return dotted is not None and ((self._owner(dotted), dotted) in self.prep_objects
+                                       or (MODULE_SCOPE, dotted) in self.prep_objects)
+
     def _constructs_model(self, value: cst.BaseExpression) -> bool:
         for _ in range(4):
             if type(value) is not cst.Call:
@@ -381,6 +537,11 @@ class LinesCollector(Collector):
                 if type(target) is cst.Attribute and target.attr.value == "columns":
                     return ".columns=", "pandas->pandas"
             value = node.value
+            target = node.targets[0].target
+            if len(node.targets) == 1 and _string_key(target) and _field_read(value) and not \
+                    self._module_attribute(value):
+                coerced = value.func.value if type(value) is cst.Call else ""
+                return f"[key]={coerced}(field)", "records->records"  # out["age"] = int(body["Age"])
         elif kind is cst.Return or kind is cst.AnnAssign:
             value = node.value
         else:
@@ -391,6 +552,12 @@ class LinesCollector(Collector):
         if value_kind is cst.ListComp or value_kind is cst.GeneratorExp:
             if type(value.elt) is cst.Dict and len(value.elt.elements) >= 2:
                 return "[{...} for]", "python->records"
+            if _coercion(value.elt):
+                return "[coerce for]", "python->python"  # [float(x) for x in row]
+            return None
+        if value_kind is cst.DictComp:
+            if _coercion(value.value):
+                return "{k: coerce for}", "records->records"  # {k: float(v) for k, v in ret.items()}
             return None
         if value_kind is cst.Dict:
             items = [e.value for e in value.elements if isinstance(e, cst.DictElement)]
@@ -468,7 +635,7 @@ class LinesCollector(Collector):
             return len(node.args) <= 20 and all(self._constant(a.value, depth + 1) for a in node.args)
         return False
 
-    def finish(self, out: Dict[str, Any]) -> None:
+    def finish(self, out: CollectedFacts) -> None:
         """The statements themselves are collected by the extraction core."""
 
 
@@ -483,6 +650,46 @@ def _call_token(name: str, node: cst.Call) -> str:
         elif not first:
             first = "*" if arg.star else type(arg.value).__name__
     return f"{name}({first}{';' + ','.join(keywords) if keywords else ''})"
+
+
+def _dotted_name(node: cst.BaseExpression) -> str:
+    if type(node) is cst.Name:
+        return node.value
+    if type(node) is cst.Attribute:
+        return f"{_dotted_name(node.value)}.{node.attr.value}"
+    return ""
+
+
+_COERCIONS = frozenset({"float", "int", "str", "bool"})
+
+
+def _coercion(node: cst.BaseExpression) -> bool:
+    """``float(v)``, ``int(row["age"])``: a value's type coerced for another API."""
+    return (type(node) is cst.Call and type(node.func) is cst.Name and node.func.value in _COERCIONS
+            and len(node.args) == 1)
+
+
+def _string_key(node: cst.BaseExpression) -> bool:
+    """``out["age"]``: a record's field by a literal key."""
+    if type(node) is not cst.Subscript or type(node.value) not in (cst.Name, cst.Attribute) or len(node.slice) != 1:
+        return False
+    index = node.slice[0].slice
+    return isinstance(index, cst.Index) and type(index.value) is cst.SimpleString
+
+
+def _reads_column(node: cst.BaseExpression) -> bool:
+    """``df["a"]``, ``df["a"].fillna(0)``, ``df.a.dt``: reads a column (by a literal key) of a frame."""
+    for _ in range(4):
+        kind = type(node)
+        if kind is cst.Subscript:
+            return _string_key(node)
+        if kind is cst.Call and type(node.func) is cst.Attribute:
+            node = node.func.value
+        elif kind is cst.Attribute:
+            node = node.value
+        else:
+            return False
+    return False
 
 
 def _field_read(node: cst.BaseExpression) -> bool:

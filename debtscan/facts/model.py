@@ -9,17 +9,93 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 from debtscan.errors import ErrorKind
+from debtscan.facts.enums import FactEnum
+from debtscan.facts.external_model import ExternalFacts
 from debtscan.facts.schema import fact, register
 from debtscan.facts.summary_model import FlowFacts
 from debtscan.facts.values import Sym
+from debtscan.knowledge.code_classes import CLASSES
 from debtscan.sources.text import CellSpan
 
 register(ErrorKind)
 register(CellSpan)
 
 
-LINE_KINDS = ("ml", "glue", "io", "config", "other")
-"""The classes a logical line can have (:class:`StatementFact.kind`), in the order they win."""
+class IOMode(FactEnum):
+    """:class:`IOFact.mode`: the file (table, object) is read or written."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+class IOTarget(FactEnum):
+    """:class:`IOFact.target`: what the path names."""
+
+    PATH = "path"    # a file, folder or object-store URI
+    TABLE = "table"  # a warehouse table
+
+
+LineKind = FactEnum("LineKind", [(name.upper(), name) for name in CLASSES], module=__name__)
+LineKind.__doc__ = """:class:`StatementFact.kind`: the class of a logical line (``knowledge.code_classes.CLASSES``)."""
+
+LINE_KINDS = tuple(LineKind)
+"""The classes a logical line can have (:class:`StatementFact.kind`), in the order reports show them (the
+boxes of Sculley et al. 2015, Figure 1; see :mod:`debtscan.facts.lines` for which wins)."""
+
+
+class SignalKind(FactEnum):
+    """:class:`SignalFact.kind`."""
+
+    COLUMN = "column"          # a column of a frame read (``df["age"]``)
+    KEY = "key"                # a key of a record (``row["age"]``)
+    DERIVED = "derived"        # a column written from others (``df["r"] = df.a / df.b``)
+    PREDICTION = "prediction"  # a column holding a model's predictions
+    FLOW = "flow"              # lineage: the artifacts (``source``) whose data flows into a write at this line
+    BIND = "bind"              # a feature list passed to a parameter (``frame`` names the parameter)
+    LIST = "list"              # a feature-list constant used as a whole (``via``)
+
+
+class ModelKind(FactEnum):
+    """:class:`ModelFact.kind`."""
+
+    FIT = "fit"          # trained here
+    PREDICT = "predict"  # only used here (loaded, or made elsewhere)
+
+
+class OutputKind(FactEnum):
+    """Where a model's predictions go (:class:`PredictionOutput`)."""
+
+    COLUMN = "column"  # a column of a frame (``name``)
+    FILE = "file"      # a file written (``ModelFact.output_artifacts``)
+    RETURN = "return"  # returned by the function
+
+
+@fact
+class PredictionOutput:
+    """One place a model's predictions go; ``name`` is the column for :attr:`OutputKind.COLUMN`."""
+
+    kind: OutputKind
+    name: str = ""
+
+
+@fact
+class ModelRef:
+    """A model of the same file by the variable it is bound to and the scope it is bound in."""
+
+    name: str
+    scope: str
+
+
+class TaskKind(FactEnum):
+    """:class:`TaskFact.kind` (see there)."""
+
+    COMMAND = "command"
+    SCRIPT = "script"
+    CALLABLE = "callable"
+    FUNCTION = "function"
+    CALL = "call"
+    FLOW = "flow"
+    LUIGI = "luigi"
 
 
 @fact
@@ -73,7 +149,7 @@ class IOFact:
     table's name, from ``to_sql``, ``saveAsTable`` or a SQL string).
     """
 
-    mode: str
+    mode: IOMode
     api: str
     path: Sym
     line: int
@@ -81,7 +157,7 @@ class IOFact:
     scope: str
     fmt: str = ""
     value: str = ""
-    target: str = "path"
+    target: IOTarget = IOTarget.PATH
 
 
 @fact
@@ -114,7 +190,10 @@ class RunFact:
 
 @fact
 class StatementFact:
-    """One logical line (statement) of code and its class: ``ml``, ``glue``, ``io``, ``config`` or ``other``.
+    """One logical line (statement) of code and its class (one of :data:`LINE_KINDS`: ``ml``, ``glue``, ``io``,
+    ``prep``, ``verify``, ``config``, ``process``, ``serving``, ``monitoring``, ``analysis``, ``other``), as far
+    as its own file shows; calls of the project's own functions are classified across files later
+    (:mod:`debtscan.project.composition`).
 
     ``shape`` is the statement with names, strings and numbers abstracted (for repeated-glue detection);
     ``adapters`` names the conversions it makes (``pandas->numpy``).
@@ -122,7 +201,7 @@ class StatementFact:
 
     line: int
     end_line: int
-    kind: str
+    kind: LineKind
     shape: str = ""
     adapters: Tuple[str, ...] = ()
     scope: str = ""
@@ -134,10 +213,12 @@ class SignalFact:
 
     ``frame`` names the local value it was read from and ``source`` the artifact that value was loaded
     from, when known. ``via`` is the feature-list constant it came through (``config.FEATURES``), if any.
+    A derived signal's ``inputs`` are the signals it is computed from and ``input_lists`` the feature-list
+    constants among them; a prediction's ``models`` are the models of this file whose predictions it holds.
     """
 
     name: str
-    kind: str
+    kind: SignalKind
     line: int
     column: int
     scope: str
@@ -145,16 +226,19 @@ class SignalFact:
     source: Optional[Sym] = None
     via: str = ""
     inputs: Tuple[str, ...] = ()
+    input_lists: Tuple[str, ...] = ()
+    models: Tuple["ModelRef", ...] = ()
 
 
 @fact
 class ModelFact:
     """A model fitted or trained here, its input signals, and where its predictions go.
 
-    ``kind`` is ``fit`` (trained here) or ``predict`` (only used here, e.g. loaded from ``artifact``); for a
-    fitted model ``artifact`` is where it was saved. ``outputs`` say where predictions went (``column:<name>``,
-    ``file``, ``return``), ``output_artifacts`` the files they were written to. ``input_models`` names models
-    of this file (``name@scope``) whose predictions are among the inputs.
+    ``kind`` is :attr:`ModelKind.FIT` (trained here) or :attr:`ModelKind.PREDICT` (only used here, e.g.
+    loaded from ``artifact``); for a fitted model ``artifact`` is where it was saved. ``outputs`` say where
+    predictions went (a column, a file, returned), ``output_artifacts`` the files they were written to.
+    ``input_models`` are the models of this file whose predictions are among the inputs. ``targets`` are the
+    label signals, ``target_lists`` the feature-list constants the labels came through.
     """
 
     name: str
@@ -164,12 +248,13 @@ class ModelFact:
     inputs: Tuple[str, ...] = ()
     input_sources: Tuple[Sym, ...] = ()
     feature_lists: Tuple[str, ...] = ()
-    outputs: Tuple[str, ...] = ()
-    kind: str = "fit"
+    outputs: Tuple[PredictionOutput, ...] = ()
+    kind: ModelKind = ModelKind.FIT
     artifact: Optional[Sym] = None
     output_artifacts: Tuple[Sym, ...] = ()
     targets: Tuple[str, ...] = ()
-    input_models: Tuple[str, ...] = ()
+    input_models: Tuple[ModelRef, ...] = ()
+    target_lists: Tuple[str, ...] = ()
 
 
 @fact
@@ -185,7 +270,7 @@ class TaskFact:
     """
 
     name: str
-    kind: str
+    kind: TaskKind
     framework: str
     line: int
     scope: str = ""
@@ -212,6 +297,33 @@ class AssetFact:
     line: int
     deps: Tuple[str, ...] = ()
     framework: str = "dagster"
+
+
+@fact
+class PipelineNodeFact:
+    """A node of a declared pipeline (Kedro's ``node(func, inputs, outputs)``): the function it runs (its
+    qualified name) and the datasets it reads and writes, by their catalogue names (``params:`` inputs
+    left out)."""
+
+    function: str
+    inputs: Tuple[str, ...]
+    outputs: Tuple[str, ...]
+    line: int
+    name: str = ""
+    framework: str = "kedro"
+
+
+@fact
+class StepArtifactFact:
+    """A Metaflow artifact: ``self.<name>`` written (assigned) or read in ``step`` of the flow class ``flow``
+    (its scope). Metaflow stores every artifact a step assigns and hands it to the steps after it: a value
+    written in one step and read in a later one is a declared hand-off."""
+
+    flow: str
+    step: str
+    name: str
+    mode: IOMode
+    line: int
 
 
 @fact
@@ -321,12 +433,15 @@ class FileFacts:
     tasks: Tuple[TaskFact, ...] = ()
     task_edges: Tuple[TaskEdgeFact, ...] = ()
     assets: Tuple[AssetFact, ...] = ()
+    step_artifacts: Tuple[StepArtifactFact, ...] = ()
+    pipeline_nodes: Tuple[PipelineNodeFact, ...] = ()
     suppressions: Tuple[SuppressionFact, ...] = ()
     dead_blocks: Tuple[DeadBlockFact, ...] = ()
     flags: Tuple[FlagFact, ...] = ()
     settings: Tuple[SettingFact, ...] = ()
     config_blocks: Tuple[ConfigBlockFact, ...] = ()
     fingerprint: Optional[FingerprintFact] = None
+    external: Optional[ExternalFacts] = None  # predictions, thresholds, handlers, checks (DS4xx)
     flows: Optional[FlowFacts] = None
     names: Tuple[str, ...] = ()
     main_guard: int = 0

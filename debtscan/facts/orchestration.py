@@ -9,7 +9,10 @@ Driven by ``knowledge/dataflow.toml`` (``[orchestrators]``, ``[declared]``):
   functions, and the task calls a flow's body makes, in order;
 - Luigi tasks: ``requires()`` returning other tasks (order), ``output()`` returning targets
   (``luigi.LocalTarget(path)``: a write of the task, declared by Luigi);
-- Dagster ``@asset`` functions and what they depend on (:class:`AssetFact`).
+- Dagster ``@asset`` functions and what they depend on (:class:`AssetFact`);
+- Metaflow flows (``class F(FlowSpec)``): ``@step`` methods are task functions, ``self.next(self.b)`` their
+  order (edges) and ``self.<name>`` assigned in one step and read in another their artifacts
+  (:class:`StepArtifactFact`).
 
 The graph turns tasks into runner steps (:mod:`debtscan.project.pipeline.orchestrators`), like shell scripts.
 """
@@ -19,12 +22,13 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.collector import Collector
-from debtscan.facts.model import AssetFact, IOFact, TaskEdgeFact, TaskFact
+from debtscan.facts.collector import CollectedFacts, Collector
+from debtscan.facts.io import IOCollector
+from debtscan.facts.model import (
+    AssetFact, IOFact, IOMode, IOTarget, PipelineNodeFact, StepArtifactFact, TaskEdgeFact, TaskFact, TaskKind,
+)
 from debtscan.facts.values import Lit
 
-_CHAIN_FUNCTIONS = frozenset({"airflow.models.baseoperator.chain", "airflow.utils.helpers.chain",
-                              "airflow.sdk.chain", "airflow.models.chain"})
 _NOT_ASSET_PARAMS = frozenset({"context", "config", "self", "cls"})
 
 
@@ -43,7 +47,10 @@ class OrchestrationCollector(Collector):
     """Tasks, task edges and assets of one file."""
 
     enter = {cst.FunctionDef: "_enter_function", cst.BinaryOperation: "_enter_binary",
-             cst.ClassDef: "_enter_class", cst.Return: "_enter_return"}
+             cst.ClassDef: "_enter_class", cst.Return: "_enter_return", cst.Attribute: "_enter_attribute",
+             cst.AssignTarget: "_enter_target"}
+    leave = {cst.AssignTarget: "_leave_target"}
+    after = (IOCollector,)  # Luigi outputs are writes: recorded into the file's I/O list
 
     def __init__(self, ex) -> None:
         super().__init__(ex)
@@ -56,21 +63,20 @@ class OrchestrationCollector(Collector):
         self.aliases: Dict[str, str] = {}          # users = load_users() in a flow body: users -> load_users
         self.flows: Set[str] = set()              # scope names of flow functions
         self.luigi_classes: Set[str] = set()
+        self.metaflow_classes: Set[str] = set()   # scope names of FlowSpec subclasses
+        self.metaflow_steps: Dict[str, Tuple[str, str]] = {}  # scope of a step -> (flow scope, step name)
+        self.step_artifacts: Dict[Tuple[str, str, str, IOMode], int] = {}  # (flow, step, name, mode) -> line
+        self._in_target = 0
         self._seen_binary: Set[int] = set()
         self._operators = frozenset(self.flow.command_operators) | frozenset(self.flow.script_operators) | \
-            frozenset(self.flow.callable_operators) | _CHAIN_FUNCTIONS
+            frozenset(self.flow.callable_operators) | self.flow.chain_functions | self.flow.kedro_nodes
+        self.nodes: List[PipelineNodeFact] = []
         self._dependency_methods = self.flow.downstream_methods | self.flow.upstream_methods
-        self._io: Optional[list] = None
 
     @property
-    def io(self) -> list:
-        if self._io is None:
-            self._io = []
-            for collector in self.ex.collectors:
-                if collector is not self and isinstance(getattr(collector, "io", None), list):
-                    self._io = collector.io
-                    break
-        return self._io
+    def io(self) -> List[IOFact]:
+        """The file's one list of I/O facts (the I/O collector's): tables and SQL are recorded into it."""
+        return self.peer(IOCollector).io
 
     # -- decorated functions ------------------------------------------------------------------------
     def _decorators(self, node: cst.FunctionDef) -> List[Tuple[str, Optional[cst.Call]]]:
@@ -95,13 +101,16 @@ class OrchestrationCollector(Collector):
         for name, call in self._decorators(node):
             if name in self.flow.task_decorators:
                 framework = _framework(name)
+                outer = scope.rpartition(".")[0]
+                if framework == "metaflow" and outer in self.metaflow_classes:
+                    self.metaflow_steps[scope] = (outer, node.name.value)
                 self.task_functions[node.name.value] = framework
                 self.task_scopes[scope] = (node.name.value, framework)
-                self.tasks.append(TaskFact(node.name.value, "function", framework, line, scope,
+                self.tasks.append(TaskFact(node.name.value, TaskKind.FUNCTION, framework, line, scope,
                                            callable=f"{self.ex.module}.{scope}"))
             elif name in self.flow.flow_decorators:
                 self.flows.add(scope)
-                self.tasks.append(TaskFact(node.name.value, "flow", _framework(name), line, scope,
+                self.tasks.append(TaskFact(node.name.value, TaskKind.FLOW, _framework(name), line, scope,
                                            callable=f"{self.ex.module}.{scope}"))
             elif name in self.flow.asset_decorators:
                 self._asset(node, call, scope, line)
@@ -155,10 +164,16 @@ class OrchestrationCollector(Collector):
     def _enter_class(self, node: cst.ClassDef) -> None:
         for base in node.bases:
             name = self.ex.qualname(base.value) if isinstance(base.value, (cst.Name, cst.Attribute)) else None
+            if name in self.flow.metaflow_bases or (isinstance(base.value, cst.Name) and any(
+                    c.rpartition(".")[2] == base.value.value for c in self.metaflow_classes)):
+                self.metaflow_classes.add(self.ex.scope_name)
+                break
+        for base in node.bases:
+            name = self.ex.qualname(base.value) if isinstance(base.value, (cst.Name, cst.Attribute)) else None
             if name in self.flow.luigi_bases or (isinstance(base.value, cst.Name) and base.value.value in
                                                  self.luigi_classes):
                 self.luigi_classes.add(node.name.value)
-                self.tasks.append(TaskFact(node.name.value, "luigi", "luigi", self.ex.line, self.ex.scope_name,
+                self.tasks.append(TaskFact(node.name.value, TaskKind.LUIGI, "luigi", self.ex.line, self.ex.scope_name,
                                            callable=f"{self.ex.module}.{self.ex.scope_name}"))
                 return
 
@@ -178,8 +193,79 @@ class OrchestrationCollector(Collector):
                 self.edges.append(TaskEdgeFact(expr.func.value, cls, self.ex.line))
             elif method == "output" and self.ex.qualname_of_call(expr) in self.flow.luigi_targets and expr.args:
                 path = _kwarg(expr, "path") or expr.args[0].value
-                self.io.append(IOFact("write", self.ex.qualname_of_call(expr), self.ex.sym(path), self.ex.line,
-                                      self.ex.col, scope, "luigi", "", "path"))
+                self.io.append(IOFact(IOMode.WRITE, self.ex.qualname_of_call(expr), self.ex.sym(path), self.ex.line,
+                                      self.ex.col, scope, "luigi", "", IOTarget.PATH))
+
+    # -- Kedro nodes ----------------------------------------------------------------------------------
+    def _kedro_node(self, node: cst.Call) -> None:
+        """``node(func, inputs, outputs, name=...)``, positionally or by keyword."""
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+
+        def argument(index: int, keyword: str) -> Optional[cst.BaseExpression]:
+            value = _kwarg(node, keyword)
+            return value if value is not None else (positional[index] if len(positional) > index else None)
+
+        func = argument(0, "func")
+        function = self.ex.qualname(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        if not function:
+            return
+        name = self.ex.sym(_kwarg(node, "name")) if _kwarg(node, "name") is not None else None
+        inputs = tuple(d for d in self._datasets(argument(1, "inputs"))
+                       if not d.startswith(self.flow.kedro_parameters))
+        outputs = self._datasets(argument(2, "outputs"))
+        self.nodes.append(PipelineNodeFact(
+            function, inputs, outputs, self.ex.line,
+            name.value if isinstance(name, Lit) and isinstance(name.value, str) else ""))
+
+    def _datasets(self, value: Optional[cst.BaseExpression]) -> Tuple[str, ...]:
+        """Dataset names: a string, a list of strings, or a dict's string values (``{...}`` or ``dict(...)``)."""
+        if value is None:
+            return ()
+        if isinstance(value, cst.Call) and self.ex.qualname_of_call(value) == "builtins.dict":
+            items = [a.value for a in value.args if a.keyword is not None]
+        elif isinstance(value, cst.Dict):
+            items = [e.value for e in value.elements if isinstance(e, cst.DictElement)]
+        elif isinstance(value, (cst.List, cst.Tuple)):
+            items = [e.value for e in value.elements]
+        else:
+            items = [value]
+        out = []
+        for item in items:
+            literal = self.ex.sym(item)
+            if isinstance(literal, Lit) and isinstance(literal.value, str) and literal.value:
+                out.append(literal.value)
+        return tuple(dict.fromkeys(out))
+
+    # -- Metaflow artifacts ------------------------------------------------------------------------------
+    def _enter_target(self, node: cst.AssignTarget) -> None:
+        self._in_target += 1
+
+    def _leave_target(self, node: cst.AssignTarget) -> None:
+        self._in_target -= 1
+
+    def _enter_attribute(self, node: cst.Attribute) -> None:
+        if not self.metaflow_steps:
+            return
+        step = self.metaflow_steps.get(self.ex.scope_name)
+        value = node.value
+        if step is None or type(value) is not cst.Name or value.value != "self":
+            return
+        name = node.attr.value
+        if name in self.flow.metaflow_builtins:
+            return
+        stack = self.ex.stmt_stack
+        statement = stack[-1].node if stack else None
+        modes = []
+        if self._in_target:
+            modes.append(IOMode.WRITE)
+        elif type(statement) is cst.AugAssign and statement.target is node:
+            modes.extend((IOMode.READ, IOMode.WRITE))
+        elif type(statement) is cst.AnnAssign and statement.target is node:
+            modes.append(IOMode.WRITE)
+        else:
+            modes.append(IOMode.READ)
+        for mode in modes:
+            self.step_artifacts.setdefault((step[0], step[1], name, mode), self.ex.line)
 
     # -- operators, calls and edges -----------------------------------------------------------------
     def on_call(self, node: cst.Call, qualname: str) -> None:
@@ -197,12 +283,25 @@ class OrchestrationCollector(Collector):
         if kind:
             self._operator(node, qualname, kind, keyword)
             return
-        if qualname in _CHAIN_FUNCTIONS:
+        if qualname in flow.kedro_nodes:
+            self._kedro_node(node)
+            return
+        if qualname in flow.chain_functions:
             names = [self._task_names(a.value) for a in node.args if a.keyword is None]
             for upstream, downstream in zip(names, names[1:]):
                 self._edges(upstream, downstream)
             return
         func = node.func
+        step = self.metaflow_steps.get(self.ex.scope_name) if self.metaflow_steps else None
+        if step is not None and isinstance(func, cst.Attribute) and func.attr.value == flow.metaflow_next and \
+                isinstance(func.value, cst.Name) and func.value.value == "self":
+            # self.next(self.a, self.b) / self.next(self.train, foreach="grid"): the steps that run next
+            for arg in node.args:
+                target = arg.value
+                if arg.keyword is None and isinstance(target, cst.Attribute) and \
+                        isinstance(target.value, cst.Name) and target.value.value == "self":
+                    self.edges.append(TaskEdgeFact(step[1], target.attr.value, self.ex.line))
+            return
         if isinstance(func, cst.Attribute) and func.attr.value in self._dependency_methods:
             upstream = self._task_names(func.value)
             downstream = [n for a in node.args if a.keyword is None for n in self._task_names(a.value)]
@@ -219,16 +318,16 @@ class OrchestrationCollector(Collector):
                     isinstance(statement.targets[0].target, cst.Name):
                 self.aliases[statement.targets[0].target.value] = func.value
         if scope in self.task_scopes and isinstance(func, (cst.Name, cst.Attribute)) and \
-                not qualname.startswith("?") and "." in qualname:
+                not qualname.startswith(("?", "builtins.")) and "." in qualname:
             # the code a task function runs: a project function or class of another module (a step)
             name, framework = self.task_scopes[scope]
-            self.tasks.append(TaskFact(name, "callable", framework, self.ex.line, scope, callable=qualname))
+            self.tasks.append(TaskFact(name, TaskKind.CALLABLE, framework, self.ex.line, scope, callable=qualname))
             return
         if scope in self.flows and isinstance(func, (cst.Name, cst.Attribute)) and not qualname.startswith("?"):
             root = qualname.split(".", 1)[0]
-            if root not in ("builtins", "prefect", "airflow", "logging", "os", "sys", "pandas", "numpy"):
+            if root not in flow.not_steps:
                 name = func.value if isinstance(func, cst.Name) else func.attr.value
-                self.tasks.append(TaskFact(name, "call", "", self.ex.line, scope, callable=qualname))
+                self.tasks.append(TaskFact(name, TaskKind.CALL, "", self.ex.line, scope, callable=qualname))
 
     def _operator(self, node: cst.Call, qualname: str, kind: str, keyword: str) -> None:
         stack = self.ex.stmt_stack
@@ -248,9 +347,11 @@ class OrchestrationCollector(Collector):
         if kind == "callable":
             target = self.ex.qualname(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
             if target:
-                self.tasks.append(TaskFact(name, kind, framework, self.ex.line, self.ex.scope_name, callable=target))
+                self.tasks.append(TaskFact(name, TaskKind.CALLABLE, framework, self.ex.line, self.ex.scope_name,
+                                           callable=target))
             return
-        self.tasks.append(TaskFact(name, kind, framework, self.ex.line, self.ex.scope_name, self.ex.sym(value)))
+        self.tasks.append(TaskFact(name, TaskKind(kind), framework, self.ex.line, self.ex.scope_name,
+                                   self.ex.sym(value)))
 
     def _task_names(self, node: cst.BaseExpression) -> List[str]:
         if isinstance(node, cst.Name):
@@ -291,8 +392,13 @@ class OrchestrationCollector(Collector):
             return  # no task in this file (yet): a bit shift, not a dependency
         self._chain(node)
 
-    def finish(self, out: Dict[str, Any]) -> None:
-        out["tasks"] = tuple(self.tasks)
-        out["task_edges"] = tuple(self.edges)
-        out["assets"] = tuple(self.assets)
-        out["io"] = tuple(self.io)
+    def finish(self, out: CollectedFacts) -> None:
+        out.tasks.extend(self.tasks)
+        out.pipeline_nodes.extend(self.nodes)
+        steps = {(flow, name) for flow, name in self.metaflow_steps.values()}
+        out.step_artifacts.extend(
+            StepArtifactFact(flow, step, name, mode, line)
+            for (flow, step, name, mode), line in sorted(self.step_artifacts.items(), key=lambda i: (i[1], i[0][2]))
+            if (flow, name) not in steps)  # self.<step> names a step (self.next(self.train)), no artifact
+        out.task_edges.extend(self.edges)
+        out.assets.extend(self.assets)

@@ -22,7 +22,7 @@ from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
-from debtscan.facts.collector import Collector
+from debtscan.facts.collector import CollectedFacts, Collector
 from debtscan.facts.model import ConfigBlockFact, SettingFact
 from debtscan.tomlcompat import tomllib
 
@@ -155,6 +155,6 @@ class SettingsCollector(Collector):
         self.blocks[block] = ConfigBlockFact(old.index, old.kind, old.callee, old.keys, old.literals, old.line,
                                              max(line, self.ex.line), old.scope, old.target)
 
-    def finish(self, out: Dict[str, Any]) -> None:
-        out["settings"] = tuple(self.settings)
-        out["config_blocks"] = tuple(self.blocks)
+    def finish(self, out: CollectedFacts) -> None:
+        out.settings.extend(self.settings)
+        out.config_blocks.extend(self.blocks)

@@ -15,57 +15,15 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.collector import MODULE_SCOPE, Collector
-from debtscan.facts.model import ModelFact, SignalFact
+from debtscan.facts.collector import MODULE_SCOPE, CollectedFacts, Collector
+from debtscan.facts.io import IOCollector
+from debtscan.facts.model import (
+    IOFact, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, PredictionOutput, SignalFact, SignalKind,
+)
 from debtscan.facts.warehouse import is_spark_read
-from debtscan.facts.values import Choice, Concat, Lit, Param, PathJoin, Ref, Seq, Sym, Unknown
+from debtscan.knowledge.tables import ModelTables
+from debtscan.facts.values import Choice, Concat, Lit, Param, PathJoin, ReadsAt, Ref, Seq, Sym, Unknown
 
-FRAME_TYPES = frozenset({"pandas.DataFrame", "polars.DataFrame", "polars.LazyFrame", "datasets.Dataset",
-                         "datasets.DatasetDict", "pyspark.sql.DataFrame"})
-ML_PREFIXES = ("sklearn.", "xgboost.", "lightgbm.", "catboost.", "statsmodels.", "torch.nn.", "tensorflow.keras.",
-               "keras.", "tf.keras.", "transformers.", "lightning.", "pytorch_lightning.", "prophet.",
-               "sentence_transformers.", "imblearn.", "optuna.integration.", "tabnet.", "pytorch_tabnet.", "pyspark.ml.")
-TRANSFORMER_WORDS = re.compile(r"(Scaler|Encoder|Imputer|Vectori[sz]er|Transformer$|PCA|SVD|Tokenizer|Normalizer|"
-                               r"Binarizer|Selector|Discretizer|PolynomialFeatures|Splitter|KFold|Fold$|"
-                               r"Config$|Dataset$|DataLoader$|Collator|Callback|Optimizer|Scheduler|Loss$|"
-                               r"Pool$|DMatrix$|TrainingArguments$|Trainer$|Arguments$|Metric|Split$)")
-MODEL_WORDS = re.compile(r"(Classifier|Regressor|Regression|Model|SVC|SVR|Booster|KNeighbors|Forest|Boost|LGBM|"
-                         r"XGB|CatBoost|Net$|NB$|Tree|Ensemble|Perceptron|MLP|Sequential|Lasso|Ridge|ElasticNet|"
-                         r"KMeans|Cluster|Pipeline|Estimator|Prophet|ARIMA|SARIMAX|OLS|GLM|Logit|Probit|"
-                         r"SentenceTransformer|ForSequenceClassification|ForTokenClassification|ForCausalLM|"
-                         r"GaussianProcess|IsolationForest|Stacking|Voting|Bagging|SGD|Search(CV)?$|CV$)")
-PIPELINE_CALLS = frozenset({"sklearn.pipeline.make_pipeline", "sklearn.pipeline.Pipeline"})
-FIT_METHODS = frozenset({"fit", "partial_fit", "fit_generator", "train", "fit_predict"})
-PREDICT_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function", "fit_predict"})
-MODEL_ONLY_PREDICT = frozenset({"forward", "encode", "embed", "embed_documents", "score_samples", "generate"})
-TRAIN_FUNCTIONS = {"xgboost.train": (1, "dtrain"), "lightgbm.train": (1, "train_set"),
-                   "catboost.train": (0, "pool"), "xgboost.cv": (1, "dtrain"), "lightgbm.cv": (1, "train_set")}
-OOF_FUNCTIONS = frozenset({"sklearn.model_selection.cross_val_predict"})
-TRAINER_CALLS = ("transformers.Trainer", "transformers.Seq2SeqTrainer", "trl.SFTTrainer", "setfit.SetFitTrainer",
-                 "setfit.Trainer")
-LOAD_MODEL_HINTS = ("load", "load_model", "from_pretrained", "Booster")
-# Column-taking methods of frames: method -> (positional index or "*" for all positional, keywords).
-COLUMN_METHODS: Dict[str, Tuple[Any, Tuple[str, ...]]] = {
-    "groupby": (0, ("by",)), "group_by": ("*", ("by",)), "merge": (None, ("on", "left_on", "right_on")),
-    "join": (1, ("on", "left_on", "right_on")), "groupBy": ("*", ("cols",)), "orderBy": ("*", ("cols",)),
-    "dropDuplicates": (0, ("subset",)), "sortWithinPartitions": ("*", ()), "sort_values": (0, ("by",)), "sort": ("*", ("by",)),
-    "select": ("*", ()), "select_columns": (0, ("column_names",)), "dropna": (None, ("subset",)),
-    "drop_duplicates": (0, ("subset",)), "pivot_table": (None, ("values", "index", "columns")),
-    "pivot": (None, ("values", "index", "columns")), "set_index": (0, ("keys",)), "reindex": (None, ("columns",)),
-    "filter": (None, ("items",)), "explode": (0, ("column",)), "melt": (None, ("id_vars", "value_vars")),
-    "nlargest": (1, ("columns",)), "nsmallest": (1, ("columns",)), "unique": (None, ("subset",)),
-    "get_column": (0, ("name",)), "get_columns": (None, ()), "duplicated": (0, ("subset",)),
-}
-READ_COLUMN_KEYWORDS = ("usecols", "columns")
-SELECT_METHODS = frozenset({"select", "select_columns", "reindex", "filter", "get_column", "get_columns"})
-FRAME_ATTRS = frozenset({
-    "shape", "columns", "index", "values", "loc", "iloc", "at", "iat", "T", "dtypes", "dtype", "empty", "size",
-    "ndim", "str", "dt", "cat", "plot", "axes", "name", "sparse", "style", "attrs", "flags", "schema", "height",
-    "width", "features", "column_names", "num_rows", "array", "hvplot", "Index",
-    "write", "writeStream", "writeTo", "rdd", "na", "stat", "sparkSession", "sql_ctx",
-})
-RECORD_ITERS = frozenset({"iterrows", "itertuples", "iter_rows", "to_dicts", "rows"})
-LABEL_KEYWORDS = frozenset({"label", "labels", "y", "target", "y_true"})
 _MAX_ITEMS = 64
 
 
@@ -82,21 +40,20 @@ def _short(qualname: str) -> str:
     return qualname.rpartition(".")[2]
 
 
-def _is_estimator(qualname: str) -> bool:
+def _is_estimator(models: ModelTables, qualname: str) -> bool:
     """Whether a call makes an estimator or network (not a transformer, splitter or config object)."""
-    if qualname in PIPELINE_CALLS:
+    if qualname in models.pipeline_calls:
         return True
     qualname = qualname.lstrip("?")
     name = _short(qualname)
-    if name in ("from_pretrained", "load", "load_model", "from_config", "from_checkpoint",
-                "load_from_checkpoint"):
+    if name in models.loaders:
         qualname = qualname.rpartition(".")[0]
         name = _short(qualname)
-    if not name[:1].isupper() or TRANSFORMER_WORDS.search(name):
+    if not name[:1].isupper() or models.transformer_words.search(name):
         return False
-    if qualname.startswith(ML_PREFIXES):
+    if qualname.startswith(models.libraries):
         return True
-    return bool(MODEL_WORDS.search(name))
+    return bool(models.model_words.search(name))
 
 
 def _union(*parts: Tuple) -> Tuple:
@@ -164,19 +121,23 @@ class _Model:
     api: str
     line: int
     scope: str
-    kind: str = "fit"
+    kind: ModelKind = ModelKind.FIT
     inputs: Tuple[str, ...] = ()
     input_sources: Tuple[Sym, ...] = ()
     feature_lists: Tuple[str, ...] = ()
     targets: Tuple[str, ...] = ()
-    outputs: Tuple[str, ...] = ()
+    target_lists: Tuple[str, ...] = ()
+    outputs: Tuple[PredictionOutput, ...] = ()
     output_artifacts: Tuple[Sym, ...] = ()
     input_models: Tuple[str, ...] = ()
     artifact: Optional[Sym] = None
 
 
 class SignalCollector(Collector):
-    """Collects :class:`SignalFact` and :class:`ModelFact` in the single pass."""
+    """Collects :class:`SignalFact` and :class:`ModelFact` in the single pass (reading the I/O facts of
+    each statement as the I/O collector records them)."""
+
+    after = (IOCollector,)
 
     enter = {
         cst.Name: "on_name", cst.Attribute: "on_attribute", cst.Subscript: "on_subscript", cst.Arg: "on_arg",
@@ -194,6 +155,8 @@ class SignalCollector(Collector):
 
     def __init__(self, ex) -> None:
         super().__init__(ex)
+        self.frames_k = ex.knowledge.tables.frames  # signals.toml [frames]
+        self.models_k = ex.knowledge.tables.models  # signals.toml [models]
         self.tables: Dict[str, Dict[str, Info]] = {MODULE_SCOPE: {}}
         self.stmts: List[Stmt] = []
         self.skip: Set[int] = set()
@@ -205,17 +168,14 @@ class SignalCollector(Collector):
         self.returns: Dict[str, Info] = {}
         self.lambda_records: Dict[str, Info] = {}
         self.tracked: Set[str] = set()   # every key ever bound to an Info: a cheap filter for names
-        self._io = None
+        self._io: Optional[List[IOFact]] = None
 
     # -- tables ----------------------------------------------------------------------------------
     @property
-    def io_list(self) -> list:
+    def io_list(self) -> List[IOFact]:
+        """The file's I/O facts so far (the I/O collector's list, in source order)."""
         if self._io is None:
-            self._io = []
-            for collector in self.ex.collectors:
-                if hasattr(collector, "io") and isinstance(collector.io, list):
-                    self._io = collector.io
-                    break
+            self._io = self.peer(IOCollector).io
         return self._io
 
     def get(self, key: str) -> Optional[Info]:
@@ -253,7 +213,7 @@ class SignalCollector(Collector):
             info = self.get(key)
             if info is not None and info.kind in ("frame", "record"):
                 return info
-            if isinstance(node, cst.Name) and self.ex.type_of(node) in FRAME_TYPES:
+            if isinstance(node, cst.Name) and self.ex.type_of(node) in self.frames_k.types:
                 return Info(kind="frame")
             return None
         if depth > 6:
@@ -269,7 +229,7 @@ class SignalCollector(Collector):
                                         "max", "min", "count", "nunique", "std", "median"):
                 return None
             return self.is_frame_expr(node.func.value, depth + 1)
-        if isinstance(node, cst.Call) and self.ex.type_of(node) in FRAME_TYPES:
+        if isinstance(node, cst.Call) and self.ex.type_of(node) in self.frames_k.types:
             return Info(kind="frame")
         return None
 
@@ -284,7 +244,7 @@ class SignalCollector(Collector):
             params = node.params
             for param in (*params.posonly_params, *params.params, *params.kwonly_params):
                 annotation = param.annotation
-                if annotation is not None and self.ex.qualname(annotation.annotation) in FRAME_TYPES:
+                if annotation is not None and self.ex.qualname(annotation.annotation) in self.frames_k.types:
                     self.put(param.name.value, Info(kind="frame"))
 
     def off_stmt(self, node: cst.CSTNode) -> None:
@@ -340,7 +300,7 @@ class SignalCollector(Collector):
             self.stmts[-1].in_target -= 1
 
     # -- signals ---------------------------------------------------------------------------------
-    def _consume(self, names: Tuple[str, ...], via: str, refs: Tuple[str, ...], frame: str, kind: str,
+    def _consume(self, names: Tuple[str, ...], via: str, refs: Tuple[str, ...], frame: str, kind: SignalKind,
                  info: Optional[Info], key: bool = False) -> None:
         """Record signals consumed here: literal names (through the constant ``via``) and constants of other
         modules (``refs``), resolved when the graph is built."""
@@ -438,7 +398,7 @@ class SignalCollector(Collector):
             if isinstance(index, cst.List):
                 names, via, refs = self._names_of(index)
                 if names and len(names) == len(index.elements):
-                    self._consume(names, via, refs, frame_key, "column", self.get(frame_key) if frame_key else None)
+                    self._consume(names, via, refs, frame_key, SignalKind.COLUMN, self.get(frame_key) if frame_key else None)
                 return
             if not isinstance(index, (cst.Name, cst.Attribute, cst.BinaryOperation)):
                 return
@@ -446,9 +406,9 @@ class SignalCollector(Collector):
             if not (via or refs or (names and self._is_list(index))) or not self._known_list(index):
                 return
             known = self.get(frame_key) if frame_key else None
-            self._consume(names, via, refs, frame_key, "column", known)
+            self._consume(names, via, refs, frame_key, SignalKind.COLUMN, known)
             return
-        kind = "key" if info.kind == "record" else "column"
+        kind = SignalKind.KEY if info.kind == "record" else SignalKind.COLUMN
         names, via, refs = self._names_of(index)
         if names or refs:
             self._consume(names, via, refs, frame_key, kind, info)
@@ -472,7 +432,7 @@ class SignalCollector(Collector):
         if id(node) in self.methods or not self.stmts or self.stmts[-1].in_target:
             return
         attr = node.attr.value
-        if attr in FRAME_ATTRS or attr.startswith("_"):
+        if attr in self.frames_k.attributes or attr.startswith("_"):
             return
         key = _target_key(node.value)
         if key is None:
@@ -480,7 +440,7 @@ class SignalCollector(Collector):
         info = self.get(key)
         if info is None or info.kind not in ("frame", "record"):
             return
-        self._consume((attr,), "", (), key, "key" if info.kind == "record" else "column", info)
+        self._consume((attr,), "", (), key, SignalKind.KEY if info.kind == "record" else SignalKind.COLUMN, info)
 
     # -- calls -----------------------------------------------------------------------------------
     def on_call(self, node: cst.Call, qualname: str) -> None:
@@ -500,27 +460,27 @@ class SignalCollector(Collector):
         # columns read with the file (``usecols=``, ``columns=``)
         if self.io_list and qualname.startswith(("pandas.read_", "polars.read_", "polars.scan_", "pyarrow.")):
             for arg in node.args:
-                if arg.keyword is not None and arg.keyword.value in READ_COLUMN_KEYWORDS:
+                if arg.keyword is not None and arg.keyword.value in self.frames_k.read_column_keywords:
                     names, via, refs = self._names_of(arg.value)
                     fact = self.io_list[-1]
-                    self._consume(names, via, refs, "", "column", Info(sources=(fact.path,)))
+                    self._consume(names, via, refs, "", SignalKind.COLUMN, Info(sources=(fact.path,)))
         if qualname == "polars.col" or qualname == "pyspark.sql.functions.col":
             for arg in node.args:
                 if arg.keyword is None:
                     names, _, _ = self._names_of(arg.value)
                     for name in names:
-                        stmt.pending_polars.append(SignalFact(name, "column", self.ex.line, self.ex.col,
+                        stmt.pending_polars.append(SignalFact(name, SignalKind.COLUMN, self.ex.line, self.ex.col,
                                                               self.ex.scope_name))
             return
         # column-taking methods on frames
-        if receiver is not None and method in COLUMN_METHODS and not stmt.in_target:
+        if receiver is not None and method in self.frames_k.column_methods and not stmt.in_target:
             frame = self.is_frame_expr(receiver)
             if frame is not None or (method in ("merge", "groupby") and receiver_info is None
                                      and qualname.startswith("pandas.")):
                 self._column_args(node, method, frame, receiver_key or "")
         if method == "get" and receiver_info is not None and receiver_info.kind == "record" and node.args:
             names, via, refs = self._names_of(node.args[0].value)
-            self._consume(names, via, refs, receiver_key or "", "key", receiver_info)
+            self._consume(names, via, refs, receiver_key or "", SignalKind.KEY, receiver_info)
         if method == "apply" and receiver is not None and node.args:
             frame = self.is_frame_expr(receiver)
             first = node.args[0].value
@@ -528,13 +488,13 @@ class SignalCollector(Collector):
                 self.lambda_records[first.params.params[0].name.value] = Info(kind="record", sources=frame.sources)
                 self.tracked.add(first.params.params[0].name.value)
         # models: fit / train
-        if qualname in TRAIN_FUNCTIONS:
-            index, keyword = TRAIN_FUNCTIONS[qualname]
+        if qualname in self.models_k.train_functions:
+            index, keyword = self.models_k.train_functions[qualname]
             self._watch(node, index, (keyword,), "x", len(stmt.fits))
             stmt.fits.append((len(stmt.fits), "", "", qualname))
-        elif method in FIT_METHODS and receiver is not None:
+        elif method in self.models_k.fit_methods and receiver is not None:
             self._on_fit(node, qualname, method, receiver, receiver_key, receiver_info)
-        elif qualname in OOF_FUNCTIONS and node.args:
+        elif qualname in self.models_k.oof_functions and node.args:
             model_key = _target_key(node.args[0].value)
             info = self.get(model_key) if model_key else None
             if info is not None and info.kind == "model":
@@ -544,17 +504,17 @@ class SignalCollector(Collector):
                 self._watch(node, 2, ("y",), "y", fit_id)
                 stmt.preds.append((info.model, None))
                 stmt.predicts.append((fit_id, info.model))
-        elif qualname.startswith(TRAINER_CALLS):
+        elif qualname.startswith(self.models_k.trainer_calls):
             self._watch(node, None, ("train_dataset",), "x", -1)
             stmt.model_target = (_short(qualname), qualname)
         elif qualname.startswith(("lightning.", "pytorch_lightning.")) and _short(qualname) == "Trainer":
             stmt.model_target = ("Trainer", qualname)
         # models: predictions
-        if method in PREDICT_METHODS or method in MODEL_ONLY_PREDICT:
+        if method in self.models_k.predict_methods or method in self.models_k.predict_only_methods:
             self._on_predict(node, method, receiver, receiver_key, receiver_info)
         elif method == "transform" and receiver_info is not None and receiver_info.kind == "model" and \
                 receiver_info.api.startswith(("pyspark.ml", "pyspark.mllib")) and not \
-                TRANSFORMER_WORDS.search(_short(receiver_info.api)):
+                self.models_k.transformer_words.search(_short(receiver_info.api)):
             # MLlib: a fitted model's transform() adds its prediction column
             self._on_predict(node, "predict", receiver, receiver_key, receiver_info)
         elif isinstance(func, (cst.Name, cst.Attribute)) and receiver is None:
@@ -563,7 +523,7 @@ class SignalCollector(Collector):
             if info is not None and info.kind == "model" and info.api.startswith(("torch.", "keras.", "tensorflow.")):
                 self._on_predict(node, "forward", func, key, info)
         # a made estimator
-        if _is_estimator(qualname) and self.ex.stmt_stack and isinstance(self.ex.stmt_stack[-1].node, cst.Assign):
+        if _is_estimator(self.models_k, qualname) and self.ex.stmt_stack and isinstance(self.ex.stmt_stack[-1].node, cst.Assign):
             if stmt.model_target is None:
                 stmt.model_target = (_short(qualname), qualname)
         if method == "parameters" and receiver_key:
@@ -595,11 +555,11 @@ class SignalCollector(Collector):
                 param = params[positional.index(arg)]
             else:
                 continue
-            self.signals.append(SignalFact("", "bind", self.ex.line, self.ex.col, self.ex.scope_name, param,
+            self.signals.append(SignalFact("", SignalKind.BIND, self.ex.line, self.ex.col, self.ex.scope_name, param,
                                            _source_sym(info.sources), function))
 
     def _column_args(self, node: cst.Call, method: str, frame: Optional[Info], frame_key: str) -> None:
-        index, keywords = COLUMN_METHODS[method]
+        index, keywords = self.frames_k.column_methods[method]
         positional = [a for a in node.args if a.keyword is None and not a.star]
         chosen: List[cst.BaseExpression] = []
         if index == "*":
@@ -609,11 +569,11 @@ class SignalCollector(Collector):
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in keywords:
                 chosen.append(arg.value)
-        key = method not in SELECT_METHODS
+        key = method not in self.frames_k.select_methods
         for value in chosen:
             names, via, refs = self._names_of(value)
             if names or refs:
-                self._consume(names, via, refs, frame_key, "column", frame, key)
+                self._consume(names, via, refs, frame_key, SignalKind.COLUMN, frame, key)
 
     def _watch(self, node: cst.Call, index: Optional[int], keywords: Tuple[str, ...], role: str, fit_id: int) -> None:
         positional = [a for a in node.args if a.keyword is None and not a.star]
@@ -635,7 +595,7 @@ class SignalCollector(Collector):
                 return
         elif isinstance(receiver, cst.Call):
             made = self.ex.qualname_of_call(receiver)
-            if not _is_estimator(made):
+            if not _is_estimator(self.models_k, made):
                 return
             api, name = made, _assign_target(stmt.node) or _short(made)
         else:
@@ -646,7 +606,7 @@ class SignalCollector(Collector):
             if receiver_key is None or self.ex.type_of(receiver) is not None:
                 return
         if method == "train" and not positional and receiver_info is not None and receiver_info.api.startswith(
-                TRAINER_CALLS):
+                self.models_k.trainer_calls):
             fit_id = len(stmt.fits)
             stmt.fits.append((fit_id, receiver_info.model, receiver_key, receiver_info.api))
             data = Info(sources=receiver_info.sources, signals=receiver_info.signals, vias=receiver_info.vias)
@@ -681,11 +641,11 @@ class SignalCollector(Collector):
             model_key = receiver_info.model or f"{self.ex.scope_name}:{receiver_key}"
             api = receiver_info.api
             artifact = receiver_info.artifact
-        elif method in MODEL_ONLY_PREDICT or receiver is None:
+        elif method in self.models_k.predict_only_methods or receiver is None:
             return
         elif receiver_info is not None or self.is_frame_expr(receiver) is not None:
             return
-        elif isinstance(receiver, cst.Call) and _is_estimator(self.ex.qualname_of_call(receiver)):
+        elif isinstance(receiver, cst.Call) and _is_estimator(self.models_k, self.ex.qualname_of_call(receiver)):
             return
         else:
             if receiver_key is None or self.ex.type_of(receiver) is not None:
@@ -697,7 +657,7 @@ class SignalCollector(Collector):
         stmt.preds.append((model_key, None))
         if model_key not in self.models:
             name = model_key.rpartition(":")[2]
-            self.models[model_key] = _Model(name, api or "?", self._line(), self.ex.scope_name, kind="predict",
+            self.models[model_key] = _Model(name, api or "?", self._line(), self.ex.scope_name, kind=ModelKind.PREDICT,
                                             artifact=artifact)
         self._watch(node, 0, ("X", "x", "data"), "x", fit_id)
 
@@ -708,7 +668,7 @@ class SignalCollector(Collector):
         if not candidates:
             return
         info = candidates[-1]
-        if info.model not in self.models or self.models[info.model].kind != "fit":
+        if info.model not in self.models or self.models[info.model].kind is not ModelKind.FIT:
             name = info.model.rpartition(":")[2]
             self.models[info.model] = _Model(name, "torch.training-loop", self._line(), scope)
 
@@ -722,7 +682,7 @@ class SignalCollector(Collector):
             return
         info = None
         if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute):
-            if iterable.func.attr.value in RECORD_ITERS or (
+            if iterable.func.attr.value in self.frames_k.record_iterators or (
                     iterable.func.attr.value == "to_dict" and iterable.args):
                 info = self.is_frame_expr(iterable.func.value)
         else:
@@ -776,7 +736,7 @@ class SignalCollector(Collector):
                 name = target
                 self.put(target, Info(kind="model", model=model_key, api=api))
             model = self.models.get(model_key)
-            if model is None or model.kind != "fit":
+            if model is None or model.kind is not ModelKind.FIT:
                 previous = model
                 model = _Model(name or model_key.rpartition(":")[2], api, line, ex.scope_name)
                 if previous is not None:
@@ -785,13 +745,14 @@ class SignalCollector(Collector):
             model.inputs = _union(model.inputs, x.signals)
             model.input_sources = _union(model.input_sources, x.sources)
             model.feature_lists = _union(model.feature_lists, x.vias)
-            model.targets = _union(model.targets, y.signals, x.targets, tuple(f"@{v}" for v in y.vias))
+            model.targets = _union(model.targets, y.signals, x.targets)
+            model.target_lists = _union(model.target_lists, y.vias)
             model.input_models = _union(model.input_models, tuple(p for p in x.preds if p != model_key),
                                         tuple(m for c, m in x.pred_cols
                                               if m != model_key and (c in x.signals or not x.signals)))
         for fit_id, model_key in stmt.predicts:
             model = self.models.get(model_key)
-            if model is not None and model.kind == "predict":
+            if model is not None and model.kind is ModelKind.PREDICT:
                 x = self._combine(stmt, (fit_id, "x"))
                 model.inputs = _union(model.inputs, x.signals)
                 model.input_sources = _union(model.input_sources, x.sources)
@@ -801,14 +762,15 @@ class SignalCollector(Collector):
             preds = ()  # a loss or a score computed from predictions is not a prediction
         # writes: predictions persisted, models saved
         for fact in new_io:
-            if fact.mode != "write":
+            if fact.mode is not IOMode.WRITE:
                 continue
             written_preds = preds or tuple(m for c, m in whole.pred_cols if not whole.signals or c in whole.signals)
             for model_key in written_preds:
                 model = self.models.get(model_key)
                 if model is not None:
                     columns = tuple(c for c, m in whole.pred_cols if m == model_key and c in whole.signals)
-                    model.outputs = _union(model.outputs, tuple(f"column:{c}" for c in columns) + ("file",))
+                    model.outputs = _union(model.outputs, tuple(PredictionOutput(OutputKind.COLUMN, c) for c in columns)
+                                           + (PredictionOutput(OutputKind.FILE),))
                     model.output_artifacts = _union(model.output_artifacts, (fact.path,))
             for key, info, _ in stmt.refs:
                 if info.kind == "model" and info.model in self.models and not written_preds:
@@ -816,13 +778,13 @@ class SignalCollector(Collector):
             # lineage: the artifacts whose data flows into this write
             upstream = tuple(src for src in whole.sources if src != fact.path)
             if upstream and not written_preds:
-                self.signals.append(SignalFact("", "flow", fact.line, fact.column, fact.scope, "",
+                self.signals.append(SignalFact("", SignalKind.FLOW, fact.line, fact.column, fact.scope, "",
                                                _source_sym(upstream)))
         if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call) and whole.sources and not preds and \
-                not any(f.mode == "write" for f in new_io):
+                not any(f.mode is IOMode.WRITE for f in new_io):
             # a call that may write through a project helper (``utils.to_feature(df, path)``): resolved against
             # the writes placed at this line when the graph is built
-            self.signals.append(SignalFact("", "flow", line, 0, ex.scope_name, "", _source_sym(whole.sources)))
+            self.signals.append(SignalFact("", SignalKind.FLOW, line, 0, ex.scope_name, "", _source_sym(whole.sources)))
         if isinstance(node, cst.Return):
             returned = _target_key(node.value) if node.value is not None else None
             returned_info = self.get(returned) if returned else None
@@ -831,11 +793,12 @@ class SignalCollector(Collector):
                 return
             for model_key in preds:
                 if model_key in self.models:
-                    self.models[model_key].outputs = _union(self.models[model_key].outputs, ("return",))
+                    self.models[model_key].outputs = _union(self.models[model_key].outputs,
+                                                            (PredictionOutput(OutputKind.RETURN),))
             info = whole if (whole.signals or whole.sources or whole.preds or whole.vias) else None
             if info is None and isinstance(node.value, cst.Call) and new_io:
-                reads = [f for f in new_io if f.mode == "read"]
-                if reads and ex.type_of(node.value) in FRAME_TYPES:
+                reads = [f for f in new_io if f.mode is IOMode.READ]
+                if reads and ex.type_of(node.value) in self.frames_k.types:
                     info = Info(kind="frame", sources=(reads[-1].path,))
             if info is not None and ex.scope.kind == "function":
                 self.returns[ex.scope_name] = info
@@ -854,21 +817,23 @@ class SignalCollector(Collector):
                 target_frames.append((frame_key, column))
         for frame_key, column in target_frames:
             inputs = tuple(n for n, _, _, _ in stmt.consumed if n and n != column) or ()
-            inputs = _union(inputs, tuple(f"@{v}" for _, v, _, _ in stmt.consumed if v))
+            input_lists = _union((), tuple(v for _, v, _, _ in stmt.consumed if v))
             frame = self.get(frame_key)
             if preds:
-                self.signals.append(SignalFact(column, "prediction", line, 0, ex.scope_name, frame_key,
+                self.signals.append(SignalFact(column, SignalKind.PREDICTION, line, 0, ex.scope_name, frame_key,
                                                _source_sym(frame.sources if frame else ()), "",
-                                               tuple(f"model:{m}" for m in preds)))
+                                               models=tuple(_model_ref(m) for m in preds)))
                 if frame is not None:
                     self.put(frame_key, _replace(frame, pred_cols=_union(frame.pred_cols,
                                                                           tuple((column, m) for m in preds))))
                 for model_key in preds:
                     if model_key in self.models:
-                        self.models[model_key].outputs = _union(self.models[model_key].outputs, (f"column:{column}",))
+                        self.models[model_key].outputs = _union(self.models[model_key].outputs,
+                                                                (PredictionOutput(OutputKind.COLUMN, column),))
             else:
-                self.signals.append(SignalFact(column, "derived", line, 0, ex.scope_name, frame_key,
-                                               _source_sym(frame.sources if frame else ()), "", inputs))
+                self.signals.append(SignalFact(column, SignalKind.DERIVED, line, 0, ex.scope_name, frame_key,
+                                               _source_sym(frame.sources if frame else ()), "", inputs,
+                                               input_lists=input_lists))
                 if frame is not None:
                     # the frame now holds the new column, and data from what it was computed from (a column
                     # rewritten from itself, ``df["c"] = df["c"].fillna(0)``, still comes from the source)
@@ -887,11 +852,11 @@ class SignalCollector(Collector):
         targets = _assign_targets(node)
         if not targets:
             return
-        reads = [f for f in new_io if f.mode == "read"]
+        reads = [f for f in new_io if f.mode is IOMode.READ]
         value_type = ex.type_of(value)
         info: Optional[Info] = None
-        if reads and (value_type in FRAME_TYPES or _is_read_call(ex, value)):
-            if value_type in FRAME_TYPES or _is_frame_read(ex, value):
+        if reads and (value_type in self.frames_k.types or _is_read_call(ex, value)):
+            if value_type in self.frames_k.types or _is_frame_read(ex, value):
                 info = Info(kind="frame", sources=_union((reads[-1].path,), whole.sources),
                             pred_cols=whole.pred_cols)
             elif value_type is not None:
@@ -902,7 +867,7 @@ class SignalCollector(Collector):
             short, api = stmt.model_target
             data = self._combine(stmt, (-1, "x"))
             info = Info(kind="model", api=api, sources=data.sources, signals=data.signals, vias=data.vias)
-        elif stmt.fits and any(f[1] == "" or f[3].startswith(tuple(TRAIN_FUNCTIONS)) for f in stmt.fits):
+        elif stmt.fits and any(f[1] == "" or f[3].startswith(tuple(self.models_k.train_functions)) for f in stmt.fits):
             return  # handled above: the trained model was bound to the target
         elif stmt.fits and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and \
                 value.func.attr.value in ("fit", "train") and not preds:
@@ -930,7 +895,7 @@ class SignalCollector(Collector):
             elif _project_call(ex, value):
                 # data loaded through a project helper (``utils.load_train(cols)``): the reads placed at this
                 # line when the graph is built are its sources
-                info = Info(kind="frame", sources=(Unknown(f"line:{line}"),))
+                info = Info(kind="frame", sources=(ReadsAt(line),))
         for target in targets:
             if info is not None and info.kind in ("model", "loaded") and not info.model:
                 info = _replace(info, model=f"{ex.scope_name}:{target}")
@@ -999,8 +964,8 @@ class SignalCollector(Collector):
             out.targets = _union(out.targets, targets)
         return out
 
-    def finish(self, out: Dict[str, Any]) -> None:
-        out["signals"] = tuple(self.signals)
+    def finish(self, out: CollectedFacts) -> None:
+        out.signals.extend(self.signals)
         models = []
         for model in sorted(self.models.values(), key=lambda m: (m.line, m.name)):
             models.append(ModelFact(
@@ -1008,10 +973,10 @@ class SignalCollector(Collector):
                 inputs=tuple(n for n in model.inputs if n not in model.targets),
                 input_sources=model.input_sources, feature_lists=model.feature_lists, outputs=model.outputs,
                 kind=model.kind, artifact=model.artifact, output_artifacts=model.output_artifacts,
-                targets=model.targets, input_models=tuple(m.rpartition(":")[2] + "@" + m.rpartition(":")[0]
-                                                          for m in model.input_models),
+                targets=model.targets, input_models=tuple(_model_ref(m) for m in model.input_models),
+                target_lists=model.target_lists,
             ))
-        out["models"] = tuple(models)
+        out.models.extend(models)
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -1078,6 +1043,12 @@ def _assign_target(node) -> Optional[str]:
     return targets[0] if targets else None
 
 
+def _model_ref(key: str) -> ModelRef:
+    """The collector's key of a model (``scope:target``) as a fact."""
+    scope, _, name = key.rpartition(":")
+    return ModelRef(name, scope)
+
+
 def _call_name(node: cst.Call) -> str:
     return node.func.value if isinstance(node.func, cst.Name) else ""
 
@@ -1091,21 +1062,8 @@ def _is_frame_read(ex, value: cst.BaseExpression) -> bool:
     if not isinstance(node, cst.Call):
         return False
     qualname = ex.qualname_of_call(node)
-    return qualname.startswith(("pandas.read_", "polars.read_", "polars.scan_", "datasets.load_", "pyarrow.",
-                                "pandas.DataFrame", "dask.dataframe.read_")) or \
+    return qualname.startswith(ex.knowledge.tables.frames.read_prefixes) or \
         qualname in ex.knowledge.dataflow.sql_calls or is_spark_read(node, ex.knowledge.dataflow)
-
-
-_LIBRARIES = frozenset({
-    "pandas", "numpy", "sklearn", "torch", "tensorflow", "keras", "os", "sys", "json", "pickle", "joblib", "re",
-    "math", "random", "collections", "itertools", "functools", "pathlib", "glob", "time", "datetime", "logging",
-    "warnings", "gc", "lightgbm", "xgboost", "catboost", "scipy", "matplotlib", "seaborn", "tqdm", "polars",
-    "datasets", "transformers", "builtins", "argparse", "yaml", "csv", "shutil", "subprocess", "typing",
-    "dataclasses", "copy", "multiprocessing", "requests", "statsmodels", "optuna", "mlflow", "wandb", "boto3",
-    "cv2", "PIL", "h5py", "pyarrow", "dask", "numba", "jax", "flax", "einops", "timm", "hydra", "omegaconf",
-    "pyspark", "sqlalchemy", "airflow", "prefect", "dagster", "delta", "deltalake", "luigi", "metaflow", "duckdb",
-    "psycopg2", "sqlite3", "snowflake", "google", "databricks", "pyiceberg", "kedro",
-})
 
 
 def _project_call(ex, value: cst.BaseExpression) -> bool:
@@ -1123,11 +1081,7 @@ def _project_call(ex, value: cst.BaseExpression) -> bool:
     if qualname.startswith("?") or "." not in qualname:
         return False
     root = qualname.split(".")[0]
-    return root not in _LIBRARIES and not qualname.startswith(ex.module + ".")
-
-
-_METRIC = re.compile(r"(loss|score|accuracy|acc|error|auc|f1|precision|recall|criterion|metric|mse|mae|rmse|"
-                     r"logloss|corr)", re.I)
+    return root not in ex.knowledge.tables.frames.library_roots and not qualname.startswith(ex.module + ".")
 
 
 def _is_metric(ex, value: Optional[cst.BaseExpression]) -> bool:
@@ -1140,10 +1094,11 @@ def _is_metric(ex, value: Optional[cst.BaseExpression]) -> bool:
     if not isinstance(node, cst.Call):
         return False
     qualname = ex.qualname_of_call(node)
-    if qualname.startswith("sklearn.metrics.") or _short(qualname) in ("item", "mean", "sum", "backward"):
+    models = ex.knowledge.tables.models
+    if qualname.startswith(models.metric_prefixes) or _short(qualname) in models.metric_methods:
         return True
     name = node.func.value if isinstance(node.func, cst.Name) else _short(qualname)
-    return bool(_METRIC.search(name))
+    return bool(models.metric_words.search(name))
 
 
 def _is_records_call(value: cst.BaseExpression) -> bool:

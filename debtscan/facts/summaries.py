@@ -21,11 +21,10 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from debtscan.facts.collector import MODULE_SCOPE, Collector
+from debtscan.facts.collector import MODULE_SCOPE, CollectedFacts, Collector
+from debtscan.facts.io import IOCollector
 from debtscan.facts.model import IOFact
-from debtscan.facts.signals import (
-    FIT_METHODS, OOF_FUNCTIONS, PREDICT_METHODS, TRAIN_FUNCTIONS, _LIBRARIES, _flatten, _is_estimator,
-)
+from debtscan.facts.signals import _flatten, _is_estimator
 from debtscan.facts.summary_model import (
     AttrSet, CallSite, Column, Derived, FitSite, Flow, FlowFacts, FromAttr, FromCall, FromEstimator, FromFit,
     FromParam, FromPrediction, FromRead, FunctionSummary, Origin, ParamReach, WriteSite,
@@ -96,9 +95,10 @@ def params_in(value: Sym, function: str, acc: Set[str], depth: int = 0) -> Set[s
     return acc
 
 
-def _is_library(qualname: str) -> bool:
+def _is_library(qualname: str, libraries) -> bool:
+    """``libraries``: the library roots of ``signals.toml`` ``[frames] library-roots``."""
     root = qualname.split(".", 1)[0]
-    return root in _LIBRARIES or root in _STDLIB or root == "builtins"
+    return root in libraries or root in _STDLIB or root == "builtins"
 
 
 class SummaryCollector(Collector):
@@ -106,6 +106,7 @@ class SummaryCollector(Collector):
 
     enter = {cst.For: "on_for"}
     leave = {kind: "on_statement_end" for kind in _STATEMENTS}
+    after = (IOCollector,)  # reads each statement's I/O facts as the I/O collector records them
 
     def __init__(self, ex) -> None:
         super().__init__(ex)
@@ -125,13 +126,10 @@ class SummaryCollector(Collector):
 
     # -- the pass --------------------------------------------------------------------------------
     @property
-    def io_list(self) -> list:
+    def io_list(self) -> List[IOFact]:
+        """The file's I/O facts so far (the I/O collector's list, in source order)."""
         if self._io is None:
-            self._io = []
-            for collector in self.ex.collectors:
-                if collector is not self and isinstance(getattr(collector, "io", None), list):
-                    self._io = collector.io
-                    break
+            self._io = self.peer(IOCollector).io
         return self._io
 
     def on_call(self, node: cst.Call, qualname: str) -> None:
@@ -412,15 +410,16 @@ class SummaryCollector(Collector):
             if value:
                 self.writes.append(WriteSite(written.line, written.column, ex.scope_name, written.path, value))
             return EMPTY
-        if qualname in TRAIN_FUNCTIONS:
-            index, keyword = TRAIN_FUNCTIONS[qualname]
+        models = self.ex.knowledge.tables.models
+        if qualname in models.train_functions:
+            index, keyword = models.train_functions[qualname]
             x = self._argument(node, index, (keyword,), depth)
             model = Flow((FromEstimator(qualname, line),))
             targets = _names(self.ex.stmt_stack[-1].node.targets[0].target) if self.ex.stmt_stack and isinstance(
                 self.ex.stmt_stack[-1].node, cst.Assign) else []
             return self._fit(line, col, method, model, x, EMPTY, self._argument(node, None, ("weight",), depth),
                              targets[0] if targets else _short(qualname))
-        if qualname in OOF_FUNCTIONS:
+        if qualname in models.oof_functions:
             # cross_val_predict(estimator, X, y): the estimator is fitted per fold, the result its predictions
             model = self._argument(node, 0, ("estimator",), depth)
             x = self._argument(node, 1, ("X",), depth)
@@ -428,7 +427,7 @@ class SummaryCollector(Collector):
             fitted = self._fit(line, col, "fit", model, x, y, EMPTY, _receiver_name(node.args[0].value)
                                if node.args else "estimator")
             return Flow((FromPrediction(union(model, fitted).origins, line),))
-        if receiver_node is not None and method in FIT_METHODS:
+        if receiver_node is not None and method in models.fit_methods:
             model = self.flow(receiver_node, depth + 1)
             x = self._argument(node, 0, _X_KEYWORDS, depth)
             y = self._argument(node, 1, _Y_KEYWORDS, depth)
@@ -446,7 +445,7 @@ class SummaryCollector(Collector):
             if method == "fit_predict":
                 return Flow((FromPrediction(fitted.origins, line),))
             return union(model, fitted)
-        if receiver_node is not None and method in PREDICT_METHODS:
+        if receiver_node is not None and method in models.predict_methods:
             model = self.flow(receiver_node, depth + 1)
             x = self._argument(node, 0, _X_KEYWORDS, depth)
             for origin in x.origins:
@@ -462,7 +461,8 @@ class SummaryCollector(Collector):
                     return EMPTY
                 model = EMPTY
             return Flow((FromPrediction(model.origins, line),))
-        if _is_estimator(qualname) and (qualname.startswith("?") or _is_library(qualname)):
+        if _is_estimator(models, qualname) and (qualname.startswith("?") or
+                                                _is_library(qualname, self.ex.knowledge.tables.frames.library_roots)):
             return Flow((FromEstimator(qualname, line),))
         receiver = self.flow(receiver_node, depth + 1) if receiver_node is not None else EMPTY
         callee = self._project_callee(qualname, receiver_node, receiver)
@@ -523,12 +523,12 @@ class SummaryCollector(Collector):
             # a method of an object a project call made (``Model(out).train(X)``): resolved across files
             return qualname if qualname.startswith("?.") and any(
                 type(o) is FromCall for o in receiver.origins) else None
-        if _is_library(qualname):
+        if _is_library(qualname, self.ex.knowledge.tables.frames.library_roots):
             return None
         return qualname
 
     # -- the facts -------------------------------------------------------------------------------
-    def finish(self, out: Dict[str, Any]) -> None:
+    def finish(self, out: CollectedFacts) -> None:
         if not (self.sites or self.fits or self.writes or self.attrs or self.returns):
             return
         by_scope: Dict[str, Dict[str, Dict[str, Any]]] = {}
@@ -548,7 +548,7 @@ class SummaryCollector(Collector):
                         slot(site.scope, origin.name)["passed"].append(site.index)
         written = {(w.scope, o.name) for w in self.writes for o in w.value.origins if type(o) is FromParam}
         paths: Set[Tuple[str, str]] = set()
-        for fact in out.get("io", ()):
+        for fact in out.io:
             for name in params_in(fact.path, fact.scope, set()):
                 paths.add((fact.scope, name))
         summaries = []
@@ -569,7 +569,7 @@ class SummaryCollector(Collector):
                 is_method = "." in function.name
                 summaries.append(FunctionSummary(function.name, function.params, function.line, returns,
                                                  tuple(reach), is_method))
-        out["flows"] = FlowFacts(tuple(summaries), tuple(self.sites), tuple(self.fits), tuple(self.writes),
+        out.flows = FlowFacts(tuple(summaries), tuple(self.sites), tuple(self.fits), tuple(self.writes),
                                  tuple(self.attrs))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Optional, Tuple, Union
 
+from debtscan.facts.enums import FactEnum
 from debtscan.facts.schema import fact
 
 
@@ -86,14 +87,48 @@ class Choice:
     options: Tuple["Sym", ...]
 
 
+class Why(FactEnum):
+    """Why a value is :class:`Unknown`; ``Unknown.detail`` says more for some."""
+
+    OTHER = "other"
+    DEEP = "deep"                # nested beyond the evaluation's depth limit
+    STRING = "string"            # a malformed string literal
+    NUMBER = "number"            # a malformed number literal
+    NAME = "name"                # a name bound to nothing known (detail: the name)
+    ATTRIBUTE = "attribute"      # an attribute of a value of unknown type (detail: the attribute, ``args.out``)
+    CALL = "call"                # what a call returns (detail: the callee's qualified name, ``?.m`` if unknown)
+    EXPRESSION = "expression"    # an expression not evaluated (detail: its syntax node type)
+    STARRED = "starred"          # ``*xs`` of an unknown sequence
+    ARITHMETIC = "arithmetic"    # arithmetic other than ``+``, ``/``, ``%``
+    AUGMENTED = "augmented"      # ``x += ...`` on an unknown ``x``
+    UNPACKED = "unpacked"        # a target of tuple unpacking
+    ENV = "env"                  # an environment variable without a default
+    LOOP = "loop"                # a loop variable over an unknown iterable
+    ARGUMENT = "argument"        # a command-line argument without a default
+    PARAMETER = "parameter"      # a helper's parameter without a value at the call (detail: its name)
+    INDEX = "index"              # an index beyond a literal sequence
+    FRAME = "frame"              # the frame whose column names a helper prefixes (``df.add_prefix(p)``)
+    EMPTY = "empty"              # the items of an empty literal sequence
+    ITEMS = "items"              # the items of a value that is no literal sequence
+
+
 @fact
 class Unknown:
-    """Not known statically; ``hint`` says what it was (an env var, a call, a CLI argument...)."""
+    """Not known statically; ``why`` says what it was (an env var, a call, a CLI argument...)."""
 
-    hint: str = ""
+    why: Why = Why.OTHER
+    detail: str = ""
 
 
-Sym = Union[Lit, Seq, Ref, Concat, Format, PathJoin, PathOp, Here, Param, Choice, Unknown]
+@fact
+class ReadsAt:
+    """A frame loaded through a project helper at ``line`` of the same file (``df = utils.load(cols)``):
+    it comes from whatever the helper reads there, known only when the project is built."""
+
+    line: int
+
+
+Sym = Union[Lit, Seq, Ref, Concat, Format, PathJoin, PathOp, Here, Param, Choice, Unknown, ReadsAt]
 
 
 def literal_strings(value: "Sym") -> Optional[Tuple[str, ...]]:

@@ -23,8 +23,9 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from debtscan.artifacts import TABLE_PREFIX
-from debtscan.facts.collector import Collector
-from debtscan.facts.model import IOFact, SignalFact
+from debtscan.facts.collector import CollectedFacts, Collector
+from debtscan.facts.io import IOCollector
+from debtscan.facts.model import IOFact, IOMode, IOTarget, SignalFact, SignalKind
 from debtscan.facts.sql import PLACEHOLDER as _WILD, looks_like_sql, parse_sql
 from debtscan.facts.values import Concat, Format, Lit, Sym
 from debtscan.knowledge.dataflow import TableArg
@@ -69,6 +70,7 @@ class WarehouseCollector(Collector):
     """Tables, SQL and Spark chains (after the I/O and signal collectors, sharing the I/O list)."""
 
     enter = {cst.FunctionDef: "_enter_function"}
+    after = (IOCollector,)
 
     def __init__(self, ex) -> None:
         super().__init__(ex)
@@ -79,22 +81,16 @@ class WarehouseCollector(Collector):
         self.object_vars: Dict[Tuple[str, str], Sym] = {}
         self._sql_budget = self.flow.sql_max_chars * 5
         self._interesting = _interesting(ex.knowledge)
-        self._io: Optional[list] = None
 
     @property
-    def io(self) -> list:
-        if self._io is None:
-            self._io = []
-            for collector in self.ex.collectors:
-                if collector is not self and isinstance(getattr(collector, "io", None), list):
-                    self._io = collector.io
-                    break
-        return self._io
+    def io(self) -> List[IOFact]:
+        """The file's one list of I/O facts (the I/O collector's): tables and SQL are recorded into it."""
+        return self.peer(IOCollector).io
 
     # -- recording -------------------------------------------------------------------------------
     def _record(self, mode: str, api: str, path: Sym, fmt: str, target: str) -> None:
         ex = self.ex
-        self.io.append(IOFact(mode, api, path, ex.line, ex.col, ex.scope_name, fmt, "", target))
+        self.io.append(IOFact(IOMode(mode), api, path, ex.line, ex.col, ex.scope_name, fmt, "", IOTarget(target)))
         if ex.stmt_stack:
             ex.stmt_stack[-1].io += 1
 
@@ -130,7 +126,7 @@ class WarehouseCollector(Collector):
             self._record("write", api, Lit(path.replace(_WILD, "*")), "sql", "path")
         ex = self.ex
         for table, column in facts.columns:
-            self.signals.append(SignalFact(column, "column", ex.line, ex.col, ex.scope_name, "",
+            self.signals.append(SignalFact(column, SignalKind.COLUMN, ex.line, ex.col, ex.scope_name, "",
                                            Concat((Lit(TABLE_PREFIX), Lit(table)))))
 
     # -- hooks -----------------------------------------------------------------------------------
@@ -321,7 +317,7 @@ class WarehouseCollector(Collector):
         self._record(mode, api, name, "sql", "table")
         if column and mode == "read":
             ex = self.ex
-            self.signals.append(SignalFact(column, "column", ex.line, ex.col, ex.scope_name, "",
+            self.signals.append(SignalFact(column, SignalKind.COLUMN, ex.line, ex.col, ex.scope_name, "",
                                            Concat((Lit(TABLE_PREFIX), name))))
 
     # -- Spark reader / writer chains --------------------------------------------------------------
@@ -413,14 +409,12 @@ class WarehouseCollector(Collector):
             path = path.parts[1]
         return isinstance(path, Lit) and isinstance(path.value, str) and path.value.lower() in self.temp_views
 
-    def finish(self, out: Dict[str, Any]) -> None:
+    def finish(self, out: CollectedFacts) -> None:
         if self.temp_views:
             # reads of this file's temporary views are no table reads (the shared I/O list, in place)
             self.io[:] = [f for f in self.io if not (f.target == "table" and self._is_temp_view(f.path))]
             self.signals = [s for s in self.signals if not (s.source is not None and self._is_temp_view(s.source))]
-        if self.signals:
-            out["signals"] = tuple(out.get("signals", ())) + tuple(self.signals)
-        out["io"] = tuple(self.io)
+        out.signals.extend(self.signals)
 
 
 def _interesting(knowledge) -> Tuple[frozenset, frozenset]:

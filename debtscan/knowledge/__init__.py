@@ -5,6 +5,16 @@
 - ``io.toml``: calls and methods that read or write files, and which argument is the path.
 - ``ml.toml``: per library, which calls are ML, glue (with the adapter, ``pandas->numpy``) or configuration
   (extended in ``[tool.debtscan.knowledge.<name>]``; see :mod:`debtscan.knowledge.code_classes`).
+- ``classes.toml``: per library, the other boxes of Sculley et al.'s Figure 1: data collection and I/O,
+  feature extraction and data preparation, data verification, process management, serving, monitoring and
+  logging, analysis and plots, and what an import of each module counts as (extended the same way).
+- ``dataflow.toml``: SQL, warehouse tables, object stores, Spark, orchestrators and declared pipelines
+  (:mod:`debtscan.knowledge.dataflow`).
+- ``signals.toml``: frames and their column methods, estimators, predictions, path functions, script
+  runners and library roots (:mod:`debtscan.knowledge.tables`).
+
+Every ``[tool.debtscan.knowledge.<name>]`` table extends these with the same sections and keys; a key
+none of them knows is an error naming the closest valid one.
 
 Users extend the I/O catalogue in ``[tool.debtscan.io]``; the extended knowledge is part of the cache key.
 """
@@ -18,7 +28,8 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 from debtscan.config import ConfigError
 from debtscan.knowledge.code_classes import CodeKnowledge, build as build_code_knowledge
-from debtscan.knowledge.dataflow import Dataflow, DataflowError, build as build_dataflow
+from debtscan.knowledge.dataflow import SECTIONS as DATAFLOW_SECTIONS, Dataflow, DataflowError, build as build_dataflow
+from debtscan.knowledge.tables import SECTIONS as TABLE_SECTIONS, Tables, TablesError, build as build_tables, closest
 from debtscan.tomlcompat import tomllib
 
 
@@ -70,6 +81,7 @@ class Knowledge:
     extra: Dict[str, Any] = field(default_factory=dict)
     code: CodeKnowledge = field(default_factory=CodeKnowledge)  # ml.toml: which calls are ML / glue / config
     dataflow: Dataflow = field(default_factory=Dataflow)  # dataflow.toml: SQL, tables, Spark, orchestrators
+    tables: Tables = field(default_factory=Tables)  # signals.toml: frames, models, paths, runners
     fingerprint: str = ""
 
     def return_type(self, qualname: Optional[str]) -> Optional[str]:
@@ -140,13 +152,47 @@ def _io_spec(name: str, entry: Mapping[str, Any]) -> IOSpec:
     )
 
 
+_TABLES_MEMO: Dict[str, Tables] = {}
+
+
+def tables_for(io_extensions: Optional[Mapping[str, Any]] = None, extra: Optional[Mapping[str, Any]] = None) -> Tables:
+    """The merged ``signals.toml`` for a configuration (memoised: the project stage asks once per build)."""
+    key = json.dumps([io_extensions or {}, extra or {}], sort_keys=True, default=str)
+    found = _TABLES_MEMO.get(key)
+    if found is None:
+        if len(_TABLES_MEMO) > 16:
+            _TABLES_MEMO.clear()
+        found = _TABLES_MEMO[key] = load_knowledge(io_extensions, extra).tables
+    return found
+
+
+def _check_user_tables(extra: Optional[Mapping[str, Any]]) -> None:
+    """Every key of a ``[tool.debtscan.knowledge.<name>]`` table that extends our catalogues (has one of
+    their keys) belongs to one of them; a table with none of their keys is another family's, left alone."""
+    from debtscan.knowledge.code_classes import KEYS as CODE_KEYS
+
+    valid = tuple(CODE_KEYS) + tuple(DATAFLOW_SECTIONS) + tuple(TABLE_SECTIONS)
+    for name, table in (extra or {}).items():
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"[tool.debtscan.knowledge.{name}] must be a table, got {table!r}")
+        if not any(key in valid for key in table):
+            continue
+        for key in table:
+            if key not in valid:
+                raise ConfigError(f"[tool.debtscan.knowledge.{name}]: unknown key {key!r}{closest(key, valid)} "
+                                  f"(known keys: {', '.join(valid)})")
+
+
 def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = None,
                    extra: Optional[Mapping[str, Any]] = None) -> Knowledge:
     """Load the packaged catalogues and merge the user's ``[tool.debtscan.io]`` entries."""
     types = _read_toml("types.toml")
     io = _read_toml("io.toml")
     ml = _read_toml("ml.toml")
+    classes = _read_toml("classes.toml")
     dataflow = _read_toml("dataflow.toml")
+    signals = _read_toml("signals.toml")
+    _check_user_tables(extra)
     knowledge = Knowledge(
         returns=dict(types.get("returns", {})),
         method_returns={k: dict(v) for k, v in types.get("methods", {}).items()},
@@ -155,16 +201,18 @@ def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = No
         io_calls={name: _io_spec(name, entry) for name, entry in io.get("calls", {}).items()},
         io_methods={name: _io_spec(name, entry) for name, entry in io.get("methods", {}).items()},
         extra=dict(extra or {}),
-        code=build_code_knowledge(ml, extra),
+        code=build_code_knowledge(ml, extra, [("classes.toml", classes)]),
     )
     try:
         knowledge.dataflow = build_dataflow(dataflow, extra)
-    except DataflowError as exc:
+        knowledge.tables = build_tables(signals, extra)
+    except (DataflowError, TablesError) as exc:
         raise ConfigError(str(exc)) from None
     for name, entry in (io_extensions or {}).items():
         knowledge.io_calls[name] = _io_spec(name, entry)
     digest = hashlib.sha256(
-        json.dumps([types, io, ml, dataflow, dict(io_extensions or {}), dict(extra or {})], sort_keys=True, default=str).encode()
+        json.dumps([types, io, ml, classes, dataflow, signals, dict(io_extensions or {}), dict(extra or {})],
+                   sort_keys=True, default=str).encode()
     ).hexdigest()
     knowledge.fingerprint = digest[:16]
     return knowledge

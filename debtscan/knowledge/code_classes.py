@@ -1,4 +1,5 @@
-"""Which calls are ML, glue or configuration: ``ml.toml`` merged with ``[tool.debtscan.knowledge.<name>]``.
+"""Which calls are ML, glue, configuration or one of the other boxes of Sculley et al.'s Figure 1: ``ml.toml``
+and ``classes.toml`` merged with ``[tool.debtscan.knowledge.<name>]``.
 
 Lookups are by qualified name; an ``ml``/``config``/``other`` entry covers every name under it
 (``torch.nn`` covers ``torch.nn.Linear``; a ``glue`` entry only its exact name, so ``pandas.DataFrame`` does
@@ -7,16 +8,35 @@ exception out of ``ml = ["sklearn"]``. Method names alone are looked up only for
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Mapping, Optional, Sequence, Tuple
 
 from debtscan.config import ConfigError
 
-#: The keys a library table may have (in ml.toml or in [tool.debtscan.knowledge.<name>]).
-LIST_KEYS = ("ml", "config", "other", "ml-methods", "config-methods", "ml-bases", "ml-receivers")
-TABLE_KEYS = ("glue", "glue-methods", "glue-attributes")
+#: The classes a logical line can have, in the order they are shown (Sculley et al. 2015, Figure 1):
+#: ML code; glue; data collection and I/O; feature extraction and data preparation; data verification;
+#: configuration; process (and machine resource) management; serving; monitoring and logging; analysis and
+#: plots; and ``other`` (imports of nothing in particular, plain control flow).
+CLASSES = ("ml", "glue", "io", "prep", "verify", "config", "process", "serving", "monitoring", "analysis", "other")
+#: The classes named by call (besides glue, whose entries carry an adapter).
+CALL_CLASSES = ("ml", "config", "other", "io", "prep", "verify", "process", "serving", "monitoring", "analysis")
+#: A human label per class (reports).
+LABELS = {
+    "ml": "ML code", "glue": "glue", "io": "data collection and I/O",
+    "prep": "feature extraction and data preparation", "verify": "data verification", "config": "configuration",
+    "process": "process management", "serving": "serving", "monitoring": "monitoring and logging",
+    "analysis": "analysis and plots", "other": "other",
+}
+_METHOD_CLASSES = ("ml", "config", "io", "prep", "verify", "process", "serving", "monitoring", "analysis")
+
+#: The keys a library table may have (in ml.toml, classes.toml or [tool.debtscan.knowledge.<name>]).
+LIST_KEYS = CALL_CLASSES + tuple(f"{kind}-methods" for kind in _METHOD_CLASSES) + (
+    "ml-bases", "verify-bases", "ml-receivers")
+TABLE_KEYS = ("glue", "glue-methods", "glue-attributes", "modules")
 KEYS = LIST_KEYS + TABLE_KEYS
 DATAFLOW_SECTIONS = ("sql", "tables", "objects", "spark", "orchestrators", "declared")
+TABLE_SECTIONS = ("frames", "models", "predictions", "artifacts", "paths", "code")  # signals.toml (debtscan.knowledge.tables)
 
 Entry = Tuple[str, str]  # (kind, adapter spec "SRC->DST" for glue, "" otherwise)
 
@@ -29,6 +49,8 @@ class CodeKnowledge:
     methods: Dict[str, Entry] = field(default_factory=dict)
     attributes: Dict[str, str] = field(default_factory=dict)
     ml_bases: FrozenSet[str] = frozenset()
+    verify_bases: FrozenSet[str] = frozenset()
+    modules: Dict[str, str] = field(default_factory=dict)
     ml_receivers: FrozenSet[str] = frozenset()
     roots: FrozenSet[str] = frozenset()
     _memo: Dict[str, Optional[Entry]] = field(default_factory=dict, repr=False, compare=False)
@@ -57,6 +79,18 @@ class CodeKnowledge:
             self._memo[qualname] = result
         return result
 
+    def module_class(self, module: str) -> Optional[str]:
+        """What an import of ``module`` counts as: the ``modules`` entry of it or of the package it is in,
+        else the class of the call it names (``from sklearn.ensemble import X``: ML)."""
+        name = module
+        while name:
+            found = self.modules.get(name)
+            if found is not None:
+                return found
+            name = name.rpartition(".")[0]
+        entry = self.classify(module)
+        return entry[0] if entry is not None and entry[0] != "other" else None
+
     def classify_method(self, qualname: str) -> Optional[Entry]:
         """For a resolved call the catalogue does not know (``utils.to_numpy``, ``config.MODEL.predict``):
         its method name alone, unless it belongs to a catalogued library (whose entries are authoritative)."""
@@ -73,16 +107,23 @@ class CodeKnowledge:
 
 def _check_table(where: str, table: Mapping[str, Any]) -> None:
     for key, value in table.items():
-        if key in DATAFLOW_SECTIONS:
-            continue  # dataflow.toml's sections (debtscan.knowledge.dataflow)
+        if key in DATAFLOW_SECTIONS or key in TABLE_SECTIONS:
+            continue  # dataflow.toml's and signals.toml's sections (debtscan.knowledge.dataflow, .tables)
         if key not in KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known keys: {', '.join(KEYS)})")
+            found = difflib.get_close_matches(key, KEYS + DATAFLOW_SECTIONS + TABLE_SECTIONS, n=1, cutoff=0.6)
+            hint = f" (did you mean {found[0]!r}?)" if found else ""
+            raise ConfigError(f"{where}: unknown key {key!r}{hint} (known keys: {', '.join(KEYS)})")
         if key in LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{where} {key} must be a list of strings, got {value!r}")
         elif not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise ConfigError(f"{where} {key} must be a table of strings, got {value!r}")
-        if key in ("glue", "glue-methods", "glue-attributes"):
+        if key == "modules":
+            for name, kind in value.items():
+                if kind not in CLASSES:
+                    raise ConfigError(f"{where} modules: {name!r} must map to one of {', '.join(CLASSES)}, "
+                                      f"got {kind!r}")
+        elif key in ("glue", "glue-methods", "glue-attributes"):
             for name, spec in value.items():
                 source, arrow, target = spec.partition("->")
                 if not arrow or not source or not target or ">" in source + target:
@@ -94,30 +135,39 @@ def is_code_table(table: Any) -> bool:
     return isinstance(table, dict) and any(key in table for key in KEYS)
 
 
-def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Any]] = None) -> CodeKnowledge:
-    """Merge the packaged library tables with the user's; the user's entries win."""
+def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Any]] = None,
+          catalogues: Sequence[Tuple[str, Mapping[str, Any]]] = ()) -> CodeKnowledge:
+    """Merge the packaged library tables (``ml.toml``, then each of ``catalogues``: ``classes.toml``) with the
+    user's; later entries win, the user's last."""
     names: Dict[str, Entry] = {}
     methods: Dict[str, Entry] = {}
     attributes: Dict[str, str] = {}
     bases = set()
+    verify_bases = set()
+    modules: Dict[str, str] = {}
     receivers = set()
     tables = [(f"ml.toml [{name}]", table) for name, table in packaged.items()]
+    for source, catalogue in catalogues:
+        tables += [(f"{source} [{name}]", table) for name, table in catalogue.items()]
     tables += [(f"[tool.debtscan.knowledge.{name}]", table) for name, table in (user or {}).items()
                if is_code_table(table)]
     for where, table in tables:
         _check_table(where, table)
-        for kind in ("ml", "config", "other"):
+        for kind in CALL_CLASSES:
             for name in table.get(kind, ()):
                 names[name] = (kind, "")
         for name, spec in table.get("glue", {}).items():
             names[name] = ("glue", spec)
-        for kind in ("ml", "config"):
+        for kind in _METHOD_CLASSES:
             for method in table.get(f"{kind}-methods", ()):
                 methods[method] = (kind, "")
         for method, spec in table.get("glue-methods", {}).items():
             methods[method] = ("glue", spec)
         attributes.update(table.get("glue-attributes", {}))
         bases.update(table.get("ml-bases", ()))
+        verify_bases.update(table.get("verify-bases", ()))
+        modules.update(table.get("modules", {}))
         receivers.update(table.get("ml-receivers", ()))
     roots = frozenset(name.split(".", 1)[0] for name in names)
-    return CodeKnowledge(names, methods, attributes, frozenset(bases), frozenset(receivers), roots)
+    return CodeKnowledge(names, methods, attributes, frozenset(bases), frozenset(verify_bases), modules,
+                         frozenset(receivers), roots)

@@ -84,14 +84,19 @@ class Dataflow:
     flow_decorators: FrozenSet[str] = frozenset()
     downstream_methods: FrozenSet[str] = frozenset()
     upstream_methods: FrozenSet[str] = frozenset()
+    chain_functions: FrozenSet[str] = frozenset()
+    not_steps: FrozenSet[str] = frozenset()
     luigi_bases: FrozenSet[str] = frozenset()
     luigi_targets: FrozenSet[str] = frozenset()
     metaflow_bases: FrozenSet[str] = frozenset()
+    metaflow_next: str = "next"
+    metaflow_builtins: FrozenSet[str] = frozenset()
     asset_decorators: FrozenSet[str] = frozenset()
     asset_ins: FrozenSet[str] = frozenset()
     asset_specs: FrozenSet[str] = frozenset()
     op_decorators: FrozenSet[str] = frozenset()
     kedro_nodes: FrozenSet[str] = frozenset()
+    kedro_parameters: Tuple[str, ...] = ()
 
 
 def is_dataflow_key(key: str) -> bool:
@@ -186,10 +191,12 @@ def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Mapping[str, 
         callable_operators=dict(orch.get("callable-operators", {})),
         task_decorators=names(orch, "task-decorators"), flow_decorators=names(orch, "flow-decorators"),
         downstream_methods=names(orch, "downstream-methods"), upstream_methods=names(orch, "upstream-methods"),
+        chain_functions=names(orch, "chain-functions"), not_steps=names(orch, "not-steps"),
         luigi_bases=names(orch, "luigi-bases"), luigi_targets=names(orch, "luigi-targets"),
-        metaflow_bases=names(orch, "metaflow-bases"),
+        metaflow_bases=names(orch, "metaflow-bases"), metaflow_next=str(orch.get("metaflow-next", "next")),
+        metaflow_builtins=names(orch, "metaflow-builtins"),
         asset_decorators=names(declared, "asset-decorators"), asset_ins=names(declared, "asset-ins"),
         asset_specs=names(declared, "asset-specs"), op_decorators=names(declared, "op-decorators"),
-        kedro_nodes=names(declared, "kedro-nodes"),
+        kedro_nodes=names(declared, "kedro-nodes"), kedro_parameters=tuple(declared.get("kedro-parameters", ())),
     )
 

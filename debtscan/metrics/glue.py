@@ -1,7 +1,10 @@
-"""The glue-code numbers: how many logical lines are ML, glue, I/O, configuration or other.
+"""The glue-code numbers: how many logical lines are in each box of Sculley et al.'s Figure 1 (ML, glue, data
+collection and I/O, data preparation, verification, configuration, process management, serving, monitoring,
+analysis, other), after calls of the project's own helpers are classified (:mod:`debtscan.project.composition`).
 
 ``metrics.composition`` has them for the repo, for every directory (counting everything under it) and for
-every file, with the fractions, plus the adapters the glue converts between (``pandas->numpy``), ranked.
+every file, with the fractions, plus the adapters the glue converts between (``pandas->numpy``), ranked,
+the project's glue functions (with their call sites) and adapter classes.
 ``metrics.glue_code_ratio`` and ``metrics.ml_code_ratio`` are the repo's glue and ML lines over its code
 lines (code lines = logical lines that are not blank, not comments and not docstrings).
 """
@@ -14,9 +17,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from debtscan.config import Config
 from debtscan.facts.model import LINE_KINDS as KINDS
-from debtscan.facts.model import FileFacts, StatementFact
+from debtscan.facts.model import FileFacts, LineKind, StatementFact
 from debtscan.project.graph import Project
-from debtscan.metrics.base import metric
+from debtscan.project.composition import AdapterClass, FunctionSummary, LineClasses, glue_helpers, resolve
 
 
 @dataclass
@@ -56,6 +59,19 @@ class Composition:
     files: Dict[str, Tally]
     packages: Dict[str, Tally]
     adapters: List[Tuple[str, int, int]]  # (adapter, glue lines, files)
+    classes: LineClasses = field(default_factory=lambda: LineClasses({}))
+
+    def kinds(self, path: str) -> Tuple[str, ...]:
+        """The resolved class of each statement of a file."""
+        return self.classes.kinds.get(path, ())
+
+    @property
+    def glue_functions(self) -> List[FunctionSummary]:
+        return glue_helpers(self.classes)
+
+    @property
+    def adapter_classes(self) -> Tuple[AdapterClass, ...]:
+        return self.classes.adapters
 
     def heaviest_files(self, limit: int = 5, min_code_lines: int = 10) -> List[Tuple[str, Tally]]:
         """Files ranked by glue lines (then glue ratio), those with at least ``min_code_lines``."""
@@ -71,8 +87,9 @@ def package_of(path: str) -> List[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def tally_of(facts: FileFacts) -> Tally:
-    return Tally(Counter(s.kind for s in facts.statements), 1)
+def tally_of(facts: FileFacts, kinds: Optional[Tuple[str, ...]] = None) -> Tally:
+    """A file's lines per class: the resolved ``kinds`` when given, else each statement's own class."""
+    return Tally(Counter(kinds if kinds is not None else (s.kind for s in facts.statements)), 1)
 
 
 _MEMO: Dict[str, Any] = {}  # the last project's composition (rules and metric providers share it)
@@ -88,8 +105,9 @@ def composition(project: Project) -> Composition:
     packages: Dict[str, Tally] = {}
     adapter_lines: Counter = Counter()
     adapter_files: Dict[str, set] = {}
+    classes = resolve(project.facts)
     for path, facts in sorted(project.facts.items()):
-        tally = tally_of(facts)
+        tally = tally_of(facts, classes.kinds.get(path))
         files[path] = tally
         repo.add(tally)
         for directory in package_of(path):
@@ -100,23 +118,27 @@ def composition(project: Project) -> Composition:
                 adapter_files.setdefault(adapter, set()).add(path)
     adapters = sorted(((a, n, len(adapter_files[a])) for a, n in adapter_lines.items()),
                       key=lambda item: (-item[1], -item[2], item[0]))
-    result = Composition(repo, files, packages, adapters)
+    result = Composition(repo, files, packages, adapters, classes)
     _MEMO.clear()
     _MEMO.update(project=weakref.ref(project), composition=result)
     return result
 
 
-def glue_runs(facts: FileFacts) -> List[List[StatementFact]]:
-    """Maximal blocks of consecutive glue statements in one scope, in source order."""
+def glue_runs(facts: FileFacts, kinds: Optional[Tuple[str, ...]] = None) -> List[List[StatementFact]]:
+    """Maximal blocks of consecutive glue statements in one scope, in source order (by the resolved ``kinds``
+    when given, else by each statement's own class: the conversions written out in the file)."""
     runs: List[List[StatementFact]] = []
     current: List[StatementFact] = []
-    for statement in facts.statements:
-        if statement.kind == "glue" and (not current or current[-1].scope == statement.scope):
+    if kinds is None or len(kinds) != len(facts.statements):
+        kinds = tuple(s.kind for s in facts.statements)
+    for statement, kind in zip(facts.statements, kinds):
+        glue = kind == "glue"
+        if glue and (not current or current[-1].scope == statement.scope):
             current.append(statement)
             continue
         if current:
             runs.append(current)
-        current = [statement] if statement.kind == "glue" else []
+        current = [statement] if glue else []
     if current:
         runs.append(current)
     return runs
@@ -148,7 +170,6 @@ def longest_run(runs: List[List[StatementFact]]) -> Optional[List[StatementFact]
     return min(runs, key=lambda r: (-len(r), r[0].line))
 
 
-@metric("composition")
 def composition_metric(project: Project, config: Config) -> Dict[str, Any]:
     comp = composition(project)
     return {
@@ -157,14 +178,17 @@ def composition_metric(project: Project, config: Config) -> Dict[str, Any]:
         "packages": {name: tally.to_json() for name, tally in sorted(comp.packages.items())},
         "files": {path: tally.to_json() for path, tally in sorted(comp.files.items())},
         "adapters": [{"adapter": a, "lines": n, "files": f} for a, n, f in comp.adapters],
+        "glue_functions": [{"function": s.qualname, "path": s.path, "line": s.line, "code_lines": s.code_lines,
+                            "call_sites": s.call_sites} for s in comp.glue_functions],
+        "adapter_classes": [{"class": a.name, "path": a.path, "line": a.line, "methods": list(a.methods),
+                             "code_lines": a.lines} for a in comp.adapter_classes],
+        "through_helpers": sum(comp.classes.through_helpers.values()),
     }
 
 
-@metric("glue_code_ratio")
 def glue_code_ratio(project: Project, config: Config) -> float:
     return round(composition(project).repo.ratio("glue"), 4)
 
 
-@metric("ml_code_ratio")
 def ml_code_ratio(project: Project, config: Config) -> float:
     return round(composition(project).repo.ratio("ml"), 4)

@@ -5,8 +5,7 @@ from typing import Any, Dict, List
 
 from debtscan.artifacts import ArtifactKind
 from debtscan.config import Config
-from debtscan.project.graph import Project, is_model_access
-from debtscan.metrics.base import metric
+from debtscan.project.graph import Project, handoff_triples, is_model_access
 from debtscan.project.roots import ScopedPathIndex
 
 MAX_LISTED = 50
@@ -21,11 +20,11 @@ def _orphans(project: Project) -> Dict[str, Any]:
     writes = ScopedPathIndex(project.projects, written_paths)
     never_read: List[str] = []
     for path in written_paths:
-        if any(not is_model_access(w) for w in project.writers[path]) and not reads.matching(path):
+        if any(not is_model_access(w, project.tables.artifacts) for w in project.writers[path]) and not reads.matching(path):
             never_read.append(path)
     never_written: List[str] = []
     for path in read_paths:
-        if path.startswith("..") or project.is_raw(path) or all(is_model_access(r) for r in project.readers[path]):
+        if path.startswith("..") or project.is_raw(path) or all(is_model_access(r, project.tables.artifacts) for r in project.readers[path]):
             continue
         if not writes.matching(path):
             never_written.append(path)
@@ -37,7 +36,6 @@ def _orphans(project: Project) -> Dict[str, Any]:
     }
 
 
-@metric("pipeline")
 def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
     graph = project.graph
     artifacts = sorted({a.artifact for a in project.accesses})
@@ -55,8 +53,11 @@ def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
     kinds = {kind.value: 0 for kind in ArtifactKind}
     for kind in {(a.artifact, a.kind) for a in project.accesses}:
         kinds[kind[1].value] += 1
-    all_handoffs = sum(g.count for g in project.all_handoff_groups)  # O(groups), no pairs
-    declared_handoffs = sum(g.count for g in project.declared_handoff_groups)
+    # (writer module, artifact, reader module) triples, no pairs of accesses; plus the hand-offs between the
+    # steps of a pipeline a tool declares (Metaflow artifacts between steps, Kedro datasets between nodes)
+    tool_handoffs = len(project.step_handoffs) + len(project.node_handoffs)
+    all_handoffs = handoff_triples([g for g in project.all_handoff_groups if g.count]) + tool_handoffs
+    declared_handoffs = handoff_triples(project.declared_handoff_groups) + tool_handoffs
     orchestrated = sum(1 for step in project.steps if project.facts.get(step.runner) is not None
                        and project.facts[step.runner].tasks)
     return {

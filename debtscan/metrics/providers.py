@@ -1,4 +1,15 @@
-"""The built-in metric providers (each family module registers its own on import)."""
-import debtscan.metrics.pipeline  # noqa: F401
-import debtscan.metrics.glue  # noqa: F401
-import debtscan.project.signals  # noqa: F401
+"""The built-in metric providers, an explicit list: ``metrics.<name>`` of the report, each computed once from
+the project (no provider registers itself on import)."""
+from __future__ import annotations
+
+from typing import Any, Callable, Tuple
+
+from debtscan.metrics import glue, pipeline, signals
+
+PROVIDERS: Tuple[Tuple[str, Callable[..., Any]], ...] = (
+    ("composition", glue.composition_metric),
+    ("glue_code_ratio", glue.glue_code_ratio),
+    ("ml_code_ratio", glue.ml_code_ratio),
+    ("pipeline", pipeline.pipeline_metrics),
+    ("signals", signals.signal_metrics),
+)

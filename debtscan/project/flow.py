@@ -34,7 +34,7 @@ from debtscan.facts.summary_model import (
     FromRead, FunctionSummary,
 )
 from debtscan.facts.summaries import params_in
-from debtscan.facts.values import Concat, Format, PathJoin, PathOp, Sym, Unknown
+from debtscan.facts.values import Concat, Format, PathJoin, PathOp, Sym, Unknown, Why
 from debtscan.project.pipeline.helpers import substitute
 
 MAX_DEPTH = 3
@@ -637,8 +637,8 @@ def _replace_attrs(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sym:
     if depth > 20:
         return value
     kind = type(value)
-    if kind is Unknown and value.hint.startswith("attr:") and value.hint[5:] in attrs:
-        return attrs[value.hint[5:]]
+    if kind is Unknown and value.why is Why.ATTRIBUTE and value.detail in attrs:
+        return attrs[value.detail]
     if kind in (Concat, PathJoin):
         parts = tuple(_replace_attrs(p, attrs, depth + 1) for p in value.parts)
         return value if parts == value.parts and all(a is b for a, b in zip(parts, value.parts)) else kind(parts)

@@ -8,8 +8,6 @@ Every edge carries the source location (``path``, ``line``). Cross-file resoluti
 """
 from __future__ import annotations
 
-import fnmatch
-import functools
 import posixpath
 import re
 import shlex
@@ -20,17 +18,26 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import networkx as nx
 
-from debtscan.artifacts import ArtifactKind, table_id
+from debtscan.artifacts import ArtifactKind, ArtifactRole, role_of, table_id
 from debtscan.sources.discover import SourceSet
-from debtscan.facts.model import FileFacts, IOFact
+from debtscan.facts.model import FileFacts, IOFact, IOMode, IOTarget
 from debtscan.facts.values import Seq
+from debtscan.knowledge import tables_for
+from debtscan.knowledge.tables import ArtifactTables, Tables
 from debtscan.liveness import Liveness
 from debtscan.project.paths import (
     ConstantTable, PathIndex, ResolvedPath, Resolver, _literal_folder, matches, normalise, too_generic,
 )
 from debtscan.project.pipeline.declared import Declared, load_declared
+from debtscan.project.folders import imported_only, inherited_cwds
+from debtscan.project.variants import switch_variants, with_variants
+from debtscan.project.segments import (
+    Certainty, certainty, contained, name_affinity, pattern_regex, segment_overlap, segments, specificity,
+)
 from debtscan.project.roots import SCAN_ROOT, ProjectRoot, ProjectRoots, find_project_roots
 from debtscan.project.pipeline.helpers import FunctionIndex, PlacedIO, place_io
+from debtscan.project.pipeline.kedro import NodeHandoff, node_handoffs
+from debtscan.project.pipeline.metaflow import StepHandoff, step_handoffs
 from debtscan.project.pipeline.orchestrators import managed_artifacts, orchestrator_steps
 from debtscan.project.pipeline.runners import Step, makefile_steps, parse_command, shell_steps
 
@@ -45,7 +52,7 @@ class Access:
     ``project`` the folder of the project the artifact lies in (``""``: the scan root's).
     """
 
-    mode: str
+    mode: IOMode
     artifact: str
     exact: bool
     base: str
@@ -79,6 +86,15 @@ class HandoffGroup:
     read: str
     writes: Tuple[Access, ...]
     reads: Tuple[Access, ...]
+    #: the read names one file that any of more than :data:`AMBIGUITY_CAP` writer modules' patterns may
+    #: name (``feature/train_f190_adv.f`` and 84 scripts writing ``feature/train_*.f``): one of them
+    #: produced it, the paths cannot tell which. Counted once per reader, never drawn as a link.
+    ambiguous: bool = False
+
+    @property
+    def certainty(self) -> Certainty:
+        """``exact`` when write and read name one and the same file, else ``pattern``."""
+        return certainty(self.written, self.read)
 
     def pairs(self) -> Iterator[Tuple[Access, Access]]:
         for write in self.writes:
@@ -122,6 +138,9 @@ class Project:
     unresolved: List[Tuple[str, int]] = field(default_factory=list)
     helper_instances: int = 0
     raw_data_dirs: Tuple[str, ...] = ("input", "data/raw")
+    tables: Tables = field(default_factory=Tables)  # signals.toml with the user's [tool.debtscan.knowledge]
+    step_handoffs: List[StepHandoff] = field(default_factory=list)  # Metaflow artifacts between steps
+    node_handoffs: List[NodeHandoff] = field(default_factory=list)  # Kedro datasets between nodes
     anchors: Dict[Tuple[str, int, int], Tuple[str, int]] = field(default_factory=dict)
     root: Optional[Path] = None
     sources: Optional[SourceSet] = None  # what the scan's walk saw of the disk (auxiliary files, listings)
@@ -151,7 +170,7 @@ class Project:
     def writers(self) -> Dict[str, List[Access]]:
         out: Dict[str, List[Access]] = {}
         for access in self.accesses:
-            if access.mode == "write":
+            if access.mode is IOMode.WRITE:
                 out.setdefault(access.artifact, []).append(access)
         return out
 
@@ -159,7 +178,7 @@ class Project:
     def readers(self) -> Dict[str, List[Access]]:
         out: Dict[str, List[Access]] = {}
         for access in self.accesses:
-            if access.mode == "read":
+            if access.mode is IOMode.READ:
                 out.setdefault(access.artifact, []).append(access)
         return out
 
@@ -178,19 +197,32 @@ class Project:
         and a match against the candidates it returns; no pair of accesses is formed.
         """
         writes_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
+        data_written: Set[str] = set()  # exact paths some write says hold data (joblib.dump(frame, ...))
         for path, writes in self.writers.items():
-            kept = [w for w in writes if not is_model_access(w) and not is_test_module(w.module)]
-            if kept and not is_model_artifact(kept[0].local):
+            kept = [w for w in writes if not is_model_access(w, self.tables.artifacts) and not is_test_module(w.module)]
+            if kept:
                 writes_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
+                data_written.add(path)
         reads_by: Dict[str, Dict[str, Tuple[str, List[Access]]]] = {}
         for path, reads in self.readers.items():
-            kept = [r for r in reads if not is_model_access(r) and not is_test_module(r.module)]
+            # a read whose API does not say what it loads (joblib.load) follows what was written there
+            kept = [r for r in reads if not is_test_module(r.module) and
+                    (not is_model_access(r, self.tables.artifacts) or (path in data_written and r.value != "model"
+                                                and role_of(r.fmt) in (ArtifactRole.OBJECT, ArtifactRole.UNKNOWN)))]
             if kept:
                 reads_by.setdefault(kept[0].project, {})[kept[0].local] = (path, kept)
         groups: List[HandoffGroup] = []
         for project in sorted(reads_by):
             if project in writes_by:
                 groups.extend(_project_handoffs(writes_by[project], reads_by[project]))
+            # a pattern read may reach into a project nested in its own (``data/*/meta.pkl`` read at the
+            # root, ``data/shakespeare_char/meta.pkl`` written by that folder's own prepare.py)
+            for nested in sorted(writes_by):
+                if nested == project or not (project == "" or nested.startswith(project + "/")):
+                    continue
+                inside = _reads_into(reads_by[project], project, nested)
+                if inside:
+                    groups.extend(_project_handoffs(writes_by[nested], inside))
         groups.sort(key=lambda g: (g.read, g.written))
         return groups
 
@@ -211,7 +243,9 @@ class Project:
 
     @property
     def handoff_count(self) -> int:
-        return sum(g.count for g in self.handoff_groups)
+        """Distinct (writer module, artifact, reader module) hand-offs of :attr:`handoff_groups`
+        (:func:`handoff_triples`)."""
+        return handoff_triples(self.handoff_groups)
 
     @cached_property
     def all_handoffs(self) -> List[Tuple[Access, Access]]:
@@ -240,7 +274,8 @@ class Project:
     def hubs(self) -> "FlowHubs":
         """The module-to-module data flow, through one hub per hand-off group: O(writes + reads) edges, where
         the module graph (:attr:`flow`) would need writers x readers edges per artifact."""
-        return FlowHubs([g for g in self.handoff_groups if certain_link(g.writes[0].local, g.reads[0].local)])
+        return FlowHubs([g for g in self.handoff_groups
+                         if not g.ambiguous and certain_link(g.writes[0].local, g.reads[0].local)])
 
     @cached_property
     def flow(self) -> nx.DiGraph:
@@ -481,7 +516,8 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
     floating_writes: Set[str] = set()
     for local, (path, accesses) in writes.items():
         if "*" in local:
-            if local.startswith("*") and not _literal_folder(local):
+            anchored = all(w.base == "file" for w in accesses)  # beside the writing file: a known folder
+            if local.startswith("*") and not _literal_folder(local) and not anchored:
                 continue  # ``*/config.json``: could be any file of that name anywhere
             if all(w.floating for w in accesses):
                 if not _literal_folder(_after_first_wildcard(local)):
@@ -513,10 +549,77 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
         else:
             candidates = [w for w in patterns.candidates(read_local) if w != read_local
                           and _pattern_regex(w).match(read_local) and w.startswith(("/", "~")) == absolute]
-        for write_local in sorted(set(candidates)):
+        candidates = sorted(set(candidates))
+        if "*" not in read_local and len(candidates) > 1:
+            # an exact file two families may name goes to the narrower one (``train_f102_*.f`` over
+            # ``train_*.f``): the code that names the prefix is the surer producer
+            candidates = [c for c in candidates
+                          if not any(o != c and contained(o, c) for o in candidates)] or candidates
+        ambiguous = _ambiguous(read_local, candidates, kept)
+        for write_local in candidates:
             write_path, write_accesses = kept[write_local]
-            groups.append(HandoffGroup(write_path, read_path, tuple(write_accesses), tuple(accesses)))
+            groups.append(HandoffGroup(write_path, read_path, tuple(write_accesses), tuple(accesses), ambiguous))
     return groups
+
+
+#: How many writer modules may explain one read through patterns only before the match is reported as
+#: ambiguous (one finding for the family of writers, counted once), not as that many hand-offs.
+AMBIGUITY_CAP = 3
+
+
+def _ambiguous(read_local: str, candidates: Sequence[str], kept: Dict[str, Tuple[str, List[Access]]]) -> bool:
+    """Whether the writers of ``candidates`` only may have produced the read: none writes the read's own
+    path or a family the read's glob surely reads (:func:`~debtscan.project.segments.contained`), and more
+    than :data:`AMBIGUITY_CAP` modules write them."""
+    if any(c == read_local or contained(c, read_local) for c in candidates):
+        return False
+    modules = {w.module for c in candidates for w in kept[c][1]}
+    return len(modules) > AMBIGUITY_CAP
+
+
+def handoff_triples(groups: Sequence[HandoffGroup]) -> int:
+    """The number of distinct (writer module, written artifact, reader module) triples of some hand-off
+    groups, a module never handing off to itself; an ambiguous read (:attr:`HandoffGroup.ambiguous`) counts
+    once per reader module and read path, whatever the number of writers that may explain it.
+    O(writer modules x reader modules) per group."""
+    triples: Set[Tuple[str, str, str]] = set()
+    for group in groups:
+        readers = {r.module for r in group.reads}
+        if group.ambiguous:
+            writers = {w.module for w in group.writes}
+            triples.update(("?", group.read, r) for r in readers if writers - {r})
+            continue
+        for writer in {w.module for w in group.writes}:
+            triples.update((writer, group.written, r) for r in readers if r != writer)
+    return len(triples)
+
+
+def producer_order(read_path: str, write: Access) -> Tuple:
+    """How surely a write produced what is read at ``read_path``, for listing producers (smaller first):
+    the same exact path, then the most specific pattern, then a module whose name shares the file's
+    (``f190`` and ``190_adv.py``), then by place."""
+    exact = write.artifact == read_path and "*" not in read_path
+    return (0 if exact else 1, tuple(-x for x in specificity(write.local)),
+            -name_affinity(read_path, write.module), write.module, write.line)
+
+
+def _reads_into(reads: Dict[str, Tuple[str, List[Access]]], project: str,
+                nested: str) -> Dict[str, Tuple[str, List[Access]]]:
+    """The pattern reads of ``project`` that may name files of ``nested`` (a project inside it), keyed by the
+    part of the pattern below the nested project's folder: ``data/*/meta.pkl`` read at the root reaches
+    ``meta.pkl`` of the project ``data/shakespeare_char``. O(pattern reads x depth)."""
+    below = nested[len(project) + 1:] if project else nested
+    folder = segments(below)
+    out: Dict[str, Tuple[str, List[Access]]] = {}
+    for local, entry in reads.items():
+        if "*" not in local or local.startswith(("/", "~", "*")):
+            continue
+        parts = segments(local)
+        if len(parts) <= len(folder) or "**" in parts[:len(folder)]:
+            continue
+        if all(segment_overlap(a, b) for a, b in zip(parts, folder)) and parts[:len(folder)] != folder:
+            out["/".join(parts[len(folder):])] = entry
+    return out
 
 
 def _add_match_edges(graph: nx.MultiDiGraph, artifacts: Sequence[str], projects: ProjectRoots) -> None:
@@ -550,12 +653,13 @@ def _after_first_wildcard(path: str) -> str:
 
 
 def _most_specific(read_path: str, candidates: List[str]) -> List[str]:
-    """Writers that surely explain a pattern read: the same pattern, else the same literal file name.
+    """Writers that surely explain a pattern read: the same pattern or families within it (a glob of
+    ``feature/train_*.f`` reads what ``feature/train_f101_*.f`` names), else the same literal file name.
 
     ``data/features/*/target.csv`` read is explained by the writer of ``data/features/*/target.csv``;
     a writer of ``data/features/*/*.csv`` only might be, so it is dropped when a surer writer exists.
     """
-    same = [w for w in candidates if w == read_path]
+    same = [w for w in candidates if w == read_path or contained(w, read_path)]
     if same:
         return same
     name = read_path.rsplit("/", 1)[-1]
@@ -566,32 +670,36 @@ def _most_specific(read_path: str, candidates: List[str]) -> List[str]:
     return candidates
 
 
-@functools.lru_cache(maxsize=65536)
 def _pattern_regex(pattern: str) -> "re.Pattern[str]":
-    return re.compile(fnmatch.translate(pattern))
+    """A resolved pattern over exact paths: ``*`` within one segment (:func:`debtscan.project.segments.pattern_regex`)."""
+    return pattern_regex(pattern)
 
 
-MODEL_SUFFIXES = (".joblib", ".pt", ".pth", ".ckpt", ".h5", ".hdf5", ".keras", ".onnx", ".safetensors", ".model",
-                  ".cbm", ".bst", ".pb", ".tflite", ".bin")
-MODEL_DIRS = ("models", "model", "checkpoints", "checkpoint", "ckpt", "weights", "saved_models", "saved_model")
-MODEL_FORMATS = ("torch", "keras", "pretrained", "model")
+def is_model_access(access: Access, artifacts: ArtifactTables) -> bool:
+    """Whether an access saves or loads a model, or touches source code and documentation (code generators
+    and model cards are no data hand-offs); ``artifacts`` is the ``[artifacts]`` catalogue (signals.toml:
+    model formats, suffixes and folders, code suffixes).
+
+    The API decides first (:func:`debtscan.artifacts.role_of`): a model format is a model; a table, an
+    array, text, configuration or a figure is data whatever its suffix (``ndarray.tofile("train.bin")``,
+    ``to_hdf("x.h5")``); a pickle or joblib file is a model when the value written is one, and for a write
+    of anything else data. Only a read of such a file, or an API that says nothing (``open``), leaves it to
+    the path (suffix, ``models/`` folder), read relative to its project: a project folder named
+    ``models/churn`` does not make all its files models."""
+    if access.value == "model" or access.fmt in artifacts.model_formats:
+        return True
+    if access.artifact.lower().endswith(artifacts.code_suffixes) or access.fmt == "listing":
+        return True
+    role = role_of(access.fmt)
+    if role in _DATA_ROLES:
+        return False
+    if role is ArtifactRole.OBJECT and access.mode is IOMode.WRITE:
+        return False
+    return artifacts.is_model_artifact(access.local)
 
 
-def is_model_artifact(path: str) -> bool:
-    """Whether a path names a saved model (by its folder or its suffix)."""
-    parts = path.lower().split("/")
-    return parts[-1].endswith(MODEL_SUFFIXES) or any(p in MODEL_DIRS for p in parts[:-1])
-
-
-CODE_SUFFIXES = (".py", ".pyi", ".ipynb", ".md", ".rst", ".cfg", ".toml", ".ini", ".lock")
-
-
-def is_model_access(access: Access) -> bool:
-    """Whether an access saves or loads a model (by path, by format, or by what was written), or touches
-    source code and documentation (code generators and model cards are no data hand-offs). The path is read
-    relative to its project: a project folder named ``models/churn`` does not make all its files models."""
-    return access.value == "model" or access.fmt in MODEL_FORMATS or is_model_artifact(access.local) \
-        or access.artifact.lower().endswith(CODE_SUFFIXES) or access.fmt == "listing"
+_DATA_ROLES = frozenset({ArtifactRole.TABLE, ArtifactRole.ARRAY, ArtifactRole.TEXT, ArtifactRole.CONFIG,
+                         ArtifactRole.FIGURE})
 
 
 def certain_link(written: str, read: str) -> bool:
@@ -645,7 +753,7 @@ def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional
     own = projects.of(module_file).path
     out = []
     for text, exact in resolver.strings(fact.path, module_file):
-        if fact.target == "table":
+        if fact.target is IOTarget.TABLE:
             name = table_id(text)
             if name is not None:
                 out.append((ResolvedPath(name, exact and "*" not in name, "warehouse",
@@ -663,8 +771,8 @@ def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional
         lies_in = (SCAN_ROOT if resolved.base in ("absolute", "warehouse", "object-store")
                    else projects.of_artifact(resolved.path))
         local = lies_in.local(resolved.path)
-        if too_generic(local) or too_generic(written):
-            continue
+        if (too_generic(local) and resolved.base != "file") or too_generic(written):
+            continue  # (a ``__file__``-anchored ``*.bin`` names files of one known folder)
         if written.startswith("*") and not local.startswith("*"):
             resolved = ResolvedPath(resolved.path, resolved.exact, resolved.base, True, resolved.kind)
         out.append((resolved, lies_in))
@@ -789,8 +897,10 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
             target = _resolve_import(imported.target, path, modules, projects, scoped_modules)
             if target is not None and target != path:
                 graph.add_edge(f"module:{path}", f"module:{target}", kind="imports", path=path, line=imported.line)
-    resolver = Resolver(constants)
+    tables = tables_for(getattr(config, "io", None), getattr(config, "knowledge", None))
+    resolver = Resolver(constants, tables.paths.properties)
     project = Project(graph=graph, facts=facts, modules=modules, resolver=resolver, projects=projects)
+    project.tables = tables
     if config is not None and getattr(config, "raw_data_dirs", None) is not None:
         project.raw_data_dirs = tuple(config.raw_data_dirs)
     if sources is not None:
@@ -799,16 +909,31 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     imported = {v.split(":", 1)[1] for u, v, d in graph.edges(data=True) if d.get("kind") == "imports"}
     placed, project.helper_instances = place_io(facts, index, imported)
     project.steps = _run_steps(project, resolver, sources)
+    project.step_handoffs = step_handoffs(facts)
+    project.node_handoffs = node_handoffs(facts, project.declared)
     for step in project.steps:
         project.run_cwds.setdefault(step.script, step.cwd)
-    project.script_folders = _script_folders(resolver, placed, sources, projects)
+    # modules only imported (no runner, no __main__ guard) run in their importers' folder, not their own
+    importers: Dict[str, Set[str]] = {}
+    for u, v, d in graph.edges(data=True):
+        if d.get("kind") == "imports":
+            importers.setdefault(v.split(":", 1)[1], set()).add(u.split(":", 1)[1])
+    library = imported_only(facts, importers, project.run_cwds)
+    project.script_folders = _script_folders(resolver, [p for p in placed if p.caller not in library],
+                                             sources, projects)
+    for module, folder in inherited_cwds(library, importers, project.cwd_for,
+                                         lambda p: projects.of(p).path).items():
+        project.run_cwds.setdefault(module, folder)
     project.root = Path(root) if root is not None else None
     project.sources = sources
     sites = {"exact": 0, "pattern": 0, "unresolved": 0}
     project.io_sites = sites
+    variants = switch_variants(facts, lambda p: projects.of(p).path)  # dataset switches and their configs
     for item in placed:
         fact = item.fact
         path = item.path
+        if path in variants and not item.via:
+            fact = with_variants(fact, variants[path])
         cwd = project.cwd_for(item.caller)
         resolved_paths = resolve_io(resolver, fact, path, cwd, projects)
         if not resolved_paths:
@@ -826,7 +951,8 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
             api = fact.api if not item.via else f"{fact.api} via {item.via}"
             access = Access(fact.mode, resolved.path, resolved.exact, resolved.base, path, fact.line,
                             fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
-                            resolved.floating or lies_in.local(resolved.path).startswith("*"), resolved.kind,
+                            resolved.floating or (lies_in.local(resolved.path).startswith("*")
+                                                  and resolved.base != "file"), resolved.kind,
                             lies_in.path)
             project.accesses.append(access)
             node = f"artifact:{resolved.path}"
@@ -835,15 +961,15 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
                                base=resolved.base, declared=False, model_output=False, model_artifact=False,
                                project=lies_in.path, artifact_kind=resolved.kind.value)
             data = graph.nodes[node]
-            if fact.mode == "write" and fact.value == "prediction":
+            if fact.mode is IOMode.WRITE and fact.value == "prediction":
                 data["model_output"] = True
-            if is_model_access(access):
+            if is_model_access(access, project.tables.artifacts):
                 data["model_artifact"] = True
-            edge = dict(kind="writes" if fact.mode == "write" else "reads", path=path, line=fact.line,
+            edge = dict(kind="writes" if fact.mode is IOMode.WRITE else "reads", path=path, line=fact.line,
                         api=api, base=resolved.base)
             if item.via:
                 edge["via"] = item.via
-            if fact.mode == "write":
+            if fact.mode is IOMode.WRITE:
                 graph.add_edge(f"module:{path}", node, **edge)
             else:
                 graph.add_edge(node, f"module:{path}", **edge)

@@ -5,7 +5,6 @@ not be known statically (``data/fold_*.pkl``). ``exact`` tells whether any wildc
 """
 from __future__ import annotations
 
-import fnmatch
 import itertools
 import posixpath
 import re
@@ -13,8 +12,9 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from debtscan.artifacts import TABLE_PREFIX, ArtifactKind, object_store_id, storage_scheme, table_id
+from debtscan.project.segments import compatible, normalise_wildcards, pattern_regex
 from debtscan.facts.values import (
-    Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown,
+    Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown, Why,
 )
 
 WILDCARD = "*"
@@ -22,7 +22,6 @@ HERE_ROOT = "@repo"
 HERE = HERE_ROOT + "/"  # ``__file__`` resolves to HERE + the file's repo-relative path
 _MAX_VARIANTS = 16
 _REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
-_REF_PATH_PROPS = {"parent": "dirname", "name": "basename", "stem": "stem", "suffix": "suffix"}
 _BRACE = re.compile(r"\{([^{}]*)\}")
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
 
@@ -56,6 +55,13 @@ class ConstantTable:
         self._scoped_aliases: Dict[Tuple[str, str], str] = {}
         self._scoped_files: Dict[Tuple[str, str], str] = {}
         self._scoped_lines: Dict[Tuple[str, str], int] = {}
+        # the same, per folder: ``py/utils.py`` and ``py_prev/utils.py`` are both ``utils``; a script
+        # importing ``utils`` gets the one beside it (as Python's sys.path[0] does)
+        self._folder_values: Dict[Tuple[str, str], Sym] = {}
+        self._folder_aliases: Dict[Tuple[str, str], str] = {}
+        self._folder_files: Dict[Tuple[str, str], str] = {}
+        self._folder_lines: Dict[Tuple[str, str], int] = {}
+        self._ambiguous: set = set()  # module names defined by more than one file
 
     def _project(self, where: Optional[str]) -> Optional[str]:
         if where is None or self.scope is None:
@@ -64,13 +70,19 @@ class ConstantTable:
 
     def add_module(self, module: str, path: str, constants: Iterable, imports: Iterable) -> None:
         project = self._project(path)
+        folder = posixpath.dirname(path)
+        if module in self.files and self.files[module] != path:
+            self._ambiguous.add(module)
         self.files[module] = path
+        self._folder_files[(folder, module)] = path
         if project is not None:
             self._scoped_files[(project, module)] = path
         for constant in constants:
             name = f"{module}.{constant.name}"
             self.values[name] = constant.value
             self.lines[name] = constant.line
+            self._folder_values[(folder, name)] = constant.value
+            self._folder_lines[(folder, name)] = constant.line
             if project is not None:
                 self._scoped_values[(project, name)] = constant.value
                 self._scoped_lines[(project, name)] = constant.line
@@ -78,11 +90,25 @@ class ConstantTable:
             if imported.alias != "*":
                 name = f"{module}.{imported.alias}"
                 self.aliases[name] = imported.target
+                self._folder_aliases[(folder, name)] = imported.target
                 if project is not None:
                     self._scoped_aliases[(project, name)] = imported.target
 
+    def _beside(self, name: str, where: Optional[str]) -> Optional[str]:
+        """The folder of ``where`` when the module ``name`` belongs to is defined by several files (else
+        None: the project- or repo-wide tables answer)."""
+        if where is None or not self._ambiguous:
+            return None
+        module = name.rpartition(".")[0] if "." in name else name
+        while module and module not in self._ambiguous:
+            module = module.rpartition(".")[0]
+        return posixpath.dirname(where) if module else None
+
     def value(self, name: str, where: Optional[str] = None) -> Optional[Sym]:
         """The constant ``name`` itself (no alias followed), seen from file ``where``."""
+        folder = self._beside(name, where)
+        if folder is not None and (folder, name) in self._folder_values:
+            return self._folder_values[(folder, name)]
         project = self._project(where)
         if project is not None and (project, name) in self._scoped_values:
             return self._scoped_values[(project, name)]
@@ -90,6 +116,9 @@ class ConstantTable:
 
     def alias(self, name: str, where: Optional[str] = None) -> Optional[str]:
         """What the imported name ``name`` stands for, seen from file ``where``."""
+        folder = self._beside(name, where)
+        if folder is not None and (folder, name) in self._folder_aliases:
+            return self._folder_aliases[(folder, name)]
         project = self._project(where)
         if project is not None and (project, name) in self._scoped_aliases:
             return self._scoped_aliases[(project, name)]
@@ -97,6 +126,10 @@ class ConstantTable:
 
     def file_of(self, module: str, where: Optional[str] = None, default: str = "") -> str:
         """The file defining module ``module``, seen from file ``where``."""
+        if module in self._ambiguous and where is not None:
+            beside = self._folder_files.get((posixpath.dirname(where), module))
+            if beside is not None:
+                return beside
         project = self._project(where)
         if project is not None and (project, module) in self._scoped_files:
             return self._scoped_files[(project, module)]
@@ -109,7 +142,10 @@ class ConstantTable:
         if self.value(name, origin) is not None:
             module = name.rpartition(".")[0]
             project = self._project(origin)
-            line = self._scoped_lines.get((project, name)) if project is not None else None
+            folder = self._beside(name, origin)
+            line = self._folder_lines.get((folder, name)) if folder is not None else None
+            if line is None:
+                line = self._scoped_lines.get((project, name)) if project is not None else None
             return self.file_of(module, origin), line if line is not None else self.lines.get(name, 0)
         target = self.alias(name, origin)
         if target is not None and target != name:
@@ -143,8 +179,10 @@ class ConstantTable:
 class Resolver:
     """Turns a Sym into candidate strings; unknown parts become ``*``."""
 
-    def __init__(self, constants: ConstantTable) -> None:
+    def __init__(self, constants: ConstantTable, path_properties: Optional[Dict[str, str]] = None) -> None:
         self.constants = constants
+        # attributes of paths that are path operations (``config.DATA.parent``): signals.toml [paths]
+        self.path_properties = path_properties if path_properties is not None else {}
 
     def strings(self, value: Sym, module_file: str, depth: int = 0) -> List[Tuple[str, bool]]:
         """Every string the value may be: (text, exact) pairs, at most a few variants."""
@@ -159,9 +197,9 @@ class Resolver:
             target = self.constants.lookup(value.name, origin=module_file)
             if target is None:
                 base, _, attr = value.name.rpartition(".")
-                if attr in _REF_PATH_PROPS and base:
+                if attr in self.path_properties and base:
                     # config.PROCESSED.parent: a path property of an imported constant
-                    return self.strings(PathOp(_REF_PATH_PROPS[attr], Ref(base)), module_file, depth + 1)
+                    return self.strings(PathOp(self.path_properties[attr], Ref(base)), module_file, depth + 1)
                 return [(WILDCARD, False)]
             defining_module = value.name.rpartition(".")[0]
             return self.strings(target, self.constants.file_of(defining_module, module_file, module_file),
@@ -181,6 +219,9 @@ class Resolver:
         if kind is Format:
             return self._format(value, module_file, depth)
         if kind is PathOp:
+            if value.op == "columns" and not (type(value.base) is PathOp
+                                              and value.base.op in ("add_prefix", "add_suffix")):
+                return [(WILDCARD, False)]  # the columns of a frame nothing names
             return [(_path_op(value.op, text, value.arg, self, module_file, depth), exact)
                     for text, exact in self.strings(value.base, module_file, depth + 1)]
         if kind is Here:
@@ -203,9 +244,9 @@ class Resolver:
                         continue
                 out.extend(self.strings(option, module_file, depth + 1))
             return _dedupe(out)[:_MAX_VARIANTS]
-        if kind is Unknown and value.hint.startswith("call:") and not value.hint.startswith("call:?"):
+        if kind is Unknown and value.why is Why.CALL and not value.detail.startswith("?"):
             # a project function that returns a path (recorded as the constant ``name()``)
-            name = value.hint[len("call:"):]
+            name = value.detail
             target = self.constants.lookup(name + "()", origin=module_file)
             if target is not None:
                 defining = self.constants.file_of(name.rpartition(".")[0], module_file, module_file)
@@ -330,6 +371,14 @@ def _path_op(op: str, text: str, arg: Optional[Sym], resolver: Resolver, module_
         return posixpath.splitext(name)[0] or WILDCARD
     if op == "suffix":
         return posixpath.splitext(text)[1]
+    if op == "columns":
+        # a column name of a frame (``for c in df.columns``) named by ``add_prefix``/``add_suffix``
+        return text
+    if op in ("add_prefix", "add_suffix") and arg is not None:
+        # the columns of ``df.add_prefix("f101_")``: the prefix, then an unknown name
+        options = resolver.strings(arg, module_file, depth + 1)
+        known = options[0][0] if len(options) == 1 else WILDCARD
+        return known + WILDCARD if op == "add_prefix" else WILDCARD + known
     if op in ("with_suffix", "with_name") and arg is not None:
         new = resolver.strings(arg, module_file, depth + 1)[0][0]
         if op == "with_suffix":
@@ -383,7 +432,7 @@ def normalise(text: str, module_file: str, cwd: Optional[str] = None, project: s
     elif base == "root" and project:
         text = posixpath.join(project, text)
         base = "project"
-    normal = posixpath.normpath(text)
+    normal = normalise_wildcards(posixpath.normpath(text))  # ``train_**.f`` is ``train_*.f``
     if normal.strip("*/.") == "":
         return None
     return ResolvedPath(normal, exact, base)
@@ -410,21 +459,22 @@ def too_generic(path: str) -> bool:
 
 
 def matches(pattern_a: str, pattern_b: str) -> bool:
-    """Whether two resolved paths (either may hold wildcards) can name the same file."""
+    """Whether two resolved paths (either may hold wildcards) can name the same file, segment by segment
+    (a ``*`` stands for part of one segment: :mod:`debtscan.project.segments`)."""
     if pattern_a == pattern_b:
         return True
     if WILDCARD in pattern_a and WILDCARD in pattern_b:
         # two guesses only meet when both know where they are (``*/urls.txt`` meets nothing)
         if pattern_a.startswith(WILDCARD) or pattern_b.startswith(WILDCARD):
             return False
-        return globs_overlap(pattern_a, pattern_b)
+        return compatible(pattern_a, pattern_b)
     for pattern in (pattern_a, pattern_b):
         if pattern.startswith(WILDCARD) and not _literal_folder(pattern):
             return False
-    if WILDCARD in pattern_a and fnmatch.fnmatchcase(pattern_b, pattern_a):
-        return True
-    if WILDCARD in pattern_b and fnmatch.fnmatchcase(pattern_a, pattern_b):
-        return True
+    if WILDCARD in pattern_a:
+        return pattern_regex(pattern_a).match(pattern_b) is not None
+    if WILDCARD in pattern_b:
+        return pattern_regex(pattern_b).match(pattern_a) is not None
     return False
 
 
@@ -434,36 +484,9 @@ def _literal_folder(pattern: str) -> bool:
 
 
 def globs_overlap(a: str, b: str) -> bool:
-    """Whether some path matches both ``*`` patterns (``feature/trainT-*/w3/*.p`` and ``feature/trainT-0/w3/*``)."""
-    head_a, head_b = a.split(WILDCARD, 1)[0], b.split(WILDCARD, 1)[0]
-    if not (head_a.startswith(head_b) or head_b.startswith(head_a)):
-        return False
-    tail_a, tail_b = a.rsplit(WILDCARD, 1)[-1], b.rsplit(WILDCARD, 1)[-1]
-    if not (tail_a.endswith(tail_b) or tail_b.endswith(tail_a)):
-        return False
-    if len(a) * len(b) > 250_000:
-        return fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
-    memo: Dict[Tuple[int, int], bool] = {}
-
-    def step(i: int, j: int) -> bool:
-        key = (i, j)
-        if key in memo:
-            return memo[key]
-        if i == len(a) and j == len(b):
-            result = True
-        elif i < len(a) and a[i] == WILDCARD:
-            result = step(i + 1, j) or (j < len(b) and step(i, j + 1))
-        elif j < len(b) and b[j] == WILDCARD:
-            result = step(i, j + 1) or (i < len(a) and step(i + 1, j))
-        else:
-            result = i < len(a) and j < len(b) and a[i] == b[j] and step(i + 1, j + 1)
-        memo[key] = result
-        return result
-
-    import sys
-    if max(len(a), len(b)) * 2 + 50 > sys.getrecursionlimit():
-        return fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
-    return step(0, 0)
+    """Whether some path matches both ``*`` patterns (``feature/trainT-*/w3/*.p`` and ``feature/trainT-0/w3/*``),
+    segment by segment."""
+    return compatible(a, b)
 
 
 class PathIndex:

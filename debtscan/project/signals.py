@@ -31,8 +31,8 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import networkx as nx
 
-from debtscan.facts.model import FileFacts, ModelFact
-from debtscan.facts.values import Choice, Concat, Lit, Ref, Seq, Sym, Unknown
+from debtscan.facts.model import FileFacts, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, SignalKind
+from debtscan.facts.values import Choice, Concat, Lit, ReadsAt, Ref, Seq, Sym, Unknown
 from debtscan.project.paths import normalise
 from debtscan.project.roots import ProjectRoots, ScopedPathIndex
 
@@ -68,7 +68,7 @@ class ModelNode:
     line: int
     scope: str
     component: str
-    kind: str = "fit"
+    kind: ModelKind = ModelKind.FIT
     inputs: Set[str] = field(default_factory=set)
     sources: Set[str] = field(default_factory=set)
     feature_lists: Set[str] = field(default_factory=set)
@@ -76,7 +76,7 @@ class ModelNode:
     artifacts: Set[str] = field(default_factory=set)
     output_artifacts: Set[str] = field(default_factory=set)
     output_columns: Set[str] = field(default_factory=set)
-    input_models: Set[str] = field(default_factory=set)
+    input_models: Set[ModelRef] = field(default_factory=set)
 
     @property
     def label(self) -> str:
@@ -194,7 +194,7 @@ class _Resolve:
         self.reads_at: Dict[Tuple[str, int], Set[str]] = {}
         for access in project.accesses:
             self.by_place.setdefault((access.module, access.line), set()).add(access.artifact)
-            if access.mode == "read":
+            if access.mode is IOMode.READ:
                 self.reads_at.setdefault((access.module, access.line), set()).add(access.artifact)
         self.io_lines: Dict[str, Dict[str, List[int]]] = {}
         self.cache: Dict[Tuple[str, str], Tuple[str, ...]] = {}
@@ -207,9 +207,9 @@ class _Resolve:
             for option in sym.options:
                 out.extend(s for s in self.sources(option, path) if s not in out)
             return tuple(out)
+        if isinstance(sym, ReadsAt):
+            return tuple(sorted(self.reads_at.get((path, sym.line), ())))
         if isinstance(sym, Unknown):
-            if sym.hint.startswith("line:") and sym.hint[5:].isdigit():
-                return tuple(sorted(self.reads_at.get((path, int(sym.hint[5:])), ())))
             return ()
         key = (path, repr(sym))
         if key in self.cache:
@@ -319,11 +319,11 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
         # frames passed to a function of the module: (function, parameter) -> the frames' sources
         bound: Dict[Tuple[str, str], List[str]] = {}
         for signal in facts[path].signals:
-            if signal.kind == "bind":
+            if signal.kind is SignalKind.BIND:
                 slot = bound.setdefault((signal.via, signal.frame), [])
                 slot.extend(s for s in resolve.sources(signal.source, path) if s not in slot)
         for signal in facts[path].signals:
-            if signal.kind in ("derived", "prediction", "flow", "bind"):
+            if signal.kind in (SignalKind.DERIVED, SignalKind.PREDICTION, SignalKind.FLOW, SignalKind.BIND):
                 continue
             names = (signal.name,) if signal.name else resolve.names(signal.via, path=path)
             sources = resolve.sources(signal.source, path)
@@ -337,15 +337,15 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     for path in sorted(facts):
         for fact in facts[path].models:
             node = _model_node(fact, path, comp_of[path], resolve)
-            if fact.kind == "predict":
+            if fact.kind is ModelKind.PREDICT:
                 predict_only.append((path, fact))
                 node.id = f"model:{path}:{fact.line}"
-                node.kind = "predict"
+                node.kind = ModelKind.PREDICT
             models[node.id] = node
     # a model loaded from a file and used to predict is the model that saved that file
     # (the first fitted model, in file order, that saved one of the files: found through an index of their files)
     alias: Dict[str, str] = {}
-    fitted = [m for m in models.values() if m.kind == "fit"]
+    fitted = [m for m in models.values() if m.kind is ModelKind.FIT]
     fitted_rank = {m.id: rank for rank, m in enumerate(fitted)}
     saved = ScopedPathIndex(projects)
     saved_by: Dict[str, List[str]] = {}
@@ -362,11 +362,11 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     cascades: List[Cascade] = []
     by_name: Dict[Tuple[str, str], str] = {}
     for node in models.values():
-        by_name.setdefault((node.path, f"{node.name}@{node.scope}"), node.id)
+        by_name.setdefault((node.path, ModelRef(node.name, node.scope)), node.id)
     for node in models.values():
-        if node.kind != "fit":
+        if node.kind is not ModelKind.FIT:
             continue
-        for ref in sorted(node.input_models):
+        for ref in sorted(node.input_models, key=_model_order):
             producer = by_name.get((node.path, ref))
             if producer is not None and alias.get(producer, producer) != node.id:
                 cascades.append(Cascade(alias.get(producer, producer), node.id, "", ()))
@@ -374,13 +374,13 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     outputs: Dict[str, List[Output]] = {}
     write_lines: Dict[Tuple[str, str], int] = {}
     for access in project.accesses:
-        if access.mode == "write":
+        if access.mode is IOMode.WRITE:
             key = (access.module, access.artifact)
             write_lines[key] = min(write_lines.get(key, access.line), access.line)
     for node in models.values():
         producer = alias.get(node.id, node.id)
         for artifact in sorted(node.output_artifacts):
-            if _is_model_file(projects.of_artifact(artifact).local(artifact)):
+            if project.tables.artifacts.is_model_artifact(projects.of_artifact(artifact).local(artifact)):
                 continue  # a saved model or checkpoint, not predictions
             line = write_lines.get((node.path, artifact), node.line)
             outputs.setdefault(artifact, []).append(
@@ -389,7 +389,7 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     for model in models.values():
         models_in.setdefault(model.path, []).append(model)
     for access in project.accesses:
-        if access.mode == "write" and access.value == "prediction" and not _is_model_file(access.local) and not any(
+        if access.mode is IOMode.WRITE and access.value == "prediction" and not project.tables.artifacts.is_model_artifact(access.local) and not any(
                 o.path == access.module for o in outputs.get(access.artifact, ())):
             # the I/O facts' own judgement (``IOFact.value``), trusted where the module uses a model
             local = sorted(models_in.get(access.module, ()), key=lambda m: m.line)
@@ -405,7 +405,7 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     output_rank = {artifact: rank for rank, artifact in enumerate(outputs)}
     persisted = ScopedPathIndex(projects, outputs)
     for node in sorted(models.values(), key=lambda m: m.id):
-        if node.kind != "fit":
+        if node.kind is not ModelKind.FIT:
             continue
         for source in sorted(node.sources):
             for artifact in sorted(persisted.matching(source), key=output_rank.__getitem__):
@@ -429,7 +429,7 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     flows: Dict[str, Set[str]] = {}
     for path in sorted(facts):
         for signal in facts[path].signals:
-            if signal.kind != "flow":
+            if signal.kind is not SignalKind.FLOW:
                 continue
             written = [a for a in resolve.by_place.get((path, signal.line), ()) if (path, a) in write_lines]
             for upstream in resolve.sources(signal.source, path):
@@ -450,7 +450,7 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
             frontier.append((derived, producer, chain + (derived,)))
     linked = {(c.consumer, c.producer) for c in cascades}
     for node in sorted(models.values(), key=lambda m: m.id):
-        if node.kind != "fit":
+        if node.kind is not ModelKind.FIT:
             continue
         for source in sorted(node.sources):
             for producer, chain in sorted(tainted.get(source, {}).items()):
@@ -460,6 +460,10 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
                 cascades.append(Cascade(producer, node.id, chain[0], (), chain[1:]))
     consumptions = _mark_inputs(consumptions, models, flows, columns_written, comp_of)
     return SignalLayer(components, comp_of, consumptions, models, outputs, cascades, imports, flows)
+
+
+def _model_order(ref: ModelRef) -> str:
+    return f"{ref.name}@{ref.scope}"  # the order cascades have always been listed in
 
 
 def _follow_values(project, resolve: "_Resolve", comp_of: Dict[str, str], models: Dict[str, ModelNode],
@@ -514,7 +518,7 @@ def _follow_values(project, resolve: "_Resolve", comp_of: Dict[str, str], models
     projects = getattr(project, "projects", None) or ProjectRoots()
     for write in result.writes:
         producer = alias.get(write.model, write.model)
-        if producer not in models or _is_model_file(projects.of_artifact(write.artifact).local(write.artifact)):
+        if producer not in models or project.tables.artifacts.is_model_artifact(projects.of_artifact(write.artifact).local(write.artifact)):
             continue
         known_outputs = outputs.setdefault(write.artifact, [])
         if any(o.model == producer for o in known_outputs):
@@ -590,11 +594,6 @@ def _mark_inputs(consumptions: List[Consumption], models: Dict[str, ModelNode], 
     return out
 
 
-def _is_model_file(path: str) -> bool:
-    from debtscan.project.graph import is_model_artifact
-
-    return is_model_artifact(path)
-
 
 def _model_node(fact: ModelFact, path: str, component: str, resolve: _Resolve) -> ModelNode:
     node = ModelNode(f"model:{path}:{fact.line}", fact.name, fact.api, path, fact.line, fact.scope, component,
@@ -605,10 +604,10 @@ def _model_node(fact: ModelFact, path: str, component: str, resolve: _Resolve) -
     for via in fact.feature_lists:
         names.update(resolve.names(via, path=path))
     targets: Set[str] = set()
+    for via in fact.target_lists:
+        targets.update(resolve.names(via, path=path))
     for target in fact.targets:
-        if target.startswith("@"):
-            targets.update(resolve.names(target[1:], path=path))
-        elif "." in target and resolve.names(target, path=path):
+        if "." in target and resolve.names(target, path=path):
             targets.update(resolve.names(target, path=path))
         else:
             targets.add(target)
@@ -620,7 +619,7 @@ def _model_node(fact: ModelFact, path: str, component: str, resolve: _Resolve) -
         node.artifacts.update(resolve.sources(fact.artifact, path))
     for sym in fact.output_artifacts:
         node.output_artifacts.update(resolve.sources(sym, path))
-    node.output_columns = {o.split(":", 1)[1] for o in fact.outputs if o.startswith("column:")}
+    node.output_columns = {o.name for o in fact.outputs if o.kind is OutputKind.COLUMN}
     node.input_models = set(fact.input_models)
     return node
 
@@ -678,13 +677,13 @@ def _add_to_graph(graph: nx.MultiDiGraph, layer: SignalLayer, facts: Dict[str, F
                 graph.add_edge(node, target, kind="consumes", path=item.path, line=item.line)
     for path in sorted(facts):
         for signal in facts[path].signals:
-            if signal.kind != "derived" or not signal.name:
+            if signal.kind is not SignalKind.DERIVED or not signal.name:
                 continue
             node = signal_node(signal.name)
             _signal(graph, node, signal.name, "")
             graph.nodes[node]["derived"] = True
             for name in signal.inputs:
-                if name.startswith("@") or name == signal.name:
+                if name == signal.name:
                     continue
                 source = signal_node(name)
                 _signal(graph, source, name, "")
@@ -731,7 +730,7 @@ class SharedSignal:
 def modeling_modules(layer: SignalLayer, project) -> Set[str]:
     """Modules that fit or use a model, or write a file: the places where a consumed signal matters."""
     out = {m.path for m in layer.models.values()}
-    out.update(a.module for a in project.accesses if a.mode == "write")
+    out.update(a.module for a in project.accesses if a.mode is IOMode.WRITE)
     return out
 
 
@@ -807,41 +806,3 @@ def shared_signals(layer: SignalLayer, project, ignore: Iterable[str] = DEFAULT_
             continue
         out.append(SharedSignal(name, source, tuple(items)))
     return out
-
-
-def _metrics(project, config):
-    layer = signal_layer(project, config)
-    options = config.rule_options("DS301") if config is not None else {}
-    shared = shared_signals(layer, project, options.get("ignore", DEFAULT_UBIQUITOUS),
-                            options.get("ignore-targets", True), options.get("only-modeling-modules", True),
-                            options.get("match-unknown-sources", False), options.get("raw-inputs", True),
-                            options.get("inputs-only", True), options.get("exploratory", DEFAULT_EXPLORATORY))
-    keys = {(c.name, s) for c in layer.consumptions for s in (c.sources or ("",))}
-    fitted: Dict[str, int] = {}
-    for model in layer.models.values():
-        if model.kind == "fit":
-            fitted[model.component] = fitted.get(model.component, 0) + 1
-    signals: Dict[str, Set[Tuple[str, Tuple[str, ...]]]] = {}
-    for item in layer.consumptions:
-        signals.setdefault(item.component, set()).add((item.name, item.sources))
-    return {
-        "signals": len(keys),
-        "models": sum(1 for m in layer.models.values() if m.kind == "fit"),
-        "components": len(layer.components),
-        "shared_signals": len({(s.name, s.source) for s in shared}),
-        "cascades": len(layer.cascades),
-        "model_outputs": len(layer.outputs),
-        "by_component": {
-            comp: {"modules": len(paths), "models": fitted.get(comp, 0), "signals": len(signals.get(comp, ()))}
-            for comp, paths in sorted(layer.components.items())
-        },
-    }
-
-
-def _register() -> None:
-    from debtscan.metrics.base import metric
-
-    metric("signals")(_metrics)
-
-
-_register()

@@ -9,9 +9,9 @@ from importlib import resources
 from typing import Any, Callable, Dict, List
 
 from debtscan import __version__
-from debtscan.aggregate import BREAKDOWNS, COUNT_KEYS, Aggregate
+from debtscan.report.aggregate_model import BREAKDOWNS, COUNT_KEYS, Aggregate
 from debtscan.report.html import CSS
-from debtscan.report.markdown import table
+from debtscan.report.markdown_table import table
 from debtscan.report.svg_charts import PALETTE, esc, hbar_chart
 
 METRIC_KEYS = ("code_lines", "glue_lines", "ml_lines", "glue_code_ratio", "ml_code_ratio", "handoffs",

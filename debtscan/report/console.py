@@ -12,7 +12,6 @@ from typing import Dict, List, Optional, Tuple
 from rich.console import Console
 from rich.text import Text
 
-from debtscan.report.glue_chart import render_composition
 from debtscan.report.model import Finding, Report
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -97,8 +96,11 @@ def render(report: Report, console: Console, verbose: bool = False, show_help: b
                                    style="dim"), soft_wrap=True)
         if verbose and show_help:
             _render_help(report, console)
-    for renderer in () if quiet or statistics else _SECTIONS:
-        renderer(report, console)
+    if not (quiet or statistics):  # the extra sections, after the findings (each prints only if it applies)
+        from debtscan.report import baseline, glue_chart
+
+        for renderer in (baseline.console_section, glue_chart.render_composition):
+            renderer(report, console)
     _print_errors(report, console)
     console.print()
     console.print(summary_line(report), soft_wrap=True)
@@ -178,15 +180,6 @@ def concise(report: Report, statistics: bool = False) -> str:
         message = " ".join(finding.message.split())
         out.append(f"{where}:{finding.line}:{finding.column + 1}: {finding.code} [{finding.severity}] {message}")
     return "".join(line + "\n" for line in out)
-
-
-_SECTIONS = [render_composition]  # the composition chart first; others register with @section
-
-
-def section(renderer):
-    """Register an extra console section (the composition chart, say), shown after the findings."""
-    _SECTIONS.append(renderer)
-    return renderer
 
 
 # Scan-wide notes under ``errors`` whose "path" is a stage, not a file: shown by name, not as a failed file.

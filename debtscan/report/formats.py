@@ -1,52 +1,50 @@
-"""Output formats by name. Each renderer turns a Report (and its Project) into text."""
+"""Output formats by name: an explicit table. Each renderer turns a Report into text and reads nothing else.
+
+A format that draws the pipeline (``draws_pipeline``) needs the report's :class:`PipelineDrawing`: the
+caller fills it from the project before rendering (:func:`debtscan.report.drawing.with_pipeline`). Console
+output is rendered by the command line through rich (:mod:`debtscan.report.console`).
+
+The table names each renderer by its module: the module is imported on the format's first use, so a scan
+loads only the renderer it writes with (``tests/test_startup.py`` checks it in a fresh interpreter).
+"""
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
 from typing import Callable, Dict
 
-from debtscan.project.graph import Project
 from debtscan.report.model import Report
 
-Renderer = Callable[[Report, Project], str]
-_FORMATS: Dict[str, Renderer] = {}
+Renderer = Callable[[Report], str]
 
 
-def output_format(name: str) -> Callable[[Renderer], Renderer]:
-    """Register a renderer for ``--format name``."""
+@dataclass(frozen=True)
+class OutputFormat:
+    """``--format name``: the module whose ``render(report)`` writes it, and whether it draws the pipeline
+    (needs ``Report.pipeline``)."""
 
-    def register(function: Renderer) -> Renderer:
-        _FORMATS[name] = function
-        return function
+    name: str
+    module: str
+    draws_pipeline: bool = False
 
-    return register
+    @property
+    def render(self) -> Renderer:
+        """The renderer (its module is imported on first use)."""
+        return importlib.import_module(self.module).render
 
-
-# The built-in formats and the module that registers each: a module is imported when its format is first
-# used, so a scan loads only the renderer it writes with.
-BUILTIN = {
-    "json": "debtscan.report.builtin_formats",
-    "sarif": "debtscan.report.sarif",
-    "github": "debtscan.report.github",
-    "gitlab": "debtscan.report.gitlab",
-    "markdown": "debtscan.report.markdown",
-    "html": "debtscan.report.html",
-}
+    def __call__(self, report: Report) -> str:
+        return self.render(report)
 
 
-class _Deferred:
-    """A built-in renderer not loaded yet: imports its module on the first call."""
-
-    def __init__(self, name: str, module: str) -> None:
-        self.name, self.module = name, module
-
-    def __call__(self, report: Report, project: Project) -> str:
-        import importlib
-
-        importlib.import_module(self.module)
-        return _FORMATS[self.name](report, project)
+FORMATS = (
+    OutputFormat("json", "debtscan.report.json_format"),
+    OutputFormat("sarif", "debtscan.report.sarif"),
+    OutputFormat("github", "debtscan.report.github"),
+    OutputFormat("gitlab", "debtscan.report.gitlab"),
+    OutputFormat("markdown", "debtscan.report.markdown", draws_pipeline=True),
+    OutputFormat("html", "debtscan.report.html", draws_pipeline=True),
+)
 
 
-def formats() -> Dict[str, Renderer]:
-    """Every format by name (built-in ones load on first use)."""
-    table: Dict[str, Renderer] = {name: _Deferred(name, module) for name, module in BUILTIN.items()}
-    table.update(_FORMATS)
-    return table
+def formats() -> Dict[str, OutputFormat]:
+    return {output.name: output for output in FORMATS}

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Dict, List
 
-from debtscan.project.graph import Project
-from debtscan.report.formats import output_format
 from debtscan.report.model import Finding, Report
 from debtscan.report.sarif import repo_path
 
@@ -44,8 +42,7 @@ def annotation(report: Report, finding: Finding) -> str:
     return command(COMMANDS.get(finding.severity, "warning"), message, properties)
 
 
-@output_format("github")
-def render(report: Report, project: Project) -> str:
+def render(report: Report) -> str:
     lines: List[str] = [annotation(report, finding) for finding in report.findings]
     for error in report.errors:
         properties: Dict[str, object] = {"title": "debtscan could not analyse this"}

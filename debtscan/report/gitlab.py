@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List
 
-from debtscan.project.graph import Project
-from debtscan.report.formats import output_format
 from debtscan.report.model import Report
 from debtscan.report.sarif import repo_path
 
@@ -35,6 +33,5 @@ def code_quality(report: Report) -> List[Dict[str, Any]]:
     return entries
 
 
-@output_format("gitlab")
-def render(report: Report, project: Project) -> str:
+def render(report: Report) -> str:
     return json.dumps(code_quality(report), indent=2, ensure_ascii=False) + "\n"

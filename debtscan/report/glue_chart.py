@@ -1,4 +1,4 @@
-"""The console's composition chart: how much of the code is ML, glue, I/O, configuration and other.
+"""The console's composition chart: how the code's lines fall into the classes of Sculley's Figure 1.
 
 One stacked bar for the repo, then one bar per glue-heaviest file, drawn with ``rich`` from
 ``report.metrics["composition"]`` (so the console shows the same numbers as ``--format json``).
@@ -11,13 +11,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from debtscan.knowledge.code_classes import CLASSES
 from debtscan.report.model import Report
 from debtscan.scope import in_scope
 
-KIND_STYLE = {"ml": "green", "glue": "magenta", "io": "blue", "config": "yellow", "other": "grey50"}
-KIND_ORDER = ("ml", "glue", "io", "config", "other")
+KIND_ORDER = CLASSES  # ml, glue, io, prep, verify, config, process, serving, monitoring, analysis, other
+KIND_STYLE = {"ml": "green", "glue": "magenta", "io": "blue", "prep": "cyan", "verify": "bright_green",
+              "config": "yellow", "process": "bright_blue", "serving": "bright_magenta",
+              "monitoring": "bright_yellow", "analysis": "bright_cyan", "other": "grey50"}
 # A glyph per class as well as a colour, so the chart reads without colour (piped, --no-color, printed).
-KIND_GLYPH = {"ml": "█", "glue": "▓", "io": "▒", "config": "░", "other": "·"}
+KIND_GLYPH = {"ml": "█", "glue": "▓", "io": "▒", "prep": "▚", "verify": "▞", "config": "░", "process": "▤",
+              "serving": "▥", "monitoring": "▦", "analysis": "▧", "other": "·"}
+ALWAYS_SHOWN = ("ml", "glue", "io", "config", "other")  # in the legend even at 0, as before the Figure-1 classes
 BAR_WIDTH = 40
 HEAVIEST = 5
 
@@ -74,6 +79,8 @@ def render_composition(report: Report, console: Console) -> None:
     console.print(table)
     legend = Text("  ")
     for kind in KIND_ORDER:
+        if not repo["lines"].get(kind) and kind not in ALWAYS_SHOWN:
+            continue  # a Figure-1 class with no line in this repo takes no room in the legend
         legend.append(KIND_GLYPH[kind] + " ", style=KIND_STYLE[kind])
         legend.append(f"{kind} {repo['lines'][kind]}   ", style="dim")
     console.print(legend)

@@ -8,7 +8,7 @@ import json
 from importlib import resources
 from typing import Any, Callable, Dict, List, Sequence
 
-from debtscan.history import HEADLINE_FIELDS, CommitRecord
+from debtscan.report.trends import HEADLINE_FIELDS, CommitRecord
 
 
 def jsonl_line(record: CommitRecord) -> str:

@@ -4,8 +4,9 @@ The summary, the code composition chart (when the glue-code metrics are in the r
 findings (filterable by rule, category, severity and path, sortable, groupable) and the pipeline graph. The
 graph is laid out by dagre (a layered, Sugiyama-style layout: steps left to right, crossings reduced, long
 edges routed between the nodes of the layers they cross) and drawn by cytoscape.js with zoom, pan, search and
-click-to-highlight; both libraries are inlined from ``vendor/`` with their licences. There are two views:
-modules only (files collapsed into the hand-off edges) and modules with the files they read and write.
+click-to-highlight; both libraries are inlined from ``vendor/`` with their licences. The views (direct steps,
+modules only, modules with the files they read and write) come built in the report's pipeline drawing
+(:mod:`debtscan.report.drawing`); this module only writes them into the page.
 """
 from __future__ import annotations
 
@@ -15,26 +16,13 @@ import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Set
-
-import networkx as nx
+from typing import Any, Dict, List
 
 from debtscan import __version__
-from debtscan.project.graph import Project
-from debtscan.report.formats import output_format
-from debtscan.report.markdown import (class_counts, handoff_graph, is_number, location, number, summary_metrics,
-                                      top_findings)
-from debtscan.report.model import Finding, Report
+from debtscan.report.markdown import class_counts, is_number, location, number, summary_metrics, top_findings
+from debtscan.report.model import Finding, GraphView, PipelineDrawing, Report
+from debtscan.report.figure1 import CLASS_COLOURS as CLASS_COLOURS_BY_KIND, figure_section
 
-PIPELINE_EDGES = ("writes", "reads", "matches")
-# A view larger than this is not laid out in the page: dagre's time grows with the edges and the layers they
-# span (measured: 63 modules / 496 edges about 3 s, 430 nodes / 1,038 edges about 5 s, 192 modules / 2,538
-# edges about 3 minutes), and the page would freeze.
-MAX_GRAPH_NODES = 1000
-MAX_GRAPH_EDGES = 1200
-MAX_MATCH_EDGES = 300  # more path-pattern -> file edges than this are left out of the files view
-MAX_DEFAULT_FILE_NODES = 150  # beyond this the page opens on the modules-only view
-MAX_DEFAULT_MODULE_EDGES = 150  # beyond this it opens on the direct steps between modules
 MIN_FILE_LINES = 10  # files smaller than this are not ranked by glue
 CHAR_W = 7.3  # px per character of the 12px monospace node labels
 VIEW_NAMES = {"steps": "direct steps (implied hand-offs left out)", "modules": "modules (files collapsed)",
@@ -77,7 +65,7 @@ def esc(value: Any) -> str:
 
 # --- composition (metrics produced by the glue-code rules, when present) ---------------------------------
 
-KIND_COLOURS = {"glue": "#c00000", "ml": "#2e8b57", "io": "#c98a00", "config": "#8246c8", "other": "#9aa4ad"}
+KIND_COLOURS = CLASS_COLOURS_BY_KIND  # one colour per line class (debtscan.report.figure1)
 
 
 def _colour(name: str, index: int) -> str:
@@ -114,6 +102,7 @@ def composition_section(metrics: Dict[str, Any]) -> str:
             for name, value in ratios) + "</div>")
     if repo:
         out.append("<p>Lines of code by class, for the whole repository:</p>" + _stacked_bar(repo))
+        out.append(figure_section(composition))
     files = composition.get("files") if isinstance(composition, dict) else None
     if isinstance(files, dict):
         rows = []
@@ -136,152 +125,35 @@ def composition_section(metrics: Dict[str, Any]) -> str:
 
 # --- the pipeline graph: cytoscape.js drawing a dagre (layered, Sugiyama) layout ---------------------------
 
-def pipeline_graph(project: Project) -> nx.DiGraph:
-    """Modules and the files (artifacts) they write and read; imports and signals left out."""
-    graph = nx.DiGraph()
-    for u, v, data in project.graph.edges(data=True):
-        kind = data.get("kind")
-        if kind in PIPELINE_EDGES:
-            for node in (u, v):
-                if node not in graph:
-                    attrs = project.graph.nodes[node]
-                    graph.add_node(node, kind=attrs.get("kind", "module"),
-                                   label=attrs.get("path") or node.split(":", 1)[-1])
-            graph.add_edge(u, v, kind=kind)
-    return graph
-
-
-def module_graph(project: Project) -> nx.DiGraph:
-    """Modules only (files collapsed): an edge from writer to reader, with the files handed over."""
-    graph = nx.DiGraph()
-    for u, v, data in handoff_graph(project).edges(data=True):
-        for node in (u, v):
-            graph.add_node(f"module:{node}", kind="module", label=node)
-        graph.add_edge(f"module:{u}", f"module:{v}", kind="hands off", files=sorted(data["artifacts"]))
-    return graph
-
-
-def direct_steps(modules: nx.DiGraph) -> nx.DiGraph:
-    """The module graph with only as many hand-offs as it takes to keep who-reaches-whom: every hand-off left
-    out has another path between the same two modules. Between strongly connected parts that is the transitive
-    reduction of the condensation, with one hand-off per kept pair of parts; inside a part (a cycle), the
-    edges of a BFS tree out of and into its first module. Each module lists the hand-offs left out as
-    ``more_in`` / ``more_out`` (edge titles)."""
-    condensed = nx.condensation(modules)
-    component = condensed.graph["mapping"]
-    kept_pairs = set(nx.transitive_reduction(condensed).edges())
-    kept: Set[Any] = set()
-    for c in condensed:
-        members = sorted(condensed.nodes[c]["members"])
-        if len(members) < 2:
-            continue
-        part = modules.subgraph(members)
-        root = members[0]
-        kept.update(nx.bfs_edges(part, root))
-        kept.update((v, u) for u, v in nx.bfs_edges(part.reverse(copy=False), root))
-    chosen: Dict[Any, Any] = {}
-    for u, v in sorted(modules.edges()):
-        pair = (component[u], component[v])
-        if pair in kept_pairs and pair not in chosen:
-            chosen[pair] = (u, v)
-    kept.update(chosen.values())
-    steps = nx.DiGraph()
-    steps.add_nodes_from(modules.nodes(data=True))
-    for node in steps:
-        steps.nodes[node]["more_in"], steps.nodes[node]["more_out"] = [], []
-    for u, v, data in sorted(modules.edges(data=True), key=lambda e: (e[0], e[1])):
-        if (u, v) in kept:
-            steps.add_edge(u, v, **data)
-        else:
-            title = edge_title(modules, u, v, data)
-            steps.nodes[v]["more_in"].append(title)
-            steps.nodes[u]["more_out"].append(title)
-    return steps
-
-
-def _listing(files: List[str], limit: int = 12) -> str:
-    shown = ", ".join(files[:limit])
-    return shown + (f" and {len(files) - limit} more" if len(files) > limit else "")
-
-
-def edge_title(graph: nx.DiGraph, u: str, v: str, data: Dict[str, Any]) -> str:
-    """What an edge says, subject first: ``03_train.py reads data/features/train.pkl``."""
-    source, target = graph.nodes[u]["label"], graph.nodes[v]["label"]
-    kind = data.get("kind")
-    if kind == "reads":  # drawn from the file to the module that reads it
-        return f"{target} reads {source}"
-    if kind == "writes":
-        return f"{source} writes {target}"
-    if kind == "matches":
-        return f"the path pattern {source} matches {target}"
-    files = data.get("files", [])
-    what = files[0] if len(files) == 1 else f"{len(files)} files"
-    return f"{target} reads {what} written by {source}" + (f": {_listing(files)}" if len(files) > 1 else "")
-
-
 def _node_width(label: str) -> int:
     return int(max(60, CHAR_W * len(label) + 24))
 
 
-def view_data(graph: nx.DiGraph, jungle: Set[str]) -> Dict[str, Any]:
-    """Nodes and edges of one view as the page's script reads them (sorted, so the page is reproducible)."""
-    ids = {node: f"n{i}" for i, node in enumerate(sorted(graph))}
+def view_data(view: GraphView) -> Dict[str, Any]:
+    """Nodes and edges of one view as the page's script reads them."""
     nodes = []
-    for node in sorted(graph):
-        attrs = graph.nodes[node]
-        item = {"id": ids[node], "key": node, "label": attrs["label"], "kind": attrs["kind"], "jungle": node in jungle,
-                "w": _node_width(attrs["label"])}
-        for key in ("more_in", "more_out"):
-            if attrs.get(key):
-                item[key] = attrs[key]
+    for node in view.nodes:
+        item: Dict[str, Any] = {"id": node.id, "key": node.key, "label": node.label, "kind": node.kind,
+                                "jungle": node.jungle, "w": _node_width(node.label)}
+        if node.more_in:
+            item["more_in"] = list(node.more_in)
+        if node.more_out:
+            item["more_out"] = list(node.more_out)
         nodes.append(item)
     edges = []
-    for i, (u, v, data) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):
-        edge = {"id": f"e{i}", "source": ids[u], "target": ids[v], "kind": data.get("kind", ""),
-                "title": edge_title(graph, u, v, data)}
-        if data.get("files"):
-            edge["files"] = data["files"]
-        edges.append(edge)
+    for edge in view.edges:
+        data: Dict[str, Any] = {"id": edge.id, "source": edge.source, "target": edge.target, "kind": edge.kind,
+                                "title": edge.title}
+        if edge.files:
+            data["files"] = list(edge.files)
+        edges.append(data)
     return {"nodes": nodes, "edges": edges}
 
 
-def graph_data(project: Project) -> Dict[str, Any]:
-    """The views of the pipeline: direct steps between modules (hand-offs a longer path implies left out),
-    modules only (files collapsed), and modules with their files."""
-    jungle: Set[str] = set()
-    for write, read in project.handoffs:
-        jungle.update({f"module:{write.module}", f"module:{read.module}", f"artifact:{write.artifact}",
-                       f"artifact:{read.artifact}"})
-    files = pipeline_graph(project)
-    modules = module_graph(project)
-    views: Dict[str, Any] = {}
-    notes: Dict[str, str] = {}
-    matches = [(u, v) for u, v, kind in files.edges(data="kind") if kind == "matches"]
-    if len(matches) > MAX_MATCH_EDGES:
-        files.remove_edges_from(matches)
-        files.remove_nodes_from([n for n in list(files) if files.degree(n) == 0])
-        notes["files"] = (f"the {len(matches)} links from path patterns to the files they match are left out "
-                          "(too many to draw).")
-    steps = direct_steps(modules)
-    if steps.number_of_edges() == modules.number_of_edges():
-        steps = nx.DiGraph()  # nothing implied: the modules view says it all
-    else:
-        hidden = modules.number_of_edges() - steps.number_of_edges()
-        notes["steps"] = (f"{hidden} of the {modules.number_of_edges()} hand-offs between modules are not drawn "
-                          "because a longer path already connects the two modules; click a module to list them.")
-    for name, graph in (("steps", steps), ("modules", modules), ("files", files)):
-        if graph.number_of_nodes() > MAX_GRAPH_NODES or graph.number_of_edges() > MAX_GRAPH_EDGES:
-            notes[name] = (f"{graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges are too many to "
-                           "lay out in a browser; run `debtscan graph . --format dot` for the whole graph.")
-        elif graph.number_of_nodes():
-            views[name] = view_data(graph, jungle)
-    if "files" in views and files.number_of_nodes() <= MAX_DEFAULT_FILE_NODES:
-        default = "files"
-    elif "steps" in views and modules.number_of_edges() > MAX_DEFAULT_MODULE_EDGES:
-        default = "steps"
-    else:
-        default = next((name for name in ("modules", "steps", "files") if name in views), "")
-    return {"views": views, "notes": notes, "default": default}
+def graph_data(drawing: PipelineDrawing) -> Dict[str, Any]:
+    """The views of the pipeline, their notes and the view to open on, as the page's script reads them."""
+    return {"views": {name: view_data(view) for name, view in drawing.views}, "notes": dict(drawing.notes),
+            "default": drawing.default}
 
 
 def _json_script(element_id: str, data: Any) -> str:
@@ -312,8 +184,8 @@ def page_script() -> str:
     return code
 
 
-def graph_section(project: Project) -> str:
-    data = graph_data(project)
+def graph_section(drawing: PipelineDrawing) -> str:
+    data = graph_data(drawing)
     if not data["views"]:
         if data["notes"]:
             return "".join(f'<p class="muted">{esc(note)}</p>' for note in data["notes"].values())
@@ -392,7 +264,10 @@ def findings_section(report: Report) -> str:
     return tools + head + "".join(_finding_row(f) for f in findings) + "</tbody></table>"
 
 
-def render_html(report: Report, project: Project) -> str:
+def render_html(report: Report) -> str:
+    if report.pipeline is None:
+        raise ValueError("the html format draws the pipeline: fill Report.pipeline first "
+                         "(debtscan.report.drawing.with_pipeline)")
     findings = report.findings
     severities = Counter(f.severity for f in findings)
     categories = Counter(f.category for f in findings)
@@ -417,7 +292,7 @@ def render_html(report: Report, project: Project) -> str:
         body.append("<h2>Metrics</h2><table><tr><th>metric</th><th>value</th></tr>" + "".join(
             f"<tr><td><code>{esc(n)}</code></td><td class=num>{esc(number(v))}</td></tr>" for n, v in metrics)
             + "</table>")
-    body.append("<h2>Pipeline graph</h2>" + graph_section(project))
+    body.append("<h2>Pipeline graph</h2>" + graph_section(report.pipeline))
     body.append("<h2>Findings</h2>" + findings_section(report))
     if report.errors:
         body.append("<h2>Not analysed</h2><ul>" + "".join(
@@ -429,6 +304,5 @@ def render_html(report: Report, project: Project) -> str:
             + vendored_scripts() + f"\n<script>\n{page_script()}</script>\n</body></html>\n")
 
 
-@output_format("html")
-def render(report: Report, project: Project) -> str:
-    return render_html(report, project)
+def render(report: Report) -> str:
+    return render_html(report)

@@ -8,37 +8,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-import networkx as nx
-
-from debtscan.diff import flatten_metrics
-from debtscan.project.graph import Project
-from debtscan.project.export import to_mermaid
-from debtscan.report.formats import output_format
-from debtscan.report.model import SEVERITY_ORDER, Finding, Report
+from debtscan.report.diff import flatten_metrics
+from debtscan.report.markdown_table import cell, table
+from debtscan.report.model import SEVERITY_ORDER, Finding, ModuleHandoff, PipelineDrawing, Report
 
 TOP_FINDINGS = 15
 MAX_METRIC_ROWS = 40
 MAX_MERMAID_CHARS = 40000  # GitHub refuses larger diagrams
-
-
-def cell(text: Any) -> str:
-    """Text safe inside a Markdown table cell: no pipes or newlines, and no raw HTML outside `code spans`
-    (inside them ``<`` is shown as is, and an entity would be shown literally)."""
-    parts = str(text).replace("\r", " ").replace("\n", " ").split("`")
-    balanced = len(parts) % 2 == 1
-    for i in range(len(parts)):
-        if i % 2 == 0 or not balanced:  # outside a code span
-            parts[i] = parts[i].replace("&", "&amp;").replace("<", "&lt;")
-    return "`".join(parts).replace("|", "\\|")
-
-
-def table(header: Sequence[str], rows: Iterable[Sequence[Any]], align: str = "") -> List[str]:
-    lines = ["| " + " | ".join(header) + " |",
-             "| " + " | ".join("---:" if c == "r" else "---" for c in align.ljust(len(header), "l")) + " |"]
-    lines.extend("| " + " | ".join(cell(v) for v in row) + " |" for row in rows)
-    return lines
 
 
 def number(value: Any) -> str:
@@ -92,40 +70,27 @@ def _mermaid_text(text: str) -> str:
     return re.sub(r'["\[\]{}()<>|#;]', "_", text)
 
 
-def handoff_graph(project: Project) -> nx.DiGraph:
-    """Modules only, with an edge from writer to reader for the files one hands to the other
-    (``artifacts`` on the edge): the pipeline at a glance when files and modules are too many to draw."""
-    graph = nx.DiGraph()
-    for write, read in project.handoffs:
-        if write.module == read.module:
-            continue
-        if graph.has_edge(write.module, read.module):
-            graph.edges[write.module, read.module]["artifacts"].add(read.artifact)
-        else:
-            graph.add_edge(write.module, read.module, artifacts={read.artifact})
-    return graph
-
-
-def handoff_mermaid(graph: nx.DiGraph) -> str:
-    ids = {node: f"m{i}" for i, node in enumerate(sorted(graph))}
+def handoff_mermaid(handoffs: Sequence[ModuleHandoff]) -> str:
+    """Modules only, an arrow from writer to reader labelled with the file handed over (or how many)."""
+    modules = sorted({h.writer for h in handoffs} | {h.reader for h in handoffs})
+    ids = {node: f"m{i}" for i, node in enumerate(modules)}
     lines = ["flowchart LR"]
-    lines += [f'  {ids[node]}["{_mermaid_text(node)}"]' for node in sorted(graph)]
-    for u, v, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
-        count = len(data["artifacts"])
-        label = next(iter(data["artifacts"])) if count == 1 else f"{count} files"
-        lines.append(f'  {ids[u]} -->|"{_mermaid_text(label)}"| {ids[v]}')
+    lines += [f'  {ids[node]}["{_mermaid_text(node)}"]' for node in modules]
+    for handoff in handoffs:
+        count = len(handoff.artifacts)
+        label = handoff.artifacts[0] if count == 1 else f"{count} files"
+        lines.append(f'  {ids[handoff.writer]} -->|"{_mermaid_text(label)}"| {ids[handoff.reader]}')
     return "\n".join(lines) + "\n"
 
 
-def mermaid_block(project: Project) -> List[str]:
-    drawing = to_mermaid(project)
+def mermaid_block(pipeline: PipelineDrawing) -> List[str]:
+    drawing = pipeline.mermaid
     if drawing.strip() == "flowchart LR":
         return ["No module hands data to another through files, and no reads or writes were found."]
     if len(drawing) <= MAX_MERMAID_CHARS:
         return ["```mermaid", drawing.rstrip("\n"), "```"]
-    modules = handoff_graph(project)
-    compact = handoff_mermaid(modules)
-    if modules.number_of_edges() and len(compact) <= MAX_MERMAID_CHARS:
+    compact = handoff_mermaid(pipeline.handoffs)
+    if pipeline.handoffs and len(compact) <= MAX_MERMAID_CHARS:
         return [f"The whole graph is too large to draw here ({len(drawing)} characters of Mermaid); these are the "
                 "modules that hand files to each other (an arrow: the writer, the reader, and what it reads):", "",
                 "```mermaid", compact.rstrip("\n"), "```"]
@@ -133,7 +98,10 @@ def mermaid_block(project: Project) -> List[str]:
             "run `debtscan graph . --format mermaid` or open the `--format html` report."]
 
 
-def render_markdown(report: Report, project: Project) -> str:
+def render_markdown(report: Report) -> str:
+    if report.pipeline is None:
+        raise ValueError("the markdown format draws the pipeline: fill Report.pipeline first "
+                         "(debtscan.report.drawing.with_pipeline)")
     findings = report.findings
     title = f"## debtscan: {len(findings)} finding(s) in {report.files_scanned} file(s)"
     out: List[str] = [title, ""]
@@ -172,10 +140,9 @@ def render_markdown(report: Report, project: Project) -> str:
         out += ["<details><summary>Not analysed</summary>", ""]
         out += [f"- `{cell(e.path)}`: {cell(e.message)}" for e in report.errors]
         out += ["", "</details>", ""]
-    out += ["### Pipeline graph", ""] + mermaid_block(project) + [""]
+    out += ["### Pipeline graph", ""] + mermaid_block(report.pipeline) + [""]
     return "\n".join(out)
 
 
-@output_format("markdown")
-def render(report: Report, project: Project) -> str:
-    return render_markdown(report, project)
+def render(report: Report) -> str:
+    return render_markdown(report)

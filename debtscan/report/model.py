@@ -1,129 +1,89 @@
-"""The Finding and Report data classes: what a user and a dashboard see."""
+"""The Report data classes: what a user and a dashboard see (findings come from :mod:`debtscan.rules.findings`)."""
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field, replace
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
 
-from debtscan.errors import ErrorKind
+from debtscan.rules.findings import (Finding, Related, ScanError, assign_fingerprints,  # noqa: F401 - re-exported
+                                     chain_subject, group_subject)
 
-SCHEMA_VERSION = "1.1"  # 1.1: related places may carry "column" and "cell"
+__all__ = ["DrawnEdge", "DrawnNode", "Finding", "GraphView", "ModuleHandoff", "PipelineDrawing", "Related", "Report",
+           "ScanError", "SCHEMA_VERSION", "SEVERITY_ORDER", "assign_fingerprints", "chain_subject", "group_subject"]
+
+
+SCHEMA_VERSION = "1.2"  # 1.1: related places may carry "column" and "cell"; 1.2: Figure-1 line classes
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 
 
 @dataclass(frozen=True)
-class Related:
-    """Another place a finding involves (the other end of a hand-off, another consumer).
+class DrawnNode:
+    """A node of a pipeline view: ``key`` is the graph's node name (``module:train.py``), ``kind`` module or
+    artifact; ``more_in``/``more_out`` the hand-offs into and out of it that the view leaves out."""
 
-    ``column`` is 0-based, ``None`` when the rule knows only the line. In a notebook, ``cell`` is the cell's
-    index and ``line`` the line inside it (as for a finding); the engine fills both in.
-    """
-
-    path: str
-    line: int
-    message: str
-    column: Optional[int] = None
-    cell: Optional[int] = None
-
-    def to_json(self) -> Dict[str, Any]:
-        data: Dict[str, Any] = {"path": self.path, "line": self.line, "message": self.message}
-        if self.column is not None:
-            data["column"] = self.column
-        if self.cell is not None:
-            data["cell"] = self.cell
-        return data
+    id: str
+    key: str
+    label: str
+    kind: str
+    jungle: bool
+    more_in: Tuple[str, ...] = ()
+    more_out: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One piece of debt at one place. ``message`` says what is wrong; ``help`` why it is debt and what to do.
+class DrawnEdge:
+    """An edge of a pipeline view: ``kind`` writes/reads/matches (modules and files) or ``hands off``
+    (modules only, with the ``files`` handed over); ``title`` says it subject first."""
 
-    ``subject`` names what the finding is about (an artifact, a signal, a shape) so that the fingerprint
-    survives unrelated edits that move lines.
-    """
-
-    code: str
-    name: str
-    category: str
-    severity: str
-    message: str
-    path: str
-    line: int
-    column: int = 0
-    end_line: Optional[int] = None
-    end_column: Optional[int] = None
-    cell: Optional[int] = None
-    related: Tuple[Related, ...] = ()
-    help: str = ""
-    subject: str = ""
-    fingerprint: str = ""
-
-    def sort_key(self) -> Tuple[Any, ...]:
-        return (self.path, self.line, self.column, self.code, self.subject, self.message)
-
-    def to_json(self) -> Dict[str, Any]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "category": self.category,
-            "severity": self.severity,
-            "message": self.message,
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line if self.end_line is not None else self.line,
-            "end_column": self.end_column if self.end_column is not None else self.column,
-            "cell": self.cell,
-            "related": [r.to_json() for r in self.related],
-            "fingerprint": self.fingerprint,
-            "help": self.help,
-        }
-
-
-def chain_subject(kind: str, members: Sequence[str], first_link: str) -> str:
-    """The subject of a finding about an ordered group (a chain of scripts): its anchor, the first member
-    and the link it starts with (``chain:01_prepare.py>data/interim/customers.parquet``), never the whole
-    member list, so the fingerprint survives the chain growing (a script appended, a branch that makes
-    another path the longest) as long as it starts where it started."""
-    return f"{kind}:{members[0]}>{first_link}" if members else f"{kind}:"
-
-
-def group_subject(kind: str, members: Iterable[str]) -> str:
-    """The subject of a finding about an unordered group (modules that feed each other in a loop, a family
-    of clones): its anchor, the smallest member (``cycle:label.py``), so the fingerprint survives members
-    joining the group; two such groups never share a member, so anchors differ."""
-    return f"{kind}:{min(members, default='')}"
-
-
-def assign_fingerprints(findings: List[Finding]) -> List[Finding]:
-    """Stable fingerprints: a hash of code, path and subject, plus an occurrence index among equals."""
-    counts: Dict[Tuple[str, str, str], int] = {}
-    out = []
-    for finding in sorted(findings, key=Finding.sort_key):
-        key = (finding.code, finding.path, finding.subject or finding.message)
-        index = counts.get(key, 0)
-        counts[key] = index + 1
-        digest = hashlib.sha256("\x1f".join((*key, str(index))).encode("utf-8")).hexdigest()[:20]
-        out.append(replace(finding, fingerprint=digest))
-    return out
+    id: str
+    source: str
+    target: str
+    kind: str
+    title: str
+    files: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class ScanError:
-    """A file that could not be analysed (or a rule that failed), with a clear reason.
+class GraphView:
+    """One view of the pipeline (nodes and edges sorted, so that what is drawn from it is reproducible)."""
 
-    ``notice``: it concerns the whole scan (a configuration setting that was refused, a plugin that did not
-    load), so the command line also prints it on stderr."""
+    nodes: Tuple[DrawnNode, ...]
+    edges: Tuple[DrawnEdge, ...]
 
-    path: str
-    message: str
-    notice: bool = False
-    kind: Optional[ErrorKind] = None  # what kind of failure (None: a note about the scan, no failure)
+
+@dataclass(frozen=True)
+class ModuleHandoff:
+    """A writer module hands ``artifacts`` (files) to a reader module."""
+
+    writer: str
+    reader: str
+    artifacts: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PipelineDrawing:
+    """What the drawing formats (HTML, Markdown) show of the pipeline, built from the project before rendering
+    (:func:`debtscan.report.drawing.pipeline_drawing`): renderers never read the project.
+
+    ``views``: by name (``steps``, ``modules``, ``files``), those small enough to lay out; ``notes``: by view
+    name, why a view is left out or thinned; ``default``: the view a page opens on (``""``: none);
+    ``mermaid``: the whole graph as a Mermaid flowchart; ``handoffs``: module-to-module hand-offs, sorted.
+    Views and notes keep the order they were made in (steps, modules, files).
+    """
+
+    views: Tuple[Tuple[str, GraphView], ...]
+    notes: Tuple[Tuple[str, str], ...]
+    default: str
+    mermaid: str
+    handoffs: Tuple[ModuleHandoff, ...]
 
 
 @dataclass
 class Report:
-    """The result of a scan."""
+    """The result of a scan.
+
+    ``pipeline`` is filled only for the formats that draw the pipeline (see
+    :class:`debtscan.report.formats.OutputFormat`); it is never part of the JSON report.
+    """
 
     root: str
     config_file: Optional[str]
@@ -138,6 +98,7 @@ class Report:
     scope_files: Optional[int] = None
     # The paths (files or folders, root-relative) whose findings are reported; None: the whole root.
     scope: Optional[Tuple[str, ...]] = None
+    pipeline: Optional[PipelineDrawing] = None
 
     def worst_severity(self) -> Optional[str]:
         if not self.findings:

@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from debtscan import __version__
-from debtscan.docs import rule_page
-from debtscan.project.graph import Project
-from debtscan.report.formats import output_format
+from debtscan.rules.pages import page_sections, rule_page
 from debtscan.report.model import Finding, Related, Report
 from debtscan.report.notebook_json import NotebookJSONError, NotebookPositions, cell_positions
 from debtscan.rules.base import MeasuredPrecision
@@ -61,24 +59,6 @@ def repo_root(report: Report) -> str:
 def repo_path(report: Report, path: str) -> str:
     """``path`` (relative to the scan root) relative to the repository root, as CI tools expect it."""
     return _git_prefix(report.root)[1] + path
-
-
-def page_sections(markdown: str) -> Dict[str, str]:
-    """The ``## Heading`` sections of a rule page, by heading."""
-    sections: Dict[str, str] = {}
-    current: Optional[str] = None
-    lines: List[str] = []
-    for line in markdown.splitlines():
-        match = re.match(r"^##\s+(.*?)\s*$", line)
-        if match:
-            if current is not None:
-                sections[current] = "\n".join(lines).strip()
-            current, lines = match.group(1), []
-        elif current is not None:
-            lines.append(line)
-    if current is not None:
-        sections[current] = "\n".join(lines).strip()
-    return sections
 
 
 def _plain(markdown: str) -> str:
@@ -277,6 +257,5 @@ def sarif_data(report: Report) -> Dict[str, Any]:
     }
 
 
-@output_format("sarif")
-def render(report: Report, project: Project) -> str:
+def render(report: Report) -> str:
     return json.dumps(sarif_data(report), indent=2, ensure_ascii=False) + "\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import List, Optional, Sequence
 
 from debtscan import __version__
-from debtscan.history import CommitRecord, FindingRef, top_commits
+from debtscan.report.trends import CommitRecord, FindingRef, top_commits
 from debtscan.report.html import CSS
 from debtscan.report.svg_charts import PALETTE, Series, esc, legend, line_chart, stacked_chart, updown_chart
 

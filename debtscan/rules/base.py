@@ -1,7 +1,7 @@
 """The rule API shared by built-in and third-party rules.
 
-A rule is a small class: metadata (code, name, category, severity, summary, why, fix), options with
-defaults, ``VALID``/``INVALID`` example repos that the test suite runs, and ``check(ctx)`` yielding findings.
+A rule is a small class: metadata (code, name, category, severity; its summary, why and fix come from its
+page, :mod:`debtscan.rules.pages`), options with defaults, ``VALID``/``INVALID`` example repos that the test suite runs, and ``check(ctx)`` yielding findings.
 """
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from typing import Any, ClassVar, Dict, FrozenSet, Iterable, List, Mapping, Opti
 from debtscan.config import Config
 from debtscan.facts.model import FileFacts
 from debtscan.project.graph import Project
-from debtscan.report.model import Finding, Related
+from debtscan.rules.findings import Finding, Related
+from debtscan.rules.pages import PageText
 
 CATEGORIES = (
     "glue-code", "pipeline-jungle", "coupled-signals", "correction-cascade", "undeclared-consumer",
     "unstable-data-dependency", "underutilized-data-dependency", "dead-experimental-code",
-    "configuration-debt", "fixed-threshold", "multiple-language", "self-admitted-debt", "prototype-code",
+    "configuration-debt", "external-world", "fixed-threshold", "multiple-language", "self-admitted-debt", "prototype-code",
 )
 
 
@@ -91,9 +92,12 @@ class Rule:
     name: ClassVar[str] = ""
     category: ClassVar[str] = ""
     severity: ClassVar[str] = "warning"
-    summary: ClassVar[str] = ""
-    why: ClassVar[str] = ""
-    fix: ClassVar[str] = ""
+    # The texts come from the rule's page (rules/CODE.md, see debtscan.rules.pages); a third-party rule may
+    # set them as strings instead, or name its own page.
+    summary: ClassVar[str] = PageText()  # type: ignore[assignment]
+    why: ClassVar[str] = PageText()  # type: ignore[assignment]
+    fix: ClassVar[str] = PageText()  # type: ignore[assignment]
+    page: ClassVar[Optional[str]] = None
     options: ClassVar[Dict[str, Any]] = {}
     measured_precision: ClassVar[Optional[MeasuredPrecision]] = None
     VALID: ClassVar[Sequence[Example]] = ()

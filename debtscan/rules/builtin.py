@@ -2,7 +2,11 @@
 from debtscan.rules.glue import GlueHeavyModule, RepeatedGlue, RepoGlueRatio
 from debtscan.rules.jungle import (
     FileCycle, HardCodedPath, IntermediateFileHandoff, JoinOfIntermediates, JungleChain, MultipleWriters,
-    ReadBeforeWrite, UnproducedRead,
+    ReadBeforeWrite,
+)
+from debtscan.rules.external import (
+    HardCodedThreshold, PredictionFeedbackLoop, ScatteredThreshold, UnmonitoredPredictions, UnstableDataDependency,
+    UnvalidatedPredictionInput,
 )
 from debtscan.rules.configuration import DuplicatedConfig, ForeignConstant, ScatteredHyperparameter
 from debtscan.rules.copies import CopiedExperiment
@@ -18,7 +22,6 @@ RULES = [
     JoinOfIntermediates,
     HardCodedPath,
     FileCycle,
-    UnproducedRead,
     ReadBeforeWrite,
     GlueHeavyModule,
     RepeatedGlue,
@@ -36,4 +39,10 @@ RULES = [
     ScatteredHyperparameter,
     DuplicatedConfig,
     ForeignConstant,
+    HardCodedThreshold,
+    ScatteredThreshold,
+    UnvalidatedPredictionInput,
+    UnmonitoredPredictions,
+    PredictionFeedbackLoop,
+    UnstableDataDependency,
 ]

@@ -10,7 +10,7 @@ from typing import Iterable, List, Set, Tuple
 from debtscan.config_debt import (
     clone_groups, duplicated_blocks, foreign_constants, scattered_settings, scripts, within_one,
 )
-from debtscan.report.model import Finding, Related
+from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 _MEASURED = ("judged by hand on Instacart, Home-Credit-Default-Risk, kaggle_earthquake, nanoGPT and diffusers, "
@@ -51,9 +51,6 @@ class ScatteredHyperparameter(Rule):
     name = "scattered-hyperparameter"
     category = CATEGORY
     severity = "warning"
-    summary = "A hyperparameter or data setting written as literals with different values in several scripts."
-    why = _WHY
-    fix = _WHERE
     options = {"min-files": 2}
     VALID = (
         Example({"a.py": _train("0.05"), "b.py": _train("0.05")}),
@@ -104,9 +101,6 @@ class DuplicatedConfig(Rule):
     name = "duplicated-config"
     category = CATEGORY
     severity = "warning"
-    summary = "The same configuration dict or call with literal settings is copied into several scripts."
-    why = _WHY
-    fix = _WHERE
     options = {"min-keys": 4}
     VALID = (
         Example({"a.py": "params = {'eta': 0.1, 'max_depth': 6, 'subsample': 0.8, 'objective': 'binary'}\n",
@@ -158,11 +152,6 @@ class ForeignConstant(Rule):
     name = "foreign-constant"
     category = CATEGORY
     severity = "warning"
-    summary = "A script hard-codes a list of other scripts' constants (the run names, dates, versions it combines)."
-    why = (_WHY + " A list that repeats other scripts' constants (`DATE_item = ['812_1', '813_1']`) breaks "
-           "silently when one of them is re-run with another value, and nothing tells which runs it combines.")
-    fix = ("Read the values from where the runs record them (one configuration file listing the experiments, "
-           "or the metadata saved with each run's outputs) instead of copying them.")
     options = {"min-matches": 2}
     VALID = (
         Example({"a.py": "DATE = '812_1'\n", "b.py": "NAMES = ['812_1', '813_1']\n", "c.py": "DATE = '813_1'\n"}),

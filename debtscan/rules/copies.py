@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from debtscan.clones import describe, difference_line, families
-from debtscan.report.model import Finding, Related
+from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 _MEASURED = ("judged by hand on Instacart, Home-Credit-Default-Risk, kaggle_earthquake, nanoGPT and diffusers, "
@@ -61,14 +61,6 @@ class CopiedExperiment(Rule):
     name = "copied-experiment"
     category = "dead-experimental-code"
     severity = "warning"
-    summary = "Scripts or modules that are near-copies of each other, differing in constants, names or a few lines."
-    why = ("Sculley et al. (2015) describe experiments run by copying a script and changing a few constants: "
-           "the copies drift apart (a fix lands in one of them), nobody knows which one produced which result, "
-           "and the code base fills with dead experimental paths. Diverging copies of a helper module are the "
-           "same debt: the same function behaves differently depending on which folder imports it.")
-    fix = ("Keep one script and make what differs a parameter: a configuration file per experiment (YAML/TOML), "
-           "or command-line options, with the run's settings saved next to its results. Keep one copy of a "
-           "helper module in a package that every script imports.")
     options = {"similarity": 0.8, "helper-similarity": 0.5, "min-statements": 20}
     VALID = (
         Example({"a.py": model_script("814_1", 6, 72, 0.01),

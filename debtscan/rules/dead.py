@@ -14,7 +14,7 @@ from typing import Dict, Iterable, List, Set
 
 from debtscan.config_debt import scripts
 from debtscan.project.graph import is_test_module
-from debtscan.report.model import Finding, Related
+from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 _MEASURED = ("judged by hand on Instacart, Home-Credit-Default-Risk, kaggle_earthquake, nanoGPT and diffusers, "
@@ -44,12 +44,6 @@ class AbandonedFolder(Rule):
     name = "abandoned-folder"
     category = CATEGORY
     severity = "warning"
-    summary = "A folder of abandoned work (trash/, old/, archive/, deprecated/...) that nothing else imports."
-    why = (_WHY + " A folder of scripts moved aside still looks like part of the project: its paths no longer "
-           "resolve, its copies of helpers drift, and every reader and tool has to be told to skip it.")
-    fix = ("Delete the folder (version control keeps its history; tag the commit if it matters), or move what "
-           "is still needed back into the live code. debtscan leaves these folders out of its other rules; "
-           "`include-dead-folders = true` puts them back, `dead-folders` sets which names count.")
     VALID = (
         Example({"train.py": _LIVE, "old_utils_test.py": "def test_x():\n    assert True\n"}),
         Example({"lib/__init__.py": "from lib.deprecated.api import run\n",
@@ -87,11 +81,6 @@ class UnreachableCode(Rule):
     name = "unreachable-code"
     category = CATEGORY
     severity = "warning"
-    summary = "Code that can never run: after `assert False`, `sys.exit()`, `raise` or `return`, or under `if False:`."
-    why = (_WHY + " Code after `assert False` or `sys.exit()` in a script is an experiment cut off but left "
-           "in place; debtscan does not count its reads and writes as part of the pipeline.")
-    fix = ("Delete the unreachable statements. If the experiment matters, keep it as a named function behind "
-           "a real, configured switch, or in a branch of version control.")
     VALID = (
         Example({"train.py": """
             import sys
@@ -158,10 +147,6 @@ class UnusedFunction(Rule):
     name = "unused-function"
     category = CATEGORY
     severity = "info"
-    summary = "A script's function that nothing in the repository calls or refers to."
-    why = (_WHY + " A helper nobody calls is usually an earlier version of an experiment (`make_features_v1`) "
-           "kept next to the one in use.")
-    fix = "Delete the function; version control keeps it if the experiment is ever needed again."
     VALID = (
         Example({"train.py": """
             import pandas as pd
@@ -223,11 +208,6 @@ class UnrunScript(Rule):
     name = "unrun-script"
     category = CATEGORY
     severity = "info"
-    summary = "A script next to the ones a runner runs that no runner runs and nothing imports."
-    why = (_WHY + " When a runner (run.sh, a Makefile, a Python driver) lists the steps of a folder, a script "
-           "of that folder it does not run is a dropped experiment, or a step missing from the pipeline.")
-    fix = ("Delete the script, or add it to the runner if it is a step; move one-off tools to a `tools/` or "
-           "`scripts/` folder of their own.")
     options = {"min-steps": 2, "min-share": 0.5}
     VALID = (
         Example({"Makefile": "check:\n\tpython tools/check_a.py\n\tpython tools/check_b.py\n",
@@ -286,11 +266,6 @@ class ConstantFlag(Rule):
     name = "constant-experiment-flag"
     category = CATEGORY
     severity = "warning"
-    summary = "An experiment switch (`DEBUG = False`, `USE_NN = True`) that never changes, guarding `if` blocks."
-    why = (_WHY + " A switch written as a constant in the code makes one side of every `if` it guards dead "
-           "code today, and the run's behaviour depends on an edit to the source that no configuration records.")
-    fix = ("Delete the switch and the branch that never runs; if both variants are needed, make the choice a "
-           "real, recorded setting (a command-line option or a configuration file entry).")
     VALID = (
         Example({"train.py": """
             import argparse

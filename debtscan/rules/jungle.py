@@ -9,25 +9,12 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
-from debtscan.artifacts import ArtifactKind
-from debtscan.project.graph import Access, HandoffGroup, is_model_access
-from debtscan.project.roots import ScopedPathIndex
-from debtscan.report.model import Finding, Related, chain_subject, group_subject
+from debtscan.project.graph import Access, HandoffGroup, is_model_access, producer_order
+from debtscan.project.segments import pattern_regex
+from debtscan.rules.findings import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
 CATEGORY = "pipeline-jungle"
-_JOIN_CALLS = frozenset({
-    "pandas.concat", "pandas.merge", "pandas.merge_asof", "pandas.merge_ordered", "polars.concat",
-    "numpy.concatenate", "numpy.hstack", "numpy.vstack", "numpy.column_stack", "numpy.row_stack",
-    "numpy.stack", "numpy.c_", "numpy.r_", "scipy.sparse.hstack", "scipy.sparse.vstack",
-    "pandas.DataFrame.join", "pandas.DataFrame.merge", "pandas.DataFrame.append", "polars.DataFrame.join",
-    "?.merge",
-})
-_SAMPLE_CALLS = frozenset({
-    "sklearn.model_selection.train_test_split", "sklearn.utils.resample", "pandas.DataFrame.sample",
-    "pandas.Series.sample", "imblearn.under_sampling.RandomUnderSampler.fit_resample", "?.fit_resample",
-    "polars.DataFrame.sample",
-})
 _ALLOWED_ABSOLUTE = ["/tmp/", "/dev/", "/proc/", "/kaggle/"]
 
 
@@ -56,14 +43,6 @@ class IntermediateFileHandoff(Rule):
     measured_precision = MeasuredPrecision(
         34, 40,
         "judged by hand on five public repositories nobody here wrote (issue 15)")
-    summary = "A file written by one module is read by another: an undeclared pipeline hand-off."
-    why = ("Scripts that pass data through intermediate files form a pipeline nobody declared: the order "
-           "they must run in, the file's schema and its freshness live only in people's heads, so the "
-           "chain is hard to test, to change and to recover when one step fails (Sculley et al. 2015, "
-           "'pipeline jungles').")
-    fix = ("Declare the step: call the producer as a function and pass the data in memory, or declare the "
-           "file as an output and an input of pipeline stages (dvc.yaml, Kedro catalog, Airflow/Prefect "
-           "tasks) so that the order and the contract are explicit and tested.")
     VALID = (
         Example({
             "train.py": """
@@ -143,9 +122,10 @@ class IntermediateFileHandoff(Rule):
         for group in ctx.project.handoff_groups:
             readers = set(group.reader_modules)
             writers = set(group.writer_modules)
-            for write in group.writes:
-                if write.module in writers:
-                    writes_at.setdefault((write.module, write.line), []).append((write, group))
+            if not group.ambiguous:  # a family that may have produced a read: one finding, at the read
+                for write in group.writes:
+                    if write.module in writers:
+                        writes_at.setdefault((write.module, write.line), []).append((write, group))
             for read in group.reads:
                 if read.module in readers:
                     reads_at.setdefault((read.module, read.line), []).append((read, group))
@@ -163,20 +143,34 @@ class IntermediateFileHandoff(Rule):
             )
         for (module, line), entries in sorted(reads_at.items()):
             artifacts = sorted({r.artifact for r, _ in entries})
-            others = _Places([(w, g.written) for g in _unique_groups(entries) for w in g.writes], module)
+            groups = _unique_groups(entries)
+            read_path = artifacts[0]
+            producers = sorted(((w, g.written) for g in groups for w in g.writes if w.module != module),
+                               key=lambda item: producer_order(read_path, item[0]))
+            others = _Places(producers, module, ordered=True)
             via = next((r.via for r, _ in entries if r.via), "")
             how = f" (through `{via}`)" if via else ""
+            exact = any(g.written == g.read and "*" not in g.read for g in groups)
+            if all(g.ambiguous for g in groups):
+                families = sorted({g.written for g in groups})
+                what = (f"may be produced by any of {others.modules} modules writing {_artifacts(families)} "
+                        f"({others.names(MAX_PRODUCERS)}; pattern match, ambiguous: the paths do not tell which)")
+            else:
+                what = (f"is produced by another module ({others.names(MAX_PRODUCERS)}; "
+                        f"{'exact' if exact else 'pattern'} match)")
             yield self.finding(
                 module, line,
-                f"{_artifacts(artifacts)} read here{how} is produced by another module ({others.names()}): "
+                f"{_artifacts(artifacts)} read here{how} {what}: "
                 f"an undeclared intermediate-{entries[0][0].kind.noun} hand-off.",
                 column=min(r.column for r, _ in entries), subject="read:" + ",".join(artifacts),
-                related=others.related("writes"),
+                related=others.related("writes", MAX_PRODUCERS),
             )
 
 
 #: Related places listed on one finding at most (the message counts them all).
 MAX_RELATED = 50
+#: Producers listed on a read's finding at most, surest first (the message counts them all).
+MAX_PRODUCERS = 3
 
 
 def _unique_groups(entries: Sequence[Tuple[Access, HandoffGroup]]) -> List[HandoffGroup]:
@@ -190,7 +184,7 @@ class _Places:
     """The places of the other side of some hand-offs (accesses of modules other than ``module``), with the
     artifact each touches: counted in full, listed up to a bound."""
 
-    def __init__(self, accesses: Iterable[Tuple[Access, str]], module: str) -> None:
+    def __init__(self, accesses: Iterable[Tuple[Access, str]], module: str, ordered: bool = False) -> None:
         self.what: Dict[Tuple[str, int], Set[str]] = {}
         self.columns: Dict[Tuple[str, int], int] = {}
         for access, artifact in accesses:
@@ -198,15 +192,21 @@ class _Places:
                 key = (access.module, access.line)
                 self.what.setdefault(key, set()).add(access.artifact)
                 self.columns[key] = min(access.column, self.columns.get(key, access.column))
-        self.places = sorted(self.what)
+        # ``ordered``: the places in the order given (surest producer first), else by place
+        self.places = list(self.what) if ordered else sorted(self.what)
+        self.ordered = ordered
         self.modules = len({m for m, _ in self.places})
 
-    def names(self) -> str:
-        return _names(self.places)
+    def names(self, limit: int = 4) -> str:
+        if not self.ordered:
+            return _names(self.places, limit)
+        text = ", ".join(f"{m}:{n}" for m, n in self.places[:limit])
+        more = len(self.places) - limit
+        return text + (f" and {more} more" if more > 0 else "")
 
-    def related(self, verb: str) -> List[Related]:
+    def related(self, verb: str, limit: int = MAX_RELATED) -> List[Related]:
         return [Related(m, n, f"{verb} " + _artifacts(self.what[(m, n)]), column=self.columns[(m, n)])
-                for m, n in self.places[:MAX_RELATED]]
+                for m, n in self.places[:limit]]
 
 
 class JungleChain(Rule):
@@ -216,14 +216,6 @@ class JungleChain(Rule):
     name = "jungle-chain"
     category = CATEGORY
     severity = "warning"
-    summary = "Scripts chained through intermediate files, one after another, with no declared pipeline."
-    why = ("A chain of scripts that each read the previous one's files is a pipeline whose structure exists "
-           "only in file names: a change early in the chain silently breaks every later step, partial "
-           "reruns leave stale files mixed with fresh ones, and nobody can tell which outputs are current. "
-           "The longer the chain, the costlier each change (Sculley et al. 2015, 'pipeline jungles').")
-    fix = ("Turn the chain into a declared pipeline: functions composed in one entry point, or stages of a "
-           "pipeline tool (dvc.yaml, Kedro, Airflow, Make with explicit targets) whose inputs and outputs "
-           "are declared, so that order, caching and reruns are the tool's job.")
     options = {"min-handoffs": 3}
     VALID = (
         Example({
@@ -284,12 +276,6 @@ class MultipleWriters(Rule):
     measured_precision = MeasuredPrecision(
         2, 2,
         "judged by hand on KazukiOnodera/Home-Credit-Default-Risk (0.1.0 closing note)")
-    summary = "An intermediate file is written by more than one module."
-    why = ("When several scripts write the same intermediate file, what a reader gets depends on which "
-           "ran last: results change with execution order, a rerun of one step silently overwrites "
-           "another's output, and nobody can say which code produced the data a model was trained on.")
-    fix = ("Give each producer its own output and make the consumer choose explicitly, or make one module "
-           "the single owner of the file (and declare it as that stage's output).")
     VALID = (
         Example({
             "a.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/a.csv')\n",
@@ -312,7 +298,7 @@ class MultipleWriters(Rule):
         for artifact in sorted(intermediate):
             if "*" in artifact:
                 continue
-            writes = [w for w in project.writers.get(artifact, []) if not is_model_access(w)]
+            writes = [w for w in project.writers.get(artifact, []) if not is_model_access(w, project.tables.artifacts)]
             first: Dict[str, Access] = {}
             for write in writes:
                 known = first.get(write.module)
@@ -348,14 +334,6 @@ class JoinOfIntermediates(Rule):
         10, 11,
         "judged by hand: KazukiOnodera/Instacart 5 of 5, KazukiOnodera/Home-Credit-Default-Risk 5 of 6 (0.1.0"
         " closing note)")
-    summary = "A step joins two or more intermediate files, or writes sampled data that later steps read."
-    why = ("Joins of files produced by other scripts are where jungles tangle: the join silently depends "
-           "on the keys, row order and freshness of every input, and a change in any producer breaks it "
-           "without a test noticing. Sampling written back to disk (train_test_split, sample) and read by "
-           "later steps fixes one random draw into files that nothing ties to the code that made them.")
-    fix = ("Join in memory inside one declared step that calls the producers as functions, with the join "
-           "keys checked; keep sampling inside the step that uses it (seeded), or declare the sample as a "
-           "versioned pipeline output.")
     VALID = (
         Example({
             "a.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/a.csv')\n",
@@ -382,29 +360,60 @@ class JoinOfIntermediates(Rule):
         """O(writes + reads) of the hand-off groups to file reads per scope and writes per sample place; the
         readers of a sampled write are gathered from its own groups only."""
         project = ctx.project
-        reads_by_scope: Dict[Tuple[str, str], Dict[str, Access]] = {}
+        # per (module, scope): each read place with the writer modules of each file it may read
+        reads_by_scope: Dict[Tuple[str, str], List[Tuple[Access, str, frozenset]]] = {}
         for group in project.handoff_groups:
+            if group.ambiguous:
+                continue
             readers = set(group.reader_modules)
             for read in group.reads:
                 if read.module in readers:
-                    reads_by_scope.setdefault((read.module, read.scope), {}).setdefault(read.artifact, read)
-        for (module, scope), reads in sorted(reads_by_scope.items()):
-            if len(reads) < 2:
-                continue
-            first_read = min(r.line for r in reads.values())
-            joins = [c for c in project.facts[module].calls
-                     if c.scope == scope and c.qualname in _JOIN_CALLS and c.line >= first_read]
-            if not joins:
-                continue
-            join = min(joins, key=lambda c: (c.line, c.column))
-            method = join.qualname.rpartition(".")[2]
-            yield self.finding(
-                module, join.line,
-                f"`{method}` joins {len(reads)} intermediate files made by other scripts "
-                f"({_artifacts(reads)}): a join in the pipeline jungle.",
-                column=join.column, subject=f"join:{scope}:" + ",".join(sorted(reads)),
-                related=[Related(r.module, r.line, f"reads `{a}`", column=r.column) for a, r in sorted(reads.items())],
-            )
+                    writers = frozenset(w.module for w in group.writes if w.module != read.module)
+                    reads_by_scope.setdefault((read.module, read.scope), []).append((read, group.written, writers))
+        for (module, scope), entries in sorted(reads_by_scope.items()):
+            joins = sorted((c for c in project.facts[module].calls if c.scope == scope and c.qualname in project.tables.frames.joins),
+                           key=lambda c: (c.line, c.column))
+            previous = 0
+            flagged: Set[int] = set()
+            for join in joins:
+                if join.line in flagged:
+                    continue  # two joins on one line: one finding
+                # the inputs of a join: what this scope reads after the previous join, up to the join's line
+                # (the reads inside the join's own call when there are some: ``concat([read(f) for f in fs])``)
+                # inside the call: on its line, or on the next lines indented deeper than the call
+                own = [(r, w, m) for r, w, m in entries if r.line == join.line or
+                       (join.line < r.line <= join.line + 3 and r.column > join.column + 4)]
+                inputs = own or [(r, w, m) for r, w, m in entries if previous < r.line <= join.line]
+                if own:
+                    previous = max(previous, join.line)  # what it read is consumed here
+                producers = {written: writers for _, written, writers in inputs}
+                # who made the inputs: a file several modules write (``fold*/X_tr.csv`` by two split
+                # scripts) has alternative producers, one unit; files of a family read by a glob
+                # (``features/test/*.csv``) that several modules write are each module's own
+                units: Set[frozenset] = set()
+                for read, written, writers in inputs:
+                    if "*" in read.artifact.rsplit("/", 1)[-1] and "*" in written.rsplit("/", 1)[-1]:
+                        units.update(frozenset({w}) for w in writers)
+                    else:
+                        units.add(writers)
+                if len(units) < 2 or len(frozenset().union(*producers.values())) < 2:
+                    continue  # every input made by the same producer(s): no join of two steps' outputs
+                reads: Dict[str, Access] = {}
+                for read, _, _ in sorted(inputs, key=lambda item: (item[0].line, item[0].artifact)):
+                    reads.setdefault(read.artifact, read)
+                previous = max(previous, join.line)
+                flagged.add(join.line)
+                makers = sorted(frozenset().union(*producers.values()))
+                method = join.qualname.rpartition(".")[2]
+                yield self.finding(
+                    module, join.line,
+                    f"`{method}` joins intermediate files of {len(makers)} other scripts "
+                    f"({_names([(m, 0) for m in makers], 3).replace(':0', '')}) read here "
+                    f"({_artifacts(reads)}): a join in the pipeline jungle.",
+                    column=join.column, subject=f"join:{scope}:" + ",".join(sorted(reads)),
+                    related=[Related(r.module, r.line, f"reads `{a}`", column=r.column)
+                             for a, r in sorted(reads.items())],
+                )
         intermediate_writes: Dict[Tuple[str, str], List[Access]] = {}
         groups_of: Dict[Tuple[str, int, str], List[HandoffGroup]] = {}
         for group in project.handoff_groups:
@@ -419,7 +428,7 @@ class JoinOfIntermediates(Rule):
                 key = (read.module, read.line)
                 read_column[key] = min(read.column, read_column.get(key, read.column))
         for (module, scope), writes in sorted(intermediate_writes.items()):
-            samples = [c for c in project.facts[module].calls if c.scope == scope and c.qualname in _SAMPLE_CALLS]
+            samples = [c for c in project.facts[module].calls if c.scope == scope and c.qualname in project.tables.frames.samples]
             if not samples:
                 continue
             seen: Set[int] = set()
@@ -456,12 +465,6 @@ class HardCodedPath(Rule):
         26, 29,
         "judged by hand: KazukiOnodera/Home-Credit-Default-Risk 9 of 9, huggingface/diffusers about 17 of 20 "
         "(0.1.0 closing note)")
-    summary = "A read or write uses a hard-coded absolute or user-specific path."
-    why = ("An absolute path (`/home/alice/data/train.csv`, `C:\\\\Users\\\\...`, `~/...`) ties the pipeline "
-           "to one machine and one person's folders: it breaks on every other machine, in CI and in "
-           "production, and hides the data dependency outside the repository.")
-    fix = ("Take paths relative to the project (or to `__file__`), or from one configuration entry / "
-           "environment variable, and pass them to the code that reads and writes.")
     options = {"allowed-prefixes": list(_ALLOWED_ABSOLUTE)}
     VALID = (
         Example({"a.py": "import pandas as pd\ndf = pd.read_csv('data/raw/train.csv')\n"
@@ -517,12 +520,6 @@ class FileCycle(Rule):
     name = "file-cycle"
     category = CATEGORY
     severity = "warning"
-    summary = "Modules feed each other through files in a loop."
-    why = ("When script A reads what B writes and B reads what A writes, the files' content depends on "
-           "how often and in which order the scripts ran before: no clean run from the raw data reproduces "
-           "them, and stale files keep feeding the loop.")
-    fix = ("Break the loop: make the data flow one way (split the module that both produces and consumes "
-           "into two steps) and declare the order, or keep the iteration inside one function in memory.")
     options = {"max-cycles": 20}
     VALID = (
         Example({
@@ -577,65 +574,6 @@ class FileCycle(Rule):
             )
 
 
-_CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".env", ".md", ".txt", ".py")
-
-
-class UnproducedRead(Rule):
-    """A read of a file that nothing in the repo writes and that is not under a raw-data folder."""
-
-    code = "DS207"
-    name = "unproduced-read"
-    category = CATEGORY
-    severity = "info"
-    measured_precision = MeasuredPrecision(
-        16, 48,
-        "judged by hand on public repositories nobody here wrote (issue 17)")
-    summary = "A file is read that nothing in the repo writes and that is not a declared raw input."
-    why = ("A read of a file that no code here produces and that does not sit in a raw-data folder is an "
-           "undeclared input: either a step of the pipeline lives outside the repository (a notebook, a "
-           "manual export, a deleted script), or the file is stale. Nobody can rebuild it from the code.")
-    fix = ("Put raw inputs under a raw-data folder (configure `raw-data-dirs`), commit or declare the step "
-           "that produces the file (dvc.yaml, a script in the repo), or document where it comes from.")
-    VALID = (
-        Example({"a.py": "import pandas as pd\ndf = pd.read_csv('data/raw/train.csv')\n"}),
-        Example({"a.py": "import pandas as pd\npd.read_csv('input/x.csv').to_csv('data/clean.csv')\n",
-                 "b.py": "import pandas as pd\ndf = pd.read_csv('data/clean.csv')\n"}),
-    )
-    INVALID = (
-        Example({"a.py": "import pandas as pd\ndf = pd.read_csv('data/processed/features_v3.csv')\n"},
-                expect=(("a.py", 2),)),
-    )
-
-    def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        """Each exact read meets the pattern writes through a per-project index: O(A log A + matches)."""
-        project = ctx.project
-        patterns = ScopedPathIndex(project.projects, (w for w in project.writers if "*" in w))
-        seen: Set[Tuple[str, object]] = set()
-        for access in sorted(project.accesses, key=lambda a: (a.module, a.line, a.artifact)):
-            path = access.artifact
-            if access.mode != "read" or not access.exact or access.base == "absolute" or path.startswith(".."):
-                continue
-            if access.kind is not ArtifactKind.LOCAL_FILE:
-                continue  # a lake prefix or a warehouse table nothing here writes: another system's output
-            if project.is_raw(path) or is_model_access(access) or path.lower().endswith(_CONFIG_SUFFIXES):
-                continue
-            if project.is_declared(path) or path in project.writers:
-                continue
-            if any("*" in p for p in patterns.matching(path)):
-                continue
-            if project.sources is not None and project.sources.exists(path):  # on disk (committed data)
-                continue
-            key = (access.module, access.line)
-            if key in seen or (access.module, path) in seen:
-                continue
-            seen.add(key)
-            seen.add((access.module, path))  # one finding per file and module: the first read
-            yield self.finding(
-                access.module, access.line,
-                f"`{path}` is read here but nothing in the repo writes it and it is not under a raw-data "
-                f"folder ({', '.join(project.raw_data_dirs)}): an undeclared input.",
-                column=access.column, subject=f"orphan:{path}",
-            )
 
 
 class ReadBeforeWrite(Rule):
@@ -645,12 +583,6 @@ class ReadBeforeWrite(Rule):
     name = "read-before-write"
     category = CATEGORY
     severity = "warning"
-    summary = "A runner runs a reader of an intermediate file before the script that writes it."
-    why = ("The runner (shell script, Makefile recipe, os.system/subprocess calls) is the only declaration "
-           "of the pipeline's order. When it runs a consumer before the producer, the consumer reads a stale "
-           "file from an earlier run, or fails on a fresh checkout: results depend on leftovers.")
-    fix = ("Reorder the runner so every producer runs before its consumers, or better, declare inputs and "
-           "outputs in a pipeline tool that derives the order from them (dvc.yaml, Make targets).")
     VALID = (
         Example({
             "run.sh": "python prepare.py\npython train.py\n",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from debtscan.report.model import Finding
+from debtscan.rules.findings import Finding
 from debtscan.rules.base import Rule, RuleContext
 from debtscan.rules.selectors import canonical, rules_matching, suggestion, unknown
 
@@ -21,9 +21,6 @@ class UnusedSuppression(SuppressionRule):
     name = "unused-suppression"
     category = "suppression"
     severity = "info"
-    summary = "A `# debtscan: ignore` comment that suppresses no finding."
-    why = "A stale suppression hides the next real finding on that line and tells readers of debt that is gone."
-    fix = "Remove the comment, or narrow it to the codes that still fire here."
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         """Each comment naming an unknown selector (a warning with the closest valid name), and each comment

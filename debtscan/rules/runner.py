@@ -11,7 +11,7 @@ from debtscan.config import Config
 from debtscan.errors import INTERNAL_ERROR, ErrorKind
 from debtscan.facts.model import FileFacts
 from debtscan.project.graph import Project
-from debtscan.report.model import Finding, ScanError
+from debtscan.rules.findings import Finding, ScanError
 from debtscan.rules.base import Rule, RuleContext, rule_options
 from debtscan.rules.meta import SuppressionRule
 from debtscan.rules.stdout_guard import stdout_to_stderr

@@ -13,6 +13,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Type
 
 from debtscan.errors import SelectorError
 from debtscan.rules.base import Rule
+from debtscan.rules.redirects import redirect
 
 ALL = "ALL"
 _CODE_LIKE = re.compile(r"[A-Za-z]+[0-9]*")
@@ -24,6 +25,9 @@ def specificity(selector: str, rule: Type[Rule]) -> int:
     text = selector.strip()
     if text.upper() == ALL:
         return 0
+    moved = redirect(text)  # an old code names the rule it became (ruff's redirects)
+    if moved is not None:
+        return len(moved) if moved == rule.code else -1
     lowered = text.lower()
     if lowered == rule.category.lower():
         return 1

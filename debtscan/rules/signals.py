@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Set, Tuple
 
-from debtscan.report.model import Finding, Related
+from debtscan.facts.model import ModelKind
+from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 from debtscan.project.roots import ScopedPathIndex
 from debtscan.project.signals import (
@@ -78,14 +79,6 @@ class SharedInputSignal(Rule):
         5, 6,
         "judged by hand: KazukiOnodera/Home-Credit-Default-Risk 3 of 4, alexeygrigorev/mlbookcamp-code 2 of 2"
         " (0.1.0 closing note)")
-    summary = "The same input signal (column of the same table) is consumed by otherwise disjoint components."
-    why = ("Components that read the same column of the same table are coupled through it without saying so: "
-           "when its owner changes how the signal is computed, fills it or drops it, every consumer changes "
-           "behaviour at once, and nobody knows who they are (Sculley et al. 2014, 'entanglement': changing "
-           "anything changes everything).")
-    fix = ("Give the signal one owner: publish it through a declared, versioned feature table or feature store "
-           "with a schema and a list of consumers, or have one component import the other's accessor, so that "
-           "the dependency is explicit and a change to the signal is reviewed against every consumer.")
     options = {"ignore": list(DEFAULT_UBIQUITOUS), "ignore-targets": True, "only-modeling-modules": True,
                "match-unknown-sources": False, "raw-inputs": True, "inputs-only": True,
                "exploratory": list(DEFAULT_EXPLORATORY)}
@@ -253,14 +246,6 @@ class CorrectionCascade(Rule):
     measured_precision = MeasuredPrecision(
         7, 7,
         "judged by hand on KazukiOnodera/Home-Credit-Default-Risk (0.1.0 closing note)")
-    summary = "A model is trained on another model's predictions (through a file or in memory)."
-    why = ("A model that learns from another model's output depends on that model's exact behaviour: improving "
-           "or retraining the upstream model shifts the inputs of the downstream one, which then degrades, and "
-           "the pair can only be improved together (Sculley et al. 2015, 'correction cascades'). Stacks and "
-           "blends of out-of-fold predictions have the same shape.")
-    fix = ("Train the downstream model on the upstream model's inputs and let it learn the correction itself "
-           "(add the distinguishing features), or make the two one declared model (a pipeline or stacking "
-           "estimator trained and versioned together) so that they are retrained and evaluated as one.")
     VALID = (
         Example({
             "train.py": """
@@ -376,14 +361,6 @@ class UndeclaredConsumer(Rule):
     measured_precision = MeasuredPrecision(
         5, 5,
         "judged by hand on KazukiOnodera/Home-Credit-Default-Risk (0.1.0 closing note)")
-    summary = "A component reads predictions another component's model produced, without importing that component."
-    why = ("A consumer that silently reads another system's predictions, scores or embeddings ties that system "
-           "to it: the owner cannot change the model, its calibration or the file's format without breaking a "
-           "reader they do not know about, and the reader's behaviour changes whenever the model is retrained "
-           "(Sculley et al. 2015, 'undeclared consumers').")
-    fix = ("Declare the dependency: have the producer publish its predictions through an interface the consumer "
-           "imports (a function, a versioned table with a schema and an access list), or declare both ends "
-           "as stages of one pipeline, so that changes to the model are checked against every consumer.")
     VALID = (
         Example({
             "churn/predict.py": """
@@ -475,12 +452,6 @@ class EntangledFeatureSet(Rule):
     name = "entangled-feature-set"
     category = "coupled-signals"
     severity = "warning"
-    summary = "One feature-list constant is shared by models in disjoint components."
-    why = ("When models owned by different components take their features from one list constant, adding, "
-           "removing or reordering a feature retrains and changes all of them, although only one owner meant "
-           "to change theirs (Sculley et al. 2014, entanglement: changing anything changes everything).")
-    fix = ("Give each model its own feature list, declared next to the model (it may start as a copy), and "
-           "share signals through a declared feature table rather than through the list that selects them.")
     VALID = (
         Example({
             "common/features.py": """
@@ -534,7 +505,7 @@ class EntangledFeatureSet(Rule):
         # one constant per defining project: every project of a monorepo may have its ``config.FEATURES``
         by_list: Dict[Tuple[str, str], List[ModelNode]] = {}
         for model in layer.models.values():
-            if model.kind != "fit" or SignalLayer.is_test(model.component):
+            if model.kind is not ModelKind.FIT or SignalLayer.is_test(model.component):
                 continue
             for name in model.feature_lists:
                 defining = constants.file_of(name.rpartition(".")[0], model.path, model.path) \

@@ -10,7 +10,7 @@ import fnmatch
 from typing import List, Mapping, Optional, Sequence, Tuple
 
 from debtscan.facts.model import FileFacts
-from debtscan.report.model import Finding
+from debtscan.rules.findings import Finding
 from debtscan.rules.base import SuppressionLedger
 from debtscan.rules.selectors import first_match as names_rule
 

@@ -29,7 +29,7 @@ from debtscan import __version__, safefile
 from debtscan.store.codec import MARSHAL_VERSION as _MARSHAL_VERSION
 from debtscan.store.codec import make_decoder, schema_signature
 
-FORMAT = "3"
+FORMAT = "4"  # 4: enumerated fact fields, typed Unknown reasons, prediction outputs, step artifacts, pipeline nodes
 _MAGIC = b"debtscan-facts-pack\n"
 
 

@@ -10,16 +10,19 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 
 
 
 @dataclass
 class Declared:
-    """Declared paths (repo-relative) and where each was declared."""
+    """Declared paths (repo-relative) and where each was declared; ``datasets``: the Kedro catalogue's
+    datasets, (project folder, dataset name) -> the path of its file (``""`` when it names none: a table, a
+    remote URI)."""
 
     paths: Dict[str, str] = field(default_factory=dict)
+    datasets: Dict[Tuple[str, str], str] = field(default_factory=dict)
 
     def source_of(self, artifact: str) -> Optional[str]:
         """The declaring file when ``artifact`` is declared (itself or a folder above it)."""
@@ -127,13 +130,17 @@ def load_declared(texts: Mapping[str, str], dvc_files: Sequence[str], catalog_fi
         project = "/".join(parts[: parts.index("conf")]) if "conf" in parts else posixpath.dirname(rel)
         data = _load_yaml(text)
         if isinstance(data, dict):
-            for entry in data.values():
+            for name, entry in data.items():
                 if isinstance(entry, dict):
+                    if isinstance(name, str) and not name.startswith("_"):
+                        declared.datasets.setdefault((project, name), "")
                     for key in ("filepath", "path"):
                         if isinstance(entry.get(key), str):
                             normal = _norm(project, entry[key])
                             if normal:
                                 declared.paths.setdefault(normal, rel)
+                                if isinstance(name, str):
+                                    declared.datasets[(project, name)] = normal
         else:
             for match in re.finditer(r"^\s*filepath:\s*['\"]?([^'\"\n#]+)", text, re.M):
                 normal = _norm(project, match.group(1))

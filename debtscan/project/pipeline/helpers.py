@@ -17,9 +17,10 @@ import posixpath
 from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from debtscan.facts.model import FileFacts, IOFact, PathCallFact
+from debtscan.facts.model import FileFacts, IOFact, PathCallFact, TaskKind
+from debtscan.project.folders import pin_here
 from debtscan.facts.values import (
-    Choice, Concat, Format, Param, PathJoin, PathOp, Seq, Sym, Unknown,
+    Choice, Concat, Format, Param, PathJoin, PathOp, Seq, Sym, Unknown, Why,
 )
 
 MAX_LEVELS = 6
@@ -79,7 +80,7 @@ def substitute(value: Sym, function: str, mapping: Dict[str, Sym], depth: int = 
             return _items(mapping[base])
         if index and base in mapping:
             return _element(mapping[base], int(index.rstrip("]")))
-        return value.default if value.default is not None else Unknown(f"param:{value.name}")
+        return value.default if value.default is not None else Unknown(Why.PARAMETER, value.name)
     if kind is Concat:
         return Concat(tuple(substitute(p, function, mapping, depth + 1) for p in value.parts))
     if kind is PathJoin:
@@ -128,7 +129,7 @@ def _through_attributes(facts: Dict[str, FileFacts], path: str, fact: IOFact, in
     """A method's I/O whose path uses ``self.<attr>`` (``self.out_dir + "/scores.csv"``) set from a parameter
     of ``__init__``: instantiated with what each construction of the class passes, and placed at the
     construction (the caller supplies the folder)."""
-    if "." not in fact.scope or "attr:" not in repr(fact.path):
+    if "." not in fact.scope or not _mentions_attribute(fact.path):
         return []
     cls = fact.scope.rpartition(".")[0]
     flows = facts[path].flows
@@ -155,13 +156,30 @@ def _through_attributes(facts: Dict[str, FileFacts], path: str, fact: IOFact, in
     return out
 
 
+def _mentions_attribute(value: Sym, depth: int = 0) -> bool:
+    """Whether ``value`` holds an attribute of an unknown value (``self.out_dir``) anywhere inside."""
+    if depth > 20:
+        return False
+    kind = type(value)
+    if kind is Unknown:
+        return value.why is Why.ATTRIBUTE
+    if kind in (Concat, PathJoin):
+        return any(_mentions_attribute(p, depth + 1) for p in value.parts)
+    if kind is Format:
+        return _mentions_attribute(value.template, depth + 1) or any(
+            _mentions_attribute(a, depth + 1) for a in value.args)
+    if kind is PathOp:
+        return _mentions_attribute(value.base, depth + 1)
+    return False
+
+
 def _replace_attributes(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sym:
-    """``value`` with ``self.<name>`` (an ``Unknown`` of hint ``attr:<name>``) replaced by ``attrs[name]``."""
+    """``value`` with ``self.<name>`` (an ``Unknown`` attribute ``<name>``) replaced by ``attrs[name]``."""
     if depth > 20:
         return value
     kind = type(value)
-    if kind is Unknown and value.hint.startswith("attr:") and value.hint[5:] in attrs:
-        return attrs[value.hint[5:]]
+    if kind is Unknown and value.why is Why.ATTRIBUTE and value.detail in attrs:
+        return attrs[value.detail]
     if kind in (Concat, PathJoin):
         parts = tuple(_replace_attributes(p, attrs, depth + 1) for p in value.parts)
         return value if all(a is b for a, b in zip(parts, value.parts)) else kind(parts)
@@ -180,20 +198,20 @@ def _replace_attributes(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sy
 def _items(value: Sym) -> Sym:
     """Any item of a list argument (``for p in paths`` inside the helper), through a choice of lists."""
     if isinstance(value, Seq):
-        return Choice(value.items) if value.items else Unknown("empty")
+        return Choice(value.items) if value.items else Unknown(Why.EMPTY)
     if isinstance(value, Choice):
         return Choice(tuple(_items(option) for option in value.options))
-    return Unknown("items")
+    return Unknown(Why.ITEMS)
 
 
 def _element(value: Sym, index: int) -> Sym:
     """Item ``index`` of a tuple argument (``path, pref = args``), through a choice of tuples."""
     if isinstance(value, Seq):
-        return value.items[index] if index < len(value.items) else Unknown("index")
+        return value.items[index] if index < len(value.items) else Unknown(Why.INDEX)
     if isinstance(value, Choice):
         items = [_element(option, index) for option in value.options]
         return Choice(tuple(items))
-    return Unknown("index")
+    return Unknown(Why.INDEX)
 
 
 class FunctionIndex:
@@ -282,7 +300,7 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
     # the call's arguments but stays in the task's module
     task_calls: Set[Tuple[str, int, str]] = set()
     for path in sorted(facts):
-        task_calls.update((path, t.line, t.callable) for t in facts[path].tasks if t.kind == "call")
+        task_calls.update((path, t.line, t.callable) for t in facts[path].tasks if t.kind is TaskKind.CALL)
         for call in facts[path].path_calls:
             target = index.resolve(call.callee, path)
             if target is not None:
@@ -293,9 +311,9 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
     entry_points: Set[Tuple[str, str]] = set()
     for path in sorted(facts):
         for task in facts[path].tasks:
-            if task.kind in ("function", "flow"):
+            if task.kind in (TaskKind.FUNCTION, TaskKind.FLOW):
                 entry_points.add((path, task.scope))
-            elif task.kind == "callable" and task.callable:
+            elif task.kind is TaskKind.CALLABLE and task.callable:
                 target = index.resolve(task.callable, path)
                 if target is not None:
                     entry_points.add(target)
@@ -345,6 +363,8 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                     fact = replace(item.fact, path=new_path, scope=call.scope)
                     new_item = PlacedIO(item.path, fact, item.caller, item.via)
                 else:
+                    # the helper's own ``__file__`` stays its own, whoever calls it
+                    new_path = pin_here(new_path, item.path)
                     fact = replace(item.fact, path=new_path, line=call.line, column=call.column, scope=call.scope)
                     via = call.callee
                     new_item = PlacedIO(caller_path, fact, caller_path, via)

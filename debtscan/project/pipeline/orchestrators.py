@@ -18,10 +18,10 @@ import posixpath
 import shlex
 from typing import Dict, List, Optional, Set, Tuple
 
-from debtscan.facts.model import AssetFact, TaskFact
+from debtscan.facts.model import AssetFact, TaskFact, TaskKind
 from debtscan.project.pipeline.runners import Step, parse_command
 
-_RUNNING_KINDS = ("command", "script", "callable", "luigi")
+_RUNNING_KINDS = (TaskKind.COMMAND, TaskKind.SCRIPT, TaskKind.CALLABLE, TaskKind.LUIGI)
 
 
 def module_file(qualname: str, modules: Dict[str, List[str]]) -> Optional[str]:
@@ -115,7 +115,7 @@ def orchestrator_steps(facts: Dict[str, object], modules: Dict[str, List[str]], 
     task_functions: Set[str] = set()
     for path in sorted(facts):
         for task in getattr(facts[path], "tasks", ()):
-            if task.kind == "function":
+            if task.kind is TaskKind.FUNCTION:
                 task_functions.add(task.callable)
     steps: List[Step] = []
     for path in sorted(facts):
@@ -124,23 +124,23 @@ def orchestrator_steps(facts: Dict[str, object], modules: Dict[str, List[str]], 
         if not tasks:
             continue
         edges = [(e.upstream, e.downstream) for e in fact.task_edges]
-        running = _ordered([t for t in tasks if t.kind in _RUNNING_KINDS or t.kind == "function"], edges)
-        running += sorted((t for t in tasks if t.kind == "call"), key=lambda t: (t.scope, t.line))
+        running = _ordered([t for t in tasks if t.kind in _RUNNING_KINDS or t.kind is TaskKind.FUNCTION], edges)
+        running += sorted((t for t in tasks if t.kind is TaskKind.CALL), key=lambda t: (t.scope, t.line))
         order = 0
         folder = posixpath.dirname(path)
         for task in running:
             scripts: List[Tuple[str, str]] = []
-            if task.kind == "command" and task.command is not None:
+            if task.kind is TaskKind.COMMAND and task.command is not None:
                 for text, _ in resolver.strings(task.command, path)[:4]:
                     scripts.extend(_scripts_of_command(text, known, folder))
-            elif task.kind == "script" and task.command is not None:
+            elif task.kind is TaskKind.SCRIPT and task.command is not None:
                 for text, _ in resolver.strings(task.command, path)[:4]:
                     script = known.get(text.lstrip("./")) or _by_suffix(text, known)
                     if script is not None:
                         scripts.append((script, ""))
-            elif task.kind == "callable" or (task.kind == "call" and task.callable in task_functions):
+            elif task.kind is TaskKind.CALLABLE or (task.kind is TaskKind.CALL and task.callable in task_functions):
                 script = module_file(task.callable, modules)
-                if script is not None and (facts[script].io or task.kind == "call"):
+                if script is not None and (facts[script].io or task.kind is TaskKind.CALL):
                     scripts.append((script, ""))  # (code that reads or writes nothing orders no data)
             for script, cwd in dict.fromkeys(scripts):
                 if script == path:

@@ -21,8 +21,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from debtscan import __version__
 from debtscan.jsonfile import load_json_file
-from debtscan.diff import split_by_fingerprint
-from debtscan.report.console import section
+from debtscan.report.diff import split_by_fingerprint
 from debtscan.report.model import Finding, Report
 
 BASELINE_VERSION = 1
@@ -95,6 +94,7 @@ def apply_baseline(report: Report, baseline: Dict[str, Any], file: str,
     entries = baseline["findings"]
     known = Counter({fingerprint: entry["count"] for fingerprint, entry in entries.items()})
     matched, beyond, left = split_by_fingerprint(known, report.findings, fingerprint=lambda f: f.fingerprint)
+    matched, beyond, left = _match_moved(matched, beyond, left)
     only = set(only_paths) if only_paths is not None else None
     fixed: List[Dict[str, Any]] = []
     for fingerprint, count in left.items():
@@ -116,6 +116,23 @@ def apply_baseline(report: Report, baseline: Dict[str, Any], file: str,
     return report
 
 
+def _match_moved(matched: List[Finding], beyond: List[Finding], left: Counter):
+    """Findings of a rule that moved to another code (DS207 -> DS406) match the baseline entries recorded
+    under the old code: each takes every old entry it stands for (:func:`~debtscan.rules.redirects.legacy_fingerprints`)."""
+    from debtscan.rules.redirects import legacy_fingerprints
+
+    still: List[Finding] = []
+    for finding in beyond:
+        olds = [f for f in legacy_fingerprints(finding) if left.get(f, 0) > 0]
+        if not olds:
+            still.append(finding)
+            continue
+        for fingerprint in olds:
+            left[fingerprint] -= 1
+        matched.append(finding)
+    return matched, still, +left
+
+
 def _count(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
@@ -125,8 +142,8 @@ def no_longer_occur(count: int, noun: str = "baseline finding") -> str:
     return f"{_count(count, noun)} no longer occur{'s' if count == 1 else ''}"
 
 
-@section
-def _console_section(report: Report, console) -> None:
+def console_section(report: Report, console) -> None:
+    """The console's baseline section: what the baseline hid, and its entries that no longer occur."""
     from rich.text import Text
 
     base = report.baseline

@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from debtscan.jsonfile import load_json_file
+from debtscan.report.markdown_table import table
 
 DIFF_VERSION = "1.0"
 
@@ -151,8 +152,6 @@ def _where(finding: Dict[str, Any]) -> str:
 
 
 def render_markdown(diff: Dict[str, Any], details: bool = False) -> str:
-    from debtscan.report.markdown import table
-
     counts = diff["counts"]
     out = [f"## debtscan diff: {counts['new']} new, {counts['fixed']} fixed, {counts['unchanged']} unchanged", ""]
     for title, key in (("New findings", "new_findings"), ("Fixed findings", "fixed_findings")):

@@ -1,0 +1,69 @@
+"""The catalogue of the external-world rules (``external.toml``): web frameworks and handler classes, data
+validation libraries, logging and monitoring calls. Rules extend it with their options."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from typing import Iterable, Tuple
+
+from debtscan.tomlcompat import tomllib
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A serving framework: imported as one of ``imports``; ``decorators`` mark request handlers."""
+
+    name: str
+    imports: Tuple[str, ...]
+    decorators: Tuple[str, ...] = ()
+    typed_parameters: bool = False
+    module: bool = False
+
+
+@dataclass(frozen=True)
+class ExternalKnowledge:
+    frameworks: Tuple[Framework, ...] = ()
+    callbacks: Tuple[str, ...] = ()
+    handler_classes: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    event_handlers: Tuple[str, ...] = ()
+    validation_calls: Tuple[str, ...] = ()
+    function_words: Tuple[str, ...] = ()
+    schema_bases: Tuple[str, ...] = ()
+    untyped_annotations: Tuple[str, ...] = ()
+    monitoring_calls: Tuple[str, ...] = ()
+    download_calls: Tuple[str, ...] = ()
+
+    @staticmethod
+    @functools.lru_cache(maxsize=1)
+    def load() -> "ExternalKnowledge":
+        with resources.files("debtscan.knowledge").joinpath("external.toml").open("rb") as handle:
+            data = tomllib.load(handle)
+        serving, validation, monitoring = data["serving"], data["validation"], data["monitoring"]
+        inputs = data.get("inputs", {})
+        return ExternalKnowledge(
+            frameworks=tuple(Framework(f["name"], tuple(f["imports"]), tuple(f.get("decorators", ())),
+                                       bool(f.get("typed-parameters", False)), bool(f.get("module", False)))
+                             for f in serving["frameworks"]),
+            callbacks=tuple(serving.get("callbacks", ())),
+            handler_classes=tuple((c["base"], tuple(c["methods"])) for c in serving.get("handler-classes", ())),
+            event_handlers=tuple(serving.get("event-handlers", ())),
+            validation_calls=tuple(validation["calls"]),
+            function_words=tuple(w.lower() for w in validation.get("function-words", ())),
+            schema_bases=tuple(validation.get("schema-bases", ())),
+            untyped_annotations=tuple(validation.get("untyped-annotations", ())),
+            monitoring_calls=tuple(monitoring["calls"]),
+            download_calls=tuple(inputs.get("downloads", ())),
+        )
+
+
+def name_matches(qualname: str, names: Iterable[str]) -> bool:
+    """Whether a resolved call name is one of ``names`` or lies under one (``pandera`` covers
+    ``pandera.DataFrameSchema.validate``); ``?.validate`` names that method on any receiver of unknown type."""
+    for name in names:
+        if name.startswith("?."):
+            if qualname == name or (qualname.startswith("?") and qualname.endswith(name[1:])):
+                return True
+        elif qualname == name or qualname.startswith(name + "."):
+            return True
+    return False

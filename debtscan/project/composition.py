@@ -1,0 +1,349 @@
+"""Every line's class across files: calls of the project's own functions, classified by what those functions are.
+
+The single pass classifies each logical line from its own file (:mod:`debtscan.facts.lines`). A line that
+only calls a project helper (``X = to_model_input(rows)``) says nothing there; what it does is what the
+helper does. This stage, run once over all the facts, gives every function a *summary* of its body (its
+lines per class, and its dominant class when one class has at least half of them) and then:
+
+- a line of class ``other`` that calls a project function whose summary has a dominant class gets that
+  class (the call site of a glue helper is glue, of a feature builder is prep, of a training function ML);
+- the ``other`` lines inside such a function (its ``return frame``, its loop headers) get that class too:
+  the function is that box's code;
+- a class is what its methods are as a whole (its ``__init__``'s ``self.x = x`` lines too); an *adapter
+  class* (every public method of it is glue, and it has one) is glue as a whole, and so are the places that
+  make one or call its methods (``?.method`` calls are matched to a class by the method's name when no other
+  project class has a method of that name);
+- an import of a project function counts as what that function is (imports of libraries are classified
+  in the facts, by ``classes.toml`` ``modules``: ``import matplotlib.pyplot`` is analysis).
+
+Summaries are recomputed until nothing changes (chains of helpers: ``prepare`` calls ``to_frame`` calls
+``pd.DataFrame``), at most :data:`MAX_ROUNDS` times. The per-function facts used are the ones every file
+already has (:class:`~debtscan.facts.model.FunctionFact`, :class:`~debtscan.facts.model.CallFact`, the
+statements' scopes); the value-flow summaries of :mod:`debtscan.facts.summaries` can replace the call
+matching here once they resolve call sites to functions.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional, Set, Tuple
+
+from debtscan.facts.model import FileFacts, StatementFact
+
+MAX_ROUNDS = 6
+MODULE = "<module>"
+#: Glue must have at least this share of a body's lines to be its class.
+DOMINANT_SHARE = 0.5
+#: Classes that need that share too: glue (a claim of debt must be sure) and monitoring (a function that
+#: logs what it does is not logging code).
+STRICT = frozenset({"glue", "monitoring"})
+#: Another class is a body's class when it has the most classified lines and those are this share of all.
+CLASSIFIED_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    """What a project function's body is: its lines per class and its dominant class (None: mixed)."""
+
+    path: str
+    name: str          # within its module (``Adapter.to_frame``)
+    qualname: str      # ``service.adapters.Adapter.to_frame``
+    line: int
+    lines: Tuple[Tuple[str, int], ...]
+    kind: Optional[str]
+    call_sites: int = 0
+
+    @property
+    def code_lines(self) -> int:
+        return sum(n for _, n in self.lines)
+
+
+@dataclass(frozen=True)
+class AdapterClass:
+    """A project class whose every public method only converts data (a glue adapter)."""
+
+    path: str
+    name: str
+    line: int
+    methods: Tuple[str, ...]
+    lines: int
+
+
+@dataclass(frozen=True)
+class LineClasses:
+    """The resolved class of every statement (aligned with each file's ``statements``) and the summaries."""
+
+    kinds: Mapping[str, Tuple[str, ...]]
+    functions: Mapping[str, FunctionSummary] = field(default_factory=dict)
+    adapters: Tuple[AdapterClass, ...] = ()
+    through_helpers: Mapping[str, int] = field(default_factory=dict)  # path -> lines classified via helpers
+
+    def statements(self, facts: FileFacts) -> List[Tuple[StatementFact, str]]:
+        """(statement, resolved class) for one file."""
+        return list(zip(facts.statements, self.kinds.get(facts.path, ())))
+
+
+@dataclass
+class _Function:
+    path: str
+    name: str
+    qualname: str
+    line: int
+    statements: List[int]       # indexes into the file's statements
+    cls: str = ""               # the class a method belongs to ("" for a plain function)
+
+
+def _calls_by_statement(facts: FileFacts) -> Dict[int, List[str]]:
+    """Index of a statement -> the callees of the calls made in it (same scope, within its lines)."""
+    by_scope: Dict[str, List[Tuple[int, int]]] = {}
+    for index, statement in enumerate(facts.statements):
+        by_scope.setdefault(statement.scope, []).append((statement.line, index))
+    out: Dict[int, List[str]] = {}
+    for call in facts.calls:
+        rows = by_scope.get(call.scope)
+        if not rows:
+            continue
+        # the last statement of the scope that starts at or before the call's line and reaches it
+        low, high = 0, len(rows)
+        while low < high:
+            mid = (low + high) // 2
+            if rows[mid][0] <= call.line:
+                low = mid + 1
+            else:
+                high = mid
+        if low == 0:
+            continue
+        index = rows[low - 1][1]
+        statement = facts.statements[index]
+        if statement.line <= call.line <= statement.end_line:
+            out.setdefault(index, []).append(call.qualname)
+    return out
+
+
+def _is_public(method: str) -> bool:
+    return not method.startswith("_")
+
+
+def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
+    """Classify every statement across files (see the module docstring)."""
+    functions: Dict[str, _Function] = {}
+    by_file: Dict[str, Dict[str, _Function]] = {}
+    classes: Dict[str, Dict[str, _Function]] = {}        # "module.Class" -> method name -> function
+    method_owners: Dict[str, Set[str]] = {}              # method name -> "module.Class" having it
+    exports: Dict[str, str] = {}                         # "pkg.name" -> target, from the package's imports
+    kinds: Dict[str, List[str]] = {}
+    scripts: List[_Function] = []                       # each file's module-level lines
+    calls: Dict[str, Dict[int, List[str]]] = {}
+    for path, facts in facts_by_path.items():
+        kinds[path] = [s.kind for s in facts.statements]
+        if not facts.statements:
+            continue
+        local: Dict[str, _Function] = {}
+        for fn in facts.functions:
+            qualname = f"{facts.module}.{fn.name}" if facts.module else fn.name
+            owner, _, method = fn.name.rpartition(".")
+            record = _Function(path, fn.name, qualname, fn.line, [], owner)
+            functions[qualname] = local[fn.name] = record
+            if owner and "." not in owner:
+                key = f"{facts.module}.{owner}"
+                classes.setdefault(key, {})[method] = record
+                method_owners.setdefault(method, set()).add(key)
+        script = _Function(path, MODULE, f"{facts.module}:{MODULE}", 1, [])
+        for index, statement in enumerate(facts.statements):
+            record = local.get(statement.scope)
+            if record is not None:
+                record.statements.append(index)
+            elif statement.scope == MODULE:
+                script.statements.append(index)
+        scripts.append(script)
+        by_file[path] = local
+        calls[path] = _calls_by_statement(facts)
+        if facts.is_package:
+            for imp in facts.imports:
+                if imp.alias != "*":
+                    exports[f"{facts.module}.{imp.alias}"] = imp.target
+
+    def lookup(callee: str, path: str, scope: str) -> Optional[_Function]:
+        if callee.startswith("?."):
+            method = callee[2:]
+            record = by_file.get(path, {})
+            owner = scope.rpartition(".")[0]
+            if owner and f"{owner}.{method}" in record:
+                return record[f"{owner}.{method}"]  # self.method() inside the class
+            owners = method_owners.get(method, ())
+            if len(owners) == 1 and _is_public(method):
+                (only,) = owners
+                return classes[only].get(method)
+            return None
+        if callee.startswith("?"):
+            return None
+        for _ in range(3):
+            found = functions.get(callee)
+            if found is not None:
+                return found
+            if callee in classes:
+                return classes[callee].get("__init__")  # making one: what its constructor (class) is
+            head, _, tail = callee.rpartition(".")
+            target = exports.get(callee)
+            if target is None and head in exports:
+                target = f"{exports[head]}.{tail}"
+            if target is None:
+                return None
+            callee = target
+        return None
+
+    summaries: Dict[str, FunctionSummary] = {}
+    adapters: Dict[str, AdapterClass] = {}
+    through: Counter = Counter()
+    sites: Counter = Counter()
+    targets: Dict[Tuple[str, int], List[_Function]] = {}
+    for path, by_index in calls.items():
+        facts = facts_by_path[path]
+        for index, callees in by_index.items():
+            found = []
+            for callee in callees:
+                record = lookup(callee, path, facts.statements[index].scope)
+                if record is not None and not (record.path == path and index in record.statements):
+                    found.append(record)
+            if found:
+                targets[(path, index)] = found
+                for record in found:
+                    sites[record.qualname] += 1
+    modules = {facts.module: path for path, facts in facts_by_path.items() if facts.module}
+    module_imports: List[Tuple[str, int, str]] = []   # (path, statement index, imported module's path)
+    # an import of a project function counts as what the function is (library imports are classified in the
+    # facts: classes.toml ``modules``)
+    for path, facts in facts_by_path.items():
+        if not facts.statements or not facts.imports:
+            continue
+        lines = {s.line: i for i, s in enumerate(facts.statements) if s.kind == "other"}
+        for imp in facts.imports:
+            index = lines.get(imp.line)
+            if index is None:
+                continue
+            record = lookup(imp.target, path, MODULE)
+            if record is not None:
+                targets.setdefault((path, index), []).append(record)
+            else:
+                module = imp.target if imp.target in modules else imp.target.rpartition(".")[0]
+                if module in modules and modules[module] != path:  # a module, or a constant of one
+                    module_imports.append((path, index, modules[module]))
+
+    for _ in range(MAX_ROUNDS):
+        changed = False
+        summaries = {}
+        for qualname, record in functions.items():
+            tally = Counter(kinds[record.path][i] for i in record.statements)
+            summaries[qualname] = FunctionSummary(record.path, record.name, qualname, record.line,
+                                                  tuple(sorted(tally.items())), dominant(tally), sites[qualname])
+        adapters = _adapter_classes(classes, summaries)
+        class_kinds = _class_kinds(classes, summaries, adapters)
+        for (path, index), found in targets.items():
+            if kinds[path][index] != "other":
+                continue
+            for record in found:
+                kind = summaries[record.qualname].kind
+                if record.cls:
+                    kind = class_kinds.get((record.path, record.cls), kind)
+                if kind is not None:
+                    kinds[path][index] = kind
+                    through[path] += 1
+                    changed = True
+                    break
+        for qualname, record in functions.items():
+            kind = summaries[qualname].kind
+            if record.cls and (record.path, record.cls) in class_kinds:
+                kind = class_kinds[(record.path, record.cls)] if kind is None or kind == "glue" or \
+                    class_kinds[(record.path, record.cls)] == "glue" else kind
+            if kind is None:
+                continue
+            file_kinds = kinds[record.path]
+            for i in record.statements:
+                if file_kinds[i] == "other":
+                    file_kinds[i] = kind
+                    changed = True
+        if not changed:
+            break
+    # a script's plain top-level lines belong to what the script mostly does
+    for script in scripts:
+        file_kinds = kinds[script.path]
+        kind = dominant(Counter(file_kinds[i] for i in script.statements))
+        if kind is not None:
+            for i in script.statements:
+                if file_kinds[i] == "other":
+                    file_kinds[i] = kind
+    # the class-level lines of a class with a dominant class (an adapter's: glue) are of that class as well
+    for (path, name), kind in _class_kinds(classes, summaries, adapters).items():
+        facts = facts_by_path[path]
+        for i, statement in enumerate(facts.statements):
+            if statement.scope == name and kinds[path][i] == "other":
+                kinds[path][i] = kind
+    # an import of a project module counts as what that module mostly is
+    for path, index, imported in module_imports:
+        kind = dominant(Counter(kinds[imported]))
+        if kind is not None and kinds[path][index] == "other":
+            kinds[path][index] = kind
+    return LineClasses({path: tuple(k) for path, k in kinds.items()}, summaries,
+                       tuple(sorted(adapters.values(), key=lambda a: (a.path, a.line))), dict(through))
+
+
+def dominant(tally: Mapping[str, int]) -> Optional[str]:
+    """The class a body of code belongs to, when one stands out: glue (or monitoring) when at least half of all
+    its lines are (a helper that mostly does plain work is not glue; one that logs is not logging code); another
+    class when it has the most of the
+    classified lines and those are at least :data:`CLASSIFIED_SHARE` of all of them; None otherwise."""
+    total = sum(tally.values())
+    if not total:
+        return None
+    classified = total - tally.get("other", 0)
+    ranked = sorted(((n, k) for k, n in tally.items() if k != "other" and n), reverse=True)
+    if not ranked:
+        return None
+    count, best = ranked[0]
+    if len(ranked) > 1 and ranked[1][0] == count:
+        return None  # a tie: no class stands out
+    if best in STRICT:
+        return best if count >= DOMINANT_SHARE * total else None
+    return best if classified >= CLASSIFIED_SHARE * total else None
+
+
+def _class_kinds(classes: Mapping[str, Mapping[str, "_Function"]], summaries: Mapping[str, FunctionSummary],
+                 adapters: Mapping[str, AdapterClass]) -> Dict[Tuple[str, str], str]:
+    """(path, class name) -> the class of code a project class is: glue for an adapter, else the dominant
+    class of all its methods' lines."""
+    out: Dict[Tuple[str, str], str] = {}
+    for key, methods in classes.items():
+        if not methods:
+            continue
+        first = next(iter(methods.values()))
+        if key in adapters:
+            out[(first.path, first.cls)] = "glue"
+            continue
+        tally: Counter = Counter()
+        for record in methods.values():
+            tally.update(dict(summaries[record.qualname].lines))
+        kind = dominant(tally)
+        if kind is not None:
+            out[(first.path, first.cls)] = kind
+    return out
+
+
+def _adapter_classes(classes: Mapping[str, Mapping[str, _Function]],
+                     summaries: Mapping[str, FunctionSummary]) -> Dict[str, AdapterClass]:
+    out: Dict[str, AdapterClass] = {}
+    for key, methods in classes.items():
+        public = {m: f for m, f in methods.items() if _is_public(m)}
+        if not public:
+            continue
+        if all(summaries[f.qualname].kind == "glue" for f in public.values()):
+            first = min(methods.values(), key=lambda f: f.line)
+            size = sum(summaries[f.qualname].code_lines for f in methods.values())
+            out[key] = AdapterClass(first.path, first.cls, first.line, tuple(sorted(public)), size)
+    return out
+
+
+def glue_helpers(classes: LineClasses, limit: int = 20) -> List[FunctionSummary]:
+    """The project's glue functions with most call sites (then most lines) first."""
+    found = [s for s in classes.functions.values() if s.kind == "glue"]
+    found.sort(key=lambda s: (-s.call_sites, -s.code_lines, s.path, s.line))
+    return found[:limit]
