@@ -490,6 +490,9 @@ class Extraction(PositionedWalk):
             prop = properties.get(node.attr.value)
             if prop:
                 base_sym = self.sym(node.value, depth + 1)
+                if type(base_sym) is Unknown and (base_sym.why is Why.UNPACKED or base_sym.why is Why.CALL and
+                                                  base_sym.detail.endswith(("parse_args", "parse_known_args"))):
+                    return Unknown(Why.ATTRIBUTE, node.attr.value)  # args.name: an argument, not a path's name
                 return PathOp(prop, base_sym)
             return Unknown(Why.ATTRIBUTE, node.attr.value)
         if kind is cst.Call:

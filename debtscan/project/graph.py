@@ -68,6 +68,9 @@ class Access:
     floating: bool = False
     kind: ArtifactKind = ArtifactKind.LOCAL_FILE
     project: str = ""
+    #: False when the path comes from a README's command (:mod:`debtscan.project.argv`): what the authors
+    #: say to type, not what a file runs; its matches are ``pattern`` certainty
+    certain: bool = True
 
     @property
     def local(self) -> str:
@@ -94,7 +97,10 @@ class HandoffGroup:
 
     @property
     def certainty(self) -> Certainty:
-        """``exact`` when write and read name one and the same file, else ``pattern``."""
+        """``exact`` when write and read name one and the same file (and no side's path is only what a README
+        says to type), else ``pattern``."""
+        if not all(a.certain for a in self.writes) or not all(a.certain for a in self.reads):
+            return Certainty.PATTERN
         return certainty(self.written, self.read)
 
     def pairs(self) -> Iterator[Tuple[Access, Access]]:
@@ -960,13 +966,14 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
             fact = with_variants(fact, variants[path])
         cwd = project.cwd_for(item.caller)
         resolved_paths = []
+        uncertain: Set[str] = set()  # paths only a README's command gives
         for variant, certain in arguments.variants(fact, item.caller, path,  # once per invocation's argv
                                                    cwd if cwd is not None else projects.of(item.caller).path):
             for resolved, lies_in in resolve_io(resolver, variant, path, cwd, projects):
-                if not certain and resolved.exact:
-                    resolved = replace(resolved, exact=False)
                 if all(resolved.path != r.path for r, _ in resolved_paths):
                     resolved_paths.append((resolved, lies_in))
+                    if not certain:
+                        uncertain.add(resolved.path)
         if not resolved_paths:
             project.unresolved.append((path, fact.line))
             sites["unresolved"] += 1
@@ -984,7 +991,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
                             fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
                             resolved.floating or (lies_in.local(resolved.path).startswith("*")
                                                   and resolved.base != "file"), resolved.kind,
-                            lies_in.path)
+                            lies_in.path, resolved.path not in uncertain)
             project.accesses.append(access)
             node = f"artifact:{resolved.path}"
             if node not in graph:
