@@ -36,6 +36,9 @@ class Access:
     floating: bool = False
     kind: ArtifactKind = ArtifactKind.LOCAL_FILE
     project: str = ""
+    #: False when the path comes from a README's command (:mod:`debtscan.project.argv`): what the authors
+    #: say to type, not what a file runs; its matches are ``pattern`` certainty
+    certain: bool = True
 
     @property
     def local(self) -> str:

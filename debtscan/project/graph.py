@@ -38,12 +38,13 @@ from debtscan.project.model import (
 from debtscan.project.paths import (
     ConstantTable, PathIndex, ResolvedPath, Resolver, _literal_folder, matches, normalise, too_generic,
 )
-from debtscan.project.pipeline.declared import Declared, load_declared
+from debtscan.project.pipeline.declared import Declared, dvc_steps, load_declared
+from debtscan.project.argv import Arguments
 from debtscan.project.pipeline.helpers import FunctionIndex, PlacedIO, place_io
 from debtscan.project.pipeline.kedro import node_handoffs
 from debtscan.project.pipeline.metaflow import step_handoffs
 from debtscan.project.pipeline.orchestrators import managed_artifacts, orchestrator_steps
-from debtscan.project.pipeline.runners import Step, makefile_steps, parse_command, shell_steps
+from debtscan.project.pipeline.runners import Step, makefile_steps, parse_invocations, readme_steps, shell_steps
 from debtscan.project.roots import SCAN_ROOT, ProjectRoot, ProjectRoots, find_project_roots
 from debtscan.project.segments import contained, pattern_regex, segment_overlap, segments
 from debtscan.project.variants import switch_variants, with_variants
@@ -301,9 +302,10 @@ def _run_steps(facts: Dict[str, FileFacts], modules: Dict[str, List[str]], proje
             else:
                 commands = [text for text, _ in resolver.strings(target, path)][:4]
             for command in commands:
-                found, _ = parse_command(command, cwd, known, posixpath.dirname(path))
-                for script, folder in found:
-                    steps.append(Step(script, folder, path, run.line, order))
+                found, _ = parse_invocations(command, cwd, known, posixpath.dirname(path))
+                for script, folder, argv in found:
+                    argv = tuple(None if word is None or "*" in word else word for word in argv)
+                    steps.append(Step(script, folder, path, run.line, order, argv))
                     order += 1
     steps.extend(orchestrator_steps(facts, modules, resolver, known))  # Airflow, Prefect...
     if sources is not None:
@@ -312,6 +314,22 @@ def _run_steps(facts: Dict[str, FileFacts], modules: Dict[str, List[str]], proje
             found = shell_steps(text, rel, known) if rel.endswith(".sh") else makefile_steps(text, rel, known)
             home = projects.of(rel).path
             steps.extend(replace(step, cwd=home) if not step.cwd and home else step for step in found)
+        steps.extend(dvc_steps(sources.texts, sources.dvc, known))  # dvc.yaml stages' cmd
+    return steps
+
+
+def _readme_steps(facts: Dict[str, FileFacts], modules: Dict[str, List[str]],
+                  sources: Optional[SourceSet]) -> List[Step]:
+    """The commands README code blocks give (``python -m pkg.stage data/root/``), from the README's folder."""
+    if sources is None:
+        return []
+    known: Dict[str, str] = {path: path for path in facts}
+    for module, paths in modules.items():
+        if len(paths) == 1:
+            known["module:" + module] = paths[0]
+    steps: List[Step] = []
+    for rel in sources.readmes:
+        steps.extend(readme_steps(sources.texts.get(rel), rel, known))
     return steps
 
 
@@ -356,6 +374,10 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     run_cwds: Dict[str, str] = {}
     for step in steps:
         run_cwds.setdefault(step.script, step.cwd)
+    readme = tuple(_readme_steps(facts, modules, sources))
+    for step in readme:  # what nothing runs, a README says how to run (python -m from its root)
+        run_cwds.setdefault(step.script, step.cwd)
+    arguments = Arguments(facts, steps, readme)
     # modules only imported (no runner, no __main__ guard) run in their importers' folder, not their own
     importers: Dict[str, Set[str]] = {}
     for edge in imports.edges:
@@ -369,10 +391,11 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     variants = switch_variants(facts, lambda p: projects.of(p).path)  # dataset switches and their configs
     paths = _resolve_accesses(placed, resolver, projects, run_cwds, script_folders,
                               tuple(config.raw_data_dirs) if config.raw_data_dirs is not None else ("input", "data/raw"),
-                              variants)
+                              variants, arguments)
     for artifact, source in managed_artifacts(facts, paths.writers, paths.readers, is_test_module).items():
         declared.paths.setdefault(artifact, source)  # Dagster, dbt, Luigi
-    pipeline = _build_pipeline(paths, declared, tuple(steps), run_cwds, helper_instances, tables, metaflow, kedro)
+    pipeline = _build_pipeline(paths, declared, tuple(steps), run_cwds, helper_instances, tables, metaflow, kedro,
+                               readme)
     components = build_components(facts, imports, projects, config.components or {})
     signals = build_signal_layer(facts, paths, projects, components,
                                  lambda path: cwd_for(run_cwds, script_folders, path), config.shared_signals,
@@ -387,9 +410,11 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
 
 def _resolve_accesses(placed: Sequence[PlacedIO], resolver: Resolver, projects: ProjectRoots,
                       run_cwds: Dict[str, str], script_folders: FrozenSet[str],
-                      raw_data_dirs: Tuple[str, ...], variants: Mapping[str, Mapping[str, Tuple[str, ...]]]) -> Paths:
+                      raw_data_dirs: Tuple[str, ...], variants: Mapping[str, Mapping[str, Tuple[str, ...]]],
+                      arguments: Arguments) -> Paths:
     """Every placed I/O call resolved to the artifacts it may touch: O(A), a bounded number of variants each
-    (a script's dataset switches, ``variants``, read as every value its config modules set)."""
+    (a script's dataset switches, ``variants``, read as every value its config modules set; its command-line
+    arguments once per invocation, ``arguments``)."""
     accesses: List[Access] = []
     unresolved: List[Tuple[str, int]] = []
     anchors: Dict[Tuple[str, int, int], Tuple[str, int]] = {}
@@ -400,7 +425,15 @@ def _resolve_accesses(placed: Sequence[PlacedIO], resolver: Resolver, projects: 
         if path in variants and not item.via:
             fact = with_variants(fact, variants[path])
         cwd = cwd_for(run_cwds, script_folders, item.caller)
-        resolved_paths = resolve_io(resolver, fact, path, cwd, projects)
+        resolved_paths: List[Tuple[ResolvedPath, ProjectRoot]] = []
+        uncertain: Set[str] = set()  # paths only a README's command gives
+        for variant, certain in arguments.variants(fact, item.caller, path,  # once per invocation's argv
+                                                   cwd if cwd is not None else projects.of(item.caller).path):
+            for resolved, lies_in in resolve_io(resolver, variant, path, cwd, projects):
+                if all(resolved.path != r.path for r, _ in resolved_paths):
+                    resolved_paths.append((resolved, lies_in))
+                    if not certain:
+                        uncertain.add(resolved.path)
         if not resolved_paths:
             unresolved.append((path, fact.line))
             sites["unresolved"] += 1
@@ -418,12 +451,13 @@ def _resolve_accesses(placed: Sequence[PlacedIO], resolver: Resolver, projects: 
                                    fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
                                    resolved.floating or (lies_in.local(resolved.path).startswith("*")
                                                          and resolved.base != "file"),
-                                   resolved.kind, lies_in.path))
+                                   resolved.kind, lies_in.path, resolved.path not in uncertain))
     return Paths(resolver, tuple(accesses), anchors, sites, tuple(unresolved), script_folders, raw_data_dirs)
 
 
 def _build_pipeline(paths: Paths, declared: Declared, steps: Tuple[Step, ...], run_cwds: Dict[str, str],
-                    helper_instances: int, tables: Tables, metaflow: Tuple, kedro: Tuple) -> Pipeline:
+                    helper_instances: int, tables: Tables, metaflow: Tuple, kedro: Tuple,
+                    readme: Tuple[Step, ...]) -> Pipeline:
     """Hand-offs, the flow through them, its chains and loops. O(A log A) for the hand-offs (see
     :func:`handoff_groups`), O((V + E) log V) for the chains on the hub graph."""
     artifacts = {a.artifact for a in paths.accesses}
@@ -438,7 +472,7 @@ def _build_pipeline(paths: Paths, declared: Declared, steps: Tuple[Step, ...], r
     positions = run_positions(steps)
     chains = tuple(hubs.chains(lambda module: order_key(positions, module)))
     return Pipeline(declared, steps, run_cwds, helper_instances, declared_artifacts, tuple(every), undeclared,
-                    declared_groups, hubs, chains, tuple(hubs.loops()), metaflow, kedro)
+                    declared_groups, hubs, chains, tuple(hubs.loops()), metaflow, kedro, readme)
 
 
 def handoff_groups(paths: Paths, tables: Tables) -> List[HandoffGroup]:

@@ -49,8 +49,10 @@ def certain_link(written: str, read: str) -> bool:
 
 
 def is_test_module(path: str) -> bool:
-    """Test code (``tests/``, ``test_*.py``, ``*_test.py``, ``conftest.py``) checks data, it is no pipeline step."""
+    """Test code (``tests/``, ``test_*.py``, ``*_test.py``, ``conftest.py``) checks data, it is no pipeline step;
+    a step over both splits (``split_train_and_test.py``, ``make_train_test.py``) is no test."""
     name = posixpath.basename(path)
     parts = path.split("/")[:-1]
-    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or \
+    return name.startswith("test_") or (name.endswith("_test.py") and not name.endswith(("_and_test.py", "train_test.py"))) \
+        or name == "conftest.py" or \
         any(p in ("tests", "test", "testing") for p in parts)

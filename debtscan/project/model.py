@@ -69,7 +69,10 @@ class HandoffGroup:
 
     @property
     def certainty(self) -> Certainty:
-        """``exact`` when write and read name one and the same file, else ``pattern``."""
+        """``exact`` when write and read name one and the same file (and no side's path is only what a README
+        says to type), else ``pattern``."""
+        if not all(a.certain for a in self.writes) or not all(a.certain for a in self.reads):
+            return Certainty.PATTERN
         return certainty(self.written, self.read)
 
     def pairs(self) -> Iterator[Tuple[Access, Access]]:
@@ -289,7 +292,8 @@ class Pipeline:
     module-to-module flow through one hub per certain, unambiguous hand-off group; ``chains`` the longest chain
     of modules of each connected part of it (longest first); ``cycles`` the groups of modules that feed each
     other in a loop. ``step_handoffs`` are the Metaflow artifacts passed between the steps of a flow,
-    ``node_handoffs`` the Kedro datasets passed between nodes (hand-offs a tool declares)."""
+    ``node_handoffs`` the Kedro datasets passed between nodes (hand-offs a tool declares); ``readme_steps`` the
+    commands README code blocks give (the last resort for a script's command-line arguments)."""
 
     declared: Declared
     steps: Tuple[Step, ...]
@@ -304,6 +308,7 @@ class Pipeline:
     cycles: Tuple[List[str], ...]
     step_handoffs: Tuple[StepHandoff, ...] = ()
     node_handoffs: Tuple[NodeHandoff, ...] = ()
+    readme_steps: Tuple[Step, ...] = ()
 
     def is_declared(self, artifact: str) -> bool:
         """Whether a pipeline tool declares the artifact (a dvc.yaml, a Kedro catalog, an orchestrator)."""
