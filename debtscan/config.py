@@ -111,6 +111,33 @@ class SharedSignalSettings:
         )
 
 
+@dataclass(frozen=True)
+class CloneSettings:
+    """What counts as a family of copied scripts, for the whole scan: the project finds the families once by
+    these settings; DS506 reports them, and the configuration rules (DS501, DS502) leave what differs inside
+    one family to it.
+
+    Written in ``[tool.debtscan.rules.DS506]`` (``similarity``, ``helper-similarity``, ``min-statements``;
+    DS506's page documents them and the rule validates them like any rule's options);
+    :meth:`Config.clones` reads them from there.
+    """
+
+    similarity: float = 0.8
+    helper_similarity: float = 0.5
+    min_statements: int = 20
+
+    OPTIONS = ("similarity", "helper-similarity", "min-statements")
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any]) -> "CloneSettings":
+        defaults = cls()
+        return cls(
+            float(table.get("similarity", defaults.similarity)),
+            float(table.get("helper-similarity", defaults.helper_similarity)),
+            int(table.get("min-statements", defaults.min_statements)),
+        )
+
+
 @dataclass
 class Config:
     """The effective configuration of a scan."""
@@ -154,6 +181,12 @@ class Config:
         """The scan's shared-signal settings (see :class:`SharedSignalSettings`)."""
         table = self.rules.get("DS301", {})
         return SharedSignalSettings.from_table({k: v for k, v in table.items() if k in SharedSignalSettings.OPTIONS})
+
+    @property
+    def clones(self) -> CloneSettings:
+        """The scan's clone-family settings (see :class:`CloneSettings`)."""
+        table = self.rules.get("DS506", {})
+        return CloneSettings.from_table({k: v for k, v in table.items() if k in CloneSettings.OPTIONS})
 
 
 def _load_toml(path: Path) -> Dict[str, Any]:

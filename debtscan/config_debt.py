@@ -94,17 +94,11 @@ def scripts(project) -> Dict[str, FileFacts]:
     return out
 
 
-def clone_groups(project, config) -> List[Set[str]]:
-    """The files of each DS506 clone family (with DS506's configured options): what differs inside one
-    family is named by DS506, so the configuration rules do not report it again."""
-    from debtscan.clones import families
-
-    options = {"similarity": 0.8, "helper-similarity": 0.5, "min-statements": 20}
-    if config is not None:
-        options.update(config.rule_options("DS506"))
-    found = families(project.facts, float(options["similarity"]), float(options["helper-similarity"]),
-                     int(options["min-statements"]))
-    return [{m.path for m in family.members} for family in found]
+def clone_groups(project) -> List[Set[str]]:
+    """The files of each clone family of the project (``project.clones``, found once by the scan's
+    :class:`~debtscan.config.CloneSettings`): what differs inside one family is named by DS506, so the
+    configuration rules do not report it again."""
+    return [{m.path for m in family.members} for family in project.clones]
 
 
 def within_one(paths: Set[str], groups: List[Set[str]]) -> bool:

@@ -19,6 +19,7 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tupl
 import networkx as nx
 
 from debtscan.artifacts import ArtifactKind, ArtifactRole, role_of, table_id
+from debtscan.clones import families
 from debtscan.config import Config
 from debtscan.facts.model import FileFacts, IOFact, IOMode, IOTarget
 from debtscan.facts.values import Seq
@@ -401,10 +402,12 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
                                  lambda path: cwd_for(run_cwds, script_folders, path), config.shared_signals,
                                  tables.artifacts)
     graph = _draw(facts, projects, imports, paths, pipeline, components, signals, tables)
+    clones = config.clones
     return Project(facts=facts, modules=modules, projects=projects, root=root, sources=sources,
                    liveness=liveness if liveness is not None else Liveness(), tables=tables, imports=imports,
                    paths=paths, pipeline=pipeline, components=components, signals=signals,
                    composition=build_composition(facts), external=build_external_world(facts, signals),
+                   clones=tuple(families(facts, clones.similarity, clones.helper_similarity, clones.min_statements)),
                    graph=graph)
 
 

@@ -20,6 +20,8 @@ parts are typed values, each built by the project stage and never changed afterw
   and repo (:class:`~debtscan.project.composition.Composition`);
 - ``external``: the external-world view: where models predict, who asks them to, thresholds, endpoints
   and the call graph between the project's functions (:class:`~debtscan.project.external.ExternalWorld`);
+- ``clones``: the families of near-copy scripts and modules, found by the scan's
+  :class:`~debtscan.config.CloneSettings` (:class:`~debtscan.clones.Family`);
 - ``graph``: the networkx graph drawn from the parts above (for exports and for rules that want a graph).
 
 A rule names the parts it reads (``Rule.reads``); a test holds every built-in rule to its list.
@@ -35,6 +37,7 @@ from typing import ClassVar, Dict, FrozenSet, Iterator, List, Mapping, Optional,
 
 import networkx as nx
 
+from debtscan.clones import Family
 from debtscan.facts.model import FileFacts
 from debtscan.knowledge.tables import Tables
 from debtscan.liveness import Liveness
@@ -397,7 +400,7 @@ class Project:
 
     PARTS: ClassVar[Tuple[str, ...]] = (
         "facts", "modules", "projects", "root", "sources", "liveness", "tables", "imports", "paths", "pipeline",
-        "components", "signals", "composition", "external", "graph",
+        "components", "signals", "composition", "external", "clones", "graph",
     )
 
     facts: Mapping[str, FileFacts]
@@ -414,6 +417,7 @@ class Project:
     signals: "SignalLayer"
     composition: Composition
     external: ExternalWorld
+    clones: Tuple[Family, ...]
     graph: nx.MultiDiGraph
 
     def project_of(self, path: str) -> ProjectRoot:

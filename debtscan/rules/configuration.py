@@ -50,7 +50,7 @@ class ScatteredHyperparameter(Rule):
     measured_precision = MeasuredPrecision(4, 4, _MEASURED)
     name = "scattered-hyperparameter"
     category = CATEGORY
-    reads = ('facts', 'imports', 'pipeline')
+    reads = ('clones', 'facts', 'imports', 'pipeline')
     severity = "warning"
     options = {"min-files": 2}
     VALID = (
@@ -65,7 +65,7 @@ class ScatteredHyperparameter(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         files = scripts(ctx.project)
-        groups = clone_groups(ctx.project, ctx.config)
+        groups = clone_groups(ctx.project)
         skip: Set[Tuple[str, int]] = set()
         for copy in duplicated_blocks(files):
             if copy.differing and not within_one({p for p, _ in copy.blocks}, groups):
@@ -101,7 +101,7 @@ class DuplicatedConfig(Rule):
     measured_precision = MeasuredPrecision(4, 4, _MEASURED)
     name = "duplicated-config"
     category = CATEGORY
-    reads = ('facts', 'imports', 'pipeline')
+    reads = ('clones', 'facts', 'imports', 'pipeline')
     severity = "warning"
     options = {"min-keys": 4}
     VALID = (
@@ -121,7 +121,7 @@ class DuplicatedConfig(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         files = scripts(ctx.project)
-        groups = clone_groups(ctx.project, ctx.config)
+        groups = clone_groups(ctx.project)
         for copy in duplicated_blocks(files, int(ctx.options["min-keys"])):
             if within_one({p for p, _ in copy.blocks}, groups):
                 continue  # copies of one script: DS506 names what differs

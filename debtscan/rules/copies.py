@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from debtscan.clones import describe, difference_line, families
+from debtscan.clones import describe, difference_line
 from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
@@ -60,7 +60,7 @@ class CopiedExperiment(Rule):
     measured_precision = MeasuredPrecision(53, 54, _MEASURED)
     name = "copied-experiment"
     category = "dead-experimental-code"
-    reads = ('facts',)
+    reads = ('clones', 'facts')
     severity = "warning"
     options = {"similarity": 0.8, "helper-similarity": 0.5, "min-statements": 20}
     VALID = (
@@ -80,9 +80,8 @@ class CopiedExperiment(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        found = families(ctx.facts, float(ctx.options["similarity"]), float(ctx.options["helper-similarity"]),
-                         int(ctx.options["min-statements"]))
-        for family in found:
+        # the project's families, found once by the scan's clone settings (this rule's options)
+        for family in ctx.project.clones:
             first = family.members[0]
             others = family.members[1:]
             listed = ", ".join(f"`{m.path}` ({m.similarity:.0%})" for m in others[:5])
