@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Dict, Set, Tuple
 
 from debtscan.config import Config
+from debtscan.facts.model import ModelKind
 from debtscan.project.model import Project
 
 
@@ -15,14 +16,14 @@ def signal_metrics(project: Project, config: Config) -> Dict[str, Any]:
     keys = {(c.name, s) for c in layer.consumptions for s in (c.sources or ("",))}
     fitted: Dict[str, int] = {}
     for model in layer.models.values():
-        if model.kind == "fit":
+        if model.kind is ModelKind.FIT:
             fitted[model.component] = fitted.get(model.component, 0) + 1
     signals: Dict[str, Set[Tuple[str, Tuple[str, ...]]]] = {}
     for item in layer.consumptions:
         signals.setdefault(item.component, set()).add((item.name, item.sources))
     return {
         "signals": len(keys),
-        "models": sum(1 for m in layer.models.values() if m.kind == "fit"),
+        "models": sum(1 for m in layer.models.values() if m.kind is ModelKind.FIT),
         "components": len(components.members),
         "shared_signals": len({(s.name, s.source) for s in layer.shared}),
         "cascades": len(layer.cascades),

@@ -8,7 +8,7 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from debtscan.artifacts import ArtifactKind
 from debtscan.facts.model import IOMode
-from debtscan.project.paths import Resolver
+from debtscan.project.paths import PathBase, Resolver
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Access:
     mode: IOMode
     artifact: str
     exact: bool
-    base: str
+    base: PathBase
     module: str
     line: int
     column: int

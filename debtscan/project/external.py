@@ -18,7 +18,7 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence,
 
 from debtscan.facts.collector import MODULE_SCOPE
 from debtscan.facts.external_model import CheckKind
-from debtscan.facts.model import CallFact, FileFacts, PredictionOutput
+from debtscan.facts.model import CallFact, FileFacts, IOMode, ModelKind, PredictionOutput
 from debtscan.knowledge.external import ExternalKnowledge, Framework, name_matches
 from debtscan.project.signals import SignalLayer
 
@@ -197,7 +197,7 @@ class ExternalWorld:
                 if name_matches(call.qualname, calls):
                     return path, call.line, f"`{_callee(call.qualname)}`"
             for io in self.facts[path].io:
-                if io.scope == scope and io.mode == "write":
+                if io.scope == scope and io.mode is IOMode.WRITE:
                     return path, io.line, f"a write (`{io.api}`)"
         return None
 
@@ -228,7 +228,7 @@ def build_external_world(facts: Mapping[str, FileFacts], layer: SignalLayer) -> 
     # models: a loaded model is the model that saved its file
     saved_by: Dict[str, str] = {}
     for node in sorted(layer.models.values(), key=lambda m: m.id):
-        if node.kind == "fit":
+        if node.kind is ModelKind.FIT:
             for artifact in sorted(node.artifacts):
                 saved_by.setdefault(artifact, node.id)
 
@@ -237,11 +237,11 @@ def build_external_world(facts: Mapping[str, FileFacts], layer: SignalLayer) -> 
         if node is None:
             return ModelRef(f"model:{path}:{name}", f"`{name}`", key=f"{path}:{name}"), (), ()
         artifacts = tuple(sorted(node.artifacts))
-        trained = next((saved_by[a] for a in artifacts if a in saved_by), None) if node.kind != "fit" else None
-        label = f"`{node.name}`" + (f" (loaded from `{artifacts[0]}`)" if artifacts and node.kind != "fit" else "")
+        trained = next((saved_by[a] for a in artifacts if a in saved_by), None) if node.kind is not ModelKind.FIT else None
+        label = f"`{node.name}`" + (f" (loaded from `{artifacts[0]}`)" if artifacts and node.kind is not ModelKind.FIT else "")
         fact = next((m for m in facts[path].models if m.line == line), None)
         outputs = tuple(fact.outputs) if fact is not None else ()
-        loaded = f"artifact:{artifacts[0]}" if artifacts and node.kind != "fit" else ""
+        loaded = f"artifact:{artifacts[0]}" if artifacts and node.kind is not ModelKind.FIT else ""
         home = layer.models[trained] if trained else node
         key = loaded if loaded and not trained else f"{home.path}:{home.name}"
         return ModelRef(trained or loaded or node.id, label, artifacts, key), tuple(sorted(node.sources)), outputs
@@ -256,7 +256,7 @@ def build_external_world(facts: Mapping[str, FileFacts], layer: SignalLayer) -> 
                                                     sources, outputs))
         for t in external.thresholds:
             ref, _, _ = model_ref(path, t.model_line, t.model)
-            fitted = any(m.line == t.model_line and m.kind == "fit" for m in facts[path].models)
+            fitted = any(m.line == t.model_line and m.kind is ModelKind.FIT for m in facts[path].models)
             world.thresholds.append(Threshold(path, t.line, t.column, t.scope, ref, t.op, t.value, t.subject,
                                               t.constant, t.constant_line, facts[path].notebook, fitted))
         world.endpoints.extend(_endpoints(world, path))

@@ -37,7 +37,8 @@ from debtscan.project.model import (
     FlowHubs, HandoffGroup, Pipeline, Project, cwd_for, handoff_triples, order_key, run_positions,
 )
 from debtscan.project.paths import (
-    ConstantTable, PathIndex, ResolvedPath, Resolver, _literal_folder, matches, normalise, too_generic,
+    OUTSIDE_PROJECTS, ConstantTable, PathBase, PathIndex, ResolvedPath, Resolver, _literal_folder, matches,
+    normalise, too_generic,
 )
 from debtscan.project.pipeline.declared import Declared, dvc_steps, load_declared
 from debtscan.project.argv import Arguments
@@ -63,7 +64,7 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
     floating_writes: Set[str] = set()
     for local, (path, accesses) in writes.items():
         if "*" in local:
-            anchored = all(w.base == "file" for w in accesses)  # beside the writing file: a known folder
+            anchored = all(w.base is PathBase.FILE for w in accesses)  # beside the writing file: a known folder
             if local.startswith("*") and not _literal_folder(local) and not anchored:
                 continue  # ``*/config.json``: could be any file of that name anywhere
             if all(w.floating for w in accesses):
@@ -207,7 +208,7 @@ def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional
         if fact.target is IOTarget.TABLE:
             name = table_id(text)
             if name is not None:
-                out.append((ResolvedPath(name, exact and "*" not in name, "warehouse",
+                out.append((ResolvedPath(name, exact and "*" not in name, PathBase.WAREHOUSE,
                                          kind=ArtifactKind.WAREHOUSE_TABLE), SCAN_ROOT))
             continue
         resolved = normalise(text, module_file, cwd, own)
@@ -219,10 +220,10 @@ def resolve_io(resolver: Resolver, fact: IOFact, module_file: str, cwd: Optional
         while written.startswith(("../", "./")):
             written = written.split("/", 1)[1]
         # a warehouse table or an object-store prefix is no project's file: it lies in the scan root
-        lies_in = (SCAN_ROOT if resolved.base in ("absolute", "warehouse", "object-store")
+        lies_in = (SCAN_ROOT if resolved.base in OUTSIDE_PROJECTS
                    else projects.of_artifact(resolved.path))
         local = lies_in.local(resolved.path)
-        if (too_generic(local) and resolved.base != "file") or too_generic(written):
+        if (too_generic(local) and resolved.base is not PathBase.FILE) or too_generic(written):
             continue  # (a ``__file__``-anchored ``*.bin`` names files of one known folder)
         if written.startswith("*") and not local.startswith("*"):
             resolved = ResolvedPath(resolved.path, resolved.exact, resolved.base, True, resolved.kind)
@@ -292,7 +293,7 @@ def _run_steps(facts: Dict[str, FileFacts], modules: Dict[str, List[str]], proje
                 texts = resolver.strings(run.cwd, path)
                 if texts and "*" not in texts[0][0]:
                     normal = normalise(texts[0][0], path, None, home)
-                    cwd = normal.path if normal is not None and normal.base != "absolute" else home
+                    cwd = normal.path if normal is not None and normal.base is not PathBase.ABSOLUTE else home
             target = run.target
             if isinstance(target, Seq):
                 words = []
@@ -444,7 +445,7 @@ def _resolve_accesses(placed: Sequence[PlacedIO], resolver: Resolver, projects: 
             sites["exact"] += 1
         else:
             sites["pattern"] += 1
-        if any(r.base == "absolute" for r, _ in resolved_paths):
+        if any(r.base is PathBase.ABSOLUTE for r, _ in resolved_paths):
             anchor = resolver.anchor(fact.path, path)
             if anchor is not None and anchor[0]:
                 anchors[(path, fact.line, fact.column)] = anchor
@@ -453,7 +454,7 @@ def _resolve_accesses(placed: Sequence[PlacedIO], resolver: Resolver, projects: 
             accesses.append(Access(fact.mode, resolved.path, resolved.exact, resolved.base, path, fact.line,
                                    fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
                                    resolved.floating or (lies_in.local(resolved.path).startswith("*")
-                                                         and resolved.base != "file"),
+                                                         and resolved.base is not PathBase.FILE),
                                    resolved.kind, lies_in.path, resolved.path not in uncertain))
     return Paths(resolver, tuple(accesses), anchors, sites, tuple(unresolved), script_folders, raw_data_dirs)
 
@@ -535,7 +536,7 @@ def _draw(facts: Dict[str, FileFacts], projects: ProjectRoots, imports: Imports,
         node = f"artifact:{access.artifact}"
         if node not in graph:
             graph.add_node(node, kind="artifact", path=access.artifact, exact=access.exact,
-                           base=access.base, declared=False, model_output=False, model_artifact=False,
+                           base=access.base.value, declared=False, model_output=False, model_artifact=False,
                            project=access.project, artifact_kind=access.kind.value)
         data = graph.nodes[node]
         if access.mode is IOMode.WRITE and access.value == "prediction":
@@ -543,7 +544,7 @@ def _draw(facts: Dict[str, FileFacts], projects: ProjectRoots, imports: Imports,
         if is_model_access(access, tables.artifacts):
             data["model_artifact"] = True
         edge = dict(kind="writes" if access.mode is IOMode.WRITE else "reads", path=access.module, line=access.line,
-                    api=access.api, base=access.base)
+                    api=access.api, base=access.base.value)
         if access.via:
             edge["via"] = access.via
         if access.mode is IOMode.WRITE:

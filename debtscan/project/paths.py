@@ -5,6 +5,7 @@ not be known statically (``data/fold_*.pkl``). ``exact`` tells whether any wildc
 """
 from __future__ import annotations
 
+import enum
 import itertools
 import posixpath
 import re
@@ -26,13 +27,38 @@ _BRACE = re.compile(r"\{([^{}]*)\}")
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
 
 
+class PathBase(str, enum.Enum):
+    """How a resolved path was anchored: relative to the scan ``root``, to the folder of its ``project``, to
+    the folder its ``script`` runs from, to its own ``file`` (``__file__``-based); or none of them: an
+    ``absolute`` (or home) path, a ``warehouse`` table, an ``object-store`` prefix. Members are strings equal
+    to their values (reports and the graph export show the value); code compares with the members."""
+
+    ROOT = "root"
+    PROJECT = "project"
+    SCRIPT = "script"
+    FILE = "file"
+    ABSOLUTE = "absolute"
+    WAREHOUSE = "warehouse"
+    OBJECT_STORE = "object-store"
+
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        return str.__format__(str.__str__(self), spec)
+
+
+#: Bases that name no file of a project folder: such an artifact lies in the scan root's project.
+OUTSIDE_PROJECTS = frozenset({PathBase.ABSOLUTE, PathBase.WAREHOUSE, PathBase.OBJECT_STORE})
+
+
 @dataclass(frozen=True)
 class ResolvedPath:
     """A path as far as the code determines it: ``base`` says how relative paths were anchored."""
 
     path: str
     exact: bool
-    base: str = "root"
+    base: PathBase = PathBase.ROOT
     floating: bool = False  # the code's own text starts with an unknown part (``f"{out}/x.csv"``)
     kind: ArtifactKind = ArtifactKind.LOCAL_FILE
 
@@ -411,34 +437,34 @@ def normalise(text: str, module_file: str, cwd: Optional[str] = None, project: s
     as they are.
     """
     exact = WILDCARD not in text
-    base = "root"
+    base = PathBase.ROOT
     if text.startswith(TABLE_PREFIX):
         name = table_id(text)  # a table named in SQL (debtscan.facts.warehouse)
-        return None if name is None else ResolvedPath(name, WILDCARD not in name, "warehouse",
+        return None if name is None else ResolvedPath(name, WILDCARD not in name, PathBase.WAREHOUSE,
                                                       kind=ArtifactKind.WAREHOUSE_TABLE)
     if storage_scheme(text) is not None:
         # s3://, gs://, abfss://, hdfs://, dbfs:/: an object-store prefix (see debtscan.artifacts)
         uri = object_store_id(text)
-        return None if uri is None else ResolvedPath(uri, WILDCARD not in uri, "object-store",
+        return None if uri is None else ResolvedPath(uri, WILDCARD not in uri, PathBase.OBJECT_STORE,
                                                      kind=ArtifactKind.OBJECT_STORE)
     if _REMOTE.match(text):
         return None  # https://, ftp://...: not a file of the pipeline
     if text.startswith(HERE_ROOT):
         text = posixpath.normpath(text[len(HERE_ROOT):].lstrip("/") or ".")
-        base = "file"
+        base = PathBase.FILE
     text = text.replace("\\", "/")
     while text.startswith("./"):
         text = text[2:]
     if not text or text in (WILDCARD, ".", "/"):
         return None
     if text.startswith("/") or text.startswith("~") or re.match(r"^[A-Za-z]:/", text):
-        return ResolvedPath(text, exact, "absolute")
-    if base == "root" and cwd:
+        return ResolvedPath(text, exact, PathBase.ABSOLUTE)
+    if base is PathBase.ROOT and cwd:
         text = posixpath.join(cwd, text)
-        base = "script"
-    elif base == "root" and project:
+        base = PathBase.SCRIPT
+    elif base is PathBase.ROOT and project:
         text = posixpath.join(project, text)
-        base = "project"
+        base = PathBase.PROJECT
     normal = normalise_wildcards(posixpath.normpath(text))  # ``train_**.f`` is ``train_*.f``
     if normal.strip("*/.") == "":
         return None

@@ -516,7 +516,7 @@ def _follow_values(facts: Mapping[str, FileFacts], paths: Paths, projects: Proje
 
     writes_at: Dict[Tuple[str, int], Set[str]] = {}
     for access in paths.accesses:
-        if access.mode == "write":
+        if access.mode is IOMode.WRITE:
             writes_at.setdefault((access.module, access.line), set()).add(access.artifact)
     resolver = Resolver(
         sources=lambda sym, path: resolve.sources(sym, path),
@@ -534,7 +534,7 @@ def _follow_values(facts: Mapping[str, FileFacts], paths: Paths, projects: Proje
                 continue  # ``x.fit(...)`` of a value nothing says is a model
             node = models[node_id] = ModelNode(node_id, fit.name, fit.api, fit.path, fit.line, fit.scope,
                                                comp_of[fit.path])
-        elif node.kind != "fit":
+        elif node.kind is not ModelKind.FIT:
             continue
         elif node.api in ("", "?") and fit.api:
             node.api = fit.api
@@ -577,7 +577,7 @@ def _mark_inputs(consumptions: List[Consumption], models: Dict[str, ModelNode], 
     inputs: Set[Tuple[str, str]] = set()
     trained_on: Set[str] = set()
     for model in models.values():
-        if model.kind != "fit":
+        if model.kind is not ModelKind.FIT:
             continue
         inputs.update((model.path, name) for name in model.inputs)
         trained_on.update(model.sources)
@@ -606,7 +606,7 @@ def _mark_inputs(consumptions: List[Consumption], models: Dict[str, ModelNode], 
     # what each model trains on, per file: a whole frame written there passes those columns through
     trained_names: Dict[str, Set[str]] = {}
     for model in models.values():
-        if model.kind == "fit":
+        if model.kind is ModelKind.FIT:
             for source in model.sources:
                 trained_names.setdefault(source, set()).update(model.inputs)
     seen: Set[Tuple] = set()

@@ -19,7 +19,7 @@ import posixpath
 from dataclasses import replace
 from typing import Callable, Dict, Mapping, Tuple
 
-from debtscan.facts.model import FileFacts, IOFact
+from debtscan.facts.model import FileFacts, IOFact, IOMode
 from debtscan.facts.values import Choice, Concat, Format, Lit, PathJoin, PathOp, Sym
 
 CONFIG_FOLDERS = frozenset({"config", "configs", "conf", "configurations"})
@@ -36,7 +36,7 @@ def _is_config_module(path: str) -> bool:
 def _execs_python(facts: FileFacts) -> bool:
     """Whether the script reads a Python file (``exec(open("configurator.py").read())``)."""
     for io in facts.io:
-        if io.mode == "read" and isinstance(io.path, Lit) and isinstance(io.path.value, str) \
+        if io.mode is IOMode.READ and isinstance(io.path, Lit) and isinstance(io.path.value, str) \
                 and io.path.value.endswith(".py"):
             return True
     return False

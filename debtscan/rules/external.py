@@ -20,8 +20,10 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from debtscan.artifacts import ArtifactKind
 from debtscan.facts.collector import MODULE_SCOPE
+from debtscan.facts.model import IOMode, ModelKind
 from debtscan.project.accesses import Access
 from debtscan.project.kinds import is_model_access
+from debtscan.project.paths import PathBase
 from debtscan.facts.values import Lit
 from debtscan.knowledge.external import ExternalKnowledge, name_matches
 from debtscan.project.external import (
@@ -510,11 +512,11 @@ class PredictionFeedbackLoop(Rule):
         reported: Set[Tuple[str, str]] = set()
         read_lines: Dict[Tuple[str, str], int] = {}
         for access in project.paths.accesses:
-            if access.mode == "read":
+            if access.mode is IOMode.READ:
                 key = (access.module, access.artifact)
                 read_lines[key] = min(read_lines.get(key, access.line), access.line)
         for node in sorted(layer.models.values(), key=lambda m: m.id):
-            if node.kind != "fit" or is_test_path(node.path):
+            if node.kind is not ModelKind.FIT or is_test_path(node.path):
                 continue
             for source in sorted(node.sources):
                 loops: List[Tuple[str, Tuple[str, ...]]] = []
@@ -589,7 +591,7 @@ class UnstableDataDependency(Rule):
                          for w in project.paths.writers if "*" in w and "*" not in posixpath.basename(w)}
         # file names written by code set apart as abandoned (a trash/ folder): produced, if badly
         dead_writes = {posixpath.basename(io.path.value) for facts in project.liveness.excluded.values()
-                       for io in facts.io if io.mode == "write" and isinstance(io.path, Lit)
+                       for io in facts.io if io.mode is IOMode.WRITE and isinstance(io.path, Lit)
                        and isinstance(io.path.value, str)}
         # files models are saved to or loaded from (``joblib.load("fraud_model.pkl")`` then ``.predict``)
         models = {a for node in project.signals.models.values() for a in node.artifacts}
@@ -599,7 +601,8 @@ class UnstableDataDependency(Rule):
         reads: Dict[str, List[Access]] = {}
         for access in project.paths.accesses:
             path = access.artifact
-            if access.mode != "read" or not access.exact or access.base == "absolute" or path.startswith(".."):
+            if access.mode is not IOMode.READ or not access.exact or access.base is PathBase.ABSOLUTE \
+                    or path.startswith(".."):
                 continue
             if access.kind is not ArtifactKind.LOCAL_FILE or is_test_path(access.module):
                 continue

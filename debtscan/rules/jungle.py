@@ -12,6 +12,7 @@ from typing import Dict, Iterable, List, Sequence, Set, Tuple
 from debtscan.project.accesses import Access
 from debtscan.project.kinds import is_model_access
 from debtscan.project.model import HandoffGroup, producer_order
+from debtscan.project.paths import PathBase
 from debtscan.project.segments import Certainty, pattern_regex
 from debtscan.rules.findings import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
@@ -492,7 +493,7 @@ class HardCodedPath(Rule):
         allowed = tuple(ctx.options["allowed-prefixes"])
         grouped: Dict[Tuple[str, int], List[Access]] = {}
         for access in project.paths.accesses:
-            if access.base != "absolute":
+            if access.base is not PathBase.ABSOLUTE:
                 continue
             path = access.artifact
             if path.startswith(allowed) or path in ("/dev/null",):
