@@ -1,5 +1,11 @@
 """The project stage: the cross-file model built from every file's facts, once, before any rule runs.
 
+Takes the facts of every file, the sources' :class:`~debtscan.sources.discover.SourceSet` (runners, declared
+pipelines, listings), the configuration and the liveness split; gives one frozen
+:class:`~debtscan.project.model.Project` whose parts (``Project.PARTS``) are typed values: imports, paths,
+pipeline, components, signals, composition, external, clones, the knowledge tables, and the networkx graph
+drawn from them. It never touches the disk.
+
 :mod:`.model` defines the frozen :class:`~debtscan.project.model.Project` and its typed parts; :mod:`.graph`
 builds it (:func:`~debtscan.project.graph.build_project`) and draws its networkx graph from the parts.
 The parts come from: :mod:`.imports` (the one import graph), :mod:`.paths` (path resolution, with

@@ -1,5 +1,9 @@
 """The report stage: what a user and a dashboard see, and every format it is written in.
 
+Takes the findings, the scan errors and the metrics (and, for the formats that draw it, the pipeline
+drawing made from the project); gives the :class:`~debtscan.report.model.Report` and its renderings (text,
+one format each).
+
 It owns the ``Report`` model (:mod:`.model`: the findings the rules yielded, scan errors, metrics, the
 pipeline drawing), the JSON report and its schema (:mod:`.json_format`, ``schema.json``), the renderers, one
 module per format, each taking a ``Report`` and never a ``Project`` (:mod:`.formats` lists them: json,

@@ -1,5 +1,9 @@
 """The rules stage: rules read the ``Project`` and yield findings.
 
+Takes the frozen ``Project`` (each rule the parts it declares in ``reads``), the configuration and each
+rule's options; gives the findings (:class:`~debtscan.rules.findings.Finding`), after suppressions, with the
+rules' errors.
+
 It owns the rule API shared by built-in and third-party rules (:mod:`.base`: ``Rule``, ``RuleContext``,
 ``Example``), what a rule yields (:mod:`.findings`: ``Finding``, ``Related``, subjects and fingerprints), the
 rule pages, the single source of each rule's text (:mod:`.pages`, reading ``rules/CODE.md``), the registry

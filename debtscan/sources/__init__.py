@@ -1,5 +1,9 @@
 """Sources: the first stage of a scan, everything read from the disk before any file is analysed.
 
+Takes the scan root and the configuration (excludes, ``.gitignore``); gives a frozen
+:class:`~debtscan.sources.discover.SourceSet` (the Python files and notebooks as tasks, the runner, DVC and
+Kedro texts, the folder listings) and each file's decoded text. No later stage reads the disk again.
+
 - :mod:`~debtscan.sources.discover`: the one walk (``.py``, ``.ipynb``, runner shell scripts and Makefiles,
   ``dvc.yaml``, Kedro catalogues, folder listings; excludes and ``.gitignore`` applied; never leaving the
   root), handed on as a frozen :class:`~debtscan.sources.discover.SourceSet`;
