@@ -15,6 +15,7 @@ A library module's literals are its own defaults; a script's literals are the ru
 """
 from __future__ import annotations
 
+import enum
 import posixpath
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
@@ -26,14 +27,24 @@ from debtscan.facts.values import Lit, Seq
 Place = Tuple[str, int]
 
 
+class OwnerKind(enum.Enum):
+    """What a setting belongs to: a keyword of a ``call`` (``lightgbm.LGBMClassifier(num_leaves=...)``), a key
+    of a family of config ``dict`` literals of the same keys, or a module ``constant``."""
+
+    CALL = "call"
+    DICT = "dict"
+    CONSTANT = "constant"
+
+
 @dataclass(frozen=True)
 class Scattered:
-    """One setting of one owner (a callee such as ``lightgbm.LGBMClassifier``, ``dict`` for config dicts,
-    ``constant`` for module constants) and its literal values: value -> places."""
+    """One setting of one owner and its literal values: value -> places. ``owner`` names the owner (the
+    callee, the config-dict family by its first dict's place, or ``constant``) and ``kind`` says which it is."""
 
     key: str
     owner: str
     values: Tuple[Tuple[str, Tuple[Place, ...]], ...]
+    kind: OwnerKind = OwnerKind.CALL
 
     @property
     def places(self) -> List[Place]:
@@ -145,29 +156,33 @@ def scattered_settings(files: Dict[str, FileFacts], skip: Set[Tuple[str, int]] =
     names = setting_names()
     schemas = _dict_schemas(files)
     values: Dict[Tuple[str, str], Dict[str, List[Place]]] = {}
+    kinds: Dict[Tuple[str, str], OwnerKind] = {}
     for path in sorted(files):
         fact = files[path]
         for setting in fact.settings:
             if setting.key not in names or (path, setting.block) in skip:
                 continue
             if setting.where == "kwarg":
-                owner = setting.callee
+                owner, kind = setting.callee, OwnerKind.CALL
             elif (path, setting.block) in schemas:
-                owner = schemas[(path, setting.block)]
+                owner, kind = schemas[(path, setting.block)], OwnerKind.DICT
             else:
                 continue
+            kinds.setdefault((setting.key, owner), kind)
             values.setdefault((setting.key, owner), {}).setdefault(setting.value, []).append((path, setting.line))
         for constant in fact.constants:
             key = constant.name.lower()
             if key in names and isinstance(constant.value, Lit) and not isinstance(constant.value.value, str):
                 value = repr(constant.value.value)
                 values.setdefault((key, "constant"), {}).setdefault(value, []).append((path, constant.line))
+                kinds.setdefault((key, "constant"), OwnerKind.CONSTANT)
     out = []
     for (key, owner), by_value in sorted(values.items()):
         paths = {p for places in by_value.values() for p, _ in places}
         if len(by_value) < 2 or len(paths) < min_files:
             continue
-        out.append(Scattered(key, owner, tuple(sorted((v, tuple(sorted(set(ps)))) for v, ps in by_value.items()))))
+        out.append(Scattered(key, owner, tuple(sorted((v, tuple(sorted(set(ps)))) for v, ps in by_value.items())),
+                             kinds[(key, owner)]))
     return out
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Iterable, List, Set, Tuple
 
 from debtscan.config_debt import (
-    clone_groups, duplicated_blocks, foreign_constants, scattered_settings, scripts, within_one,
+    OwnerKind, clone_groups, duplicated_blocks, foreign_constants, scattered_settings, scripts, within_one,
 )
 from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
@@ -77,9 +77,9 @@ class ScatteredHyperparameter(Rule):
             path, line = places[0]
             values = "; ".join(f"{value} at {_places(ps, 3)}" for value, ps in item.values[:6])
             files_count = len({p for p, _ in places})
-            if item.owner.startswith("dict#"):
+            if item.kind is OwnerKind.DICT:
                 owner = " in config dicts of the same keys"
-            elif item.owner == "constant":
+            elif item.kind is OwnerKind.CONSTANT:
                 owner = " as a module constant"
             else:
                 owner = f" for `{item.owner.rsplit('.', 1)[-1]}`"
