@@ -234,7 +234,7 @@ class UnrunScript(Rule):
         runners: Dict[str, Dict[str, Set[str]]] = {}
         for step in project.pipeline.steps:
             runners.setdefault(posixpath.dirname(step.script), {}).setdefault(step.runner, set()).add(step.script)
-        runner_files = {step.runner.split(":", 1)[0] for step in project.pipeline.steps}
+        runner_files = {step.runner_file for step in project.pipeline.steps}
         candidates = scripts(project)
         in_folder: Dict[str, int] = {}
         for path in candidates:

@@ -133,7 +133,7 @@ def dvc_steps(texts: Mapping[str, str], dvc_files: Sequence[str], known: Dict[st
             for command in cmds:
                 found, _ = parse_invocations(command, "" if cwd == "." else cwd, known)
                 for script, folder, argv in found:
-                    out.append(Step(script, folder, f"{rel}:{name}", line, order, argv, RunSource.DECLARED))
+                    out.append(Step(script, folder, f"{rel}:{name}", line, order, argv, RunSource.DECLARED, name))
                     order += 1
     return out
 

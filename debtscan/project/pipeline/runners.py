@@ -37,7 +37,11 @@ class RunSource(str, Enum):
 
 @dataclass(frozen=True)
 class Step:
-    """One script run by a runner: repo-relative script path, the folder it runs in, where it is run."""
+    """One script run by a runner: repo-relative script path, the folder it runs in, where it is run.
+
+    ``runner`` names the runner: its file, or ``Makefile:target`` for a Makefile target and
+    ``dvc.yaml:stage`` for a DVC stage (``target`` then holds the target or stage, and :attr:`runner_file` the
+    file)."""
 
     script: str
     cwd: str
@@ -46,6 +50,12 @@ class Step:
     order: int
     argv: "Argv" = ()    # the words it is given after the script's name (:func:`parse_invocations`)
     source: RunSource = RunSource.RUNNER
+    target: str = ""
+
+    @property
+    def runner_file(self) -> str:
+        """The file the runner is written in."""
+        return self.runner[:len(self.runner) - len(self.target) - 1] if self.target else self.runner
 
 
 def _split(command: str) -> List[List[str]]:
@@ -252,7 +262,8 @@ def makefile_steps(text: Optional[str], rel: str, known: Dict[str, str]) -> List
         command = re.sub(r"\$\((PYTHON|PY|python)\)|\$\{(PYTHON|PY)\}", "python", command)
         steps, _ = parse_invocations(command, base, known, "", variables)
         for script, folder, argv in steps:
-            out.append(Step(script, folder, f"{rel}:{target}" if target else rel, number, order, argv))
+            out.append(Step(script, folder, f"{rel}:{target}" if target else rel, number, order, argv,
+                            target=target))
             order += 1
     return out
 
