@@ -23,6 +23,7 @@ from debtscan.facts.external_model import (
 from debtscan.facts.model import ModelKind
 from debtscan.facts.signals import SignalCollector
 from debtscan.facts.values import Lit, Sym
+from debtscan.knowledge.names import unknown_method, unresolved
 
 _COMPARISONS = {cst.GreaterThan: ">", cst.GreaterThanEqual: ">=", cst.LessThan: "<", cst.LessThanEqual: "<="}
 _FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
@@ -256,8 +257,8 @@ class ExternalCollector(Collector):
             else:
                 name = self.ex.qualname(expr)
                 if name is None and isinstance(expr, cst.Attribute):
-                    name = f"?.{expr.attr.value}"
-                decorators.append(name or "?")
+                    name = unknown_method(expr.attr.value)
+                decorators.append(name or unresolved())
         annotations: List[Tuple[str, str]] = []
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):

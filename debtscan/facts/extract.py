@@ -56,6 +56,7 @@ from debtscan.facts.collector import (  # noqa: F401 (re-exported)
     ordered,
 )
 from debtscan.knowledge import Knowledge
+from debtscan.knowledge.names import unknown_method, unresolved
 
 _BUILTINS = frozenset(dir(builtins))
 # Standard modules a ``from project_module import *`` commonly brings along (the module did ``import os``):
@@ -289,15 +290,15 @@ class Extraction(PositionedWalk):
         name = self.qualname(func)
         if name is None:
             if isinstance(func, cst.Attribute):
-                name = f"?.{func.attr.value}"
+                name = unknown_method(func.attr.value)
             elif isinstance(func, cst.Name):
                 star = self.star_imports
                 # a function of the one module this file star-imports (from pkg.helpers import *)
                 name = f"{star[0]}.{func.value}" if len(star) == 1 and not \
                     (func.value in self.scopes[-1].bindings or func.value in self.scopes[0].bindings) \
-                    else f"?{func.value}"
+                    else unresolved(func.value)
             else:
-                name = "?"
+                name = unresolved()
         self._call_names[key] = name
         return name
 

@@ -27,6 +27,7 @@ from debtscan.facts.values import (
     Arg, Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown, Why, literal_strings,
 )
 from debtscan.knowledge import IOSpec
+from debtscan.knowledge.names import callee_of
 
 _WRITE_MODE_CHARS = frozenset("wax+")
 _STRUCTURAL = (Lit, Ref, Concat, Format, PathJoin, PathOp, Here, Param, Arg, Choice)
@@ -383,7 +384,7 @@ class IOCollector(Collector):
                     scope.bindings[target.value] = value
                     return
             listed = scope.bindings.get(inner.value) if isinstance(inner, cst.Name) else None
-            if isinstance(listed, Unknown) and listed.why is Why.CALL and not listed.detail.startswith("?") \
+            if isinstance(listed, Unknown) and listed.why is Why.CALL and callee_of(listed.detail).resolved \
                     and listed.detail.split(".", 1)[0] not in self.k_code.libraries:
                 # files = utils.get_use_files(...); for f in files: the elements of what the helper returns
                 scope.bindings[target.value] = listed
@@ -522,7 +523,7 @@ class IOCollector(Collector):
         if qualname in self.k_code.runners:
             self._runner(node, qualname)
             return
-        if qualname.startswith("?") or "." not in qualname:
+        if not callee_of(qualname).resolved or "." not in qualname:
             return
         root = qualname.split(".", 1)[0]
         if root in self.k_code.libraries:

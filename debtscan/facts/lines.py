@@ -57,6 +57,7 @@ import libcst as cst
 
 from debtscan.facts.collector import CollectedFacts, MODULE_SCOPE, Collector, StatementFrame
 from debtscan.facts.model import LineKind, LINE_KINDS, StatementFact
+from debtscan.knowledge.names import callee_of, unknown_method, unresolved
 
 _LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString)
 _DISPLAYS = (cst.List, cst.Tuple, cst.Set)
@@ -76,7 +77,8 @@ _SHOW_METHODS = frozenset({"head", "tail", "describe", "info", "value_counts", "
                            "show", "display"})
 _SHOW_ATTRIBUTES = frozenset({"shape", "dtypes", "columns", "index", "T", "size"})
 _LOG_CALLS = frozenset({"builtins.print", "pprint.pprint", "wandb.log", "tqdm.tqdm.write"})
-_LOG_PREFIXES = ("logging.", "mlflow.log", "loguru.", "?.set_postfix", "?.add_scalar")
+_LOG_PREFIXES = ("logging.", "mlflow.log", "loguru.", unknown_method("set_postfix"), unknown_method("add_scalar"))
+_RENAME = unknown_method("rename")
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 
 
@@ -138,13 +140,13 @@ class LinesCollector(Collector):
         if receiver is not None and func.attr.value in self.code.attributes:
             self.call_funcs.add(id(func))
         entry = None
-        if qualname.startswith("?"):
+        if not callee_of(qualname).resolved:
             holder = receiver if receiver is not None else (func if type(func) is cst.Name else None)
             if holder is not None and self._holds_model(holder):
-                qualname = "?"  # model.apply(fn), net(x): ML whatever the method's name
+                qualname = unresolved()  # model.apply(fn), net(x): ML whatever the method's name
                 entry = ("ml", "")
             elif holder is not None and self.prep_objects and self._holds_prep(holder):
-                qualname = "?"  # scaler.transform(X), enc.encode(text): data preparation
+                qualname = unresolved()  # scaler.transform(X), enc.encode(text): data preparation
                 entry = ("prep", "")
         if entry is None and self.ex.knowledge.io_spec(qualname) is not None:
             entry = ("io", "")  # a read or write the I/O catalogue knows, whatever its path
@@ -156,12 +158,12 @@ class LinesCollector(Collector):
             found = self.code.methods.get(method)
             if found is not None and found[0] == "glue" and owner in self.ex.knowledge.method_returns:
                 entry = found
-                qualname = "?." + method
+                qualname = unknown_method(method)
         kind = entry[0] if entry is not None else None
         if kind is None:
             if qualname in self.ml_classes:
                 kind = "ml"
-            elif qualname.startswith("?"):
+            elif not callee_of(qualname).resolved:
                 pass
             elif receiver is not None:
                 owner, _, method = qualname.rpartition(".")
@@ -174,7 +176,7 @@ class LinesCollector(Collector):
                     entry = self.code.methods.get(method)
                     if entry is not None and entry[0] == "glue":
                         kind = "glue"
-                        qualname = "?." + method
+                        qualname = unknown_method(method)
                     elif entry is not None and entry[0] != "ml" and entry[0] != "config":
                         kind = entry[0]  # groupby, plot, validate ... on a known data type
                     else:
@@ -185,7 +187,7 @@ class LinesCollector(Collector):
                         kind = entry[0]
                     elif self._holds_model(receiver):
                         kind = "ml"
-        if (kind is None or kind == "prep") and (qualname == "?.rename" or qualname.endswith(".DataFrame.rename")):
+        if (kind is None or kind == "prep") and (qualname == _RENAME or qualname.endswith(".DataFrame.rename")):
             if any(a.keyword is not None and a.keyword.value == "columns" for a in node.args):
                 evidence = self._frame_evidence()
                 if evidence is not None:  # renaming columns for a downstream API: glue
@@ -291,7 +293,7 @@ class LinesCollector(Collector):
 
     def _adapter(self, spec: str, qualname: str, node: cst.Call, receiver) -> str:
         source, _, target = spec.partition("->")
-        if qualname.startswith("?."):
+        if callee_of(qualname).unknown_receiver:
             known = self._package_of(receiver) if receiver is not None else None
             if known is not None:
                 source = known
@@ -432,9 +434,10 @@ class LinesCollector(Collector):
 
     def _token(self, qualname: str) -> str:
         """A call in a shape: a method by its name alone (whether or not the receiver's type is known)."""
-        if qualname.startswith("?."):
-            return qualname[1:]
-        if qualname.startswith("?"):
+        called = callee_of(qualname)
+        if called.unknown_receiver:
+            return "." + called.name
+        if not called.resolved:
             return "?()"
         owner, _, method = qualname.rpartition(".")
         return "." + method if owner in self.ex.knowledge.method_returns else qualname
@@ -503,7 +506,7 @@ class LinesCollector(Collector):
             return False
         qualname = self.ex.qualname_of_call(value)
         entry = self.code.classify(qualname)
-        return entry is not None and entry[0] == kind and not qualname.startswith("?")
+        return entry is not None and entry[0] == kind and callee_of(qualname).resolved
 
     def _holds_prep(self, node: cst.BaseExpression) -> bool:
         dotted = _dotted(node)
@@ -518,7 +521,7 @@ class LinesCollector(Collector):
             if qualname in self.ml_classes:
                 return True
             entry = self.code.classify(qualname)
-            if entry is not None and entry[0] == "ml" and not qualname.startswith("?"):
+            if entry is not None and entry[0] == "ml" and callee_of(qualname).resolved:
                 last = qualname.rpartition(".")[2]
                 if last[:1].isupper() or last in _MODEL_FACTORIES:
                     return True

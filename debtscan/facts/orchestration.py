@@ -28,6 +28,7 @@ from debtscan.facts.model import (
     AssetFact, IOFact, IOMode, IOTarget, PipelineNodeFact, StepArtifactFact, TaskEdgeFact, TaskFact, TaskKind,
 )
 from debtscan.facts.values import Lit
+from debtscan.knowledge.names import callee_of
 
 _NOT_ASSET_PARAMS = frozenset({"context", "config", "self", "cls"})
 
@@ -318,12 +319,12 @@ class OrchestrationCollector(Collector):
                     isinstance(statement.targets[0].target, cst.Name):
                 self.aliases[statement.targets[0].target.value] = func.value
         if scope in self.task_scopes and isinstance(func, (cst.Name, cst.Attribute)) and \
-                not qualname.startswith(("?", "builtins.")) and "." in qualname:
+                callee_of(qualname).resolved and not qualname.startswith("builtins.") and "." in qualname:
             # the code a task function runs: a project function or class of another module (a step)
             name, framework = self.task_scopes[scope]
             self.tasks.append(TaskFact(name, TaskKind.CALLABLE, framework, self.ex.line, scope, callable=qualname))
             return
-        if scope in self.flows and isinstance(func, (cst.Name, cst.Attribute)) and not qualname.startswith("?"):
+        if scope in self.flows and isinstance(func, (cst.Name, cst.Attribute)) and callee_of(qualname).resolved:
             root = qualname.split(".", 1)[0]
             if root not in flow.not_steps:
                 name = func.value if isinstance(func, cst.Name) else func.attr.value

@@ -23,6 +23,7 @@ from debtscan.facts.model import (
 from debtscan.facts.warehouse import is_spark_read
 from debtscan.knowledge.tables import ModelTables
 from debtscan.facts.values import Choice, Concat, Lit, Param, PathJoin, ReadsAt, Ref, Seq, Sym, Unknown
+from debtscan.knowledge.names import CalleeKind, callee_of
 
 _MAX_ITEMS = 64
 
@@ -44,7 +45,9 @@ def _is_estimator(models: ModelTables, qualname: str) -> bool:
     """Whether a call makes an estimator or network (not a transformer, splitter or config object)."""
     if qualname in models.pipeline_calls:
         return True
-    qualname = qualname.lstrip("?")
+    called = callee_of(qualname)
+    qualname = called.name if called.kind is CalleeKind.UNRESOLVED else (
+        "." + called.name if called.unknown_receiver else qualname)
     name = _short(qualname)
     if name in models.loaders:
         qualname = qualname.rpartition(".")[0]
@@ -1078,7 +1081,7 @@ def _project_call(ex, value: cst.BaseExpression) -> bool:
     if not isinstance(node, cst.Call):
         return False
     qualname = ex.qualname_of_call(node)
-    if qualname.startswith("?") or "." not in qualname:
+    if not callee_of(qualname).resolved or "." not in qualname:
         return False
     root = qualname.split(".")[0]
     return root not in ex.knowledge.tables.frames.library_roots and not qualname.startswith(ex.module + ".")

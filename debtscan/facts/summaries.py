@@ -30,6 +30,7 @@ from debtscan.facts.summary_model import (
     FromParam, FromPrediction, FromRead, FunctionSummary, Origin, ParamReach, WriteSite,
 )
 from debtscan.facts.values import Choice, Concat, Format, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym
+from debtscan.knowledge.names import callee_of
 
 EMPTY = Flow()
 MAX_ORIGINS = 32
@@ -461,7 +462,7 @@ class SummaryCollector(Collector):
                     return EMPTY
                 model = EMPTY
             return Flow((FromPrediction(model.origins, line),))
-        if _is_estimator(models, qualname) and (qualname.startswith("?") or
+        if _is_estimator(models, qualname) and (not callee_of(qualname).resolved or
                                                 _is_library(qualname, self.ex.knowledge.tables.frames.library_roots)):
             return Flow((FromEstimator(qualname, line),))
         receiver = self.flow(receiver_node, depth + 1) if receiver_node is not None else EMPTY
@@ -519,9 +520,10 @@ class SummaryCollector(Collector):
                 and "." in ex.scope_name:
             cls = ex.scope_name.rpartition(".")[0]
             return f"{ex.module}.{cls}.{qualname.rpartition('.')[2]}"
-        if qualname.startswith("?"):
+        called = callee_of(qualname)
+        if not called.resolved:
             # a method of an object a project call made (``Model(out).train(X)``): resolved across files
-            return qualname if qualname.startswith("?.") and any(
+            return qualname if called.unknown_receiver and any(
                 type(o) is FromCall for o in receiver.origins) else None
         if _is_library(qualname, self.ex.knowledge.tables.frames.library_roots):
             return None

@@ -29,6 +29,7 @@ from debtscan.facts.model import IOFact, IOMode, IOTarget, SignalFact, SignalKin
 from debtscan.facts.sql import PLACEHOLDER as _WILD, looks_like_sql, parse_sql
 from debtscan.facts.values import Concat, Format, Lit, Sym
 from debtscan.knowledge.dataflow import TableArg
+from debtscan.knowledge.names import callee_of
 
 _MAX_CHAIN = 12
 
@@ -209,7 +210,7 @@ class WarehouseCollector(Collector):
                 mode = "read" if method in flow.table_read_methods else "write"
                 self._table_use(mode, f"sqlalchemy.Table.{method}", receiver)
             return
-        if method in flow.sql_methods and (qualname.startswith("?") or qualname.rpartition(".")[2] == method):
+        if method in flow.sql_methods and (not callee_of(qualname).resolved or qualname.rpartition(".")[2] == method):
             self._sql(qualname, _arg(node, flow.sql_methods[method], None) or self._sql_keyword(node))
 
     def _object(self, node: cst.Call, api: str, call) -> None:

@@ -28,6 +28,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 from debtscan.config import ConfigError
 from debtscan.knowledge.code_classes import CodeKnowledge, build as build_code_knowledge
+from debtscan.knowledge.names import callee_of
 from debtscan.knowledge.dataflow import SECTIONS as DATAFLOW_SECTIONS, Dataflow, DataflowError, build as build_dataflow
 from debtscan.knowledge.tables import SECTIONS as TABLE_SECTIONS, Tables, TablesError, build as build_tables, closest
 from debtscan.tomlcompat import tomllib
@@ -109,7 +110,7 @@ class Knowledge:
         return self.subscripts.get(receiver) or None
 
     def io_spec(self, qualname: str) -> Optional[IOSpec]:
-        """The catalogue entry for a resolved call name (``?.to_csv`` for unknown receivers)."""
+        """The catalogue entry for a resolved call name (or a method of an unknown receiver, ``to_csv``)."""
         spec = self.io_calls.get(qualname)
         if spec is not None:
             return spec
@@ -117,7 +118,7 @@ class Knowledge:
         spec = self.io_methods.get(method)
         if spec is None:
             return None
-        if receiver == "?":
+        if callee_of(qualname).unknown_receiver:
             return spec if spec.unknown_receiver and not spec.receiver_names else None
         if not spec.receivers or receiver in spec.receivers:
             return spec

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Sequence, Tuple
 
 from debtscan.config import ConfigError
+from debtscan.knowledge.names import callee_of
 
 #: The classes a logical line can have, in the order they are shown (Sculley et al. 2015, Figure 1):
 #: ML code; glue; data collection and I/O; feature extraction and data preparation; data verification;
@@ -61,9 +62,10 @@ class CodeKnowledge:
         if found is not False:
             return found  # type: ignore[return-value]
         result: Optional[Entry] = None
-        if qualname.startswith("?."):
-            result = self.methods.get(qualname[2:])
-        elif not qualname.startswith("?"):
+        called = callee_of(qualname)
+        if called.unknown_receiver:
+            result = self.methods.get(called.name)
+        elif called.resolved:
             name = qualname
             names = self.names
             while True:

@@ -8,6 +8,7 @@ from importlib import resources
 from typing import Iterable, Tuple
 
 from debtscan.tomlcompat import tomllib
+from debtscan.knowledge.names import callee_of
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,9 @@ def name_matches(qualname: str, names: Iterable[str]) -> bool:
     """Whether a resolved call name is one of ``names`` or lies under one (``pandera`` covers
     ``pandera.DataFrameSchema.validate``); ``?.validate`` names that method on any receiver of unknown type."""
     for name in names:
-        if name.startswith("?."):
-            if qualname == name or (qualname.startswith("?") and qualname.endswith(name[1:])):
+        wanted = callee_of(name)
+        if wanted.unknown_receiver:
+            if qualname == name or (not callee_of(qualname).resolved and qualname.endswith("." + wanted.name)):
                 return True
         elif qualname == name or qualname.startswith(name + "."):
             return True

@@ -34,6 +34,7 @@ from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from debtscan.facts.model import LINE_KINDS as KINDS
 from debtscan.facts.model import FileFacts, StatementFact
+from debtscan.knowledge.names import callee_of
 
 MAX_ROUNDS = 6
 MODULE = "<module>"
@@ -168,9 +169,10 @@ def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
                 if imp.alias != "*":
                     exports[f"{facts.module}.{imp.alias}"] = imp.target
 
-    def lookup(callee: str, path: str, scope: str) -> Optional[_Function]:
-        if callee.startswith("?."):
-            method = callee[2:]
+    def lookup(name: str, path: str, scope: str) -> Optional[_Function]:
+        called = callee_of(name)
+        if called.unknown_receiver:
+            method = called.name
             record = by_file.get(path, {})
             owner = scope.rpartition(".")[0]
             if owner and f"{owner}.{method}" in record:
@@ -180,21 +182,22 @@ def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
                 (only,) = owners
                 return classes[only].get(method)
             return None
-        if callee.startswith("?"):
+        if not called.resolved:
             return None
+        current = name
         for _ in range(3):
-            found = functions.get(callee)
+            found = functions.get(current)
             if found is not None:
                 return found
-            if callee in classes:
-                return classes[callee].get("__init__")  # making one: what its constructor (class) is
-            head, _, tail = callee.rpartition(".")
-            target = exports.get(callee)
+            if current in classes:
+                return classes[current].get("__init__")  # making one: what its constructor (class) is
+            head, _, tail = current.rpartition(".")
+            target = exports.get(current)
             if target is None and head in exports:
                 target = f"{exports[head]}.{tail}"
             if target is None:
                 return None
-            callee = target
+            current = target
         return None
 
     summaries: Dict[str, FunctionSummary] = {}

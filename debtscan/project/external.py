@@ -21,6 +21,7 @@ from debtscan.facts.external_model import CheckKind
 from debtscan.facts.model import CallFact, FileFacts, IOMode, ModelKind, PredictionOutput
 from debtscan.knowledge.external import ExternalKnowledge, Framework, name_matches
 from debtscan.project.signals import SignalLayer
+from debtscan.knowledge.names import callee_of
 
 MAX_REACH = 400
 Function = Tuple[str, str]  # (path, function qualified within its module; "<module>" for module-level code)
@@ -217,7 +218,9 @@ _MIDDLEWARE = frozenset({"middleware", "after_request", "before_request", "teard
 
 
 def _callee(qualname: str) -> str:
-    return qualname[2:] if qualname.startswith("?.") else qualname
+    """A call's name as a finding shows it: the method alone for a receiver of unknown type."""
+    called = callee_of(qualname)
+    return called.name if called.unknown_receiver else qualname
 
 
 def build_external_world(facts: Mapping[str, FileFacts], layer: SignalLayer) -> ExternalWorld:
@@ -323,8 +326,8 @@ def _call_graph(world: ExternalWorld, facts: Dict[str, FileFacts]) -> None:
             targets: List[Function] = []
             if name in named:
                 targets = nearest(path, named[name])
-            elif name.startswith("?."):
-                method = name[2:]
+            elif callee_of(name).unknown_receiver:
+                method = callee_of(name).name
                 cls = call.scope.rpartition(".")[0]
                 own = f"{f.module}.{cls}.{method}" if cls else ""
                 if own and own in named:

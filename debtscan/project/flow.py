@@ -36,6 +36,7 @@ from debtscan.facts.summary_model import (
 from debtscan.facts.summaries import params_in
 from debtscan.facts.values import Concat, Format, PathJoin, PathOp, Sym, Unknown, Why
 from debtscan.project.pipeline.helpers import substitute
+from debtscan.knowledge.names import callee_of
 
 MAX_DEPTH = 3
 """Levels of calls evaluated with the caller's arguments; deeper calls are evaluated once, without them."""
@@ -403,8 +404,9 @@ class FlowEvaluation:
         """The function a call site calls (path, name) and the receiver's value."""
         receiver = self.value(path, site.scope, site.receiver, ctx) if site.receiver is not None else NOTHING
         target = self.index.function(site.callee, path)
-        if target is None and site.callee.startswith("?."):
-            method = site.callee[2:]
+        called = callee_of(site.callee)
+        if target is None and called.unknown_receiver:
+            method = called.name
             for cls in sorted(receiver.instances):
                 target = self.index.method(cls, method)
                 if target is not None:
@@ -417,7 +419,7 @@ class FlowEvaluation:
             return Value(instances=frozenset((cls,)))
         target, receiver = self.callee(path, site, ctx)
         if target is None:
-            if site.callee.startswith("?."):
+            if callee_of(site.callee).unknown_receiver:
                 # a method of a library value after all (``read_snapshot().merge(bills)``): made of its
                 # receiver and its arguments
                 return join([receiver] + [self.value(path, site.scope, f, ctx) for f in site.args + site.kwargs])

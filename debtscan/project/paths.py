@@ -17,6 +17,7 @@ from debtscan.project.segments import compatible, normalise_wildcards, pattern_r
 from debtscan.facts.values import (
     Arg, Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown, Why,
 )
+from debtscan.knowledge.names import callee_of
 
 WILDCARD = "*"
 HERE_ROOT = "@repo"
@@ -275,7 +276,7 @@ class Resolver:
                         continue
                 out.extend(self.strings(option, module_file, depth + 1))
             return _dedupe(out)[:_MAX_VARIANTS]
-        if kind is Unknown and value.why is Why.CALL and not value.detail.startswith("?"):
+        if kind is Unknown and value.why is Why.CALL and callee_of(value.detail).resolved:
             # a project function that returns a path (recorded as the constant ``name()``)
             name = value.detail
             target = self.constants.lookup(name + "()", origin=module_file)
