@@ -122,7 +122,9 @@ class HardCodedThreshold(_ThresholdRule):
     """A literal threshold on a model's output in scoring or serving code (one place)."""
 
     code = "DS401"
-    measured_precision = MeasuredPrecision(2, 2, "judged by hand on 17 public repositories nobody here wrote (issue 17, notes/world.md)")
+    measured_precision = MeasuredPrecision(
+        2, 2, "judged by hand on 17 public repositories nobody here wrote (issue 17; the repositories "
+        "are listed on rules/DS401.md)")
     name = "hard-coded-threshold"
     severity = "warning"
     options = {"ignore-values": [], "min-places": 2}
@@ -296,7 +298,9 @@ class UnvalidatedPredictionInput(_ServingRule):
     """Predictions served on input nobody checks."""
 
     code = "DS403"
-    measured_precision = MeasuredPrecision(8, 8, "judged by hand on 17 public repositories nobody here wrote (issue 17, notes/world.md)")
+    measured_precision = MeasuredPrecision(
+        8, 8, "judged by hand on 17 public repositories nobody here wrote (issue 17; the repositories "
+        "are listed on rules/DS403.md)")
     name = "unvalidated-prediction-input"
     severity = "warning"
     options = {"validators": [], "handler-decorators": []}
@@ -383,7 +387,9 @@ class UnmonitoredPredictions(_ServingRule):
     """Serving or batch scoring that never records what it predicts."""
 
     code = "DS404"
-    measured_precision = MeasuredPrecision(6, 6, "judged by hand on 17 public repositories nobody here wrote (issue 17, notes/world.md)")
+    measured_precision = MeasuredPrecision(
+        6, 6, "judged by hand on 17 public repositories nobody here wrote (issue 17; the repositories "
+        "are listed on rules/DS404.md)")
     name = "unmonitored-predictions"
     severity = "warning"
     options = {"monitors": [], "handler-decorators": []}
@@ -554,7 +560,9 @@ class UnstableDataDependency(Rule):
 
     code = "DS406"
     reads = ('facts', 'liveness', 'paths', 'pipeline', 'projects', 'signals', 'sources', 'tables')
-    measured_precision = MeasuredPrecision(20, 20, "judged by hand on 17 public repositories nobody here wrote (issue 17, notes/world.md)")
+    measured_precision = MeasuredPrecision(
+        20, 20, "judged by hand on 17 public repositories nobody here wrote (issue 17; the repositories "
+        "are listed on rules/DS406.md)")
     name = "unstable-data-dependency"
     category = CATEGORY
     severity = "info"
