@@ -34,6 +34,7 @@ import networkx as nx
 
 from debtscan.config import SharedSignalSettings
 from debtscan.knowledge.tables import ArtifactTables
+from debtscan.knowledge.names import callee_of
 from debtscan.project.accesses import Paths
 from debtscan.facts.model import FileFacts, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, SignalKind
 from debtscan.facts.values import Choice, Concat, Lit, PathJoin, PathOp, ReadsAt, Ref, Seq, Sym, Unknown, Why
@@ -492,7 +493,7 @@ def _helper_listing(value: Sym, depth: int = 0) -> bool:
     if depth > 12:
         return False
     if isinstance(value, Unknown):
-        return value.why is Why.CALL and bool(value.detail) and not value.detail.startswith("?")
+        return value.why is Why.CALL and bool(value.detail) and callee_of(value.detail).resolved
     if isinstance(value, Choice):
         return any(_helper_listing(o, depth + 1) for o in value.options)
     if isinstance(value, (Concat, PathJoin)):
