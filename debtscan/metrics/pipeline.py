@@ -14,8 +14,9 @@ MAX_LISTED = 50
 
 
 def _orphans(project: Project) -> Dict[str, Any]:
-    """Files written but never read here, and files read but never written here (not raw inputs). Each
-    path meets the other side through a per-project index (O(P log P + matches)), not every other path."""
+    """Files written but never read here, and files read but never written here (not raw inputs, nor what a
+    pipeline tool declares: a dvc.yaml output its tool reads as metrics or plots, a dependency it tracks).
+    Each path meets the other side through a per-project index (O(P log P + matches)), not every other path."""
     paths = project.paths
     artifacts = project.tables.artifacts
     read_paths = sorted(paths.readers)
@@ -24,11 +25,13 @@ def _orphans(project: Project) -> Dict[str, Any]:
     writes = ScopedPathIndex(project.projects, written_paths)
     never_read: List[str] = []
     for path in written_paths:
+        if project.pipeline.is_declared(path):
+            continue
         if any(not is_model_access(w, artifacts) for w in paths.writers[path]) and not reads.matching(path):
             never_read.append(path)
     never_written: List[str] = []
     for path in read_paths:
-        if path.startswith("..") or paths.is_raw(path) or all(is_model_access(r, artifacts) for r in paths.readers[path]):
+        if path.startswith("..") or paths.is_raw(path) or project.pipeline.is_declared(path) or all(is_model_access(r, artifacts) for r in paths.readers[path]):
             continue
         if not writes.matching(path):
             never_written.append(path)
