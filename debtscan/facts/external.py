@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import libcst as cst
 
 from debtscan.facts.collector import CollectedFacts, Collector
+from debtscan.facts.literals import string_value
 from debtscan.facts.external_model import (
     CheckFact, CheckKind, ClassFact, EndpointFact, ExternalFacts, GuardFact, GuardKind, PredictionFact, ThresholdFact,
 )
@@ -83,7 +84,7 @@ class ExternalCollector(Collector):
     def __init__(self, ex) -> None:
         super().__init__(ex)
         self._signals = None
-        self._last: Tuple[int, int] = (0, 0)      # (id of the signal collector's statement, predicts seen)
+        self._last: Tuple[Any, int] = (None, 0)  # (the signal collector's statement, predicts seen in it)
         self.prediction_calls: Dict[int, str] = {}  # id(call node) -> model key
         self.predictions: List[Tuple[str, str, int, int, str]] = []  # (model key, method, line, column, scope)
         self.thresholds: List[Tuple[str, str, str, int, int, str, str, str, int]] = []
@@ -105,15 +106,16 @@ class ExternalCollector(Collector):
         signals = self.signals
         if signals is not None and signals.stmts:
             stmt = signals.stmts[-1]
-            seen = self._last[1] if self._last[0] == id(stmt) else 0
+            # the statement itself, not its id: a finished statement's id can be reused by the next one
+            seen = self._last[1] if self._last[0] is stmt else 0
             if len(stmt.predicts) > seen:
                 model_key = stmt.predicts[-1][1]
-                self._last = (id(stmt), len(stmt.predicts))
+                self._last = (stmt, len(stmt.predicts))
                 method = qualname.rpartition(".")[2]
                 self.prediction_calls[id(node)] = model_key
                 self.predictions.append((model_key, method, self.ex.line, self.ex.col, self.ex.scope_name))
-            elif self._last[0] != id(stmt):
-                self._last = (id(stmt), len(stmt.predicts))
+            elif self._last[0] is not stmt:
+                self._last = (stmt, len(stmt.predicts))
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in _CALLBACK_KEYWORDS and isinstance(arg.value, cst.Name):
                 self.endpoints.append(EndpointFact(arg.value.value, self.ex.line, (qualname,), callback=True))
@@ -250,7 +252,7 @@ class ExternalCollector(Collector):
                 first = next((a.value for a in call.args if a.keyword is None), None)
                 if isinstance(first, cst.SimpleString):
                     try:
-                        routes.append(str(first.evaluated_value))
+                        routes.append(str(string_value(first)))
                     except Exception:  # noqa: BLE001 - a malformed literal is no route
                         pass
             else:
@@ -377,7 +379,7 @@ def _single_string(node: cst.Subscript) -> Optional[str]:
     value = node.slice[0].slice.value
     if isinstance(value, cst.SimpleString):
         try:
-            text = value.evaluated_value
+            text = string_value(value)
         except Exception:  # noqa: BLE001 - a malformed literal names nothing
             return None
         return text if isinstance(text, str) else None

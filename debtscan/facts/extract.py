@@ -45,7 +45,8 @@ from debtscan.facts.values import (
     Unknown,
     Why,
 )
-from debtscan.facts.codegen import PositionedWalk, chain
+from debtscan.facts.codegen import Handlers, PositionedWalk, chain
+from debtscan.facts.literals import integer_value, string_value
 from debtscan.facts.collector import (  # noqa: F401 (re-exported)
     MODULE_SCOPE,
     CollectedFacts,
@@ -81,6 +82,49 @@ class Scope:
 
 C = TypeVar("C", bound=Collector)
 
+# The core's own handlers (methods of :class:`Extraction`), by node type.
+_CORE_BEFORE: Dict[type, str] = {cst.Call: "_enter_call", cst.IndentedBlock: "_enter_suite",
+                                 cst.SimpleStatementSuite: "_enter_suite"}
+_CORE_BEFORE.update((kind, "_enter_small") for kind in _SMALL_STATEMENTS)
+_CORE_BEFORE.update((kind, "_enter_compound") for kind in _COMPOUND_STATEMENTS)
+_CORE_AFTER: Dict[type, str] = {kind: "_leave_small" for kind in _SMALL_STATEMENTS}
+_CORE_AFTER.update((kind, "_leave_compound") for kind in _COMPOUND_STATEMENTS)
+_CORE_AFTER[cst.FunctionDef] = _CORE_AFTER[cst.ClassDef] = "_leave_def_statement"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Who handles what, for one list of collector classes: the collectors in run order, and per node type
+    the (owner, method name) steps before and after its code (owner 0 is the extraction itself, owner
+    ``i + 1`` the ``i``-th collector). Computed once per list, bound per file only for the node types met."""
+
+    key: Tuple[Type[Collector], ...]
+    order: Tuple[Type[Collector], ...]
+    before: Dict[type, Tuple[Tuple[int, str], ...]]
+    after: Dict[type, Tuple[Tuple[int, str], ...]]
+
+
+_PLANS: Dict[Tuple[Type[Collector], ...], _Plan] = {}
+
+
+def _plan(kinds: Tuple[Type[Collector], ...]) -> _Plan:
+    plan = _PLANS.get(kinds)
+    if plan is not None:
+        return plan
+    order = tuple(ordered(kinds))
+    enter: Dict[type, List[Tuple[int, str]]] = {}
+    leave: Dict[type, List[Tuple[int, str]]] = {}
+    for index, collector in enumerate(order, start=1):
+        for table, target in ((collector.enter, enter), (collector.leave, leave)):
+            for node_type, method in table.items():
+                target.setdefault(node_type, []).append((index, method))
+    before = {kind: tuple(([(0, _CORE_BEFORE[kind])] if kind in _CORE_BEFORE else []) + enter.get(kind, []))
+              for kind in set(_CORE_BEFORE) | set(enter)}
+    after = {kind: tuple(leave.get(kind, []) + ([(0, _CORE_AFTER[kind])] if kind in _CORE_AFTER else []))
+             for kind in set(_CORE_AFTER) | set(leave)}
+    plan = _PLANS[kinds] = _Plan(kinds, order, before, after)
+    return plan
+
 
 class Extraction(PositionedWalk):
     """Walks one module in source order (by generating its code) and gathers FileFacts."""
@@ -88,7 +132,7 @@ class Extraction(PositionedWalk):
     __slots__ = (
         "module", "is_package", "knowledge", "paths", "aliases", "scopes", "toplevel",
         "imports", "calls", "constants", "functions", "stmt_stack", "statements", "collectors",
-        "_by_kind", "_enter", "_leave", "_call_names", "_func_stack", "text",
+        "_by_kind", "plan", "_call_names", "_func_stack", "text",
     )
 
     def __init__(self, module: cst.Module, module_name: str, is_package: bool, knowledge: Knowledge,
@@ -114,26 +158,26 @@ class Extraction(PositionedWalk):
         self._call_names: Dict[int, str] = {}
         self._func_stack: List[Tuple[str, int]] = []
         self.text = ""  # the source, for collectors that read it in finish()
-        self.collectors = [c(self) for c in ordered(collector_types)]
+        plan = _plan(tuple(collector_types))
+        self.plan = plan
+        self.collectors = [c(self) for c in plan.order]
         self._by_kind: Dict[type, Collector] = {type(c): c for c in self.collectors}
-        self._enter: Dict[type, List[Callable]] = {}
-        self._leave: Dict[type, List[Callable]] = {}
-        for collector in self.collectors:
-            for table, target in ((collector.enter, self._enter), (collector.leave, self._leave)):
-                for node_type, method in table.items():
-                    target.setdefault(node_type, []).append(getattr(collector, method))
-        # One dict lookup per node: node type -> the core's and the collectors' handlers, in order.
-        core_before: Dict[type, Callable] = {cst.Call: self._enter_call}
-        core_before.update((kind, self._enter_small) for kind in _SMALL_STATEMENTS)
-        core_before.update((kind, self._enter_compound) for kind in _COMPOUND_STATEMENTS)
-        core_after: Dict[type, Callable] = {kind: self._leave_small for kind in _SMALL_STATEMENTS}
-        core_before[cst.IndentedBlock] = core_before[cst.SimpleStatementSuite] = self._enter_suite
-        core_after.update((kind, self._leave_compound) for kind in _COMPOUND_STATEMENTS)
-        core_after[cst.FunctionDef] = core_after[cst.ClassDef] = self._leave_def_statement
-        self._before = {kind: chain(([core_before[kind]] if kind in core_before else []) + self._enter.get(kind, []))
-                        for kind in set(core_before) | set(self._enter)}
-        self._after = {kind: chain(self._leave.get(kind, []) + ([core_after[kind]] if kind in core_after else []))
-                       for kind in set(core_after) | set(self._leave)}
+        self._before = Handlers(self._bind_before)
+        self._after = Handlers(self._bind_after)
+
+    def _bind_before(self, kind: type) -> Optional[Callable]:
+        """The handlers of a node type met for the first time in this file: the core's, then the collectors'."""
+        return self._handlers(self.plan.before.get(kind))
+
+    def _bind_after(self, kind: type) -> Optional[Callable]:
+        """The handlers after a node type's code: the collectors' first, then the core's."""
+        return self._handlers(self.plan.after.get(kind))
+
+    def _handlers(self, steps: Optional[Tuple[Tuple[int, str], ...]]) -> Optional[Callable]:
+        if not steps:
+            return None
+        owners = (self, *self.collectors)
+        return chain([getattr(owners[index], method) for index, method in steps])
 
     def collector(self, kind: Type[C]) -> C:
         """The running collector of class ``kind`` (see :meth:`Collector.peer`)."""
@@ -409,13 +453,13 @@ class Extraction(PositionedWalk):
         kind = type(node)
         if kind is cst.SimpleString:
             try:
-                value = node.evaluated_value
+                value = string_value(node)
             except Exception:  # noqa: BLE001 - malformed literal: unknown, never fatal
                 return Unknown(Why.STRING)
             return Lit(value if isinstance(value, str) else value.decode("latin-1"))
         if kind is cst.Integer or kind is cst.Float:
             try:
-                return Lit(node.evaluated_value)
+                return Lit(integer_value(node) if kind is cst.Integer else node.evaluated_value)
             except Exception:  # noqa: BLE001
                 return Unknown(Why.NUMBER)
         if kind is cst.Name:
@@ -651,5 +695,4 @@ def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool
         # at once (the scan pauses the cyclic garbage collector while extracting).
         ex.collectors = []
         ex._by_kind = {}
-        ex._enter = ex._leave = {}
         ex.release()
