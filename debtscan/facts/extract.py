@@ -132,7 +132,7 @@ class Extraction(PositionedWalk):
     __slots__ = (
         "module", "is_package", "knowledge", "paths", "aliases", "scopes", "toplevel",
         "imports", "calls", "constants", "functions", "stmt_stack", "statements", "collectors",
-        "_by_kind", "plan", "_call_names", "_func_stack", "text",
+        "_by_kind", "plan", "_call_hooks", "_statement_hooks", "_call_names", "_func_stack", "text",
     )
 
     def __init__(self, module: cst.Module, module_name: str, is_package: bool, knowledge: Knowledge,
@@ -162,6 +162,10 @@ class Extraction(PositionedWalk):
         self.plan = plan
         self.collectors = [c(self) for c in plan.order]
         self._by_kind: Dict[type, Collector] = {type(c): c for c in self.collectors}
+        # only the collectors that override a hook are asked (the base's hooks do nothing)
+        self._call_hooks = [c.on_call for c in self.collectors if type(c).on_call is not Collector.on_call]
+        self._statement_hooks = [c.on_statement for c in self.collectors
+                                 if type(c).on_statement is not Collector.on_statement]
         self._before = Handlers(self._bind_before)
         self._after = Handlers(self._bind_after)
 
@@ -339,8 +343,8 @@ class Extraction(PositionedWalk):
         self.calls.append(CallFact(name, self.line, self.col, self.scopes[-1].name))
         if self.stmt_stack:
             self.stmt_stack[-1].calls.append(name)
-        for collector in self.collectors:
-            collector.on_call(node, name)
+        for on_call in self._call_hooks:
+            on_call(node, name)
 
     # -- imports ---------------------------------------------------------------------------------
     def _record_import(self, node) -> None:
@@ -393,8 +397,8 @@ class Extraction(PositionedWalk):
         node = frame.node
         if type(node) is cst.Expr and isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
             return
-        for collector in self.collectors:
-            fact_ = collector.on_statement(frame)
+        for on_statement in self._statement_hooks:
+            fact_ = on_statement(frame)
             if fact_ is not None:
                 self.statements.append(fact_)
                 return
@@ -666,6 +670,15 @@ def _suppressions(text: str) -> Tuple[SuppressionFact, ...]:
 def default_collectors() -> List[Type[Collector]]:
     """The built-in fact families, in the order they see each node and classify lines (each also runs after
     the collectors its ``after`` names: :func:`~debtscan.facts.collector.ordered`)."""
+    if not _DEFAULT:
+        _DEFAULT.extend(_load_default_collectors())
+    return list(_DEFAULT)
+
+
+_DEFAULT: List[Type[Collector]] = []
+
+
+def _load_default_collectors() -> List[Type[Collector]]:
     from debtscan.facts.io import IOCollector
     from debtscan.facts.lines import LinesCollector
     from debtscan.facts.deadcode import DeadCodeCollector
@@ -695,4 +708,5 @@ def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool
         # at once (the scan pauses the cyclic garbage collector while extracting).
         ex.collectors = []
         ex._by_kind = {}
+        ex._call_hooks = ex._statement_hooks = []
         ex.release()
