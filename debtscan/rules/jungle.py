@@ -10,7 +10,7 @@ import re
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 from debtscan.project.graph import Access, HandoffGroup, is_model_access, producer_order
-from debtscan.project.segments import pattern_regex
+from debtscan.project.segments import Certainty, pattern_regex
 from debtscan.rules.findings import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
@@ -150,7 +150,7 @@ class IntermediateFileHandoff(Rule):
             others = _Places(producers, module, ordered=True)
             via = next((r.via for r, _ in entries if r.via), "")
             how = f" (through `{via}`)" if via else ""
-            exact = any(g.written == g.read and "*" not in g.read for g in groups)
+            exact = any(g.certainty is Certainty.EXACT for g in groups)
             if all(g.ambiguous for g in groups):
                 families = sorted({g.written for g in groups})
                 what = (f"may be produced by any of {others.modules} modules writing {_artifacts(families)} "
