@@ -153,7 +153,7 @@ class Extraction(PositionedWalk):
         self.toplevel = {
             stmt.name.value
             for stmt in module.body
-            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef))
+            if type(stmt) in (cst.FunctionDef, cst.ClassDef)
         }
         self.imports: List[ImportFact] = []
         self.calls: List[CallFact] = []
@@ -251,7 +251,7 @@ class Extraction(PositionedWalk):
         outer = self.scopes[-1]
         prefix = "" if outer.kind == "module" else outer.name + "."
         name = prefix + node.name.value
-        if isinstance(node, cst.FunctionDef):
+        if type(node) is cst.FunctionDef:
             scope = Scope(name, "function")
             for param in _all_params(node.params):
                 pname = param.name.value
@@ -283,17 +283,17 @@ class Extraction(PositionedWalk):
 
     def type_of(self, node: cst.BaseExpression) -> Optional[str]:
         """The known type of a value: from how it was made (``pd.read_csv`` -> ``pandas.DataFrame``)."""
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             for scope in (self.scopes[-1], self.scopes[0]):
                 if node.value in scope.types:
                     return scope.types[node.value]
             return None
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             return self.knowledge.return_type(self.qualname_of_call(node))
-        if isinstance(node, cst.Subscript):
+        if type(node) is cst.Subscript:
             base = self.type_of(node.value)
             return self.knowledge.subscript_type(base) if base else None
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             base = self.type_of(node.value)
             if base:
                 return self.knowledge.attribute_type(base, node.attr.value)
@@ -304,7 +304,7 @@ class Extraction(PositionedWalk):
     # -- names -----------------------------------------------------------------------------------
     def qualname(self, node: cst.BaseExpression) -> Optional[str]:
         """Qualified name of a name or attribute chain through import aliases; None when unknown."""
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             value = node.value
             scope = self.scopes[-1]
             if value in scope.bindings and scope.kind != "module":
@@ -318,7 +318,7 @@ class Extraction(PositionedWalk):
             if self.star_imports and value in _STAR_REEXPORTED and value not in self.scopes[0].bindings:
                 return value
             return None
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             base = self.qualname(node.value)
             if base is not None:
                 return f"{base}.{node.attr.value}"
@@ -337,9 +337,9 @@ class Extraction(PositionedWalk):
         func = node.func
         name = self.qualname(func)
         if name is None:
-            if isinstance(func, cst.Attribute):
+            if type(func) is cst.Attribute:
                 name = f"?.{func.attr.value}"
-            elif isinstance(func, cst.Name):
+            elif type(func) is cst.Name:
                 star = self.star_imports
                 # a function of the one module this file star-imports (from pkg.helpers import *)
                 name = f"{star[0]}.{func.value}" if len(star) == 1 and not \
@@ -361,7 +361,7 @@ class Extraction(PositionedWalk):
     # -- imports ---------------------------------------------------------------------------------
     def _record_import(self, node) -> None:
         line = self.stmt_line
-        if isinstance(node, cst.Import):
+        if type(node) is cst.Import:
             for alias in node.names:
                 target = _dotted(alias.name)
                 if alias.asname is not None:
@@ -373,7 +373,7 @@ class Extraction(PositionedWalk):
                 self.imports.append(ImportFact(target, local, line))
             return
         base = self._resolve_from(node)
-        if base is None or isinstance(node.names, cst.ImportStar):
+        if base is None or type(node.names) is cst.ImportStar:
             if base is not None:
                 self.imports.append(ImportFact(base, "*", line, True))
                 self.star_imports.append(base)
@@ -408,7 +408,7 @@ class Extraction(PositionedWalk):
     def _classify(self, frame: StatementFrame, end_line: int) -> None:
         frame.end_line = max(frame.line, end_line)
         node = frame.node
-        if type(node) is cst.Expr and isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+        if type(node) is cst.Expr and type(node.value) in (cst.SimpleString, cst.ConcatenatedString):
             return
         for on_statement in self._statement_hooks:
             fact_ = on_statement(frame)
@@ -421,24 +421,24 @@ class Extraction(PositionedWalk):
         value = node.value
         if value is None:
             return
-        if isinstance(node, cst.AugAssign):
-            if isinstance(node.target, cst.Name) and isinstance(node.operator, cst.AddAssign):
+        if type(node) is cst.AugAssign:
+            if type(node.target) is cst.Name and type(node.operator) is cst.AddAssign:
                 name = node.target.value
                 previous = self.lookup(name)
                 self._bind(name, Concat((previous or Unknown(Why.AUGMENTED), self.sym(value))), value, None)
             return
-        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        targets = [t.target for t in node.targets] if type(node) is cst.Assign else [node.target]
         sym_value = None
         type_ = None
         for target in targets:
-            if isinstance(target, cst.Name):
+            if type(target) is cst.Name:
                 if sym_value is None:
                     sym_value = self.sym(value)
                     type_ = self.type_of(value)
                 self._bind(target.value, sym_value, value, type_)
-            elif isinstance(target, (cst.Tuple, cst.List)):
+            elif type(target) in (cst.Tuple, cst.List):
                 for element in target.elements:
-                    if isinstance(element.value, cst.Name):
+                    if type(element.value) is cst.Name:
                         self._bind(element.value.value, Unknown(Why.UNPACKED), None, None)
 
     def _bind(self, name: str, value: Sym, node: Optional[cst.BaseExpression], type_: Optional[str]) -> None:
@@ -457,7 +457,7 @@ class Extraction(PositionedWalk):
 
     def _bind_loop(self, node: cst.For) -> None:
         target = node.target
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             iterable = self.sym(node.iter)
             if isinstance(iterable, Seq):
                 self.scopes[-1].bindings[target.value] = Choice(iterable.items)
@@ -492,12 +492,12 @@ class Extraction(PositionedWalk):
         if kind is cst.FormattedString:
             parts: List[Sym] = []
             for part in node.parts:
-                if isinstance(part, cst.FormattedStringText):
+                if type(part) is cst.FormattedStringText:
                     parts.append(Lit(part.value.replace("{{", "{").replace("}}", "}")))
                 else:
                     value = self.sym(part.expression, depth + 1)
                     spec = part.format_spec
-                    if spec and len(spec) == 1 and isinstance(spec[0], cst.FormattedStringText) and \
+                    if spec and len(spec) == 1 and type(spec[0]) is cst.FormattedStringText and \
                             re.fullmatch(r"0?\d{1,2}d", spec[0].value):
                         # f"{month:02d}": the spec shapes the text (resolved in debtscan.project.paths)
                         value = Format(Lit("{:" + spec[0].value + "}"), (value,), (), ())
@@ -506,7 +506,7 @@ class Extraction(PositionedWalk):
         if kind is cst.List or kind is cst.Tuple or kind is cst.Set:
             items = []
             for element in node.elements:
-                if isinstance(element, cst.StarredElement):
+                if type(element) is cst.StarredElement:
                     inner = self.sym(element.value, depth + 1)
                     if isinstance(inner, Seq):
                         items.extend(inner.items)
@@ -534,7 +534,7 @@ class Extraction(PositionedWalk):
             properties = self.paths.properties
             if node.attr.value in properties and self.type_of(node.value) == "pathlib.Path":
                 return PathOp(properties[node.attr.value], self.sym(node.value, depth + 1))
-            if qualname is not None and isinstance(node.value, (cst.Name, cst.Attribute)) and self.qualname(node.value):
+            if qualname is not None and type(node.value) in (cst.Name, cst.Attribute) and self.qualname(node.value):
                 return Ref(qualname)
             prop = properties.get(node.attr.value)
             if prop:
@@ -548,15 +548,15 @@ class Extraction(PositionedWalk):
             return self._sym_call(node, depth)
         if kind is cst.IfExp:
             return Choice((self.sym(node.body, depth + 1), self.sym(node.orelse, depth + 1)))
-        if kind is cst.Subscript and isinstance(node.value, cst.Attribute) and node.value.attr.value == "argv" \
-                and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
-                and isinstance(node.slice[0].slice.value, cst.Integer) and self.qualname(node.value) == "sys.argv":
+        if kind is cst.Subscript and type(node.value) is cst.Attribute and node.value.attr.value == "argv" \
+                and len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index \
+                and type(node.slice[0].slice.value) is cst.Integer and self.qualname(node.value) == "sys.argv":
             # sys.argv[1]: the first word the runner passes (debtscan.project.argv)
             index = int(node.slice[0].slice.value.evaluated_value)
             return Arg("", index) if index >= 1 else Unknown(Why.ARGUMENT)
-        if kind is cst.Subscript and isinstance(node.value, cst.Attribute) and node.value.attr.value == "parents" \
-                and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
-                and isinstance(node.slice[0].slice.value, cst.Integer):
+        if kind is cst.Subscript and type(node.value) is cst.Attribute and node.value.attr.value == "parents" \
+                and len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index \
+                and type(node.slice[0].slice.value) is cst.Integer:
             # Path(__file__).resolve().parents[2]: three dirname steps up
             value = self.sym(node.value.value, depth + 1)
             levels = node.slice[0].slice.value.evaluated_value
@@ -581,7 +581,7 @@ class Extraction(PositionedWalk):
         if folder is not None:
             return Lit(folder)
         func = node.func
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             method = func.attr.value
             if method == "format":
                 template = self.sym(func.value, depth + 1)
@@ -660,9 +660,9 @@ def _statement_order(statement: StatementFact) -> Tuple[int, int]:
 
 
 def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         return f"{_dotted(node.value)}.{node.attr.value}"
     return ""
 
@@ -670,7 +670,7 @@ def _dotted(node: cst.BaseExpression) -> str:
 def _all_params(params: cst.Parameters):
     yield from params.posonly_params
     yield from params.params
-    if isinstance(params.star_arg, cst.Param):
+    if type(params.star_arg) is cst.Param:
         yield params.star_arg
     yield from params.kwonly_params
     if params.star_kwarg is not None:
