@@ -9,7 +9,6 @@ from debtscan.facts.extract import extract
 from debtscan.facts.summary_model import FromCall, FromEstimator, FromParam, FromPrediction, FromRead
 from debtscan.facts.values import Lit
 from debtscan.knowledge import load_knowledge
-from debtscan.project.signals import signal_layer
 from debtscan.testing import scan_repo, write_repo
 
 KNOWLEDGE = load_knowledge()
@@ -177,7 +176,7 @@ TEAMS = {
 
 def test_a_frame_passed_through_two_levels_of_functions_reaches_the_model_with_its_table(tmp_path):
     report, project = scan(tmp_path, TEAMS)
-    layer = signal_layer(project)
+    layer = project.signals
     churn = layer.models["model:churn/train.py:5"]
     assert churn.inputs == {"minutes", "tenure"} and churn.sources == {"data/warehouse/customers.parquet"}
     # reported where the churn team selects the columns (its own helper), and where credit does
@@ -189,7 +188,7 @@ def test_a_frame_passed_through_two_levels_of_functions_reaches_the_model_with_i
 
 def test_a_model_from_a_factory_is_a_model_with_the_factorys_estimator(tmp_path):
     _, project = scan(tmp_path, TEAMS)
-    credit = signal_layer(project).models["model:credit/train.py:4"]
+    credit = project.signals.models["model:credit/train.py:4"]
     assert credit.api == "sklearn.pipeline.make_pipeline" and credit.inputs == {"income", "tenure"}
     assert credit.targets == {"defaulted"}
 
@@ -329,7 +328,7 @@ def test_a_model_class_writes_its_scores_to_the_folder_it_was_built_with(tmp_pat
         """,
     }
     report, project = scan(tmp_path, files)
-    outputs = signal_layer(project).outputs["data/scores/scores.csv"]
+    outputs = project.signals.outputs["data/scores/scores.csv"]
     # the folder is written down where the class is constructed: the write is placed there
     assert [(o.model, o.path, o.line) for o in outputs] == [("model:upsell/scorer.py:8", "upsell/scorer.py", 13)]
     assert found(report, "DS303") == [("DS303", "marketing/campaign.py", 2)]
@@ -360,7 +359,7 @@ def test_a_literal_file_list_passed_into_a_helper_comprehension_is_read(tmp_path
         """,
     }
     report, project = scan(tmp_path, files)
-    second = signal_layer(project).models["model:models/second.py:4"]
+    second = project.signals.models["model:models/second.py:4"]
     assert "features/forest.f" in second.sources
     assert ("DS302", "models/second.py", 4) in found(report)
 
@@ -379,5 +378,5 @@ def test_recursion_and_deep_chains_stay_bounded(tmp_path):
         """,
     }
     _, project = scan(tmp_path, files)
-    model = signal_layer(project).models["model:loop.py:8"]
+    model = project.signals.models["model:loop.py:8"]
     assert model.inputs == {"x"} and model.sources == {"data/t.csv"}
