@@ -61,3 +61,24 @@ def test_only_the_codegen_module_imports_libcst_internals():
             elif isinstance(node, ast.Attribute) and node.attr == "_codegen":
                 offenders.append(f"{path.relative_to(package)}:{node.lineno}")
     assert offenders == []
+
+
+def test_the_node_classes_the_pass_compares_by_exact_type_have_no_subclasses():
+    """The collectors test a node's class with ``type(node) is cst.Name`` (an ``isinstance`` against a libcst
+    class is an ABCMeta call each time it fails, in the hottest loop of the pass). That equals ``isinstance``
+    only while the class has no subclasses: a libcst release that adds one must fail here, not silently."""
+    package = Path(debtscan.__file__).resolve().parent / "facts"
+    compared = set()
+    for path in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare) and isinstance(node.left, ast.Call) \
+                    and isinstance(node.left.func, ast.Name) and node.left.func.id == "type":
+                for right in node.comparators:
+                    for element in right.elts if isinstance(right, ast.Tuple) else [right]:
+                        if isinstance(element, ast.Attribute) and isinstance(element.value, ast.Name) \
+                                and element.value.id == "cst":
+                            compared.add(element.attr)
+    assert len(compared) > 50, "the pass compares node classes by type (this test would check nothing)"
+    with_subclasses = sorted(name for name in compared if getattr(cst, name).__subclasses__())
+    assert with_subclasses == [], (f"libcst classes the pass compares by exact type now have subclasses: "
+                                   f"{with_subclasses}; use isinstance for them")

@@ -13,7 +13,7 @@ a libcst release that changes it.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
 import libcst as cst
 
@@ -59,9 +59,27 @@ def _installed_version() -> str:
         return "(unknown version)"
 
 
+class Handlers(Dict[type, Optional[Handler]]):
+    """Node type -> handler (or None). A type not in the table is looked up once through ``bind`` (when
+    given) and the answer is kept, so a walk binds handlers only for the node types the file has."""
+
+    __slots__ = ("bind",)
+
+    def __init__(self, bind: Optional[Callable[[type], Optional[Handler]]] = None) -> None:
+        super().__init__()
+        self.bind = bind
+
+    def __missing__(self, kind: type) -> Optional[Handler]:
+        if self.bind is None:
+            return None
+        handler = self[kind] = self.bind(kind)
+        return handler
+
+
 class PositionedWalk(_CodegenState):
     """Walks a module in source order by generating its code; ``line`` (1-based) and ``col`` (0-based)
-    are the position of the next token. Subclasses fill ``_before``/``_after``: node type -> handler."""
+    are the position of the next token. Subclasses fill ``_before``/``_after``: node type -> handler
+    (:class:`Handlers`, which may bind a type's handler the first time the walk meets it)."""
 
     __slots__ = ("line", "col", "_before", "_after")
 
@@ -69,8 +87,8 @@ class PositionedWalk(_CodegenState):
         _CodegenState.__init__(self, default_indent=module.default_indent, default_newline=module.default_newline)
         self.line = 1
         self.col = 0
-        self._before: Dict[type, Handler] = {}
-        self._after: Dict[type, Handler] = {}
+        self._before: Handlers = Handlers()
+        self._after: Handlers = Handlers()
 
     def walk(self, module: cst.Module) -> None:
         """Generate ``module``'s code, calling the handlers on the way."""
@@ -97,18 +115,18 @@ class PositionedWalk(_CodegenState):
         return _NO_POSITION
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        handler = self._before.get(type(node))
+        handler = self._before[type(node)]
         if handler is not None:
             handler(node)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        handler = self._after.get(type(node))
+        handler = self._after[type(node)]
         if handler is not None:
             handler(node)
 
     def release(self) -> None:
         """Drop the handlers (bound methods of collectors: reference cycles)."""
-        self._before = self._after = {}
+        self._before = self._after = Handlers()
 
 
 class _NoPosition:

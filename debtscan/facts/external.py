@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import libcst as cst
 
 from debtscan.facts.collector import CollectedFacts, Collector
+from debtscan.facts.literals import string_value
 from debtscan.facts.external_model import (
     CheckFact, CheckKind, ClassFact, EndpointFact, ExternalFacts, GuardFact, GuardKind, PredictionFact, ThresholdFact,
 )
@@ -39,9 +40,9 @@ _MAX_DEPTH = 8
 
 
 def _key(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+    if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self":
         return f"self.{node.attr.value}"
     return None
 
@@ -60,13 +61,13 @@ def _names_in(node: cst.CSTNode, depth: int = 0, out: Optional[List[str]] = None
     out = [] if out is None else out
     if depth > _MAX_DEPTH or len(out) > 16:
         return out
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         out.append(node.value)
         return out
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         out.append(node.attr.value)
     for child in node.children:
-        if isinstance(child, cst.CSTNode) and not isinstance(child, (cst.SimpleString, cst.Integer, cst.Float)):
+        if isinstance(child, cst.CSTNode) and not type(child) in (cst.SimpleString, cst.Integer, cst.Float):
             _names_in(child, depth + 1, out)
     return out
 
@@ -84,7 +85,7 @@ class ExternalCollector(Collector):
     def __init__(self, ex) -> None:
         super().__init__(ex)
         self._signals = None
-        self._last: Tuple[int, int] = (0, 0)      # (id of the signal collector's statement, predicts seen)
+        self._last: Tuple[Any, int] = (None, 0)  # (the signal collector's statement, predicts seen in it)
         self.prediction_calls: Dict[int, str] = {}  # id(call node) -> model key
         self.predictions: List[Tuple[str, str, int, int, str]] = []  # (model key, method, line, column, scope)
         self.thresholds: List[Tuple[str, str, str, int, int, str, str, str, int]] = []
@@ -106,17 +107,18 @@ class ExternalCollector(Collector):
         signals = self.signals
         if signals is not None and signals.stmts:
             stmt = signals.stmts[-1]
-            seen = self._last[1] if self._last[0] == id(stmt) else 0
+            # the statement itself, not its id: a finished statement's id can be reused by the next one
+            seen = self._last[1] if self._last[0] is stmt else 0
             if len(stmt.predicts) > seen:
                 model_key = stmt.predicts[-1][1]
-                self._last = (id(stmt), len(stmt.predicts))
+                self._last = (stmt, len(stmt.predicts))
                 method = qualname.rpartition(".")[2]
                 self.prediction_calls[id(node)] = model_key
                 self.predictions.append((model_key, method, self.ex.line, self.ex.col, self.ex.scope_name))
-            elif self._last[0] != id(stmt):
-                self._last = (id(stmt), len(stmt.predicts))
+            elif self._last[0] is not stmt:
+                self._last = (stmt, len(stmt.predicts))
         for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value in _CALLBACK_KEYWORDS and isinstance(arg.value, cst.Name):
+            if arg.keyword is not None and arg.keyword.value in _CALLBACK_KEYWORDS and type(arg.value) is cst.Name:
                 self.endpoints.append(EndpointFact(arg.value.value, self.ex.line, (qualname,), callback=True))
 
     def _model_of(self, node: cst.BaseExpression, depth: int = 0) -> Optional[str]:
@@ -129,15 +131,15 @@ class ExternalCollector(Collector):
             if found is not None:
                 return found
             func = node.func
-            if isinstance(func, cst.Attribute) and func.attr.value in self.ex.knowledge.tables.models.predict_methods:
+            if type(func) is cst.Attribute and func.attr.value in self.ex.knowledge.tables.models.predict_methods:
                 # a prediction not generated yet (a comprehension's iterable): a known model's method
                 key = _key(func.value)
                 info = self.signals.get(key) if key is not None and self.signals is not None else None
                 if info is not None and info.kind in ("model", "loaded"):
                     return info.model or f"{self.ex.scope_name}:{key}"
-            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+            name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
             if name in _PASS_THROUGH:
-                if isinstance(func, cst.Attribute):
+                if type(func) is cst.Attribute:
                     inner = self._model_of(func.value, depth + 1)
                     if inner is not None:
                         return inner
@@ -145,7 +147,7 @@ class ExternalCollector(Collector):
                     return self._model_of(node.args[0].value, depth + 1)
                 return None
             signals = self.signals
-            if isinstance(func, cst.Name) and signals is not None:
+            if type(func) is cst.Name and signals is not None:
                 returned = signals.returns.get(func.value)
                 if returned is not None and returned.preds:
                     return returned.preds[0]
@@ -188,7 +190,7 @@ class ExternalCollector(Collector):
         self._bind_loop(node.target, node.iter)
 
     def _bind_loop(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
-        if not isinstance(target, cst.Name):
+        if not type(target) is cst.Name:
             return
         model = self._model_of(iterable)
         if model is not None:
@@ -222,12 +224,12 @@ class ExternalCollector(Collector):
 
     def _number(self, node: cst.BaseExpression) -> Optional[Tuple[str, str, int]]:
         """(source text, constant name, its line) when the expression is a fixed non-integer number."""
-        if isinstance(node, cst.Float):
+        if type(node) is cst.Float:
             return node.value, "", 0
-        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus) and \
-                isinstance(node.expression, cst.Float):
+        if type(node) is cst.UnaryOperation and type(node.operator) is cst.Minus and \
+                type(node.expression) is cst.Float:
             return "-" + node.expression.value, "", 0
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             bound = self.ex.scopes[0].bindings.get(node.value)
             local = self.ex.scope.bindings.get(node.value)
             if local is not None and self.ex.scope.kind != "module":
@@ -245,18 +247,18 @@ class ExternalCollector(Collector):
         routes: List[str] = []
         for decorator in node.decorators:
             expr = decorator.decorator
-            call = expr if isinstance(expr, cst.Call) else None
+            call = expr if type(expr) is cst.Call else None
             if call is not None:
                 decorators.append(self.ex.qualname_of_call(call))
                 first = next((a.value for a in call.args if a.keyword is None), None)
-                if isinstance(first, cst.SimpleString):
+                if type(first) is cst.SimpleString:
                     try:
-                        routes.append(str(first.evaluated_value))
+                        routes.append(str(string_value(first)))
                     except Exception:  # noqa: BLE001 - a malformed literal is no route
                         pass
             else:
                 name = self.ex.qualname(expr)
-                if name is None and isinstance(expr, cst.Attribute):
+                if name is None and type(expr) is cst.Attribute:
                     name = unknown_method(expr.attr.value)
                 decorators.append(name or unresolved())
         annotations: List[Tuple[str, str]] = []
@@ -265,8 +267,8 @@ class ExternalCollector(Collector):
             annotation = ""
             if param.annotation is not None:
                 value = param.annotation.annotation
-                base = value.value if isinstance(value, cst.Subscript) else value
-                annotation = self.ex.qualname(base) or (base.value if isinstance(base, cst.Name) else "?")
+                base = value.value if type(value) is cst.Subscript else value
+                annotation = self.ex.qualname(base) or (base.value if type(base) is cst.Name else "?")
             annotations.append((param.name.value, annotation))
         line = self.ex._func_stack[-1][1] if self.ex._func_stack else self.ex.line
         self.endpoints.append(EndpointFact(self.ex.scope_name, line, tuple(decorators), tuple(routes),
@@ -276,7 +278,7 @@ class ExternalCollector(Collector):
         bases = []
         for arg in node.bases:
             name = self.ex.qualname(arg.value)
-            if name is None and isinstance(arg.value, cst.Name):
+            if name is None and type(arg.value) is cst.Name:
                 name = arg.value.value
             bases.append(name or "?")
         line = self.ex._func_stack[-1][1] if self.ex._func_stack else self.ex.line
@@ -298,15 +300,15 @@ class ExternalCollector(Collector):
     def _is_guard(self, test: cst.BaseExpression, depth: int = 0) -> bool:
         if depth > 4:
             return False
-        if isinstance(test, cst.UnaryOperation):
+        if type(test) is cst.UnaryOperation:
             return self._is_guard(test.expression, depth + 1)
-        if isinstance(test, cst.BooleanOperation):
+        if type(test) is cst.BooleanOperation:
             return self._is_guard(test.left, depth + 1) or self._is_guard(test.right, depth + 1)
-        if isinstance(test, cst.Call):
+        if type(test) is cst.Call:
             name = self.ex.qualname_of_call(test)
             if name in _GUARD_CALLS:
                 return True
-            return isinstance(test.func, cst.Attribute) and test.func.attr.value in _GUARD_METHODS
+            return type(test.func) is cst.Attribute and test.func.attr.value in _GUARD_METHODS
         return False
 
     def off_try(self, node: cst.Try) -> None:
@@ -345,19 +347,19 @@ class ExternalCollector(Collector):
 
 def _rejects(body: cst.BaseSuite) -> bool:
     """Whether a block raises, aborts or answers with a client error (4xx) among its first statements."""
-    statements = body.body if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
+    statements = body.body if type(body) in (cst.IndentedBlock, cst.SimpleStatementSuite) else ()
     for statement in list(statements)[:4]:
-        smalls = statement.body if isinstance(statement, cst.SimpleStatementLine) else (
+        smalls = statement.body if type(statement) is cst.SimpleStatementLine else (
             [statement] if isinstance(statement, cst.BaseSmallStatement) else [])
         for small in smalls:
-            if isinstance(small, cst.Raise):
+            if type(small) is cst.Raise:
                 return True
-            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            if type(small) is cst.Expr and type(small.value) is cst.Call:
                 func = small.value.func
-                name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+                name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
                 if name in ("abort", "exit", "fail", "error"):
                     return True
-            if isinstance(small, cst.Return) and small.value is not None and _client_error(small.value):
+            if type(small) is cst.Return and small.value is not None and _client_error(small.value):
                 return True
     return False
 
@@ -365,7 +367,7 @@ def _rejects(body: cst.BaseSuite) -> bool:
 def _client_error(node: cst.CSTNode, depth: int = 0) -> bool:
     if depth > 5:
         return False
-    if isinstance(node, cst.Integer):
+    if type(node) is cst.Integer:
         return node.value.isdigit() and 400 <= int(node.value) < 500
     return any(_client_error(child, depth + 1) for child in node.children if isinstance(child, cst.CSTNode))
 
@@ -373,12 +375,12 @@ def _client_error(node: cst.CSTNode, depth: int = 0) -> bool:
 
 def _single_string(node: cst.Subscript) -> Optional[str]:
     """``frame["score"]``: the one string a subscript names, or None."""
-    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+    if len(node.slice) != 1 or not type(node.slice[0].slice) is cst.Index:
         return None
     value = node.slice[0].slice.value
-    if isinstance(value, cst.SimpleString):
+    if type(value) is cst.SimpleString:
         try:
-            text = value.evaluated_value
+            text = string_value(value)
         except Exception:  # noqa: BLE001 - a malformed literal names nothing
             return None
         return text if isinstance(text, str) else None

@@ -46,7 +46,8 @@ from debtscan.facts.values import (
     Unknown,
     Why,
 )
-from debtscan.facts.codegen import PositionedWalk, chain
+from debtscan.facts.codegen import Handlers, PositionedWalk, chain
+from debtscan.facts.literals import integer_value, string_value
 from debtscan.facts.collector import (  # noqa: F401 (re-exported)
     MODULE_SCOPE,
     CollectedFacts,
@@ -86,6 +87,49 @@ class Scope:
 
 C = TypeVar("C", bound=Collector)
 
+# The core's own handlers (methods of :class:`Extraction`), by node type.
+_CORE_BEFORE: Dict[type, str] = {cst.Call: "_enter_call", cst.IndentedBlock: "_enter_suite",
+                                 cst.SimpleStatementSuite: "_enter_suite"}
+_CORE_BEFORE.update((kind, "_enter_small") for kind in _SMALL_STATEMENTS)
+_CORE_BEFORE.update((kind, "_enter_compound") for kind in _COMPOUND_STATEMENTS)
+_CORE_AFTER: Dict[type, str] = {kind: "_leave_small" for kind in _SMALL_STATEMENTS}
+_CORE_AFTER.update((kind, "_leave_compound") for kind in _COMPOUND_STATEMENTS)
+_CORE_AFTER[cst.FunctionDef] = _CORE_AFTER[cst.ClassDef] = "_leave_def_statement"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Who handles what, for one list of collector classes: the collectors in run order, and per node type
+    the (owner, method name) steps before and after its code (owner 0 is the extraction itself, owner
+    ``i + 1`` the ``i``-th collector). Computed once per list, bound per file only for the node types met."""
+
+    key: Tuple[Type[Collector], ...]
+    order: Tuple[Type[Collector], ...]
+    before: Dict[type, Tuple[Tuple[int, str], ...]]
+    after: Dict[type, Tuple[Tuple[int, str], ...]]
+
+
+_PLANS: Dict[Tuple[Type[Collector], ...], _Plan] = {}
+
+
+def _plan(kinds: Tuple[Type[Collector], ...]) -> _Plan:
+    plan = _PLANS.get(kinds)
+    if plan is not None:
+        return plan
+    order = tuple(ordered(kinds))
+    enter: Dict[type, List[Tuple[int, str]]] = {}
+    leave: Dict[type, List[Tuple[int, str]]] = {}
+    for index, collector in enumerate(order, start=1):
+        for table, target in ((collector.enter, enter), (collector.leave, leave)):
+            for node_type, method in table.items():
+                target.setdefault(node_type, []).append((index, method))
+    before = {kind: tuple(([(0, _CORE_BEFORE[kind])] if kind in _CORE_BEFORE else []) + enter.get(kind, []))
+              for kind in set(_CORE_BEFORE) | set(enter)}
+    after = {kind: tuple(leave.get(kind, []) + ([(0, _CORE_AFTER[kind])] if kind in _CORE_AFTER else []))
+             for kind in set(_CORE_AFTER) | set(leave)}
+    plan = _PLANS[kinds] = _Plan(kinds, order, before, after)
+    return plan
+
 
 class Extraction(PositionedWalk):
     """Walks one module in source order (by generating its code) and gathers FileFacts."""
@@ -93,7 +137,8 @@ class Extraction(PositionedWalk):
     __slots__ = (
         "module", "is_package", "knowledge", "paths", "aliases", "scopes", "toplevel",
         "imports", "calls", "constants", "functions", "stmt_stack", "statements", "collectors",
-        "_by_kind", "_enter", "_leave", "_call_names", "_func_stack", "text", "star_imports",
+        "_by_kind", "plan", "_call_hooks", "_statement_hooks", "_call_names", "_func_stack", "text",
+        "star_imports",
     )
 
     def __init__(self, module: cst.Module, module_name: str, is_package: bool, knowledge: Knowledge,
@@ -109,7 +154,7 @@ class Extraction(PositionedWalk):
         self.toplevel = {
             stmt.name.value
             for stmt in module.body
-            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef))
+            if type(stmt) in (cst.FunctionDef, cst.ClassDef)
         }
         self.imports: List[ImportFact] = []
         self.calls: List[CallFact] = []
@@ -120,26 +165,30 @@ class Extraction(PositionedWalk):
         self._call_names: Dict[int, str] = {}
         self._func_stack: List[Tuple[str, int]] = []
         self.text = ""  # the source, for collectors that read it in finish()
-        self.collectors = [c(self) for c in ordered(collector_types)]
+        plan = _plan(tuple(collector_types))
+        self.plan = plan
+        self.collectors = [c(self) for c in plan.order]
         self._by_kind: Dict[type, Collector] = {type(c): c for c in self.collectors}
-        self._enter: Dict[type, List[Callable]] = {}
-        self._leave: Dict[type, List[Callable]] = {}
-        for collector in self.collectors:
-            for table, target in ((collector.enter, self._enter), (collector.leave, self._leave)):
-                for node_type, method in table.items():
-                    target.setdefault(node_type, []).append(getattr(collector, method))
-        # One dict lookup per node: node type -> the core's and the collectors' handlers, in order.
-        core_before: Dict[type, Callable] = {cst.Call: self._enter_call}
-        core_before.update((kind, self._enter_small) for kind in _SMALL_STATEMENTS)
-        core_before.update((kind, self._enter_compound) for kind in _COMPOUND_STATEMENTS)
-        core_after: Dict[type, Callable] = {kind: self._leave_small for kind in _SMALL_STATEMENTS}
-        core_before[cst.IndentedBlock] = core_before[cst.SimpleStatementSuite] = self._enter_suite
-        core_after.update((kind, self._leave_compound) for kind in _COMPOUND_STATEMENTS)
-        core_after[cst.FunctionDef] = core_after[cst.ClassDef] = self._leave_def_statement
-        self._before = {kind: chain(([core_before[kind]] if kind in core_before else []) + self._enter.get(kind, []))
-                        for kind in set(core_before) | set(self._enter)}
-        self._after = {kind: chain(self._leave.get(kind, []) + ([core_after[kind]] if kind in core_after else []))
-                       for kind in set(core_after) | set(self._leave)}
+        # only the collectors that override a hook are asked (the base's hooks do nothing)
+        self._call_hooks = [c.on_call for c in self.collectors if type(c).on_call is not Collector.on_call]
+        self._statement_hooks = [c.on_statement for c in self.collectors
+                                 if type(c).on_statement is not Collector.on_statement]
+        self._before = Handlers(self._bind_before)
+        self._after = Handlers(self._bind_after)
+
+    def _bind_before(self, kind: type) -> Optional[Callable]:
+        """The handlers of a node type met for the first time in this file: the core's, then the collectors'."""
+        return self._handlers(self.plan.before.get(kind))
+
+    def _bind_after(self, kind: type) -> Optional[Callable]:
+        """The handlers after a node type's code: the collectors' first, then the core's."""
+        return self._handlers(self.plan.after.get(kind))
+
+    def _handlers(self, steps: Optional[Tuple[Tuple[int, str], ...]]) -> Optional[Callable]:
+        if not steps:
+            return None
+        owners = (self, *self.collectors)
+        return chain([getattr(owners[index], method) for index, method in steps])
 
     def collector(self, kind: Type[C]) -> C:
         """The running collector of class ``kind`` (see :meth:`Collector.peer`)."""
@@ -203,7 +252,7 @@ class Extraction(PositionedWalk):
         outer = self.scopes[-1]
         prefix = "" if outer.kind == "module" else outer.name + "."
         name = prefix + node.name.value
-        if isinstance(node, cst.FunctionDef):
+        if type(node) is cst.FunctionDef:
             scope = Scope(name, "function")
             for param in _all_params(node.params):
                 pname = param.name.value
@@ -235,17 +284,17 @@ class Extraction(PositionedWalk):
 
     def type_of(self, node: cst.BaseExpression) -> Optional[str]:
         """The known type of a value: from how it was made (``pd.read_csv`` -> ``pandas.DataFrame``)."""
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             for scope in (self.scopes[-1], self.scopes[0]):
                 if node.value in scope.types:
                     return scope.types[node.value]
             return None
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             return self.knowledge.return_type(self.qualname_of_call(node))
-        if isinstance(node, cst.Subscript):
+        if type(node) is cst.Subscript:
             base = self.type_of(node.value)
             return self.knowledge.subscript_type(base) if base else None
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             base = self.type_of(node.value)
             if base:
                 return self.knowledge.attribute_type(base, node.attr.value)
@@ -256,7 +305,7 @@ class Extraction(PositionedWalk):
     # -- names -----------------------------------------------------------------------------------
     def qualname(self, node: cst.BaseExpression) -> Optional[str]:
         """Qualified name of a name or attribute chain through import aliases; None when unknown."""
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             value = node.value
             scope = self.scopes[-1]
             if value in scope.bindings and scope.kind != "module":
@@ -270,7 +319,7 @@ class Extraction(PositionedWalk):
             if self.star_imports and value in _STAR_REEXPORTED and value not in self.scopes[0].bindings:
                 return value
             return None
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             base = self.qualname(node.value)
             if base is not None:
                 return f"{base}.{node.attr.value}"
@@ -289,9 +338,9 @@ class Extraction(PositionedWalk):
         func = node.func
         name = self.qualname(func)
         if name is None:
-            if isinstance(func, cst.Attribute):
+            if type(func) is cst.Attribute:
                 name = unknown_method(func.attr.value)
-            elif isinstance(func, cst.Name):
+            elif type(func) is cst.Name:
                 star = self.star_imports
                 # a function of the one module this file star-imports (from pkg.helpers import *)
                 name = f"{star[0]}.{func.value}" if len(star) == 1 and not \
@@ -307,13 +356,13 @@ class Extraction(PositionedWalk):
         self.calls.append(CallFact(name, self.line, self.col, self.scopes[-1].name))
         if self.stmt_stack:
             self.stmt_stack[-1].calls.append(name)
-        for collector in self.collectors:
-            collector.on_call(node, name)
+        for on_call in self._call_hooks:
+            on_call(node, name)
 
     # -- imports ---------------------------------------------------------------------------------
     def _record_import(self, node) -> None:
         line = self.stmt_line
-        if isinstance(node, cst.Import):
+        if type(node) is cst.Import:
             for alias in node.names:
                 target = _dotted(alias.name)
                 if alias.asname is not None:
@@ -325,7 +374,7 @@ class Extraction(PositionedWalk):
                 self.imports.append(ImportFact(target, local, line))
             return
         base = self._resolve_from(node)
-        if base is None or isinstance(node.names, cst.ImportStar):
+        if base is None or type(node.names) is cst.ImportStar:
             if base is not None:
                 self.imports.append(ImportFact(base, "*", line, True))
                 self.star_imports.append(base)
@@ -360,10 +409,10 @@ class Extraction(PositionedWalk):
     def _classify(self, frame: StatementFrame, end_line: int) -> None:
         frame.end_line = max(frame.line, end_line)
         node = frame.node
-        if type(node) is cst.Expr and isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+        if type(node) is cst.Expr and type(node.value) in (cst.SimpleString, cst.ConcatenatedString):
             return
-        for collector in self.collectors:
-            fact_ = collector.on_statement(frame)
+        for on_statement in self._statement_hooks:
+            fact_ = on_statement(frame)
             if fact_ is not None:
                 self.statements.append(fact_)
                 return
@@ -373,24 +422,24 @@ class Extraction(PositionedWalk):
         value = node.value
         if value is None:
             return
-        if isinstance(node, cst.AugAssign):
-            if isinstance(node.target, cst.Name) and isinstance(node.operator, cst.AddAssign):
+        if type(node) is cst.AugAssign:
+            if type(node.target) is cst.Name and type(node.operator) is cst.AddAssign:
                 name = node.target.value
                 previous = self.lookup(name)
                 self._bind(name, Concat((previous or Unknown(Why.AUGMENTED), self.sym(value))), value, None)
             return
-        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        targets = [t.target for t in node.targets] if type(node) is cst.Assign else [node.target]
         sym_value = None
         type_ = None
         for target in targets:
-            if isinstance(target, cst.Name):
+            if type(target) is cst.Name:
                 if sym_value is None:
                     sym_value = self.sym(value)
                     type_ = self.type_of(value)
                 self._bind(target.value, sym_value, value, type_)
-            elif isinstance(target, (cst.Tuple, cst.List)):
+            elif type(target) in (cst.Tuple, cst.List):
                 for element in target.elements:
-                    if isinstance(element.value, cst.Name):
+                    if type(element.value) is cst.Name:
                         self._bind(element.value.value, Unknown(Why.UNPACKED), None, None)
 
     def _bind(self, name: str, value: Sym, node: Optional[cst.BaseExpression], type_: Optional[str]) -> None:
@@ -409,7 +458,7 @@ class Extraction(PositionedWalk):
 
     def _bind_loop(self, node: cst.For) -> None:
         target = node.target
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             iterable = self.sym(node.iter)
             if isinstance(iterable, Seq):
                 self.scopes[-1].bindings[target.value] = Choice(iterable.items)
@@ -422,13 +471,13 @@ class Extraction(PositionedWalk):
         kind = type(node)
         if kind is cst.SimpleString:
             try:
-                value = node.evaluated_value
+                value = string_value(node)
             except Exception:  # noqa: BLE001 - malformed literal: unknown, never fatal
                 return Unknown(Why.STRING)
             return Lit(value if isinstance(value, str) else value.decode("latin-1"))
         if kind is cst.Integer or kind is cst.Float:
             try:
-                return Lit(node.evaluated_value)
+                return Lit(integer_value(node) if kind is cst.Integer else node.evaluated_value)
             except Exception:  # noqa: BLE001
                 return Unknown(Why.NUMBER)
         if kind is cst.Name:
@@ -444,12 +493,12 @@ class Extraction(PositionedWalk):
         if kind is cst.FormattedString:
             parts: List[Sym] = []
             for part in node.parts:
-                if isinstance(part, cst.FormattedStringText):
+                if type(part) is cst.FormattedStringText:
                     parts.append(Lit(part.value.replace("{{", "{").replace("}}", "}")))
                 else:
                     value = self.sym(part.expression, depth + 1)
                     spec = part.format_spec
-                    if spec and len(spec) == 1 and isinstance(spec[0], cst.FormattedStringText) and \
+                    if spec and len(spec) == 1 and type(spec[0]) is cst.FormattedStringText and \
                             re.fullmatch(r"0?\d{1,2}d", spec[0].value):
                         # f"{month:02d}": the spec shapes the text (resolved in debtscan.project.paths)
                         value = Format(Lit("{:" + spec[0].value + "}"), (value,), (), ())
@@ -458,7 +507,7 @@ class Extraction(PositionedWalk):
         if kind is cst.List or kind is cst.Tuple or kind is cst.Set:
             items = []
             for element in node.elements:
-                if isinstance(element, cst.StarredElement):
+                if type(element) is cst.StarredElement:
                     inner = self.sym(element.value, depth + 1)
                     if isinstance(inner, Seq):
                         items.extend(inner.items)
@@ -486,7 +535,7 @@ class Extraction(PositionedWalk):
             properties = self.paths.properties
             if node.attr.value in properties and self.type_of(node.value) == "pathlib.Path":
                 return PathOp(properties[node.attr.value], self.sym(node.value, depth + 1))
-            if qualname is not None and isinstance(node.value, (cst.Name, cst.Attribute)) and self.qualname(node.value):
+            if qualname is not None and type(node.value) in (cst.Name, cst.Attribute) and self.qualname(node.value):
                 return Ref(qualname)
             prop = properties.get(node.attr.value)
             if prop:
@@ -500,15 +549,15 @@ class Extraction(PositionedWalk):
             return self._sym_call(node, depth)
         if kind is cst.IfExp:
             return Choice((self.sym(node.body, depth + 1), self.sym(node.orelse, depth + 1)))
-        if kind is cst.Subscript and isinstance(node.value, cst.Attribute) and node.value.attr.value == "argv" \
-                and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
-                and isinstance(node.slice[0].slice.value, cst.Integer) and self.qualname(node.value) == "sys.argv":
+        if kind is cst.Subscript and type(node.value) is cst.Attribute and node.value.attr.value == "argv" \
+                and len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index \
+                and type(node.slice[0].slice.value) is cst.Integer and self.qualname(node.value) == "sys.argv":
             # sys.argv[1]: the first word the runner passes (debtscan.project.argv)
             index = int(node.slice[0].slice.value.evaluated_value)
             return Arg("", index) if index >= 1 else Unknown(Why.ARGUMENT)
-        if kind is cst.Subscript and isinstance(node.value, cst.Attribute) and node.value.attr.value == "parents" \
-                and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
-                and isinstance(node.slice[0].slice.value, cst.Integer):
+        if kind is cst.Subscript and type(node.value) is cst.Attribute and node.value.attr.value == "parents" \
+                and len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index \
+                and type(node.slice[0].slice.value) is cst.Integer:
             # Path(__file__).resolve().parents[2]: three dirname steps up
             value = self.sym(node.value.value, depth + 1)
             levels = node.slice[0].slice.value.evaluated_value
@@ -533,7 +582,7 @@ class Extraction(PositionedWalk):
         if folder is not None:
             return Lit(folder)
         func = node.func
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             method = func.attr.value
             if method == "format":
                 template = self.sym(func.value, depth + 1)
@@ -612,9 +661,9 @@ def _statement_order(statement: StatementFact) -> Tuple[int, int]:
 
 
 def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         return f"{_dotted(node.value)}.{node.attr.value}"
     return ""
 
@@ -622,7 +671,7 @@ def _dotted(node: cst.BaseExpression) -> str:
 def _all_params(params: cst.Parameters):
     yield from params.posonly_params
     yield from params.params
-    if isinstance(params.star_arg, cst.Param):
+    if type(params.star_arg) is cst.Param:
         yield params.star_arg
     yield from params.kwonly_params
     if params.star_kwarg is not None:
@@ -645,6 +694,15 @@ def _suppressions(text: str) -> Tuple[SuppressionFact, ...]:
 def default_collectors() -> List[Type[Collector]]:
     """The built-in fact families, in the order they see each node and classify lines (each also runs after
     the collectors its ``after`` names: :func:`~debtscan.facts.collector.ordered`)."""
+    if not _DEFAULT:
+        _DEFAULT.extend(_load_default_collectors())
+    return list(_DEFAULT)
+
+
+_DEFAULT: List[Type[Collector]] = []
+
+
+def _load_default_collectors() -> List[Type[Collector]]:
     from debtscan.facts.io import IOCollector
     from debtscan.facts.lines import LinesCollector
     from debtscan.facts.deadcode import DeadCodeCollector
@@ -674,5 +732,5 @@ def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool
         # at once (the scan pauses the cyclic garbage collector while extracting).
         ex.collectors = []
         ex._by_kind = {}
-        ex._enter = ex._leave = {}
+        ex._call_hooks = ex._statement_hooks = []
         ex.release()

@@ -39,6 +39,7 @@ from debtscan.facts.model import FingerprintFact
 SLOTS = 64
 _SLOT_BITS = 6
 _MASK64 = (1 << 64) - 1
+_DISTANCE = 1 << 58  # a filled slot's distance to the slot it copies, above the 58 bits of a value
 _STRINGS = re.compile(
     r"""(?:\b[rRbBuUfF]{1,2})?(?:'''[\s\S]*?'''|\"\"\"[\s\S]*?\"\"\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")"""
     r"""|#[^\n]*""")
@@ -76,27 +77,28 @@ def signature(hashes: Tuple[int, ...]) -> Tuple[int, ...]:
         shingles = {hashes[0]}
     else:
         shingles = {(a << 32) | b for a, b in zip(hashes, hashes[1:])}
-    empty = _MASK64 + 1
-    slots = [empty] * SLOTS
+    slots: List[Any] = [None] * SLOTS
     for shingle in shingles:
-        mixed = _mix(shingle)
+        value = (shingle ^ (shingle >> 30)) * 0xBF58476D1CE4E5B9 & _MASK64  # _mix, inlined
+        value = (value ^ (value >> 27)) * 0x94D049BB133111EB & _MASK64
+        mixed = value ^ (value >> 31)
         slot = mixed & (SLOTS - 1)
         rest = mixed >> _SLOT_BITS
-        if rest < slots[slot]:
+        current = slots[slot]
+        if current is None or rest < current:
             slots[slot] = rest
-    if empty in slots:
-        # each empty slot takes the next non-empty one to its right (circularly), plus its distance: one
-        # sweep from right to left, twice round, so the cost is O(SLOTS) however few slots are filled
-        filled = list(slots)
-        nearest = None  # (index, value) of the nearest non-empty slot to the right of the current one
-        for step in range(2 * SLOTS - 1, -1, -1):
-            index = step % SLOTS
+    if None in slots:
+        # each empty slot takes the next non-empty one to its right (circularly) plus its distance: the
+        # empty runs between consecutive filled slots are filled in one pass, O(SLOTS) however few are filled
+        filled = [index for index in range(SLOTS) if slots[index] is not None]
+        out = list(slots)
+        previous = filled[-1] - SLOTS
+        for index in filled:
             value = slots[index]
-            if value != empty:
-                nearest = (step, value)
-            elif nearest is not None and step < SLOTS:
-                filled[index] = nearest[1] + (nearest[0] - step) * (1 << 58)
-        slots = filled
+            for empty in range(previous + 1, index):
+                out[empty % SLOTS] = value + (index - empty) * _DISTANCE
+            previous = index
+        slots = out
     return tuple(slots)
 
 

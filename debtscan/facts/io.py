@@ -60,11 +60,11 @@ def _root_name(node: Optional[cst.BaseExpression], depth: int = 0) -> Optional[s
     """The variable an expression is built on: ``sub[["id", "y"]].values`` -> ``sub``."""
     while node is not None and depth < 8:
         depth += 1
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             return node.value
-        if isinstance(node, (cst.Subscript, cst.Attribute)):
+        if type(node) in (cst.Subscript, cst.Attribute):
             node = node.value
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        elif type(node) is cst.Call and type(node.func) is cst.Attribute:
             node = node.func.value
         else:
             return None
@@ -72,11 +72,11 @@ def _root_name(node: Optional[cst.BaseExpression], depth: int = 0) -> Optional[s
 
 
 def _method_name(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         func = node.func
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             return func.attr.value
-        if isinstance(func, cst.Name):
+        if type(func) is cst.Name:
             return func.value
     return ""
 
@@ -120,7 +120,7 @@ def _column_naming(node: cst.BaseExpression, ex) -> Optional[Sym]:
     start (end) with the text, as ``PathOp("add_prefix" | "add_suffix", <frame>, <text>)``, so that a helper
     writing one file per column (``for c in df.columns: df[[c]].to_feather(f"{path}_{c}.f")``) writes
     ``train_f101_*.f``, not ``train_*.f``. None for any other expression."""
-    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+    if not (type(node) is cst.Call and type(node.func) is cst.Attribute
             and node.func.attr.value in ("add_prefix", "add_suffix") and node.args):
         return None
     text = ex.sym(node.args[0].value)
@@ -135,14 +135,14 @@ _FLAG_ACTIONS = frozenset({"store_true", "store_false", "store_const", "append_c
 def _arity(node: cst.Call) -> Arity:
     """How many words ``add_argument(..., action=, nargs=)`` takes."""
     action = argument(node, None, "action")
-    if isinstance(action, cst.SimpleString) and action.evaluated_value in _FLAG_ACTIONS:
+    if type(action) is cst.SimpleString and action.evaluated_value in _FLAG_ACTIONS:
         return Arity.NONE
     nargs = argument(node, None, "nargs")
     if nargs is None:
         return Arity.ONE
-    if isinstance(nargs, cst.SimpleString):
+    if type(nargs) is cst.SimpleString:
         return Arity.OPTIONAL if nargs.evaluated_value == "?" else Arity.MANY
-    if isinstance(nargs, cst.Integer):
+    if type(nargs) is cst.Integer:
         return Arity.ONE if nargs.value == "1" else Arity.MANY
     return Arity.MANY  # argparse.REMAINDER and the like
 
@@ -197,7 +197,7 @@ class IOCollector(Collector):
     # -- node hooks ------------------------------------------------------------------------------
     def _enter_with(self, node: cst.With) -> None:
         for item in node.items:
-            if isinstance(item.item, cst.Call) and item.asname is not None and isinstance(item.asname.name, cst.Name):
+            if type(item.item) is cst.Call and item.asname is not None and type(item.asname.name) is cst.Name:
                 self._handle_targets[id(item.item)] = item.asname.name.value
 
     def _flush_unpack(self, node) -> None:
@@ -211,24 +211,24 @@ class IOCollector(Collector):
     def _enter_assign(self, node: cst.Assign) -> None:
         target = node.targets[0].target if len(node.targets) == 1 else None
         if _method_name(node.value) in ("parse_args", "parse_known_args") and target is not None:
-            if isinstance(target, (cst.Tuple, cst.List)) and target.elements:
+            if type(target) in (cst.Tuple, cst.List) and target.elements:
                 target = target.elements[0].value  # args, unknown = parser.parse_known_args()
-            if isinstance(target, cst.Name):
+            if type(target) is cst.Name:
                 self._namespaces.add(target.value)
             target = node.targets[0].target
-        if isinstance(target, (cst.Tuple, cst.List)) and isinstance(node.value, cst.Name):
+        if type(target) in (cst.Tuple, cst.List) and type(node.value) is cst.Name:
             # path, pref = args (args a parameter): element i of whatever the caller passes
             bound = self.ex.lookup(node.value.value)
             if isinstance(bound, Param) and bound.default is None:
                 for position, element in enumerate(target.elements):
-                    if isinstance(element.value, cst.Name):
+                    if type(element.value) is cst.Name:
                         self._pending_unpack.append(
                             (element.value.value, Param(bound.function, f"{bound.name}[{position}]")))
-        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+        if len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
             value = node.value
-            if isinstance(value, cst.Call):
+            if type(value) is cst.Call:
                 self._handle_targets[id(value)] = node.targets[0].target.value
-            elif isinstance(value, cst.Attribute) and isinstance(value.value, cst.Call):
+            elif type(value) is cst.Attribute and type(value.value) is cst.Call:
                 # f = open(p).read() is not a handle; nothing to do
                 pass
 
@@ -237,13 +237,13 @@ class IOCollector(Collector):
         ``Path(d).glob("*.csv")``, ``a + b``, ``set(a) - set(b)`` (its left side), a name holding some."""
         if depth > 6:
             return []
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             name = self.ex.qualname_of_call(node)
             spec = self.ex.knowledge.io_spec(name)
             args = [a for a in node.args if a.keyword is None and not a.star]
             if spec is not None and spec.pattern:
                 if spec.receiver_path:
-                    if not isinstance(node.func, cst.Attribute):
+                    if not type(node.func) is cst.Attribute:
                         return []
                     inner = self.ex.sym(args[0].value) if args else Lit("*")
                     extra = (Lit("**"),) if spec.name == "rglob" else ()
@@ -252,15 +252,15 @@ class IOCollector(Collector):
             if name in self.k_code.iteration_wrappers and args:
                 return self._glob_patterns(args[0].value, depth + 1)
             return []
-        if isinstance(node, cst.BinaryOperation):
+        if type(node) is cst.BinaryOperation:
             left = self._glob_patterns(node.left, depth + 1)
-            if isinstance(node.operator, (cst.Add, cst.BitOr)):
+            if type(node.operator) in (cst.Add, cst.BitOr):
                 return left + [p for p in self._glob_patterns(node.right, depth + 1) if p not in left]
             return left  # set(a) - set(b), set(a) & set(b): within a
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             return list(self._globbed.get((self.ex.scope_name, node.value), ()))
-        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)) and isinstance(node.elt, cst.Name) \
-                and isinstance(node.for_in.target, cst.Name) and node.elt.value == node.for_in.target.value:
+        if type(node) in (cst.ListComp, cst.GeneratorExp, cst.SetComp) and type(node.elt) is cst.Name \
+                and type(node.for_in.target) is cst.Name and node.elt.value == node.for_in.target.value:
             return self._glob_patterns(node.for_in.iter, depth + 1)
         return []
 
@@ -305,29 +305,29 @@ class IOCollector(Collector):
         value = node.value
         if value is None:
             return
-        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
-        if len(targets) == 1 and isinstance(targets[0], cst.Name):
+        targets = [t.target for t in node.targets] if type(node) is cst.Assign else [node.target]
+        if len(targets) == 1 and type(targets[0]) is cst.Name:
             patterns = self._glob_patterns(value)
             if patterns:
                 known = self._globbed.setdefault((self.ex.scope_name, targets[0].value), [])
                 known.extend(p for p in patterns if p not in known)
-        if self._if_stack and isinstance(node, cst.Assign):
+        if self._if_stack and type(node) is cst.Assign:
             for target in node.targets:
-                if isinstance(target.target, cst.Name):
+                if type(target.target) is cst.Name:
                     self._if_stack[-1].setdefault(target.target.value, []).append(self.ex.sym(value))
         scope = self.ex.scope_name
         is_prediction = self._is_prediction(value)
         is_model = self._is_model_value(value)
         if not (is_prediction or is_model):
             return
-        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        targets = [t.target for t in node.targets] if type(node) is cst.Assign else [node.target]
         for target in targets:
             name = _root_name(target)
             if name is None:
                 continue
             if is_prediction:
                 self._predictions.setdefault(scope, set()).add(name)
-            elif is_model and isinstance(target, cst.Name):
+            elif is_model and type(target) is cst.Name:
                 self._models.setdefault(scope, set()).add(name)
 
     def _enter_comp(self, node) -> None:
@@ -336,8 +336,8 @@ class IOCollector(Collector):
         comp = node.for_in
         scope = self.ex.scope
         while comp is not None:
-            names = [comp.target.value] if isinstance(comp.target, cst.Name) else \
-                [e.value.value for e in getattr(comp.target, "elements", ()) if isinstance(e.value, cst.Name)]
+            names = [comp.target.value] if type(comp.target) is cst.Name else \
+                [e.value.value for e in getattr(comp.target, "elements", ()) if type(e.value) is cst.Name]
             for name in names:
                 saved.append((name, scope.bindings.get(name)))
             self._bind_iteration(scope, comp.target, comp.iter)
@@ -359,9 +359,9 @@ class IOCollector(Collector):
         self._bind_iteration(self.ex.scope, node.target, node.iter)
 
     def _bind_iteration(self, scope, target, iterable) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             inner = iterable
-            while isinstance(inner, cst.Call) and self.ex.qualname_of_call(inner) in self.k_code.iteration_wrappers \
+            while type(inner) is cst.Call and self.ex.qualname_of_call(inner) in self.k_code.iteration_wrappers \
                     and inner.args:
                 inner = inner.args[0].value
             globbed = self._glob_patterns(inner)
@@ -369,21 +369,21 @@ class IOCollector(Collector):
                 # for f in files (files = sorted(glob(p)), files += glob(q)): one of the matched files
                 scope.bindings[target.value] = globbed[0] if len(globbed) == 1 else Choice(tuple(globbed[:8]))
                 return
-            built = scope.nodes.get(inner.value) if isinstance(inner, cst.Name) else inner
-            while isinstance(built, cst.Call) and self.ex.qualname_of_call(built) in self.k_code.iteration_wrappers \
+            built = scope.nodes.get(inner.value) if type(inner) is cst.Name else inner
+            while type(built) is cst.Call and self.ex.qualname_of_call(built) in self.k_code.iteration_wrappers \
                     and built.args:
                 built = built.args[0].value
-            if isinstance(built, (cst.ListComp, cst.GeneratorExp)):
+            if type(built) in (cst.ListComp, cst.GeneratorExp):
                 # files = sorted([str(DIR / f"{f}.csv") for f in names]): one of the paths the list builds
                 element = built.elt
-                if isinstance(element, cst.Call) and self.ex.qualname_of_call(element) == "builtins.str" \
+                if type(element) is cst.Call and self.ex.qualname_of_call(element) == "builtins.str" \
                         and element.args:
                     element = element.args[0].value
                 value = self.ex.sym(element)
                 if isinstance(value, (Concat, Format, PathJoin, PathOp)):
                     scope.bindings[target.value] = value
                     return
-            listed = scope.bindings.get(inner.value) if isinstance(inner, cst.Name) else None
+            listed = scope.bindings.get(inner.value) if type(inner) is cst.Name else None
             if isinstance(listed, Unknown) and listed.why is Why.CALL and callee_of(listed.detail).resolved \
                     and listed.detail.split(".", 1)[0] not in self.k_code.libraries:
                 # files = utils.get_use_files(...); for f in files: the elements of what the helper returns
@@ -391,33 +391,33 @@ class IOCollector(Collector):
                 return
         for _ in range(3):
             # files = sorted(glob(p)); for f in tqdm(files): ... -> the glob's pattern
-            if isinstance(iterable, cst.Name) and iterable.value in scope.nodes \
+            if type(iterable) is cst.Name and iterable.value in scope.nodes \
                     and isinstance(scope.bindings.get(iterable.value), Unknown):
                 iterable = scope.nodes[iterable.value]
-            elif isinstance(iterable, cst.Call) and self.ex.qualname_of_call(iterable) in self.k_code.iteration_wrappers \
+            elif type(iterable) is cst.Call and self.ex.qualname_of_call(iterable) in self.k_code.iteration_wrappers \
                     and iterable.args:
                 iterable = iterable.args[0].value
-            elif isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) \
+            elif type(iterable) is cst.Call and type(iterable.func) is cst.Attribute \
                     and iterable.func.attr.value in ("tolist", "to_list", "unique") and not iterable.args:
                 # ('../feature/train_' + imp.feature + '.f').tolist(): one path per row
                 inner = self.ex.sym(iterable.func.value)
-                if isinstance(inner, (Concat, Format, PathJoin)) and isinstance(target, cst.Name):
+                if isinstance(inner, (Concat, Format, PathJoin)) and type(target) is cst.Name:
                     scope.bindings[target.value] = inner
                     return
                 break
             else:
                 break
-        if isinstance(iterable, cst.Attribute) and iterable.attr.value == "columns" \
-                and isinstance(iterable.value, cst.Name) and isinstance(target, cst.Name):
+        if type(iterable) is cst.Attribute and iterable.attr.value == "columns" \
+                and type(iterable.value) is cst.Name and type(target) is cst.Name:
             # for c in df.columns: df.to_feather(f"{path}_{c}.f") -- a column name of the frame passed in
             frame = self.ex.lookup(iterable.value.value)
             if isinstance(frame, Param):
                 scope.bindings[target.value] = PathOp("columns", frame)
                 return
-        if isinstance(iterable, cst.Call):
+        if type(iterable) is cst.Call:
             name = self.ex.qualname_of_call(iterable)
             args = [a for a in iterable.args if a.keyword is None and not a.star]
-            if name == "builtins.range" and isinstance(target, cst.Name) and args:
+            if name == "builtins.range" and type(target) is cst.Name and args:
                 bounds = [self.ex.sym(a.value) for a in args]
                 if all(isinstance(b, Lit) and isinstance(b.value, int) and not isinstance(b.value, bool)
                        for b in bounds):
@@ -428,28 +428,28 @@ class IOCollector(Collector):
                 scope.bindings[target.value] = Unknown(Why.LOOP)
                 return
             spec = self.ex.knowledge.io_spec(name)
-            if spec is not None and spec.pattern and isinstance(target, cst.Name) and args:
+            if spec is not None and spec.pattern and type(target) is cst.Name and args:
                 pattern = self.ex.sym(args[0].value)
-                if spec.receiver_path and isinstance(iterable.func, cst.Attribute):
+                if spec.receiver_path and type(iterable.func) is cst.Attribute:
                     # Path.rglob("*.csv") is Path.glob("**/*.csv"): any depth below the folder
                     inner = (Lit("**"), pattern) if spec.name == "rglob" else (pattern,)
                     pattern = PathJoin((self.ex.sym(iterable.func.value),) + inner)
                 scope.bindings[target.value] = pattern
                 return
-            if spec is not None and spec.listing and spec.receiver_path and isinstance(target, cst.Name) \
-                    and isinstance(iterable.func, cst.Attribute):
+            if spec is not None and spec.listing and spec.receiver_path and type(target) is cst.Name \
+                    and type(iterable.func) is cst.Attribute:
                 # for p in folder.iterdir(): each entry's full path
                 scope.bindings[target.value] = PathJoin((self.ex.sym(iterable.func.value), Lit("*")))
                 return
-            if name == "builtins.enumerate" and isinstance(target, cst.Tuple) and args \
+            if name == "builtins.enumerate" and type(target) is cst.Tuple and args \
                     and len(target.elements) == 2:
-                if isinstance(target.elements[0].value, cst.Name):
+                if type(target.elements[0].value) is cst.Name:
                     scope.bindings[target.elements[0].value.value] = Unknown(Why.LOOP)
                 self._bind_iteration(scope, target.elements[1].value, args[0].value)
                 return
-        if isinstance(target, (cst.Tuple, cst.List)):
+        if type(target) in (cst.Tuple, cst.List):
             seq = _as_seq(self.ex.sym(iterable))
-            names = [e.value.value if isinstance(e.value, cst.Name) else None for e in target.elements]
+            names = [e.value.value if type(e.value) is cst.Name else None for e in target.elements]
             if isinstance(seq, Seq) and seq.items and all(isinstance(i, Seq) and len(i.items) == len(names)
                                                           for i in seq.items):
                 for position, name in enumerate(names):
@@ -459,7 +459,7 @@ class IOCollector(Collector):
                 for name in names:
                     if name:
                         scope.bindings[name] = Unknown(Why.LOOP)
-        elif isinstance(target, cst.Name):
+        elif type(target) is cst.Name:
             value = self.ex.sym(iterable)
             seq = _as_seq(value)
             if isinstance(seq, Seq):
@@ -477,13 +477,13 @@ class IOCollector(Collector):
         scope = self.ex.scope
         for decorator in node.decorators:
             call = decorator.decorator
-            if not isinstance(call, cst.Call):
+            if not type(call) is cst.Call:
                 continue
             name = self.ex.qualname_of_call(call)
             if not (name.endswith(".option") or name.endswith(".argument")) or not name.startswith(("click", "typer")):
                 continue
             default = argument(call, None, "default")
-            flags = [a.value for a in call.args if a.keyword is None and isinstance(a.value, cst.SimpleString)]
+            flags = [a.value for a in call.args if a.keyword is None and type(a.value) is cst.SimpleString]
             if default is None or not flags:
                 continue
             dest = None
@@ -511,7 +511,7 @@ class IOCollector(Collector):
         if method == "add_argument":
             self._argparse_option(node)
             return
-        if method in self.k_code.mappers and len(node.args) >= 2 and isinstance(node.args[0].value, (cst.Name, cst.Attribute)):
+        if method in self.k_code.mappers and len(node.args) >= 2 and type(node.args[0].value) in (cst.Name, cst.Attribute):
             # Pool().map(make, [3, 5]) / map(make, WINDOWS): make is called with each item
             function = self.ex.qualname(node.args[0].value)
             items = _as_seq(self.ex.sym(node.args[1].value))
@@ -537,7 +537,7 @@ class IOCollector(Collector):
             return
         if spec.receiver_path:
             func = node.func
-            if not isinstance(func, cst.Attribute):
+            if not type(func) is cst.Attribute:
                 return
             base = self.ex.sym(func.value)
             if spec.pattern:
@@ -573,13 +573,13 @@ class IOCollector(Collector):
 
     def _through_handle(self, path_node: cst.BaseExpression, spec: IOSpec, value: str) -> bool:
         """A read or write through an open handle updates the open's fact (format, what is written)."""
-        if isinstance(path_node, cst.Name):
+        if type(path_node) is cst.Name:
             index = self._handles.get((self.ex.scope_name, path_node.value))
             if index is None:
                 return False
             self._upgrade(index, spec, value)
             return True
-        if isinstance(path_node, cst.Call):
+        if type(path_node) is cst.Call:
             target = self.ex.knowledge.io_spec(self.ex.qualname_of_call(path_node))
             if target is not None and target.mode == "open":
                 self._pending_fmt[id(path_node)] = (spec.fmt, value)
@@ -612,7 +612,7 @@ class IOCollector(Collector):
         data: Optional[cst.BaseExpression] = None
         if spec.value_arg is not None:
             data = argument(node, spec.value_arg, None)
-        elif isinstance(node.func, cst.Attribute) and not spec.receiver_path:
+        elif type(node.func) is cst.Attribute and not spec.receiver_path:
             data = node.func.value
         if data is None:
             return ""
@@ -635,32 +635,32 @@ class IOCollector(Collector):
             if self.k_predictions.names.search(root):
                 return True
         inner = node
-        while isinstance(inner, (cst.Subscript, cst.Attribute)):
+        while type(inner) in (cst.Subscript, cst.Attribute):
             inner = inner.value
-        if isinstance(inner, cst.Call):
+        if type(inner) is cst.Call:
             if _method_name(inner) in self.k_predictions.methods:
                 return True
             for arg in inner.args[:4]:
                 value = arg.value
-                if isinstance(value, cst.Dict):
-                    if any(isinstance(e, cst.DictElement) and self._is_prediction(e.value, depth + 1)
+                if type(value) is cst.Dict:
+                    if any(type(e) is cst.DictElement and self._is_prediction(e.value, depth + 1)
                            for e in value.elements[:8]):
                         return True
                 elif self._is_prediction(value, depth + 1):
                     return True
-        if isinstance(inner, cst.BinaryOperation):
+        if type(inner) is cst.BinaryOperation:
             return self._is_prediction(inner.left, depth + 1) or self._is_prediction(inner.right, depth + 1)
         return False
 
     def _is_model_value(self, node: cst.BaseExpression) -> bool:
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             name = node.value
             return bool(self.k_predictions.model_names.search(name)) or name in self._models.get(self.ex.scope_name, ()) \
                 or name in self._models.get("<module>", ())
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+        if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self":
             return bool(self.k_predictions.model_names.search(node.attr.value))
         method = _method_name(node)
-        return method in ("fit", "train") and isinstance(node, cst.Call)
+        return method in ("fit", "train") and type(node) is cst.Call
 
     def _record(self, mode: str, spec: IOSpec, path: Sym, value: str, node: Optional[cst.Call]) -> None:
         ex = self.ex

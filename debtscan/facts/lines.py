@@ -369,7 +369,7 @@ class LinesCollector(Collector):
             base = self.ex._resolve_from(node)
             if base is None:
                 return "other"
-            if isinstance(node.names, cst.ImportStar):
+            if type(node.names) is cst.ImportStar:
                 names = [base]
             else:
                 names = [f"{base}.{_dotted_name(alias.name)}" if base else _dotted_name(alias.name)
@@ -414,7 +414,7 @@ class LinesCollector(Collector):
         if len(target.slice) != 1:
             return False
         index = target.slice[0].slice
-        if not isinstance(index, cst.Index) or type(index.value) not in (cst.SimpleString, cst.FormattedString):
+        if not type(index) is cst.Index or type(index.value) not in (cst.SimpleString, cst.FormattedString):
             return False
         package = self._package_of(base)
         if package in ("pandas", "polars"):
@@ -563,7 +563,7 @@ class LinesCollector(Collector):
                 return "{k: coerce for}", "records->records"  # {k: float(v) for k, v in ret.items()}
             return None
         if value_kind is cst.Dict:
-            items = [e.value for e in value.elements if isinstance(e, cst.DictElement)]
+            items = [e.value for e in value.elements if type(e) is cst.DictElement]
         elif value_kind in _DISPLAYS:
             items = [e.value for e in value.elements]
         else:
@@ -623,10 +623,10 @@ class LinesCollector(Collector):
         if kind is cst.Dict:
             elements = node.elements
             return len(elements) <= 200 and all(
-                isinstance(e, cst.DictElement) and self._constant(e.key, depth + 1)
+                type(e) is cst.DictElement and self._constant(e.key, depth + 1)
                 and self._constant(e.value, depth + 1) for e in elements)
         if kind is cst.FormattedString:
-            return all(isinstance(p, cst.FormattedStringText) or self._constant(p.expression, depth + 1)
+            return all(type(p) is cst.FormattedStringText or self._constant(p.expression, depth + 1)
                        for p in node.parts)
         if kind is cst.Subscript:
             return self.ex.qualname(node.value) == "os.environ"
@@ -677,7 +677,7 @@ def _string_key(node: cst.BaseExpression) -> bool:
     if type(node) is not cst.Subscript or type(node.value) not in (cst.Name, cst.Attribute) or len(node.slice) != 1:
         return False
     index = node.slice[0].slice
-    return isinstance(index, cst.Index) and type(index.value) is cst.SimpleString
+    return type(index) is cst.Index and type(index.value) is cst.SimpleString
 
 
 def _reads_column(node: cst.BaseExpression) -> bool:
@@ -706,7 +706,7 @@ def _field_read(node: cst.BaseExpression) -> bool:
         if type(node.value) not in (cst.Name, cst.Attribute) or len(node.slice) != 1:
             return False
         index = node.slice[0].slice
-        return isinstance(index, cst.Index) and type(index.value) in (cst.SimpleString, cst.Integer)
+        return type(index) is cst.Index and type(index.value) in (cst.SimpleString, cst.Integer)
     if kind is cst.Attribute:
         return type(node.value) is cst.Name and node.value.value not in ("self", "cls")
     return False

@@ -84,12 +84,12 @@ class OrchestrationCollector(Collector):
         out = []
         for decorator in node.decorators:
             expr = decorator.decorator
-            call = expr if isinstance(expr, cst.Call) else None
+            call = expr if type(expr) is cst.Call else None
             target = expr.func if call is not None else expr
-            if isinstance(target, cst.Attribute) and isinstance(target.value, (cst.Name, cst.Attribute)) and \
+            if type(target) is cst.Attribute and type(target.value) in (cst.Name, cst.Attribute) and \
                     self.ex.qualname(target.value) in self.flow.task_decorators:
                 target = target.value  # @task.virtualenv(...), @task.bash
-            name = self.ex.qualname(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+            name = self.ex.qualname(target) if type(target) in (cst.Name, cst.Attribute) else None
             if name:
                 out.append((name, call))
         return out
@@ -125,9 +125,9 @@ class OrchestrationCollector(Collector):
                 name = value.value
             deps.extend(self._asset_names(_kwarg(call, "deps")))
             ins = _kwarg(call, "ins")
-            if isinstance(ins, cst.Dict):
+            if type(ins) is cst.Dict:
                 for element in ins.elements:
-                    if not isinstance(element, cst.DictElement):
+                    if not type(element) is cst.DictElement:
                         continue
                     key = self.ex.sym(element.key)
                     upstream = self._asset_names(element.value)
@@ -144,17 +144,17 @@ class OrchestrationCollector(Collector):
         """Asset names in ``deps=[raw, "events", AssetKey("x"), AssetIn("y")]``."""
         if value is None:
             return []
-        items = value.elements if isinstance(value, (cst.List, cst.Tuple, cst.Set)) else [value]
+        items = value.elements if type(value) in (cst.List, cst.Tuple, cst.Set) else [value]
         out: List[str] = []
         for item in items:
             expr = item.value if isinstance(item, cst.BaseElement) else item
-            if isinstance(expr, cst.Name):
+            if type(expr) is cst.Name:
                 out.append(expr.value)
-            elif isinstance(expr, cst.SimpleString):
+            elif type(expr) is cst.SimpleString:
                 text = self.ex.sym(expr)
                 if isinstance(text, Lit) and isinstance(text.value, str):
                     out.append(text.value.split("/")[-1])
-            elif isinstance(expr, cst.Call) and expr.args:
+            elif type(expr) is cst.Call and expr.args:
                 qualname = self.ex.qualname_of_call(expr)
                 if qualname in self.flow.asset_ins or qualname in self.flow.asset_specs:
                     key = _kwarg(expr, "key") or expr.args[0].value
@@ -164,14 +164,14 @@ class OrchestrationCollector(Collector):
     # -- Luigi ----------------------------------------------------------------------------------
     def _enter_class(self, node: cst.ClassDef) -> None:
         for base in node.bases:
-            name = self.ex.qualname(base.value) if isinstance(base.value, (cst.Name, cst.Attribute)) else None
-            if name in self.flow.metaflow_bases or (isinstance(base.value, cst.Name) and any(
+            name = self.ex.qualname(base.value) if type(base.value) in (cst.Name, cst.Attribute) else None
+            if name in self.flow.metaflow_bases or (type(base.value) is cst.Name and any(
                     c.rpartition(".")[2] == base.value.value for c in self.metaflow_classes)):
                 self.metaflow_classes.add(self.ex.scope_name)
                 break
         for base in node.bases:
-            name = self.ex.qualname(base.value) if isinstance(base.value, (cst.Name, cst.Attribute)) else None
-            if name in self.flow.luigi_bases or (isinstance(base.value, cst.Name) and base.value.value in
+            name = self.ex.qualname(base.value) if type(base.value) in (cst.Name, cst.Attribute) else None
+            if name in self.flow.luigi_bases or (type(base.value) is cst.Name and base.value.value in
                                                  self.luigi_classes):
                 self.luigi_classes.add(node.name.value)
                 self.tasks.append(TaskFact(node.name.value, TaskKind.LUIGI, "luigi", self.ex.line, self.ex.scope_name,
@@ -183,14 +183,14 @@ class OrchestrationCollector(Collector):
         cls, _, method = scope.rpartition(".")
         if cls not in self.luigi_classes or method not in ("requires", "output") or node.value is None:
             return
-        values = node.value.elements if isinstance(node.value, (cst.List, cst.Tuple)) else [node.value]
-        if isinstance(node.value, cst.Dict):
-            values = [e.value for e in node.value.elements if isinstance(e, cst.DictElement)]
+        values = node.value.elements if type(node.value) in (cst.List, cst.Tuple) else [node.value]
+        if type(node.value) is cst.Dict:
+            values = [e.value for e in node.value.elements if type(e) is cst.DictElement]
         for item in values:
             expr = item.value if isinstance(item, cst.BaseElement) else item
-            if not isinstance(expr, cst.Call):
+            if not type(expr) is cst.Call:
                 continue
-            if method == "requires" and isinstance(expr.func, cst.Name):
+            if method == "requires" and type(expr.func) is cst.Name:
                 self.edges.append(TaskEdgeFact(expr.func.value, cls, self.ex.line))
             elif method == "output" and self.ex.qualname_of_call(expr) in self.flow.luigi_targets and expr.args:
                 path = _kwarg(expr, "path") or expr.args[0].value
@@ -207,7 +207,7 @@ class OrchestrationCollector(Collector):
             return value if value is not None else (positional[index] if len(positional) > index else None)
 
         func = argument(0, "func")
-        function = self.ex.qualname(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        function = self.ex.qualname(func) if type(func) in (cst.Name, cst.Attribute) else None
         if not function:
             return
         name = self.ex.sym(_kwarg(node, "name")) if _kwarg(node, "name") is not None else None
@@ -222,11 +222,11 @@ class OrchestrationCollector(Collector):
         """Dataset names: a string, a list of strings, or a dict's string values (``{...}`` or ``dict(...)``)."""
         if value is None:
             return ()
-        if isinstance(value, cst.Call) and self.ex.qualname_of_call(value) == "builtins.dict":
+        if type(value) is cst.Call and self.ex.qualname_of_call(value) == "builtins.dict":
             items = [a.value for a in value.args if a.keyword is not None]
-        elif isinstance(value, cst.Dict):
-            items = [e.value for e in value.elements if isinstance(e, cst.DictElement)]
-        elif isinstance(value, (cst.List, cst.Tuple)):
+        elif type(value) is cst.Dict:
+            items = [e.value for e in value.elements if type(e) is cst.DictElement]
+        elif type(value) in (cst.List, cst.Tuple):
             items = [e.value for e in value.elements]
         else:
             items = [value]
@@ -294,16 +294,16 @@ class OrchestrationCollector(Collector):
             return
         func = node.func
         step = self.metaflow_steps.get(self.ex.scope_name) if self.metaflow_steps else None
-        if step is not None and isinstance(func, cst.Attribute) and func.attr.value == flow.metaflow_next and \
-                isinstance(func.value, cst.Name) and func.value.value == "self":
+        if step is not None and type(func) is cst.Attribute and func.attr.value == flow.metaflow_next and \
+                type(func.value) is cst.Name and func.value.value == "self":
             # self.next(self.a, self.b) / self.next(self.train, foreach="grid"): the steps that run next
             for arg in node.args:
                 target = arg.value
-                if arg.keyword is None and isinstance(target, cst.Attribute) and \
-                        isinstance(target.value, cst.Name) and target.value.value == "self":
+                if arg.keyword is None and type(target) is cst.Attribute and \
+                        type(target.value) is cst.Name and target.value.value == "self":
                     self.edges.append(TaskEdgeFact(step[1], target.attr.value, self.ex.line))
             return
-        if isinstance(func, cst.Attribute) and func.attr.value in self._dependency_methods:
+        if type(func) is cst.Attribute and func.attr.value in self._dependency_methods:
             upstream = self._task_names(func.value)
             downstream = [n for a in node.args if a.keyword is None for n in self._task_names(a.value)]
             if func.attr.value in flow.upstream_methods:
@@ -311,31 +311,31 @@ class OrchestrationCollector(Collector):
             self._edges(upstream, downstream)
             return
         scope = self.ex.scope_name
-        if scope in self.flows and isinstance(func, cst.Name) and func.value in self.task_functions:
+        if scope in self.flows and type(func) is cst.Name and func.value in self.task_functions:
             # users = load_users(): ``users >> ...`` later names the task load_users
             stack = self.ex.stmt_stack
             statement = stack[-1].node if stack else None
-            if isinstance(statement, cst.Assign) and statement.value is node and len(statement.targets) == 1 and \
-                    isinstance(statement.targets[0].target, cst.Name):
+            if type(statement) is cst.Assign and statement.value is node and len(statement.targets) == 1 and \
+                    type(statement.targets[0].target) is cst.Name:
                 self.aliases[statement.targets[0].target.value] = func.value
-        if scope in self.task_scopes and isinstance(func, (cst.Name, cst.Attribute)) and \
+        if scope in self.task_scopes and type(func) in (cst.Name, cst.Attribute) and \
                 callee_of(qualname).resolved and not qualname.startswith("builtins.") and "." in qualname:
             # the code a task function runs: a project function or class of another module (a step)
             name, framework = self.task_scopes[scope]
             self.tasks.append(TaskFact(name, TaskKind.CALLABLE, framework, self.ex.line, scope, callable=qualname))
             return
-        if scope in self.flows and isinstance(func, (cst.Name, cst.Attribute)) and callee_of(qualname).resolved:
+        if scope in self.flows and type(func) in (cst.Name, cst.Attribute) and callee_of(qualname).resolved:
             root = qualname.split(".", 1)[0]
             if root not in flow.not_steps:
-                name = func.value if isinstance(func, cst.Name) else func.attr.value
+                name = func.value if type(func) is cst.Name else func.attr.value
                 self.tasks.append(TaskFact(name, TaskKind.CALL, "", self.ex.line, scope, callable=qualname))
 
     def _operator(self, node: cst.Call, qualname: str, kind: str, keyword: str) -> None:
         stack = self.ex.stmt_stack
         statement = stack[-1].node if stack else None
         name = ""
-        if isinstance(statement, cst.Assign) and statement.value is node and len(statement.targets) == 1 and \
-                isinstance(statement.targets[0].target, cst.Name):
+        if type(statement) is cst.Assign and statement.value is node and len(statement.targets) == 1 and \
+                type(statement.targets[0].target) is cst.Name:
             name = statement.targets[0].target.value
         task_id = _kwarg(node, "task_id")
         if not name and task_id is not None:
@@ -346,7 +346,7 @@ class OrchestrationCollector(Collector):
             return
         framework = _framework(qualname)
         if kind == "callable":
-            target = self.ex.qualname(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
+            target = self.ex.qualname(value) if type(value) in (cst.Name, cst.Attribute) else None
             if target:
                 self.tasks.append(TaskFact(name, TaskKind.CALLABLE, framework, self.ex.line, self.ex.scope_name,
                                            callable=target))
@@ -355,13 +355,13 @@ class OrchestrationCollector(Collector):
                                    self.ex.sym(value)))
 
     def _task_names(self, node: cst.BaseExpression) -> List[str]:
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             return [self.aliases.get(node.value, node.value)]
-        if isinstance(node, (cst.List, cst.Tuple)):
+        if type(node) in (cst.List, cst.Tuple):
             return [n for e in node.elements for n in self._task_names(e.value)]
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+        if type(node) is cst.Call and type(node.func) is cst.Name:
             return [node.func.value]  # TaskFlow: extract() >> load()
-        if isinstance(node, cst.BinaryOperation):
+        if type(node) is cst.BinaryOperation:
             return self._chain(node)[1]
         return []
 
@@ -374,20 +374,20 @@ class OrchestrationCollector(Collector):
     def _chain(self, node: cst.BinaryOperation) -> Tuple[List[str], List[str]]:
         """(first, last) task names of ``a >> b >> c``; records the edges."""
         self._seen_binary.add(id(node))
-        left = self._chain(node.left) if isinstance(node.left, cst.BinaryOperation) and \
-            isinstance(node.left.operator, (cst.RightShift, cst.LeftShift)) else (
+        left = self._chain(node.left) if type(node.left) is cst.BinaryOperation and \
+            type(node.left.operator) in (cst.RightShift, cst.LeftShift) else (
                 self._task_names(node.left), self._task_names(node.left))
-        right = self._chain(node.right) if isinstance(node.right, cst.BinaryOperation) and \
-            isinstance(node.right.operator, (cst.RightShift, cst.LeftShift)) else (
+        right = self._chain(node.right) if type(node.right) is cst.BinaryOperation and \
+            type(node.right.operator) in (cst.RightShift, cst.LeftShift) else (
                 self._task_names(node.right), self._task_names(node.right))
-        if isinstance(node.operator, cst.RightShift):
+        if type(node.operator) is cst.RightShift:
             self._edges(left[1], right[0])
         else:
             self._edges(right[1], left[0])
         return left[0], right[1]
 
     def _enter_binary(self, node: cst.BinaryOperation) -> None:
-        if id(node) in self._seen_binary or not isinstance(node.operator, (cst.RightShift, cst.LeftShift)):
+        if id(node) in self._seen_binary or not type(node.operator) in (cst.RightShift, cst.LeftShift):
             return
         if not (self.tasks or self.task_functions):
             return  # no task in this file (yet): a bit shift, not a dependency

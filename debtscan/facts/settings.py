@@ -23,6 +23,7 @@ from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 import libcst as cst
 
 from debtscan.facts.collector import CollectedFacts, Collector
+from debtscan.facts.literals import integer_value, string_value
 from debtscan.facts.model import ConfigBlockFact, SettingFact
 from debtscan.tomlcompat import tomllib
 
@@ -45,9 +46,9 @@ def literal_text(node: cst.BaseExpression) -> Optional[str]:
     kind = type(node)
     try:
         if kind is cst.Integer or kind is cst.Float:
-            return repr(node.evaluated_value)
+            return repr(integer_value(node) if kind is cst.Integer else node.evaluated_value)
         if kind is cst.SimpleString:
-            value = node.evaluated_value
+            value = string_value(node)
             return repr(value if isinstance(value, str) else value.decode("latin-1"))
     except Exception:  # noqa: BLE001 - a malformed literal is simply not a setting
         return None
@@ -63,7 +64,7 @@ def literal_text(node: cst.BaseExpression) -> Optional[str]:
 def _key_text(node: cst.BaseExpression) -> Optional[str]:
     if type(node) is cst.SimpleString:
         try:
-            value = node.evaluated_value
+            value = string_value(node)
         except Exception:  # noqa: BLE001
             return None
         return value if isinstance(value, str) and value.isidentifier() else None

@@ -30,9 +30,9 @@ _MAX_ITEMS = 64
 
 def _target_key(node: cst.BaseExpression) -> Optional[str]:
     """A name or ``self.attr`` as a tracking key."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+    if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self":
         return f"self.{node.attr.value}"
     return None
 
@@ -216,23 +216,23 @@ class SignalCollector(Collector):
             info = self.get(key)
             if info is not None and info.kind in ("frame", "record"):
                 return info
-            if isinstance(node, cst.Name) and self.ex.type_of(node) in self.frames_k.types:
+            if type(node) is cst.Name and self.ex.type_of(node) in self.frames_k.types:
                 return Info(kind="frame")
             return None
         if depth > 6:
             return None
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             if node.attr.value in ("loc", "iloc", "T", "lazy"):
                 return self.is_frame_expr(node.value, depth + 1)
             return None
-        if isinstance(node, cst.Subscript):
+        if type(node) is cst.Subscript:
             return self.is_frame_expr(node.value, depth + 1)
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        if type(node) is cst.Call and type(node.func) is cst.Attribute:
             if node.func.attr.value in ("to_numpy", "tolist", "to_list", "numpy", "item", "values", "sum", "mean",
                                         "max", "min", "count", "nunique", "std", "median"):
                 return None
             return self.is_frame_expr(node.func.value, depth + 1)
-        if isinstance(node, cst.Call) and self.ex.type_of(node) in self.frames_k.types:
+        if type(node) is cst.Call and self.ex.type_of(node) in self.frames_k.types:
             return Info(kind="frame")
         return None
 
@@ -254,8 +254,7 @@ class SignalCollector(Collector):
         if not self.stmts:
             return
         stmt = self.stmts.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.If, cst.While, cst.With, cst.Try, cst.Match,
-                             cst.For)):
+        if type(node) in (cst.FunctionDef, cst.ClassDef, cst.If, cst.While, cst.With, cst.Try, cst.Match, cst.For):
             return
         self._finish_statement(stmt)
 
@@ -292,7 +291,7 @@ class SignalCollector(Collector):
         if self.stmts:
             self.stmts[-1].in_target += 1
             target = node.target
-            if isinstance(target, cst.Subscript):
+            if type(target) is cst.Subscript:
                 frame_key = _target_key(target.value)
                 column = self._single_string(target)
                 if frame_key and column is not None and self.is_frame_expr(target.value) is not None:
@@ -331,19 +330,19 @@ class SignalCollector(Collector):
         """Column names in an expression: (literal names, the module constant they came through, constants
         imported from elsewhere that are resolved when the graph is built)."""
         ex = self.ex
-        if isinstance(node, cst.SimpleString):
+        if type(node) is cst.SimpleString:
             value = ex.sym(node)
             return ((value.value,) if isinstance(value, Lit) and isinstance(value.value, str) else ()), "", ()
-        if isinstance(node, (cst.List, cst.Tuple)):
+        if type(node) in (cst.List, cst.Tuple):
             names: List[str] = []
             refs: List[str] = []
             for element in node.elements[:_MAX_ITEMS]:
-                if isinstance(element.value, (cst.SimpleString, cst.Name, cst.Attribute)):
+                if type(element.value) in (cst.SimpleString, cst.Name, cst.Attribute):
                     n, v, r = self._names_of(element.value)
                     names.extend(n)
                     refs.extend(r + ((v,) if v else ()))
             return tuple(names), "", tuple(refs)
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             bound = ex.lookup(node.value)
             if bound is None:
                 return (), "", ()
@@ -355,7 +354,7 @@ class SignalCollector(Collector):
             module_level = ex.scope.kind == "module" or node.value not in ex.scope.bindings
             via = f"{ex.module}.{node.value}" if module_level and isinstance(bound, (Seq, Concat)) else ""
             return names_, via, tuple(r.name for r in refs_)
-        if isinstance(node, (cst.Attribute, cst.BinaryOperation)):
+        if type(node) in (cst.Attribute, cst.BinaryOperation):
             value = ex.sym(node)
             if isinstance(value, Ref):
                 return (), "", (value.name,)
@@ -366,10 +365,10 @@ class SignalCollector(Collector):
         return (), "", ()
 
     def _single_string(self, node: cst.Subscript) -> Optional[str]:
-        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        if len(node.slice) != 1 or not type(node.slice[0].slice) is cst.Index:
             return None
         value = node.slice[0].slice.value
-        if isinstance(value, cst.SimpleString):
+        if type(value) is cst.SimpleString:
             sym = self.ex.sym(value)
             if isinstance(sym, Lit) and isinstance(sym.value, str):
                 return sym.value
@@ -381,7 +380,7 @@ class SignalCollector(Collector):
         base = node.value
         elements = node.slice
         frame_key = ""
-        if isinstance(base, cst.Attribute) and base.attr.value in ("loc", "iloc"):
+        if type(base) is cst.Attribute and base.attr.value in ("loc", "iloc"):
             if base.attr.value == "iloc" or len(elements) != 2:
                 return
             element = elements[1]
@@ -390,7 +389,7 @@ class SignalCollector(Collector):
             element = elements[0]
         else:
             return
-        if not isinstance(element.slice, cst.Index):
+        if not type(element.slice) is cst.Index:
             return
         index = element.slice.value
         info = self.is_frame_expr(base)
@@ -398,12 +397,12 @@ class SignalCollector(Collector):
         if info is None:
             # ``x[["a", "b"]]`` and ``x[FEATURES]`` (a feature-list constant) select columns whatever ``x`` is:
             # a dict cannot be indexed by a list
-            if isinstance(index, cst.List):
+            if type(index) is cst.List:
                 names, via, refs = self._names_of(index)
                 if names and len(names) == len(index.elements):
                     self._consume(names, via, refs, frame_key, SignalKind.COLUMN, self.get(frame_key) if frame_key else None)
                 return
-            if not isinstance(index, (cst.Name, cst.Attribute, cst.BinaryOperation)):
+            if not type(index) in (cst.Name, cst.Attribute, cst.BinaryOperation):
                 return
             names, via, refs = self._names_of(index)
             if not (via or refs or (names and self._is_list(index))) or not self._known_list(index):
@@ -422,13 +421,13 @@ class SignalCollector(Collector):
         return isinstance(value, Seq) or (isinstance(value, Concat) and any(isinstance(p, Seq) for p in value.parts))
 
     def _known_list(self, index: cst.BaseExpression) -> bool:
-        if isinstance(index, cst.Name):
+        if type(index) is cst.Name:
             return self.ex.lookup(index.value) is not None
         return True
 
     def on_attribute(self, node: cst.Attribute) -> None:
         self.skip.add(id(node.attr))
-        if isinstance(node.value, cst.Name) and node.value.value == "self":
+        if type(node.value) is cst.Name and node.value.value == "self":
             self.skip.add(id(node.value))
             self._ref(f"self.{node.attr.value}")
             return
@@ -448,17 +447,17 @@ class SignalCollector(Collector):
     # -- calls -----------------------------------------------------------------------------------
     def on_call(self, node: cst.Call, qualname: str) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             self.methods.add(id(func))
         if not self.stmts:
             return
         stmt = self.stmts[-1]
         method = qualname.rpartition(".")[2]
-        receiver = func.value if isinstance(func, cst.Attribute) else None
+        receiver = func.value if type(func) is cst.Attribute else None
         receiver_key = _target_key(receiver) if receiver is not None else None
         receiver_info = self.get(receiver_key) if receiver_key else None
         # a frame passed to a function of this module: its columns used there come from the frame's source
-        if isinstance(func, cst.Name) and qualname == f"{self.ex.module}.{func.value}" and node.args:
+        if type(func) is cst.Name and qualname == f"{self.ex.module}.{func.value}" and node.args:
             self._bind_arguments(node, func.value)
         # columns read with the file (``usecols=``, ``columns=``)
         if self.io_list and qualname.startswith(("pandas.read_", "polars.read_", "polars.scan_", "pyarrow.")):
@@ -487,7 +486,7 @@ class SignalCollector(Collector):
         if method == "apply" and receiver is not None and node.args:
             frame = self.is_frame_expr(receiver)
             first = node.args[0].value
-            if frame is not None and isinstance(first, cst.Lambda) and first.params.params:
+            if frame is not None and type(first) is cst.Lambda and first.params.params:
                 self.lambda_records[first.params.params[0].name.value] = Info(kind="record", sources=frame.sources)
                 self.tracked.add(first.params.params[0].name.value)
         # models: fit / train
@@ -520,13 +519,13 @@ class SignalCollector(Collector):
                 self.models_k.transformer_words.search(_short(receiver_info.api)):
             # MLlib: a fitted model's transform() adds its prediction column
             self._on_predict(node, "predict", receiver, receiver_key, receiver_info)
-        elif isinstance(func, (cst.Name, cst.Attribute)) and receiver is None:
+        elif type(func) in (cst.Name, cst.Attribute) and receiver is None:
             key = _target_key(func)
             info = self.get(key) if key else None
             if info is not None and info.kind == "model" and info.api.startswith(("torch.", "keras.", "tensorflow.")):
                 self._on_predict(node, "forward", func, key, info)
         # a made estimator
-        if _is_estimator(self.models_k, qualname) and self.ex.stmt_stack and isinstance(self.ex.stmt_stack[-1].node, cst.Assign):
+        if _is_estimator(self.models_k, qualname) and self.ex.stmt_stack and type(self.ex.stmt_stack[-1].node) is cst.Assign:
             if stmt.model_target is None:
                 stmt.model_target = (_short(qualname), qualname)
         if method == "parameters" and receiver_key:
@@ -596,7 +595,7 @@ class SignalCollector(Collector):
                 api = receiver_info.api
             elif receiver_info.kind != "loaded":
                 return
-        elif isinstance(receiver, cst.Call):
+        elif type(receiver) is cst.Call:
             made = self.ex.qualname_of_call(receiver)
             if not _is_estimator(self.models_k, made):
                 return
@@ -648,7 +647,7 @@ class SignalCollector(Collector):
             return
         elif receiver_info is not None or self.is_frame_expr(receiver) is not None:
             return
-        elif isinstance(receiver, cst.Call) and _is_estimator(self.models_k, self.ex.qualname_of_call(receiver)):
+        elif type(receiver) is cst.Call and _is_estimator(self.models_k, self.ex.qualname_of_call(receiver)):
             return
         else:
             if receiver_key is None or self.ex.type_of(receiver) is not None:
@@ -678,13 +677,13 @@ class SignalCollector(Collector):
     def on_for(self, node: cst.For) -> None:
         iterable = node.iter
         target = node.target
-        if isinstance(target, cst.Tuple) and target.elements:
+        if type(target) is cst.Tuple and target.elements:
             target = target.elements[-1].value
         key = _target_key(target)
         if key is None:
             return
         info = None
-        if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute):
+        if type(iterable) is cst.Call and type(iterable.func) is cst.Attribute:
             if iterable.func.attr.value in self.frames_k.record_iterators or (
                     iterable.func.attr.value == "to_dict" and iterable.args):
                 info = self.is_frame_expr(iterable.func.value)
@@ -704,10 +703,10 @@ class SignalCollector(Collector):
             # nothing tracked flows here: only a rebinding of a tracked name, or a call of a local function
             # whose result is known, needs the full treatment
             node = stmt.node
-            if not isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            if not type(node) in (cst.Assign, cst.AnnAssign, cst.AugAssign):
                 return
             value = node.value
-            if not (isinstance(value, cst.Call) and (_call_name(value) in self.returns or _project_call(ex, value))) \
+            if not (type(value) is cst.Call and (_call_name(value) in self.returns or _project_call(ex, value))) \
                     and not any(t in self.tracked for t in _assign_targets(node)):
                 return
         self._finish(stmt)
@@ -761,7 +760,7 @@ class SignalCollector(Collector):
                 model.input_sources = _union(model.input_sources, x.sources)
                 model.feature_lists = _union(model.feature_lists, x.vias)
         preds = _union(whole.preds, tuple(m for m, _ in stmt.preds))
-        if preds and isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)) and _is_metric(ex, node.value):
+        if preds and type(node) in (cst.Assign, cst.AugAssign, cst.AnnAssign) and _is_metric(ex, node.value):
             preds = ()  # a loss or a score computed from predictions is not a prediction
         # writes: predictions persisted, models saved
         for fact in new_io:
@@ -783,12 +782,12 @@ class SignalCollector(Collector):
             if upstream and not written_preds:
                 self.signals.append(SignalFact("", SignalKind.FLOW, fact.line, fact.column, fact.scope, "",
                                                _source_sym(upstream)))
-        if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call) and whole.sources and not preds and \
+        if type(node) is cst.Expr and type(node.value) is cst.Call and whole.sources and not preds and \
                 not any(f.mode is IOMode.WRITE for f in new_io):
             # a call that may write through a project helper (``utils.to_feature(df, path)``): resolved against
             # the writes placed at this line when the graph is built
             self.signals.append(SignalFact("", SignalKind.FLOW, line, 0, ex.scope_name, "", _source_sym(whole.sources)))
-        if isinstance(node, cst.Return):
+        if type(node) is cst.Return:
             returned = _target_key(node.value) if node.value is not None else None
             returned_info = self.get(returned) if returned else None
             if returned_info is not None and ex.scope.kind == "function":
@@ -799,21 +798,21 @@ class SignalCollector(Collector):
                     self.models[model_key].outputs = _union(self.models[model_key].outputs,
                                                             (PredictionOutput(OutputKind.RETURN),))
             info = whole if (whole.signals or whole.sources or whole.preds or whole.vias) else None
-            if info is None and isinstance(node.value, cst.Call) and new_io:
+            if info is None and type(node.value) is cst.Call and new_io:
                 reads = [f for f in new_io if f.mode is IOMode.READ]
                 if reads and ex.type_of(node.value) in self.frames_k.types:
                     info = Info(kind="frame", sources=(reads[-1].path,))
             if info is not None and ex.scope.kind == "function":
                 self.returns[ex.scope_name] = info
             return
-        if not isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+        if not type(node) in (cst.Assign, cst.AnnAssign, cst.AugAssign):
             return
         value = node.value
         if value is None:
             return
         # derived columns: ``df["ratio"] = df.a / df.b``
         target_frames = list(stmt.target_frames)
-        if isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Subscript):
+        if type(node) is cst.AugAssign and type(node.target) is cst.Subscript:
             frame_key = _target_key(node.target.value)
             column = self._single_string(node.target)
             if frame_key and column is not None and self.is_frame_expr(node.target.value) is not None:
@@ -844,10 +843,10 @@ class SignalCollector(Collector):
                     self.put(frame_key, _replace(frame, sources=_union(frame.sources, whole.sources),
                                                  derived=frame.derived if rewritten else
                                                  _union(frame.derived, (column,))))
-        if preds and isinstance(node, (cst.Assign, cst.AugAssign)):
-            exprs = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        if preds and type(node) in (cst.Assign, cst.AugAssign):
+            exprs = [t.target for t in node.targets] if type(node) is cst.Assign else [node.target]
             for target in exprs:
-                if isinstance(target, cst.Subscript) and self._single_string(target) is None:
+                if type(target) is cst.Subscript and self._single_string(target) is None:
                     key = _target_key(target.value)
                     if key is not None:
                         old = self.get(key) or Info()
@@ -866,18 +865,18 @@ class SignalCollector(Collector):
                 info = Info(kind="value", sources=tuple(r.path for r in reads))
             else:
                 info = Info(kind="loaded", sources=(reads[-1].path,), artifact=reads[-1].path)
-        elif stmt.model_target is not None and isinstance(value, cst.Call) and not stmt.fits:
+        elif stmt.model_target is not None and type(value) is cst.Call and not stmt.fits:
             short, api = stmt.model_target
             data = self._combine(stmt, (-1, "x"))
             info = Info(kind="model", api=api, sources=data.sources, signals=data.signals, vias=data.vias)
         elif stmt.fits and any(f[1] == "" or f[3].startswith(tuple(self.models_k.train_functions)) for f in stmt.fits):
             return  # handled above: the trained model was bound to the target
-        elif stmt.fits and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and \
+        elif stmt.fits and type(value) is cst.Call and type(value.func) is cst.Attribute and \
                 value.func.attr.value in ("fit", "train") and not preds:
             # ``model = model.fit(X, y)`` / ``clf = Estimator().fit(X, y)``
             fit = stmt.fits[-1]
             info = Info(kind="model", api=fit[3], model=fit[1])
-        elif isinstance(value, cst.Call) and ex.qualname_of_call(value) == f"{ex.module}.{_call_name(value)}" and \
+        elif type(value) is cst.Call and ex.qualname_of_call(value) == f"{ex.module}.{_call_name(value)}" and \
                 f"{_call_name(value)}" in self.returns:
             info = self._substitute(self.returns[_call_name(value)], value, _call_name(value))
         else:
@@ -1025,17 +1024,17 @@ def _source_sym(sources: Tuple[Sym, ...]) -> Optional[Sym]:
 
 
 def _assign_targets(node) -> List[str]:
-    if isinstance(node, cst.Assign):
+    if type(node) is cst.Assign:
         targets = []
         for t in node.targets:
             target = t.target
             key = _target_key(target)
             if key is not None:
                 targets.append(key)
-            elif isinstance(target, (cst.Tuple, cst.List)):
+            elif type(target) in (cst.Tuple, cst.List):
                 targets.extend(k for k in (_target_key(e.value) for e in target.elements) if k)
         return targets
-    if isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+    if type(node) in (cst.AnnAssign, cst.AugAssign):
         key = _target_key(node.target)
         return [key] if key else []
     return []
@@ -1053,16 +1052,16 @@ def _model_ref(key: str) -> ModelRef:
 
 
 def _call_name(node: cst.Call) -> str:
-    return node.func.value if isinstance(node.func, cst.Name) else ""
+    return node.func.value if type(node.func) is cst.Name else ""
 
 
 def _is_read_call(ex, value: cst.BaseExpression) -> bool:
-    return isinstance(value, cst.Call) or (isinstance(value, cst.Subscript) and isinstance(value.value, cst.Call))
+    return type(value) is cst.Call or (type(value) is cst.Subscript and type(value.value) is cst.Call)
 
 
 def _is_frame_read(ex, value: cst.BaseExpression) -> bool:
-    node = value.value if isinstance(value, cst.Subscript) else value
-    if not isinstance(node, cst.Call):
+    node = value.value if type(value) is cst.Subscript else value
+    if not type(node) is cst.Call:
         return False
     qualname = ex.qualname_of_call(node)
     return qualname.startswith(ex.knowledge.tables.frames.read_prefixes) or \
@@ -1073,12 +1072,11 @@ def _project_call(ex, value: cst.BaseExpression) -> bool:
     """Whether a value is made by calling a function of another project module (not a library)."""
     node = value
     for _ in range(4):
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and isinstance(
-                node.func.value, cst.Call):
+        if type(node) is cst.Call and type(node.func) is cst.Attribute and type(node.func.value) is cst.Call:
             node = node.func.value
         else:
             break
-    if not isinstance(node, cst.Call):
+    if not type(node) is cst.Call:
         return False
     qualname = ex.qualname_of_call(node)
     if not callee_of(qualname).resolved or "." not in qualname:
@@ -1090,20 +1088,20 @@ def _project_call(ex, value: cst.BaseExpression) -> bool:
 def _is_metric(ex, value: Optional[cst.BaseExpression]) -> bool:
     """Whether a value is a metric or loss computed from predictions (``accuracy_score(y, p)``, ``loss.item()``)."""
     node = value
-    while isinstance(node, (cst.Subscript, cst.Attribute)) and not isinstance(node, cst.Call):
+    while type(node) in (cst.Subscript, cst.Attribute) and not type(node) is cst.Call:
         node = node.value
-    if isinstance(value, (cst.BinaryOperation, cst.Comparison)):
+    if type(value) in (cst.BinaryOperation, cst.Comparison):
         return False
-    if not isinstance(node, cst.Call):
+    if not type(node) is cst.Call:
         return False
     qualname = ex.qualname_of_call(node)
     models = ex.knowledge.tables.models
     if qualname.startswith(models.metric_prefixes) or _short(qualname) in models.metric_methods:
         return True
-    name = node.func.value if isinstance(node.func, cst.Name) else _short(qualname)
+    name = node.func.value if type(node.func) is cst.Name else _short(qualname)
     return bool(models.metric_words.search(name))
 
 
 def _is_records_call(value: cst.BaseExpression) -> bool:
-    return isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and \
+    return type(value) is cst.Call and type(value.func) is cst.Attribute and \
         value.func.attr.value in ("to_dict", "to_dicts") and bool(value.args)

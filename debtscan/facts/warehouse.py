@@ -107,7 +107,7 @@ class WarehouseCollector(Collector):
         self._record(mode, api, name, fmt if not where.path else "delta", "path" if where.path else "table")
 
     def _sql(self, api: str, value: Optional[cst.BaseExpression]) -> None:
-        if value is None or isinstance(value, cst.Call):
+        if value is None or type(value) is cst.Call:
             return  # conn.execute(text("...")): the text() call records it
         text = _text(self.ex.sym(value))
         if text is None or not looks_like_sql(text) or len(text) > self._sql_budget:
@@ -155,9 +155,9 @@ class WarehouseCollector(Collector):
                 self._table(mode, spec.name, node, TableArg(spec.arg, spec.kw, spec.schema_kw))
             return
         func = node.func
-        method = func.attr.value if isinstance(func, cst.Attribute) else ""
-        receiver = func.value if isinstance(func, cst.Attribute) else None
-        receiver_name = receiver.value if isinstance(receiver, cst.Name) else ""
+        method = func.attr.value if type(func) is cst.Attribute else ""
+        receiver = func.value if type(func) is cst.Attribute else None
+        receiver_name = receiver.value if type(receiver) is cst.Name else ""
         if qualname in flow.sql_calls:
             self._sql(qualname, _arg(node, flow.sql_calls[qualname], None) or self._sql_keyword(node))
             return
@@ -173,7 +173,7 @@ class WarehouseCollector(Collector):
         if qualname in flow.object_containers or qualname in flow.object_members:
             self._object_var(node)
             return
-        if qualname in flow.object_transfers and isinstance(node.func, cst.Attribute):
+        if qualname in flow.object_transfers and type(node.func) is cst.Attribute:
             self._transfer(node, qualname, flow.object_transfers[qualname])
             return
         if qualname in flow.table_constructors:
@@ -229,10 +229,10 @@ class WarehouseCollector(Collector):
         """The URI a bucket or blob expression stands for (through variables bound in this file)."""
         if depth > 4:
             return None
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             return self.object_vars.get((self.ex.scope_name, node.value)) or \
                 self.object_vars.get(("<module>", node.value))
-        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        if not type(node) is cst.Call or not type(node.func) is cst.Attribute:
             return None
         qualname = self.ex.qualname_of_call(node)
         flow = self.flow
@@ -252,8 +252,8 @@ class WarehouseCollector(Collector):
     def _object_var(self, node: cst.Call) -> None:
         stack = self.ex.stmt_stack
         statement = stack[-1].node if stack else None
-        if isinstance(statement, cst.Assign) and statement.value is node and len(statement.targets) == 1 and \
-                isinstance(statement.targets[0].target, cst.Name):
+        if type(statement) is cst.Assign and statement.value is node and len(statement.targets) == 1 and \
+                type(statement.targets[0].target) is cst.Name:
             uri = self._object_uri(node)
             if uri is not None:
                 self.object_vars[(self.ex.scope_name, statement.targets[0].target.value)] = uri
@@ -291,11 +291,11 @@ class WarehouseCollector(Collector):
     def _table_object(self, node: cst.Call) -> None:
         stack = self.ex.stmt_stack
         statement = stack[-1].node if stack else None
-        if not isinstance(statement, cst.Assign) or statement.value is not node or len(statement.targets) != 1:
+        if not type(statement) is cst.Assign or statement.value is not node or len(statement.targets) != 1:
             return
         target = statement.targets[0].target
         value = _arg(node, 0, "name")
-        if not isinstance(target, cst.Name) or value is None:
+        if not type(target) is cst.Name or value is None:
             return
         name = self.ex.sym(value)
         schema = _arg(node, None, "schema")
@@ -306,10 +306,10 @@ class WarehouseCollector(Collector):
     def _table_use(self, mode: str, api: str, value: cst.BaseExpression) -> None:
         column = ""
         # select(users.c.age): the table, and its column as a signal
-        if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Attribute) and \
+        if type(value) is cst.Attribute and type(value.value) is cst.Attribute and \
                 value.value.attr.value in ("c", "columns"):
             column, value = value.attr.value, value.value.value
-        if not isinstance(value, cst.Name):
+        if not type(value) is cst.Name:
             return
         name = self.table_vars.get((self.ex.scope_name, value.value)) or \
             self.table_vars.get(("<module>", value.value))
@@ -332,7 +332,7 @@ class WarehouseCollector(Collector):
         current = receiver
         table_writer: Optional[cst.Call] = None
         for _ in range(_MAX_CHAIN):
-            if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
+            if type(current) is cst.Call and type(current.func) is cst.Attribute:
                 name = current.func.attr.value
                 if name == flow.spark_table_writer:
                     table_writer = current
@@ -355,7 +355,7 @@ class WarehouseCollector(Collector):
                 self._table("write", f"pyspark.sql.DataFrameWriterV2.{method}", table_writer, TableArg(0, "table"))
                 return True
             return False
-        if not isinstance(current, cst.Attribute):
+        if not type(current) is cst.Attribute:
             return False
         side = current.attr.value
         if side in flow.spark_readers:
@@ -443,16 +443,16 @@ def _interesting(knowledge) -> Tuple[frozenset, frozenset]:
 
 def is_spark_read(node: cst.BaseExpression, flow) -> bool:
     """Whether an expression is a Spark reader chain's result (``spark.read.format("x").load(p)``)."""
-    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+    if not type(node) is cst.Call or not type(node.func) is cst.Attribute:
         return False
     method = node.func.attr.value
     if method not in flow.spark_read_methods and method not in flow.spark_read_table_methods:
         return False
     current = node.func.value
     for _ in range(_MAX_CHAIN):
-        if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute) and \
+        if type(current) is cst.Call and type(current.func) is cst.Attribute and \
                 current.func.attr.value in flow.spark_builders:
             current = current.func.value
             continue
         break
-    return isinstance(current, cst.Attribute) and current.attr.value in flow.spark_readers
+    return type(current) is cst.Attribute and current.attr.value in flow.spark_readers
