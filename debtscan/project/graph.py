@@ -67,6 +67,14 @@ class Access:
     floating: bool = False
     kind: ArtifactKind = ArtifactKind.LOCAL_FILE
     project: str = ""
+    #: where the path is written down when that is not (module, line): a helper of another module with a
+    #: fixed path, called here (``assemble()`` reading ``PREDICTIONS``), is reported at the helper's line
+    site: Optional[Tuple[str, int, int]] = None
+
+    @property
+    def where(self) -> Tuple[str, int, int]:
+        """(file, line, column) where the access is reported: where its path is written down."""
+        return self.site if self.site is not None else (self.module, self.line, self.column)
 
     @property
     def local(self) -> str:
@@ -953,7 +961,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
                             fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
                             resolved.floating or (lies_in.local(resolved.path).startswith("*")
                                                   and resolved.base != "file"), resolved.kind,
-                            lies_in.path)
+                            lies_in.path, item.at)
             project.accesses.append(access)
             node = f"artifact:{resolved.path}"
             if node not in graph:

@@ -430,18 +430,26 @@ class UndeclaredConsumer(Rule):
                         owner = layer.component_of.get(output.path)
                         if owner is None or owner == reader or layer.imports(reader, owner):
                             continue
-                        if (read.module, read.line) in reported:
+                        # reported where the read's path is written down (a helper's fixed path: its line)
+                        path, line, column = read.where
+                        if (path, line) in reported:
                             continue
-                        reported.add((read.module, read.line))
+                        reported.add((path, line))
                         model = layer.models.get(output.model) if output.model else None
                         by = f" by model {model.label} ({_where(model)})" if model else ""
+                        related = [Related(output.path, output.line, f"predictions written to `{artifact}`")]
+                        callers = sorted({(r.module, r.line, r.column, r.via) for r in reads
+                                          if r.where[:2] == (path, line) and (r.module, r.line) != (path, line)})
+                        related.extend(Related(m, n, f"calls `{via}`, which reads them", column=c)
+                                       for m, n, c, via in callers[:20])
+                        how = " (in a helper its callers run)" if callers else ""
                         yield self.finding(
-                            read.module, read.line,
+                            path, line,
                             f"`{artifact}` holds predictions produced{by} in {_comp(owner)}; "
-                            f"{_comp(reader)} reads them here without importing {_comp(owner)}: an undeclared "
-                            f"consumer of that model.",
-                            column=read.column, subject=f"{artifact}:{owner}",
-                            related=[Related(output.path, output.line, f"predictions written to `{artifact}`")],
+                            f"{_comp(reader)} reads them here{how} without importing {_comp(owner)}: an "
+                            f"undeclared consumer of that model.",
+                            column=column, subject=f"{artifact}:{owner}",
+                            related=related,
                         )
 
 
