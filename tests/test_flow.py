@@ -381,3 +381,162 @@ def test_recursion_and_deep_chains_stay_bounded(tmp_path):
     _, project = scan(tmp_path, files)
     model = signal_layer(project).models["model:loop.py:8"]
     assert model.inputs == {"x"} and model.sources == {"data/t.csv"}
+
+
+# -- predictions through private toolkits, named series and per-column feature files ---------------------
+TO_FEATURE = """
+    def to_feature(df, path):
+        for c in df.columns:
+            df[[c]].to_feather(f"{path}_{c}.f")
+"""
+
+
+def test_a_private_toolkits_prediction_function_given_fitted_models_returns_their_predictions(tmp_path):
+    files = {
+        "stack.py": """
+            import lightgbm as lgb
+            import pandas as pd
+            from sklearn.linear_model import LogisticRegression
+            import mlkit as kit
+            frame = pd.read_parquet("data/train.parquet")
+            ret, models = lgb.cv({}, lgb.Dataset(frame[["a", "b"]], frame["y"]), 100)
+            oof = kit.eval_oob(frame[["a", "b"]], frame["y"], models)
+            report = kit.summarise(models)
+            meta = LogisticRegression().fit(pd.DataFrame({"oof": oof, "c": frame["c"]}), frame["y"])
+            other = LogisticRegression().fit(pd.DataFrame({"r": report, "c": frame["c"]}), frame["y"])
+        """,
+    }
+    report, _ = scan(tmp_path, files)
+    # eval_oob's name says it predicts and it is given the fitted models; summarise's says nothing
+    assert found(report, "DS302") == [("DS302", "stack.py", 9)]
+
+
+def test_a_named_prediction_series_written_per_column_by_a_helper_names_its_file(tmp_path):
+    files = {
+        "utils.py": TO_FEATURE,
+        "adversarial.py": """
+            import pandas as pd
+            from sklearn.linear_model import LogisticRegression
+            import utils
+            frame = pd.read_parquet("data/all.parquet")
+            adversary = LogisticRegression().fit(frame[["a", "b"]], frame["is_test"])
+            p = pd.Series(adversary.predict_proba(frame[["a", "b"]])[:, 1], index=frame.index)
+            p.name = "adv"
+            utils.to_feature(p.to_frame(), "feature/train")
+        """,
+        "features.py": """
+            import pandas as pd
+            import utils
+            raw = pd.read_parquet("data/all.parquet")
+            raw["ratio"] = raw["a"] / raw["b"]
+            utils.to_feature(raw[["ratio"]].add_prefix("f1_"), "feature/train")
+        """,
+        "train.py": """
+            import pandas as pd
+            from lightgbm import LGBMClassifier
+            X = pd.read_feather("feature/train_f1_ratio.f")
+            w = pd.read_feather("feature/train_adv.f")
+            LGBMClassifier().fit(X, pd.read_parquet("data/y.parquet")["y"], sample_weight=w["adv"])
+        """,
+        "train_ratio.py": """
+            import pandas as pd
+            from lightgbm import LGBMClassifier
+            X = pd.read_feather("feature/train_f1_ratio.f")
+            LGBMClassifier().fit(X, pd.read_parquet("data/y.parquet")["y"])
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    # the adversary's predictions are the file feature/train_adv.f (not any feature/train_*.f): only the
+    # model that reads that file is trained on them
+    assert found(report, "DS302") == [("DS302", "train.py", 5)]
+    outputs = signal_layer(project).outputs
+    assert "feature/train_adv.f" in outputs and "feature/train_*.f" not in outputs
+
+
+def test_a_model_reading_a_glob_of_a_folder_many_scripts_write_is_not_said_to_train_on_one_of_them(tmp_path):
+    files = {"utils.py": TO_FEATURE}
+    for n in range(4):
+        files[f"f{n}.py"] = f"""
+            import pandas as pd
+            import utils
+            raw = pd.read_parquet("data/t{n}.parquet")
+            utils.to_feature(raw[["v{n}"]], "feature/train")
+        """
+    files["adversarial.py"] = """
+        import pandas as pd
+        from sklearn.linear_model import LogisticRegression
+        import utils
+        frame = pd.read_parquet("data/all.parquet")
+        p = pd.Series(LogisticRegression().fit(frame[["a"]], frame["t"]).predict(frame[["a"]]))
+        p.name = "adv"
+        utils.to_feature(p.to_frame(), "feature/train")
+    """
+    files["all.py"] = """
+        from glob import glob
+        import pandas as pd
+        from lightgbm import LGBMClassifier
+        X = pd.concat([pd.read_feather(f) for f in glob("feature/train_*.f")], axis=1)
+        LGBMClassifier().fit(X, pd.read_parquet("data/y.parquet")["y"])
+    """
+    files["eda/peek.py"] = """
+        from glob import glob
+        import pandas as pd
+        print(pd.concat([pd.read_feather(f) for f in glob("feature/train_*.f")], axis=1).describe())
+    """
+    report, _ = scan(tmp_path, files)
+    assert found(report, "DS302") == [] and found(report, "DS303") == []
+
+
+LESSON = """
+    import pandas as pd
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LinearRegression
+    frame = pd.read_parquet("data/raw/trips.parquet")
+    frame["duration"] = (frame.dropoff - frame.pickup).dt.total_seconds() / 60
+    frame = frame[(frame.duration >= 1) & (frame.duration <= 60)]
+    categorical = ["pickup_zone", "dropoff_zone"]
+    frame[categorical] = frame[categorical].astype(str)
+    numerical = ["trip_distance"]
+    dicts = frame[categorical + numerical].to_dict(orient="records")
+    vectorizer = DictVectorizer()
+    X = vectorizer.fit_transform(dicts)
+    y = frame["duration"].values
+    model = LinearRegression()
+    model.fit(X, y)
+    print(model.score(X, y))
+"""
+
+
+def test_a_consumer_copied_into_another_component_is_not_a_second_consumer(tmp_path):
+    grown = textwrap.dedent(LESSON) + "import pickle\npickle.dump(model, open('models/lr.bin', 'wb'))\n"
+    files = {"lesson1/train.py": LESSON, "lesson2/train.py": grown}
+    report, _ = scan(tmp_path, dict(files), select=("DS301",))
+    assert found(report) == []  # one script and its next version: one consumer
+    files["fraud/train.py"] = """
+        import pandas as pd
+        from sklearn.ensemble import RandomForestClassifier
+        trips = pd.read_parquet("data/raw/trips.parquet")
+        RandomForestClassifier().fit(trips[["trip_distance", "fare"]], trips["is_fraud"])
+    """
+    report, _ = scan(tmp_path, files, select=("DS301",))
+    assert found(report) == [("DS301", "fraud/train.py", 4), ("DS301", "lesson1/train.py", 10),
+                             ("DS301", "lesson2/train.py", 10)]
+    lesson = next(f for f in report.findings if f.path == "lesson1/train.py")
+    assert [r.path for r in lesson.related] == ["fraud/train.py"]
+
+
+def test_files_sharing_a_module_name_call_their_own_helper(tmp_path):
+    helper = """
+        import pandas as pd
+        from sklearn.linear_model import LinearRegression
+        def read_frame(path):
+            return pd.read_parquet(path)
+        frame = read_frame("{table}")
+        LinearRegression().fit(frame[["trip_distance"]], frame["duration"])
+    """
+    files = {"01-intro/duration-prediction.py": helper.replace("{table}", "data/raw/green.parquet"),
+             "02-tracking/duration-prediction.py": helper.replace("{table}", "data/raw/yellow.parquet")}
+    _, project = scan(tmp_path, files, select=("DS301",))
+    inputs = {(c.path, c.sources) for c in signal_layer(project).consumptions if c.as_input}
+    assert ("02-tracking/duration-prediction.py", ("data/raw/yellow.parquet",)) in inputs
+    assert not any(p.startswith("02-") and "data/raw/green.parquet" in s for p, s in inputs)

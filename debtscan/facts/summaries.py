@@ -41,6 +41,13 @@ _WEIGHT_KEYWORDS = frozenset({"sample_weight", "weight", "sample_weights"})
 _X_KEYWORDS = ("X", "x", "train_data", "dataset", "data")
 _Y_KEYWORDS = ("y", "labels", "label", "target")
 _PATH_SYMS = (Lit, Param, Concat, PathJoin, Format, PathOp, Ref)
+#: methods whose result holds the receiver's columns (or a subset of its rows): its columns stay named
+_SAME_COLUMNS = frozenset({
+    "copy", "fillna", "astype", "reset_index", "dropna", "to_frame", "sort_values", "sort_index", "head", "tail",
+    "sample", "clip", "round", "abs", "replace", "reindex", "drop_duplicates", "query", "interpolate", "ffill",
+    "bfill",
+})
+_SHAPE_ATTRIBUTES = frozenset({"index", "columns", "shape", "size", "ndim", "dtypes", "empty"})
 _STATEMENTS = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Expr, cst.Return)
 
 
@@ -201,6 +208,14 @@ class SummaryCollector(Collector):
                 # ``oof[valid_idx] = model.predict(X[valid_idx])``: part of the array is the value
                 self._put(key, union(old, whole(flow)))
             return
+        if isinstance(target, cst.Attribute) and target.attr.value == "name" and isinstance(target.value, cst.Name):
+            # ``y_pred.name = "f190_adv"``: the series is that column of the frames made from it (``to_frame()``)
+            named = self.ex.sym(value)
+            old = self._get(target.value.value)
+            if old and isinstance(named, Lit) and isinstance(named.value, str):
+                made = Derived(named.value, whole(old).origins, old.columns[:MAX_COLUMNS])
+                self._put(target.value.value, Flow(old.origins, (), (made,)))
+            return
         key = _key(target)
         if key is None:
             return
@@ -255,6 +270,8 @@ class SummaryCollector(Collector):
                 return self._get(key)
             if node.attr.value in ("loc", "iloc", "values", "T"):
                 return self.flow(node.value, depth + 1)
+            if node.attr.value in _SHAPE_ATTRIBUTES:
+                return EMPTY  # the rows' labels or the frame's shape: no data of it
             return whole(self.flow(node.value, depth + 1))
         if kind in (cst.BinaryOperation, cst.BooleanOperation):
             return union(whole(self.flow(node.left, depth + 1)), whole(self.flow(node.right, depth + 1)))
@@ -313,7 +330,7 @@ class SummaryCollector(Collector):
             index = elements[0].slice.value
         base = self.flow(base_node, depth + 1)
         if not base or index is None:
-            return whole(base)
+            return base  # rows (a slice, positions, ``.iloc[:n, ]``): the same columns
         columns = self._names(index)
         if columns is None:
             # a mask, a slice, positions or keys: the same data
@@ -468,11 +485,14 @@ class SummaryCollector(Collector):
         callee = self._project_callee(qualname, receiver_node, receiver)
         if callee is not None:
             return self._site(node, qualname, receiver_node, receiver, line, col, depth, callee)
+        if receiver and method in ("add_prefix", "add_suffix") and node.args:
+            affix = self.ex.sym(node.args[0].value)
+            if isinstance(affix, Lit) and isinstance(affix.value, str):
+                return _renamed(receiver, affix.value, method == "add_prefix")
         # a library call: what it returns is made of its receiver and its arguments
         parts = [whole(self.flow(a.value, depth + 1)) for a in node.args[:16]]
         if receiver:
-            parts.append(receiver if method in ("copy", "fillna", "astype", "reset_index", "dropna") else
-                         whole(receiver))
+            parts.append(receiver if method in _SAME_COLUMNS else whole(receiver))
         return union(*parts)
 
     def _site(self, node: cst.Call, qualname: str, receiver_node, receiver: Flow, line: int, col: int,
@@ -571,6 +591,19 @@ class SummaryCollector(Collector):
                                                  tuple(reach), is_method))
         out.flows = FlowFacts(tuple(summaries), tuple(self.sites), tuple(self.fits), tuple(self.writes),
                                  tuple(self.attrs))
+
+
+def _renamed(flow: Flow, affix: str, prefix: bool) -> Flow:
+    """``frame.add_prefix("f702_")``: the frame's named columns (selected or computed) under their new names,
+    each computed from the column it renames."""
+    def name(old: str) -> str:
+        return affix + old if prefix else old + affix
+
+    derived = tuple(Derived(name(d.name), d.origins, d.inputs) for d in flow.derived)
+    derived += tuple(Derived(name(c.name), (), (c,)) for c in flow.columns if c.name)
+    if not derived:
+        return flow
+    return Flow(flow.origins, flow.columns if not any(c.name for c in flow.columns) else (), derived[:MAX_COLUMNS])
 
 
 def _key(node: cst.BaseExpression) -> Optional[str]:

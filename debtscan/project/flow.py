@@ -34,13 +34,16 @@ from debtscan.facts.summary_model import (
     FromRead, FunctionSummary,
 )
 from debtscan.facts.summaries import params_in
-from debtscan.facts.values import Concat, Format, PathJoin, PathOp, Sym, Unknown, Why
-from debtscan.project.pipeline.helpers import substitute
+from debtscan.facts.values import Choice, Concat, Format, Lit, Param, PathJoin, PathOp, Sym, Unknown, Why
+from debtscan.project.pipeline.helpers import bind_arguments, substitute
 
 MAX_DEPTH = 3
 """Levels of calls evaluated with the caller's arguments; deeper calls are evaluated once, without them."""
 MAX_CONTEXTS = 8
-"""Calling contexts kept per function (the first call sites, in file order)."""
+"""Calling contexts kept per function through its callers' callers (the first call sites, in file order)."""
+MAX_CALLERS = 64
+"""Direct call sites of one function evaluated as its contexts (a ``to_feature(df, path)`` helper that a
+hundred scripts call is evaluated with the first 64 of them)."""
 MAX_ITEMS = 96
 
 Place = Tuple[str, int, int]   # (module path, line, column)
@@ -131,6 +134,7 @@ class Resolver:
     reads_at: Callable[[str, int], Tuple[str, ...]]     # artifacts read at a line (helpers placed there)
     writes_at: Callable[[str, int], Tuple[str, ...]]    # artifacts written at a line
     names: Callable[[str, str], Tuple[str, ...]]        # a feature-list constant -> its column names
+    predicts: Callable[[str], bool] = lambda name: False  # a foreign function's name says it predicts
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,7 @@ class FitResult:
     api: str
     inputs: Set[str] = field(default_factory=set)
     sources: Set[str] = field(default_factory=set)
+    label_sources: Set[str] = field(default_factory=set)  # files its labels and sample weights come from
     targets: Set[str] = field(default_factory=set)
     upstream: Set[str] = field(default_factory=set)     # ids of models whose predictions it is trained on
     wrapper: bool = False                              # a project method that fits inside: not a model itself
@@ -226,8 +231,11 @@ class _Functions:
             parts = dotted.split("/")
             for start in range(len(parts)):
                 self.files.setdefault(".".join(parts[start:]), []).append(path)
-            if facts[path].module and facts[path].module not in self.files:
-                self.files.setdefault(facts[path].module, []).append(path)
+            module = facts[path].module
+            if module and path not in self.files.get(module, ()):
+                # a notebook's or script's own module name (``duration-prediction.ipynb`` is
+                # ``duration_prediction``): several files may share it, the caller's closest is meant
+                self.files.setdefault(module, []).append(path)
 
     def find(self, qualname: str, caller: str, depth: int = 0) -> Optional[Tuple[str, str]]:
         """(file, name inside it) of a function, method or class, or None."""
@@ -421,7 +429,7 @@ class FlowEvaluation:
                 # a method of a library value after all (``read_snapshot().merge(bills)``): made of its
                 # receiver and its arguments
                 return join([receiver] + [self.value(path, site.scope, f, ctx) for f in site.args + site.kwargs])
-            return NOTHING
+            return self._foreign(path, site, ctx)
         callee_path, name = target
         summary = self.index.summaries.get(target)
         if summary is None or not summary.returns:
@@ -440,6 +448,16 @@ class FlowEvaluation:
                 self.active.discard(key)
             self.memo[key] = value
         return self._through(value, (path, site.line, site.column))
+
+    def _foreign(self, path: str, site: CallSite, ctx: Context) -> Value:
+        """A function neither of the project nor of a known library (a team's private helper package,
+        ``ex.eval_oob(X, y, models)``): given a fitted model and named for predicting (the catalogue's
+        ``[predictions] functions``), it returns that model's predictions; else nothing is known of it."""
+        if not self.resolver.predicts(site.callee.rpartition(".")[2]):
+            return NOTHING
+        given = [self.value(path, site.scope, f, ctx) for f in site.args + site.kwargs]
+        preds = {m for v in given for m in v.models} | {f"class:{c}" for v in given for c in v.instances}
+        return Value(preds=frozenset(preds)) if preds else NOTHING
 
     def _reads_params(self, target: Tuple[str, str]) -> bool:
         summary = self.index.summaries.get(target)
@@ -484,7 +502,7 @@ class FlowEvaluation:
                 target, _ = self.callee(path, site, EMPTY_CONTEXT)
                 if target is not None:
                     slot = out.setdefault(target, [])
-                    if len(slot) < MAX_CONTEXTS:
+                    if len(slot) < MAX_CALLERS:
                         slot.append((path, site))
         return out
 
@@ -494,15 +512,16 @@ class FlowEvaluation:
         sites = callers.get((path, scope), ())
         if not sites or level >= MAX_DEPTH:
             return [EMPTY_CONTEXT]
+        limit = MAX_CALLERS if level == 0 else MAX_CONTEXTS
         out: List[Context] = []
-        for caller_path, site in sites:
+        for caller_path, site in sites[:limit]:
             outer = [EMPTY_CONTEXT] if site.scope == "<module>" else \
                 self.contexts(caller_path, site.scope, callers, level + 1)
             for ctx in outer:
                 inner = self.context(caller_path, site, ctx, (path, scope))
                 if inner not in out:
                     out.append(inner)
-                if len(out) >= MAX_CONTEXTS:
+                if len(out) >= limit:
                     return out
         return out
 
@@ -541,6 +560,7 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                 if not result.api and model.instances:
                     result.api = sorted(model.instances)[0]
                 result.sources.update(x.sources)
+                result.label_sources.update(y.sources | weight.sources)
                 for col in sorted(x.columns or (), key=_col_order):
                     result.inputs.add(col.name)
                     result.sources.update(col.sources)
@@ -580,6 +600,12 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                     place = ctx.place
                 if not artifacts:
                     artifacts = resolver.writes_at(path, write.line)
+                if ctx.place is not None and any("*" in a for a in artifacts):
+                    # ``df[[c]].to_feather(f"{path}_{c}.f") for c in df.columns``: one file per column the
+                    # caller's frame is known to hold
+                    named = _column_artifacts(ev, path, write, ctx)
+                    if named:
+                        artifacts = named
                 if not artifacts or all("*" in a for a in artifacts):
                     # ``self.out_dir + "/scores.csv"``: the folder the object was made with
                     for sym, caller, where in _attribute_paths(ev, path, write.scope, write.path):
@@ -600,6 +626,63 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                                 seen.add((artifact, producer))
                                 writes.append(PredictionWrite(artifact, producer, place))
     return FlowResult(fits, uses, writes, columns_written)
+
+
+def _column_artifacts(ev: FlowEvaluation, path: str, write, ctx: Context) -> Tuple[str, ...]:
+    """The files a helper writes per column of the frame it is given (its path names ``df.columns``), for
+    the frame the call at ``ctx.place`` passes, when its column names are known (selected, computed, named,
+    prefixed): the helper's path with the caller's arguments and each column name. Empty when not."""
+    names: Dict[str, Tuple[str, ...]] = {}
+    for param in _column_params(write.path, write.scope):
+        given = ctx.param(param)
+        found = sorted({c.name for c in given.columns or () if c.name} | {n for n, _ in given.derived})
+        if not found:
+            return ()
+        names[param] = tuple(found[:MAX_ITEMS])
+    if not names or ctx.place is None:
+        return ()
+    caller, line, column = ctx.place
+    call = next((c for c in ev.facts[caller].path_calls if c.line == line and c.column == column), None)
+    if call is None:
+        return ()
+    params = ev.index.params.get((path, write.scope), ())
+    value = _with_columns(write.path, write.scope, names)
+    value = substitute(value, write.scope, bind_arguments(call, params))
+    return tuple(a for a in ev.resolver.sources(value, caller) if "*" not in a)
+
+
+def _column_params(value: Sym, function: str, depth: int = 0) -> Set[str]:
+    """Parameters of ``function`` whose column names a path holds (``PathOp("columns", Param(df))``)."""
+    if depth > 20:
+        return set()
+    kind = type(value)
+    if kind is PathOp:
+        if value.op == "columns" and isinstance(value.base, Param) and value.base.function == function:
+            return {value.base.name}
+        return _column_params(value.base, function, depth + 1)
+    if kind in (Concat, PathJoin):
+        return set().union(*(_column_params(p, function, depth + 1) for p in value.parts))
+    if kind is Format:
+        return set().union(_column_params(value.template, function, depth + 1),
+                           *(_column_params(a, function, depth + 1) for a in value.args + value.kwvalues))
+    return set()
+
+
+def _with_columns(value: Sym, function: str, names: Dict[str, Tuple[str, ...]], depth: int = 0) -> Sym:
+    """``value`` with each ``PathOp("columns", Param(df))`` replaced by a choice of the column names."""
+    if depth > 20:
+        return value
+    kind = type(value)
+    if kind is PathOp and value.op == "columns" and isinstance(value.base, Param) and \
+            value.base.function == function and value.base.name in names:
+        return Choice(tuple(Lit(n) for n in names[value.base.name]))
+    if kind in (Concat, PathJoin):
+        return kind(tuple(_with_columns(p, function, names, depth + 1) for p in value.parts))
+    if kind is Format:
+        return Format(_with_columns(value.template, function, names, depth + 1),
+                      tuple(_with_columns(a, function, names, depth + 1) for a in value.args), value.kwnames,
+                      tuple(_with_columns(a, function, names, depth + 1) for a in value.kwvalues), value.style)
+    return value
 
 
 def _attribute_paths(ev: FlowEvaluation, path: str, scope: str, value: Sym) -> List[Tuple[Sym, str, Place]]:

@@ -570,9 +570,7 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
     return groups
 
 
-#: How many writer modules may explain one read through patterns only before the match is reported as
-#: ambiguous (one finding for the family of writers, counted once), not as that many hand-offs.
-AMBIGUITY_CAP = 3
+from debtscan.project.segments import AMBIGUITY_CAP  # noqa: E402 - documented there
 
 
 def _ambiguous(read_local: str, candidates: Sequence[str], kept: Dict[str, Tuple[str, List[Access]]]) -> bool:

@@ -35,6 +35,7 @@ from debtscan.facts.model import FileFacts, IOMode, ModelFact, ModelKind, ModelR
 from debtscan.facts.values import Choice, Concat, Lit, ReadsAt, Ref, Seq, Sym, Unknown
 from debtscan.project.paths import normalise
 from debtscan.project.roots import ProjectRoots, ScopedPathIndex
+from debtscan.project.segments import AMBIGUITY_CAP
 
 ROOT_COMPONENT = "(root)"
 SOURCE_DIRS = ("src", "lib", "python")
@@ -77,6 +78,8 @@ class ModelNode:
     output_artifacts: Set[str] = field(default_factory=set)
     output_columns: Set[str] = field(default_factory=set)
     input_models: Set[ModelRef] = field(default_factory=set)
+    #: files its labels or sample weights are read from (another model's predictions there: a cascade too)
+    label_sources: Set[str] = field(default_factory=set)
 
     @property
     def label(self) -> str:
@@ -404,13 +407,18 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     known_cascades: Set[Cascade] = set(cascades)
     output_rank = {artifact: rank for rank, artifact in enumerate(outputs)}
     persisted = ScopedPathIndex(projects, outputs)
+    written_index = ScopedPathIndex(projects, project.writers)
     for node in sorted(models.values(), key=lambda m: m.id):
         if node.kind is not ModelKind.FIT:
             continue
-        for source in sorted(node.sources):
+        for source in sorted(node.sources | node.label_sources):
+            if "*" in source and ambiguous_read(source, written_index, project.writers):
+                continue  # a glob over a folder many scripts write (``feature/train_*.f``): which files, unknown
             for artifact in sorted(persisted.matching(source), key=output_rank.__getitem__):
                 if source != artifact and ("*" in source) == ("*" in artifact):
                     continue
+                if "*" in artifact and ambiguous_read(source, written_index, project.writers):
+                    continue  # predictions written as one of a family many scripts write: not surely this file
                 produced = outputs[artifact]
                 for output in produced:
                     if output.model == node.id:
@@ -462,6 +470,13 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     return SignalLayer(components, comp_of, consumptions, models, outputs, cascades, imports, flows)
 
 
+def ambiguous_read(source: str, written: "ScopedPathIndex", writers) -> bool:
+    """A read pattern that more than :data:`~debtscan.project.segments.AMBIGUITY_CAP` writer modules' files
+    may match: the code does not say which of them the model trains on (issue 15's rule for hand-offs)."""
+    modules = {a.module for artifact in written.matching(source) for a in writers.get(artifact, ())}
+    return len(modules) > AMBIGUITY_CAP
+
+
 def _model_order(ref: ModelRef) -> str:
     return f"{ref.name}@{ref.scope}"  # the order cascades have always been listed in
 
@@ -482,6 +497,7 @@ def _follow_values(project, resolve: "_Resolve", comp_of: Dict[str, str], models
         reads_at=lambda path, line: tuple(sorted(resolve.reads_at.get((path, line), ()))),
         writes_at=lambda path, line: tuple(sorted(writes_at.get((path, line), ()))),
         names=lambda via, path: resolve.names(via, path=path),
+        predicts=lambda name: bool(project.tables.predictions.functions.search(name)),
     )
     result = evaluate(project.facts, resolver, lambda path: comp_of.get(path, ROOT_COMPONENT))
     for node_id, fit in sorted(result.fits.items()):
@@ -500,6 +516,7 @@ def _follow_values(project, resolve: "_Resolve", comp_of: Dict[str, str], models
         node.targets.update(fit.targets)
         node.inputs.update(n for n in fit.inputs if n not in node.targets)
         node.sources.update(fit.sources)
+        node.label_sources.update(fit.label_sources - fit.sources)
     known = {(c.producer, c.consumer) for c in cascades}
     for node_id, fit in sorted(result.fits.items()):
         if node_id not in models or fit.wrapper:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Set, Tuple
 
+from debtscan.clones import containment, shingles
 from debtscan.facts.model import ModelKind
 from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 from debtscan.project.roots import ScopedPathIndex
 from debtscan.project.signals import (
     DEFAULT_EXPLORATORY, DEFAULT_UBIQUITOUS, ROOT_COMPONENT, Consumption, ModelNode, Output, SignalLayer,
-    shared_signals, signal_layer,
+    ambiguous_read, shared_signals, signal_layer,
 )
 
 
@@ -81,7 +82,7 @@ class SharedInputSignal(Rule):
         " (0.1.0 closing note)")
     options = {"ignore": list(DEFAULT_UBIQUITOUS), "ignore-targets": True, "only-modeling-modules": True,
                "match-unknown-sources": False, "raw-inputs": True, "inputs-only": True,
-               "exploratory": list(DEFAULT_EXPLORATORY)}
+               "exploratory": list(DEFAULT_EXPLORATORY), "copy-containment": 0.8}
     VALID = (
         # raw inputs (under raw-data-dirs, written by nothing in the repo) are left out with raw-inputs = false
         Example(_RAW_TABLE, options={"raw-inputs": False}),
@@ -204,20 +205,27 @@ class SharedInputSignal(Rule):
         for signal in shared:
             for item in signal.consumers:
                 by_module.setdefault((item.component, item.path), []).append((item, signal.source))
+        copies = _Copies(ctx.project.facts, ctx.options["copy-containment"])
         for (component, path), items in sorted(by_module.items()):
             keys = {(i.name, s) for i, s in items}
             others: Dict[Tuple[str, str], Consumption] = {}
+            coupled: Set[Tuple[str, str]] = set()   # this module's signals another component really shares
             for signal in shared:
                 if (signal.name, signal.source) not in keys:
                     continue
                 for other in signal.consumers:
                     if other.component == component or not layer.disjoint(component, other.component):
                         continue
+                    if copies.same(path, other.path):
+                        continue  # one consumer copied into another folder (a lesson's next version): DS5xx
+                    coupled.add((signal.name, signal.source))
                     key = (other.component, other.path)
                     if key not in others or (other.line, other.column) < (others[key].line, others[key].column):
                         others[key] = other
             if not others:
                 continue
+            keys &= coupled
+            items = [(i, s) for i, s in items if (i.name, s) in keys]
             names = sorted({n for n, _ in keys})
             sources = sorted({s for _, s in keys if s})
             first = min((i for i, _ in items), key=lambda c: (c.line, c.column))
@@ -234,6 +242,35 @@ class SharedInputSignal(Rule):
                 related=[Related(o.path, o.line, f"`{o.name}` is also consumed here, by {_comp(c)}", column=o.column)
                          for (c, _), o in sorted(others.items())],
             )
+
+
+class _Copies:
+    """Whether two consuming modules are one consumer copied: a script copied into another folder and then
+    grown (the statement pairs of the smaller in the larger, :func:`debtscan.clones.containment`, at least
+    ``threshold``). Copies are not independent consumers of a signal; the copying itself is DS5xx's."""
+
+    MIN_STATEMENTS = 10
+
+    def __init__(self, facts, threshold: float) -> None:
+        self.facts = facts
+        self.threshold = threshold
+        self.sets: Dict[str, Set[int]] = {}
+        self.cache: Dict[Tuple[str, str], bool] = {}
+
+    def _shingles(self, path: str) -> Set[int]:
+        if path not in self.sets:
+            fact = self.facts.get(path)
+            hashes = fact.fingerprint.hashes if fact is not None and fact.fingerprint is not None else ()
+            self.sets[path] = shingles(hashes) if len(hashes) >= self.MIN_STATEMENTS else set()
+        return self.sets[path]
+
+    def same(self, a: str, b: str) -> bool:
+        if a == b:
+            return True
+        key = (a, b) if a < b else (b, a)
+        if key not in self.cache:
+            self.cache[key] = containment(self._shingles(a), self._shingles(b)) >= self.threshold
+        return self.cache[key]
 
 
 class CorrectionCascade(Rule):
@@ -416,11 +453,14 @@ class UndeclaredConsumer(Rule):
         reported: Set[Tuple[str, int]] = set()
         # the read paths that may name each output, through an index per project (not every pair)
         read_paths = ScopedPathIndex(ctx.project.projects, ctx.project.readers)
+        written = ScopedPathIndex(ctx.project.projects, ctx.project.writers)
         for artifact, produced in sorted(outputs.items()):
             for read_path in read_paths.matching(artifact):
                 # a pattern on one side may match the other; two patterns say too little
                 if read_path != artifact and ("*" in read_path) == ("*" in artifact):
                     continue
+                if "*" in read_path + artifact and ambiguous_read(read_path, written, ctx.project.writers):
+                    continue  # a glob over a folder many scripts write: which of their files it reads, unknown
                 reads = ctx.project.readers[read_path]
                 for read in sorted(reads, key=lambda r: (r.module, r.line)):
                     reader = layer.component_of.get(read.module)
