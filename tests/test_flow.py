@@ -540,3 +540,119 @@ def test_files_sharing_a_module_name_call_their_own_helper(tmp_path):
     inputs = {(c.path, c.sources) for c in signal_layer(project).consumptions if c.as_input}
     assert ("02-tracking/duration-prediction.py", ("data/raw/yellow.parquet",)) in inputs
     assert not any(p.startswith("02-") and "data/raw/green.parquet" in s for p, s in inputs)
+
+
+# -- inheritance, functools.partial, decorators, *args/**kwargs, aggregations ----------------------------
+def model_inputs(project):
+    return sorted({(c.path, c.name, c.sources) for c in signal_layer(project).consumptions if c.as_input})
+
+
+def test_a_method_inherited_from_a_base_class_fits_the_model_its_subclass_sets(tmp_path):
+    files = {
+        "common/__init__.py": "",
+        "common/base.py": """
+            class Trainer:
+                def train(self, X, y):
+                    self.model.fit(X, y)
+                    return self
+        """,
+        "churn/__init__.py": "",
+        "churn/model.py": """
+            from sklearn.linear_model import Ridge
+            from common.base import Trainer
+            class ChurnTrainer(Trainer):
+                def __init__(self):
+                    self.model = Ridge()
+        """,
+        "churn/train.py": """
+            import pandas as pd
+            from churn.model import ChurnTrainer
+            frame = pd.read_parquet("data/raw/customers.parquet")
+            ChurnTrainer().train(frame[["tenure", "spend"]], frame["churned"])
+        """,
+        "fraud/train.py": """
+            import pandas as pd
+            from sklearn.linear_model import LogisticRegression
+            frame = pd.read_parquet("data/raw/customers.parquet")
+            LogisticRegression().fit(frame[["tenure", "amount"]], frame["is_fraud"])
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    model = next(m for m in signal_layer(project).models.values() if m.path == "common/base.py")
+    assert model.api == "sklearn.linear_model.Ridge" and model.inputs == {"tenure", "spend"}
+    assert found(report, "DS301") == [("DS301", "churn/train.py", 4), ("DS301", "fraud/train.py", 4)]
+
+
+def test_columns_reach_a_model_through_partial_a_decorator_and_forwarded_star_arguments(tmp_path):
+    files = {
+        "lib/__init__.py": "",
+        "lib/timing.py": """
+            import functools
+            import time
+            def timed(f):
+                @functools.wraps(f)
+                def wrapper(*args, **kwargs):
+                    start = time.time()
+                    out = f(*args, **kwargs)
+                    print(time.time() - start)
+                    return out
+                return wrapper
+        """,
+        "lib/features.py": """
+            from lib.timing import timed
+            @timed
+            def select(frame, cols):
+                return frame[cols]
+            def cached(*args, **kwargs):
+                return select(*args, **kwargs)
+        """,
+        "train.py": """
+            import functools
+            import pandas as pd
+            from sklearn.linear_model import Ridge
+            from lib.features import cached, select
+            frame = pd.read_parquet("data/raw/usage.parquet")
+            usage = functools.partial(select, cols=["minutes", "calls"])
+            Ridge().fit(usage(frame), frame["y"])
+            Ridge().fit(cached(frame, ["sms"]), frame["y"])
+            Ridge().fit(cached(frame, cols=["roaming"]), frame["y"])
+        """,
+    }
+    _, project = scan(tmp_path, files)
+    table = ("data/raw/usage.parquet",)
+    assert {(name, sources) for _, name, sources in model_inputs(project)} == {
+        ("minutes", table), ("calls", table), ("sms", table), ("roaming", table)}
+
+
+def test_an_aggregation_is_computed_from_the_columns_it_names_never_from_its_group_key(tmp_path):
+    files = {
+        "churn/train.py": """
+            import pandas as pd
+            from sklearn.linear_model import LogisticRegression
+            tx = pd.read_parquet("data/raw/transactions.parquet")
+            feats = tx.groupby("region")["amount"].agg(["mean", "max"])
+            LogisticRegression().fit(feats, pd.read_parquet("data/raw/labels.parquet")["churned"])
+        """,
+        "fraud/train.py": """
+            import pandas as pd
+            from sklearn.ensemble import RandomForestClassifier
+            tx = pd.read_parquet("data/raw/transactions.parquet")
+            per_region = tx.groupby("region").agg(total=("amount", "sum"), stores=pd.NamedAgg("store", "nunique"))
+            RandomForestClassifier().fit(per_region, pd.read_parquet("data/raw/fraud.parquet")["is_fraud"])
+        """,
+        "ops/train.py": """
+            import pandas as pd
+            from sklearn.linear_model import Ridge
+            tx = pd.read_parquet("data/raw/transactions.parquet")
+            load = tx.groupby("region").agg({"store": "count"})
+            Ridge().fit(load, pd.read_parquet("data/raw/load.parquet")["staff"])
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    table = ("data/raw/transactions.parquet",)
+    assert model_inputs(project) == [
+        ("churn/train.py", "amount", table), ("fraud/train.py", "amount", table), ("fraud/train.py", "store", table),
+        ("ops/train.py", "store", table)]
+    # `region`, the group key of all three, is no input; amount and store are each shared by two components
+    assert found(report, "DS301") == [("DS301", "churn/train.py", 4), ("DS301", "fraud/train.py", 4),
+                                      ("DS301", "ops/train.py", 4)]

@@ -213,8 +213,13 @@ class _Functions:
         self.files: Dict[str, List[str]] = {}                   # dotted suffix of a file -> files
         self.reexports: Dict[Tuple[str, str], str] = {}         # (package file, name) -> imported qualname
         self.cache: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
+        self.bases: Dict[Tuple[str, str], Tuple[str, ...]] = {}   # (file, class) -> its bases as written
         for path in sorted(facts):
             fileflows = facts[path].flows
+            external = facts[path].external
+            for declared in (external.classes if external is not None else ()):
+                if declared.bases:
+                    self.bases[(path, declared.name)] = declared.bases
             for function in facts[path].functions:
                 self.params[(path, function.name)] = function.params
                 if "." in function.name:
@@ -275,9 +280,41 @@ class _Functions:
         return f"{found[0]}::{found[1]}" if found is not None and found in self.classes else None
 
     def method(self, cls: str, name: str) -> Optional[Tuple[str, str]]:
+        """The method ``name`` of class ``cls`` (``<file>::<Class>``), its own or inherited from a base class
+        of the project (the first base first, as Python's method resolution goes for single inheritance)."""
+        for ancestor in self.lineage(cls):
+            path, _, class_name = ancestor.partition("::")
+            key = (path, f"{class_name}.{name}")
+            if key in self.params:
+                return key
+        return None
+
+    def lineage(self, cls: str, depth: int = 0) -> List[str]:
+        """The class and its project base classes, nearest first (at most 6 levels)."""
+        out = [cls]
+        if depth >= 6:
+            return out
         path, _, class_name = cls.partition("::")
-        key = (path, f"{class_name}.{name}")
-        return key if key in self.params else None
+        for base in self.bases.get((path, class_name), ()):
+            if base == "?":
+                continue
+            found = self.cls(base, path) or self.cls(f"{self.facts[path].module}.{base}", path)
+            if found is not None and found not in out:
+                out.extend(c for c in self.lineage(found, depth + 1) if c not in out)
+        return out
+
+    def family(self, cls: str) -> List[str]:
+        """The class, its project bases and the project classes derived from it (whose attributes a method of
+        the base may read through ``self``)."""
+        if not hasattr(self, "_derived"):
+            self._derived: Dict[str, List[str]] = {}
+            for (path, class_name) in sorted(self.bases):
+                key = f"{path}::{class_name}"
+                for ancestor in self.lineage(key)[1:]:
+                    self._derived.setdefault(ancestor, []).append(key)
+        out = self.lineage(cls)
+        out.extend(c for c in self._derived.get(cls, ()) if c not in out)
+        return out
 
 
 def _closest(candidates: List[str], caller: str) -> str:
@@ -397,12 +434,13 @@ class FlowEvaluation:
         if key in self.attr_memo:
             return self.attr_memo[key]
         self.attr_memo[key] = NOTHING   # a cycle (``self.x = self.x + 1``) adds nothing
-        fileflows = self.facts[path].flows
         parts = [Value(models=frozenset((f"attr:{path}:{cls}.{name}",)))]
-        if fileflows is not None:
-            for attr in fileflows.attrs:
-                if attr.cls == cls and attr.name == name:
-                    parts.append(self.value(path, attr.scope, attr.value, EMPTY_CONTEXT))
+        for member in self.index.family(f"{path}::{cls}"):   # set in a base's or a subclass's methods too
+            member_path, _, member_cls = member.partition("::")
+            fileflows = self.facts[member_path].flows
+            for attr in (fileflows.attrs if fileflows is not None else ()):
+                if attr.cls == member_cls and attr.name == name:
+                    parts.append(self.value(member_path, attr.scope, attr.value, EMPTY_CONTEXT))
         value = join(parts)
         self.attr_memo[key] = value
         return value
@@ -464,16 +502,32 @@ class FlowEvaluation:
         return summary is not None and any(r.path for r in summary.reach)
 
     def context(self, path: str, site: CallSite, ctx: Context, target: Tuple[str, str]) -> Context:
-        """The callee's parameters bound to what the call site passes, evaluated in the caller's context."""
+        """The callee's parameters bound to what the call site passes, evaluated in the caller's context.
+
+        A call forwarding the caller's ``*args`` / ``**kwargs`` passes what the caller was given there; a
+        callee's ``*args`` takes the positional arguments beyond its named parameters (``args[0]``...), its
+        ``**kwargs`` the keywords it does not name (``kwargs[frame]``)."""
         params = self.index.params.get(target, ())
         if params and params[0] in ("self", "cls") and "." in target[1]:
             params = params[1:]
-        bound: List[Tuple[str, Value]] = []
-        for name, flow in zip(params, site.args):
-            bound.append((name, self.value(path, site.scope, flow, ctx)))
-        for name, flow in zip(site.kwnames, site.kwargs):
-            if name in params:
-                bound.append((name, self.value(path, site.scope, flow, ctx)))
+        summary = self.index.summaries.get(target)
+        varargs, varkw = (summary.varargs, summary.varkw) if summary is not None else ("", "")
+        named = tuple(p for p in params if p not in (varargs, varkw))
+        positional = [self.value(path, site.scope, flow, ctx) for flow in site.args]
+        keywords = [(n, self.value(path, site.scope, flow, ctx)) for n, flow in zip(site.kwnames, site.kwargs)]
+        if site.star:
+            positional.extend(_forwarded(ctx, site.star))
+        if site.dstar:
+            prefix = site.dstar + "["
+            keywords.extend((n[len(prefix):-1], v) for n, v in ctx.params if n.startswith(prefix))
+        bound: List[Tuple[str, Value]] = list(zip(named, positional))
+        if varargs:
+            bound.extend((f"{varargs}[{i}]", v) for i, v in enumerate(positional[len(named):MAX_ITEMS]))
+        for name, value in keywords:
+            if name in named:
+                bound.append((name, value))
+            elif varkw:
+                bound.append((f"{varkw}[{name}]", value))
         bound = [(n, v) for n, v in bound if v]
         return Context(tuple(sorted(bound, key=lambda item: item[0])), (path, site.line, site.column),
                        ctx.depth + 1)
@@ -564,7 +618,11 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                 for col in sorted(x.columns or (), key=_col_order):
                     result.inputs.add(col.name)
                     result.sources.update(col.sources)
-                    place = _report_place(col, path, component)
+                    # a fit in a shared helper or base class (``Trainer.train``) consumes for the component
+                    # that calls it: the columns are reported in the caller's component
+                    owner = ctx.place[0] if ctx.place is not None and component(ctx.place[0]) != component(path) \
+                        else path
+                    place = _report_place(col, owner, component)
                     uses.append(InputUse(col.name, tuple(sorted(col.sources)), place, fit.scope, col.via, node_id))
                 result.targets.update(c.name for c in (y.columns or ()))
                 upstream.update(x.preds | y.preds | weight.preds)
@@ -626,6 +684,14 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                                 seen.add((artifact, producer))
                                 writes.append(PredictionWrite(artifact, producer, place))
     return FlowResult(fits, uses, writes, columns_written)
+
+
+def _forwarded(ctx: Context, star: str) -> List[Value]:
+    """The positional arguments a function's ``*args`` (named ``star``) holds in ``ctx``, in order (a gap:
+    nothing is known of that one)."""
+    prefix = star + "["
+    found = {int(n[len(prefix):-1]): v for n, v in ctx.params if n.startswith(prefix) and n[len(prefix):-1].isdigit()}
+    return [found.get(i, NOTHING) for i in range(max(found) + 1)] if found else []
 
 
 def _column_artifacts(ev: FlowEvaluation, path: str, write, ctx: Context) -> Tuple[str, ...]:
@@ -754,16 +820,17 @@ def _producers(ev: FlowEvaluation, ref: str, by_fit: Dict[str, str], fits: Dict[
     if ref.startswith("fit:"):
         return {by_fit[ref]} if ref in by_fit else set()
     if ref.startswith("class:"):
-        path, _, class_name = ref[len("class:"):].partition("::")
+        owners = {tuple(c.partition("::")[::2]) for c in ev.index.lineage(ref[len("class:"):])}
         return {node_id for node_id, result in fits.items()
-                if result.path == path and result.scope.rpartition(".")[0] == class_name and not result.wrapper}
+                if (result.path, result.scope.rpartition(".")[0]) in owners and not result.wrapper}
     return {by_fit[f] for f in ev.aliases.get(ref, ()) if f in by_fit}
 
 
 def _report_place(col: Col, fit_path: str, component: Callable[[str], str]) -> Place:
-    """Where a column consumed by the model fitted in ``fit_path`` is reported: where it is selected when
-    that is in the model's component, else at the innermost call site in the model's component that leads
-    to it, else at the outermost call."""
+    """Where a column consumed by the model fitted in ``fit_path`` (or, for a fit in another component's
+    helper, by the module calling it) is reported: where it is selected when that is in the consuming
+    component, else at the innermost call site in that component that leads to it, else at the outermost
+    call."""
     owner = component(fit_path)
     if component(col.place[0]) == owner:
         return col.place
