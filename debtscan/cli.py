@@ -9,22 +9,13 @@ import threading
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 import click
-from rich.console import Console
 
 from debtscan import __version__
 from debtscan.config import SEVERITIES, Config, ConfigError, load_config
-from debtscan.rules.pages import rule_page
-from debtscan.engine import InternalError, ScanOptions, scan
-from debtscan.errors import ErrorKind
-from debtscan.report import console as console_report
-from debtscan.report.drawing import with_pipeline
-from debtscan.report.formats import formats
-from debtscan.rules.redirects import redirect
-from debtscan.rules.registry import rules_for
-from debtscan.rules.selectors import SelectorError, suggestion
+from debtscan.errors import ErrorKind, InternalError, SelectorError
 from debtscan.scope import ScopeError, resolve as resolve_scope
 from debtscan.safefile import OutputRefused, WriteError, check_output, write_text
 from debtscan.trust import CACHE_ENV, TRUST_ENV, PluginPolicy, chosen_cache_dir, plugin_policy
@@ -130,12 +121,19 @@ def resolve_targets(paths: Sequence[str], config_file: Optional[str]) -> Tuple[P
     return root, [], config, only
 
 
+if TYPE_CHECKING:  # what a command needs is imported when it runs: start-up loads click and the base only
+    from rich.console import Console
+
+    from debtscan.engine import ScanOptions
+
 NO_WRAP = 100_000  # the width of a console that must not wrap (output piped or written to a file)
 
 
 def stdout_console() -> Console:
     """The console for stdout: the terminal's width on a terminal; piped (or with ``COLUMNS`` unset and no
     terminal), no hard wrapping at all, so that grep and editors see one line per finding."""
+    from rich.console import Console
+
     console = Console()
     if console.is_terminal or os.environ.get("COLUMNS"):
         return console
@@ -201,6 +199,8 @@ def write_output(output: str, text: str) -> None:
 def render_console_text(render) -> str:
     """What a console renderer prints, as plain text 120 columns wide (for ``-o FILE``)."""
     import io
+
+    from rich.console import Console
 
     buffer = io.StringIO()
     render(Console(file=buffer, width=NO_WRAP, no_color=True))  # a file is never hard-wrapped
@@ -289,6 +289,9 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
     from the whole project: the folder of the configuration file, else the git work tree, else the current
     folder.
     """
+    from debtscan.engine import ScanOptions
+    from debtscan.report.formats import formats
+
     click.get_current_context().meta["debtscan.verbose"] = verbose
     renderers = formats()
     if output_format not in ("console", "concise") and output_format not in renderers:
@@ -306,9 +309,12 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
         # every input is checked before the scan: where the report goes, the baseline
         target = checked_output(output, scan_paths or [root], [baseline_file, config.path], force)
         baseline = _load_baseline(baseline_file) if baseline_file else None
-        err = Console(stderr=True)
-        show_progress = (output_format == "console" and not quiet and output is None and sys.stdout.isatty()
-                         and err.is_terminal)
+        err = None
+        if output_format == "console" and not quiet and output is None and sys.stdout.isatty():
+            from rich.console import Console
+
+            err = Console(stderr=True)
+        show_progress = err is not None and err.is_terminal
         report, project = _run_with_progress(
             ScanOptions(root=root, paths=scan_paths, config=config, jobs=jobs, use_cache=not no_cache,
                         select=_split(select), ignore=_split(ignore), only_paths=only,
@@ -344,6 +350,8 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
         where = ", ".join(paths) if paths else "."
         click.echo(f"warning: no Python files or notebooks found in {where} (after excludes and .gitignore)",
                    err=True)
+    if output_format in ("console", "concise") or statistics:  # rendered through rich
+        from debtscan.report import console as console_report
     if output_format == "console":
         if output:
             write_output(output, render_console_text(
@@ -362,6 +370,8 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
 
             text = json.dumps(console_report.statistics_rows(report), indent=2) + "\n"
         else:
+            from debtscan.report.drawing import with_pipeline
+
             renderer = renderers[output_format]
             text = renderer(with_pipeline(report, project) if renderer.draws_pipeline else report)
         if output:
@@ -403,7 +413,9 @@ def _load_baseline(path: str):
         raise UsageFailure(str(exc)) from None
 
 
-def _run_with_progress(options: ScanOptions, console: Optional[Console]):
+def _run_with_progress(options: "ScanOptions", console: Optional["Console"]):
+    from debtscan.engine import scan
+
     with interruptible():
         if console is None:
             return scan(options)
@@ -434,6 +446,8 @@ def rules_command(config_file, rules_format="table") -> None:
         config = load_trusted_config(Path(config_file) if config_file else None, Path.cwd())
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
+    from debtscan.rules.registry import rules_for
+
     ruleset = rules_for(config)
     if rules_format == "json":
         import json
@@ -473,6 +487,11 @@ def explain_command(code: str, config_file=None) -> None:
             raise UsageFailure(f"configuration error: {exc}") from None
         click.echo(f"warning: configuration error: {exc} (explaining the installed rules only)", err=True)
         config = Config()
+    from debtscan.rules.pages import rule_page
+    from debtscan.rules.redirects import redirect
+    from debtscan.rules.registry import rules_for
+    from debtscan.rules.selectors import suggestion
+
     ruleset = rules_for(config)
     for origin, reason in ruleset.errors:
         click.echo(f"warning: {origin}: {reason}", err=True)
@@ -499,6 +518,7 @@ def explain_command(code: str, config_file=None) -> None:
 @click.option("--force", is_flag=True, help="Let --output create a .py/.ipynb file under PATH.")
 def graph_command(path, graph_format, output, config_file, no_cache, force=False) -> None:
     """Export the repo graph (modules, artifacts, signals, models and their edges)."""
+    from debtscan.engine import ScanOptions, scan
     from debtscan.project.export import EXPORTERS
 
     try:
@@ -535,6 +555,8 @@ def baseline_command(path, output, select, ignore, config_file, no_cache, force=
     `debtscan scan --baseline FILE` then reports only new findings. Run it from the same folder (same scan
     root) as the scans that use the baseline: fingerprints hold paths relative to the scan root.
     """
+    from debtscan.engine import ScanOptions, scan
+    from debtscan.report import console as console_report
     from debtscan.report.baseline import render_baseline
 
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from debtscan.config import Config, ConfigError, line_of
-from debtscan.errors import INTERNAL_ERROR
+from debtscan.errors import INTERNAL_ERROR, InternalError
 from debtscan.facts.model import FileFacts
 from debtscan.project.graph import Project, build_project
 from debtscan.knowledge import Knowledge, load_knowledge
@@ -56,10 +56,6 @@ def knowledge_for(config: Config) -> Knowledge:
         return load_knowledge(config.io, config.knowledge)
     except ConfigError as exc:  # a bad [tool.debtscan.knowledge] table: name the file
         raise ConfigError(f"{config.path or 'configuration'}: {exc}") from None
-
-
-class InternalError(Exception):
-    """A debtscan bug outside any one file's extraction; the message names the stage and, if found, the file."""
 
 
 def _culprit(facts: Dict[str, FileFacts], root: Path, config: Config, sources: SourceSet,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import enum
 
+from debtscan.config import ConfigError
+
 
 class ErrorKind(enum.Enum):
     """Why something could not be analysed."""
@@ -42,3 +44,11 @@ _TRANSIENT = frozenset({ErrorKind.UNREADABLE, ErrorKind.TIMEOUT, ErrorKind.MEMOR
 
 # The message of a failure that is debtscan's own bug (not the file's): it begins every INTERNAL message.
 INTERNAL_ERROR = "internal error"
+
+
+class InternalError(Exception):
+    """A debtscan bug outside any one file's extraction; the message names the stage and, if found, the file."""
+
+
+class SelectorError(ConfigError):
+    """A selector that matches no loaded rule; the message names where it was written and the closest one."""

@@ -85,15 +85,17 @@ def signature(hashes: Tuple[int, ...]) -> Tuple[int, ...]:
         if rest < slots[slot]:
             slots[slot] = rest
     if empty in slots:
+        # each empty slot takes the next non-empty one to its right (circularly), plus its distance: one
+        # sweep from right to left, twice round, so the cost is O(SLOTS) however few slots are filled
         filled = list(slots)
-        for index in range(SLOTS):
-            if slots[index] != empty:
-                continue
-            for distance in range(1, SLOTS):
-                source = slots[(index + distance) % SLOTS]
-                if source != empty:
-                    filled[index] = source + distance * (1 << 58)
-                    break
+        nearest = None  # (index, value) of the nearest non-empty slot to the right of the current one
+        for step in range(2 * SLOTS - 1, -1, -1):
+            index = step % SLOTS
+            value = slots[index]
+            if value != empty:
+                nearest = (step, value)
+            elif nearest is not None and step < SLOTS:
+                filled[index] = nearest[1] + (nearest[0] - step) * (1 << 58)
         slots = filled
     return tuple(slots)
 

@@ -36,11 +36,13 @@ def register(cls: Type[Any]) -> Type[Any]:
 
 
 def fact_classes() -> Dict[str, Type[Any]]:
-    """The registry with the enumerations defined in the modules of the fact classes registered so far (the
-    caller imports the fact modules first: :mod:`debtscan.store.codec` does)."""
-    for cls in list(FACT_CLASSES.values()):
-        module = sys.modules.get(cls.__module__)
-        for value in vars(module).values() if module is not None else ():
-            if isinstance(value, type) and issubclass(value, enum.Enum) and value.__module__ == cls.__module__:
+    """The registry with the enumerations defined in the modules of ``debtscan.facts`` and of the fact
+    classes registered so far (the caller imports the fact modules first: :mod:`debtscan.store.codec` does)."""
+    modules = {cls.__module__ for cls in FACT_CLASSES.values()}
+    modules.update(name for name in list(sys.modules) if name.startswith("debtscan.facts."))
+    for name in sorted(modules):
+        module = sys.modules.get(name)
+        for value in list(vars(module).values()) if module is not None else ():
+            if isinstance(value, type) and issubclass(value, enum.Enum) and value.__module__ == name:
                 register(value)
     return FACT_CLASSES

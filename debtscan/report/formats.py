@@ -3,13 +3,16 @@
 A format that draws the pipeline (``draws_pipeline``) needs the report's :class:`PipelineDrawing`: the
 caller fills it from the project before rendering (:func:`debtscan.report.drawing.with_pipeline`). Console
 output is rendered by the command line through rich (:mod:`debtscan.report.console`).
+
+The table names each renderer by its module: the module is imported on the format's first use, so a scan
+loads only the renderer it writes with (``tests/test_startup.py`` checks it in a fresh interpreter).
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Callable, Dict
 
-from debtscan.report import github, gitlab, html, json_format, markdown, sarif
 from debtscan.report.model import Report
 
 Renderer = Callable[[Report], str]
@@ -17,23 +20,29 @@ Renderer = Callable[[Report], str]
 
 @dataclass(frozen=True)
 class OutputFormat:
-    """``--format name``: its renderer, and whether it draws the pipeline (needs ``Report.pipeline``)."""
+    """``--format name``: the module whose ``render(report)`` writes it, and whether it draws the pipeline
+    (needs ``Report.pipeline``)."""
 
     name: str
-    render: Renderer
+    module: str
     draws_pipeline: bool = False
+
+    @property
+    def render(self) -> Renderer:
+        """The renderer (its module is imported on first use)."""
+        return importlib.import_module(self.module).render
 
     def __call__(self, report: Report) -> str:
         return self.render(report)
 
 
 FORMATS = (
-    OutputFormat("json", json_format.render),
-    OutputFormat("sarif", sarif.render),
-    OutputFormat("github", github.render),
-    OutputFormat("gitlab", gitlab.render),
-    OutputFormat("markdown", markdown.render, draws_pipeline=True),
-    OutputFormat("html", html.render, draws_pipeline=True),
+    OutputFormat("json", "debtscan.report.json_format"),
+    OutputFormat("sarif", "debtscan.report.sarif"),
+    OutputFormat("github", "debtscan.report.github"),
+    OutputFormat("gitlab", "debtscan.report.gitlab"),
+    OutputFormat("markdown", "debtscan.report.markdown", draws_pipeline=True),
+    OutputFormat("html", "debtscan.report.html", draws_pipeline=True),
 )
 
 

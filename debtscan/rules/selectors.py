@@ -11,16 +11,12 @@ import difflib
 import re
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Type
 
-from debtscan.config import ConfigError
+from debtscan.errors import SelectorError
 from debtscan.rules.base import Rule
 from debtscan.rules.redirects import redirect
 
 ALL = "ALL"
 _CODE_LIKE = re.compile(r"[A-Za-z]+[0-9]*")
-
-
-class SelectorError(ConfigError):
-    """A selector that matches no loaded rule; the message names where it was written and the closest one."""
 
 
 def specificity(selector: str, rule: Type[Rule]) -> int:
