@@ -453,7 +453,7 @@ def test_a_named_prediction_series_written_per_column_by_a_helper_names_its_file
     assert "feature/train_adv.f" in outputs and "feature/train_*.f" not in outputs
 
 
-def test_a_model_reading_a_glob_of_a_folder_many_scripts_write_is_not_said_to_train_on_one_of_them(tmp_path):
+def test_files_chosen_at_run_time_from_a_folder_many_scripts_write_are_none_in_particular(tmp_path):
     files = {"utils.py": TO_FEATURE}
     for n in range(4):
         files[f"f{n}.py"] = f"""
@@ -471,6 +471,23 @@ def test_a_model_reading_a_glob_of_a_folder_many_scripts_write_is_not_said_to_tr
         p.name = "adv"
         utils.to_feature(p.to_frame(), "feature/train")
     """
+    files["selected.py"] = """
+        import pandas as pd
+        from lightgbm import LGBMClassifier
+        imp = pd.read_csv("logs/importance.csv")
+        files = ("feature/train_" + imp.head(50).feature + ".f").tolist()
+        X = pd.concat([pd.read_feather(f) for f in files], axis=1)
+        LGBMClassifier().fit(X, pd.read_parquet("data/y.parquet")["y"])
+    """
+    files["eda/peek.py"] = """
+        import pandas as pd
+        imp = pd.read_csv("logs/importance.csv")
+        print(pd.concat([pd.read_feather("feature/train_" + f + ".f") for f in imp.feature], axis=1).describe())
+    """
+    report, _ = scan(tmp_path, files)
+    # the importance log decides which files: the code does not say the adversary's is among them
+    assert found(report, "DS302") == [] and found(report, "DS303") == []
+    # a literal glob reads every file it matches, the adversary's predictions included
     files["all.py"] = """
         from glob import glob
         import pandas as pd
@@ -478,13 +495,8 @@ def test_a_model_reading_a_glob_of_a_folder_many_scripts_write_is_not_said_to_tr
         X = pd.concat([pd.read_feather(f) for f in glob("feature/train_*.f")], axis=1)
         LGBMClassifier().fit(X, pd.read_parquet("data/y.parquet")["y"])
     """
-    files["eda/peek.py"] = """
-        from glob import glob
-        import pandas as pd
-        print(pd.concat([pd.read_feather(f) for f in glob("feature/train_*.f")], axis=1).describe())
-    """
     report, _ = scan(tmp_path, files)
-    assert found(report, "DS302") == [] and found(report, "DS303") == []
+    assert found(report, "DS302") == [("DS302", "all.py", 5)]
 
 
 LESSON = """

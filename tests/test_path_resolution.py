@@ -235,3 +235,44 @@ def test_a_join_is_reported_at_the_call_whose_inputs_come_from_two_different_pro
     joins = [f for f in report.findings if f.code == "DS204"]
     assert [(f.path, f.line) for f in joins] == [("both.py", 6)], "not the concat of one producer's outputs"
     assert "2 other scripts" in joins[0].message
+
+
+# -- a correction cascade through a feature family (issue 15's DS302 regression) ------------------------
+
+CASCADE = {
+    "utils.py": "from glob import glob\n"
+                "def to_feature(df, path):\n    for c in df.columns:\n        df[[c]].to_feather(f'{path}_{c}.f')\n"
+                "def get_use_files(prefixes):\n    all_files = sorted(glob('feature/train*.f'))\n"
+                "    if len(prefixes) > 0:\n        use_files = []\n        for prefix in prefixes:\n"
+                "            use_files += glob(f'feature/*{prefix}*')\n"
+                "        all_files = set(all_files) & set(use_files)\n"
+                "    all_files = sorted(all_files)\n    return all_files\n",
+    "901_impute.py": "import pandas as pd\nimport lightgbm as lgb\n"
+                     "train = pd.read_csv('input/bureau.csv')\n"
+                     "model = lgb.train({}, lgb.Dataset(train[['a', 'b']], train['y']))\n"
+                     "train['y_pred'] = model.predict(train[['a', 'b']])\n"
+                     "train[['id', 'y_pred']].to_feather('data/bureau_imputation_f703.f')\n",
+    "703_features.py": "import pandas as pd\nimport utils\n"
+                       "imputed = pd.read_feather('data/bureau_imputation_f703.f')\n"
+                       "train = imputed.groupby('id').y_pred.agg(['min', 'max'])\n"
+                       "utils.to_feature(train.add_prefix('f703_'), 'feature/train')\n",
+    "801_lgb.py": "from glob import glob\nimport pandas as pd\nimport lightgbm as lgb\n"
+                  "X = pd.concat([pd.read_feather(f) for f in sorted(glob('feature/train_*.f'))], axis=1)\n"
+                  "y = pd.read_csv('input/label.csv').TARGET\n"
+                  "model = lgb.train({}, lgb.Dataset(X, y))\n",
+    # the helper keeps only the files of the prefixes asked for: the call's filter is not modelled, so the
+    # listing it returns is no proof that this model reads the predictions' family
+    "802_selected.py": "import pandas as pd\nimport lightgbm as lgb\nimport utils\n"
+                       "files = utils.get_use_files(['train_f0'])\n"
+                       "X = pd.concat([pd.read_feather(f) for f in files], axis=1)\n"
+                       "y = pd.read_csv('input/label.csv').TARGET\n"
+                       "model = lgb.train({}, lgb.Dataset(X, y))\n",
+}
+
+
+def test_a_model_globbing_a_feature_family_made_from_predictions_is_a_cascade():
+    report, project = scanned(CASCADE)
+    assert "feature/train_f703_*.f" in {a.artifact for a in project.accesses if a.module == "703_features.py"}
+    cascades = locations(report.findings, "DS302")
+    assert cascades == [("801_lgb.py", 6)]
+    assert not locations(report.findings, "DS206")

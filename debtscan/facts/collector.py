@@ -35,6 +35,7 @@ from debtscan.facts.model import (
     PathCallFact,
     PipelineNodeFact,
     RunFact,
+    CliArg,
     SettingFact,
     SignalFact,
     StatementFact,
@@ -72,6 +73,7 @@ class CollectedFacts:
 
     io: List[IOFact] = field(default_factory=list)
     runs: List[RunFact] = field(default_factory=list)
+    cli: List[CliArg] = field(default_factory=list)
     path_calls: List[PathCallFact] = field(default_factory=list)
     signals: List[SignalFact] = field(default_factory=list)
     models: List[ModelFact] = field(default_factory=list)

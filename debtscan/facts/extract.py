@@ -37,6 +37,7 @@ from debtscan.facts.values import (
     Here,
     Lit,
     Param,
+    Arg,
     PathJoin,
     PathOp,
     Ref,
@@ -57,6 +58,9 @@ from debtscan.facts.collector import (  # noqa: F401 (re-exported)
 from debtscan.knowledge import Knowledge
 
 _BUILTINS = frozenset(dir(builtins))
+# Standard modules a ``from project_module import *`` commonly brings along (the module did ``import os``):
+# an unbound ``os.path.join`` in such a file is the standard one.
+_STAR_REEXPORTED = frozenset({"os", "sys", "re", "json", "csv", "glob", "pickle", "shutil"})
 _SMALL_STATEMENTS = (
     cst.Expr, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Raise, cst.Assert, cst.Import,
     cst.ImportFrom, cst.Pass, cst.Break, cst.Continue, cst.Del, cst.Global, cst.Nonlocal,
@@ -88,7 +92,7 @@ class Extraction(PositionedWalk):
     __slots__ = (
         "module", "is_package", "knowledge", "paths", "aliases", "scopes", "toplevel",
         "imports", "calls", "constants", "functions", "stmt_stack", "statements", "collectors",
-        "_by_kind", "_enter", "_leave", "_call_names", "_func_stack", "text",
+        "_by_kind", "_enter", "_leave", "_call_names", "_func_stack", "text", "star_imports",
     )
 
     def __init__(self, module: cst.Module, module_name: str, is_package: bool, knowledge: Knowledge,
@@ -99,6 +103,7 @@ class Extraction(PositionedWalk):
         self.knowledge = knowledge
         self.paths = knowledge.tables.paths  # signals.toml [paths]: path functions
         self.aliases: Dict[str, str] = {}
+        self.star_imports: List[str] = []  # the modules this file star-imports
         self.scopes: List[Scope] = [Scope(MODULE_SCOPE, "module")]
         self.toplevel = {
             stmt.name.value
@@ -261,6 +266,8 @@ class Extraction(PositionedWalk):
                 return f"{self.module}.{value}"
             if value in _BUILTINS and value not in self.scopes[0].bindings:
                 return f"builtins.{value}"
+            if self.star_imports and value in _STAR_REEXPORTED and value not in self.scopes[0].bindings:
+                return value
             return None
         if isinstance(node, cst.Attribute):
             base = self.qualname(node.value)
@@ -284,7 +291,11 @@ class Extraction(PositionedWalk):
             if isinstance(func, cst.Attribute):
                 name = f"?.{func.attr.value}"
             elif isinstance(func, cst.Name):
-                name = f"?{func.value}"
+                star = self.star_imports
+                # a function of the one module this file star-imports (from pkg.helpers import *)
+                name = f"{star[0]}.{func.value}" if len(star) == 1 and not \
+                    (func.value in self.scopes[-1].bindings or func.value in self.scopes[0].bindings) \
+                    else f"?{func.value}"
             else:
                 name = "?"
         self._call_names[key] = name
@@ -316,6 +327,7 @@ class Extraction(PositionedWalk):
         if base is None or isinstance(node.names, cst.ImportStar):
             if base is not None:
                 self.imports.append(ImportFact(base, "*", line, True))
+                self.star_imports.append(base)
             return
         for alias in node.names:
             name = _dotted(alias.name)
@@ -478,12 +490,21 @@ class Extraction(PositionedWalk):
             prop = properties.get(node.attr.value)
             if prop:
                 base_sym = self.sym(node.value, depth + 1)
+                if type(base_sym) is Unknown and (base_sym.why is Why.UNPACKED or base_sym.why is Why.CALL and
+                                                  base_sym.detail.endswith(("parse_args", "parse_known_args"))):
+                    return Unknown(Why.ATTRIBUTE, node.attr.value)  # args.name: an argument, not a path's name
                 return PathOp(prop, base_sym)
             return Unknown(Why.ATTRIBUTE, node.attr.value)
         if kind is cst.Call:
             return self._sym_call(node, depth)
         if kind is cst.IfExp:
             return Choice((self.sym(node.body, depth + 1), self.sym(node.orelse, depth + 1)))
+        if kind is cst.Subscript and isinstance(node.value, cst.Attribute) and node.value.attr.value == "argv" \
+                and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
+                and isinstance(node.slice[0].slice.value, cst.Integer) and self.qualname(node.value) == "sys.argv":
+            # sys.argv[1]: the first word the runner passes (debtscan.project.argv)
+            index = int(node.slice[0].slice.value.evaluated_value)
+            return Arg("", index) if index >= 1 else Unknown(Why.ARGUMENT)
         if kind is cst.Subscript and isinstance(node.value, cst.Attribute) and node.value.attr.value == "parents" \
                 and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
                 and isinstance(node.slice[0].slice.value, cst.Integer):
@@ -556,6 +577,7 @@ class Extraction(PositionedWalk):
             functions=tuple(self.functions),
             io=tuple(out.io),
             runs=tuple(out.runs),
+            cli=tuple(out.cli),
             path_calls=tuple(out.path_calls),
             statements=tuple(sorted(self.statements, key=_statement_order)),
             signals=tuple(out.signals),

@@ -22,14 +22,14 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from debtscan.facts.collector import CollectedFacts, Collector
-from debtscan.facts.model import ConstantFact, IOFact, IOMode, PathCallFact, RunFact
+from debtscan.facts.model import Arity, CliArg, ConstantFact, IOFact, IOMode, PathCallFact, RunFact
 from debtscan.facts.values import (
-    Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown, Why,
+    Arg, Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown, Why, literal_strings,
 )
 from debtscan.knowledge import IOSpec
 
 _WRITE_MODE_CHARS = frozenset("wax+")
-_STRUCTURAL = (Lit, Ref, Concat, Format, PathJoin, PathOp, Here, Param, Choice)
+_STRUCTURAL = (Lit, Ref, Concat, Format, PathJoin, PathOp, Here, Param, Arg, Choice)
 
 
 def argument(node: cst.Call, index: Optional[int], keyword: Optional[str]) -> Optional[cst.BaseExpression]:
@@ -80,8 +80,11 @@ def _method_name(node: cst.BaseExpression) -> str:
     return ""
 
 
-def _contains_unknown_attr(value: Sym, names: Dict[str, Sym], depth: int = 0) -> Sym:
-    """``value`` with ``Unknown(Why.ATTRIBUTE, "dest")`` replaced by the argparse default of ``dest``."""
+def _contains_unknown_attr(value: Sym, names: Dict[str, Sym], depth: int = 0,
+                           namespaces: Set[str] = frozenset()) -> Sym:
+    """``value`` with ``Unknown(Why.ATTRIBUTE, "dest")`` (and ``<module>.args.dest``, ``args`` one of the
+    module-level ``namespaces`` that ``parse_args()`` returns) replaced by the argparse argument ``dest``
+    (``names[dest]``, an :class:`Arg` that keeps its default)."""
     if depth > 12:
         return value
     kind = type(value)
@@ -89,19 +92,25 @@ def _contains_unknown_attr(value: Sym, names: Dict[str, Sym], depth: int = 0) ->
         if value.why is Why.ATTRIBUTE and value.detail in names:
             return names[value.detail]
         return value
+    if kind is Ref:
+        # args.out at module level, args = parser.parse_args(): a reference to <module>.args.out
+        head, _, dest = value.name.rpartition(".")
+        if dest in names and head.rpartition(".")[2] in namespaces:
+            return names[dest]
+        return value
     if kind is Concat:
-        return Concat(tuple(_contains_unknown_attr(p, names, depth + 1) for p in value.parts))
+        return Concat(tuple(_contains_unknown_attr(p, names, depth + 1, namespaces) for p in value.parts))
     if kind is PathJoin:
-        return PathJoin(tuple(_contains_unknown_attr(p, names, depth + 1) for p in value.parts))
+        return PathJoin(tuple(_contains_unknown_attr(p, names, depth + 1, namespaces) for p in value.parts))
     if kind is PathOp:
-        return PathOp(value.op, _contains_unknown_attr(value.base, names, depth + 1), value.arg)
+        return PathOp(value.op, _contains_unknown_attr(value.base, names, depth + 1, namespaces), value.arg)
     if kind is Format:
-        return Format(_contains_unknown_attr(value.template, names, depth + 1),
-                      tuple(_contains_unknown_attr(a, names, depth + 1) for a in value.args),
+        return Format(_contains_unknown_attr(value.template, names, depth + 1, namespaces),
+                      tuple(_contains_unknown_attr(a, names, depth + 1, namespaces) for a in value.args),
                       value.kwnames,
-                      tuple(_contains_unknown_attr(a, names, depth + 1) for a in value.kwvalues), value.style)
+                      tuple(_contains_unknown_attr(a, names, depth + 1, namespaces) for a in value.kwvalues), value.style)
     if kind is Choice:
-        return Choice(tuple(_contains_unknown_attr(o, names, depth + 1) for o in value.options))
+        return Choice(tuple(_contains_unknown_attr(o, names, depth + 1, namespaces) for o in value.options))
     return value
 
 
@@ -117,6 +126,35 @@ def _column_naming(node: cst.BaseExpression, ex) -> Optional[Sym]:
     if not (isinstance(text, Lit) and isinstance(text.value, str)) and not isinstance(text, (Ref, Concat, Format)):
         return None
     return PathOp(node.func.attr.value, Unknown(Why.FRAME), text)
+
+
+_FLAG_ACTIONS = frozenset({"store_true", "store_false", "store_const", "append_const", "count", "help", "version"})
+
+
+def _arity(node: cst.Call) -> Arity:
+    """How many words ``add_argument(..., action=, nargs=)`` takes."""
+    action = argument(node, None, "action")
+    if isinstance(action, cst.SimpleString) and action.evaluated_value in _FLAG_ACTIONS:
+        return Arity.NONE
+    nargs = argument(node, None, "nargs")
+    if nargs is None:
+        return Arity.ONE
+    if isinstance(nargs, cst.SimpleString):
+        return Arity.OPTIONAL if nargs.evaluated_value == "?" else Arity.MANY
+    if isinstance(nargs, cst.Integer):
+        return Arity.ONE if nargs.value == "1" else Arity.MANY
+    return Arity.MANY  # argparse.REMAINDER and the like
+
+
+def _tree(path: Sym) -> Sym:
+    """A path that a move or copy of a whole folder takes (``shutil.move(patient_dir, dest)``): the folder and
+    everything below it, ``<path>/**``; a path whose last part names a file (``x.csv``) stays as it is."""
+    last = path
+    while type(last) in (PathJoin, Concat) and last.parts:
+        last = last.parts[-1]
+    if type(last) is Lit and isinstance(last.value, str) and "." in last.value.rsplit("/", 1)[-1].lstrip("."):
+        return path
+    return PathJoin((path, Lit("**")))
 
 
 class IOCollector(Collector):
@@ -142,7 +180,11 @@ class IOCollector(Collector):
         self._handles: Dict[Tuple[str, str], int] = {}
         self._open_fact: Dict[int, int] = {}
         self._pending_fmt: Dict[int, Tuple[str, str]] = {}
-        self._option_defaults: Dict[str, Sym] = {}
+        self._option_defaults: Dict[str, Sym] = {}  # argparse dest -> Arg(dest, default)
+        self.cli: List[CliArg] = []
+        self._namespaces: Set[str] = set()  # module-level names parse_args() is assigned to
+        self._late_attrs: Dict[Tuple[int, Any], str] = {}  # (helper call, argument slot) -> attribute name
+        self._positionals = 0
         self._predictions: Dict[str, Set[str]] = {}
         self._models: Dict[str, Set[str]] = {}
         self._comp_saved: List[List[Tuple[str, Optional[Sym]]]] = []
@@ -167,6 +209,12 @@ class IOCollector(Collector):
 
     def _enter_assign(self, node: cst.Assign) -> None:
         target = node.targets[0].target if len(node.targets) == 1 else None
+        if _method_name(node.value) in ("parse_args", "parse_known_args") and target is not None:
+            if isinstance(target, (cst.Tuple, cst.List)) and target.elements:
+                target = target.elements[0].value  # args, unknown = parser.parse_known_args()
+            if isinstance(target, cst.Name):
+                self._namespaces.add(target.value)
+            target = node.targets[0].target
         if isinstance(target, (cst.Tuple, cst.List)) and isinstance(node.value, cst.Name):
             # path, pref = args (args a parameter): element i of whatever the caller passes
             bound = self.ex.lookup(node.value.value)
@@ -515,11 +563,12 @@ class IOCollector(Collector):
                 and not path.value.startswith((".", "/", "~")):
             return
         mode = self._mode(node, spec)
-        self._record(mode, spec, path, value, node)
+        self._record(mode, spec, _tree(path) if spec.tree else path, value, node)
         if spec.dest_arg is not None or spec.dest_kw is not None:
             dest = argument(node, spec.dest_arg, spec.dest_kw)
             if dest is not None:
-                self._record("write", spec, self.ex.sym(dest), value, None)
+                dest_path = self.ex.sym(dest)
+                self._record("write", spec, _tree(dest_path) if spec.tree else dest_path, value, None)
 
     def _through_handle(self, path_node: cst.BaseExpression, spec: IOSpec, value: str) -> bool:
         """A read or write through an open handle updates the open's fact (format, what is written)."""
@@ -615,7 +664,7 @@ class IOCollector(Collector):
     def _record(self, mode: str, spec: IOSpec, path: Sym, value: str, node: Optional[cst.Call]) -> None:
         ex = self.ex
         if self._option_defaults:
-            path = _contains_unknown_attr(path, self._option_defaults)
+            path = _contains_unknown_attr(path, self._option_defaults, 0, self._namespaces)
         fmt = spec.fmt
         if node is not None and id(node) in self._pending_fmt:
             fmt, pending_value = self._pending_fmt.pop(id(node))
@@ -631,18 +680,39 @@ class IOCollector(Collector):
 
     # -- option defaults, helper calls, runners --------------------------------------------------
     def _argparse_option(self, node: cst.Call) -> None:
-        default = argument(node, None, "default")
-        if default is None:
+        """``parser.add_argument(...)``: the argument is declared (:class:`CliArg`, in positional order), and
+        ``args.<dest>`` in this file's paths stands for it (:class:`Arg`, with its default)."""
+        flags: List[str] = []
+        for arg in node.args:
+            if arg.keyword is not None or arg.star:
+                continue
+            text = self.ex.sym(arg.value)
+            if not (isinstance(text, Lit) and isinstance(text.value, str)) or not text.value:
+                return  # a name the pass cannot read: nothing is known of the argument
+            flags.append(text.value)
+        if not flags:
             return
         dest_node = argument(node, None, "dest")
-        names = [dest_node] if dest_node is not None else [a.value for a in node.args if a.keyword is None]
-        for name_node in names:
-            text = self.ex.sym(name_node)
-            if isinstance(text, Lit) and isinstance(text.value, str):
-                dest = text.value.lstrip("-").replace("-", "_")
-                if text.value.startswith("--") or dest_node is not None or not text.value.startswith("-"):
-                    self._option_defaults[dest] = self.ex.sym(default)
-                    return
+        dest_text = self.ex.sym(dest_node) if dest_node is not None else None
+        positional = not flags[0].startswith("-")
+        if isinstance(dest_text, Lit) and isinstance(dest_text.value, str):
+            dest = dest_text.value
+        elif positional:
+            dest = flags[0]
+        else:
+            long = [f for f in flags if f.startswith("--")]
+            dest = (long[0] if long else flags[0]).lstrip("-")
+        dest = dest.replace("-", "_")
+        default_node = argument(node, None, "default")
+        default = self.ex.sym(default_node) if default_node is not None else None
+        choices_node = argument(node, None, "choices")
+        choices = literal_strings(self.ex.sym(choices_node)) if choices_node is not None else None
+        self.cli.append(CliArg(dest, () if positional else tuple(flags),
+                               self._positionals if positional else -1, self.ex.line, default,
+                               tuple(choices or ()), _arity(node)))
+        if positional:
+            self._positionals += 1
+        self._option_defaults[dest] = Arg(dest, 0, default)
 
     def _path_call(self, node: cst.Call, qualname: str) -> None:
         args: List[Sym] = []
@@ -653,11 +723,14 @@ class IOCollector(Collector):
                 break
             value = self.ex.sym(arg.value)
             if self._option_defaults:
-                value = _contains_unknown_attr(value, self._option_defaults)
+                value = _contains_unknown_attr(value, self._option_defaults, 0, self._namespaces)
             named = _column_naming(arg.value, self.ex)
             if named is not None:
                 value = named
             elif not isinstance(value, _STRUCTURAL) and not isinstance(value, Seq):
+                if type(value) is Unknown and value.why is Why.ATTRIBUTE:  # args.out declared further down?
+                    self._late_attrs[(len(self.path_calls), arg.keyword.value if arg.keyword else len(args))] = \
+                        value.detail
                 value = Unknown(Why.ARGUMENT)
             if arg.keyword is None:
                 args.append(value)
@@ -676,12 +749,37 @@ class IOCollector(Collector):
         self.runs.append(RunFact(self.ex.sym(command), self.ex.line,
                                  self.ex.sym(cwd) if cwd is not None else None))
 
+    def _late_arguments(self) -> None:
+        """``args.<dest>`` written above the ``add_argument`` that declares it (a helper defined before
+        ``main()`` builds the parser): the argument, as if declared first. O(I/O facts and helper calls)."""
+        names = self._option_defaults
+        for index, io in enumerate(self.io):
+            path = _contains_unknown_attr(io.path, names, 0, self._namespaces)
+            if path != io.path:
+                self.io[index] = replace(io, path=path)
+        for index, call in enumerate(self.path_calls):
+            args = list(_contains_unknown_attr(a, names, 0, self._namespaces) for a in call.args)
+            kwvalues = list(_contains_unknown_attr(a, names, 0, self._namespaces) for a in call.kwvalues)
+            for slot, keyword in enumerate(call.kwnames):
+                detail = self._late_attrs.get((index, keyword))
+                if detail in names:
+                    kwvalues[slot] = names[detail]
+            for slot in range(len(args)):
+                detail = self._late_attrs.get((index, slot))
+                if detail in names:
+                    args[slot] = names[detail]
+            if tuple(args) != call.args or tuple(kwvalues) != call.kwvalues:
+                self.path_calls[index] = replace(call, args=tuple(args), kwvalues=tuple(kwvalues))
+
     def finish(self, out: CollectedFacts) -> None:
         for function, values in self._returns.items():
             unique = list(dict.fromkeys(v for v, _ in values))
             value = unique[0] if len(unique) == 1 else Choice(tuple(unique[:8]))
             name = f"{function}()"
             self.ex.constants[name] = ConstantFact(name, value, values[0][1])
+        if self._option_defaults:
+            self._late_arguments()
         out.io = self.io  # the one list: collectors declared after this one append to it
         out.runs.extend(self.runs)
+        out.cli.extend(self.cli)
         out.path_calls.extend(self.path_calls)

@@ -188,6 +188,30 @@ class RunFact:
     cwd: Optional[Sym] = None
 
 
+class Arity(FactEnum):
+    """:class:`CliArg.arity`: how many command-line words an argument takes."""
+
+    NONE = "none"          # a flag: ``action="store_true"``, ``count``, ``store_const``
+    ONE = "one"            # one value (the default)
+    OPTIONAL = "optional"  # ``nargs="?"``: zero or one
+    MANY = "many"          # ``nargs="+"`` / ``"*"`` / a number: every value up to the next option
+
+
+@fact
+class CliArg:
+    """An argument the script's command line declares (``parser.add_argument``): ``dest`` its name in the
+    parsed namespace, ``flags`` its option strings (``()`` for a positional), ``position`` its place among
+    the positionals (``-1`` for an option), ``default``, literal ``choices`` and ``arity``."""
+
+    dest: str
+    flags: Tuple[str, ...]
+    position: int
+    line: int
+    default: Optional[Sym] = None
+    choices: Tuple[str, ...] = ()
+    arity: Arity = Arity.ONE
+
+
 @fact
 class StatementFact:
     """One logical line (statement) of code and its class (one of :data:`LINE_KINDS`: ``ml``, ``glue``, ``io``,
@@ -426,6 +450,7 @@ class FileFacts:
     functions: Tuple[FunctionFact, ...] = ()
     io: Tuple[IOFact, ...] = ()
     runs: Tuple[RunFact, ...] = ()
+    cli: Tuple[CliArg, ...] = ()  # the arguments its command line declares (argparse)
     path_calls: Tuple[PathCallFact, ...] = ()
     statements: Tuple[StatementFact, ...] = ()
     signals: Tuple[SignalFact, ...] = ()

@@ -81,6 +81,17 @@ class Param:
 
 
 @fact
+class Arg:
+    """A command-line argument of the script that runs: an argparse argument by its ``dest`` (``args.out``),
+    or ``sys.argv[index]`` (``index`` >= 1, ``dest`` empty); ``default``: the argparse default, if any. The
+    runner that invokes the script gives its value when the project is built (:mod:`debtscan.project.argv`)."""
+
+    dest: str = ""
+    index: int = 0
+    default: Optional["Sym"] = None
+
+
+@fact
 class Choice:
     """One of several values: a loop variable over a literal sequence, say."""
 
@@ -128,7 +139,7 @@ class ReadsAt:
     line: int
 
 
-Sym = Union[Lit, Seq, Ref, Concat, Format, PathJoin, PathOp, Here, Param, Choice, Unknown, ReadsAt]
+Sym = Union[Lit, Seq, Ref, Concat, Format, PathJoin, PathOp, Here, Param, Arg, Choice, Unknown, ReadsAt]
 
 
 def literal_strings(value: "Sym") -> Optional[Tuple[str, ...]]:

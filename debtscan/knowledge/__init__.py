@@ -44,7 +44,8 @@ class IOSpec:
     ``default_mode``: the open mode when none is given; ``listing``: lists a folder (``os.listdir``).
     ``target``: what the argument names: ``path`` (a file or URI), ``table`` (a table name; ``schema_kw``
     names the schema argument) or ``sql`` (SQL text whose tables are read and written);
-    ``receiver_names``: variable names that stand for the receiver when its type is unknown (``spark``)."""
+    ``receiver_names``: variable names that stand for the receiver when its type is unknown (``spark``);
+    ``tree``: the path may name a folder, moved or copied with everything below it (``shutil.move``)."""
 
     name: str
     mode: str
@@ -66,6 +67,7 @@ class IOSpec:
     target: str = "path"
     schema_kw: Optional[str] = None
     receiver_names: Tuple[str, ...] = ()
+    tree: bool = False  # the path may be a folder, taken with all it holds (``shutil.move``, ``copytree``)
 
 
 @dataclass
@@ -149,6 +151,7 @@ def _io_spec(name: str, entry: Mapping[str, Any]) -> IOSpec:
         target=entry.get("target", "path"),
         schema_kw=entry.get("schema_kw"),
         receiver_names=tuple(entry.get("receiver_names", ())),
+        tree=bool(entry.get("tree", False)),
     )
 
 

@@ -28,7 +28,8 @@ from debtscan.liveness import Liveness
 from debtscan.project.paths import (
     ConstantTable, PathIndex, ResolvedPath, Resolver, _literal_folder, matches, normalise, too_generic,
 )
-from debtscan.project.pipeline.declared import Declared, load_declared
+from debtscan.project.pipeline.declared import Declared, dvc_steps, load_declared
+from debtscan.project.argv import Arguments
 from debtscan.project.folders import imported_only, inherited_cwds
 from debtscan.project.variants import switch_variants, with_variants
 from debtscan.project.segments import (
@@ -39,7 +40,7 @@ from debtscan.project.pipeline.helpers import FunctionIndex, PlacedIO, place_io
 from debtscan.project.pipeline.kedro import NodeHandoff, node_handoffs
 from debtscan.project.pipeline.metaflow import StepHandoff, step_handoffs
 from debtscan.project.pipeline.orchestrators import managed_artifacts, orchestrator_steps
-from debtscan.project.pipeline.runners import Step, makefile_steps, parse_command, shell_steps
+from debtscan.project.pipeline.runners import Step, makefile_steps, parse_invocations, readme_steps, shell_steps
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ class Access:
     floating: bool = False
     kind: ArtifactKind = ArtifactKind.LOCAL_FILE
     project: str = ""
+    #: False when the path comes from a README's command (:mod:`debtscan.project.argv`): what the authors
+    #: say to type, not what a file runs; its matches are ``pattern`` certainty
+    certain: bool = True
     #: where the path is written down when that is not (module, line): a helper of another module with a
     #: fixed path, called here (``assemble()`` reading ``PREDICTIONS``), is reported at the helper's line
     site: Optional[Tuple[str, int, int]] = None
@@ -101,7 +105,10 @@ class HandoffGroup:
 
     @property
     def certainty(self) -> Certainty:
-        """``exact`` when write and read name one and the same file, else ``pattern``."""
+        """``exact`` when write and read name one and the same file (and no side's path is only what a README
+        says to type), else ``pattern``."""
+        if not all(a.certain for a in self.writes) or not all(a.certain for a in self.reads):
+            return Certainty.PATTERN
         return certainty(self.written, self.read)
 
     def pairs(self) -> Iterator[Tuple[Access, Access]]:
@@ -141,6 +148,7 @@ class Project:
     resolver: Optional[Resolver] = None
     declared: Declared = field(default_factory=Declared)
     steps: List[Step] = field(default_factory=list)
+    readme_steps: List[Step] = field(default_factory=list)  # commands READMEs give (argv's last resort)
     script_folders: Set[str] = field(default_factory=set)
     run_cwds: Dict[str, str] = field(default_factory=dict)
     unresolved: List[Tuple[str, int]] = field(default_factory=list)
@@ -718,10 +726,12 @@ def certain_link(written: str, read: str) -> bool:
 
 
 def is_test_module(path: str) -> bool:
-    """Test code (``tests/``, ``test_*.py``, ``*_test.py``, ``conftest.py``) checks data, it is no pipeline step."""
+    """Test code (``tests/``, ``test_*.py``, ``*_test.py``, ``conftest.py``) checks data, it is no pipeline step;
+    a step over both splits (``split_train_and_test.py``, ``make_train_test.py``) is no test."""
     name = posixpath.basename(path)
     parts = path.split("/")[:-1]
-    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or \
+    return name.startswith("test_") or (name.endswith("_test.py") and not name.endswith(("_and_test.py", "train_test.py"))) \
+        or name == "conftest.py" or \
         any(p in ("tests", "test", "testing") for p in parts)
 
 
@@ -857,9 +867,10 @@ def _run_steps(project: "Project", resolver: Resolver, sources: Optional[SourceS
             else:
                 commands = [text for text, _ in resolver.strings(target, path)][:4]
             for command in commands:
-                found, _ = parse_command(command, cwd, known, posixpath.dirname(path))
-                for script, folder in found:
-                    steps.append(Step(script, folder, path, run.line, order))
+                found, _ = parse_invocations(command, cwd, known, posixpath.dirname(path))
+                for script, folder, argv in found:
+                    argv = tuple(None if word is None or "*" in word else word for word in argv)
+                    steps.append(Step(script, folder, path, run.line, order, argv))
                     order += 1
     steps.extend(orchestrator_steps(project.facts, project.modules, resolver, known))  # Airflow, Prefect...
     if sources is not None:
@@ -868,6 +879,21 @@ def _run_steps(project: "Project", resolver: Resolver, sources: Optional[SourceS
             found = shell_steps(text, rel, known) if rel.endswith(".sh") else makefile_steps(text, rel, known)
             home = project.projects.of(rel).path
             steps.extend(replace(step, cwd=home) if not step.cwd and home else step for step in found)
+        steps.extend(dvc_steps(sources.texts, sources.dvc, known))  # dvc.yaml stages' cmd
+    return steps
+
+
+def _readme_steps(project: "Project", sources: Optional[SourceSet]) -> List[Step]:
+    """The commands README code blocks give (``python -m pkg.stage data/root/``), from the README's folder."""
+    if sources is None:
+        return []
+    known: Dict[str, str] = {path: path for path in project.facts}
+    for module, paths in project.modules.items():
+        if len(paths) == 1:
+            known["module:" + module] = paths[0]
+    steps: List[Step] = []
+    for rel in sources.readmes:
+        steps.extend(readme_steps(sources.texts.get(rel), rel, known))
     return steps
 
 
@@ -919,6 +945,10 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     project.node_handoffs = node_handoffs(facts, project.declared)
     for step in project.steps:
         project.run_cwds.setdefault(step.script, step.cwd)
+    project.readme_steps = _readme_steps(project, sources)
+    for step in project.readme_steps:  # what nothing runs, a README says how to run (python -m from its root)
+        project.run_cwds.setdefault(step.script, step.cwd)
+    arguments = Arguments(facts, project.steps, project.readme_steps)
     # modules only imported (no runner, no __main__ guard) run in their importers' folder, not their own
     importers: Dict[str, Set[str]] = {}
     for u, v, d in graph.edges(data=True):
@@ -941,7 +971,15 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
         if path in variants and not item.via:
             fact = with_variants(fact, variants[path])
         cwd = project.cwd_for(item.caller)
-        resolved_paths = resolve_io(resolver, fact, path, cwd, projects)
+        resolved_paths = []
+        uncertain: Set[str] = set()  # paths only a README's command gives
+        for variant, certain in arguments.variants(fact, item.caller, path,  # once per invocation's argv
+                                                   cwd if cwd is not None else projects.of(item.caller).path):
+            for resolved, lies_in in resolve_io(resolver, variant, path, cwd, projects):
+                if all(resolved.path != r.path for r, _ in resolved_paths):
+                    resolved_paths.append((resolved, lies_in))
+                    if not certain:
+                        uncertain.add(resolved.path)
         if not resolved_paths:
             project.unresolved.append((path, fact.line))
             sites["unresolved"] += 1
@@ -959,7 +997,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
                             fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
                             resolved.floating or (lies_in.local(resolved.path).startswith("*")
                                                   and resolved.base != "file"), resolved.kind,
-                            lies_in.path, item.at)
+                            lies_in.path, resolved.path not in uncertain, item.at)
             project.accesses.append(access)
             node = f"artifact:{resolved.path}"
             if node not in graph:

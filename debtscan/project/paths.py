@@ -14,7 +14,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 from debtscan.artifacts import TABLE_PREFIX, ArtifactKind, object_store_id, storage_scheme, table_id
 from debtscan.project.segments import compatible, normalise_wildcards, pattern_regex
 from debtscan.facts.values import (
-    Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown, Why,
+    Arg, Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown, Why,
 )
 
 WILDCARD = "*"
@@ -230,6 +230,11 @@ class Resolver:
             if value.default is not None:
                 return [(text, False) for text, _ in self.strings(value.default, module_file, depth + 1)]
             return [(WILDCARD, False)]
+        if kind is Arg:
+            # a command-line argument no invocation filled in (debtscan.project.argv): its default
+            if value.default is not None:
+                return self.strings(value.default, module_file, depth + 1)
+            return [(WILDCARD, False)]
         if kind is Choice:
             out: List[Tuple[str, bool]] = []
             for option in value.options:
@@ -273,6 +278,8 @@ class Resolver:
         if kind is PathOp:
             return self.anchor(value.base, module_file, depth + 1)
         if kind is Param and value.default is not None:
+            return self.anchor(value.default, module_file, depth + 1)
+        if kind is Arg and value.default is not None:
             return self.anchor(value.default, module_file, depth + 1)
         return None
 

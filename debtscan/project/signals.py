@@ -32,10 +32,10 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 import networkx as nx
 
 from debtscan.facts.model import FileFacts, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, SignalKind
-from debtscan.facts.values import Choice, Concat, Lit, ReadsAt, Ref, Seq, Sym, Unknown
+from debtscan.facts.values import Choice, Concat, Lit, PathJoin, PathOp, ReadsAt, Ref, Seq, Sym, Unknown, Why
 from debtscan.project.paths import normalise
 from debtscan.project.roots import ProjectRoots, ScopedPathIndex
-from debtscan.project.segments import AMBIGUITY_CAP
+from debtscan.project.segments import AMBIGUITY_CAP, contained
 
 ROOT_COMPONENT = "(root)"
 SOURCE_DIRS = ("src", "lib", "python")
@@ -408,11 +408,14 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     output_rank = {artifact: rank for rank, artifact in enumerate(outputs)}
     persisted = ScopedPathIndex(projects, outputs)
     written_index = ScopedPathIndex(projects, project.writers)
+    globs = {(path, artifact) for path, line in literal_globs(facts)
+             for artifact in resolve.by_place.get((path, line), ())}
     for node in sorted(models.values(), key=lambda m: m.id):
         if node.kind is not ModelKind.FIT:
             continue
         for source in sorted(node.sources | node.label_sources):
-            if "*" in source and ambiguous_read(source, written_index, project.writers):
+            if "*" in source and (node.path, source) not in globs and \
+                    ambiguous_read(source, written_index, project.writers):
                 continue  # a glob over a folder many scripts write (``feature/train_*.f``): which files, unknown
             for artifact in sorted(persisted.matching(source), key=output_rank.__getitem__):
                 if source != artifact and ("*" in source) == ("*" in artifact):
@@ -457,11 +460,28 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
             tainted.setdefault(derived, {})[producer] = chain + (derived,)
             frontier.append((derived, producer, chain + (derived,)))
     linked = {(c.consumer, c.producer) for c in cascades}
+    # a model's glob surely reads a derived family within it (``feature/train_*.f`` and the per-column files
+    # ``feature/train_f703_*.f`` a step writes from predictions): the chain reaches the model through it
+    # ... but not a listing a project helper returns: it is evaluated without the call's arguments, so its
+    # filters (``get_use_files(["train_f0"])`` keeps only the prefixes asked for) are lost
+    tainted_patterns = sorted(d for d in tainted if "*" in d)
+    listed: Set[Tuple[str, str]] = set()
+    if tainted_patterns:
+        for path in sorted(facts):
+            for io in facts[path].io:
+                if io.mode is IOMode.READ and _helper_listing(io.path):
+                    listed.update((path, a) for a in resolve.by_place.get((path, io.line), ()))
     for node in sorted(models.values(), key=lambda m: m.id):
         if node.kind is not ModelKind.FIT:
             continue
         for source in sorted(node.sources):
-            for producer, chain in sorted(tainted.get(source, {}).items()):
+            reached = dict(tainted.get(source, {}))
+            if "*" in source and (node.path, source) not in listed:
+                for derived in tainted_patterns:
+                    if derived != source and contained(derived, source):
+                        for producer, chain in tainted[derived].items():
+                            reached.setdefault(producer, chain)
+            for producer, chain in sorted(reached.items()):
                 if producer == node.id or (node.id, producer) in linked:
                     continue
                 linked.add((node.id, producer))
@@ -470,11 +490,39 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     return SignalLayer(components, comp_of, consumptions, models, outputs, cascades, imports, flows)
 
 
+def literal_globs(facts: Dict[str, FileFacts]) -> Set[Tuple[str, int]]:
+    """(module, line) of the reads whose path is a literal glob (``glob("feature/train_*.f")``): they read
+    every file the glob matches, unlike a pattern made of unknown parts (``"feature/train_" + name + ".f"``
+    with ``name`` from an importance log), which reads some of them."""
+    out: Set[Tuple[str, int]] = set()
+    for path in sorted(facts):
+        for io in facts[path].io:
+            if io.mode is IOMode.READ and isinstance(io.path, Lit) and "*" in str(io.path.value):
+                out.add((path, io.line))
+    return out
+
+
 def ambiguous_read(source: str, written: "ScopedPathIndex", writers) -> bool:
-    """A read pattern that more than :data:`~debtscan.project.segments.AMBIGUITY_CAP` writer modules' files
-    may match: the code does not say which of them the model trains on (issue 15's rule for hand-offs)."""
+    """A read pattern (made of unknown parts) that more than :data:`~debtscan.project.segments.AMBIGUITY_CAP`
+    writer modules' files may match: the code does not say which of them the model trains on (issue 15's
+    rule for hand-offs)."""
     modules = {a.module for artifact in written.matching(source) for a in writers.get(artifact, ())}
     return len(modules) > AMBIGUITY_CAP
+
+
+def _helper_listing(value: Sym, depth: int = 0) -> bool:
+    """Whether a path is (built on) what a project function returns (``for f in utils.get_use_files(...)``)."""
+    if depth > 12:
+        return False
+    if isinstance(value, Unknown):
+        return value.why is Why.CALL and bool(value.detail) and not value.detail.startswith("?")
+    if isinstance(value, Choice):
+        return any(_helper_listing(o, depth + 1) for o in value.options)
+    if isinstance(value, (Concat, PathJoin)):
+        return any(_helper_listing(p, depth + 1) for p in value.parts)
+    if isinstance(value, PathOp):
+        return _helper_listing(value.base, depth + 1)
+    return False
 
 
 def _model_order(ref: ModelRef) -> str:

@@ -226,6 +226,7 @@ class UnrunScript(Rule):
         project = ctx.project
         minimum = int(ctx.options["min-steps"])
         run_scripts: Set[str] = {step.script for step in project.steps}
+        run_scripts.update(step.script for step in project.readme_steps)  # a README says how to run it
         runners: Dict[str, Dict[str, Set[str]]] = {}
         for step in project.steps:
             runners.setdefault(posixpath.dirname(step.script), {}).setdefault(step.runner, set()).add(step.script)

@@ -10,7 +10,7 @@ import re
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 from debtscan.project.graph import Access, HandoffGroup, is_model_access, producer_order
-from debtscan.project.segments import pattern_regex
+from debtscan.project.segments import Certainty, pattern_regex
 from debtscan.rules.findings import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
@@ -151,7 +151,7 @@ class IntermediateFileHandoff(Rule):
             producers = sorted(((w, g.written) for g in groups for w in g.writes if w.module not in modules),
                                key=lambda item: producer_order(read_path, item[0]))
             others = _Places(producers, modules, ordered=True)
-            exact = any(g.written == g.read and "*" not in g.read for g in groups)
+            exact = any(g.certainty is Certainty.EXACT for g in groups)
             if all(g.ambiguous for g in groups):
                 families = sorted({g.written for g in groups})
                 what = (f"may be produced by any of {others.modules} modules writing {_artifacts(families)} "

@@ -11,7 +11,7 @@ from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 from debtscan.project.roots import ScopedPathIndex
 from debtscan.project.signals import (
     DEFAULT_EXPLORATORY, DEFAULT_UBIQUITOUS, ROOT_COMPONENT, Consumption, ModelNode, Output, SignalLayer,
-    ambiguous_read, shared_signals, signal_layer,
+    ambiguous_read, literal_globs, shared_signals, signal_layer,
 )
 
 
@@ -454,14 +454,17 @@ class UndeclaredConsumer(Rule):
         # the read paths that may name each output, through an index per project (not every pair)
         read_paths = ScopedPathIndex(ctx.project.projects, ctx.project.readers)
         written = ScopedPathIndex(ctx.project.projects, ctx.project.writers)
+        globs = literal_globs(ctx.project.facts)
         for artifact, produced in sorted(outputs.items()):
             for read_path in read_paths.matching(artifact):
                 # a pattern on one side may match the other; two patterns say too little
                 if read_path != artifact and ("*" in read_path) == ("*" in artifact):
                     continue
-                if "*" in read_path + artifact and ambiguous_read(read_path, written, ctx.project.writers):
-                    continue  # a glob over a folder many scripts write: which of their files it reads, unknown
                 reads = ctx.project.readers[read_path]
+                if "*" in read_path + artifact and ambiguous_read(read_path, written, ctx.project.writers):
+                    # a pattern over a folder many scripts write: which of their files it reads, unknown
+                    # (unless it is a literal glob, which reads them all)
+                    reads = [r for r in reads if (r.module, r.line) in globs]
                 for read in sorted(reads, key=lambda r: (r.module, r.line)):
                     reader = layer.component_of.get(read.module)
                     if reader is None or SignalLayer.is_test(reader):

@@ -34,6 +34,8 @@ MAX_RUNNERS = 200
 MAX_RUNNER_BYTES = 200_000
 MAX_DECLARED_BYTES = 1_000_000
 MAKEFILES = ("Makefile", "makefile", "GNUmakefile")
+READMES = ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md")
+MAX_READMES = 50
 _CATALOG = re.compile(r"catalog.*\.ya?ml$")
 
 
@@ -53,6 +55,7 @@ class AuxKind(enum.Enum):
     RUNNER = "runner"        # a ``*.sh`` script or a Makefile: runs scripts in order
     DVC = "dvc"              # ``dvc.yaml``: declared pipeline stages
     CATALOG = "catalog"      # a Kedro ``conf/**/catalog*.yml``
+    README = "readme"        # ``README.md`` / ``README.rst`` / ``README``: the commands its code blocks give
 
 
 def aux_kind(relpath: str) -> Optional[AuxKind]:
@@ -67,6 +70,8 @@ def aux_kind(relpath: str) -> Optional[AuxKind]:
         return AuxKind.DVC
     if _CATALOG.match(name) and "conf" in parts:
         return AuxKind.CATALOG
+    if name in READMES:
+        return AuxKind.README
     return None
 
 
@@ -86,7 +91,7 @@ class SourceSet:
     """The sources of a scan, read once: what the project stage needs of the disk.
 
     ``files``: the Python files and notebooks to analyse; ``skipped``: (path, why) of what was not;
-    ``runners``, ``dvc``, ``catalogs``: the auxiliary files found (root-relative, walk order), whose text is in
+    ``runners``, ``dvc``, ``catalogs``, ``readmes``: the auxiliary files found (root-relative, walk order), whose text is in
     ``texts`` (undecodable bytes replaced; absent when larger than its limit or unreadable); ``folders``: each
     folder entered, and the folders above the scanned paths, with its entries."""
 
@@ -96,6 +101,7 @@ class SourceSet:
     runners: Tuple[str, ...] = ()
     dvc: Tuple[str, ...] = ()
     catalogs: Tuple[str, ...] = ()
+    readmes: Tuple[str, ...] = ()
     texts: Mapping[str, str] = field(default_factory=dict)
     folders: Mapping[str, Mapping[str, EntryKind]] = field(default_factory=dict)
 
@@ -276,6 +282,7 @@ def discover(root: Path, paths: Sequence[Path] = (), exclude: Iterable[str] = ()
             found.add(rel(start))
     result.files = sorted(found)
     del aux[AuxKind.RUNNER][MAX_RUNNERS:]  # the first ones in walk order
+    del aux[AuxKind.README][MAX_READMES:]
     # the folders above the scanned paths (and a scanned file's own): project markers are looked up there too
     tops = set()
     for start in starts:
@@ -332,11 +339,12 @@ def find_sources(root: Path, paths: Sequence[Path] = (), exclude: Iterable[str] 
     root_real = os.path.realpath(root)
     texts: Dict[str, str] = {}
     for kind, limit in ((AuxKind.RUNNER, MAX_RUNNER_BYTES), (AuxKind.DVC, MAX_DECLARED_BYTES),
-                        (AuxKind.CATALOG, MAX_DECLARED_BYTES)):
+                        (AuxKind.CATALOG, MAX_DECLARED_BYTES), (AuxKind.README, MAX_RUNNER_BYTES)):
         for relpath in found.aux[kind]:
             text = read_small_text(os.path.join(root_real, relpath), limit)
             if text is not None:
                 texts[relpath] = text
     return SourceSet(root=root_real, files=tuple(found.files), skipped=tuple(found.skipped),
                      runners=tuple(found.aux[AuxKind.RUNNER]), dvc=tuple(found.aux[AuxKind.DVC]),
-                     catalogs=tuple(found.aux[AuxKind.CATALOG]), texts=texts, folders=found.folders)
+                     catalogs=tuple(found.aux[AuxKind.CATALOG]), readmes=tuple(found.aux[AuxKind.README]),
+                     texts=texts, folders=found.folders)

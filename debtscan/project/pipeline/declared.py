@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from debtscan.project.pipeline.runners import RunSource, Step, parse_invocations
 
 
 
@@ -92,6 +93,77 @@ def _norm(base: str, path: str) -> Optional[str]:
         return None
     joined = posixpath.normpath(posixpath.join(base, path)) if base else posixpath.normpath(path)
     return None if joined.startswith("..") else joined
+
+
+def dvc_steps(texts: Mapping[str, str], dvc_files: Sequence[str], known: Dict[str, str]) -> List[Step]:
+    """The scripts ``dvc.yaml`` stages run (``cmd``, a string or a list), each a runner ``dvc.yaml:stage``
+    whose steps run from the stage's ``wdir`` (default: the file's folder), with the words they are given.
+    A ``foreach`` stage over literal items runs its ``do`` command once per item (``${item}`` filled in)."""
+    out: List[Step] = []
+    for rel in dvc_files:
+        text = texts.get(rel)
+        if text is None:
+            continue
+        base = posixpath.dirname(rel)
+        data = _load_yaml(text)
+        stages = data.get("stages") if isinstance(data, dict) else None
+        commands: List[Tuple[str, str, List[str], int]] = []  # (stage, wdir, commands, line)
+        if isinstance(stages, dict):
+            for name, stage in stages.items():
+                if not isinstance(stage, dict):
+                    continue
+                line = _line_of(text, str(name))
+                items = stage.get("foreach")
+                body = stage.get("do") if isinstance(stage.get("do"), dict) else stage
+                wdir = body.get("wdir") if isinstance(body.get("wdir"), str) else ""
+                cmd = body.get("cmd")
+                cmds = [cmd] if isinstance(cmd, str) else [c for c in cmd if isinstance(c, str)] \
+                    if isinstance(cmd, list) else []
+                if isinstance(items, list) and "do" in stage:
+                    cmds = [c.replace("${item}", str(item)) for c in cmds for item in items[:8]
+                            if isinstance(item, (str, int, float))]
+                commands.append((str(name), wdir, cmds, line))
+        elif data is None:
+            commands = _fallback_commands(text)
+        for name, wdir, cmds, line in commands:
+            cwd = _norm(base, wdir) if wdir else base
+            if cwd is None:
+                continue
+            order = 0
+            for command in cmds:
+                found, _ = parse_invocations(command, "" if cwd == "." else cwd, known)
+                for script, folder, argv in found:
+                    out.append(Step(script, folder, f"{rel}:{name}", line, order, argv, RunSource.DECLARED))
+                    order += 1
+    return out
+
+
+def _line_of(text: str, stage: str) -> int:
+    match = re.search(r"^\s+['\"]?" + re.escape(stage) + r"['\"]?\s*:", text, re.M)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _fallback_commands(text: str) -> List[Tuple[str, str, List[str], int]]:
+    """Each stage's one-line ``cmd:`` and ``wdir:``, without a YAML library."""
+    out: List[Tuple[str, str, List[str], int]] = []
+    stage, wdir, line, cmds = "", "", 0, []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        match = re.match(r"^  ([\w.-]+):\s*$", raw)
+        if match:
+            if stage:
+                out.append((stage, wdir, cmds, line))
+            stage, wdir, line, cmds = match.group(1), "", number, []
+            continue
+        match = re.match(r"^\s+(cmd|wdir):\s*(.+?)\s*$", raw)
+        if match and stage:
+            value = match.group(2).strip("'\"")
+            if match.group(1) == "cmd":
+                cmds.append(value)
+            else:
+                wdir = value
+    if stage:
+        out.append((stage, wdir, cmds, line))
+    return out
 
 
 def load_declared(texts: Mapping[str, str], dvc_files: Sequence[str], catalog_files: Sequence[str]) -> Declared:
