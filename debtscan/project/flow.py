@@ -340,6 +340,8 @@ class FlowEvaluation:
         self.active: Set[Tuple] = set()
         self.estimators: Dict[str, str] = {}    # estimator id -> api
         self.aliases: Dict[str, Set[str]] = {}  # model id (estimator, attribute) -> fit ids it is fitted as
+        self.context_memo: Dict[Tuple[str, str, int], List[Context]] = {}
+        self.bound_memo: Dict[Tuple, Context] = {}
 
     # -- values ----------------------------------------------------------------------------------
     def value(self, path: str, scope: str, flow: Flow, ctx: Context) -> Value:
@@ -507,6 +509,10 @@ class FlowEvaluation:
         A call forwarding the caller's ``*args`` / ``**kwargs`` passes what the caller was given there; a
         callee's ``*args`` takes the positional arguments beyond its named parameters (``args[0]``...), its
         ``**kwargs`` the keywords it does not name (``kwargs[frame]``)."""
+        key = (path, site.index, ctx, target)
+        known = self.bound_memo.get(key)
+        if known is not None:
+            return known
         params = self.index.params.get(target, ())
         if params and params[0] in ("self", "cls") and "." in target[1]:
             params = params[1:]
@@ -529,8 +535,10 @@ class FlowEvaluation:
             elif varkw:
                 bound.append((f"{varkw}[{name}]", value))
         bound = [(n, v) for n, v in bound if v]
-        return Context(tuple(sorted(bound, key=lambda item: item[0])), (path, site.line, site.column),
-                       ctx.depth + 1)
+        out = Context(tuple(sorted(bound, key=lambda item: item[0])), (path, site.line, site.column),
+                      ctx.depth + 1)
+        self.bound_memo[key] = out
+        return out
 
     @staticmethod
     def _through(value: Value, place: Place) -> Value:
@@ -566,8 +574,13 @@ class FlowEvaluation:
         sites = callers.get((path, scope), ())
         if not sites or level >= MAX_DEPTH:
             return [EMPTY_CONTEXT]
+        key = (path, scope, level)
+        known = self.context_memo.get(key)
+        if known is not None:
+            return known  # every fit and write of a function shares its contexts: computed once
         limit = MAX_CALLERS if level == 0 else MAX_CONTEXTS
         out: List[Context] = []
+        self.context_memo[key] = out
         for caller_path, site in sites[:limit]:
             outer = [EMPTY_CONTEXT] if site.scope == "<module>" else \
                 self.contexts(caller_path, site.scope, callers, level + 1)
