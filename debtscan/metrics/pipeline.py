@@ -12,19 +12,23 @@ MAX_LISTED = 50
 
 
 def _orphans(project: Project) -> Dict[str, Any]:
-    """Files written but never read here, and files read but never written here (not raw inputs). Each
-    path meets the other side through a per-project index (O(P log P + matches)), not every other path."""
+    """Files written but never read here, and files read but never written here (not raw inputs, nor what a
+    pipeline tool declares: a dvc.yaml output its tool reads as metrics or plots, a dependency it tracks).
+    Each path meets the other side through a per-project index (O(P log P + matches)), not every other path."""
     read_paths = sorted(project.readers)
     written_paths = sorted(project.writers)
     reads = ScopedPathIndex(project.projects, read_paths)
     writes = ScopedPathIndex(project.projects, written_paths)
     never_read: List[str] = []
     for path in written_paths:
+        if project.is_declared(path):
+            continue
         if any(not is_model_access(w, project.tables.artifacts) for w in project.writers[path]) and not reads.matching(path):
             never_read.append(path)
     never_written: List[str] = []
     for path in read_paths:
-        if path.startswith("..") or project.is_raw(path) or all(is_model_access(r, project.tables.artifacts) for r in project.readers[path]):
+        if path.startswith("..") or project.is_raw(path) or project.is_declared(path) or \
+                all(is_model_access(r, project.tables.artifacts) for r in project.readers[path]):
             continue
         if not writes.matching(path):
             never_written.append(path)

@@ -176,6 +176,19 @@ def load_declared(texts: Mapping[str, str], dvc_files: Sequence[str], catalog_fi
         base = posixpath.dirname(rel)
         data = _load_yaml(text)
         paths: List[str] = []
+        if isinstance(data, dict):
+            # top-level `metrics:` / `plots:` (a file, or a plot whose `y` maps files to columns)
+            for key in ("metrics", "plots"):
+                for item in data.get(key) or () if isinstance(data.get(key), list) else ():
+                    files = [item] if isinstance(item, str) else []
+                    if isinstance(item, dict):
+                        for spec in item.values():
+                            y = spec.get("y") if isinstance(spec, dict) else None
+                            files.extend(k for k in (y if isinstance(y, dict) else {}) if isinstance(k, str))
+                    for name in files:
+                        normal = _norm(base, name)
+                        if normal:
+                            declared.paths.setdefault(normal, rel)
         if isinstance(data, dict) and isinstance(data.get("stages"), dict):
             for stage in data["stages"].values():
                 if not isinstance(stage, dict):
@@ -187,6 +200,12 @@ def load_declared(texts: Mapping[str, str], dvc_files: Sequence[str], catalog_fi
                         normal = _norm(stage_base if stage_base != "." else "", item)
                         if normal:
                             declared.paths.setdefault(normal, rel)
+                params = stage.get("params")
+                if isinstance(params, list) and any(isinstance(p, str) for p in params):
+                    # `params: [train.seed]`: keys of the default parameters file, params.yaml in the stage's folder
+                    normal = _norm(stage_base if stage_base != "." else "", "params.yaml")
+                    if normal:
+                        declared.paths.setdefault(normal, rel)
             continue
         if data is None:
             paths = _fallback_dvc(text)
