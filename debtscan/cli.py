@@ -516,10 +516,14 @@ def explain_command(code: str, config_file=None) -> None:
 @trust_options()
 @click.option("--no-cache", is_flag=True)
 @click.option("--force", is_flag=True, help="Let --output create a .py/.ipynb file under PATH.")
-def graph_command(path, graph_format, output, config_file, no_cache, force=False) -> None:
+@click.option("--collapse", type=click.Choice(["auto", "none", "modules", "folders"]), default="auto",
+              show_default=True,
+              help="modules: modules linked by the files they hand over; folders: the same per folder; auto: "
+                   "for mermaid the finest view under Mermaid's limits, else the full graph.")
+def graph_command(path, graph_format, output, config_file, no_cache, force=False, collapse="auto") -> None:
     """Export the repo graph (modules, artifacts, signals, models and their edges)."""
     from debtscan.engine import ScanOptions, scan
-    from debtscan.project.export import EXPORTERS
+    from debtscan.project.export import EXPORTERS, Collapse, mermaid_drawing
 
     try:
         root = Path(path).resolve()  # the graph of the folder given (not of the project around it)
@@ -531,7 +535,19 @@ def graph_command(path, graph_format, output, config_file, no_cache, force=False
     except ConfigError as exc:
         raise UsageFailure(f"configuration error: {exc}") from None
     print_notices(report.errors)
-    text = EXPORTERS[graph_format](project)
+    level = Collapse(collapse)
+    if graph_format == "mermaid":
+        drawing = mermaid_drawing(project, collapse=level)
+        text = drawing.text
+        if level is Collapse.AUTO and drawing.level is not Collapse.NONE:
+            left = f", its {drawing.left_out:,} lightest links left out" if drawing.left_out else ""
+            click.echo(f"note: the full graph is over Mermaid's limits; drawn collapsed to {drawing.level.value}"
+                       f"{left} (--collapse none for every node)", err=True)
+        elif not drawing.within_limits:
+            click.echo("warning: this drawing is over Mermaid's default limits (500 edges, 50,000 characters); "
+                       "--collapse auto fits it", err=True)
+    else:
+        text = EXPORTERS[graph_format](project, collapse=level)
     if output:
         write_output(output, text)
     else:

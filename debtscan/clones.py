@@ -155,7 +155,7 @@ def differences(facts: Sequence[FileFacts]) -> List[Difference]:
 
 
 def eligible(path: str, fact: FileFacts, min_statements: int) -> bool:
-    from debtscan.project.graph import is_test_module
+    from debtscan.project.kinds import is_test_module
 
     name = posixpath.basename(path)
     if name in NOT_COPIES or is_test_module(path) or fact.fingerprint is None:

@@ -61,6 +61,55 @@ KEYS: Dict[str, Tuple[str, Any]] = {
 
 DEFAULT_EXCLUDE: List[str] = []
 
+# Column names that are everywhere and couple nothing: identifiers, times, labels (globs).
+DEFAULT_UBIQUITOUS: Tuple[str, ...] = (
+    "id", "*_id", "id_*", "*_id_*", "*_ids", "uuid", "*_uuid", "index", "idx", "key", "*_key", "timestamp",
+    "*_timestamp", "ts", "date", "*_date", "datetime", "*_datetime", "time", "*_time", "*_at", "year", "month",
+    "day", "label", "labels", "target", "y", "class", "split", "fold", "weight", "sample_weight",
+)
+
+DEFAULT_EXPLORATORY: Tuple[str, ...] = (
+    "eda", "explore", "exploration", "exploratory", "scratch", "sandbox", "playground", "untitled", "plot",
+    "plots", "plotting", "viz", "visualize", "visualise", "visualization", "visualisation",
+)
+"""Words of a module's path (folders and file name, split at ``_``, ``-``, digits, spaces and case) that make
+it exploration or plotting: not a consumer of signals (``jn/EDA_008_encoding.ipynb``, ``viz/plots.py``)."""
+
+
+@dataclass(frozen=True)
+class SharedSignalSettings:
+    """What counts as a shared input signal, for the whole scan: the project stage lists the shared signals
+    by these settings, and both DS301 and ``metrics.signals`` read that one list.
+
+    Written in ``[tool.debtscan.rules.DS301]`` (``ignore``, ``ignore-targets``, ``only-modeling-modules``,
+    ``match-unknown-sources``, ``raw-inputs``, ``inputs-only``, ``exploratory``; DS301's page documents them
+    and the rule validates them like any rule's options); :meth:`Config.shared_signals` reads them from there.
+    """
+
+    ignore: Tuple[str, ...] = DEFAULT_UBIQUITOUS
+    ignore_targets: bool = True
+    only_modeling_modules: bool = True
+    match_unknown_sources: bool = False
+    raw_inputs: bool = True
+    inputs_only: bool = True
+    exploratory: Tuple[str, ...] = DEFAULT_EXPLORATORY
+
+    OPTIONS = ("ignore", "ignore-targets", "only-modeling-modules", "match-unknown-sources", "raw-inputs",
+               "inputs-only", "exploratory")
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any]) -> "SharedSignalSettings":
+        defaults = cls()
+        return cls(
+            tuple(table.get("ignore", defaults.ignore)),
+            bool(table.get("ignore-targets", defaults.ignore_targets)),
+            bool(table.get("only-modeling-modules", defaults.only_modeling_modules)),
+            bool(table.get("match-unknown-sources", defaults.match_unknown_sources)),
+            bool(table.get("raw-inputs", defaults.raw_inputs)),
+            bool(table.get("inputs-only", defaults.inputs_only)),
+            tuple(table.get("exploratory", defaults.exploratory)),
+        )
+
 
 @dataclass
 class Config:
@@ -99,6 +148,12 @@ class Config:
 
     def rule_options(self, code: str) -> Dict[str, Any]:
         return dict(self.rules.get(code, {}))
+
+    @property
+    def shared_signals(self) -> SharedSignalSettings:
+        """The scan's shared-signal settings (see :class:`SharedSignalSettings`)."""
+        table = self.rules.get("DS301", {})
+        return SharedSignalSettings.from_table({k: v for k, v in table.items() if k in SharedSignalSettings.OPTIONS})
 
 
 def _load_toml(path: Path) -> Dict[str, Any]:

@@ -77,14 +77,11 @@ def scripts(project) -> Dict[str, FileFacts]:
     (an ``if __name__ == "__main__":`` block, a runner runs them, or, outside a package, top-level calls made
     for their effect or top-level lines that read or write files, train or convert data); tests left out. A module of a package that nothing imports
     yet is an API, and a helper module that only defines functions and constants is no script."""
-    from debtscan.project.graph import is_test_module
+    from debtscan.project.kinds import is_test_module
 
-    imported: Set[str] = set()
-    for u, v, data in project.graph.edges(data=True):
-        if data.get("kind") == "imports":
-            imported.add(v.split(":", 1)[1])
+    imported = project.imports.imported
     packages = {posixpath.dirname(p) for p in project.facts if posixpath.basename(p) == "__init__.py"}
-    run = {step.script for step in project.steps}
+    run = {step.script for step in project.pipeline.steps}
     out = {}
     for path, fact in project.facts.items():
         if is_test_module(path) or posixpath.basename(path) == "__init__.py":

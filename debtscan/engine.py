@@ -11,7 +11,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 from debtscan.config import Config, ConfigError, line_of
 from debtscan.errors import INTERNAL_ERROR, InternalError
 from debtscan.facts.model import FileFacts
-from debtscan.project.graph import Project, build_project
+from debtscan.project.graph import build_project
+from debtscan.project.model import Project
 from debtscan.knowledge import Knowledge, load_knowledge
 from debtscan.liveness import split_live
 from debtscan.metrics.base import compute_metrics
@@ -171,8 +172,7 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
     good = {path: f for path, f in facts.items() if not f.error}
     live, liveness = split_live(good, config)  # abandoned folders and never-run statements set apart
     try:
-        project = build_project(live, root=root, config=config, sources=found)
-        project.liveness = liveness
+        project = build_project(live, root=root, config=config, sources=found, liveness=liveness)
     except Exception as exc:  # noqa: BLE001 - a debtscan bug: name the file whose facts trigger it
         raise InternalError(f"{INTERNAL_ERROR} while building the graph{_culprit(live, root, config, found)}: "
                             f"{type(exc).__name__}: {exc}") from exc

@@ -8,7 +8,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from debtscan.config import Config, parse_section
 from debtscan.engine import ScanOptions, scan
-from debtscan.project.graph import Project
+from debtscan.project.model import Project
 from debtscan.report.model import Finding, Report
 from debtscan.rules.base import Example, Rule
 from debtscan.trust import PluginPolicy

@@ -74,7 +74,7 @@ def test_metaflow_steps_their_order_and_their_artifacts_are_facts():
 def test_an_artifact_is_handed_to_the_later_steps_that_read_it_until_a_step_assigns_it_again(tmp_path):
     write_repo(tmp_path, {"flow.py": FLOW, "shop/__init__.py": "", "shop/features.py": "def build(rows):\n    return rows\n"})
     _, project = scan_repo(tmp_path)
-    handoffs = {(h.name, h.writer, h.reader, h.write_line, h.read_line) for h in project.step_handoffs}
+    handoffs = {(h.name, h.writer, h.reader, h.write_line, h.read_line) for h in project.pipeline.step_handoffs}
     assert handoffs == {
         ("rows", "start", "left", 10, 15), ("rows", "start", "right", 10, 20), ("rows", "start", "end", 10, 30),
         ("total", "left", "end", 15, 31), ("features", "right", "end", 20, 31),
@@ -84,7 +84,7 @@ def test_an_artifact_is_handed_to_the_later_steps_that_read_it_until_a_step_assi
 
 def test_steps_of_a_metaflow_flow_run_the_project_code_they_call_in_the_flows_order():
     report, project = scan_repo(FIXTURES / "metaflow-flow")
-    steps = [(s.script, s.runner, s.line, s.order) for s in project.steps]
+    steps = [(s.script, s.runner, s.line, s.order) for s in project.pipeline.steps]
     # (churn/model.py reads and writes no file: it orders no data and is no step)
     assert steps == [("churn/data.py", "flows/churn_flow.py", 18, 0), ("churn/scoring.py", "flows/churn_flow.py", 30, 1),
                      ("churn/report.py", "flows/churn_flow.py", 36, 2)]
@@ -120,7 +120,7 @@ def test_kedro_nodes_name_their_function_and_datasets_positionally_by_keyword_or
 def test_kedro_datasets_passed_between_nodes_are_declared_hand_offs_through_the_catalogue():
     report, project = scan_repo(FIXTURES / "kedro-spaceflights")
     handoffs = {(h.dataset, h.artifact, h.writer[2].rpartition(".")[2], h.reader[2].rpartition(".")[2])
-                for h in project.node_handoffs}
+                for h in project.pipeline.node_handoffs}
     assert handoffs == {
         ("preprocessed_shuttles", "data/02_intermediate/preprocessed_shuttles.parquet", "preprocess_shuttles",
          "create_model_input_table"),
@@ -142,6 +142,6 @@ def test_a_repo_without_pipeline_tools_keeps_its_declared_flow_ratio(tmp_path):
         "b.py": "import pandas as pd\npd.read_csv('data/interim/y.csv')\n",
     })
     report, project = scan_repo(tmp_path)
-    assert project.step_handoffs == [] and project.node_handoffs == []
+    assert project.pipeline.step_handoffs == () and project.pipeline.node_handoffs == ()
     pipeline = json.loads(json.dumps(report_data(report)))["metrics"]["pipeline"]
     assert (pipeline["declared_handoffs"], pipeline["handoffs"], pipeline["declared_flow_ratio"]) == (0, 1, 0.0)

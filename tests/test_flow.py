@@ -9,7 +9,6 @@ from debtscan.facts.extract import extract
 from debtscan.facts.summary_model import FromCall, FromEstimator, FromParam, FromPrediction, FromRead
 from debtscan.facts.values import Lit
 from debtscan.knowledge import load_knowledge
-from debtscan.project.signals import signal_layer
 from debtscan.testing import scan_repo, write_repo
 
 KNOWLEDGE = load_knowledge()
@@ -177,7 +176,7 @@ TEAMS = {
 
 def test_a_frame_passed_through_two_levels_of_functions_reaches_the_model_with_its_table(tmp_path):
     report, project = scan(tmp_path, TEAMS)
-    layer = signal_layer(project)
+    layer = project.signals
     churn = layer.models["model:churn/train.py:5"]
     assert churn.inputs == {"minutes", "tenure"} and churn.sources == {"data/warehouse/customers.parquet"}
     # reported where the churn team selects the columns (its own helper), and where credit does
@@ -189,7 +188,7 @@ def test_a_frame_passed_through_two_levels_of_functions_reaches_the_model_with_i
 
 def test_a_model_from_a_factory_is_a_model_with_the_factorys_estimator(tmp_path):
     _, project = scan(tmp_path, TEAMS)
-    credit = signal_layer(project).models["model:credit/train.py:4"]
+    credit = project.signals.models["model:credit/train.py:4"]
     assert credit.api == "sklearn.pipeline.make_pipeline" and credit.inputs == {"income", "tenure"}
     assert credit.targets == {"defaulted"}
 
@@ -329,7 +328,7 @@ def test_a_model_class_writes_its_scores_to_the_folder_it_was_built_with(tmp_pat
         """,
     }
     report, project = scan(tmp_path, files)
-    outputs = signal_layer(project).outputs["data/scores/scores.csv"]
+    outputs = project.signals.outputs["data/scores/scores.csv"]
     # the folder is written down where the class is constructed: the write is placed there
     assert [(o.model, o.path, o.line) for o in outputs] == [("model:upsell/scorer.py:8", "upsell/scorer.py", 13)]
     assert found(report, "DS303") == [("DS303", "marketing/campaign.py", 2)]
@@ -360,7 +359,7 @@ def test_a_literal_file_list_passed_into_a_helper_comprehension_is_read(tmp_path
         """,
     }
     report, project = scan(tmp_path, files)
-    second = signal_layer(project).models["model:models/second.py:4"]
+    second = project.signals.models["model:models/second.py:4"]
     assert "features/forest.f" in second.sources
     assert ("DS302", "models/second.py", 4) in found(report)
 
@@ -379,7 +378,7 @@ def test_recursion_and_deep_chains_stay_bounded(tmp_path):
         """,
     }
     _, project = scan(tmp_path, files)
-    model = signal_layer(project).models["model:loop.py:8"]
+    model = project.signals.models["model:loop.py:8"]
     assert model.inputs == {"x"} and model.sources == {"data/t.csv"}
 
 
@@ -449,7 +448,7 @@ def test_a_named_prediction_series_written_per_column_by_a_helper_names_its_file
     # the adversary's predictions are the file feature/train_adv.f (not any feature/train_*.f): only the
     # model that reads that file is trained on them
     assert found(report, "DS302") == [("DS302", "train.py", 5)]
-    outputs = signal_layer(project).outputs
+    outputs = project.signals.outputs
     assert "feature/train_adv.f" in outputs and "feature/train_*.f" not in outputs
 
 
@@ -549,14 +548,14 @@ def test_files_sharing_a_module_name_call_their_own_helper(tmp_path):
     files = {"01-intro/duration-prediction.py": helper.replace("{table}", "data/raw/green.parquet"),
              "02-tracking/duration-prediction.py": helper.replace("{table}", "data/raw/yellow.parquet")}
     _, project = scan(tmp_path, files, select=("DS301",))
-    inputs = {(c.path, c.sources) for c in signal_layer(project).consumptions if c.as_input}
+    inputs = {(c.path, c.sources) for c in project.signals.consumptions if c.as_input}
     assert ("02-tracking/duration-prediction.py", ("data/raw/yellow.parquet",)) in inputs
     assert not any(p.startswith("02-") and "data/raw/green.parquet" in s for p, s in inputs)
 
 
 # -- inheritance, functools.partial, decorators, *args/**kwargs, aggregations ----------------------------
 def model_inputs(project):
-    return sorted({(c.path, c.name, c.sources) for c in signal_layer(project).consumptions if c.as_input})
+    return sorted({(c.path, c.name, c.sources) for c in project.signals.consumptions if c.as_input})
 
 
 def test_a_method_inherited_from_a_base_class_fits_the_model_its_subclass_sets(tmp_path):
@@ -590,7 +589,7 @@ def test_a_method_inherited_from_a_base_class_fits_the_model_its_subclass_sets(t
         """,
     }
     report, project = scan(tmp_path, files)
-    model = next(m for m in signal_layer(project).models.values() if m.path == "common/base.py")
+    model = next(m for m in project.signals.models.values() if m.path == "common/base.py")
     assert model.api == "sklearn.linear_model.Ridge" and model.inputs == {"tenure", "spend"}
     assert found(report, "DS301") == [("DS301", "churn/train.py", 4), ("DS301", "fraud/train.py", 4)]
 

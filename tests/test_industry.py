@@ -17,7 +17,7 @@ def scan(tmp_path: Path, files, config=None):
 
 
 def accesses(project):
-    return sorted((a.mode, a.artifact, a.module, a.line) for a in project.accesses)
+    return sorted((a.mode, a.artifact, a.module, a.line) for a in project.paths.accesses)
 
 
 # -- artifact identifiers ------------------------------------------------------------------------------------
@@ -94,11 +94,11 @@ def test_spark_warehouse_and_airflow_hand_offs():
         ("write", "s3://lake/interim/daily_counts", "jobs/daily_counts.py", 13),
         ("write", "warehouse:user_features", "jobs/user_features.py", 11),
     ]
-    kinds = {a.artifact: a.kind for a in project.accesses}
+    kinds = {a.artifact: a.kind for a in project.paths.accesses}
     assert kinds["s3://lake/raw/events"] is ArtifactKind.OBJECT_STORE
     assert kinds["warehouse:user_features"] is ArtifactKind.WAREHOUSE_TABLE
     assert project.graph.nodes["artifact:warehouse:user_features"]["artifact_kind"] == "warehouse_table"
-    assert [(s.script, s.order) for s in project.steps] == [
+    assert [(s.script, s.order) for s in project.pipeline.steps] == [
         ("jobs/daily_counts.py", 0), ("jobs/user_features.py", 1), ("train.py", 2)]
     assert locations(report.findings, "DS201") == [
         ("jobs/daily_counts.py", 13), ("jobs/user_features.py", 8), ("jobs/user_features.py", 11),
@@ -139,7 +139,7 @@ def test_spark_reader_and_writer_chains(tmp_path):
         ("read", "warehouse:silver.daily"), ("write", "s3://lake/gold/users"),
         ("write", "warehouse:gold.daily"), ("write", "warehouse:gold.history"),
         ("write", "warehouse:gold.iceberg_users"), ("write", "warehouse:gold.user_features")]
-    formats = {a.artifact: a.fmt for a in project.accesses}
+    formats = {a.artifact: a.fmt for a in project.paths.accesses}
     assert formats["s3://lake/silver/users"] == "delta"
 
 
@@ -189,7 +189,7 @@ def test_airflow_python_operators_and_dependencies_order_the_steps(tmp_path):
         """,
         "etl/__init__.py": "",
     })
-    assert [(s.script, s.order) for s in project.steps] == [("etl/extract.py", 0), ("etl/train.py", 1)]
+    assert [(s.script, s.order) for s in project.pipeline.steps] == [("etl/extract.py", 0), ("etl/train.py", 1)]
     assert locations(report.findings, "DS201") == [("etl/extract.py", 3), ("etl/train.py", 3)]
     assert not locations(report.findings, "DS208")
 
@@ -236,8 +236,8 @@ def test_a_dagster_asset_graph_is_declared():
     root = LAKEHOUSE.parent / "dagster-assets"
     report, project = scan_repo(root)
     assert [f for f in report.findings if f.code.startswith("DS2")] == []
-    assert project.is_declared("warehouse:order_features")
-    assert len(project.declared_handoffs) == 2 and project.handoffs == []
+    assert project.pipeline.is_declared("warehouse:order_features")
+    assert len(project.pipeline.declared_handoffs) == 2 and project.handoffs == []
 
 
 def test_an_asset_that_does_not_depend_on_the_writer_is_jungle(tmp_path):
@@ -265,7 +265,7 @@ def test_dbt_python_models_are_declared(tmp_path):
         "models/stg_orders.py": "def model(dbt, session):\n    return dbt.source('raw', 'orders')\n",
         "models/orders_features.py": "def model(dbt, session):\n    df = dbt.ref('stg_orders')\n    return df\n",
     })
-    assert project.is_declared("warehouse:stg_orders")
+    assert project.pipeline.is_declared("warehouse:stg_orders")
     assert not [f for f in report.findings if f.code.startswith("DS2")]
 
 
@@ -454,7 +454,7 @@ def test_taskflow_tasks_run_the_loaders_they_call_in_dependency_order(tmp_path):
             dds()
         """,
     })
-    assert [(s.script, s.order) for s in project.steps] == [("loaders/users.py", 0), ("loaders/orders.py", 1)]
+    assert [(s.script, s.order) for s in project.pipeline.steps] == [("loaders/users.py", 0), ("loaders/orders.py", 1)]
     assert locations(report.findings, "DS201") == [("loaders/orders.py", 3), ("loaders/users.py", 3)]
     assert not locations(report.findings, "DS208")
 
@@ -463,5 +463,5 @@ def test_a_file_full_of_huge_queries_is_parsed_only_up_to_its_budget(tmp_path):
     query = "SELECT a FROM t{} WHERE " + " AND ".join(f"c{i} = {i}" for i in range(1200))
     lines = ["def run(cur):"] + [f"    cur.execute({query.format(n)!r})" for n in range(12)]
     _, project = scan(tmp_path, {"etl.py": "\n".join(lines) + "\n"})
-    tables = {a.artifact for a in project.accesses}
+    tables = {a.artifact for a in project.paths.accesses}
     assert "warehouse:t0" in tables and 1 <= len(tables) < 12

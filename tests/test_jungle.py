@@ -139,7 +139,7 @@ def test_declared_dvc_and_kedro_artifacts_are_managed_not_jungle():
     assert report.findings == []
     assert project.graph.nodes["artifact:data/a.csv"]["declared"] is True
     assert project.graph.nodes["artifact:data/c.pkl"]["declared_in"] == "conf/base/catalog.yml"
-    assert len(project.declared_handoffs) == 3 and project.handoffs == []
+    assert len(project.pipeline.declared_handoffs) == 3 and project.handoffs == []
     assert report.metrics["pipeline"]["declared_artifacts"] == 3
     assert report.metrics["pipeline"]["declared_paths"] == ["data/a.csv", "data/b.csv", "data/c.pkl"]
 
@@ -188,9 +188,9 @@ def test_graph_exports_highlight_the_chain():
 def test_the_fixture_feature_store_reproduces_the_kaggle_patterns():
     fixture = Path(__file__).resolve().parent.parent / "fixtures" / "feature-store"
     report, project = scan_repo(fixture, select=["DS2"])
-    assert project.script_folders == {"py", "py_prev"}
-    assert {"py/LOG/imp_801_imp_lgb.py.csv", "py_prev/LOG/imp.csv"} <= set(project.writers)
-    assert {a.via for a in project.accesses if a.via} == {"utils.to_pickles", "utils.read_pickles",
+    assert project.paths.script_folders == {"py", "py_prev"}
+    assert {"py/LOG/imp_801_imp_lgb.py.csv", "py_prev/LOG/imp.csv"} <= set(project.paths.writers)
+    assert {a.via for a in project.paths.accesses if a.via} == {"utils.to_pickles", "utils.read_pickles",
                                                             "utils.load_train", "utils.to_feature"}
     assert locations(report.findings, "DS208") == [("py/802_lgb_selected.py", 9)]
     assert report.metrics["pipeline"]["longest_chain"]["length"] == 4

@@ -104,8 +104,8 @@ def test_a_read_many_unnamed_families_may_explain_is_one_ambiguous_finding_count
     message = found[("901_model.py", 2)].message
     assert "any of 5 modules" in message and "ambiguous" in message
     assert len(found[("901_model.py", 2)].related) == 3, "at most three producers listed"
-    assert project.handoff_count == 1
-    assert project.chains == [] and project.flow_components == []
+    assert project.pipeline.handoff_count == 1
+    assert project.pipeline.chains == () and project.pipeline.cycles == ()
 
 
 def test_hand_offs_count_writer_artifact_reader_triples_not_pairs_of_accesses():
@@ -114,7 +114,7 @@ def test_hand_offs_count_writer_artifact_reader_triples_not_pairs_of_accesses():
                 "df.to_csv('data/a.csv')\n",
         "b.py": "import pandas as pd\nx = pd.read_csv('data/a.csv')\ny = pd.read_csv('data/a.csv')\n",
     })
-    assert project.handoff_count == 1
+    assert project.pipeline.handoff_count == 1
     assert report.metrics["pipeline"]["handoffs"] == 1
 
 

@@ -68,7 +68,7 @@ def test_catalogue_knows_the_common_readers_and_writers(source, expected):
 def test_a_pickle_dumped_through_a_handle_is_one_write_of_the_opened_path_in_pickle_format():
     project = project_of({"a.py": "import pickle\nwith open('data/x.pkl', 'wb') as f:\n    pickle.dump({}, f)\n"
                                   "with open('data/meta.json') as g:\n    import json\n    meta = json.load(g)\n"})
-    found = {(a.mode, a.artifact, a.fmt, a.line) for a in project.accesses}
+    found = {(a.mode, a.artifact, a.fmt, a.line) for a in project.paths.accesses}
     assert found == {("write", "data/x.pkl", "pickle", 2), ("read", "data/meta.json", "json", 4)}
 
 
@@ -77,7 +77,7 @@ def test_json_yaml_and_csv_only_count_through_file_handles():
               "with open('out.csv', 'w') as f:\n    csv.writer(f).writerow([1])\n"
               "cfg = yaml.safe_load(open('conf/params.yaml'))\n")
     project = project_of({"a.py": source})
-    assert {(a.mode, a.artifact, a.fmt) for a in project.accesses} == {
+    assert {(a.mode, a.artifact, a.fmt) for a in project.paths.accesses} == {
         ("write", "out.csv", "csv"), ("read", "conf/params.yaml", "yaml")}
 
 
@@ -91,7 +91,7 @@ def test_user_io_helpers_from_config_name_the_path_argument():
     config = {"io": {"myproj.utils.save_frame": {"mode": "write", "arg": 1, "format": "parquet"}}}
     project = project_of(files, config)
     assert ("write", "data/interim/x.parquet", "run.py", 2) in {(a.mode, a.artifact, a.module, a.line)
-                                                                  for a in project.accesses}
+                                                                  for a in project.paths.accesses}
     assert [(w.module, r.module) for w, r in project.handoffs] == [("run.py", "use.py")]
     assert accesses(files) == {("read", "data/interim/x.parquet")}  # without the entry, no write is known
 
@@ -123,7 +123,7 @@ def test_pathlib_and_file_anchored_paths_resolve_from_the_file_folder():
                            "pd.read_csv((DATA / 'c.csv').with_name('d.csv'))\n",
     }
     project = project_of(files)
-    assert {(a.artifact, a.base) for a in project.accesses} == {
+    assert {(a.artifact, a.base) for a in project.paths.accesses} == {
         ("data/raw/a.csv", "file"), ("data/b.tsv", "file"), ("src/pkg/local.csv", "file"), ("data/d.csv", "file")}
 
 
@@ -134,7 +134,7 @@ def test_unknown_parts_become_patterns_that_match_concrete_files():
         "train.py": "import pandas as pd\ndf = pd.read_pickle('data/fold_3.pkl')\n",
     }
     project = project_of(files)
-    write = next(a for a in project.accesses if a.mode == "write")
+    write = next(a for a in project.paths.accesses if a.mode == "write")
     assert (write.artifact, write.exact) == ("data/fold_*.pkl", False)
     assert project.graph.nodes["artifact:data/fold_*.pkl"]["exact"] is False
     assert [(w.artifact, r.artifact) for w, r in project.handoffs] == [("data/fold_*.pkl", "data/fold_3.pkl")]
@@ -164,7 +164,7 @@ def test_parameter_defaults_argparse_and_click_options_stand_in_for_unknown_valu
         "c.py": "import pandas as pd\ndef load(path='data/c.csv'):\n    return pd.read_csv(path)\n",
     }
     project = project_of(files)
-    assert {(a.artifact, a.exact) for a in project.accesses} == {
+    assert {(a.artifact, a.exact) for a in project.paths.accesses} == {
         ("data/train.csv", True), ("data/b.csv", False), ("data/c.csv", False)}
 
 
@@ -183,7 +183,7 @@ def test_paths_that_leave_the_repo_from_the_root_are_taken_from_the_script_folde
         "b/run.py": "import pandas as pd\npd.read_csv('../input/y.csv').to_csv('LOG/imp.csv')\n",
     }
     project = project_of(files)
-    found = {(a.artifact, a.base) for a in project.accesses}
+    found = {(a.artifact, a.base) for a in project.paths.accesses}
     assert ("data/train.p", "script") in found and ("feature/f101.p", "script") in found
     assert ("a/LOG/imp.csv", "script") in found and ("b/LOG/imp.csv", "script") in found  # two files
     assert project.graph.nodes["artifact:data/train.p"]["base"] == "script"
@@ -244,7 +244,7 @@ HELPERS = {
 
 def test_helpers_whose_parameters_reach_a_path_become_readers_and_writers_at_their_call_sites():
     project = project_of(HELPERS)
-    found = {(a.mode, a.artifact, a.module, a.line, a.via) for a in project.accesses if a.via}
+    found = {(a.mode, a.artifact, a.module, a.line, a.via) for a in project.paths.accesses if a.via}
     assert found == {
         ("write", "data/train/*.p", "scripts/000_init.py", 3, "utils.to_pickles"),
         ("write", "data/bureau/*.p", "scripts/001_more.py", 2, "py_helpers.save_table"),
@@ -254,8 +254,8 @@ def test_helpers_whose_parameters_reach_a_path_become_readers_and_writers_at_the
     handoffs = sorted({(w.module, r.module, r.line) for w, r in project.handoffs})
     assert handoffs == [("scripts/000_init.py", "scripts/101_feat.py", 3),
                         ("scripts/001_more.py", "scripts/101_feat.py", 2)]
-    assert not any(a.module in ("utils.py", "py_helpers.py") for a in project.accesses)
-    assert project.helper_instances >= 4
+    assert not any(a.module in ("utils.py", "py_helpers.py") for a in project.paths.accesses)
+    assert project.pipeline.helper_instances >= 4
 
 
 def test_facts_with_helper_calls_and_runners_round_trip_through_json():

@@ -60,7 +60,7 @@ TEMPLATE = {
 def test_same_relative_paths_in_two_projects_are_two_files(tmp_path):
     write_repo(tmp_path, {f"{name}/{path}": text for name in ("churn", "fraud") for path, text in TEMPLATE.items()})
     report, project = scan_repo(tmp_path, select=["DS2"])
-    writers = sorted(project.writers)
+    writers = sorted(project.paths.writers)
     assert writers == ["churn/data/interim/clean.csv", "fraud/data/interim/clean.csv"]
     assert {(f.code, f.path) for f in report.findings} == {
         ("DS201", "churn/prepare.py"), ("DS201", "churn/train.py"),
@@ -87,18 +87,18 @@ def test_scripts_in_a_project_sub_folder_still_run_from_their_own_folder(tmp_pat
         "churn/py/02_train.py": "import pandas as pd\ndf = pd.read_csv('../work/clean.csv')\n",
     })
     _, project = scan_repo(tmp_path, select=["DS201"])
-    assert "churn/py" in project.script_folders
-    assert sorted(project.writers) == ["churn/work/clean.csv"]
-    assert sorted(project.readers) == ["churn/input/raw.csv", "churn/work/clean.csv"]
+    assert "churn/py" in project.paths.script_folders
+    assert sorted(project.paths.writers) == ["churn/work/clean.csv"]
+    assert sorted(project.paths.readers) == ["churn/input/raw.csv", "churn/work/clean.csv"]
 
 
 def test_project_roots_from_the_configuration(tmp_path):
     write_repo(tmp_path, {f"jobs/{name}/{path}": text for name in ("a", "b") for path, text in TEMPLATE.items()
                           if path != "README.md"})
     _, merged = scan_repo(tmp_path, select=["DS201"])
-    assert sorted(merged.writers) == ["data/interim/clean.csv"]  # no marker: one project, as before
+    assert sorted(merged.paths.writers) == ["data/interim/clean.csv"]  # no marker: one project, as before
     _, split = scan_repo(tmp_path, config={"project-roots": ["jobs/*"]}, select=["DS201"])
-    assert sorted(split.writers) == ["jobs/a/data/interim/clean.csv", "jobs/b/data/interim/clean.csv"]
+    assert sorted(split.paths.writers) == ["jobs/a/data/interim/clean.csv", "jobs/b/data/interim/clean.csv"]
 
 
 def test_components_are_per_project_first(tmp_path):
@@ -107,6 +107,6 @@ def test_components_are_per_project_first(tmp_path):
         "tools/lint.py": "x = 1\n", "main.py": "x = 1\n",
     })
     _, project = scan_repo(tmp_path)
-    layer = project.signal_layer
-    assert layer.component_of == {"churn/train.py": "churn", "churn/features/build.py": "churn/features",
+    components = project.components
+    assert components.of == {"churn/train.py": "churn", "churn/features/build.py": "churn/features",
                                   "tools/lint.py": "tools", "main.py": "(root)"}

@@ -129,7 +129,7 @@ def test_path_resolution_over_random_io_code_never_raises_and_stays_textual(prog
         assert fact.error is None, (fact.error, source)
         facts[fact.path] = fact
     project = build_project(facts)
-    for access in project.accesses:
+    for access in project.paths.accesses:
         assert isinstance(access.artifact, str) and access.artifact
         assert "\x00" not in access.artifact
 

@@ -34,7 +34,7 @@ _SCAN = textwrap.dedent("""
     report, project = scan_repo(Path(sys.argv[1]))
     json.dump({
         "errors": [e.message for e in report.errors],
-        "handoffs": project.handoff_count,
+        "handoffs": project.pipeline.handoff_count,
         "projects": [r.path for r in project.projects.roots],
         "findings": [{"code": f.code, "path": f.path, "line": f.line, "column": f.column, "message": f.message,
                       "related": [[r.path, r.line] for r in f.related]} for f in report.findings],

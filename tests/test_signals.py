@@ -278,8 +278,8 @@ def test_graph_has_components_models_and_the_signals_between_them():
     assert ("signal:age@data/customers.parquet", "model:credit/train.py:6", "consumes") in edges
     assert ("artifact:data/customers.parquet", "signal:age@data/customers.parquet", "provides") in edges
     assert ("model:churn/train.py:5", "artifact:data/churn_scores.csv", "produces") in edges
-    layer = project.signal_layer
-    assert layer.disjoint("churn", "credit") and not layer.disjoint("churn", "shared")
+    components = project.components
+    assert components.disjoint("churn", "credit") and not components.disjoint("churn", "shared")
     exported = json.loads(to_json(project))
     assert {"component", "model", "signal"} <= {n["kind"] for n in exported["nodes"]}
     mermaid = to_mermaid(project)
@@ -414,5 +414,5 @@ def test_columns_used_in_a_local_function_come_from_the_frame_passed_to_it():
             rows = prepare(trips)
         """,
     })
-    sources = {(c.name, c.sources) for c in project.signal_layer.consumptions}
+    sources = {(c.name, c.sources) for c in project.signals.consumptions}
     assert ("trip_distance", ("data/trips.parquet",)) in sources

@@ -100,7 +100,7 @@ def test_building_the_project_and_running_the_rules_never_touch_the_disk(tmp_pat
     report, project = scan_repo(tmp_path, select=["DS2"])
     assert [(f.code, f.path, f.line) for f in report.findings] == \
         [(f.code, f.path, f.line) for f in expected.findings]
-    assert [s.runner for s in project.steps] == ["run.sh"] * 3
+    assert [s.runner for s in project.pipeline.steps] == ["run.sh"] * 3
     for reads in (lambda: Path(tmp_path / "run.sh").read_text(), lambda: (tmp_path / "labels").is_dir(),
                   lambda: open(tmp_path / "run.sh")):
         with pytest.raises(AssertionError, match="the disk was read"):  # the guard itself works

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict
 
 from debtscan.config import Config
 from debtscan.metrics.providers import PROVIDERS
-from debtscan.project.graph import Project
+from debtscan.project.model import Project
 
 MetricProvider = Callable[[Project, Config], Any]
 

@@ -10,118 +10,13 @@ lines (code lines = logical lines that are not blank, not comments and not docst
 """
 from __future__ import annotations
 
-import weakref
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from debtscan.config import Config
 from debtscan.facts.model import LINE_KINDS as KINDS
-from debtscan.facts.model import FileFacts, LineKind, StatementFact
-from debtscan.project.graph import Project
-from debtscan.project.composition import AdapterClass, FunctionSummary, LineClasses, glue_helpers, resolve
-
-
-@dataclass
-class Tally:
-    """Lines per class in a file, a directory or the repo."""
-
-    lines: Counter = field(default_factory=Counter)
-    files: int = 0
-
-    @property
-    def code_lines(self) -> int:
-        return sum(self.lines.values())
-
-    def ratio(self, kind: str) -> float:
-        total = self.code_lines
-        return self.lines[kind] / total if total else 0.0
-
-    def add(self, other: "Tally") -> None:
-        self.lines.update(other.lines)
-        self.files += other.files
-
-    def to_json(self) -> Dict[str, Any]:
-        total = self.code_lines
-        return {
-            "code_lines": total,
-            "files": self.files,
-            "lines": {kind: self.lines[kind] for kind in KINDS},
-            "fractions": {kind: round(self.lines[kind] / total, 4) if total else 0.0 for kind in KINDS},
-        }
-
-
-@dataclass
-class Composition:
-    """The tallies of a project, by file and by directory, and the adapters ranked."""
-
-    repo: Tally
-    files: Dict[str, Tally]
-    packages: Dict[str, Tally]
-    adapters: List[Tuple[str, int, int]]  # (adapter, glue lines, files)
-    classes: LineClasses = field(default_factory=lambda: LineClasses({}))
-
-    def kinds(self, path: str) -> Tuple[str, ...]:
-        """The resolved class of each statement of a file."""
-        return self.classes.kinds.get(path, ())
-
-    @property
-    def glue_functions(self) -> List[FunctionSummary]:
-        return glue_helpers(self.classes)
-
-    @property
-    def adapter_classes(self) -> Tuple[AdapterClass, ...]:
-        return self.classes.adapters
-
-    def heaviest_files(self, limit: int = 5, min_code_lines: int = 10) -> List[Tuple[str, Tally]]:
-        """Files ranked by glue lines (then glue ratio), those with at least ``min_code_lines``."""
-        ranked = [(path, tally) for path, tally in self.files.items()
-                  if tally.code_lines >= min_code_lines and tally.lines["glue"]]
-        ranked.sort(key=lambda item: (-item[1].lines["glue"], -item[1].ratio("glue"), item[0]))
-        return ranked[:limit]
-
-
-def package_of(path: str) -> List[str]:
-    """Every directory a path is under (``a/b/c.py`` -> ``a``, ``a/b``)."""
-    parts = path.split("/")[:-1]
-    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
-
-
-def tally_of(facts: FileFacts, kinds: Optional[Tuple[str, ...]] = None) -> Tally:
-    """A file's lines per class: the resolved ``kinds`` when given, else each statement's own class."""
-    return Tally(Counter(kinds if kinds is not None else (s.kind for s in facts.statements)), 1)
-
-
-_MEMO: Dict[str, Any] = {}  # the last project's composition (rules and metric providers share it)
-
-
-def composition(project: Project) -> Composition:
-    """The composition of a project (computed once per project)."""
-    ref = _MEMO.get("project")
-    if ref is not None and ref() is project:
-        return _MEMO["composition"]
-    repo = Tally()
-    files: Dict[str, Tally] = {}
-    packages: Dict[str, Tally] = {}
-    adapter_lines: Counter = Counter()
-    adapter_files: Dict[str, set] = {}
-    classes = resolve(project.facts)
-    for path, facts in sorted(project.facts.items()):
-        tally = tally_of(facts, classes.kinds.get(path))
-        files[path] = tally
-        repo.add(tally)
-        for directory in package_of(path):
-            packages.setdefault(directory, Tally()).add(tally)
-        for statement in facts.statements:
-            for adapter in statement.adapters:
-                adapter_lines[adapter] += 1
-                adapter_files.setdefault(adapter, set()).add(path)
-    adapters = sorted(((a, n, len(adapter_files[a])) for a, n in adapter_lines.items()),
-                      key=lambda item: (-item[1], -item[2], item[0]))
-    result = Composition(repo, files, packages, adapters, classes)
-    _MEMO.clear()
-    _MEMO.update(project=weakref.ref(project), composition=result)
-    return result
+from debtscan.facts.model import FileFacts, StatementFact
+from debtscan.project.model import Project
 
 
 def glue_runs(facts: FileFacts, kinds: Optional[Tuple[str, ...]] = None) -> List[List[StatementFact]]:
@@ -171,7 +66,7 @@ def longest_run(runs: List[List[StatementFact]]) -> Optional[List[StatementFact]
 
 
 def composition_metric(project: Project, config: Config) -> Dict[str, Any]:
-    comp = composition(project)
+    comp = project.composition
     return {
         "classes": list(KINDS),
         "repo": comp.repo.to_json(),
@@ -187,8 +82,8 @@ def composition_metric(project: Project, config: Config) -> Dict[str, Any]:
 
 
 def glue_code_ratio(project: Project, config: Config) -> float:
-    return round(composition(project).repo.ratio("glue"), 4)
+    return round(project.composition.repo.ratio("glue"), 4)
 
 
 def ml_code_ratio(project: Project, config: Config) -> float:
-    return round(composition(project).repo.ratio("ml"), 4)
+    return round(project.composition.repo.ratio("ml"), 4)

@@ -5,7 +5,9 @@ from typing import Any, Dict, List
 
 from debtscan.artifacts import ArtifactKind
 from debtscan.config import Config
-from debtscan.project.graph import Project, handoff_triples, is_model_access
+from debtscan.facts.model import IOMode
+from debtscan.project.kinds import is_model_access
+from debtscan.project.model import Project, handoff_triples
 from debtscan.project.roots import ScopedPathIndex
 
 MAX_LISTED = 50
@@ -15,20 +17,21 @@ def _orphans(project: Project) -> Dict[str, Any]:
     """Files written but never read here, and files read but never written here (not raw inputs, nor what a
     pipeline tool declares: a dvc.yaml output its tool reads as metrics or plots, a dependency it tracks).
     Each path meets the other side through a per-project index (O(P log P + matches)), not every other path."""
-    read_paths = sorted(project.readers)
-    written_paths = sorted(project.writers)
+    paths = project.paths
+    artifacts = project.tables.artifacts
+    read_paths = sorted(paths.readers)
+    written_paths = sorted(paths.writers)
     reads = ScopedPathIndex(project.projects, read_paths)
     writes = ScopedPathIndex(project.projects, written_paths)
     never_read: List[str] = []
     for path in written_paths:
-        if project.is_declared(path):
+        if project.pipeline.is_declared(path):
             continue
-        if any(not is_model_access(w, project.tables.artifacts) for w in project.writers[path]) and not reads.matching(path):
+        if any(not is_model_access(w, artifacts) for w in paths.writers[path]) and not reads.matching(path):
             never_read.append(path)
     never_written: List[str] = []
     for path in read_paths:
-        if path.startswith("..") or project.is_raw(path) or project.is_declared(path) or \
-                all(is_model_access(r, project.tables.artifacts) for r in project.readers[path]):
+        if path.startswith("..") or paths.is_raw(path) or project.pipeline.is_declared(path) or all(is_model_access(r, artifacts) for r in paths.readers[path]):
             continue
         if not writes.matching(path):
             never_written.append(path)
@@ -41,35 +44,33 @@ def _orphans(project: Project) -> Dict[str, Any]:
 
 
 def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
-    graph = project.graph
-    artifacts = sorted({a.artifact for a in project.accesses})
-    groups = project.handoff_groups
+    paths, pipeline = project.paths, project.pipeline
+    artifacts = sorted({a.artifact for a in paths.accesses})
+    groups = pipeline.handoff_groups
     intermediate = sorted({g.written for g in groups} | {g.read for g in groups})
-    declared = sorted(n.split(":", 1)[1] for n, d in graph.nodes(data=True)
-                      if d.get("kind") == "artifact" and d.get("declared"))
-    model_outputs = sorted(d["path"] for _, d in graph.nodes(data=True)
-                           if d.get("kind") == "artifact" and d.get("model_output"))
+    declared = sorted(pipeline.declared_artifacts)
+    model_outputs = sorted({a.artifact for a in paths.accesses if a.mode is IOMode.WRITE and a.value == "prediction"})
     modules = sorted({m for g in groups for m in g.writer_modules} | {m for g in groups for m in g.reader_modules})
-    chains = project.chains
+    chains = pipeline.chains
     longest = chains[0] if chains else []
     total = sum(len(f.io) for f in project.facts.values())
-    sites = project.io_sites or {"exact": 0, "pattern": 0, "unresolved": 0}
+    sites = paths.io_sites
     kinds = {kind.value: 0 for kind in ArtifactKind}
-    for kind in {(a.artifact, a.kind) for a in project.accesses}:
+    for kind in {(a.artifact, a.kind) for a in paths.accesses}:
         kinds[kind[1].value] += 1
     # (writer module, artifact, reader module) triples, no pairs of accesses; plus the hand-offs between the
     # steps of a pipeline a tool declares (Metaflow artifacts between steps, Kedro datasets between nodes)
-    tool_handoffs = len(project.step_handoffs) + len(project.node_handoffs)
-    all_handoffs = handoff_triples([g for g in project.all_handoff_groups if g.count]) + tool_handoffs
-    declared_handoffs = handoff_triples(project.declared_handoff_groups) + tool_handoffs
-    orchestrated = sum(1 for step in project.steps if project.facts.get(step.runner) is not None
+    tool_handoffs = len(pipeline.step_handoffs) + len(pipeline.node_handoffs)
+    all_handoffs = handoff_triples([g for g in pipeline.all_handoff_groups if g.count]) + tool_handoffs
+    declared_handoffs = handoff_triples(pipeline.declared_handoff_groups) + tool_handoffs
+    orchestrated = sum(1 for step in pipeline.steps if project.facts.get(step.runner) is not None
                        and project.facts[step.runner].tasks)
     return {
         "artifacts": len(artifacts),
         "intermediate_artifacts": len(intermediate),
         "declared_artifacts": len(declared),
         "declared_paths": declared[:MAX_LISTED],
-        "handoffs": project.handoff_count,
+        "handoffs": pipeline.handoff_count,
         "declared_handoffs": declared_handoffs,
         # how much of the data flow between modules a pipeline tool declares (None: no hand-off at all)
         "declared_flow_ratio": round(declared_handoffs / all_handoffs, 4) if all_handoffs else None,
@@ -79,12 +80,12 @@ def pipeline_metrics(project: Project, config: Config) -> Dict[str, Any]:
         "longest_chain": {"length": max(0, len(longest) - 1), "members": longest},
         "model_outputs": model_outputs[:MAX_LISTED],
         "io_calls": total,
-        "helper_instances": project.helper_instances,
+        "helper_instances": pipeline.helper_instances,
         "paths_exact": sites["exact"],
         "paths_pattern": sites["pattern"],
         "paths_unresolved": sites["unresolved"],
-        "runner_steps": len(project.steps),
-        "script_folders": sorted(project.script_folders),
+        "runner_steps": len(pipeline.steps),
+        "script_folders": sorted(paths.script_folders),
         "projects": [root.path for root in project.projects.roots if root.path],
         "orphans": _orphans(project),
     }

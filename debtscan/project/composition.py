@@ -21,13 +21,18 @@ Summaries are recomputed until nothing changes (chains of helpers: ``prepare`` c
 already has (:class:`~debtscan.facts.model.FunctionFact`, :class:`~debtscan.facts.model.CallFact`, the
 statements' scopes); the value-flow summaries of :mod:`debtscan.facts.summaries` can replace the call
 matching here once they resolve call sites to functions.
+
+:func:`build_composition` then tallies the resolved classes per file, per folder and for the repo, with the
+adapters the glue converts between (``pandas->numpy``) ranked: the ``composition`` part of the ``Project``,
+built once per scan; the glue rules and ``metrics.composition`` read it.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
+from debtscan.facts.model import LINE_KINDS as KINDS
 from debtscan.facts.model import FileFacts, StatementFact
 
 MAX_ROUNDS = 6
@@ -347,3 +352,98 @@ def glue_helpers(classes: LineClasses, limit: int = 20) -> List[FunctionSummary]
     found = [s for s in classes.functions.values() if s.kind == "glue"]
     found.sort(key=lambda s: (-s.call_sites, -s.code_lines, s.path, s.line))
     return found[:limit]
+
+
+# -- the tallies: lines per class per file, folder and repo -------------------------------------------------
+@dataclass
+class Tally:
+    """Lines per class in a file, a directory or the repo."""
+
+    lines: Counter = field(default_factory=Counter)
+    files: int = 0
+
+    @property
+    def code_lines(self) -> int:
+        return sum(self.lines.values())
+
+    def ratio(self, kind: str) -> float:
+        total = self.code_lines
+        return self.lines[kind] / total if total else 0.0
+
+    def add(self, other: "Tally") -> None:
+        self.lines.update(other.lines)
+        self.files += other.files
+
+    def to_json(self) -> Dict[str, Any]:
+        total = self.code_lines
+        return {
+            "code_lines": total,
+            "files": self.files,
+            "lines": {kind: self.lines[kind] for kind in KINDS},
+            "fractions": {kind: round(self.lines[kind] / total, 4) if total else 0.0 for kind in KINDS},
+        }
+
+
+@dataclass(frozen=True)
+class Composition:
+    """The tallies of a project, by file and by directory, the adapters ranked and the resolved line classes."""
+
+    repo: Tally
+    files: Mapping[str, Tally]
+    packages: Mapping[str, Tally]
+    adapters: Tuple[Tuple[str, int, int], ...]  # (adapter, glue lines, files)
+    classes: LineClasses = field(default_factory=lambda: LineClasses({}))
+
+    def kinds(self, path: str) -> Tuple[str, ...]:
+        """The resolved class of each statement of a file."""
+        return self.classes.kinds.get(path, ())
+
+    @property
+    def glue_functions(self) -> List[FunctionSummary]:
+        return glue_helpers(self.classes)
+
+    @property
+    def adapter_classes(self) -> Tuple[AdapterClass, ...]:
+        return self.classes.adapters
+
+    def heaviest_files(self, limit: int = 5, min_code_lines: int = 10) -> List[Tuple[str, Tally]]:
+        """Files ranked by glue lines (then glue ratio), those with at least ``min_code_lines``."""
+        ranked = [(path, tally) for path, tally in self.files.items()
+                  if tally.code_lines >= min_code_lines and tally.lines["glue"]]
+        ranked.sort(key=lambda item: (-item[1].lines["glue"], -item[1].ratio("glue"), item[0]))
+        return ranked[:limit]
+
+
+def package_of(path: str) -> List[str]:
+    """Every directory a path is under (``a/b/c.py`` -> ``a``, ``a/b``)."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def tally_of(facts: FileFacts, kinds: Optional[Tuple[str, ...]] = None) -> Tally:
+    """A file's lines per class: the resolved ``kinds`` when given, else each statement's own class."""
+    return Tally(Counter(kinds if kinds is not None else (s.kind for s in facts.statements)), 1)
+
+
+def build_composition(facts: Mapping[str, FileFacts]) -> Composition:
+    """The composition of the scanned files: the line classes resolved across files (:func:`resolve`), then
+    tallied, O(statements) after the resolution."""
+    repo = Tally()
+    files: Dict[str, Tally] = {}
+    packages: Dict[str, Tally] = {}
+    adapter_lines: Counter = Counter()
+    adapter_files: Dict[str, set] = {}
+    classes = resolve(facts)
+    for path, file_facts in sorted(facts.items()):
+        tally = tally_of(file_facts, classes.kinds.get(path))
+        files[path] = tally
+        repo.add(tally)
+        for directory in package_of(path):
+            packages.setdefault(directory, Tally()).add(tally)
+        for statement in file_facts.statements:
+            for adapter in statement.adapters:
+                adapter_lines[adapter] += 1
+                adapter_files.setdefault(adapter, set()).add(path)
+    adapters = tuple(sorted(((a, n, len(adapter_files[a])) for a, n in adapter_lines.items()),
+                            key=lambda item: (-item[1], -item[2], item[0])))
+    return Composition(repo, files, packages, adapters, classes)

@@ -14,12 +14,13 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from debtscan.facts.collector import MODULE_SCOPE
 from debtscan.facts.external_model import CheckKind
 from debtscan.facts.model import CallFact, FileFacts, PredictionOutput
 from debtscan.knowledge.external import ExternalKnowledge, Framework, name_matches
+from debtscan.project.signals import SignalLayer
 
 MAX_REACH = 400
 Function = Tuple[str, str]  # (path, function qualified within its module; "<module>" for module-level code)
@@ -120,7 +121,7 @@ class Endpoint:
 
 @dataclass
 class ExternalWorld:
-    """Everything the DS4xx rules need, built once per project (:func:`external_world`)."""
+    """Everything the DS4xx rules need, built once per project (:func:`build_external_world`, the project's ``external`` part)."""
 
     facts: Dict[str, FileFacts]
     knowledge: ExternalKnowledge
@@ -219,20 +220,9 @@ def _callee(qualname: str) -> str:
     return qualname[2:] if qualname.startswith("?.") else qualname
 
 
-def external_world(project, config=None) -> ExternalWorld:
-    """The project's external-world view, built on first use and kept on the project."""
-    world = getattr(project, "external_world", None)
-    if world is None:
-        world = build_external_world(project, config)
-        project.external_world = world
-    return world
-
-
-def build_external_world(project, config=None) -> ExternalWorld:
-    from debtscan.project.signals import signal_layer
-
-    facts: Dict[str, FileFacts] = project.facts
-    layer = signal_layer(project, config)
+def build_external_world(facts: Mapping[str, FileFacts], layer: SignalLayer) -> ExternalWorld:
+    """The external-world view of the scanned files, given the signal layer's models (the ``external`` part
+    of the project, built once before the rules run)."""
     world = ExternalWorld(facts, ExternalKnowledge.load())
     _call_graph(world, facts)
     # models: a loaded model is the model that saved its file

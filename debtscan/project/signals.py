@@ -1,7 +1,8 @@
 """The coupled-signals layer of the repo graph: components, signals, models and the edges between them.
 
 Built from every file's :class:`~debtscan.facts.model.SignalFact` and :class:`~debtscan.facts.model.ModelFact`
-once the artifacts are resolved (``build_project`` calls :func:`add_signal_layer`):
+once the artifacts are resolved (``build_project`` calls :func:`build_components`, :func:`build_signal_layer`
+and :func:`add_signal_nodes`):
 
 - **components**: independently owned parts of the repo. By default components are per project first
   (:mod:`debtscan.project.roots`), then per top-level directory inside it (or ``src/<package>``): in the scan
@@ -27,12 +28,16 @@ import functools
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
 import networkx as nx
 
+from debtscan.config import SharedSignalSettings
+from debtscan.knowledge.tables import ArtifactTables, PredictionTables
+from debtscan.project.accesses import Paths
 from debtscan.facts.model import FileFacts, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, SignalKind
 from debtscan.facts.values import Choice, Concat, Lit, PathJoin, PathOp, ReadsAt, Ref, Seq, Sym, Unknown, Why
+from debtscan.project.imports import Imports, reach
 from debtscan.project.paths import normalise
 from debtscan.project.roots import ProjectRoots, ScopedPathIndex
 from debtscan.project.segments import AMBIGUITY_CAP, contained
@@ -110,46 +115,63 @@ class Cascade:
     chain: Tuple[str, ...] = ()
 
 
-@dataclass
-class SignalLayer:
-    """Everything the DS3xx rules and ``metrics.signals`` need."""
+@dataclass(frozen=True, eq=False)
+class Components:
+    """The independently owned parts of the repo: ``members`` (component -> its files, in path order),
+    ``of`` (file -> component) and, per file, the components its unresolved imports name (``links``:
+    ``from churn.data import load`` names component ``churn`` even where the import did not resolve to a file).
 
-    components: Dict[str, List[str]]
-    component_of: Dict[str, str]
-    consumptions: List[Consumption]
-    models: Dict[str, ModelNode]
-    outputs: Dict[str, List[Output]]
-    cascades: List[Cascade]
-    import_graph: nx.DiGraph
-    flows: Dict[str, Set[str]] = field(default_factory=dict)
-    _reach: Dict[str, Set[str]] = field(default_factory=dict)
+    Two components are *disjoint* when neither imports the other, directly or transitively, through the
+    one import graph (:class:`~debtscan.project.imports.Imports`) and these links."""
 
-    def reach(self, component: str) -> Set[str]:
-        """Modules that the modules of a component import, directly or transitively (its own included)."""
-        if component not in self._reach:
-            seen: Set[str] = set()
-            stack = [f"module:{p}" for p in self.components.get(component, ())]
-            while stack:
-                node = stack.pop()
-                if node in seen:
-                    continue
-                seen.add(node)
-                if node in self.import_graph:
-                    stack.extend(self.import_graph.successors(node))
-            self._reach[component] = {n[len("module:"):] for n in seen if n.startswith("module:")}
-        return self._reach[component]
+    members: Mapping[str, List[str]]
+    of: Mapping[str, str]
+    links: Mapping[str, Tuple[str, ...]]
+    imports: Imports
+    _reach: Dict[str, FrozenSet[str]] = field(default_factory=dict, repr=False)
 
-    def imports(self, a: str, b: str) -> bool:
+    def reach(self, component: str) -> FrozenSet[str]:
+        """Files that the files of a component import, directly or transitively (its own included)."""
+        found = self._reach.get(component)
+        if found is None:
+            found = frozenset(reach(self.imports, self.members.get(component, ()), self.links, self.members))
+            self._reach[component] = found
+        return found
+
+    def imports_component(self, a: str, b: str) -> bool:
         """Whether component ``a`` imports component ``b`` (directly or transitively)."""
-        reach = self.reach(a)
-        return any(p in reach for p in self.components.get(b, ()))
+        files = self.reach(a)
+        return any(p in files for p in self.members.get(b, ()))
 
     def disjoint(self, a: str, b: str) -> bool:
-        return a != b and not self.imports(a, b) and not self.imports(b, a)
+        return a != b and not self.imports_component(a, b) and not self.imports_component(b, a)
 
     @staticmethod
     def is_test(component: str) -> bool:
         return component.rpartition("/")[2] in TEST_COMPONENTS
+
+
+@dataclass(frozen=True)
+class SharedSignal:
+    """A signal (name, source artifact) consumed by several components, some of them disjoint."""
+
+    name: str
+    source: str
+    consumers: Tuple[Consumption, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class SignalLayer:
+    """Signals consumed, models fitted or used, their outputs, correction cascades, the artifacts derived
+    from others (``flows``: upstream -> derived), and the shared signals (by the scan's
+    :class:`~debtscan.config.SharedSignalSettings`): everything the DS3xx rules and ``metrics.signals`` read."""
+
+    consumptions: Tuple[Consumption, ...]
+    models: Mapping[str, ModelNode]
+    outputs: Mapping[str, List[Output]]
+    cascades: Tuple[Cascade, ...]
+    flows: Mapping[str, Set[str]]
+    shared: Tuple[SharedSignal, ...]
 
 
 def component_of(path: str, configured: Dict[str, List[str]], projects: Optional[ProjectRoots] = None) -> str:
@@ -169,33 +191,19 @@ def component_of(path: str, configured: Dict[str, List[str]], projects: Optional
     return prefix + parts[0]
 
 
-def add_signal_layer(project, config=None) -> SignalLayer:
-    """Resolve signals and models across files, add their nodes and edges to the graph, and keep the
-    layer on the project (``project.signal_layer``)."""
-    configured = dict(getattr(config, "components", None) or {})
-    layer = _build(project, configured)
-    project.signal_layer = layer
-    _add_to_graph(project.graph, layer, project.facts)
-    return layer
-
-
-def signal_layer(project, config=None) -> SignalLayer:
-    """The project's signal layer (built on first use when the graph was built without it)."""
-    layer = getattr(project, "signal_layer", None)
-    if layer is None:
-        layer = add_signal_layer(project, config)
-    return layer
-
-
 # -- building -------------------------------------------------------------------------------------
 class _Resolve:
     """Resolves source syms (through the project's resolved accesses first) and feature-list constants."""
 
-    def __init__(self, project) -> None:
-        self.project = project
+    def __init__(self, facts: Mapping[str, FileFacts], paths: Paths, projects: ProjectRoots,
+                 cwd_for: Callable[[str], Optional[str]]) -> None:
+        self.facts = facts
+        self.resolver = paths.resolver
+        self.projects = projects
+        self.cwd_for = cwd_for
         self.by_place: Dict[Tuple[str, int], Set[str]] = {}
         self.reads_at: Dict[Tuple[str, int], Set[str]] = {}
-        for access in project.accesses:
+        for access in paths.accesses:
             self.by_place.setdefault((access.module, access.line), set()).add(access.artifact)
             if access.mode is IOMode.READ:
                 self.reads_at.setdefault((access.module, access.line), set()).add(access.artifact)
@@ -220,7 +228,7 @@ class _Resolve:
         lines = self.io_lines.get(path)
         if lines is None:
             lines = {}
-            facts = self.project.facts.get(path)
+            facts = self.facts.get(path)
             for fact in (facts.io if facts is not None else ()):
                 lines.setdefault(repr(fact.path), []).append(fact.line)
             self.io_lines[path] = lines
@@ -229,10 +237,10 @@ class _Resolve:
             for artifact in sorted(self.by_place.get((path, line), ())):
                 if artifact not in found:
                     found.append(artifact)
-        if not found and self.project.resolver is not None:
-            for text, _exact in self.project.resolver.strings(sym, path):
+        if not found and self.resolver is not None:
+            for text, _exact in self.resolver.strings(sym, path):
                 try:
-                    resolved = normalise(text, path, self.project.cwd_for(path), self._home(path))
+                    resolved = normalise(text, path, self.cwd_for(path), self.projects.of(path).path)
                 except TypeError:
                     resolved = None
                 if resolved is not None and resolved.path not in found and resolved.path.strip("*/") != "":
@@ -241,16 +249,12 @@ class _Resolve:
         self.cache[key] = result
         return result
 
-    def _home(self, path: str) -> str:
-        projects = getattr(self.project, "projects", None)
-        return projects.of(path).path if projects is not None else ""
-
     def names(self, via: str, depth: int = 0, path: Optional[str] = None) -> Tuple[str, ...]:
         """The column names a feature-list constant holds, as file ``path`` sees it (empty when it cannot be
         resolved)."""
-        if self.project.resolver is None or depth > 6:
+        if self.resolver is None or depth > 6:
             return ()
-        value = self.project.resolver.constants.lookup(via, origin=path)
+        value = self.resolver.constants.lookup(via, origin=path)
         if value is None:
             return ()
         return self._flatten(value, depth, path)
@@ -270,35 +274,26 @@ class _Resolve:
 
     def canonical(self, via: str, path: Optional[str] = None) -> str:
         """The defining constant of a (possibly re-imported) name: ``train.FEATURES`` -> ``config.FEATURES``."""
-        if self.project.resolver is None:
+        if self.resolver is None:
             return via
-        return self.project.resolver.constants.canonical(via, path)
+        return self.resolver.constants.canonical(via, path)
 
 
-def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
-    """The layer, in time linear in files, signals, models and accesses: every cross-file match of paths
-    (a predicting model to the model that saved its file, a model's sources to persisted predictions) goes
-    through a :class:`~debtscan.project.roots.ScopedPathIndex` instead of comparing all pairs, and cascades are
-    de-duplicated through sets. The taint walk through feature files is bounded by four hops per
-    (artifact, producer)."""
-    facts: Dict[str, FileFacts] = project.facts
-    resolve = _Resolve(project)
-    projects: ProjectRoots = getattr(project, "projects", None) or ProjectRoots()
-    components: Dict[str, List[str]] = {}
+def build_components(facts: Mapping[str, FileFacts], imports: Imports, projects: ProjectRoots,
+                     configured: Mapping[str, List[str]]) -> Components:
+    """Each file's component (configured globs first, else by project and top folder), and the components
+    that files' unresolved imports name. O(files + imports)."""
+    members: Dict[str, List[str]] = {}
     comp_of: Dict[str, str] = {}
     for path in sorted(facts):
-        comp = component_of(path, configured, projects)
+        comp = component_of(path, dict(configured), projects)
         comp_of[path] = comp
-        components.setdefault(comp, []).append(path)
-    imports = nx.DiGraph()
-    for u, v, data in project.graph.edges(data=True):
-        if data.get("kind") == "imports":
-            imports.add_edge(u, v)
+        members.setdefault(comp, []).append(path)
     # ``from churn.data import load`` names component ``churn`` even where the import did not resolve to a
     # file (namespace packages without ``__init__.py``, ``src/`` layouts)
     # (per project: every project may have its ``utils`` component; the scan root's serves all projects)
     by_top: Dict[Tuple[str, str], str] = {}
-    for comp, paths in components.items():
+    for comp, paths in members.items():
         if comp == ROOT_COMPONENT:
             continue
         if comp in projects.by_path:  # a project's own top files: imported by its name from the project above
@@ -306,17 +301,28 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
         else:
             home = projects.of(paths[0]).path
         by_top.setdefault((home, comp.rpartition("/")[2]), comp)
+    links: Dict[str, List[str]] = {}
     for path in sorted(facts):
         home = projects.of(path).path
         for imported in facts[path].imports:
             top = imported.target.split(".")[0]
             comp = by_top.get((home, top)) or by_top.get(("", top))
-            if comp is not None and comp != comp_of[path]:
-                imports.add_edge(f"module:{path}", f"component:{comp}")
-    for comp in components:
-        if f"component:{comp}" in imports:
-            for path in components[comp]:
-                imports.add_edge(f"component:{comp}", f"module:{path}")
+            if comp is not None and comp != comp_of[path] and comp not in links.get(path, ()):
+                links.setdefault(path, []).append(comp)
+    return Components(members, comp_of, {p: tuple(c) for p, c in links.items()}, imports)
+
+
+def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: ProjectRoots,
+                       components: Components, cwd_for: Callable[[str], Optional[str]],
+                       settings: SharedSignalSettings, artifacts: ArtifactTables,
+                       predictions: Optional[PredictionTables] = None) -> SignalLayer:
+    """The layer, in time linear in files, signals, models and accesses: every cross-file match of paths
+    (a predicting model to the model that saved its file, a model's sources to persisted predictions) goes
+    through a :class:`~debtscan.project.roots.ScopedPathIndex` instead of comparing all pairs, and cascades are
+    de-duplicated through sets. The taint walk through feature files is bounded by four hops per
+    (artifact, producer)."""
+    resolve = _Resolve(facts, paths, projects, cwd_for)
+    comp_of = components.of
     consumptions: List[Consumption] = []
     for path in sorted(facts):
         # frames passed to a function of the module: (function, parameter) -> the frames' sources
@@ -376,14 +382,14 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     # predictions persisted
     outputs: Dict[str, List[Output]] = {}
     write_lines: Dict[Tuple[str, str], int] = {}
-    for access in project.accesses:
+    for access in paths.accesses:
         if access.mode is IOMode.WRITE:
             key = (access.module, access.artifact)
             write_lines[key] = min(write_lines.get(key, access.line), access.line)
     for node in models.values():
         producer = alias.get(node.id, node.id)
         for artifact in sorted(node.output_artifacts):
-            if project.tables.artifacts.is_model_artifact(projects.of_artifact(artifact).local(artifact)):
+            if artifacts.is_model_artifact(projects.of_artifact(artifact).local(artifact)):
                 continue  # a saved model or checkpoint, not predictions
             line = write_lines.get((node.path, artifact), node.line)
             outputs.setdefault(artifact, []).append(
@@ -391,8 +397,8 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
     models_in: Dict[str, List[ModelNode]] = {}
     for model in models.values():
         models_in.setdefault(model.path, []).append(model)
-    for access in project.accesses:
-        if access.mode is IOMode.WRITE and access.value == "prediction" and not project.tables.artifacts.is_model_artifact(access.local) and not any(
+    for access in paths.accesses:
+        if access.mode is IOMode.WRITE and access.value == "prediction" and not artifacts.is_model_artifact(access.local) and not any(
                 o.path == access.module for o in outputs.get(access.artifact, ())):
             # the I/O facts' own judgement (``IOFact.value``), trusted where the module uses a model
             local = sorted(models_in.get(access.module, ()), key=lambda m: m.line)
@@ -402,12 +408,13 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
             outputs.setdefault(access.artifact, []).append(Output(access.artifact, producer, access.module,
                                                                   access.line, ()))
     # values followed through functions across modules: inputs, factory-made models, predictions (issue 14)
-    columns_written = _follow_values(project, resolve, comp_of, models, consumptions, cascades, outputs, alias)
+    columns_written = _follow_values(facts, paths, projects, artifacts, predictions, resolve, comp_of, models,
+                                     consumptions, cascades, outputs, alias)
     # cascades through files (a source meets the persisted predictions through an index of their paths)
     known_cascades: Set[Cascade] = set(cascades)
     output_rank = {artifact: rank for rank, artifact in enumerate(outputs)}
     persisted = ScopedPathIndex(projects, outputs)
-    written_index = ScopedPathIndex(projects, project.writers)
+    written_index = ScopedPathIndex(projects, paths.writers)
     globs = {(path, artifact) for path, line in literal_globs(facts)
              for artifact in resolve.by_place.get((path, line), ())}
     for node in sorted(models.values(), key=lambda m: m.id):
@@ -415,12 +422,12 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
             continue
         for source in sorted(node.sources | node.label_sources):
             if "*" in source and (node.path, source) not in globs and \
-                    ambiguous_read(source, written_index, project.writers):
+                    ambiguous_read(source, written_index, paths.writers):
                 continue  # a glob over a folder many scripts write (``feature/train_*.f``): which files, unknown
             for artifact in sorted(persisted.matching(source), key=output_rank.__getitem__):
                 if source != artifact and ("*" in source) == ("*" in artifact):
                     continue
-                if "*" in artifact and ambiguous_read(source, written_index, project.writers):
+                if "*" in artifact and ambiguous_read(source, written_index, paths.writers):
                     continue  # predictions written as one of a family many scripts write: not surely this file
                 produced = outputs[artifact]
                 for output in produced:
@@ -487,7 +494,8 @@ def _build(project, configured: Dict[str, List[str]]) -> SignalLayer:
                 linked.add((node.id, producer))
                 cascades.append(Cascade(producer, node.id, chain[0], (), chain[1:]))
     consumptions = _mark_inputs(consumptions, models, flows, columns_written, comp_of)
-    return SignalLayer(components, comp_of, consumptions, models, outputs, cascades, imports, flows)
+    shared = shared_signals(consumptions, models, components, paths, projects, settings)
+    return SignalLayer(tuple(consumptions), models, outputs, tuple(cascades), flows, tuple(shared))
 
 
 def literal_globs(facts: Dict[str, FileFacts]) -> Set[Tuple[str, int]]:
@@ -529,7 +537,8 @@ def _model_order(ref: ModelRef) -> str:
     return f"{ref.name}@{ref.scope}"  # the order cascades have always been listed in
 
 
-def _follow_values(project, resolve: "_Resolve", comp_of: Dict[str, str], models: Dict[str, ModelNode],
+def _follow_values(facts: Mapping[str, FileFacts], paths: Paths, projects: ProjectRoots, artifacts: ArtifactTables,
+                   predictions: Optional[PredictionTables], resolve: "_Resolve", comp_of: Mapping[str, str], models: Dict[str, ModelNode],
                    consumptions: List[Consumption], cascades: List[Cascade], outputs: Dict[str, List[Output]],
                    alias: Dict[str, str]) -> list:
     """Add what :mod:`debtscan.project.flow` finds through functions: columns consumed as model inputs,
@@ -537,7 +546,7 @@ def _follow_values(project, resolve: "_Resolve", comp_of: Dict[str, str], models
     from debtscan.project.flow import Resolver, evaluate
 
     writes_at: Dict[Tuple[str, int], Set[str]] = {}
-    for access in project.accesses:
+    for access in paths.accesses:
         if access.mode == "write":
             writes_at.setdefault((access.module, access.line), set()).add(access.artifact)
     resolver = Resolver(
@@ -545,9 +554,9 @@ def _follow_values(project, resolve: "_Resolve", comp_of: Dict[str, str], models
         reads_at=lambda path, line: tuple(sorted(resolve.reads_at.get((path, line), ()))),
         writes_at=lambda path, line: tuple(sorted(writes_at.get((path, line), ()))),
         names=lambda via, path: resolve.names(via, path=path),
-        predicts=lambda name: bool(project.tables.predictions.functions.search(name)),
+        predicts=lambda name: predictions is not None and bool(predictions.functions.search(name)),
     )
-    result = evaluate(project.facts, resolver, lambda path: comp_of.get(path, ROOT_COMPONENT))
+    result = evaluate(facts, resolver, lambda path: comp_of.get(path, ROOT_COMPONENT))
     for node_id, fit in sorted(result.fits.items()):
         if fit.wrapper:
             continue
@@ -580,10 +589,9 @@ def _follow_values(project, resolve: "_Resolve", comp_of: Dict[str, str], models
         path, line, column = use.place
         consumptions.append(Consumption(use.name, use.sources, path, line, column, use.scope, "column", use.via,
                                         comp_of.get(path, ROOT_COMPONENT), True))
-    projects = getattr(project, "projects", None) or ProjectRoots()
     for write in result.writes:
         producer = alias.get(write.model, write.model)
-        if producer not in models or project.tables.artifacts.is_model_artifact(projects.of_artifact(write.artifact).local(write.artifact)):
+        if producer not in models or artifacts.is_model_artifact(projects.of_artifact(write.artifact).local(write.artifact)):
             continue
         known_outputs = outputs.setdefault(write.artifact, [])
         if any(o.model == producer for o in known_outputs):
@@ -594,7 +602,7 @@ def _follow_values(project, resolve: "_Resolve", comp_of: Dict[str, str], models
 
 
 def _mark_inputs(consumptions: List[Consumption], models: Dict[str, ModelNode], flows: Dict[str, Set[str]],
-                 written, comp_of: Dict[str, str]) -> List[Consumption]:
+                 written, comp_of: Mapping[str, str]) -> List[Consumption]:
     """Which consumptions are model inputs: the columns a model of the same module is fitted on (the
     per-file facts), those :mod:`debtscan.project.flow` followed into a fit (already marked), and the columns
     selected into a file a model trains on (directly or through up to four files). A column used to filter
@@ -659,7 +667,6 @@ def _mark_inputs(consumptions: List[Consumption], models: Dict[str, ModelNode], 
     return out
 
 
-
 def _model_node(fact: ModelFact, path: str, component: str, resolve: _Resolve) -> ModelNode:
     node = ModelNode(f"model:{path}:{fact.line}", fact.name, fact.api, path, fact.line, fact.scope, component,
                      fact.kind)
@@ -694,11 +701,13 @@ def signal_node(name: str, source: str = "") -> str:
     return f"signal:{name}@{source}" if source else f"signal:{name}"
 
 
-def _add_to_graph(graph: nx.MultiDiGraph, layer: SignalLayer, facts: Dict[str, FileFacts]) -> None:
-    for comp in sorted(layer.components):
+def add_signal_nodes(graph: nx.MultiDiGraph, components: Components, layer: SignalLayer,
+                     facts: Mapping[str, FileFacts]) -> None:
+    """Draw the components, models, signals and their edges into the project's networkx graph."""
+    for comp in sorted(components.members):
         graph.add_node(f"component:{comp}", kind="component", name=comp, label=f"component {comp}",
-                       modules=len(layer.components[comp]), test=SignalLayer.is_test(comp))
-        for path in layer.components[comp]:
+                       modules=len(components.members[comp]), test=Components.is_test(comp))
+        for path in components.members[comp]:
             module = f"module:{path}"
             if module in graph:
                 graph.nodes[module]["component"] = comp
@@ -770,32 +779,14 @@ def _signal(graph: nx.MultiDiGraph, node: str, name: str, source: str) -> None:
         graph.add_node(node, kind="signal", name=name, source=source, label=label)
 
 
-__all__ = ["Consumption", "ModelNode", "Output", "Cascade", "SignalLayer", "add_signal_layer", "signal_layer",
-           "component_of", "signal_node", "ROOT_COMPONENT"]
-
-
 # -- shared signals (DS301 and metrics.signals) ----------------------------------------------------
-DEFAULT_UBIQUITOUS = (
-    "id", "*_id", "id_*", "*_id_*", "*_ids", "uuid", "*_uuid", "index", "idx", "key", "*_key", "timestamp",
-    "*_timestamp", "ts", "date", "*_date", "datetime", "*_datetime", "time", "*_time", "*_at", "year", "month",
-    "day", "label", "labels", "target", "y", "class", "split", "fold", "weight", "sample_weight",
-)
 _ID_TOKENS = frozenset({"id", "ids", "uuid", "guid"})
 
 
-@dataclass(frozen=True)
-class SharedSignal:
-    """A signal (name, source artifact) consumed by several components, some of them disjoint."""
-
-    name: str
-    source: str
-    consumers: Tuple[Consumption, ...]
-
-
-def modeling_modules(layer: SignalLayer, project) -> Set[str]:
+def modeling_modules(models: Mapping[str, ModelNode], paths: Paths) -> Set[str]:
     """Modules that fit or use a model, or write a file: the places where a consumed signal matters."""
-    out = {m.path for m in layer.models.values()}
-    out.update(a.module for a in project.accesses if a.mode is IOMode.WRITE)
+    out = {m.path for m in models.values()}
+    out.update(a.module for a in paths.accesses if a.mode is IOMode.WRITE)
     return out
 
 
@@ -824,42 +815,38 @@ def is_exploratory(path: str, words: Tuple[str, ...]) -> bool:
     return any(t.lower() in words for t in tokens)
 
 
-def shared_signals(layer: SignalLayer, project, ignore: Iterable[str] = DEFAULT_UBIQUITOUS,
-                   ignore_targets: bool = True, only_modeling: bool = True,
-                   match_unknown_sources: bool = False, raw_inputs: bool = True,
-                   inputs_only: bool = True, exploratory: Iterable[str] = DEFAULT_EXPLORATORY
-                   ) -> List[SharedSignal]:
-    """Signals consumed by two or more components of which at least two are disjoint. Signals of raw inputs
-    (files under ``raw-data-dirs`` that nothing in the repo writes) count unless ``raw_inputs`` is off; with
-    ``inputs_only`` only columns consumed as model inputs count; modules whose path says they are exploration
-    or plotting (``exploratory`` words) never count.
+def shared_signals(consumptions: Sequence[Consumption], models: Mapping[str, ModelNode], components: Components,
+                   paths: Paths, projects: ProjectRoots, settings: SharedSignalSettings) -> List[SharedSignal]:
+    """Signals consumed by two or more components of which at least two are disjoint (by the scan's
+    :class:`~debtscan.config.SharedSignalSettings`). Signals of raw inputs (files under ``raw-data-dirs`` that
+    nothing in the repo writes) count unless ``raw_inputs`` is off; with ``inputs_only`` only columns consumed
+    as model inputs count; modules whose path says they are exploration or plotting (``exploratory`` words)
+    never count.
 
     Cost: one pass over the consumptions to file them per (name, source), then per signal its components
     against each other (few), each disjointness test answered from the cached import reach of a component."""
-    written = set(project.writers) if hasattr(project, "writers") else set()
-    is_raw = getattr(project, "is_raw", None)
-    patterns = tuple(ignore)
-    projects = getattr(project, "projects", None) or ProjectRoots()
+    written = set(paths.writers)
+    patterns = tuple(settings.ignore)
     targets: Dict[str, Set[str]] = {}  # per project: one project's label is another's feature
-    if ignore_targets:
-        for model in layer.models.values():
+    if settings.ignore_targets:
+        for model in models.values():
             targets.setdefault(projects.of(model.path).path, set()).update(model.targets)
-    allowed = modeling_modules(layer, project) if only_modeling else None
-    words = tuple(w.lower() for w in exploratory)
+    allowed = modeling_modules(models, paths) if settings.only_modeling_modules else None
+    words = tuple(w.lower() for w in settings.exploratory)
     index: Dict[Tuple[str, str], List[Consumption]] = {}
-    for item in layer.consumptions:
-        if SignalLayer.is_test(item.component) or item.name in targets.get(projects.of(item.path).path, ()) \
+    for item in consumptions:
+        if Components.is_test(item.component) or item.name in targets.get(projects.of(item.path).path, ()) \
                 or is_ubiquitous(item.name, patterns):
             continue
         if allowed is not None and item.path not in allowed and not item.as_input:
             continue
-        if inputs_only and not item.as_input:
+        if settings.inputs_only and not item.as_input:
             continue  # a filter, a key, a plot, a report: not what a model is trained on
         if words and is_exploratory(item.path, words):
             continue  # an exploratory notebook or a chart, even one that fits a quick model
-        sources = item.sources or (("",) if match_unknown_sources else ())
-        if not raw_inputs and is_raw is not None:
-            sources = tuple(s for s in sources if not s or s in written or not is_raw(s))
+        sources = item.sources or (("",) if settings.match_unknown_sources else ())
+        if not settings.raw_inputs:
+            sources = tuple(s for s in sources if not s or s in written or not paths.is_raw(s))
         for source in sources:
             index.setdefault((item.name, source), []).append(item)
     out = []
@@ -867,7 +854,7 @@ def shared_signals(layer: SignalLayer, project, ignore: Iterable[str] = DEFAULT_
         comps = sorted({c.component for c in items})
         if len(comps) < 2:
             continue
-        if not any(layer.disjoint(a, b) for i, a in enumerate(comps) for b in comps[i + 1:]):
+        if not any(components.disjoint(a, b) for i, a in enumerate(comps) for b in comps[i + 1:]):
             continue
         out.append(SharedSignal(name, source, tuple(items)))
     return out

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Set, Tuple
 
 import networkx as nx
 
-from debtscan.project.graph import Project
+from debtscan.project.model import Project
 from debtscan.project.export import to_mermaid
 from debtscan.report.model import DrawnEdge, DrawnNode, GraphView, ModuleHandoff, PipelineDrawing, Report
 

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Dict, FrozenSet, Iterable, List, Mapping, Opti
 
 from debtscan.config import Config
 from debtscan.facts.model import FileFacts
-from debtscan.project.graph import Project
+from debtscan.project.model import Project
 from debtscan.rules.findings import Finding, Related
 from debtscan.rules.pages import PageText
 
@@ -67,7 +67,8 @@ class SuppressionLedger:
 
 @dataclass
 class RuleContext:
-    """What a rule sees: the project (graph, facts, resolved accesses), its options and the config."""
+    """What a rule sees: the project (built before any rule runs; see :class:`~debtscan.project.model.Project`
+    for its parts), its options and the config."""
 
     project: Project
     options: Dict[str, Any]
@@ -99,6 +100,9 @@ class Rule:
     fix: ClassVar[str] = PageText()  # type: ignore[assignment]
     page: ClassVar[Optional[str]] = None
     options: ClassVar[Dict[str, Any]] = {}
+    # The parts of the Project the rule reads (names in ``Project.PARTS``): every built-in rule declares them
+    # and a test runs its examples against a project that refuses any other part. None: any part (plugins).
+    reads: ClassVar[Optional[Tuple[str, ...]]] = None
     measured_precision: ClassVar[Optional[MeasuredPrecision]] = None
     VALID: ClassVar[Sequence[Example]] = ()
     INVALID: ClassVar[Sequence[Example]] = ()

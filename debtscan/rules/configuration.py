@@ -50,6 +50,7 @@ class ScatteredHyperparameter(Rule):
     measured_precision = MeasuredPrecision(4, 4, _MEASURED)
     name = "scattered-hyperparameter"
     category = CATEGORY
+    reads = ('facts', 'imports', 'pipeline')
     severity = "warning"
     options = {"min-files": 2}
     VALID = (
@@ -100,6 +101,7 @@ class DuplicatedConfig(Rule):
     measured_precision = MeasuredPrecision(4, 4, _MEASURED)
     name = "duplicated-config"
     category = CATEGORY
+    reads = ('facts', 'imports', 'pipeline')
     severity = "warning"
     options = {"min-keys": 4}
     VALID = (
@@ -151,6 +153,7 @@ class ForeignConstant(Rule):
     measured_precision = MeasuredPrecision(3, 3, _MEASURED)
     name = "foreign-constant"
     category = CATEGORY
+    reads = ('facts', 'imports', 'pipeline')
     severity = "warning"
     options = {"min-matches": 2}
     VALID = (

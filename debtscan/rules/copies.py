@@ -60,6 +60,7 @@ class CopiedExperiment(Rule):
     measured_precision = MeasuredPrecision(53, 54, _MEASURED)
     name = "copied-experiment"
     category = "dead-experimental-code"
+    reads = ('facts',)
     severity = "warning"
     options = {"similarity": 0.8, "helper-similarity": 0.5, "min-statements": 20}
     VALID = (

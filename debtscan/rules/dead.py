@@ -13,7 +13,7 @@ import posixpath
 from typing import Dict, Iterable, List, Set
 
 from debtscan.config_debt import scripts
-from debtscan.project.graph import is_test_module
+from debtscan.project.kinds import is_test_module
 from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 
@@ -43,6 +43,7 @@ class AbandonedFolder(Rule):
     measured_precision = MeasuredPrecision(2, 2, _MEASURED)
     name = "abandoned-folder"
     category = CATEGORY
+    reads = ('liveness',)
     severity = "warning"
     VALID = (
         Example({"train.py": _LIVE, "old_utils_test.py": "def test_x():\n    assert True\n"}),
@@ -80,6 +81,7 @@ class UnreachableCode(Rule):
     measured_precision = MeasuredPrecision(12, 12, _MEASURED)
     name = "unreachable-code"
     category = CATEGORY
+    reads = ('liveness', 'facts')
     severity = "warning"
     VALID = (
         Example({"train.py": """
@@ -146,6 +148,7 @@ class UnusedFunction(Rule):
     measured_precision = MeasuredPrecision(5, 5, _MEASURED)
     name = "unused-function"
     category = CATEGORY
+    reads = ('facts', 'imports', 'pipeline')
     severity = "info"
     VALID = (
         Example({"train.py": """
@@ -207,6 +210,7 @@ class UnrunScript(Rule):
     measured_precision = MeasuredPrecision(3, 3, _MEASURED)
     name = "unrun-script"
     category = CATEGORY
+    reads = ('facts', 'imports', 'pipeline')
     severity = "info"
     options = {"min-steps": 2, "min-share": 0.5}
     VALID = (
@@ -225,12 +229,12 @@ class UnrunScript(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         project = ctx.project
         minimum = int(ctx.options["min-steps"])
-        run_scripts: Set[str] = {step.script for step in project.steps}
-        run_scripts.update(step.script for step in project.readme_steps)  # a README says how to run it
+        run_scripts: Set[str] = {step.script for step in project.pipeline.steps}
+        run_scripts.update(step.script for step in project.pipeline.readme_steps)  # a README says how to run it
         runners: Dict[str, Dict[str, Set[str]]] = {}
-        for step in project.steps:
+        for step in project.pipeline.steps:
             runners.setdefault(posixpath.dirname(step.script), {}).setdefault(step.runner, set()).add(step.script)
-        runner_files = {step.runner.split(":", 1)[0] for step in project.steps}
+        runner_files = {step.runner.split(":", 1)[0] for step in project.pipeline.steps}
         candidates = scripts(project)
         in_folder: Dict[str, int] = {}
         for path in candidates:
@@ -266,6 +270,7 @@ class ConstantFlag(Rule):
     measured_precision = MeasuredPrecision(11, 11, _MEASURED)
     name = "constant-experiment-flag"
     category = CATEGORY
+    reads = ('facts',)
     severity = "warning"
     VALID = (
         Example({"train.py": """

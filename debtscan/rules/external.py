@@ -20,11 +20,12 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from debtscan.artifacts import ArtifactKind
 from debtscan.facts.collector import MODULE_SCOPE
-from debtscan.project.graph import Access, is_model_access
+from debtscan.project.accesses import Access
+from debtscan.project.kinds import is_model_access
 from debtscan.facts.values import Lit
 from debtscan.knowledge.external import ExternalKnowledge, name_matches
 from debtscan.project.external import (
-    Endpoint, EndpointKind, ExternalWorld, Function, PredictionSite, Threshold, external_world, is_test_path,
+    Endpoint, EndpointKind, ExternalWorld, Function, PredictionSite, Threshold, is_test_path,
 )
 from debtscan.project.roots import ScopedPathIndex
 from debtscan.rules.findings import Finding, Related
@@ -98,9 +99,10 @@ class _ThresholdRule(Rule):
     """The shared analysis of DS401 and DS402: thresholds grouped by model."""
 
     category = CATEGORY
+    reads = ('external',)
 
     def groups(self, ctx: RuleContext):
-        world = external_world(ctx.project, ctx.config)
+        world = ctx.project.external
         serving = _serving_functions(world, _endpoints(world, {}))
         ignore = {str(v) for v in ctx.options.get("ignore-values", ())}
         sites = [t for t in world.thresholds if not is_test_path(t.path) and t.value not in ignore]
@@ -242,10 +244,11 @@ class ScatteredThreshold(_ThresholdRule):
 
 class _ServingRule(Rule):
     category = CATEGORY
+    reads = ('external', 'paths', 'pipeline', 'projects', 'tables')
 
     def served(self, ctx: RuleContext):
         """(endpoint, its reach, its predictions) for every endpoint that reaches a prediction."""
-        world = external_world(ctx.project, ctx.config)
+        world = ctx.project.external
         out = []
         for endpoint in sorted(_endpoints(world, ctx.options), key=lambda e: (e.path, e.line, e.function)):
             reach = set(world.reach(endpoint.key)) | set(world.middleware(endpoint.path))
@@ -265,8 +268,8 @@ class _ServingRule(Rule):
             if p.fitted_here or p.function in served or p.path in seen or is_test_path(p.path) or \
                     world.facts[p.path].notebook:
                 continue
-            external = [s for s in p.sources if s not in project.writers and not project.is_declared(s)
-                        and not project.is_raw(s)
+            external = [s for s in p.sources if s not in project.paths.writers
+                        and not project.pipeline.is_declared(s) and not project.paths.is_raw(s)
                         and not _is_competition_raw(project.projects.of_artifact(s).local(s), DEFAULT_RAW_FILES,
                                                     DEFAULT_DATA_FOLDERS)
                         and not project.tables.artifacts.is_model_artifact(s)]
@@ -446,6 +449,7 @@ class PredictionFeedbackLoop(Rule):
     """A model's predictions written where its own training data comes from."""
 
     code = "DS405"
+    reads = ('signals', 'paths', 'projects')
     name = "prediction-feedback-loop"
     category = CATEGORY
     severity = "warning"
@@ -486,10 +490,8 @@ class PredictionFeedbackLoop(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        from debtscan.project.signals import signal_layer
-
         project = ctx.project
-        layer = signal_layer(project, ctx.config)
+        layer = project.signals
         outputs = layer.outputs
         persisted = ScopedPathIndex(project.projects, outputs)
         derived: Dict[str, Dict[str, Tuple[str, ...]]] = {}   # artifact -> producer model -> chain
@@ -507,7 +509,7 @@ class PredictionFeedbackLoop(Rule):
                     frontier.append((nxt, producer, chain + (nxt,)))
         reported: Set[Tuple[str, str]] = set()
         read_lines: Dict[Tuple[str, str], int] = {}
-        for access in project.accesses:
+        for access in project.paths.accesses:
             if access.mode == "read":
                 key = (access.module, access.artifact)
                 read_lines[key] = min(read_lines.get(key, access.line), access.line)
@@ -549,6 +551,7 @@ class UnstableDataDependency(Rule):
     """An input that the repo neither produces, declares nor pins."""
 
     code = "DS406"
+    reads = ('facts', 'liveness', 'paths', 'pipeline', 'projects', 'signals', 'sources', 'tables')
     measured_precision = MeasuredPrecision(20, 20, "judged by hand on 17 public repositories nobody here wrote (issue 17, notes/world.md)")
     name = "unstable-data-dependency"
     category = CATEGORY
@@ -579,32 +582,30 @@ class UnstableDataDependency(Rule):
         names = list(ctx.options["raw-file-names"])
         folders = [f.strip("/") for f in ctx.options["data-folders"]]
         pinned = [re.compile(p, re.IGNORECASE) for p in DEFAULT_PINNED + list(ctx.options["pinned-patterns"])]
-        patterns = ScopedPathIndex(project.projects, (w for w in project.writers if "*" in w))
+        patterns = ScopedPathIndex(project.projects, (w for w in project.paths.writers if "*" in w))
         # files some code writes under a folder it computes (``os.path.join(dest, "train.pkl")``): a read of
         # the same file name in the same project may be of that file
         written_names = {(project.projects.of_artifact(w).path, posixpath.basename(w))
-                         for w in project.writers if "*" in w and "*" not in posixpath.basename(w)}
+                         for w in project.paths.writers if "*" in w and "*" not in posixpath.basename(w)}
         # file names written by code set apart as abandoned (a trash/ folder): produced, if badly
         dead_writes = {posixpath.basename(io.path.value) for facts in project.liveness.excluded.values()
                        for io in facts.io if io.mode == "write" and isinstance(io.path, Lit)
                        and isinstance(io.path.value, str)}
         # files models are saved to or loaded from (``joblib.load("fraud_model.pkl")`` then ``.predict``)
-        from debtscan.project.signals import signal_layer
-
-        models = {a for node in signal_layer(project, ctx.config).models.values() for a in node.artifacts}
+        models = {a for node in project.signals.models.values() for a in node.artifacts}
         downloads = ExternalKnowledge.load().download_calls
         fetching = {path for path, facts in project.facts.items()
                     if any(name_matches(c.qualname, downloads) for c in facts.calls)}
         reads: Dict[str, List[Access]] = {}
-        for access in project.accesses:
+        for access in project.paths.accesses:
             path = access.artifact
             if access.mode != "read" or not access.exact or access.base == "absolute" or path.startswith(".."):
                 continue
             if access.kind is not ArtifactKind.LOCAL_FILE or is_test_path(access.module):
                 continue
-            if project.is_raw(path) or is_model_access(access, project.tables.artifacts) or path.lower().endswith(_CONFIG_SUFFIXES):
+            if project.paths.is_raw(path) or is_model_access(access, project.tables.artifacts) or path.lower().endswith(_CONFIG_SUFFIXES):
                 continue
-            if project.is_declared(path) or path in project.writers:
+            if project.pipeline.is_declared(path) or path in project.paths.writers:
                 continue
             local = project.projects.of_artifact(path).local(path)
             if "/" not in local and "." not in local:
@@ -639,7 +640,7 @@ class UnstableDataDependency(Rule):
             yield self.finding(
                 *first.where[:2],
                 f"`{path}` is read here{more}, but nothing in the repo writes it, nothing declares it (dvc.yaml, a "
-                f"data catalogue, raw-data folders: {', '.join(project.raw_data_dirs)}) and nothing pins its "
+                f"data catalogue, raw-data folders: {', '.join(project.paths.raw_data_dirs)}) and nothing pins its "
                 f"version: an unstable data dependency. Declare it and pin a version (a dated or versioned path, a "
                 f"checksum, dvc.lock), or commit the step that produces it.",
                 column=first.where[2], subject=f"orphan:{path}",

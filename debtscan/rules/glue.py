@@ -10,9 +10,8 @@ import hashlib
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from debtscan.facts.model import FileFacts, LineKind, StatementFact
+from debtscan.project.composition import Tally
 from debtscan.metrics.glue import (
-    Tally,
-    composition,
     describe_adapters,
     glue_runs,
     line_ranges,
@@ -178,6 +177,7 @@ class GlueHeavyModule(Rule):
     code = "DS101"
     name = "glue-heavy-module"
     category = "glue-code"
+    reads = ('composition', 'facts')
     severity = "warning"
     options = {"min-code-lines": 40, "max-glue-ratio": 0.5}
     VALID = (
@@ -191,7 +191,7 @@ class GlueHeavyModule(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         minimum = int(ctx.options["min-code-lines"])
         threshold = float(ctx.options["max-glue-ratio"])
-        comp = composition(ctx.project)
+        comp = ctx.project.composition
         flagged: Set[str] = set()
         for path, tally in sorted(comp.files.items()):
             if tally.code_lines < minimum or tally.ratio("glue") <= threshold:
@@ -220,7 +220,7 @@ class GlueHeavyModule(Rule):
         facts = ctx.facts[path]
         # the conversions written out in the file first (where to look); else the lines that are glue
         # because they call the project's glue helpers
-        runs = glue_runs(facts) or glue_runs(facts, composition(ctx.project).kinds(path))
+        runs = glue_runs(facts) or glue_runs(facts, ctx.project.composition.kinds(path))
         if glue is None:
             glue = [s for run in runs for s in run]
         anchor = longest_run(runs)
@@ -243,6 +243,7 @@ class RepeatedGlue(Rule):
     code = "DS102"
     name = "repeated-glue"
     category = "glue-code"
+    reads = ('facts',)
     severity = "warning"
     measured_precision = MeasuredPrecision(
         6, 6, "judged by hand on eight public repositories nobody here wrote (issue 16)")
@@ -356,6 +357,7 @@ class RepoGlueRatio(Rule):
     code = "DS103"
     name = "repo-glue-ratio"
     category = "glue-code"
+    reads = ('composition', 'facts')
     severity = "info"
     options = {"max-glue-ratio": 0.3, "min-code-lines": 40}
     VALID = (
@@ -367,7 +369,7 @@ class RepoGlueRatio(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        comp = composition(ctx.project)
+        comp = ctx.project.composition
         repo = comp.repo
         ratio = repo.ratio("glue")
         if repo.code_lines < int(ctx.options["min-code-lines"]) or ratio <= float(ctx.options["max-glue-ratio"]):

@@ -1,15 +1,17 @@
 """Pipeline-jungle rules (DS2xx): data handed between scripts through intermediate files.
 
-All of them read the resolved accesses and hand-offs of :class:`debtscan.project.graph.Project`: raw inputs (only
-read) and final outputs (only written) are never hand-offs, saved models loaded for inference are not data
-hand-offs, and artifacts declared in ``dvc.yaml`` / a Kedro catalog are managed, not jungle.
+All of them read the resolved accesses and hand-offs of the project (its ``paths`` and ``pipeline``
+parts): raw inputs (only read) and final outputs (only written) are never hand-offs, saved models loaded for
+inference are not data hand-offs, and artifacts declared in ``dvc.yaml`` / a Kedro catalog are managed, not jungle.
 """
 from __future__ import annotations
 
 import re
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
-from debtscan.project.graph import Access, HandoffGroup, is_model_access, producer_order
+from debtscan.project.accesses import Access
+from debtscan.project.kinds import is_model_access
+from debtscan.project.model import HandoffGroup, producer_order
 from debtscan.project.segments import Certainty, pattern_regex
 from debtscan.rules.findings import Finding, Related, chain_subject, group_subject
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
@@ -39,6 +41,7 @@ class IntermediateFileHandoff(Rule):
     code = "DS201"
     name = "intermediate-file-handoff"
     category = CATEGORY
+    reads = ('pipeline',)
     severity = "warning"
     measured_precision = MeasuredPrecision(
         34, 40,
@@ -121,7 +124,7 @@ class IntermediateFileHandoff(Rule):
         written by 300 modules and read by 300 costs 600 findings, not 90,000 pairs."""
         writes_at: Dict[Tuple[str, int], List[Tuple[Access, HandoffGroup]]] = {}
         reads_at: Dict[Tuple[str, int], List[Tuple[Access, HandoffGroup]]] = {}
-        for group in ctx.project.handoff_groups:
+        for group in ctx.project.pipeline.handoff_groups:
             readers = set(group.reader_modules)
             writers = set(group.writer_modules)
             if not group.ambiguous:  # a family that may have produced a read: one finding, at the read
@@ -248,6 +251,7 @@ class JungleChain(Rule):
     code = "DS202"
     name = "jungle-chain"
     category = CATEGORY
+    reads = ('pipeline',)
     severity = "warning"
     options = {"min-handoffs": 3}
     VALID = (
@@ -269,8 +273,8 @@ class JungleChain(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         project = ctx.project
         minimum = ctx.options["min-handoffs"]
-        hubs = project.hubs
-        for chain in project.chains:
+        hubs = project.pipeline.hubs
+        for chain in project.pipeline.chains:
             hops = len(chain) - 1
             if hops < minimum:
                 continue
@@ -289,7 +293,7 @@ class JungleChain(Rule):
             text = chain[0]
             for artifact, module in zip(steps, chain[1:]):
                 text += f" -> {artifact} -> {module}"
-            runners = {project.run_position[m][0] for m in chain if m in project.run_position}
+            runners = {project.pipeline.run_position[m][0] for m in chain if m in project.pipeline.run_position}
             order = f" (run in this order by {', '.join(sorted(runners))})" if runners else ""
             yield self.finding(
                 *first_write.where[:2],
@@ -305,6 +309,7 @@ class MultipleWriters(Rule):
     code = "DS203"
     name = "multiple-writers"
     category = CATEGORY
+    reads = ('pipeline', 'paths', 'tables')
     severity = "warning"
     measured_precision = MeasuredPrecision(
         2, 2,
@@ -327,11 +332,11 @@ class MultipleWriters(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         """O(writes log writes) per intermediate artifact: the writers are filed per module once."""
         project = ctx.project
-        intermediate = {g.written for g in project.handoff_groups}
+        intermediate = {g.written for g in project.pipeline.handoff_groups}
         for artifact in sorted(intermediate):
             if "*" in artifact:
                 continue
-            writes = [w for w in project.writers.get(artifact, []) if not is_model_access(w, project.tables.artifacts)]
+            writes = [w for w in project.paths.writers.get(artifact, []) if not is_model_access(w, project.tables.artifacts)]
             first: Dict[str, Access] = {}
             for write in writes:
                 known = first.get(write.module)
@@ -362,6 +367,7 @@ class JoinOfIntermediates(Rule):
     code = "DS204"
     name = "join-of-intermediates"
     category = CATEGORY
+    reads = ('pipeline', 'facts', 'tables')
     severity = "warning"
     measured_precision = MeasuredPrecision(
         10, 11,
@@ -395,7 +401,7 @@ class JoinOfIntermediates(Rule):
         project = ctx.project
         # per (module, scope): each read place with the writer modules of each file it may read
         reads_by_scope: Dict[Tuple[str, str], List[Tuple[Access, str, frozenset]]] = {}
-        for group in project.handoff_groups:
+        for group in project.pipeline.handoff_groups:
             if group.ambiguous:
                 continue
             readers = set(group.reader_modules)
@@ -449,14 +455,14 @@ class JoinOfIntermediates(Rule):
                 )
         intermediate_writes: Dict[Tuple[str, str], List[Access]] = {}
         groups_of: Dict[Tuple[str, int, str], List[HandoffGroup]] = {}
-        for group in project.handoff_groups:
+        for group in project.pipeline.handoff_groups:
             writers = set(group.writer_modules)
             for write in group.writes:
                 if write.module in writers:
                     intermediate_writes.setdefault((write.module, write.scope), []).append(write)
                     groups_of.setdefault((write.module, write.line, write.artifact), []).append(group)
         read_column: Dict[Tuple[str, int], int] = {}
-        for group in project.handoff_groups:
+        for group in project.pipeline.handoff_groups:
             for read in group.reads:
                 key = (read.module, read.line)
                 read_column[key] = min(read.column, read_column.get(key, read.column))
@@ -493,6 +499,7 @@ class HardCodedPath(Rule):
     code = "DS205"
     name = "hard-coded-path"
     category = CATEGORY
+    reads = ('paths',)
     severity = "warning"
     measured_precision = MeasuredPrecision(
         26, 29,
@@ -517,7 +524,7 @@ class HardCodedPath(Rule):
         project = ctx.project
         allowed = tuple(ctx.options["allowed-prefixes"])
         grouped: Dict[Tuple[str, int], List[Access]] = {}
-        for access in project.accesses:
+        for access in project.paths.accesses:
             if access.base != "absolute":
                 continue
             path = access.artifact
@@ -525,7 +532,7 @@ class HardCodedPath(Rule):
                 continue
             if access.api.startswith(_CLUSTER_APIS):
                 continue  # Spark resolves a path without a scheme on the cluster's file system (HDFS), not one machine
-            where = project.anchors.get((access.module, access.line, access.column), (access.module, access.line))
+            where = project.paths.anchors.get((access.module, access.line, access.column), (access.module, access.line))
             grouped.setdefault(where, []).append(access)
         for (path, line), accesses in sorted(grouped.items()):
             artifacts = sorted({a.artifact for a in accesses})
@@ -552,6 +559,7 @@ class FileCycle(Rule):
     code = "DS206"
     name = "file-cycle"
     category = CATEGORY
+    reads = ('pipeline', 'projects')
     severity = "warning"
     options = {"max-cycles": 20}
     VALID = (
@@ -574,11 +582,11 @@ class FileCycle(Rule):
         with one shortest cycle through it as the witness: O(V + E) (Tarjan, then one breadth-first search
         per component), never an enumeration of cycles. ``max-cycles`` bounds the findings of each project."""
         project = ctx.project
-        hubs = project.hubs
+        hubs = project.pipeline.hubs
         limit = ctx.options["max-cycles"]
         witnessed = []
-        for members in project.flow_components:
-            cycle = project.shortest_cycle(members)
+        for members in project.pipeline.cycles:
+            cycle = project.pipeline.shortest_cycle(members)
             if len(cycle) >= 2:
                 witnessed.append((cycle, members))
         witnessed.sort(key=lambda item: (len(item[0]), sorted(item[0])))
@@ -616,6 +624,7 @@ class ReadBeforeWrite(Rule):
     name = "read-before-write"
     category = CATEGORY
     severity = "warning"
+    reads = ('pipeline',)
     VALID = (
         Example({
             "run.sh": "python prepare.py\npython train.py\n",
@@ -635,14 +644,14 @@ class ReadBeforeWrite(Rule):
         """Nothing to do without a runner; else O(runners x read places + writes x reads of the groups)."""
         project = ctx.project
         positions: Dict[str, Dict[str, int]] = {}
-        for step in project.steps:
+        for step in project.pipeline.steps:
             positions.setdefault(step.runner, {}).setdefault(step.script, step.order)
         if not positions:
             return
         reported: Set[Tuple[str, int]] = set()
         by_read: Dict[Tuple[str, int, str], List[Access]] = {}
         first_read: Dict[Tuple[str, int], Access] = {}
-        for group in project.handoff_groups:
+        for group in project.pipeline.handoff_groups:
             for read in group.reads:
                 writes = [w for w in group.writes if w.module != read.module]
                 if writes:

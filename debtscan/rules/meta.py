@@ -20,6 +20,7 @@ class UnusedSuppression(SuppressionRule):
     code = "DS001"
     name = "unused-suppression"
     category = "suppression"
+    reads = ()
     severity = "info"
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:

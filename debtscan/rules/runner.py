@@ -10,7 +10,7 @@ from typing import List, Mapping, Optional, Sequence, Tuple
 from debtscan.config import Config
 from debtscan.errors import INTERNAL_ERROR, ErrorKind
 from debtscan.facts.model import FileFacts
-from debtscan.project.graph import Project
+from debtscan.project.model import Project
 from debtscan.rules.findings import Finding, ScanError
 from debtscan.rules.base import Rule, RuleContext, rule_options
 from debtscan.rules.meta import SuppressionRule

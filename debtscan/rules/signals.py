@@ -9,9 +9,9 @@ from debtscan.facts.model import ModelKind
 from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 from debtscan.project.roots import ScopedPathIndex
+from debtscan.config import DEFAULT_EXPLORATORY, DEFAULT_UBIQUITOUS
 from debtscan.project.signals import (
-    DEFAULT_EXPLORATORY, DEFAULT_UBIQUITOUS, ROOT_COMPONENT, Consumption, ModelNode, Output, SignalLayer,
-    ambiguous_read, literal_globs, shared_signals, signal_layer,
+    ROOT_COMPONENT, Components, Consumption, ModelNode, Output, ambiguous_read, literal_globs,
 )
 
 
@@ -75,6 +75,7 @@ class SharedInputSignal(Rule):
     code = "DS301"
     name = "shared-input-signal"
     category = "coupled-signals"
+    reads = ('signals', 'components', 'facts')
     severity = "warning"
     measured_precision = MeasuredPrecision(
         5, 6,
@@ -195,10 +196,8 @@ class SharedInputSignal(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        layer = signal_layer(ctx.project, ctx.config)
-        shared = shared_signals(layer, ctx.project, ctx.options["ignore"], ctx.options["ignore-targets"],
-                                ctx.options["only-modeling-modules"], ctx.options["match-unknown-sources"],
-                                ctx.options["raw-inputs"], ctx.options["inputs-only"], ctx.options["exploratory"])
+        components = ctx.project.components
+        shared = ctx.project.signals.shared  # by the scan's shared-signal settings (this rule's options)
         # one finding per consuming module, at its first use of a shared signal, listing the other components'
         # first uses (one per module)
         by_module: Dict[Tuple[str, str], List[Tuple[Consumption, str]]] = {}
@@ -214,7 +213,7 @@ class SharedInputSignal(Rule):
                 if (signal.name, signal.source) not in keys:
                     continue
                 for other in signal.consumers:
-                    if other.component == component or not layer.disjoint(component, other.component):
+                    if other.component == component or not components.disjoint(component, other.component):
                         continue
                     if copies.same(path, other.path):
                         continue  # one consumer copied into another folder (a lesson's next version): DS5xx
@@ -279,6 +278,7 @@ class CorrectionCascade(Rule):
     code = "DS302"
     name = "correction-cascade"
     category = "correction-cascade"
+    reads = ('signals',)
     severity = "warning"
     measured_precision = MeasuredPrecision(
         7, 7,
@@ -350,7 +350,7 @@ class CorrectionCascade(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        layer = signal_layer(ctx.project, ctx.config)
+        layer = ctx.project.signals
         by_consumer: Dict[str, List] = {}
         for cascade in layer.cascades:
             if cascade.consumer in layer.models:
@@ -394,6 +394,7 @@ class UndeclaredConsumer(Rule):
     code = "DS303"
     name = "undeclared-consumer"
     category = "undeclared-consumer"
+    reads = ('signals', 'components', 'graph', 'paths', 'projects', 'facts')
     severity = "warning"
     measured_precision = MeasuredPrecision(
         5, 5,
@@ -441,37 +442,38 @@ class UndeclaredConsumer(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         """Each persisted output meets the read paths through a per-project index (O(P log P + matches)),
         not every read path of the repo."""
-        layer = signal_layer(ctx.project, ctx.config)
+        layer = ctx.project.signals
+        components = ctx.project.components
         graph = ctx.project.graph
         outputs = {a: list(o) for a, o in layer.outputs.items()}
         modeling = {m.path for m in layer.models.values()}
         for node, data in graph.nodes(data=True):
             if data.get("kind") == "artifact" and data.get("model_output") and data["path"] not in outputs:
-                writers = [w for w in ctx.project.writers.get(data["path"], ()) if w.module in modeling]
+                writers = [w for w in ctx.project.paths.writers.get(data["path"], ()) if w.module in modeling]
                 if writers:
                     outputs[data["path"]] = [Output(data["path"], "", w.module, w.line, ()) for w in writers]
         reported: Set[Tuple[str, int]] = set()
         # the read paths that may name each output, through an index per project (not every pair)
-        read_paths = ScopedPathIndex(ctx.project.projects, ctx.project.readers)
-        written = ScopedPathIndex(ctx.project.projects, ctx.project.writers)
+        read_paths = ScopedPathIndex(ctx.project.projects, ctx.project.paths.readers)
+        written = ScopedPathIndex(ctx.project.projects, ctx.project.paths.writers)
         globs = literal_globs(ctx.project.facts)
         for artifact, produced in sorted(outputs.items()):
             for read_path in read_paths.matching(artifact):
                 # a pattern on one side may match the other; two patterns say too little
                 if read_path != artifact and ("*" in read_path) == ("*" in artifact):
                     continue
-                reads = ctx.project.readers[read_path]
-                if "*" in read_path + artifact and ambiguous_read(read_path, written, ctx.project.writers):
+                reads = ctx.project.paths.readers[read_path]
+                if "*" in read_path + artifact and ambiguous_read(read_path, written, ctx.project.paths.writers):
                     # a pattern over a folder many scripts write: which of their files it reads, unknown
                     # (unless it is a literal glob, which reads them all)
                     reads = [r for r in reads if (r.module, r.line) in globs]
                 for read in sorted(reads, key=lambda r: (r.module, r.line)):
-                    reader = layer.component_of.get(read.module)
-                    if reader is None or SignalLayer.is_test(reader):
+                    reader = components.of.get(read.module)
+                    if reader is None or Components.is_test(reader):
                         continue
                     for output in produced:
-                        owner = layer.component_of.get(output.path)
-                        if owner is None or owner == reader or layer.imports(reader, owner):
+                        owner = components.of.get(output.path)
+                        if owner is None or owner == reader or components.imports_component(reader, owner):
                             continue
                         # reported where the read's path is written down (a helper's fixed path: its line)
                         path, line, column = read.where
@@ -502,6 +504,7 @@ class EntangledFeatureSet(Rule):
     code = "DS304"
     name = "entangled-feature-set"
     category = "coupled-signals"
+    reads = ('signals', 'components', 'paths', 'projects')
     severity = "warning"
     VALID = (
         Example({
@@ -550,13 +553,14 @@ class EntangledFeatureSet(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         """Models filed per (defining project, feature-list constant): O(models) plus, per list, its models
         against each other (a constant shared by k models costs k x k disjointness tests)."""
-        layer = signal_layer(ctx.project, ctx.config)
+        layer = ctx.project.signals
+        components = ctx.project.components
         project = ctx.project
-        constants = project.resolver.constants if project.resolver is not None else None
+        constants = project.paths.resolver.constants if project.paths.resolver is not None else None
         # one constant per defining project: every project of a monorepo may have its ``config.FEATURES``
         by_list: Dict[Tuple[str, str], List[ModelNode]] = {}
         for model in layer.models.values():
-            if model.kind is not ModelKind.FIT or SignalLayer.is_test(model.component):
+            if model.kind is not ModelKind.FIT or Components.is_test(model.component):
                 continue
             for name in model.feature_lists:
                 defining = constants.file_of(name.rpartition(".")[0], model.path, model.path) \
@@ -567,7 +571,7 @@ class EntangledFeatureSet(Rule):
             if len(comps) < 2:
                 continue
             for model in sorted(models, key=lambda m: (m.path, m.line)):
-                others = [m for m in models if layer.disjoint(model.component, m.component)]
+                others = [m for m in models if components.disjoint(model.component, m.component)]
                 if not others:
                     continue
                 other_comps = sorted({m.component for m in others})

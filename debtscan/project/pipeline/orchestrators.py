@@ -16,9 +16,10 @@ from __future__ import annotations
 import heapq
 import posixpath
 import shlex
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
-from debtscan.facts.model import AssetFact, TaskFact, TaskKind
+from debtscan.facts.model import AssetFact, FileFacts, TaskFact, TaskKind
+from debtscan.project.accesses import Access
 from debtscan.project.pipeline.runners import Step, parse_command
 
 _RUNNING_KINDS = (TaskKind.COMMAND, TaskKind.SCRIPT, TaskKind.CALLABLE, TaskKind.LUIGI)
@@ -171,14 +172,17 @@ def _asset_of(scope: str, module: str, by_scope: Dict[Tuple[str, str], AssetFact
     return None
 
 
-def managed_artifacts(project, is_test_module) -> Dict[str, str]:
-    """Artifact -> what declares it, for artifacts a declared data pipeline manages (Dagster, dbt, Luigi);
-    ``is_test_module`` tells test code (which is no pipeline step)."""
+def managed_artifacts(facts: Mapping[str, FileFacts], writers: Mapping[str, Sequence[Access]],
+                      readers: Mapping[str, Sequence[Access]], is_test_module: Callable[[str], bool]
+                      ) -> Dict[str, str]:
+    """Artifact -> what declares it, for artifacts a declared data pipeline manages (Dagster, dbt, Luigi),
+    given every artifact's resolved ``writers`` and ``readers``; ``is_test_module`` tells test code (which is
+    no pipeline step)."""
     out: Dict[str, str] = {}
-    by_scope, by_name = _asset_scopes(project.facts)
-    for artifact in sorted(set(project.writers) | set(project.readers)):
-        writes = [w for w in project.writers.get(artifact, ()) if not is_test_module(w.module)]
-        reads = [r for r in project.readers.get(artifact, ()) if not is_test_module(r.module)]
+    by_scope, by_name = _asset_scopes(facts)
+    for artifact in sorted(set(writers) | set(readers)):
+        writes = [w for w in writers.get(artifact, ()) if not is_test_module(w.module)]
+        reads = [r for r in readers.get(artifact, ()) if not is_test_module(r.module)]
         accesses = writes + reads
         if not accesses:
             continue
