@@ -13,7 +13,7 @@ from debtscan.facts.model import Arity, CliArg
 from debtscan.facts.values import Arg, Lit, PathJoin
 from debtscan.project.argv import bind, substitute
 from debtscan.project.pipeline.runners import RunSource, makefile_steps, parse_invocations, readme_steps, shell_steps
-from debtscan.testing import scan_repo, write_repo
+from debtscan.testing import locations, scan_repo, write_repo
 
 CLEAN = """
     import argparse
@@ -176,6 +176,15 @@ def test_a_readme_command_does_not_override_a_runner():
     assert _accesses(project, "prepare.py") == {("read", "data/a.csv"), ("write", "work/a.csv")}
 
 
+def test_a_path_only_a_readme_gives_is_no_unstable_dependency():
+    report, project = _scan({
+        "README.md": "```\npython plot.py 600_001\n```\n",
+        "plot.py": "import sys\nimport pandas as pd\npd.read_csv(f'importance/{sys.argv[1]}.csv').plot()\n",
+    })
+    assert [(a.artifact, a.certain) for a in project.accesses] == [("importance/600_001.csv", False)]
+    assert not locations(report.findings, "DS406")
+
+
 def test_every_choice_of_an_argument_is_followed_like_a_dataset_switch():
     inspect = """
         import argparse
@@ -286,3 +295,12 @@ def test_runners_record_the_words_they_pass():
     readme = "Intro\n\n```python\npython a/x.py not-a-command\n```\n\n```bash\n$ cd a && python x.py q\n```\n"
     assert [(s.script, s.argv, s.source) for s in readme_steps(readme, "README.md", KNOWN)] == \
         [("a/x.py", ("q",), RunSource.README)]
+
+
+def test_a_runner_in_a_folder_of_abandoned_work_gives_no_values():
+    _, project = _scan({
+        "run.sh": "python prepare.py data/a.csv work/a.csv\n",
+        "sh/deprecated/run_old.sh": "python prepare.py data/old.csv work/old.csv\n",
+        "prepare.py": CLEAN,
+    })
+    assert _accesses(project, "prepare.py") == {("read", "data/a.csv"), ("write", "work/a.csv")}

@@ -12,8 +12,11 @@ gives two sets of paths, not their cross product.
 Without an invocation an argument stands for its default, and an argument with literal ``choices`` for each
 of them (the default first), as a dataset switch does (:mod:`debtscan.project.variants`). A value a runner
 gives is relative to the folder the runner runs the script from; it is rebased onto the folder the script's
-own paths are resolved in. README invocations count only for scripts that nothing else runs, and the paths
-they give are no exact match (``pattern`` certainty): they say what the authors type, not what a file runs.
+own paths are resolved in. README invocations count only for scripts that nothing else runs (added to a runner's, a README's
+alternative runs made joins of alternatives look like joins of producers), and the paths only they give are
+no exact match (``pattern`` certainty): they say what the authors type, not what a file runs.
+A runner in a folder of abandoned work (``deprecated/``, ``old/``: :data:`~debtscan.liveness.DEAD_FOLDERS`)
+gives no values.
 
 Cost: O(words) per invocation to bind, O(size of a path value) per I/O fact and invocation, at most
 :data:`MAX_INVOCATIONS` distinct invocations per script.
@@ -25,6 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from debtscan.facts.model import Arity, CliArg, FileFacts, IOFact
+from debtscan.liveness import DEAD_FOLDERS
 from debtscan.facts.values import Arg, Choice, Concat, Format, Lit, PathJoin, PathOp, Seq, Sym, Unknown, Why
 from debtscan.project.pipeline.runners import Argv, RunSource, Step
 
@@ -201,6 +205,11 @@ def _rebaser(run_cwd: str, target: str) -> Callable[[str], str]:
     return rebase
 
 
+def _abandoned(runner: str) -> bool:
+    """A runner in a folder of abandoned work (``sh/deprecated/run.sh``): what it passes is no evidence."""
+    return any(part.lower() in DEAD_FOLDERS for part in runner.split("/")[:-1])
+
+
 class Arguments:
     """The invocations of every script (runner steps, declared stages, README commands) bound to the
     arguments the script declares; :meth:`variants` gives an I/O fact once per distinct invocation."""
@@ -208,8 +217,9 @@ class Arguments:
     def __init__(self, facts: Mapping[str, FileFacts], steps: Sequence[Step], readme: Sequence[Step]) -> None:
         self.facts = facts
         self.by_script: Dict[str, List[Invocation]] = {}
-        run = {step.script for step in steps}
-        for step in list(steps) + [s for s in readme if s.script not in run]:
+        live = [step for step in steps if not _abandoned(step.runner.split(":", 1)[0])]
+        run = {step.script for step in live}
+        for step in live + [s for s in readme if s.script not in run and not _abandoned(s.runner)]:
             fact = facts.get(step.script)
             if fact is None:
                 continue

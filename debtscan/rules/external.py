@@ -599,8 +599,9 @@ class UnstableDataDependency(Rule):
         reads: Dict[str, List[Access]] = {}
         for access in project.paths.accesses:
             path = access.artifact
-            if access.mode != "read" or not access.exact or access.base == "absolute" or path.startswith(".."):
-                continue
+            if access.mode != "read" or not access.exact or not access.certain or access.base == "absolute" \
+                    or path.startswith(".."):
+                continue  # (a path only a README's command gives is no evidence: debtscan.project.argv)
             if access.kind is not ArtifactKind.LOCAL_FILE or is_test_path(access.module):
                 continue
             if project.paths.is_raw(path) or is_model_access(access, project.tables.artifacts) or path.lower().endswith(_CONFIG_SUFFIXES):
