@@ -380,3 +380,290 @@ def test_recursion_and_deep_chains_stay_bounded(tmp_path):
     _, project = scan(tmp_path, files)
     model = project.signals.models["model:loop.py:8"]
     assert model.inputs == {"x"} and model.sources == {"data/t.csv"}
+
+
+# -- predictions through private toolkits, named series and per-column feature files ---------------------
+TO_FEATURE = """
+    def to_feature(df, path):
+        for c in df.columns:
+            df[[c]].to_feather(f"{path}_{c}.f")
+"""
+
+
+def test_a_private_toolkits_prediction_function_given_fitted_models_returns_their_predictions(tmp_path):
+    files = {
+        "stack.py": """
+            import lightgbm as lgb
+            import pandas as pd
+            from sklearn.linear_model import LogisticRegression
+            import mlkit as kit
+            frame = pd.read_parquet("data/train.parquet")
+            ret, models = lgb.cv({}, lgb.Dataset(frame[["a", "b"]], frame["y"]), 100)
+            oof = kit.eval_oob(frame[["a", "b"]], frame["y"], models)
+            report = kit.summarise(models)
+            meta = LogisticRegression().fit(pd.DataFrame({"oof": oof, "c": frame["c"]}), frame["y"])
+            other = LogisticRegression().fit(pd.DataFrame({"r": report, "c": frame["c"]}), frame["y"])
+        """,
+    }
+    report, _ = scan(tmp_path, files)
+    # eval_oob's name says it predicts and it is given the fitted models; summarise's says nothing
+    assert found(report, "DS302") == [("DS302", "stack.py", 9)]
+
+
+def test_a_named_prediction_series_written_per_column_by_a_helper_names_its_file(tmp_path):
+    files = {
+        "utils.py": TO_FEATURE,
+        "adversarial.py": """
+            import pandas as pd
+            from sklearn.linear_model import LogisticRegression
+            import utils
+            frame = pd.read_parquet("data/all.parquet")
+            adversary = LogisticRegression().fit(frame[["a", "b"]], frame["is_test"])
+            p = pd.Series(adversary.predict_proba(frame[["a", "b"]])[:, 1], index=frame.index)
+            p.name = "adv"
+            utils.to_feature(p.to_frame(), "feature/train")
+        """,
+        "features.py": """
+            import pandas as pd
+            import utils
+            raw = pd.read_parquet("data/all.parquet")
+            raw["ratio"] = raw["a"] / raw["b"]
+            utils.to_feature(raw[["ratio"]].add_prefix("f1_"), "feature/train")
+        """,
+        "train.py": """
+            import pandas as pd
+            from lightgbm import LGBMClassifier
+            X = pd.read_feather("feature/train_f1_ratio.f")
+            w = pd.read_feather("feature/train_adv.f")
+            LGBMClassifier().fit(X, pd.read_parquet("data/y.parquet")["y"], sample_weight=w["adv"])
+        """,
+        "train_ratio.py": """
+            import pandas as pd
+            from lightgbm import LGBMClassifier
+            X = pd.read_feather("feature/train_f1_ratio.f")
+            LGBMClassifier().fit(X, pd.read_parquet("data/y.parquet")["y"])
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    # the adversary's predictions are the file feature/train_adv.f (not any feature/train_*.f): only the
+    # model that reads that file is trained on them
+    assert found(report, "DS302") == [("DS302", "train.py", 5)]
+    outputs = project.signals.outputs
+    assert "feature/train_adv.f" in outputs and "feature/train_*.f" not in outputs
+
+
+def test_files_chosen_at_run_time_from_a_folder_many_scripts_write_are_none_in_particular(tmp_path):
+    files = {"utils.py": TO_FEATURE}
+    for n in range(4):
+        files[f"f{n}.py"] = f"""
+            import pandas as pd
+            import utils
+            raw = pd.read_parquet("data/t{n}.parquet")
+            utils.to_feature(raw[["v{n}"]], "feature/train")
+        """
+    files["adversarial.py"] = """
+        import pandas as pd
+        from sklearn.linear_model import LogisticRegression
+        import utils
+        frame = pd.read_parquet("data/all.parquet")
+        p = pd.Series(LogisticRegression().fit(frame[["a"]], frame["t"]).predict(frame[["a"]]))
+        p.name = "adv"
+        utils.to_feature(p.to_frame(), "feature/train")
+    """
+    files["selected.py"] = """
+        import pandas as pd
+        from lightgbm import LGBMClassifier
+        imp = pd.read_csv("logs/importance.csv")
+        files = ("feature/train_" + imp.head(50).feature + ".f").tolist()
+        X = pd.concat([pd.read_feather(f) for f in files], axis=1)
+        LGBMClassifier().fit(X, pd.read_parquet("data/y.parquet")["y"])
+    """
+    files["eda/peek.py"] = """
+        import pandas as pd
+        imp = pd.read_csv("logs/importance.csv")
+        print(pd.concat([pd.read_feather("feature/train_" + f + ".f") for f in imp.feature], axis=1).describe())
+    """
+    report, _ = scan(tmp_path, files)
+    # the importance log decides which files: the code does not say the adversary's is among them
+    assert found(report, "DS302") == [] and found(report, "DS303") == []
+    # a literal glob reads every file it matches, the adversary's predictions included
+    files["all.py"] = """
+        from glob import glob
+        import pandas as pd
+        from lightgbm import LGBMClassifier
+        X = pd.concat([pd.read_feather(f) for f in glob("feature/train_*.f")], axis=1)
+        LGBMClassifier().fit(X, pd.read_parquet("data/y.parquet")["y"])
+    """
+    report, _ = scan(tmp_path, files)
+    assert found(report, "DS302") == [("DS302", "all.py", 5)]
+
+
+LESSON = """
+    import pandas as pd
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LinearRegression
+    frame = pd.read_parquet("data/raw/trips.parquet")
+    frame["duration"] = (frame.dropoff - frame.pickup).dt.total_seconds() / 60
+    frame = frame[(frame.duration >= 1) & (frame.duration <= 60)]
+    categorical = ["pickup_zone", "dropoff_zone"]
+    frame[categorical] = frame[categorical].astype(str)
+    numerical = ["trip_distance"]
+    dicts = frame[categorical + numerical].to_dict(orient="records")
+    vectorizer = DictVectorizer()
+    X = vectorizer.fit_transform(dicts)
+    y = frame["duration"].values
+    model = LinearRegression()
+    model.fit(X, y)
+    print(model.score(X, y))
+"""
+
+
+def test_a_consumer_copied_into_another_component_is_not_a_second_consumer(tmp_path):
+    grown = textwrap.dedent(LESSON) + "import pickle\npickle.dump(model, open('models/lr.bin', 'wb'))\n"
+    files = {"lesson1/train.py": LESSON, "lesson2/train.py": grown}
+    report, _ = scan(tmp_path, dict(files), select=("DS301",))
+    assert found(report) == []  # one script and its next version: one consumer
+    files["fraud/train.py"] = """
+        import pandas as pd
+        from sklearn.ensemble import RandomForestClassifier
+        trips = pd.read_parquet("data/raw/trips.parquet")
+        RandomForestClassifier().fit(trips[["trip_distance", "fare"]], trips["is_fraud"])
+    """
+    report, _ = scan(tmp_path, files, select=("DS301",))
+    assert found(report) == [("DS301", "fraud/train.py", 4), ("DS301", "lesson1/train.py", 10),
+                             ("DS301", "lesson2/train.py", 10)]
+    lesson = next(f for f in report.findings if f.path == "lesson1/train.py")
+    assert [r.path for r in lesson.related] == ["fraud/train.py"]
+
+
+def test_files_sharing_a_module_name_call_their_own_helper(tmp_path):
+    helper = """
+        import pandas as pd
+        from sklearn.linear_model import LinearRegression
+        def read_frame(path):
+            return pd.read_parquet(path)
+        frame = read_frame("{table}")
+        LinearRegression().fit(frame[["trip_distance"]], frame["duration"])
+    """
+    files = {"01-intro/duration-prediction.py": helper.replace("{table}", "data/raw/green.parquet"),
+             "02-tracking/duration-prediction.py": helper.replace("{table}", "data/raw/yellow.parquet")}
+    _, project = scan(tmp_path, files, select=("DS301",))
+    inputs = {(c.path, c.sources) for c in project.signals.consumptions if c.as_input}
+    assert ("02-tracking/duration-prediction.py", ("data/raw/yellow.parquet",)) in inputs
+    assert not any(p.startswith("02-") and "data/raw/green.parquet" in s for p, s in inputs)
+
+
+# -- inheritance, functools.partial, decorators, *args/**kwargs, aggregations ----------------------------
+def model_inputs(project):
+    return sorted({(c.path, c.name, c.sources) for c in project.signals.consumptions if c.as_input})
+
+
+def test_a_method_inherited_from_a_base_class_fits_the_model_its_subclass_sets(tmp_path):
+    files = {
+        "common/__init__.py": "",
+        "common/base.py": """
+            class Trainer:
+                def train(self, X, y):
+                    self.model.fit(X, y)
+                    return self
+        """,
+        "churn/__init__.py": "",
+        "churn/model.py": """
+            from sklearn.linear_model import Ridge
+            from common.base import Trainer
+            class ChurnTrainer(Trainer):
+                def __init__(self):
+                    self.model = Ridge()
+        """,
+        "churn/train.py": """
+            import pandas as pd
+            from churn.model import ChurnTrainer
+            frame = pd.read_parquet("data/raw/customers.parquet")
+            ChurnTrainer().train(frame[["tenure", "spend"]], frame["churned"])
+        """,
+        "fraud/train.py": """
+            import pandas as pd
+            from sklearn.linear_model import LogisticRegression
+            frame = pd.read_parquet("data/raw/customers.parquet")
+            LogisticRegression().fit(frame[["tenure", "amount"]], frame["is_fraud"])
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    model = next(m for m in project.signals.models.values() if m.path == "common/base.py")
+    assert model.api == "sklearn.linear_model.Ridge" and model.inputs == {"tenure", "spend"}
+    assert found(report, "DS301") == [("DS301", "churn/train.py", 4), ("DS301", "fraud/train.py", 4)]
+
+
+def test_columns_reach_a_model_through_partial_a_decorator_and_forwarded_star_arguments(tmp_path):
+    files = {
+        "lib/__init__.py": "",
+        "lib/timing.py": """
+            import functools
+            import time
+            def timed(f):
+                @functools.wraps(f)
+                def wrapper(*args, **kwargs):
+                    start = time.time()
+                    out = f(*args, **kwargs)
+                    print(time.time() - start)
+                    return out
+                return wrapper
+        """,
+        "lib/features.py": """
+            from lib.timing import timed
+            @timed
+            def select(frame, cols):
+                return frame[cols]
+            def cached(*args, **kwargs):
+                return select(*args, **kwargs)
+        """,
+        "train.py": """
+            import functools
+            import pandas as pd
+            from sklearn.linear_model import Ridge
+            from lib.features import cached, select
+            frame = pd.read_parquet("data/raw/usage.parquet")
+            usage = functools.partial(select, cols=["minutes", "calls"])
+            Ridge().fit(usage(frame), frame["y"])
+            Ridge().fit(cached(frame, ["sms"]), frame["y"])
+            Ridge().fit(cached(frame, cols=["roaming"]), frame["y"])
+        """,
+    }
+    _, project = scan(tmp_path, files)
+    table = ("data/raw/usage.parquet",)
+    assert {(name, sources) for _, name, sources in model_inputs(project)} == {
+        ("minutes", table), ("calls", table), ("sms", table), ("roaming", table)}
+
+
+def test_an_aggregation_is_computed_from_the_columns_it_names_never_from_its_group_key(tmp_path):
+    files = {
+        "churn/train.py": """
+            import pandas as pd
+            from sklearn.linear_model import LogisticRegression
+            tx = pd.read_parquet("data/raw/transactions.parquet")
+            feats = tx.groupby("region")["amount"].agg(["mean", "max"])
+            LogisticRegression().fit(feats, pd.read_parquet("data/raw/labels.parquet")["churned"])
+        """,
+        "fraud/train.py": """
+            import pandas as pd
+            from sklearn.ensemble import RandomForestClassifier
+            tx = pd.read_parquet("data/raw/transactions.parquet")
+            per_region = tx.groupby("region").agg(total=("amount", "sum"), stores=pd.NamedAgg("store", "nunique"))
+            RandomForestClassifier().fit(per_region, pd.read_parquet("data/raw/fraud.parquet")["is_fraud"])
+        """,
+        "ops/train.py": """
+            import pandas as pd
+            from sklearn.linear_model import Ridge
+            tx = pd.read_parquet("data/raw/transactions.parquet")
+            load = tx.groupby("region").agg({"store": "count"})
+            Ridge().fit(load, pd.read_parquet("data/raw/load.parquet")["staff"])
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    table = ("data/raw/transactions.parquet",)
+    assert model_inputs(project) == [
+        ("churn/train.py", "amount", table), ("fraud/train.py", "amount", table), ("fraud/train.py", "store", table),
+        ("ops/train.py", "store", table)]
+    # `region`, the group key of all three, is no input; amount and store are each shared by two components
+    assert found(report, "DS301") == [("DS301", "churn/train.py", 4), ("DS301", "fraud/train.py", 4),
+                                      ("DS301", "ops/train.py", 4)]

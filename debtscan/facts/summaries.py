@@ -37,11 +37,19 @@ MAX_ORIGINS = 32
 MAX_COLUMNS = 96
 MAX_DEPTH = 24
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+_PARTIALS = frozenset({"functools.partial"})
 _SPLITTERS = frozenset({"sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split"})
 _WEIGHT_KEYWORDS = frozenset({"sample_weight", "weight", "sample_weights"})
 _X_KEYWORDS = ("X", "x", "train_data", "dataset", "data")
 _Y_KEYWORDS = ("y", "labels", "label", "target")
 _PATH_SYMS = (Lit, Param, Concat, PathJoin, Format, PathOp, Ref)
+#: methods whose result holds the receiver's columns (or a subset of its rows): its columns stay named
+_SAME_COLUMNS = frozenset({
+    "copy", "fillna", "astype", "reset_index", "dropna", "to_frame", "sort_values", "sort_index", "head", "tail",
+    "sample", "clip", "round", "abs", "replace", "reindex", "drop_duplicates", "query", "interpolate", "ffill",
+    "bfill",
+})
+_SHAPE_ATTRIBUTES = frozenset({"index", "columns", "shape", "size", "ndim", "dtypes", "empty"})
 _STATEMENTS = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Expr, cst.Return)
 
 
@@ -105,7 +113,7 @@ def _is_library(qualname: str, libraries) -> bool:
 class SummaryCollector(Collector):
     """Collects :class:`FlowFacts` in the single pass (see the module's docstring)."""
 
-    enter = {cst.For: "on_for"}
+    enter = {cst.For: "on_for", cst.FunctionDef: "on_def"}
     leave = {kind: "on_statement_end" for kind in _STATEMENTS}
     after = (IOCollector,)  # reads each statement's I/O facts as the I/O collector records them
 
@@ -122,6 +130,8 @@ class SummaryCollector(Collector):
         self.returns: Dict[str, Flow] = {}
         self.param_columns: Dict[Tuple[str, str], List[Column]] = {}
         self.predicted: Set[Tuple[str, str]] = set()
+        self.stars: Dict[str, Tuple[str, str]] = {}          # function -> its *args and **kwargs names
+        self.partials: Dict[Tuple[str, str], CallSite] = {}  # (scope, name) -> functools.partial's call
         self._io_seen = 0
         self._io: Optional[list] = None
 
@@ -142,6 +152,13 @@ class SummaryCollector(Collector):
             self._io_seen = len(io)
             if fact.line == ex.line and fact.column == ex.col:
                 (self.reads if fact.mode == "read" else self.writes_at)[id(node)] = fact
+
+    def on_def(self, node: cst.FunctionDef) -> None:
+        params = node.params
+        star = params.star_arg.name.value if isinstance(params.star_arg, cst.Param) else ""
+        dstar = params.star_kwarg.name.value if params.star_kwarg is not None else ""
+        if star or dstar:
+            self.stars[self.ex.scope_name] = (star, dstar)
 
     def on_for(self, node: cst.For) -> None:
         flow = self.flow(node.iter)
@@ -202,11 +219,22 @@ class SummaryCollector(Collector):
                 # ``oof[valid_idx] = model.predict(X[valid_idx])``: part of the array is the value
                 self._put(key, union(old, whole(flow)))
             return
+        if isinstance(target, cst.Attribute) and target.attr.value == "name" and isinstance(target.value, cst.Name):
+            # ``y_pred.name = "f190_adv"``: the series is that column of the frames made from it (``to_frame()``)
+            named = self.ex.sym(value)
+            old = self._get(target.value.value)
+            if old and isinstance(named, Lit) and isinstance(named.value, str):
+                made = Derived(named.value, whole(old).origins, old.columns[:MAX_COLUMNS])
+                self._put(target.value.value, Flow(old.origins, (), (made,)))
+            return
         key = _key(target)
         if key is None:
             return
         if augmented:
             flow = union(self._get(key), flow)
+        partial = self._partial_of(value)
+        if partial is not None:
+            self.partials[(self.ex.scope_name, key)] = partial
         self._put(key, flow)
         if key.startswith("self.") and self.ex.scope.kind == "function" and "." in self.ex.scope_name:
             cls = self.ex.scope_name.rpartition(".")[0]
@@ -256,6 +284,8 @@ class SummaryCollector(Collector):
                 return self._get(key)
             if node.attr.value in ("loc", "iloc", "values", "T"):
                 return self.flow(node.value, depth + 1)
+            if node.attr.value in _SHAPE_ATTRIBUTES:
+                return EMPTY  # the rows' labels or the frame's shape: no data of it
             return whole(self.flow(node.value, depth + 1))
         if kind in (cst.BinaryOperation, cst.BooleanOperation):
             return union(whole(self.flow(node.left, depth + 1)), whole(self.flow(node.right, depth + 1)))
@@ -314,7 +344,7 @@ class SummaryCollector(Collector):
             index = elements[0].slice.value
         base = self.flow(base_node, depth + 1)
         if not base or index is None:
-            return whole(base)
+            return base  # rows (a slice, positions, ``.iloc[:n, ]``): the same columns
         columns = self._names(index)
         if columns is None:
             # a mask, a slice, positions or keys: the same data
@@ -387,8 +417,38 @@ class SummaryCollector(Collector):
         return tuple(Column(n, line, col) for n in names[:MAX_COLUMNS]) + tuple(
             Column("", line, col, via=r.name) for r in refs)
 
+    def _partial_of(self, value: cst.BaseExpression) -> Optional[CallSite]:
+        """``functools.partial(build, frame, cols=FEATURES)`` of a project function: a call site of it with
+        the bound arguments (the calls of the partial add theirs), else None."""
+        if not isinstance(value, cst.Call) or self.ex.qualname_of_call(value) not in _PARTIALS or not value.args:
+            return None
+        target = value.args[0].value
+        qualname = self.ex.qualname(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+        callee = self._project_callee(qualname, None, EMPTY) if qualname else None
+        if callee is None:
+            return None
+        bound = [a for a in value.args[1:] if a.keyword is None and not a.star]
+        keywords = [a for a in value.args[1:] if a.keyword is not None]
+        return CallSite(-1, callee, 0, 0, self.ex.scope_name, tuple(self._arg_flow(a.value, 0) for a in bound),
+                        tuple(a.keyword.value for a in keywords),
+                        tuple(self._arg_flow(a.value, 0) for a in keywords))
+
+    def _bound_partial(self, node: cst.Call) -> Optional[CallSite]:
+        if not isinstance(node.func, cst.Name):
+            return None
+        name = node.func.value
+        ex = self.ex
+        found = self.partials.get((ex.scope_name, name))
+        if found is None and (ex.scope.kind == "module" or name not in ex.scope.bindings):
+            found = self.partials.get((MODULE_SCOPE, name))
+        return found
+
     def _call(self, node: cst.Call, depth: int) -> Flow:
         ex = self.ex
+        partial = self._bound_partial(node)
+        if partial is not None:
+            line, col = self.positions.get(id(node), (ex.stmt_line, 0))
+            return self._site(node, partial.callee, None, EMPTY, line, col, depth, partial.callee, partial)
         qualname = ex.qualname_of_call(node)
         func = node.func
         method = qualname.rpartition(".")[2]
@@ -469,15 +529,50 @@ class SummaryCollector(Collector):
         callee = self._project_callee(qualname, receiver_node, receiver)
         if callee is not None:
             return self._site(node, qualname, receiver_node, receiver, line, col, depth, callee)
+        if receiver and method in ("agg", "aggregate"):
+            aggregated = self._aggregated(node)
+            if aggregated:
+                # ``groupby(k).agg(total=("amount", "sum"))``: the result is computed from those columns
+                return self._select(whole(receiver), aggregated)
+        if receiver and method in ("add_prefix", "add_suffix") and node.args:
+            affix = self.ex.sym(node.args[0].value)
+            if isinstance(affix, Lit) and isinstance(affix.value, str):
+                return _renamed(receiver, affix.value, method == "add_prefix")
         # a library call: what it returns is made of its receiver and its arguments
         parts = [whole(self.flow(a.value, depth + 1)) for a in node.args[:16]]
         if receiver:
-            parts.append(receiver if method in ("copy", "fillna", "astype", "reset_index", "dropna") else
-                         whole(receiver))
+            parts.append(receiver if method in _SAME_COLUMNS else whole(receiver))
         return union(*parts)
 
+    def _aggregated(self, node: cst.Call) -> Tuple[Column, ...]:
+        """The columns an aggregation names: a dict's keys (``agg({"amount": "sum"})``), named aggregations'
+        columns (``agg(total=("amount", "sum"))``, ``pd.NamedAgg(column="amount", ...)``)."""
+        line = self.ex.stmt_line
+        out: List[Column] = []
+        for arg in node.args:
+            value = arg.value
+            if arg.keyword is None and isinstance(value, cst.Dict):
+                for element in value.elements:
+                    if isinstance(element, cst.DictElement):
+                        name = _string(element.key)
+                        if name is not None:
+                            out.append(Column(name, line, 0))
+            elif arg.keyword is not None and isinstance(value, cst.Tuple) and value.elements:
+                name = _string(value.elements[0].value)
+                if name is not None:
+                    out.append(Column(name, line, 0))
+            elif arg.keyword is not None and isinstance(value, cst.Call):
+                for inner in value.args:
+                    if (inner.keyword is not None and inner.keyword.value == "column") or \
+                            (inner.keyword is None and inner is value.args[0]):
+                        name = _string(inner.value)
+                        if name is not None:
+                            out.append(Column(name, line, 0))
+                        break
+        return tuple(out[:MAX_COLUMNS])
+
     def _site(self, node: cst.Call, qualname: str, receiver_node, receiver: Flow, line: int, col: int,
-              depth: int, callee: Optional[str] = None) -> Flow:
+              depth: int, callee: Optional[str] = None, partial: Optional[CallSite] = None) -> Flow:
         ex = self.ex
         if callee is None:
             callee = self._project_callee(qualname, receiver_node, receiver) or qualname
@@ -485,8 +580,20 @@ class SummaryCollector(Collector):
         keywords = [a for a in node.args if a.keyword is not None]
         args = tuple(self._arg_flow(a.value, depth) for a in positional)  # inner calls first: their sites
         kwargs = tuple(self._arg_flow(a.value, depth) for a in keywords)
-        site = CallSite(len(self.sites), callee, line, col, ex.scope_name, args,
-                        tuple(a.keyword.value for a in keywords), kwargs, receiver if receiver else None)
+        kwnames = tuple(a.keyword.value for a in keywords)
+        if partial is not None:  # the arguments functools.partial bound come first
+            args = partial.args + args
+            kwnames, kwargs = partial.kwnames + kwnames, partial.kwargs + kwargs
+        star = dstar = ""
+        if ex.scope.kind == "function":
+            for arg in node.args:
+                if arg.star and isinstance(arg.value, cst.Name) and arg.value.value in ex.scope.params:
+                    if arg.star == "*":
+                        star = arg.value.value
+                    else:
+                        dstar = arg.value.value
+        site = CallSite(len(self.sites), callee, line, col, ex.scope_name, args, kwnames, kwargs,
+                        receiver if receiver else None, star, dstar)
         self.sites.append(site)
         return Flow((FromCall(site.index),))
 
@@ -567,12 +674,26 @@ class SummaryCollector(Collector):
                                   tuple(dict.fromkeys(data["passed"])))
                 if item != ParamReach(param):
                     reach.append(item)
-            if returns or reach:
+            star, dstar = self.stars.get(function.name, ("", ""))
+            if returns or reach or star or dstar:
                 is_method = "." in function.name
                 summaries.append(FunctionSummary(function.name, function.params, function.line, returns,
-                                                 tuple(reach), is_method))
+                                                 tuple(reach), is_method, star, dstar))
         out.flows = FlowFacts(tuple(summaries), tuple(self.sites), tuple(self.fits), tuple(self.writes),
                                  tuple(self.attrs))
+
+
+def _renamed(flow: Flow, affix: str, prefix: bool) -> Flow:
+    """``frame.add_prefix("f702_")``: the frame's named columns (selected or computed) under their new names,
+    each computed from the column it renames."""
+    def name(old: str) -> str:
+        return affix + old if prefix else old + affix
+
+    derived = tuple(Derived(name(d.name), d.origins, d.inputs) for d in flow.derived)
+    derived += tuple(Derived(name(c.name), (), (c,)) for c in flow.columns if c.name)
+    if not derived:
+        return flow
+    return Flow(flow.origins, flow.columns if not any(c.name for c in flow.columns) else (), derived[:MAX_COLUMNS])
 
 
 def _key(node: cst.BaseExpression) -> Optional[str]:
@@ -609,6 +730,16 @@ def _names(target: cst.BaseExpression) -> List[str]:
     if isinstance(target, (cst.Tuple, cst.List)):
         return [k for e in target.elements for k in _names(e.value)]
     return []
+
+
+def _string(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        try:
+            text = node.evaluated_value
+        except Exception:  # noqa: BLE001 - a malformed literal is no column
+            return None
+        return text if isinstance(text, str) else None
+    return None
 
 
 def _single_string(node: cst.Subscript) -> Optional[str]:

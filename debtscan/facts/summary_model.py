@@ -112,7 +112,8 @@ class CallSite:
     """A call of a function that may be the project's own (``features.usage_matrix(frame)``, ``self.save()``,
     ``Model(out).train(X)``), with what each argument is made of. ``receiver`` is the object a method is
     called on; ``callee`` the qualified name as far as this file knows it (``?.train`` for a method of a value
-    of unknown type)."""
+    of unknown type). ``star`` / ``dstar`` name the enclosing function's ``*args`` / ``**kwargs`` when the
+    call forwards them (``return inner(*args, **kwargs)``): whatever the enclosing function was given there."""
 
     index: int
     callee: str
@@ -123,6 +124,8 @@ class CallSite:
     kwnames: Tuple[str, ...] = ()
     kwargs: Tuple[Flow, ...] = ()
     receiver: Optional[Flow] = None
+    star: str = ""
+    dstar: str = ""
 
 
 @fact
@@ -184,7 +187,8 @@ class ParamReach:
 
 @fact
 class FunctionSummary:
-    """A function's or method's summary: its parameters' reach and what it returns (``returns``)."""
+    """A function's or method's summary: its parameters' reach and what it returns (``returns``);
+    ``varargs`` / ``varkw`` name its ``*args`` / ``**kwargs`` parameters, if any."""
 
     name: str
     params: Tuple[str, ...]
@@ -192,6 +196,8 @@ class FunctionSummary:
     returns: Flow = Flow()
     reach: Tuple[ParamReach, ...] = ()
     is_method: bool = False
+    varargs: str = ""
+    varkw: str = ""
 
     def param(self, name: str) -> Optional[ParamReach]:
         for reach in self.reach:

@@ -28,7 +28,7 @@ SCHEMA: Dict[str, Dict[str, str]] = {
                "fit-methods": LIST, "predict-methods": LIST, "predict-only-methods": LIST, "oof-functions": LIST,
                "trainer-calls": LIST, "metric-words": WORDS, "metric-prefixes": LIST, "metric-methods": LIST, "loaders": LIST,
                "train-functions": ARGUMENTS},
-    "predictions": {"methods": LIST, "names": WORDS, "model-names": WORDS},
+    "predictions": {"methods": LIST, "functions": WORDS, "names": WORDS, "model-names": WORDS},
     "artifacts": {"model-suffixes": LIST, "model-folders": LIST, "model-formats": LIST, "code-suffixes": LIST},
     "paths": {"joins": LIST, "constructors": LIST, "passthrough": LIST, "folders": NAMES, "operations": NAMES,
               "method-operations": NAMES, "properties": NAMES},
@@ -84,6 +84,7 @@ class ModelTables:
 @dataclass(frozen=True)
 class PredictionTables:
     methods: FrozenSet[str] = frozenset()
+    functions: Pattern[str] = re.compile("(?!)")
     names: Pattern[str] = re.compile("(?!)")
     model_names: Pattern[str] = re.compile("(?!)")
 
@@ -250,7 +251,8 @@ def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Mapping[str, 
                              for f, spec in models.get("train-functions", {}).items()},
         ),
         predictions=PredictionTables(
-            methods=names(predictions, "methods"), names=_name_words(predictions.get("names", ())),
+            methods=names(predictions, "methods"), functions=_name_words(predictions.get("functions", ())),
+            names=_name_words(predictions.get("names", ())),
             model_names=_name_words(predictions.get("model-names", ())),
         ),
         artifacts=ArtifactTables(

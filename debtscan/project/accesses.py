@@ -39,6 +39,14 @@ class Access:
     #: False when the path comes from a README's command (:mod:`debtscan.project.argv`): what the authors
     #: say to type, not what a file runs; its matches are ``pattern`` certainty
     certain: bool = True
+    #: where the path is written down when that is not (module, line): a helper of another module with a
+    #: fixed path, called here (``assemble()`` reading ``PREDICTIONS``), is reported at the helper's line
+    site: Optional[Tuple[str, int, int]] = None
+
+    @property
+    def where(self) -> Tuple[str, int, int]:
+        """(file, line, column) where the access is reported: where its path is written down."""
+        return self.site if self.site is not None else (self.module, self.line, self.column)
 
     @property
     def local(self) -> str:

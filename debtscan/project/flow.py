@@ -34,14 +34,17 @@ from debtscan.facts.summary_model import (
     FromRead, FunctionSummary,
 )
 from debtscan.facts.summaries import params_in
-from debtscan.facts.values import Concat, Format, PathJoin, PathOp, Sym, Unknown, Why
-from debtscan.project.pipeline.helpers import substitute
+from debtscan.facts.values import Choice, Concat, Format, Lit, Param, PathJoin, PathOp, Sym, Unknown, Why
+from debtscan.project.pipeline.helpers import bind_arguments, substitute
 from debtscan.knowledge.names import callee_of
 
 MAX_DEPTH = 3
 """Levels of calls evaluated with the caller's arguments; deeper calls are evaluated once, without them."""
 MAX_CONTEXTS = 8
-"""Calling contexts kept per function (the first call sites, in file order)."""
+"""Calling contexts kept per function through its callers' callers (the first call sites, in file order)."""
+MAX_CALLERS = 64
+"""Direct call sites of one function evaluated as its contexts (a ``to_feature(df, path)`` helper that a
+hundred scripts call is evaluated with the first 64 of them)."""
 MAX_ITEMS = 96
 
 Place = Tuple[str, int, int]   # (module path, line, column)
@@ -132,6 +135,7 @@ class Resolver:
     reads_at: Callable[[str, int], Tuple[str, ...]]     # artifacts read at a line (helpers placed there)
     writes_at: Callable[[str, int], Tuple[str, ...]]    # artifacts written at a line
     names: Callable[[str, str], Tuple[str, ...]]        # a feature-list constant -> its column names
+    predicts: Callable[[str], bool] = lambda name: False  # a foreign function's name says it predicts
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,7 @@ class FitResult:
     api: str
     inputs: Set[str] = field(default_factory=set)
     sources: Set[str] = field(default_factory=set)
+    label_sources: Set[str] = field(default_factory=set)  # files its labels and sample weights come from
     targets: Set[str] = field(default_factory=set)
     upstream: Set[str] = field(default_factory=set)     # ids of models whose predictions it is trained on
     wrapper: bool = False                              # a project method that fits inside: not a model itself
@@ -209,8 +214,13 @@ class _Functions:
         self.files: Dict[str, List[str]] = {}                   # dotted suffix of a file -> files
         self.reexports: Dict[Tuple[str, str], str] = {}         # (package file, name) -> imported qualname
         self.cache: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
+        self.bases: Dict[Tuple[str, str], Tuple[str, ...]] = {}   # (file, class) -> its bases as written
         for path in sorted(facts):
             fileflows = facts[path].flows
+            external = facts[path].external
+            for declared in (external.classes if external is not None else ()):
+                if declared.bases:
+                    self.bases[(path, declared.name)] = declared.bases
             for function in facts[path].functions:
                 self.params[(path, function.name)] = function.params
                 if "." in function.name:
@@ -227,8 +237,11 @@ class _Functions:
             parts = dotted.split("/")
             for start in range(len(parts)):
                 self.files.setdefault(".".join(parts[start:]), []).append(path)
-            if facts[path].module and facts[path].module not in self.files:
-                self.files.setdefault(facts[path].module, []).append(path)
+            module = facts[path].module
+            if module and path not in self.files.get(module, ()):
+                # a notebook's or script's own module name (``duration-prediction.ipynb`` is
+                # ``duration_prediction``): several files may share it, the caller's closest is meant
+                self.files.setdefault(module, []).append(path)
 
     def find(self, qualname: str, caller: str, depth: int = 0) -> Optional[Tuple[str, str]]:
         """(file, name inside it) of a function, method or class, or None."""
@@ -268,9 +281,41 @@ class _Functions:
         return f"{found[0]}::{found[1]}" if found is not None and found in self.classes else None
 
     def method(self, cls: str, name: str) -> Optional[Tuple[str, str]]:
+        """The method ``name`` of class ``cls`` (``<file>::<Class>``), its own or inherited from a base class
+        of the project (the first base first, as Python's method resolution goes for single inheritance)."""
+        for ancestor in self.lineage(cls):
+            path, _, class_name = ancestor.partition("::")
+            key = (path, f"{class_name}.{name}")
+            if key in self.params:
+                return key
+        return None
+
+    def lineage(self, cls: str, depth: int = 0) -> List[str]:
+        """The class and its project base classes, nearest first (at most 6 levels)."""
+        out = [cls]
+        if depth >= 6:
+            return out
         path, _, class_name = cls.partition("::")
-        key = (path, f"{class_name}.{name}")
-        return key if key in self.params else None
+        for base in self.bases.get((path, class_name), ()):
+            if base == "?":
+                continue
+            found = self.cls(base, path) or self.cls(f"{self.facts[path].module}.{base}", path)
+            if found is not None and found not in out:
+                out.extend(c for c in self.lineage(found, depth + 1) if c not in out)
+        return out
+
+    def family(self, cls: str) -> List[str]:
+        """The class, its project bases and the project classes derived from it (whose attributes a method of
+        the base may read through ``self``)."""
+        if not hasattr(self, "_derived"):
+            self._derived: Dict[str, List[str]] = {}
+            for (path, class_name) in sorted(self.bases):
+                key = f"{path}::{class_name}"
+                for ancestor in self.lineage(key)[1:]:
+                    self._derived.setdefault(ancestor, []).append(key)
+        out = self.lineage(cls)
+        out.extend(c for c in self._derived.get(cls, ()) if c not in out)
+        return out
 
 
 def _closest(candidates: List[str], caller: str) -> str:
@@ -296,6 +341,8 @@ class FlowEvaluation:
         self.active: Set[Tuple] = set()
         self.estimators: Dict[str, str] = {}    # estimator id -> api
         self.aliases: Dict[str, Set[str]] = {}  # model id (estimator, attribute) -> fit ids it is fitted as
+        self.context_memo: Dict[Tuple[str, str, int], List[Context]] = {}
+        self.bound_memo: Dict[Tuple, Context] = {}
 
     # -- values ----------------------------------------------------------------------------------
     def value(self, path: str, scope: str, flow: Flow, ctx: Context) -> Value:
@@ -390,12 +437,13 @@ class FlowEvaluation:
         if key in self.attr_memo:
             return self.attr_memo[key]
         self.attr_memo[key] = NOTHING   # a cycle (``self.x = self.x + 1``) adds nothing
-        fileflows = self.facts[path].flows
         parts = [Value(models=frozenset((f"attr:{path}:{cls}.{name}",)))]
-        if fileflows is not None:
-            for attr in fileflows.attrs:
-                if attr.cls == cls and attr.name == name:
-                    parts.append(self.value(path, attr.scope, attr.value, EMPTY_CONTEXT))
+        for member in self.index.family(f"{path}::{cls}"):   # set in a base's or a subclass's methods too
+            member_path, _, member_cls = member.partition("::")
+            fileflows = self.facts[member_path].flows
+            for attr in (fileflows.attrs if fileflows is not None else ()):
+                if attr.cls == member_cls and attr.name == name:
+                    parts.append(self.value(member_path, attr.scope, attr.value, EMPTY_CONTEXT))
         value = join(parts)
         self.attr_memo[key] = value
         return value
@@ -423,7 +471,7 @@ class FlowEvaluation:
                 # a method of a library value after all (``read_snapshot().merge(bills)``): made of its
                 # receiver and its arguments
                 return join([receiver] + [self.value(path, site.scope, f, ctx) for f in site.args + site.kwargs])
-            return NOTHING
+            return self._foreign(path, site, ctx)
         callee_path, name = target
         summary = self.index.summaries.get(target)
         if summary is None or not summary.returns:
@@ -443,24 +491,56 @@ class FlowEvaluation:
             self.memo[key] = value
         return self._through(value, (path, site.line, site.column))
 
+    def _foreign(self, path: str, site: CallSite, ctx: Context) -> Value:
+        """A function neither of the project nor of a known library (a team's private helper package,
+        ``ex.eval_oob(X, y, models)``): given a fitted model and named for predicting (the catalogue's
+        ``[predictions] functions``), it returns that model's predictions; else nothing is known of it."""
+        if not self.resolver.predicts(site.callee.rpartition(".")[2]):
+            return NOTHING
+        given = [self.value(path, site.scope, f, ctx) for f in site.args + site.kwargs]
+        preds = {m for v in given for m in v.models} | {f"class:{c}" for v in given for c in v.instances}
+        return Value(preds=frozenset(preds)) if preds else NOTHING
+
     def _reads_params(self, target: Tuple[str, str]) -> bool:
         summary = self.index.summaries.get(target)
         return summary is not None and any(r.path for r in summary.reach)
 
     def context(self, path: str, site: CallSite, ctx: Context, target: Tuple[str, str]) -> Context:
-        """The callee's parameters bound to what the call site passes, evaluated in the caller's context."""
+        """The callee's parameters bound to what the call site passes, evaluated in the caller's context.
+
+        A call forwarding the caller's ``*args`` / ``**kwargs`` passes what the caller was given there; a
+        callee's ``*args`` takes the positional arguments beyond its named parameters (``args[0]``...), its
+        ``**kwargs`` the keywords it does not name (``kwargs[frame]``)."""
+        key = (path, site.index, ctx, target)
+        known = self.bound_memo.get(key)
+        if known is not None:
+            return known
         params = self.index.params.get(target, ())
         if params and params[0] in ("self", "cls") and "." in target[1]:
             params = params[1:]
-        bound: List[Tuple[str, Value]] = []
-        for name, flow in zip(params, site.args):
-            bound.append((name, self.value(path, site.scope, flow, ctx)))
-        for name, flow in zip(site.kwnames, site.kwargs):
-            if name in params:
-                bound.append((name, self.value(path, site.scope, flow, ctx)))
+        summary = self.index.summaries.get(target)
+        varargs, varkw = (summary.varargs, summary.varkw) if summary is not None else ("", "")
+        named = tuple(p for p in params if p not in (varargs, varkw))
+        positional = [self.value(path, site.scope, flow, ctx) for flow in site.args]
+        keywords = [(n, self.value(path, site.scope, flow, ctx)) for n, flow in zip(site.kwnames, site.kwargs)]
+        if site.star:
+            positional.extend(_forwarded(ctx, site.star))
+        if site.dstar:
+            prefix = site.dstar + "["
+            keywords.extend((n[len(prefix):-1], v) for n, v in ctx.params if n.startswith(prefix))
+        bound: List[Tuple[str, Value]] = list(zip(named, positional))
+        if varargs:
+            bound.extend((f"{varargs}[{i}]", v) for i, v in enumerate(positional[len(named):MAX_ITEMS]))
+        for name, value in keywords:
+            if name in named:
+                bound.append((name, value))
+            elif varkw:
+                bound.append((f"{varkw}[{name}]", value))
         bound = [(n, v) for n, v in bound if v]
-        return Context(tuple(sorted(bound, key=lambda item: item[0])), (path, site.line, site.column),
-                       ctx.depth + 1)
+        out = Context(tuple(sorted(bound, key=lambda item: item[0])), (path, site.line, site.column),
+                      ctx.depth + 1)
+        self.bound_memo[key] = out
+        return out
 
     @staticmethod
     def _through(value: Value, place: Place) -> Value:
@@ -486,7 +566,7 @@ class FlowEvaluation:
                 target, _ = self.callee(path, site, EMPTY_CONTEXT)
                 if target is not None:
                     slot = out.setdefault(target, [])
-                    if len(slot) < MAX_CONTEXTS:
+                    if len(slot) < MAX_CALLERS:
                         slot.append((path, site))
         return out
 
@@ -496,15 +576,21 @@ class FlowEvaluation:
         sites = callers.get((path, scope), ())
         if not sites or level >= MAX_DEPTH:
             return [EMPTY_CONTEXT]
+        key = (path, scope, level)
+        known = self.context_memo.get(key)
+        if known is not None:
+            return known  # every fit and write of a function shares its contexts: computed once
+        limit = MAX_CALLERS if level == 0 else MAX_CONTEXTS
         out: List[Context] = []
-        for caller_path, site in sites:
+        self.context_memo[key] = out
+        for caller_path, site in sites[:limit]:
             outer = [EMPTY_CONTEXT] if site.scope == "<module>" else \
                 self.contexts(caller_path, site.scope, callers, level + 1)
             for ctx in outer:
                 inner = self.context(caller_path, site, ctx, (path, scope))
                 if inner not in out:
                     out.append(inner)
-                if len(out) >= MAX_CONTEXTS:
+                if len(out) >= limit:
                     return out
         return out
 
@@ -543,10 +629,15 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                 if not result.api and model.instances:
                     result.api = sorted(model.instances)[0]
                 result.sources.update(x.sources)
+                result.label_sources.update(y.sources | weight.sources)
                 for col in sorted(x.columns or (), key=_col_order):
                     result.inputs.add(col.name)
                     result.sources.update(col.sources)
-                    place = _report_place(col, path, component)
+                    # a fit in a shared helper or base class (``Trainer.train``) consumes for the component
+                    # that calls it: the columns are reported in the caller's component
+                    owner = ctx.place[0] if ctx.place is not None and component(ctx.place[0]) != component(path) \
+                        else path
+                    place = _report_place(col, owner, component)
                     uses.append(InputUse(col.name, tuple(sorted(col.sources)), place, fit.scope, col.via, node_id))
                 result.targets.update(c.name for c in (y.columns or ()))
                 upstream.update(x.preds | y.preds | weight.preds)
@@ -582,6 +673,12 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                     place = ctx.place
                 if not artifacts:
                     artifacts = resolver.writes_at(path, write.line)
+                if ctx.place is not None and any("*" in a for a in artifacts):
+                    # ``df[[c]].to_feather(f"{path}_{c}.f") for c in df.columns``: one file per column the
+                    # caller's frame is known to hold
+                    named = _column_artifacts(ev, path, write, ctx)
+                    if named:
+                        artifacts = named
                 if not artifacts or all("*" in a for a in artifacts):
                     # ``self.out_dir + "/scores.csv"``: the folder the object was made with
                     for sym, caller, where in _attribute_paths(ev, path, write.scope, write.path):
@@ -602,6 +699,71 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                                 seen.add((artifact, producer))
                                 writes.append(PredictionWrite(artifact, producer, place))
     return FlowResult(fits, uses, writes, columns_written)
+
+
+def _forwarded(ctx: Context, star: str) -> List[Value]:
+    """The positional arguments a function's ``*args`` (named ``star``) holds in ``ctx``, in order (a gap:
+    nothing is known of that one)."""
+    prefix = star + "["
+    found = {int(n[len(prefix):-1]): v for n, v in ctx.params if n.startswith(prefix) and n[len(prefix):-1].isdigit()}
+    return [found.get(i, NOTHING) for i in range(max(found) + 1)] if found else []
+
+
+def _column_artifacts(ev: FlowEvaluation, path: str, write, ctx: Context) -> Tuple[str, ...]:
+    """The files a helper writes per column of the frame it is given (its path names ``df.columns``), for
+    the frame the call at ``ctx.place`` passes, when its column names are known (selected, computed, named,
+    prefixed): the helper's path with the caller's arguments and each column name. Empty when not."""
+    names: Dict[str, Tuple[str, ...]] = {}
+    for param in _column_params(write.path, write.scope):
+        given = ctx.param(param)
+        found = sorted({c.name for c in given.columns or () if c.name} | {n for n, _ in given.derived})
+        if not found:
+            return ()
+        names[param] = tuple(found[:MAX_ITEMS])
+    if not names or ctx.place is None:
+        return ()
+    caller, line, column = ctx.place
+    call = next((c for c in ev.facts[caller].path_calls if c.line == line and c.column == column), None)
+    if call is None:
+        return ()
+    params = ev.index.params.get((path, write.scope), ())
+    value = _with_columns(write.path, write.scope, names)
+    value = substitute(value, write.scope, bind_arguments(call, params))
+    return tuple(a for a in ev.resolver.sources(value, caller) if "*" not in a)
+
+
+def _column_params(value: Sym, function: str, depth: int = 0) -> Set[str]:
+    """Parameters of ``function`` whose column names a path holds (``PathOp("columns", Param(df))``)."""
+    if depth > 20:
+        return set()
+    kind = type(value)
+    if kind is PathOp:
+        if value.op == "columns" and isinstance(value.base, Param) and value.base.function == function:
+            return {value.base.name}
+        return _column_params(value.base, function, depth + 1)
+    if kind in (Concat, PathJoin):
+        return set().union(*(_column_params(p, function, depth + 1) for p in value.parts))
+    if kind is Format:
+        return set().union(_column_params(value.template, function, depth + 1),
+                           *(_column_params(a, function, depth + 1) for a in value.args + value.kwvalues))
+    return set()
+
+
+def _with_columns(value: Sym, function: str, names: Dict[str, Tuple[str, ...]], depth: int = 0) -> Sym:
+    """``value`` with each ``PathOp("columns", Param(df))`` replaced by a choice of the column names."""
+    if depth > 20:
+        return value
+    kind = type(value)
+    if kind is PathOp and value.op == "columns" and isinstance(value.base, Param) and \
+            value.base.function == function and value.base.name in names:
+        return Choice(tuple(Lit(n) for n in names[value.base.name]))
+    if kind in (Concat, PathJoin):
+        return kind(tuple(_with_columns(p, function, names, depth + 1) for p in value.parts))
+    if kind is Format:
+        return Format(_with_columns(value.template, function, names, depth + 1),
+                      tuple(_with_columns(a, function, names, depth + 1) for a in value.args), value.kwnames,
+                      tuple(_with_columns(a, function, names, depth + 1) for a in value.kwvalues), value.style)
+    return value
 
 
 def _attribute_paths(ev: FlowEvaluation, path: str, scope: str, value: Sym) -> List[Tuple[Sym, str, Place]]:
@@ -673,16 +835,17 @@ def _producers(ev: FlowEvaluation, ref: str, by_fit: Dict[str, str], fits: Dict[
     if ref.startswith("fit:"):
         return {by_fit[ref]} if ref in by_fit else set()
     if ref.startswith("class:"):
-        path, _, class_name = ref[len("class:"):].partition("::")
+        owners = {tuple(c.partition("::")[::2]) for c in ev.index.lineage(ref[len("class:"):])}
         return {node_id for node_id, result in fits.items()
-                if result.path == path and result.scope.rpartition(".")[0] == class_name and not result.wrapper}
+                if (result.path, result.scope.rpartition(".")[0]) in owners and not result.wrapper}
     return {by_fit[f] for f in ev.aliases.get(ref, ()) if f in by_fit}
 
 
 def _report_place(col: Col, fit_path: str, component: Callable[[str], str]) -> Place:
-    """Where a column consumed by the model fitted in ``fit_path`` is reported: where it is selected when
-    that is in the model's component, else at the innermost call site in the model's component that leads
-    to it, else at the outermost call."""
+    """Where a column consumed by the model fitted in ``fit_path`` (or, for a fit in another component's
+    helper, by the module calling it) is reported: where it is selected when that is in the consuming
+    component, else at the innermost call site in that component that leads to it, else at the outermost
+    call."""
     owner = component(fit_path)
     if component(col.place[0]) == owner:
         return col.place

@@ -110,9 +110,7 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
     return groups
 
 
-#: How many writer modules may explain one read through patterns only before the match is reported as
-#: ambiguous (one finding for the family of writers, counted once), not as that many hand-offs.
-AMBIGUITY_CAP = 3
+from debtscan.project.segments import AMBIGUITY_CAP  # noqa: E402 - documented there
 
 
 def _ambiguous(read_local: str, candidates: Sequence[str], kept: Dict[str, Tuple[str, List[Access]]]) -> bool:
@@ -401,7 +399,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     components = build_components(facts, imports, projects, config.components or {})
     signals = build_signal_layer(facts, paths, projects, components,
                                  lambda path: cwd_for(run_cwds, script_folders, path), config.shared_signals,
-                                 tables.artifacts)
+                                 tables.artifacts, tables.predictions)
     graph = _draw(facts, projects, imports, paths, pipeline, components, signals, tables)
     clones = config.clones
     return Project(facts=facts, modules=modules, projects=projects, root=root, sources=sources,
@@ -455,7 +453,7 @@ def _resolve_accesses(placed: Sequence[PlacedIO], resolver: Resolver, projects: 
                                    fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
                                    resolved.floating or (lies_in.local(resolved.path).startswith("*")
                                                          and resolved.base is not PathBase.FILE),
-                                   resolved.kind, lies_in.path, resolved.path not in uncertain))
+                                   resolved.kind, lies_in.path, resolved.path not in uncertain, item.at))
     return Paths(resolver, tuple(accesses), anchors, sites, tuple(unresolved), script_folders, raw_data_dirs)
 
 

@@ -196,3 +196,9 @@ def name_affinity(artifact: str, module: str) -> int:
 
 __all__ = ["contained", "name_affinity", "Certainty", "RECURSIVE", "WILDCARD", "certainty", "compatible", "is_pattern", "normalise_wildcards",
            "pattern_regex", "segment_overlap", "segments", "specificity"]
+
+
+#: How many writer modules may explain one read through patterns only before the match is reported as
+#: ambiguous (one finding for the family of writers, counted once), not as that many hand-offs; a model
+#: reading such a glob is not said to train on any one of those files either.
+AMBIGUITY_CAP = 3

@@ -33,7 +33,7 @@ from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence,
 import networkx as nx
 
 from debtscan.config import SharedSignalSettings
-from debtscan.knowledge.tables import ArtifactTables
+from debtscan.knowledge.tables import ArtifactTables, PredictionTables
 from debtscan.knowledge.names import callee_of
 from debtscan.project.accesses import Paths
 from debtscan.facts.model import FileFacts, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, SignalKind
@@ -41,7 +41,7 @@ from debtscan.facts.values import Choice, Concat, Lit, PathJoin, PathOp, ReadsAt
 from debtscan.project.imports import Imports, reach
 from debtscan.project.paths import normalise
 from debtscan.project.roots import ProjectRoots, ScopedPathIndex
-from debtscan.project.segments import contained
+from debtscan.project.segments import AMBIGUITY_CAP, contained
 
 ROOT_COMPONENT = "(root)"
 SOURCE_DIRS = ("src", "lib", "python")
@@ -84,6 +84,8 @@ class ModelNode:
     output_artifacts: Set[str] = field(default_factory=set)
     output_columns: Set[str] = field(default_factory=set)
     input_models: Set[ModelRef] = field(default_factory=set)
+    #: files its labels or sample weights are read from (another model's predictions there: a cascade too)
+    label_sources: Set[str] = field(default_factory=set)
 
     @property
     def label(self) -> str:
@@ -313,7 +315,8 @@ def build_components(facts: Mapping[str, FileFacts], imports: Imports, projects:
 
 def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: ProjectRoots,
                        components: Components, cwd_for: Callable[[str], Optional[str]],
-                       settings: SharedSignalSettings, artifacts: ArtifactTables) -> SignalLayer:
+                       settings: SharedSignalSettings, artifacts: ArtifactTables,
+                       predictions: Optional[PredictionTables] = None) -> SignalLayer:
     """The layer, in time linear in files, signals, models and accesses: every cross-file match of paths
     (a predicting model to the model that saved its file, a model's sources to persisted predictions) goes
     through a :class:`~debtscan.project.roots.ScopedPathIndex` instead of comparing all pairs, and cascades are
@@ -406,19 +409,27 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
             outputs.setdefault(access.artifact, []).append(Output(access.artifact, producer, access.module,
                                                                   access.line, ()))
     # values followed through functions across modules: inputs, factory-made models, predictions (issue 14)
-    columns_written = _follow_values(facts, paths, projects, artifacts, resolve, comp_of, models, consumptions,
-                                     cascades, outputs, alias)
+    columns_written = _follow_values(facts, paths, projects, artifacts, predictions, resolve, comp_of, models,
+                                     consumptions, cascades, outputs, alias)
     # cascades through files (a source meets the persisted predictions through an index of their paths)
     known_cascades: Set[Cascade] = set(cascades)
     output_rank = {artifact: rank for rank, artifact in enumerate(outputs)}
     persisted = ScopedPathIndex(projects, outputs)
+    written_index = ScopedPathIndex(projects, paths.writers)
+    globs = {(path, artifact) for path, line in literal_globs(facts)
+             for artifact in resolve.by_place.get((path, line), ())}
     for node in sorted(models.values(), key=lambda m: m.id):
         if node.kind is not ModelKind.FIT:
             continue
-        for source in sorted(node.sources):
+        for source in sorted(node.sources | node.label_sources):
+            if "*" in source and (node.path, source) not in globs and \
+                    ambiguous_read(source, written_index, paths.writers):
+                continue  # a glob over a folder many scripts write (``feature/train_*.f``): which files, unknown
             for artifact in sorted(persisted.matching(source), key=output_rank.__getitem__):
                 if source != artifact and ("*" in source) == ("*" in artifact):
                     continue
+                if "*" in artifact and ambiguous_read(source, written_index, paths.writers):
+                    continue  # predictions written as one of a family many scripts write: not surely this file
                 produced = outputs[artifact]
                 for output in produced:
                     if output.model == node.id:
@@ -488,6 +499,26 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
     return SignalLayer(tuple(consumptions), models, outputs, tuple(cascades), flows, tuple(shared))
 
 
+def literal_globs(facts: Dict[str, FileFacts]) -> Set[Tuple[str, int]]:
+    """(module, line) of the reads whose path is a literal glob (``glob("feature/train_*.f")``): they read
+    every file the glob matches, unlike a pattern made of unknown parts (``"feature/train_" + name + ".f"``
+    with ``name`` from an importance log), which reads some of them."""
+    out: Set[Tuple[str, int]] = set()
+    for path in sorted(facts):
+        for io in facts[path].io:
+            if io.mode is IOMode.READ and isinstance(io.path, Lit) and "*" in str(io.path.value):
+                out.add((path, io.line))
+    return out
+
+
+def ambiguous_read(source: str, written: "ScopedPathIndex", writers) -> bool:
+    """A read pattern (made of unknown parts) that more than :data:`~debtscan.project.segments.AMBIGUITY_CAP`
+    writer modules' files may match: the code does not say which of them the model trains on (issue 15's
+    rule for hand-offs)."""
+    modules = {a.module for artifact in written.matching(source) for a in writers.get(artifact, ())}
+    return len(modules) > AMBIGUITY_CAP
+
+
 def _helper_listing(value: Sym, depth: int = 0) -> bool:
     """Whether a path is (built on) what a project function returns (``for f in utils.get_use_files(...)``)."""
     if depth > 12:
@@ -508,7 +539,7 @@ def _model_order(ref: ModelRef) -> str:
 
 
 def _follow_values(facts: Mapping[str, FileFacts], paths: Paths, projects: ProjectRoots, artifacts: ArtifactTables,
-                   resolve: "_Resolve", comp_of: Mapping[str, str], models: Dict[str, ModelNode],
+                   predictions: Optional[PredictionTables], resolve: "_Resolve", comp_of: Mapping[str, str], models: Dict[str, ModelNode],
                    consumptions: List[Consumption], cascades: List[Cascade], outputs: Dict[str, List[Output]],
                    alias: Dict[str, str]) -> list:
     """Add what :mod:`debtscan.project.flow` finds through functions: columns consumed as model inputs,
@@ -524,6 +555,7 @@ def _follow_values(facts: Mapping[str, FileFacts], paths: Paths, projects: Proje
         reads_at=lambda path, line: tuple(sorted(resolve.reads_at.get((path, line), ()))),
         writes_at=lambda path, line: tuple(sorted(writes_at.get((path, line), ()))),
         names=lambda via, path: resolve.names(via, path=path),
+        predicts=lambda name: predictions is not None and bool(predictions.functions.search(name)),
     )
     result = evaluate(facts, resolver, lambda path: comp_of.get(path, ROOT_COMPONENT))
     for node_id, fit in sorted(result.fits.items()):
@@ -542,6 +574,7 @@ def _follow_values(facts: Mapping[str, FileFacts], paths: Paths, projects: Proje
         node.targets.update(fit.targets)
         node.inputs.update(n for n in fit.inputs if n not in node.targets)
         node.sources.update(fit.sources)
+        node.label_sources.update(fit.label_sources - fit.sources)
     known = {(c.producer, c.consumer) for c in cascades}
     for node_id, fit in sorted(result.fits.items()):
         if node_id not in models or fit.wrapper:

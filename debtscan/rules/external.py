@@ -644,18 +644,18 @@ class UnstableDataDependency(Rule):
                 continue  # committed, or tracked by a .dvc file (the walk's listings; rules never touch the disk)
             if _checksummed(project, reads[path]):
                 continue
-            accesses = sorted(reads[path], key=lambda a: (a.module, a.line, a.column))
+            accesses = sorted(reads[path], key=lambda a: a.where)  # where each read's path is written down
             first = accesses[0]
-            others = [a for a in accesses[1:] if (a.module, a.line) != (first.module, first.line)]
+            others = [a for a in accesses[1:] if a.where[:2] != first.where[:2]]
             more = f" (and in {len(others)} other place{'s' if len(others) != 1 else ''})" if others else ""
             yield self.finding(
-                first.module, first.line,
+                *first.where[:2],
                 f"`{path}` is read here{more}, but nothing in the repo writes it, nothing declares it (dvc.yaml, a "
                 f"data catalogue, raw-data folders: {', '.join(project.paths.raw_data_dirs)}) and nothing pins its "
                 f"version: an unstable data dependency. Declare it and pin a version (a dated or versioned path, a "
                 f"checksum, dvc.lock), or commit the step that produces it.",
-                column=first.column, subject=f"orphan:{path}",
-                related=[Related(a.module, a.line, f"`{path}` is also read here", column=a.column)
+                column=first.where[2], subject=f"orphan:{path}",
+                related=[Related(*a.where[:2], f"`{path}` is also read here", column=a.where[2])
                          for a in others[:10]],
             )
 

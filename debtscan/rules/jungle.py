@@ -118,7 +118,9 @@ class IntermediateFileHandoff(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        """One finding per write place and per read place. Cost: O(writes + reads) per hand-off group to
+        """One finding per write place and per read place: where the access's path is written down (a
+        helper's line when the path is fixed inside the helper, the call when the caller supplies it), the
+        other ends and a helper's callers as related places. Cost: O(writes + reads) per hand-off group to
         file the places, and for each finding at most :data:`MAX_RELATED` related places, so that one file
         written by 300 modules and read by 300 costs 600 findings, not 90,000 pairs."""
         writes_at: Dict[Tuple[str, int], List[Tuple[Access, HandoffGroup]]] = {}
@@ -129,31 +131,30 @@ class IntermediateFileHandoff(Rule):
             if not group.ambiguous:  # a family that may have produced a read: one finding, at the read
                 for write in group.writes:
                     if write.module in writers:
-                        writes_at.setdefault((write.module, write.line), []).append((write, group))
+                        writes_at.setdefault(write.where[:2], []).append((write, group))
             for read in group.reads:
                 if read.module in readers:
-                    reads_at.setdefault((read.module, read.line), []).append((read, group))
-        for (module, line), entries in sorted(writes_at.items()):
+                    reads_at.setdefault(read.where[:2], []).append((read, group))
+        for (path, line), entries in sorted(writes_at.items()):
             artifacts = sorted({w.artifact for w, _ in entries})
-            others = _Places([(r, g.read) for g in _unique_groups(entries) for r in g.reads], module)
-            via = next((w.via for w, _ in entries if w.via), "")
-            how = f" (through `{via}`)" if via else ""
+            modules = {w.module for w, _ in entries}
+            others = _Places([(r, g.read) for g in _unique_groups(entries) for r in g.reads], modules)
             yield self.finding(
-                module, line,
-                f"{_artifacts(artifacts)} written here{how} is read by {others.modules} other "
-                f"module(s) ({others.names()}): an undeclared intermediate-{entries[0][0].kind.noun} hand-off.",
-                column=min(w.column for w, _ in entries), subject="write:" + ",".join(artifacts),
-                related=others.related("reads"),
+                path, line,
+                f"{_artifacts(artifacts)} written here{_how(entries, path, line)} is read by {others.modules} "
+                f"other module(s) ({others.names()}): an undeclared intermediate-{entries[0][0].kind.noun} "
+                f"hand-off.",
+                column=_column(entries), subject="write:" + ",".join(artifacts),
+                related=others.related("reads") + _callers(entries, path, line),
             )
-        for (module, line), entries in sorted(reads_at.items()):
+        for (path, line), entries in sorted(reads_at.items()):
             artifacts = sorted({r.artifact for r, _ in entries})
             groups = _unique_groups(entries)
+            modules = {r.module for r, _ in entries}
             read_path = artifacts[0]
-            producers = sorted(((w, g.written) for g in groups for w in g.writes if w.module != module),
+            producers = sorted(((w, g.written) for g in groups for w in g.writes if w.module not in modules),
                                key=lambda item: producer_order(read_path, item[0]))
-            others = _Places(producers, module, ordered=True)
-            via = next((r.via for r, _ in entries if r.via), "")
-            how = f" (through `{via}`)" if via else ""
+            others = _Places(producers, modules, ordered=True)
             exact = any(g.certainty is Certainty.EXACT for g in groups)
             if all(g.ambiguous for g in groups):
                 families = sorted({g.written for g in groups})
@@ -163,12 +164,38 @@ class IntermediateFileHandoff(Rule):
                 what = (f"is produced by another module ({others.names(MAX_PRODUCERS)}; "
                         f"{'exact' if exact else 'pattern'} match)")
             yield self.finding(
-                module, line,
-                f"{_artifacts(artifacts)} read here{how} {what}: "
+                path, line,
+                f"{_artifacts(artifacts)} read here{_how(entries, path, line)} {what}: "
                 f"an undeclared intermediate-{entries[0][0].kind.noun} hand-off.",
-                column=min(r.column for r, _ in entries), subject="read:" + ",".join(artifacts),
-                related=others.related("writes", MAX_PRODUCERS),
+                column=_column(entries), subject="read:" + ",".join(artifacts),
+                related=others.related("writes", MAX_PRODUCERS) + _callers(entries, path, line),
             )
+
+
+def _how(entries: Sequence[Tuple[Access, HandoffGroup]], path: str, line: int) -> str:
+    """How the accesses at a place are made: through a helper called here, or by the modules that call the
+    helper whose fixed path this is."""
+    callers = sorted({(a.module, a.line) for a, _ in entries if (a.module, a.line) != (path, line)})
+    if callers:
+        return f" (by {_names(callers, 3)}, calling this helper)"
+    via = next((a.via for a, _ in entries if a.via), "")
+    return f" (through `{via}`)" if via else ""
+
+
+def _column(entries: Sequence[Tuple[Access, HandoffGroup]]) -> int:
+    return min(a.where[2] for a, _ in entries)
+
+
+def _callers(entries: Sequence[Tuple[Access, HandoffGroup]], path: str, line: int) -> List[Related]:
+    """The calls of a helper whose fixed path is reported at its own line (at most :data:`MAX_RELATED`)."""
+    calls: Dict[Tuple[str, int], Tuple[int, str]] = {}
+    for access, _ in entries:
+        if (access.module, access.line) != (path, line):
+            key = (access.module, access.line)
+            column = min(access.column, calls.get(key, (access.column, ""))[0])
+            calls[key] = (column, access.via)
+    return [Related(m, n, f"calls `{via}`" if via else "calls this helper", column=column)
+            for (m, n), (column, via) in sorted(calls.items())[:MAX_RELATED]]
 
 
 #: Related places listed on one finding at most (the message counts them all).
@@ -188,18 +215,24 @@ class _Places:
     """The places of the other side of some hand-offs (accesses of modules other than ``module``), with the
     artifact each touches: counted in full, listed up to a bound."""
 
-    def __init__(self, accesses: Iterable[Tuple[Access, str]], module: str, ordered: bool = False) -> None:
+    def __init__(self, accesses: Iterable[Tuple[Access, str]], module, ordered: bool = False) -> None:
+        """``module``: the module (or set of modules) on this side, whose own accesses are left out; each
+        place is where the access's path is written down (:attr:`Access.where`)."""
         self.what: Dict[Tuple[str, int], Set[str]] = {}
         self.columns: Dict[Tuple[str, int], int] = {}
+        mine = {module} if isinstance(module, str) else set(module)
+        modules: Set[str] = set()
         for access, artifact in accesses:
-            if access.module != module:
-                key = (access.module, access.line)
+            if access.module not in mine:
+                modules.add(access.module)
+                where, line, column = access.where
+                key = (where, line)
                 self.what.setdefault(key, set()).add(access.artifact)
-                self.columns[key] = min(access.column, self.columns.get(key, access.column))
+                self.columns[key] = min(column, self.columns.get(key, column))
         # ``ordered``: the places in the order given (surest producer first), else by place
         self.places = list(self.what) if ordered else sorted(self.what)
         self.ordered = ordered
-        self.modules = len({m for m, _ in self.places})
+        self.modules = len(modules)
 
     def names(self, limit: int = 4) -> str:
         if not self.ordered:
@@ -256,17 +289,17 @@ class JungleChain(Rule):
                     first_write = write
                 nouns.add(write.kind.noun)
                 steps.append(f"`{write.artifact}`")
-                related.append(Related(write.module, write.line, f"writes `{write.artifact}`", column=write.column))
-                related.append(Related(read.module, read.line, f"reads `{read.artifact}`", column=read.column))
+                related.append(Related(*write.where[:2], f"writes `{write.artifact}`", column=write.where[2]))
+                related.append(Related(*read.where[:2], f"reads `{read.artifact}`", column=read.where[2]))
             text = chain[0]
             for artifact, module in zip(steps, chain[1:]):
                 text += f" -> {artifact} -> {module}"
             runners = {project.pipeline.run_position[m][0] for m in chain if m in project.pipeline.run_position}
             order = f" (run in this order by {', '.join(sorted(runners))})" if runners else ""
             yield self.finding(
-                first_write.module, first_write.line,
+                *first_write.where[:2],
                 f"jungle chain of {hops} intermediate-{nouns.pop() if len(nouns) == 1 else 'artifact'} hand-offs across {len(chain)} modules{order}: {text}.",
-                column=first_write.column, subject=chain_subject("chain", chain, first_write.artifact),
+                column=first_write.where[2], subject=chain_subject("chain", chain, first_write.artifact),
                 related=related,
             )
 
@@ -418,7 +451,7 @@ class JoinOfIntermediates(Rule):
                     f"({_names([(m, 0) for m in makers], 3).replace(':0', '')}) read here "
                     f"({_artifacts(reads)}): a join in the pipeline jungle.",
                     column=join.column, subject=f"join:{scope}:" + ",".join(sorted(reads)),
-                    related=[Related(r.module, r.line, f"reads `{a}`", column=r.column)
+                    related=[Related(*r.where[:2], f"reads `{a}`", column=r.where[2])
                              for a, r in sorted(reads.items())],
                 )
         intermediate_writes: Dict[Tuple[str, str], List[Access]] = {}
@@ -572,14 +605,14 @@ class FileCycle(Rule):
                 write, read = hubs.witness(source, target)
                 first = first or write
                 text += f" -> `{write.artifact}` -> {target}"
-                related.append(Related(write.module, write.line, f"writes `{write.artifact}`", column=write.column))
-                related.append(Related(read.module, read.line, f"reads `{read.artifact}`", column=read.column))
+                related.append(Related(*write.where[:2], f"writes `{write.artifact}`", column=write.where[2]))
+                related.append(Related(*read.where[:2], f"reads `{read.artifact}`", column=read.where[2]))
             more = len(members) - len(cycle)
             group = f" (one of the loops among {len(members)} modules that feed each other)" if more else ""
             yield self.finding(
-                first.module, first.line,
+                *first.where[:2],
                 f"file cycle between {len(cycle)} modules{group}: {text}.",
-                column=first.column, subject=group_subject("cycle", members), related=related,
+                column=first.where[2], subject=group_subject("cycle", members), related=related,
             )
 
 
@@ -643,5 +676,5 @@ class ReadBeforeWrite(Rule):
                     f"{writer.module} (step {order[writer.module] + 1}), which writes it: the read sees a stale "
                     f"or missing file.",
                     column=read.column, subject=f"order:{artifact}",
-                    related=[Related(writer.module, writer.line, f"writes `{artifact}`", column=writer.column)],
+                    related=[Related(*writer.where[:2], f"writes `{artifact}`", column=writer.where[2])],
                 )

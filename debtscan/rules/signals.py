@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Set, Tuple
 
+from debtscan.clones import containment, shingles
 from debtscan.facts.model import ModelKind
 from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 from debtscan.project.roots import ScopedPathIndex
 from debtscan.config import DEFAULT_EXPLORATORY, DEFAULT_UBIQUITOUS
-from debtscan.project.signals import ROOT_COMPONENT, Components, Consumption, ModelNode, Output
+from debtscan.project.signals import (
+    ROOT_COMPONENT, Components, Consumption, ModelNode, Output, ambiguous_read, literal_globs,
+)
 
 
 def _comp(name: str) -> str:
@@ -72,7 +75,7 @@ class SharedInputSignal(Rule):
     code = "DS301"
     name = "shared-input-signal"
     category = "coupled-signals"
-    reads = ('signals', 'components')
+    reads = ('signals', 'components', 'facts')
     severity = "warning"
     measured_precision = MeasuredPrecision(
         5, 6,
@@ -80,7 +83,7 @@ class SharedInputSignal(Rule):
         " (0.1.0 closing note)")
     options = {"ignore": list(DEFAULT_UBIQUITOUS), "ignore-targets": True, "only-modeling-modules": True,
                "match-unknown-sources": False, "raw-inputs": True, "inputs-only": True,
-               "exploratory": list(DEFAULT_EXPLORATORY)}
+               "exploratory": list(DEFAULT_EXPLORATORY), "copy-containment": 0.8}
     VALID = (
         # raw inputs (under raw-data-dirs, written by nothing in the repo) are left out with raw-inputs = false
         Example(_RAW_TABLE, options={"raw-inputs": False}),
@@ -201,20 +204,27 @@ class SharedInputSignal(Rule):
         for signal in shared:
             for item in signal.consumers:
                 by_module.setdefault((item.component, item.path), []).append((item, signal.source))
+        copies = _Copies(ctx.project.facts, ctx.options["copy-containment"])
         for (component, path), items in sorted(by_module.items()):
             keys = {(i.name, s) for i, s in items}
             others: Dict[Tuple[str, str], Consumption] = {}
+            coupled: Set[Tuple[str, str]] = set()   # this module's signals another component really shares
             for signal in shared:
                 if (signal.name, signal.source) not in keys:
                     continue
                 for other in signal.consumers:
                     if other.component == component or not components.disjoint(component, other.component):
                         continue
+                    if copies.same(path, other.path):
+                        continue  # one consumer copied into another folder (a lesson's next version): DS5xx
+                    coupled.add((signal.name, signal.source))
                     key = (other.component, other.path)
                     if key not in others or (other.line, other.column) < (others[key].line, others[key].column):
                         others[key] = other
             if not others:
                 continue
+            keys &= coupled
+            items = [(i, s) for i, s in items if (i.name, s) in keys]
             names = sorted({n for n, _ in keys})
             sources = sorted({s for _, s in keys if s})
             first = min((i for i, _ in items), key=lambda c: (c.line, c.column))
@@ -231,6 +241,35 @@ class SharedInputSignal(Rule):
                 related=[Related(o.path, o.line, f"`{o.name}` is also consumed here, by {_comp(c)}", column=o.column)
                          for (c, _), o in sorted(others.items())],
             )
+
+
+class _Copies:
+    """Whether two consuming modules are one consumer copied: a script copied into another folder and then
+    grown (the statement pairs of the smaller in the larger, :func:`debtscan.clones.containment`, at least
+    ``threshold``). Copies are not independent consumers of a signal; the copying itself is DS5xx's."""
+
+    MIN_STATEMENTS = 10
+
+    def __init__(self, facts, threshold: float) -> None:
+        self.facts = facts
+        self.threshold = threshold
+        self.sets: Dict[str, Set[int]] = {}
+        self.cache: Dict[Tuple[str, str], bool] = {}
+
+    def _shingles(self, path: str) -> Set[int]:
+        if path not in self.sets:
+            fact = self.facts.get(path)
+            hashes = fact.fingerprint.hashes if fact is not None and fact.fingerprint is not None else ()
+            self.sets[path] = shingles(hashes) if len(hashes) >= self.MIN_STATEMENTS else set()
+        return self.sets[path]
+
+    def same(self, a: str, b: str) -> bool:
+        if a == b:
+            return True
+        key = (a, b) if a < b else (b, a)
+        if key not in self.cache:
+            self.cache[key] = containment(self._shingles(a), self._shingles(b)) >= self.threshold
+        return self.cache[key]
 
 
 class CorrectionCascade(Rule):
@@ -355,7 +394,7 @@ class UndeclaredConsumer(Rule):
     code = "DS303"
     name = "undeclared-consumer"
     category = "undeclared-consumer"
-    reads = ('signals', 'components', 'graph', 'paths', 'projects')
+    reads = ('signals', 'components', 'graph', 'paths', 'projects', 'facts')
     severity = "warning"
     measured_precision = MeasuredPrecision(
         5, 5,
@@ -416,12 +455,18 @@ class UndeclaredConsumer(Rule):
         reported: Set[Tuple[str, int]] = set()
         # the read paths that may name each output, through an index per project (not every pair)
         read_paths = ScopedPathIndex(ctx.project.projects, ctx.project.paths.readers)
+        written = ScopedPathIndex(ctx.project.projects, ctx.project.paths.writers)
+        globs = literal_globs(ctx.project.facts)
         for artifact, produced in sorted(outputs.items()):
             for read_path in read_paths.matching(artifact):
                 # a pattern on one side may match the other; two patterns say too little
                 if read_path != artifact and ("*" in read_path) == ("*" in artifact):
                     continue
                 reads = ctx.project.paths.readers[read_path]
+                if "*" in read_path + artifact and ambiguous_read(read_path, written, ctx.project.paths.writers):
+                    # a pattern over a folder many scripts write: which of their files it reads, unknown
+                    # (unless it is a literal glob, which reads them all)
+                    reads = [r for r in reads if (r.module, r.line) in globs]
                 for read in sorted(reads, key=lambda r: (r.module, r.line)):
                     reader = components.of.get(read.module)
                     if reader is None or Components.is_test(reader):
@@ -430,18 +475,26 @@ class UndeclaredConsumer(Rule):
                         owner = components.of.get(output.path)
                         if owner is None or owner == reader or components.imports_component(reader, owner):
                             continue
-                        if (read.module, read.line) in reported:
+                        # reported where the read's path is written down (a helper's fixed path: its line)
+                        path, line, column = read.where
+                        if (path, line) in reported:
                             continue
-                        reported.add((read.module, read.line))
+                        reported.add((path, line))
                         model = layer.models.get(output.model) if output.model else None
                         by = f" by model {model.label} ({_where(model)})" if model else ""
+                        related = [Related(output.path, output.line, f"predictions written to `{artifact}`")]
+                        callers = sorted({(r.module, r.line, r.column, r.via) for r in reads
+                                          if r.where[:2] == (path, line) and (r.module, r.line) != (path, line)})
+                        related.extend(Related(m, n, f"calls `{via}`, which reads them", column=c)
+                                       for m, n, c, via in callers[:20])
+                        how = " (in a helper its callers run)" if callers else ""
                         yield self.finding(
-                            read.module, read.line,
+                            path, line,
                             f"`{artifact}` holds predictions produced{by} in {_comp(owner)}; "
-                            f"{_comp(reader)} reads them here without importing {_comp(owner)}: an undeclared "
-                            f"consumer of that model.",
-                            column=read.column, subject=f"{artifact}:{owner}",
-                            related=[Related(output.path, output.line, f"predictions written to `{artifact}`")],
+                            f"{_comp(reader)} reads them here{how} without importing {_comp(owner)}: an "
+                            f"undeclared consumer of that model.",
+                            column=column, subject=f"{artifact}:{owner}",
+                            related=related,
                         )
 
 

@@ -29,12 +29,22 @@ MAX_INSTANCES = 20000
 
 @dataclass(frozen=True)
 class PlacedIO:
-    """An I/O fact to resolve for module file ``path``; ``caller`` is the file whose working folder applies."""
+    """An I/O fact to resolve for module file ``path``; ``caller`` is the file whose working folder applies.
+
+    ``at`` is where the access's path is written down when that is not the fact's own place: a helper of
+    another module that reads or writes a fixed path (``def assemble(): return pd.read_parquet(PREDICTIONS)``)
+    is instantiated at each call (the caller is the step that reads), but its path is written at the helper's
+    line, which is where it is reported."""
 
     path: str
     fact: IOFact
     caller: str
     via: str = ""
+    at: Optional[Tuple[str, int, int]] = None
+    #: the call of the helper's own module whose arguments fixed the path (``load_train()`` calling
+    #: ``read_pickles("../data/train", col)``): where the path is written down once a caller of another
+    #: module instantiates it
+    fixed: Optional[Tuple[str, int, int]] = None
 
 
 def params_of(value: Sym, acc: Optional[Set[Tuple[str, str]]] = None, depth: int = 0) -> Set[Tuple[str, str]]:
@@ -351,7 +361,7 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                 new_path = substitute(item.fact.path, function, mapping)
                 if (caller_path, call.line, call.callee) in task_calls:
                     fact = replace(item.fact, path=new_path, scope=call.scope)
-                    new_item = PlacedIO(item.path, fact, item.caller, item.via)
+                    new_item = PlacedIO(item.path, fact, item.caller, item.via, item.at, item.fixed)
                     instances += 1
                     own = {name for fn, name in params_of(new_path) if fn == call.scope}
                     if own and calls_to.get((caller_path, call.scope)) and level < MAX_LEVELS:
@@ -361,13 +371,21 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                     continue
                 if caller_path == helper_path:
                     fact = replace(item.fact, path=new_path, scope=call.scope)
-                    new_item = PlacedIO(item.path, fact, item.caller, item.via)
+                    fixed = item.fixed
+                    if fixed is None and any(fn == function for fn, _ in params_of(item.fact.path)) and \
+                            not any(fn == call.scope for fn, _ in params_of(new_path)):
+                        fixed = (caller_path, call.line, call.column)
+                    new_item = PlacedIO(item.path, fact, item.caller, item.via, item.at, fixed)
                 else:
                     # the helper's own ``__file__`` stays its own, whoever calls it
                     new_path = pin_here(new_path, item.path)
                     fact = replace(item.fact, path=new_path, line=call.line, column=call.column, scope=call.scope)
                     via = call.callee
-                    new_item = PlacedIO(caller_path, fact, caller_path, via)
+                    at = item.at
+                    if at is None and not any(fn == function for fn, _ in params_of(item.fact.path)):
+                        # the path is fixed inside the helper: written down there, not at this call
+                        at = item.fixed or (item.path, item.fact.line, item.fact.column)
+                    new_item = PlacedIO(caller_path, fact, caller_path, via, at)
                 instances += 1
                 own = {name for fn, name in params_of(new_path) if fn == call.scope}
                 callers = calls_to.get((new_item.path, call.scope), ())
@@ -385,5 +403,5 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
     unique: Dict[Tuple, PlacedIO] = {}
     for item in placed:
         unique.setdefault((item.path, item.caller, item.fact.line, item.fact.column, item.fact.mode,
-                           repr(item.fact.path)), item)
+                           repr(item.fact.path), item.at), item)
     return list(unique.values()), instances
