@@ -35,7 +35,7 @@ from debtscan.facts.summary_model import (
 )
 from debtscan.facts.summaries import params_in
 from debtscan.facts.values import Choice, Concat, Format, Lit, Param, PathJoin, PathOp, Sym, Unknown, Why
-from debtscan.project.pipeline.helpers import bind_arguments, substitute
+from debtscan.project.pipeline.helpers import bind_arguments, replace_attributes, substitute
 from debtscan.knowledge.names import callee_of
 
 MAX_DEPTH = 3
@@ -776,7 +776,7 @@ def _attribute_paths(ev: FlowEvaluation, path: str, scope: str, value: Sym) -> L
     fileflows = ev.facts[path].flows
     attrs = {a.name: a.path for a in (fileflows.attrs if fileflows is not None else ())
              if a.cls == cls and a.path is not None}
-    replaced = _replace_attrs(value, attrs)
+    replaced = replace_attributes(value, attrs)
     if replaced is value:
         return []
     init = f"{cls}.__init__"
@@ -794,28 +794,6 @@ def _attribute_paths(ev: FlowEvaluation, path: str, scope: str, value: Sym) -> L
             if len(out) >= MAX_CONTEXTS:
                 return out
     return out
-
-
-def _replace_attrs(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sym:
-    """``value`` with ``self.<attr>`` (an unknown ``attr:<name>``) replaced by the attribute's path."""
-    if depth > 20:
-        return value
-    kind = type(value)
-    if kind is Unknown and value.why is Why.ATTRIBUTE and value.detail in attrs:
-        return attrs[value.detail]
-    if kind in (Concat, PathJoin):
-        parts = tuple(_replace_attrs(p, attrs, depth + 1) for p in value.parts)
-        return value if parts == value.parts and all(a is b for a, b in zip(parts, value.parts)) else kind(parts)
-    if kind is Format:
-        args = tuple(_replace_attrs(a, attrs, depth + 1) for a in value.args)
-        template = _replace_attrs(value.template, attrs, depth + 1)
-        if template is value.template and all(a is b for a, b in zip(args, value.args)):
-            return value
-        return Format(template, args, value.kwnames, value.kwvalues, value.style)
-    if kind is PathOp:
-        base = _replace_attrs(value.base, attrs, depth + 1)
-        return value if base is value.base else PathOp(value.op, base, value.arg)
-    return value
 
 
 def _wraps_fit(ev: FlowEvaluation, model: Value, fit: FitSite) -> bool:

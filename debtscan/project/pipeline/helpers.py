@@ -149,7 +149,7 @@ def _through_attributes(facts: Dict[str, FileFacts], path: str, fact: IOFact, in
              and a.path.function == f"{cls}.__init__"}
     if not attrs:
         return []
-    value = _replace_attributes(fact.path, attrs)
+    value = replace_attributes(fact.path, attrs)
     if value is fact.path:
         return []
     init = f"{cls}.__init__"
@@ -183,7 +183,7 @@ def _mentions_attribute(value: Sym, depth: int = 0) -> bool:
     return False
 
 
-def _replace_attributes(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sym:
+def replace_attributes(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sym:
     """``value`` with ``self.<name>`` (an ``Unknown`` attribute ``<name>``) replaced by ``attrs[name]``."""
     if depth > 20:
         return value
@@ -191,16 +191,16 @@ def _replace_attributes(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sy
     if kind is Unknown and value.why is Why.ATTRIBUTE and value.detail in attrs:
         return attrs[value.detail]
     if kind in (Concat, PathJoin):
-        parts = tuple(_replace_attributes(p, attrs, depth + 1) for p in value.parts)
+        parts = tuple(replace_attributes(p, attrs, depth + 1) for p in value.parts)
         return value if all(a is b for a, b in zip(parts, value.parts)) else kind(parts)
     if kind is Format:
-        template = _replace_attributes(value.template, attrs, depth + 1)
-        args = tuple(_replace_attributes(a, attrs, depth + 1) for a in value.args)
+        template = replace_attributes(value.template, attrs, depth + 1)
+        args = tuple(replace_attributes(a, attrs, depth + 1) for a in value.args)
         if template is value.template and all(a is b for a, b in zip(args, value.args)):
             return value
         return Format(template, args, value.kwnames, value.kwvalues, value.style)
     if kind is PathOp:
-        base = _replace_attributes(value.base, attrs, depth + 1)
+        base = replace_attributes(value.base, attrs, depth + 1)
         return value if base is value.base else PathOp(value.op, base, value.arg)
     return value
 
