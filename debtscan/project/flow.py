@@ -33,8 +33,7 @@ from debtscan.facts.summary_model import (
     CallSite, FitSite, Flow, FlowFacts, FromAttr, FromCall, FromEstimator, FromFit, FromParam, FromPrediction,
     FromRead, FunctionSummary,
 )
-from debtscan.facts.summaries import params_in
-from debtscan.facts.values import Choice, Concat, Format, Lit, Param, PathJoin, PathOp, Sym, Unknown, Why
+from debtscan.facts.values import Choice, Concat, Format, Lit, Param, PathJoin, PathOp, Sym, Unknown, Why, params_in
 from debtscan.project.pipeline.helpers import bind_arguments, replace_attributes, substitute
 from debtscan.knowledge.names import callee_of
 

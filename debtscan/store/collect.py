@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from debtscan.config import Config, ConfigError, line_of
+from debtscan.config import Config
 from debtscan.facts.model import FileFacts
 from debtscan.knowledge import Knowledge
 from debtscan.sources.files import FileTask
