@@ -324,7 +324,9 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
         show_progress = err is not None and err.is_terminal
         probe = None
         if output_format != "console" and not verbose and not no_cache:  # the result cache (store.results)
-            invocation = (output_format, str(target) if target else None, _split(select), _split(ignore),
+            # (not --output: the text is the same wherever it is written; a report written inside the root
+            # shows in the walk's folder listings, which the key covers)
+            invocation = (output_format, _split(select), _split(ignore),
                           _split(extend_select), fail_on, fail_on_error, statistics, exit_zero, quiet,
                           list(paths), sorted(only) if only is not None else None,
                           _file_bytes(baseline_file) if baseline_file else None)

@@ -14,7 +14,7 @@ rule stages are imported. What the key covers (:func:`probe`):
   changes the key;
 - the effective configuration (every setting, after the command line's ``--exclude``, the plugin policy,
   the cache folder) and the configuration file's bytes (notes quote its lines);
-- the command line: the format, the output file, the selectors, ``--fail-on``, ``--fail-on-error``,
+- the command line: the format, the selectors, ``--fail-on``, ``--fail-on-error``,
   ``--statistics``, ``--exit-zero``, ``--quiet``, the paths as given, the current folder, the baseline file's
   bytes;
 - debtscan and its environment: the version, every file of the installed package and the rule pages (name,
