@@ -458,11 +458,19 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
     tainted: Dict[str, Dict[str, Tuple[str, ...]]] = {}     # derived artifact -> producer model -> chain
     frontier = deque((artifact, output.model, (artifact,)) for artifact, produced in sorted(outputs.items())
                      for output in produced if output.model)
+    # a step reading a pattern (``level1/fold*.pkl``, folds of a loop too many to list) reads each file it
+    # names, unless the pattern spans a folder many scripts write (then which files, unknown)
+    read_patterns = [k for k in sorted(flows) if "*" in k and not ambiguous_read(k, written_index, paths.writers)]
     while frontier:
         artifact, producer, chain = frontier.popleft()
         if len(chain) > 4:
             continue
-        for derived in sorted(flows.get(artifact, ())):
+        steps = set(flows.get(artifact, ()))
+        if "*" not in artifact:
+            for pattern in read_patterns:
+                if contained(artifact, pattern):
+                    steps.update(flows[pattern])
+        for derived in sorted(steps):
             if derived in outputs or derived in chain or producer in tainted.get(derived, {}):
                 continue
             tainted.setdefault(derived, {})[producer] = chain + (derived,)
