@@ -1,6 +1,9 @@
 """Stacking through files the way competition code writes it: predictions dumped and loaded through open file
 handles, collected in lists, copied into the elements of other values, and read back through patterns that
 name many fold files at once. Each shape is followed from the level-1 model to the model trained on it."""
+import json
+import textwrap
+
 from debtscan.testing import scan_repo, write_repo
 
 
@@ -12,6 +15,12 @@ def scan(tmp_path, files, select=("DS302", "DS303")):
 
 def found(report, code=None):
     return sorted((f.code, f.path, f.line) for f in report.findings if code is None or f.code == code)
+
+
+def notebook(*cells):
+    return json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                                  "source": textwrap.dedent(c).strip("\n")} for c in cells],
+                       "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
 LEVEL1 = """
@@ -151,3 +160,36 @@ def test_many_fold_files_of_a_few_folders_stay_per_folder_patterns(tmp_path):
     _, project = scan_repo(tmp_path, select=["DS201"])
     reads = sorted({a.artifact for a in project.paths.accesses if a.module == "stack/gather.py"})
     assert reads == ["work/arranged/gbm/fold*.pkl", "work/arranged/linear/fold*.pkl"]
+
+
+def test_a_notebook_that_only_looks_at_predictions_is_no_undeclared_consumer(tmp_path):
+    files = {
+        "level1/train.py": LEVEL1,
+        "notebooks/error_analysis.ipynb": notebook("""
+            import pickle
+            import matplotlib.pyplot as plt
+        """, """
+            with open("../work/level1/scores.pkl", "rb") as handle:
+                scores = pickle.load(handle)
+            plt.hist(scores["score"])
+        """),
+        "notebooks/postprocess.ipynb": notebook("""
+            import pickle
+        """, """
+            with open("../work/level1/scores.pkl", "rb") as handle:
+                scores = pickle.load(handle)
+            scores["score"] = scores["score"].clip(0.01, 0.99)
+            scores.to_csv("../subs/clipped.csv")
+        """),
+        "reports/weekly.py": """
+            import pickle
+            with open("work/level1/scores.pkl", "rb") as handle:
+                scores = pickle.load(handle)
+            print(scores["score"].describe())
+        """,
+    }
+    report, _ = scan(tmp_path, files, select=("DS303",))
+    # (a notebook's paths are relative to its folder)
+    # the notebook whose results leave it (a submission made from the scores) consumes them; a script does
+    # too, whatever it does with them; the notebook that plots them is an analysis of the model
+    assert found(report) == [("DS303", "notebooks/postprocess.ipynb", 1), ("DS303", "reports/weekly.py", 2)]
