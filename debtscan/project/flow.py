@@ -118,6 +118,8 @@ class Context:
     #: for a method called on an instance made in the caller (``model = Model(train=frame)``;
     #: ``model.fit_cv()``): the attributes its ``__init__`` sets from the constructor's arguments
     attrs: Tuple[Tuple[str, Value], ...] = ()
+    #: where the method was called on that instance, kept through the calls of ``self``'s other methods
+    owner: Optional[Place] = None
 
     def param(self, name: str) -> Value:
         for key, value in self.params:
@@ -565,26 +567,28 @@ class FlowEvaluation:
             elif varkw:
                 bound.append((f"{varkw}[{name}]", value))
         bound = [(n, v) for n, v in bound if v]
-        attrs = self.instance_attrs(path, site, ctx, target) if "." in target[1] else ()
+        attrs, owner = self.instance_attrs(path, site, ctx, target) if "." in target[1] else ((), None)
         out = Context(tuple(sorted(bound, key=lambda item: item[0])), (path, site.line, site.column),
-                      ctx.depth + 1, attrs)
+                      ctx.depth + 1, attrs, owner)
         self.bound_memo[key] = out
         return out
 
     def instance_attrs(self, path: str, site: CallSite, ctx: Context,
-                       target: Tuple[str, str]) -> Tuple[Tuple[str, Value], ...]:
+                       target: Tuple[str, str]) -> Tuple[Tuple[Tuple[str, Value], ...], Optional[Place]]:
         """The attributes of the instance a method is called on, as its ``__init__`` set them from the
         constructor's arguments: ``model = Model(train=frame); model.fit_cv()`` trains on ``frame`` (not on
-        every frame any ``Model`` was ever given). A method calling another of ``self`` keeps them."""
+        every frame any ``Model`` was ever given). A method calling another of ``self`` keeps them. With them,
+        where the method was called on the instance (the call that is that instance's model)."""
         receiver = site.receiver
         if receiver is None:
-            return ()
-        if any(type(o) is FromAttr for o in receiver.origins) or not receiver.origins:
-            return ctx.attrs if ctx.depth and site.scope.rpartition(".")[0] == target[1].rpartition(".")[0] \
-                else ()
+            return (), None
+        if any(type(o) is FromParam and o.name in ("self", "cls") for o in receiver.origins):
+            # ``self.prepare()`` inside a method: the same instance
+            same = site.scope.rpartition(".")[0] == target[1].rpartition(".")[0]
+            return (ctx.attrs, ctx.owner) if same else ((), None)
         fileflows = self.facts[path].flows
         if fileflows is None:
-            return ()
+            return (), None
         out: Dict[str, Value] = {}
         for origin in receiver.origins:
             if type(origin) is not FromCall or origin.site >= len(fileflows.sites):
@@ -605,7 +609,7 @@ class FlowEvaluation:
                     value = self.value(init[0], attr.scope, attr.value, init_ctx)
                     if value:
                         out[attr.name] = join((out[attr.name], value)) if attr.name in out else value
-        return tuple(sorted(out.items()))
+        return tuple(sorted(out.items())), ((path, site.line, site.column) if out else None)
 
     @staticmethod
     def _through(value: Value, place: Place) -> Value:
@@ -701,15 +705,16 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                         result.api = ev.estimators[model_id]
                 if not result.api and model.instances:
                     result.api = sorted(model.instances)[0]
-                if ctx.place is not None and (ctx.place[0], ctx.place[1]) in at_place:
-                    through_calls.append((ctx.place, result, set(x.sources), set(y.sources | weight.sources),
+                call = ctx.owner or ctx.place
+                given = set(x.sources).union(*(c.sources for c in (x.columns or ())))
+                if call is not None and (call[0], call[1]) in at_place:
+                    through_calls.append((call, result, given, set(y.sources | weight.sources),
                                           set(x.preds | y.preds | weight.preds)))
                 else:
-                    result.sources.update(x.sources)
+                    result.sources.update(given)
                     result.label_sources.update(y.sources | weight.sources)
                 for col in sorted(x.columns or (), key=_col_order):
                     result.inputs.add(col.name)
-                    result.sources.update(col.sources)
                     # a fit in a shared helper or base class (``Trainer.train``) consumes for the component
                     # that calls it: the columns are reported in the caller's component
                     owner = ctx.place[0] if ctx.place is not None and component(ctx.place[0]) != component(path) \
@@ -717,7 +722,7 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                     place = _report_place(col, owner, component)
                     uses.append(InputUse(col.name, tuple(sorted(col.sources)), place, fit.scope, col.via, node_id))
                 result.targets.update(c.name for c in (y.columns or ()))
-                if ctx.place is None or (ctx.place[0], ctx.place[1]) not in at_place:
+                if call is None or (call[0], call[1]) not in at_place:
                     upstream.update(x.preds | y.preds | weight.preds)
             pending.append((result, upstream))
     for place, inner, sources, label_sources, preds in through_calls:
@@ -768,8 +773,13 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                     if named:
                         artifacts = named
                 if not artifacts or all("*" in a for a in artifacts):
-                    # ``self.out_dir + "/scores.csv"``: the folder the object was made with
-                    for sym, caller, where in _attribute_paths(ev, path, write.scope, write.path):
+                    # ``self.out_dir + "/scores.csv"``: the folder the object was made with (for a method called
+                    # on an instance, the construction nearest before that call in its module first)
+                    made = _attribute_paths(ev, path, write.scope, write.path)
+                    call = ctx.owner or ctx.place
+                    if call is not None:
+                        made.sort(key=lambda m: (m[1] != call[0], m[2][1] > call[1], abs(call[1] - m[2][1])))
+                    for sym, caller, where in made:
                         found = resolver.sources(sym, caller)
                         if found:
                             artifacts, place = found, where
@@ -780,8 +790,16 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                     if artifact not in value.sources or made:
                         columns_written.append(ColumnsWrite(artifact, cols, write.scope, place, value.columns is None,
                                                             tuple(sorted(value.sources - {artifact})), made))
+                # predictions an instance's method writes are that instance's model's (the call's)
+                call = ctx.owner or ctx.place
+                instance = at_place.get((call[0], call[1])) if call is not None else None
+                if instance is None or instance not in fits or not fits[instance].wrapper:
+                    instance = None
                 for ref in sorted(value.preds):
-                    for producer in sorted(_producers(ev, ref, by_fit, fits)):
+                    producers = _producers(ev, ref, by_fit, fits)
+                    if instance is not None and producers:
+                        producers = {instance}
+                    for producer in sorted(producers):
                         for artifact in artifacts:
                             if (artifact, producer) not in seen:
                                 seen.add((artifact, producer))
@@ -885,13 +903,16 @@ def _attribute_paths(ev: FlowEvaluation, path: str, scope: str, value: Sym) -> L
 
 
 def _wraps_fit(ev: FlowEvaluation, model: Value, fit: FitSite) -> bool:
-    """``Model(out).train(X, y)`` of a project class whose ``train`` fits a model inside: a wrapper."""
+    """``Model(out).train(X, y)`` of a project class whose ``train`` fits a model inside (itself, or in
+    another method of the class it calls on ``self``): a wrapper."""
     for cls in model.instances:
         target = ev.index.method(cls, fit.method)
         if target is None:
             continue
         fileflows = ev.facts[target[0]].flows
-        if fileflows is not None and any(f.scope == target[1] for f in fileflows.fits):
+        owner = target[1].rpartition(".")[0]
+        if fileflows is not None and any(f.scope == target[1] or f.scope.rpartition(".")[0] == owner
+                                         for f in fileflows.fits):
             return True
     return False
 
