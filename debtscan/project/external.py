@@ -317,7 +317,10 @@ def _call_graph(world: ExternalWorld, facts: Dict[str, FileFacts]) -> None:
     modules_of = {path: facts[path].module for path in facts}
     for path in sorted(facts):
         f = facts[path]
-        imported = {i.target for i in f.imports}
+        # every module an import of the file names or lies under (``a.b.c`` covers ``a``, ``a.b``, ``a.b.c``):
+        # ``m in covered`` is ``any(t == m or t.startswith(m + ".") for t in imported)``, one look-up per callee
+        covered = {t[:cut] for t in {imp.target for imp in f.imports}
+                   for cut in [len(t), *(j for j, char in enumerate(t) if char == ".")]}
         for call in f.calls:
             caller = (path, call.scope)
             world.calls_by.setdefault(caller, []).append(call)
@@ -332,8 +335,7 @@ def _call_graph(world: ExternalWorld, facts: Dict[str, FileFacts]) -> None:
                 if own and own in named:
                     targets = nearest(path, named[own])
                 else:
-                    candidates = [k for k in by_method.get(method, []) if k[0] == path or any(
-                        t == modules_of[k[0]] or t.startswith(modules_of[k[0]] + ".") for t in imported)]
+                    candidates = [k for k in by_method.get(method, []) if k[0] == path or modules_of[k[0]] in covered]
                     if 0 < len(candidates) <= 3:
                         targets = candidates
             elif f"{name}.__call__" in named:
