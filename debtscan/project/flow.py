@@ -35,11 +35,9 @@ from debtscan.facts.summary_model import (
 )
 from debtscan.facts.summaries import params_in
 from debtscan.facts.values import Choice, Concat, Format, Lit, Param, PathJoin, PathOp, Sym, Unknown, Why
-from debtscan.project.pipeline.helpers import bind_arguments, replace_attributes, substitute
+from debtscan.project.calls import MAX_DEPTH, replace_attributes, substitute
 from debtscan.knowledge.names import callee_of
 
-MAX_DEPTH = 3
-"""Levels of calls evaluated with the caller's arguments; deeper calls are evaluated once, without them."""
 MAX_CONTEXTS = 8
 """Calling contexts kept per function through its callers' callers (the first call sites, in file order)."""
 MAX_CALLERS = 64
@@ -673,12 +671,6 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                     place = ctx.place
                 if not artifacts:
                     artifacts = resolver.writes_at(path, write.line)
-                if ctx.place is not None and any("*" in a for a in artifacts):
-                    # ``df[[c]].to_feather(f"{path}_{c}.f") for c in df.columns``: one file per column the
-                    # caller's frame is known to hold
-                    named = _column_artifacts(ev, path, write, ctx)
-                    if named:
-                        artifacts = named
                 if not artifacts or all("*" in a for a in artifacts):
                     # ``self.out_dir + "/scores.csv"``: the folder the object was made with
                     for sym, caller, where in _attribute_paths(ev, path, write.scope, write.path):
@@ -707,63 +699,6 @@ def _forwarded(ctx: Context, star: str) -> List[Value]:
     prefix = star + "["
     found = {int(n[len(prefix):-1]): v for n, v in ctx.params if n.startswith(prefix) and n[len(prefix):-1].isdigit()}
     return [found.get(i, NOTHING) for i in range(max(found) + 1)] if found else []
-
-
-def _column_artifacts(ev: FlowEvaluation, path: str, write, ctx: Context) -> Tuple[str, ...]:
-    """The files a helper writes per column of the frame it is given (its path names ``df.columns``), for
-    the frame the call at ``ctx.place`` passes, when its column names are known (selected, computed, named,
-    prefixed): the helper's path with the caller's arguments and each column name. Empty when not."""
-    names: Dict[str, Tuple[str, ...]] = {}
-    for param in _column_params(write.path, write.scope):
-        given = ctx.param(param)
-        found = sorted({c.name for c in given.columns or () if c.name} | {n for n, _ in given.derived})
-        if not found:
-            return ()
-        names[param] = tuple(found[:MAX_ITEMS])
-    if not names or ctx.place is None:
-        return ()
-    caller, line, column = ctx.place
-    call = next((c for c in ev.facts[caller].path_calls if c.line == line and c.column == column), None)
-    if call is None:
-        return ()
-    params = ev.index.params.get((path, write.scope), ())
-    value = _with_columns(write.path, write.scope, names)
-    value = substitute(value, write.scope, bind_arguments(call, params))
-    return tuple(a for a in ev.resolver.sources(value, caller) if "*" not in a)
-
-
-def _column_params(value: Sym, function: str, depth: int = 0) -> Set[str]:
-    """Parameters of ``function`` whose column names a path holds (``PathOp("columns", Param(df))``)."""
-    if depth > 20:
-        return set()
-    kind = type(value)
-    if kind is PathOp:
-        if value.op == "columns" and isinstance(value.base, Param) and value.base.function == function:
-            return {value.base.name}
-        return _column_params(value.base, function, depth + 1)
-    if kind in (Concat, PathJoin):
-        return set().union(*(_column_params(p, function, depth + 1) for p in value.parts))
-    if kind is Format:
-        return set().union(_column_params(value.template, function, depth + 1),
-                           *(_column_params(a, function, depth + 1) for a in value.args + value.kwvalues))
-    return set()
-
-
-def _with_columns(value: Sym, function: str, names: Dict[str, Tuple[str, ...]], depth: int = 0) -> Sym:
-    """``value`` with each ``PathOp("columns", Param(df))`` replaced by a choice of the column names."""
-    if depth > 20:
-        return value
-    kind = type(value)
-    if kind is PathOp and value.op == "columns" and isinstance(value.base, Param) and \
-            value.base.function == function and value.base.name in names:
-        return Choice(tuple(Lit(n) for n in names[value.base.name]))
-    if kind in (Concat, PathJoin):
-        return kind(tuple(_with_columns(p, function, names, depth + 1) for p in value.parts))
-    if kind is Format:
-        return Format(_with_columns(value.template, function, names, depth + 1),
-                      tuple(_with_columns(a, function, names, depth + 1) for a in value.args), value.kwnames,
-                      tuple(_with_columns(a, function, names, depth + 1) for a in value.kwvalues), value.style)
-    return value
 
 
 def _attribute_paths(ev: FlowEvaluation, path: str, scope: str, value: Sym) -> List[Tuple[Sym, str, Place]]:
@@ -833,6 +768,38 @@ def _report_place(col: Col, fit_path: str, component: Callable[[str], str]) -> P
     return col.trail[0] if col.trail else col.place
 
 
+class FrameColumns:
+    """The column names of the frame a call passes to a project function's parameter, from the function
+    summaries, before any path is resolved (a column's name does not depend on where its data was read):
+    what a helper that writes one file per column (``f"{path}_{c}.f" for c in df.columns``) writes for that
+    call (:mod:`debtscan.project.pipeline.helpers` asks, the hand-off graph gets the files).
+
+    The frame is evaluated as the call's own scope sees it, without its callers' arguments: a frame that
+    arrives as the caller's parameter is named one level up, at the caller's own callers."""
+
+    def __init__(self, facts: Dict[str, FileFacts], names: Callable[[str, str], Tuple[str, ...]]) -> None:
+        self.facts = facts
+        self.names = names
+        self._ev: Optional[FlowEvaluation] = None
+        self._sites: Dict[str, Dict[Tuple[int, int], CallSite]] = {}
+
+    def __call__(self, caller: str, line: int, column: int, target: Tuple[str, str], param: str) -> Tuple[str, ...]:
+        """The names (sorted; empty when none is known) the frame passed as ``param`` of ``target`` by the
+        call at (``caller``, ``line``, ``column``) holds: columns selected, computed, named or prefixed."""
+        sites = self._sites.get(caller)
+        if sites is None:
+            fileflows = self.facts[caller].flows
+            sites = self._sites[caller] = {(s.line, s.column): s for s in (fileflows.sites if fileflows else ())}
+        site = sites.get((line, column))
+        if site is None:
+            return ()
+        if self._ev is None:
+            nothing: Callable[..., Tuple[str, ...]] = lambda *_: ()
+            self._ev = FlowEvaluation(self.facts, Resolver(nothing, nothing, nothing, self.names))
+        given = self._ev.context(caller, site, EMPTY_CONTEXT, target).param(param)
+        return tuple(sorted({c.name for c in given.columns or () if c.name} | {n for n, _ in given.derived}))
+
+
 __all__ = ["Col", "Value", "Context", "Resolver", "InputUse", "FitResult", "PredictionWrite", "ColumnsWrite",
            "FlowResult",
-           "FlowEvaluation", "evaluate", "MAX_DEPTH", "MAX_CONTEXTS"]
+           "FlowEvaluation", "FrameColumns", "evaluate", "MAX_DEPTH", "MAX_CONTEXTS"]

@@ -42,6 +42,7 @@ from debtscan.project.paths import (
 )
 from debtscan.project.pipeline.declared import Declared, dvc_steps, load_declared
 from debtscan.project.argv import Arguments
+from debtscan.project.flow import FrameColumns
 from debtscan.project.pipeline.helpers import FunctionIndex, PlacedIO, place_io
 from debtscan.project.pipeline.kedro import node_handoffs
 from debtscan.project.pipeline.metaflow import step_handoffs
@@ -367,7 +368,9 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     if sources is not None:
         declared = load_declared(sources.texts, sources.dvc, sources.catalogs)
     index = FunctionIndex(facts, modules, constants.aliases, constants)
-    placed, helper_instances = place_io(facts, index, set(imports.imported))
+    # paths through calls, by the value-flow core: helpers' I/O, paths functions return, per-column files
+    frames = FrameColumns(facts, lambda via, path: constants.names(via, path))
+    placed, helper_instances = place_io(facts, index, set(imports.imported), frames)
     steps = _run_steps(facts, modules, projects, resolver, sources)
     metaflow = tuple(step_handoffs(facts))  # Metaflow artifacts between steps
     kedro = tuple(node_handoffs(facts, declared))  # Kedro datasets between nodes
