@@ -31,11 +31,11 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tup
 from debtscan.facts.model import FileFacts
 from debtscan.facts.summary_model import (
     CallSite, FitSite, Flow, FlowFacts, FromAttr, FromCall, FromEstimator, FromFit, FromParam, FromPrediction,
-    FromRead, FunctionSummary,
+    FromRead,
 )
 from debtscan.facts.summaries import params_in
-from debtscan.facts.values import Choice, Concat, Format, Lit, Param, PathJoin, PathOp, Sym, Unknown, Why
-from debtscan.project.calls import MAX_DEPTH, replace_attributes, substitute
+from debtscan.facts.values import Sym
+from debtscan.project.calls import MAX_DEPTH, Functions, replace_attributes, substitute
 from debtscan.knowledge.names import callee_of
 
 MAX_CONTEXTS = 8
@@ -198,142 +198,13 @@ class FlowResult:
     columns_written: List[ColumnsWrite] = field(default_factory=list)
 
 
-class _Functions:
-    """Where each function, method and class of the repository is defined, found from a qualified name as a
-    file sees it: ``churn.features.usage_matrix`` is function ``usage_matrix`` of the file whose dotted path
-    ends with ``churn.features`` (``churn/features.py``, ``src/churn/features.py``), the caller's own
-    project's first when several match."""
-
-    def __init__(self, facts: Dict[str, FileFacts]) -> None:
-        self.facts = facts
-        self.summaries: Dict[Tuple[str, str], FunctionSummary] = {}
-        self.params: Dict[Tuple[str, str], Tuple[str, ...]] = {}
-        self.classes: Set[Tuple[str, str]] = set()
-        self.files: Dict[str, List[str]] = {}                   # dotted suffix of a file -> files
-        self.reexports: Dict[Tuple[str, str], str] = {}         # (package file, name) -> imported qualname
-        self.cache: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
-        self.bases: Dict[Tuple[str, str], Tuple[str, ...]] = {}   # (file, class) -> its bases as written
-        for path in sorted(facts):
-            fileflows = facts[path].flows
-            external = facts[path].external
-            for declared in (external.classes if external is not None else ()):
-                if declared.bases:
-                    self.bases[(path, declared.name)] = declared.bases
-            for function in facts[path].functions:
-                self.params[(path, function.name)] = function.params
-                if "." in function.name:
-                    self.classes.add((path, function.name.rpartition(".")[0]))
-            if fileflows is not None:
-                for summary in fileflows.summaries:
-                    self.summaries[(path, summary.name)] = summary
-            dotted = path[:-3] if path.endswith(".py") else path.rpartition(".")[0]
-            if dotted.endswith("/__init__"):
-                dotted = dotted[: -len("/__init__")]
-                for imported in facts[path].imports:
-                    if imported.is_from:
-                        self.reexports.setdefault((path, imported.alias), imported.target)
-            parts = dotted.split("/")
-            for start in range(len(parts)):
-                self.files.setdefault(".".join(parts[start:]), []).append(path)
-            module = facts[path].module
-            if module and path not in self.files.get(module, ()):
-                # a notebook's or script's own module name (``duration-prediction.ipynb`` is
-                # ``duration_prediction``): several files may share it, the caller's closest is meant
-                self.files.setdefault(module, []).append(path)
-
-    def find(self, qualname: str, caller: str, depth: int = 0) -> Optional[Tuple[str, str]]:
-        """(file, name inside it) of a function, method or class, or None."""
-        key = (qualname, caller)
-        if key in self.cache:
-            return self.cache[key]
-        self.cache[key] = None
-        found = None
-        parts = qualname.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            module, rest = ".".join(parts[:cut]), ".".join(parts[cut:])
-            candidates = self.files.get(module)
-            if not candidates:
-                continue
-            matching = [c for c in candidates if (c, rest) in self.params or (c, rest) in self.classes]
-            if matching:
-                found = (_closest(matching, caller), rest)
-                break
-            for candidate in candidates:
-                target = self.reexports.get((candidate, parts[cut]))
-                if target is not None and depth < 4:
-                    found = self.find(".".join([target] + parts[cut + 1:]), candidate, depth + 1)
-                    if found is not None:
-                        break
-            if found is not None:
-                break
-        self.cache[key] = found
-        return found
-
-    def function(self, qualname: str, caller: str) -> Optional[Tuple[str, str]]:
-        found = self.find(qualname, caller)
-        return found if found is not None and found in self.params else None
-
-    def cls(self, qualname: str, caller: str) -> Optional[str]:
-        """The class's key (``<file>::<Class>``) when ``qualname`` names a project class."""
-        found = self.find(qualname, caller)
-        return f"{found[0]}::{found[1]}" if found is not None and found in self.classes else None
-
-    def method(self, cls: str, name: str) -> Optional[Tuple[str, str]]:
-        """The method ``name`` of class ``cls`` (``<file>::<Class>``), its own or inherited from a base class
-        of the project (the first base first, as Python's method resolution goes for single inheritance)."""
-        for ancestor in self.lineage(cls):
-            path, _, class_name = ancestor.partition("::")
-            key = (path, f"{class_name}.{name}")
-            if key in self.params:
-                return key
-        return None
-
-    def lineage(self, cls: str, depth: int = 0) -> List[str]:
-        """The class and its project base classes, nearest first (at most 6 levels)."""
-        out = [cls]
-        if depth >= 6:
-            return out
-        path, _, class_name = cls.partition("::")
-        for base in self.bases.get((path, class_name), ()):
-            if base == "?":
-                continue
-            found = self.cls(base, path) or self.cls(f"{self.facts[path].module}.{base}", path)
-            if found is not None and found not in out:
-                out.extend(c for c in self.lineage(found, depth + 1) if c not in out)
-        return out
-
-    def family(self, cls: str) -> List[str]:
-        """The class, its project bases and the project classes derived from it (whose attributes a method of
-        the base may read through ``self``)."""
-        if not hasattr(self, "_derived"):
-            self._derived: Dict[str, List[str]] = {}
-            for (path, class_name) in sorted(self.bases):
-                key = f"{path}::{class_name}"
-                for ancestor in self.lineage(key)[1:]:
-                    self._derived.setdefault(ancestor, []).append(key)
-        out = self.lineage(cls)
-        out.extend(c for c in self._derived.get(cls, ()) if c not in out)
-        return out
-
-
-def _closest(candidates: List[str], caller: str) -> str:
-    """Of several files, the one sharing the longest folder prefix with the caller."""
-    def shared(candidate: str) -> int:
-        a, b = candidate.split("/"), caller.split("/")
-        n = 0
-        while n < min(len(a), len(b)) - 1 and a[n] == b[n]:
-            n += 1
-        return n
-    return sorted(candidates, key=lambda c: (-shared(c), c))[0]
-
-
 class FlowEvaluation:
     """Evaluates flows (see the module's docstring); one per project build."""
 
     def __init__(self, facts: Dict[str, FileFacts], resolver: Resolver) -> None:
         self.facts = facts
         self.resolver = resolver
-        self.index = _Functions(facts)
+        self.index = Functions(facts)
         self.memo: Dict[Tuple, Value] = {}
         self.attr_memo: Dict[Tuple[str, str, str], Value] = {}
         self.active: Set[Tuple] = set()

@@ -37,7 +37,7 @@ from debtscan.knowledge.tables import ArtifactTables, PredictionTables
 from debtscan.knowledge.names import callee_of
 from debtscan.project.accesses import Paths
 from debtscan.facts.model import FileFacts, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, SignalKind
-from debtscan.facts.values import Choice, Concat, Lit, PathJoin, PathOp, ReadsAt, Ref, Seq, Sym, Unknown, Why
+from debtscan.facts.values import Choice, Concat, Lit, PathJoin, PathOp, ReadsAt, Sym, Unknown, Why
 from debtscan.project.imports import Imports, reach
 from debtscan.project.paths import normalise
 from debtscan.project.roots import ProjectRoots, ScopedPathIndex

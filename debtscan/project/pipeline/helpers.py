@@ -24,7 +24,7 @@ from debtscan.project.calls import (
 )
 from debtscan.project.folders import pin_here
 from debtscan.project.paths import MAX_VARIANTS
-from debtscan.facts.values import Param, Sym
+from debtscan.facts.values import Lit, Param, PathOp, Sym
 
 #: the column names of the frame a call passes to a parameter of a project function:
 #: (caller, line, column, (helper file, function), parameter) -> names (:class:`~debtscan.project.flow.FrameColumns`)
@@ -247,7 +247,7 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                     continue
                 seen.add(key)
                 mapping = bind_arguments(call, index.params.get((helper_path, function), ()))
-                template = _per_column(item.fact.path, function, frames, caller_path, call, helper_path)
+                template = _per_column(item.fact.path, function, frames, caller_path, call, helper_path, mapping)
                 new_path = substitute(template, function, mapping)
                 if returned:
                     # what the caller passed may be a path another project function returns
@@ -302,10 +302,12 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
 
 
 def _per_column(value: Sym, function: str, frames: Optional[FrameNames], caller: str, call: PathCallFact,
-                helper: str) -> Sym:
+                helper: str, mapping: Dict[str, Sym]) -> Sym:
     """A helper's path made of the column names of a frame parameter (``f"{path}_{c}.f" for c in
     df.columns``) with the names of the frame this call passes: one file per column, when every such
-    frame's names are known and few enough to be resolved one by one; else the path as it is (``*``)."""
+    frame's names are known, few enough to be resolved one by one and agree with the renaming the call's
+    argument is seen to do (``.add_prefix("f101_")``: every name starts so); else the path as it is
+    (``*``, the renaming's affixes around it)."""
     if frames is None:
         return value
     params = column_params(value, function)
@@ -316,5 +318,24 @@ def _per_column(value: Sym, function: str, frames: Optional[FrameNames], caller:
         found = frames(caller, call.line, call.column, (helper, function), param)
         if not found or len(found) > MAX_VARIANTS:
             return value
+        prefix, suffix = _affixes(mapping.get(param))
+        if not all(n.startswith(prefix) and n.endswith(suffix) for n in found):
+            return value
         names[param] = found
     return with_columns(value, function, names)
+
+
+def _affixes(value: Optional[Sym]) -> Tuple[str, str]:
+    """The prefix and suffix a frame argument's renaming puts on every column name
+    (``frame.add_prefix("f1_").add_suffix("_w")``), as far as they are literals."""
+    prefix, suffix = "", ""
+    for _ in range(8):
+        if not isinstance(value, PathOp) or value.op not in ("add_prefix", "add_suffix"):
+            break
+        text = value.arg.value if isinstance(value.arg, Lit) and isinstance(value.arg.value, str) else ""
+        if value.op == "add_prefix":
+            prefix = text + prefix
+        else:
+            suffix = suffix + text
+        value = value.base
+    return prefix, suffix

@@ -1,0 +1,142 @@
+"""Paths through calls, evaluated by the value-flow core (debtscan.project.calls): paths that project functions
+return, instantiated with each call's arguments (through helpers of helpers, across modules), and files a
+helper writes one per column of the frame it is given, named from the caller's frame (debtscan.project.flow
+summaries) so the hand-off graph sees the files themselves."""
+from debtscan.facts.model import IOMode
+from debtscan.testing import scan_repo, write_repo
+
+
+def scan(tmp_path, files, select=("DS201",)):
+    write_repo(tmp_path, files)
+    return scan_repo(tmp_path, select=list(select))
+
+
+def found(report, code="DS201"):
+    return sorted((f.path, f.line) for f in report.findings if f.code == code)
+
+
+def written(project):
+    return sorted({a.artifact for a in project.paths.accesses if a.mode is IOMode.WRITE})
+
+
+TO_FEATURE = """
+    def to_feature(df, path):
+        for c in df.columns:
+            df[[c]].reset_index(drop=True).to_feather(f"{path}_{c}.f")
+"""
+
+
+def test_per_column_feature_files_are_handed_off_file_by_file_between_two_scripts(tmp_path):
+    files = {
+        "utils.py": TO_FEATURE,
+        "101_bureau.py": """
+            import pandas as pd
+            import utils
+            bureau = pd.read_csv("input/bureau.csv")
+            feats = bureau[["DAYS_CREDIT", "AMT_CREDIT_SUM"]].add_prefix("f101_")
+            utils.to_feature(feats, "feature/train")
+        """,
+        "102_prev.py": """
+            import pandas as pd
+            import utils
+            prev = pd.read_csv("input/previous.csv")
+            prev["ratio"] = prev["AMT_CREDIT"] / prev["AMT_APPLICATION"]
+            utils.to_feature(prev[["ratio"]].add_prefix("f102_"), "feature/train")
+        """,
+        "train_bureau.py": """
+            import pandas as pd
+            from lightgbm import LGBMClassifier
+            X = pd.read_feather("feature/train_f101_DAYS_CREDIT.f")
+            y = pd.read_csv("input/labels.csv")["TARGET"]
+            LGBMClassifier().fit(X, y)
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    # each column of the frame passed is one file, named as the caller's frame names it
+    assert written(project) == ["feature/train_f101_AMT_CREDIT_SUM.f", "feature/train_f101_DAYS_CREDIT.f",
+                                "feature/train_f102_ratio.f"]
+    # the model reads one bureau feature: the bureau script hands it off (at its call, where it names the
+    # folder), the previous-application script writes nothing anyone reads
+    assert found(report) == [("101_bureau.py", 5), ("train_bureau.py", 3)]
+    message = next(f.message for f in report.findings if f.path == "101_bureau.py")
+    assert "feature/train_f101_DAYS_CREDIT.f" in message
+
+
+def test_a_frame_of_unknown_columns_written_per_column_stays_a_pattern(tmp_path):
+    files = {
+        "utils.py": TO_FEATURE,
+        "make.py": """
+            import pandas as pd
+            import utils
+            utils.to_feature(pd.read_csv("input/train.csv"), "feature/train")
+        """,
+        "use.py": """
+            import pandas as pd
+            X = pd.read_feather("feature/train_age.f")
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    # nothing says which columns the file holds: one file per column, any of them
+    assert written(project) == ["feature/train_*.f"]
+    assert found(report) == [("make.py", 3), ("use.py", 2)]
+
+
+PATHS = """
+    FEATURES = "work/feature"
+
+    def folder(kind):
+        return f"work/{kind}"
+
+    def feature_path(name, ext="f"):
+        return folder("feature") + f"/{name}.{ext}"
+"""
+
+
+def test_a_path_a_helper_returns_is_resolved_with_the_callers_arguments_through_a_helper_of_another_module(tmp_path):
+    files = {
+        "common/__init__.py": "",
+        "common/paths.py": PATHS,
+        "common/io_utils.py": """
+            from common import paths
+
+            def save(df, name):
+                df.to_feather(paths.feature_path(name))
+        """,
+        "make.py": """
+            import pandas as pd
+            from common import io_utils
+            frame = pd.read_csv("input/train.csv")
+            io_utils.save(frame[["a"]], "train_a")
+            io_utils.save(frame[["b"]], "train_b")
+        """,
+        "use.py": """
+            import pandas as pd
+            from common.paths import feature_path
+            X = pd.read_feather(feature_path("train_a"))
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    assert written(project) == ["work/feature/train_a.f", "work/feature/train_b.f"]
+    # the file use.py reads is the one make.py:4 names; make.py:5's is read by nobody
+    assert found(report) == [("make.py", 4), ("use.py", 3)]
+
+
+def test_the_same_path_helper_called_with_two_names_hands_off_only_the_file_read(tmp_path):
+    files = {
+        "paths.py": PATHS,
+        "prep.py": """
+            import pandas as pd
+            from paths import feature_path
+            frame = pd.read_csv("input/train.csv")
+            frame.to_feather(feature_path("train", ext="ftr"))
+            frame.to_feather(feature_path("test", ext="ftr"))
+        """,
+        "model.py": """
+            import pandas as pd
+            import paths
+            X = pd.read_feather(paths.feature_path("train", ext="ftr"))
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    assert written(project) == ["work/feature/test.ftr", "work/feature/train.ftr"]
+    assert found(report) == [("model.py", 3), ("prep.py", 4)]
