@@ -33,15 +33,17 @@ def test_per_column_feature_files_are_handed_off_file_by_file_between_two_script
             import pandas as pd
             import utils
             bureau = pd.read_csv("input/bureau.csv")
-            feats = bureau[["DAYS_CREDIT", "AMT_CREDIT_SUM"]].add_prefix("f101_")
-            utils.to_feature(feats, "feature/train")
+            utils.to_feature(bureau[["DAYS_CREDIT", "AMT_CREDIT_SUM"]].add_prefix("f101_"), "feature/train")
         """,
-        "102_prev.py": """
+        "190_adversarial.py": """
             import pandas as pd
+            from sklearn.linear_model import LogisticRegression
             import utils
-            prev = pd.read_csv("input/previous.csv")
-            prev["ratio"] = prev["AMT_CREDIT"] / prev["AMT_APPLICATION"]
-            utils.to_feature(prev[["ratio"]].add_prefix("f102_"), "feature/train")
+            frame = pd.read_csv("input/all.csv")
+            adversary = LogisticRegression().fit(frame[["a", "b"]], frame["is_test"])
+            score = pd.Series(adversary.predict_proba(frame[["a", "b"]])[:, 1], index=frame.index)
+            score.name = "f190_adv"
+            utils.to_feature(score.to_frame(), "feature/train")
         """,
         "train_bureau.py": """
             import pandas as pd
@@ -54,31 +56,38 @@ def test_per_column_feature_files_are_handed_off_file_by_file_between_two_script
     report, project = scan(tmp_path, files)
     # each column of the frame passed is one file, named as the caller's frame names it
     assert written(project) == ["feature/train_f101_AMT_CREDIT_SUM.f", "feature/train_f101_DAYS_CREDIT.f",
-                                "feature/train_f102_ratio.f"]
+                                "feature/train_f190_adv.f"]
     # the model reads one bureau feature: the bureau script hands it off (at its call, where it names the
-    # folder), the previous-application script writes nothing anyone reads
-    assert found(report) == [("101_bureau.py", 5), ("train_bureau.py", 3)]
+    # folder); the adversarial model's predictions are written where nobody reads them
+    assert found(report) == [("101_bureau.py", 4), ("train_bureau.py", 3)]
     message = next(f.message for f in report.findings if f.path == "101_bureau.py")
     assert "feature/train_f101_DAYS_CREDIT.f" in message
 
 
-def test_a_frame_of_unknown_columns_written_per_column_stays_a_pattern(tmp_path):
+def test_a_frame_whose_columns_are_not_all_known_by_name_written_per_column_stays_a_pattern(tmp_path):
     files = {
         "utils.py": TO_FEATURE,
         "make.py": """
             import pandas as pd
             import utils
-            utils.to_feature(pd.read_csv("input/train.csv"), "feature/train")
+            PREF = "f2_"
+            raw = pd.read_csv("input/train.csv")
+            utils.to_feature(raw, "feature/train")
+            picked = raw[["age"]]
+            picked.columns = ["age_years"]
+            utils.to_feature(picked.add_prefix("f1_"), "feature/train")
+            utils.to_feature(raw[["income"]].add_prefix(PREF + raw.name), "feature/train")
         """,
         "use.py": """
             import pandas as pd
-            X = pd.read_feather("feature/train_age.f")
+            X = pd.read_feather("feature/train_f1_age_years.f")
         """,
     }
     report, project = scan(tmp_path, files)
-    # nothing says which columns the file holds: one file per column, any of them
-    assert written(project) == ["feature/train_*.f"]
-    assert found(report) == [("make.py", 3), ("use.py", 2)]
+    # a whole frame read from a file, a selection renamed on a later line, a prefix not known: which
+    # columns the files hold is not known, any file of the pattern may be one
+    assert written(project) == ["feature/train_*.f", "feature/train_f1_*.f", "feature/train_f2_*.f"]
+    assert found(report) == [("make.py", 8), ("use.py", 2)]
 
 
 PATHS = """

@@ -645,8 +645,14 @@ class FrameColumns:
     what a helper that writes one file per column (``f"{path}_{c}.f" for c in df.columns``) writes for that
     call (:mod:`debtscan.project.pipeline.helpers` asks, the hand-off graph gets the files).
 
-    The frame is evaluated as the call's own scope sees it, without its callers' arguments: a frame that
-    arrives as the caller's parameter is named one level up, at the caller's own callers."""
+    Only frames whose every column is known by name count: a frame made of no file read (predictions, a
+    named series, literals: ``y_pred.name = "f190_adv"``), or a selection written in the call's argument
+    itself (``to_feature(frame[["a", "b"]].add_prefix("f1_"), path)``). A frame read from a file, or
+    selected on an earlier line, may hold other columns or be renamed since (``frame.columns = [...]``):
+    its files stay a pattern. The frame is evaluated as the call's own scope sees it, without its callers'
+    arguments."""
+
+    READ = "<read>"
 
     def __init__(self, facts: Dict[str, FileFacts], names: Callable[[str, str], Tuple[str, ...]]) -> None:
         self.facts = facts
@@ -655,8 +661,8 @@ class FrameColumns:
         self._sites: Dict[str, Dict[Tuple[int, int], CallSite]] = {}
 
     def __call__(self, caller: str, line: int, column: int, target: Tuple[str, str], param: str) -> Tuple[str, ...]:
-        """The names (sorted; empty when none is known) the frame passed as ``param`` of ``target`` by the
-        call at (``caller``, ``line``, ``column``) holds: columns selected, computed, named or prefixed."""
+        """The names (sorted; empty when not all are known) the frame passed as ``param`` of ``target`` by
+        the call at (``caller``, ``line``, ``column``) holds: columns selected, computed, named or prefixed."""
         sites = self._sites.get(caller)
         if sites is None:
             fileflows = self.facts[caller].flows
@@ -665,10 +671,35 @@ class FrameColumns:
         if site is None:
             return ()
         if self._ev is None:
-            nothing: Callable[..., Tuple[str, ...]] = lambda *_: ()
-            self._ev = FlowEvaluation(self.facts, Resolver(nothing, nothing, nothing, self.names))
+            read: Callable[..., Tuple[str, ...]] = lambda *_: (self.READ,)
+            self._ev = FlowEvaluation(self.facts, Resolver(read, read, lambda *_: (), self.names))
         given = self._ev.context(caller, site, EMPTY_CONTEXT, target).param(param)
-        return tuple(sorted({c.name for c in given.columns or () if c.name} | {n for n, _ in given.derived}))
+        if given.sources and not _selected_in(self._argument(site, target, param), site.line):
+            return ()
+        return tuple(sorted({c.name for c in given.columns or () if c.name} | {n for n, _ in given.derived if n}))
+
+    def _argument(self, site: CallSite, target: Tuple[str, str], param: str) -> Flow:
+        """What the call passes as ``param`` (by keyword or position)."""
+        for name, flow in zip(site.kwnames, site.kwargs):
+            if name == param:
+                return flow
+        assert self._ev is not None
+        params = self._ev.index.params.get(target, ())
+        if params and params[0] in ("self", "cls") and "." in target[1]:
+            params = params[1:]
+        position = params.index(param) if param in params else -1
+        return site.args[position] if 0 <= position < len(site.args) else Flow()
+
+
+def _selected_in(flow: Flow, line: int) -> bool:
+    """Whether a value is a selection of named columns written at ``line`` (renamed there at most): its
+    columns, or the columns its renamed ones come from, are all selected on that line."""
+    if flow.origins and any(type(o) is not FromRead and type(o) is not FromCall for o in flow.origins):
+        return False
+    columns = list(flow.columns) + [c for d in flow.derived for c in d.inputs]
+    if not columns or any(d.origins or not d.inputs for d in flow.derived):
+        return False
+    return all(c.line == line and (c.name or c.via) for c in columns)
 
 
 __all__ = ["Col", "Value", "Context", "Resolver", "InputUse", "FitResult", "PredictionWrite", "ColumnsWrite",

@@ -318,21 +318,24 @@ def _per_column(value: Sym, function: str, frames: Optional[FrameNames], caller:
         found = frames(caller, call.line, call.column, (helper, function), param)
         if not found or len(found) > MAX_VARIANTS:
             return value
-        prefix, suffix = _affixes(mapping.get(param))
-        if not all(n.startswith(prefix) and n.endswith(suffix) for n in found):
+        affixes = _affixes(mapping.get(param))
+        if affixes is None or not all(n.startswith(affixes[0]) and n.endswith(affixes[1]) for n in found):
             return value
         names[param] = found
     return with_columns(value, function, names)
 
 
-def _affixes(value: Optional[Sym]) -> Tuple[str, str]:
+def _affixes(value: Optional[Sym]) -> Optional[Tuple[str, str]]:
     """The prefix and suffix a frame argument's renaming puts on every column name
-    (``frame.add_prefix("f1_").add_suffix("_w")``), as far as they are literals."""
+    (``frame.add_prefix("f1_").add_suffix("_w")``); None when one of them is not a literal (the names are
+    then not known: ``add_prefix(PREF + pref)``)."""
     prefix, suffix = "", ""
     for _ in range(8):
         if not isinstance(value, PathOp) or value.op not in ("add_prefix", "add_suffix"):
             break
-        text = value.arg.value if isinstance(value.arg, Lit) and isinstance(value.arg.value, str) else ""
+        if not (isinstance(value.arg, Lit) and isinstance(value.arg.value, str)):
+            return None
+        text = value.arg.value
         if value.op == "add_prefix":
             prefix = text + prefix
         else:
