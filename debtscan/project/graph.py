@@ -63,6 +63,23 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
     kept: Dict[str, Tuple[str, List[Access]]] = {}
     patterns = PathIndex()
     floating_writes: Set[str] = set()
+    # files written one per named column (``feature/train_f1_age.f``): an exact read meets the file, a
+    # pattern read (``glob("feature/train_*.f")``, a list computed at run time) the family's pattern, as if
+    # the names were not known (which of the files a computed list holds the code does not say)
+    members: Set[str] = set()
+    families: Dict[str, Tuple[str, List[Access]]] = {}
+    for local, (path, accesses) in writes.items():
+        if "*" not in local and accesses and all(a.family for a in accesses):
+            members.add(local)
+            for access in accesses:
+                slot = families.setdefault(access.family_local, (access.family, []))
+                slot[1].append(access)
+    writes = dict(writes)
+    for local, (path, accesses) in families.items():
+        if local in writes:
+            writes[local] = (writes[local][0], list(writes[local][1]) + accesses)
+        else:
+            writes[local] = (path, accesses)
     for local, (path, accesses) in writes.items():
         if "*" in local:
             anchored = all(w.base is PathBase.FILE for w in accesses)  # beside the writing file: a known folder
@@ -88,7 +105,7 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
             # a pattern whose unknown part the code starts with (``f"{out}/x.csv"`` resolved from a
             # script folder) only meets exact files: two such guesses would meet everywhere
             candidates = [w for w in written.candidates(read_local)
-                          if ("*" not in w and regex.match(w)) or
+                          if ("*" not in w and w not in members and regex.match(w)) or
                           ("*" in w and not floating and w not in floating_writes and matches(read_local, w))]
             candidates = _most_specific(read_local, candidates)
         elif read_local in kept:
@@ -96,7 +113,7 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
             # feature/train_*.f) would only be guesses
             candidates = [read_local]
         else:
-            candidates = [w for w in patterns.candidates(read_local) if w != read_local
+            candidates = [w for w in patterns.candidates(read_local) if w != read_local and w not in families
                           and _pattern_regex(w).match(read_local) and w.startswith(("/", "~")) == absolute]
         candidates = sorted(set(candidates))
         if "*" not in read_local and len(candidates) > 1:
@@ -450,13 +467,20 @@ def _resolve_accesses(placed: Sequence[PlacedIO], resolver: Resolver, projects: 
             anchor = resolver.anchor(fact.path, path)
             if anchor is not None and anchor[0]:
                 anchors[(path, fact.line, fact.column)] = anchor
+        family = ""
+        if item.family is not None:
+            # one file per named column: the family's pattern, for the reads that name no file
+            families = {r.path for r, _ in resolve_io(resolver, replace(fact, path=item.family), path, cwd,
+                                                        projects) if not r.exact}
+            family = families.pop() if len(families) == 1 else ""
         for resolved, lies_in in resolved_paths:
             api = fact.api if not item.via else f"{fact.api} via {item.via}"
             accesses.append(Access(fact.mode, resolved.path, resolved.exact, resolved.base, path, fact.line,
                                    fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
                                    resolved.floating or (lies_in.local(resolved.path).startswith("*")
                                                          and resolved.base is not PathBase.FILE),
-                                   resolved.kind, lies_in.path, resolved.path not in uncertain, item.at))
+                                   resolved.kind, lies_in.path, resolved.path not in uncertain, item.at,
+                                   family if resolved.exact else ""))
     return Paths(resolver, tuple(accesses), anchors, sites, tuple(unresolved), script_folders, raw_data_dirs)
 
 
@@ -473,11 +497,18 @@ def _build_pipeline(paths: Paths, declared: Declared, steps: Tuple[Step, ...], r
     declared_groups = tuple(g for g in every if g.count
                             and g.written in declared_artifacts and g.read in declared_artifacts)
     hubs = FlowHubs([g for g in undeclared
-                     if not g.ambiguous and certain_link(g.writes[0].local, g.reads[0].local)])
+                     if not g.ambiguous and certain_link(_written_local(g), g.reads[0].local)])
     positions = run_positions(steps)
     chains = tuple(hubs.chains(lambda module: order_key(positions, module)))
     return Pipeline(declared, steps, run_cwds, helper_instances, declared_artifacts, tuple(every), undeclared,
                     declared_groups, hubs, chains, tuple(hubs.loops()), metaflow, kedro, readme)
+
+
+def _written_local(group: HandoffGroup) -> str:
+    """The written path of a hand-off group relative to its project: the family's pattern when a pattern
+    read meets files written one per named column (``feature/train_f1_*.f``), else the file written."""
+    first = group.writes[0]
+    return first.family_local if first.family and group.written == first.family else first.local
 
 
 def handoff_groups(paths: Paths, tables: Tables) -> List[HandoffGroup]:

@@ -52,6 +52,9 @@ class PlacedIO:
     #: ``read_pickles("../data/train", col)``): where the path is written down once a caller of another
     #: module instantiates it
     fixed: Optional[Tuple[str, int, int]] = None
+    #: for one file per column of a frame named from the frame's columns (``feature/train_f1_age.f``), the
+    #: path of the whole family (``feature/train_f1_*.f``): what a pattern read meets, as before the names
+    family: Optional[Sym] = None
 
 
 def _constructions(facts: Dict[str, FileFacts], index: FunctionIndex
@@ -249,12 +252,16 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                 mapping = bind_arguments(call, index.params.get((helper_path, function), ()))
                 template = _per_column(item.fact.path, function, frames, caller_path, call, helper_path, mapping)
                 new_path = substitute(template, function, mapping)
+                family = substitute(item.fact.path if template is not item.fact.path else item.family,
+                                    function, mapping) if template is not item.fact.path or item.family else None
                 if returned:
                     # what the caller passed may be a path another project function returns
                     new_path = returned.expand(new_path, caller_path, call.scope, call.line)
+                    if family is not None:
+                        family = returned.expand(family, caller_path, call.scope, call.line)
                 if (caller_path, call.line, call.callee) in task_calls:
                     fact = replace(item.fact, path=new_path, scope=call.scope)
-                    new_item = PlacedIO(item.path, fact, item.caller, item.via, item.at, item.fixed)
+                    new_item = PlacedIO(item.path, fact, item.caller, item.via, item.at, item.fixed, family)
                     instances += 1
                     own = {name for fn, name in params_of(new_path) if fn == call.scope}
                     if own and calls_to.get((caller_path, call.scope)) and level < MAX_LEVELS:
@@ -268,7 +275,7 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                     if fixed is None and any(fn == function for fn, _ in params_of(item.fact.path)) and \
                             not any(fn == call.scope for fn, _ in params_of(new_path)):
                         fixed = (caller_path, call.line, call.column)
-                    new_item = PlacedIO(item.path, fact, item.caller, item.via, item.at, fixed)
+                    new_item = PlacedIO(item.path, fact, item.caller, item.via, item.at, fixed, family)
                 else:
                     # the helper's own ``__file__`` stays its own, whoever calls it
                     new_path = pin_here(new_path, item.path)
@@ -278,7 +285,8 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                     if at is None and not any(fn == function for fn, _ in params_of(item.fact.path)):
                         # the path is fixed inside the helper: written down there, not at this call
                         at = item.fixed or (item.path, item.fact.line, item.fact.column)
-                    new_item = PlacedIO(caller_path, fact, caller_path, via, at)
+                    new_item = PlacedIO(caller_path, fact, caller_path, via, at,
+                                        family=pin_here(family, item.path) if family is not None else None)
                 instances += 1
                 own = {name for fn, name in params_of(new_path) if fn == call.scope}
                 callers = calls_to.get((new_item.path, call.scope), ())
