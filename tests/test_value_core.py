@@ -149,3 +149,62 @@ def test_the_same_path_helper_called_with_two_names_hands_off_only_the_file_read
     report, project = scan(tmp_path, files)
     assert written(project) == ["work/feature/test.ftr", "work/feature/train.ftr"]
     assert found(report) == [("model.py", 3), ("prep.py", 4)]
+
+
+# -- glue: a call's project function found by the core's one function index ------------------------------
+def _classes(project, path):
+    facts = project.facts[path]
+    return {s.line: k for s, k in project.composition.classes.statements(facts)}
+
+
+def test_a_call_of_a_glue_helper_in_a_src_layout_is_glue_and_a_same_named_module_elsewhere_is_not_meant(tmp_path):
+    files = {
+        # a src/ layout without a top package file: the module is named from below src/, callers import it
+        # by its package name
+        "src/shop/adapters/__init__.py": "",
+        "src/shop/adapters/rows.py": """
+            import json
+            import numpy as np
+
+            def to_payload(frame):
+                rows = frame.values.tolist()
+                array = np.asarray(rows)
+                return json.dumps({"rows": array.tolist()})
+        """,
+        "tests/test_rows.py": """
+            import pandas as pd
+            from shop.adapters.rows import to_payload
+
+            def test_payload(orders):
+                body = to_payload(orders)
+                assert body
+        """,
+        # two scripts' folders each have a helper module of the same name; each script calls its own
+        "jobs/a/helpers.py": """
+            import json
+
+            def dump(record):
+                return json.dumps(record)
+        """,
+        "jobs/a/run.py": """
+            import helpers
+            text = helpers.dump({"x": 1})
+        """,
+        "jobs/b/helpers.py": """
+            import pandas as pd
+
+            def dump(record):
+                frame = pd.DataFrame([record])
+                frame = frame.fillna(0)
+                return frame.groupby("x").sum()
+        """,
+        "jobs/b/run.py": """
+            import helpers
+            text = helpers.dump({"x": 1})
+        """,
+    }
+    write_repo(tmp_path, files)
+    _, project = scan_repo(tmp_path, select=["DS101"])
+    assert _classes(project, "tests/test_rows.py")[5] == "glue"
+    assert _classes(project, "jobs/a/run.py")[2] == "glue"
+    assert _classes(project, "jobs/b/run.py")[2] == "prep"

@@ -35,6 +35,7 @@ from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 from debtscan.facts.model import LINE_KINDS as KINDS
 from debtscan.facts.model import FileFacts, StatementFact
 from debtscan.knowledge.names import callee_of
+from debtscan.project.calls import Functions
 
 MAX_ROUNDS = 6
 MODULE = "<module>"
@@ -130,13 +131,17 @@ def _is_public(method: str) -> bool:
     return not method.startswith("_")
 
 
-def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
-    """Classify every statement across files (see the module docstring)."""
+def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] = None) -> LineClasses:
+    """Classify every statement across files (see the module docstring). A call's project function is found
+    by the value-flow core's function index (:class:`~debtscan.project.calls.Functions`, the one the data
+    flow and the path helpers use): re-exports of packages, ``src/`` and namespace-package layouts, and of
+    several modules of one name (every folder its ``utils.py``) the caller's closest."""
+    core = index if index is not None else Functions(dict(facts_by_path))
     functions: Dict[str, _Function] = {}
+    records: List[_Function] = []    # every function, also of modules that share a name (``utils.py``)
     by_file: Dict[str, Dict[str, _Function]] = {}
     classes: Dict[str, Dict[str, _Function]] = {}        # "module.Class" -> method name -> function
     method_owners: Dict[str, Set[str]] = {}              # method name -> "module.Class" having it
-    exports: Dict[str, str] = {}                         # "pkg.name" -> target, from the package's imports
     kinds: Dict[str, List[str]] = {}
     scripts: List[_Function] = []                       # each file's module-level lines
     calls: Dict[str, Dict[int, List[str]]] = {}
@@ -150,6 +155,7 @@ def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
             owner, _, method = fn.name.rpartition(".")
             record = _Function(path, fn.name, qualname, fn.line, [], owner)
             functions[qualname] = local[fn.name] = record
+            records.append(record)
             if owner and "." not in owner:
                 key = f"{facts.module}.{owner}"
                 classes.setdefault(key, {})[method] = record
@@ -164,10 +170,6 @@ def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
         scripts.append(script)
         by_file[path] = local
         calls[path] = _calls_by_statement(facts)
-        if facts.is_package:
-            for imp in facts.imports:
-                if imp.alias != "*":
-                    exports[f"{facts.module}.{imp.alias}"] = imp.target
 
     def lookup(name: str, path: str, scope: str) -> Optional[_Function]:
         called = callee_of(name)
@@ -184,21 +186,13 @@ def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
             return None
         if not called.resolved:
             return None
-        current = name
-        for _ in range(3):
-            found = functions.get(current)
-            if found is not None:
-                return found
-            if current in classes:
-                return classes[current].get("__init__")  # making one: what its constructor (class) is
-            head, _, tail = current.rpartition(".")
-            target = exports.get(current)
-            if target is None and head in exports:
-                target = f"{exports[head]}.{tail}"
-            if target is None:
-                return None
-            current = target
-        return None
+        found = core.find(name, path)
+        if found is None:
+            return None
+        where, inner = found
+        if (where, inner) in core.classes and inner not in by_file.get(where, {}):
+            inner = f"{inner}.__init__"   # making one: what its constructor (class) is
+        return by_file.get(where, {}).get(inner)
 
     summaries: Dict[str, FunctionSummary] = {}
     adapters: Dict[str, AdapterClass] = {}
@@ -246,11 +240,13 @@ def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
                                                   tuple(sorted(tally.items())), dominant(tally), sites[qualname])
         adapters = _adapter_classes(classes, summaries)
         class_kinds = _class_kinds(classes, summaries, adapters)
+        # what each called function's own body is (of two modules of one name, the one the call means)
+        body = {id(r): dominant(Counter(kinds[r.path][i] for i in r.statements)) for r in records}
         for (path, index), found in targets.items():
             if kinds[path][index] != "other":
                 continue
             for record in found:
-                kind = summaries[record.qualname].kind
+                kind = body[id(record)]
                 if record.cls:
                     kind = class_kinds.get((record.path, record.cls), kind)
                 if kind is not None:
