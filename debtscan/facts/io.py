@@ -180,6 +180,10 @@ class IOCollector(Collector):
         self._handle_targets: Dict[int, str] = {}
         self._handles: Dict[Tuple[str, str], int] = {}
         self._open_fact: Dict[int, int] = {}
+        #: a load or dump through a named open handle (``pickle.load(f)``, ``pickle.dump(x, f)``, ``f`` from
+        #: ``with open(p, "rb") as f``): the call -> the index of the open's fact (what the load returns comes
+        #: from ``p``; what the dump writes goes to ``p``)
+        self.handle_calls: Dict[int, int] = {}
         self._pending_fmt: Dict[int, Tuple[str, str]] = {}
         self._option_defaults: Dict[str, Sym] = {}  # argparse dest -> Arg(dest, default)
         self.cli: List[CliArg] = []
@@ -553,7 +557,7 @@ class IOCollector(Collector):
         if path_node is None:
             return
         value = self._written_value(node, spec)
-        if self._through_handle(path_node, spec, value):
+        if self._through_handle(path_node, spec, value, node):
             return
         if spec.handle_only:
             return
@@ -571,13 +575,17 @@ class IOCollector(Collector):
                 dest_path = self.ex.sym(dest)
                 self._record("write", spec, _tree(dest_path) if spec.tree else dest_path, value, None)
 
-    def _through_handle(self, path_node: cst.BaseExpression, spec: IOSpec, value: str) -> bool:
-        """A read or write through an open handle updates the open's fact (format, what is written)."""
+    def _through_handle(self, path_node: cst.BaseExpression, spec: IOSpec, value: str,
+                        call: Optional[cst.Call] = None) -> bool:
+        """A read or write through an open handle updates the open's fact (format, what is written); a
+        load or dump through a named handle is remembered (:attr:`handle_calls`)."""
         if type(path_node) is cst.Name:
             index = self._handles.get((self.ex.scope_name, path_node.value))
             if index is None:
                 return False
             self._upgrade(index, spec, value)
+            if call is not None:
+                self.handle_calls[id(call)] = index
             return True
         if type(path_node) is cst.Call:
             target = self.ex.knowledge.io_spec(self.ex.qualname_of_call(path_node))

@@ -707,7 +707,7 @@ class SignalCollector(Collector):
                 return
             value = node.value
             if not (type(value) is cst.Call and (_call_name(value) in self.returns or _project_call(ex, value))) \
-                    and not any(t in self.tracked for t in _assign_targets(node)):
+                    and not any(t in self.tracked for t in _assign_targets(node)) and not self._handle_load(value):
                 return
         self._finish(stmt)
 
@@ -762,8 +762,11 @@ class SignalCollector(Collector):
         preds = _union(whole.preds, tuple(m for m, _ in stmt.preds))
         if preds and type(node) in (cst.Assign, cst.AugAssign, cst.AnnAssign) and _is_metric(ex, node.value):
             preds = ()  # a loss or a score computed from predictions is not a prediction
-        # writes: predictions persisted, models saved
-        for fact in new_io:
+        # writes: predictions persisted, models saved (also through an open handle, ``pickle.dump(x, f)``:
+        # the write of the ``open``'s path, at its line)
+        dumped = self._through_handle(node.value, IOMode.WRITE) \
+            if type(node) is cst.Expr and type(node.value) is cst.Call else []
+        for fact in new_io + dumped:
             if fact.mode is not IOMode.WRITE:
                 continue
             written_preds = preds or tuple(m for c, m in whole.pred_cols if not whole.signals or c in whole.signals)
@@ -782,8 +785,19 @@ class SignalCollector(Collector):
             if upstream and not written_preds:
                 self.signals.append(SignalFact("", SignalKind.FLOW, fact.line, fact.column, fact.scope, "",
                                                _source_sym(upstream)))
+        collected = _collected_into(node)
+        read_here = tuple(f.path for f in new_io if f.mode is IOMode.READ)
+        if collected is not None and (whole.sources or whole.pred_cols or read_here):
+            # ``parts.append(fold)``, ``parts.append(pd.read_pickle(p))``: the list holds the data of what it
+            # collects (``pd.concat(parts)`` later)
+            old = self.get(collected)
+            if old is None or old.kind == "value":
+                held = Info(sources=_union(whole.sources, read_here), pred_cols=whole.pred_cols,
+                            derived=whole.derived)
+                self.put(collected, old.merged(held) if old is not None else held)
+            return
         if type(node) is cst.Expr and type(node.value) is cst.Call and whole.sources and not preds and \
-                not any(f.mode is IOMode.WRITE for f in new_io):
+                not dumped and not any(f.mode is IOMode.WRITE for f in new_io):
             # a call that may write through a project helper (``utils.to_feature(df, path)``): resolved against
             # the writes placed at this line when the graph is built
             self.signals.append(SignalFact("", SignalKind.FLOW, line, 0, ex.scope_name, "", _source_sym(whole.sources)))
@@ -851,10 +865,24 @@ class SignalCollector(Collector):
                     if key is not None:
                         old = self.get(key) or Info()
                         self.put(key, _replace(old, preds=_union(old.preds, preds)))
+        if type(node) is cst.Assign and whole.sources and not preds:
+            # data stored into an element of a tracked value (``folds[k]["outputs"] = scores[cols].values``):
+            # the value now holds data from where the stored data came from
+            covered = {k for k, _ in target_frames}
+            for assigned in node.targets:
+                base = assigned.target
+                if type(base) is not cst.Subscript:
+                    continue
+                while type(base) is cst.Subscript:
+                    base = base.value
+                key = _target_key(base)
+                old = self.get(key) if key and key not in covered else None
+                if old is not None and old.kind in ("frame", "loaded", "value", "records"):
+                    self.put(key, _replace(old, sources=_union(old.sources, whole.sources)))
         targets = _assign_targets(node)
         if not targets:
             return
-        reads = [f for f in new_io if f.mode is IOMode.READ]
+        reads = [f for f in new_io if f.mode is IOMode.READ] or self._handle_load(value)
         value_type = ex.type_of(value)
         info: Optional[Info] = None
         if reads and (value_type in self.frames_k.types or _is_read_call(ex, value)):
@@ -879,6 +907,10 @@ class SignalCollector(Collector):
         elif type(value) is cst.Call and ex.qualname_of_call(value) == f"{ex.module}.{_call_name(value)}" and \
                 f"{_call_name(value)}" in self.returns:
             info = self._substitute(self.returns[_call_name(value)], value, _call_name(value))
+            if not info.sources and whole.sources and info.kind in ("frame", "value", "records"):
+                # ``train = make_feats(train, "lgb")``: a local function given data returns data made from it
+                # (its parameters are not followed here: what it returns is made of what it was given)
+                info = _replace(info, sources=whole.sources)
         else:
             frame = None if _is_records_call(value) else self.is_frame_expr(value)
             if preds:
@@ -902,6 +934,22 @@ class SignalCollector(Collector):
             if info is not None and info.kind in ("model", "loaded") and not info.model:
                 info = _replace(info, model=f"{ex.scope_name}:{target}")
             self.put(target, info)
+
+    def _handle_load(self, value: cst.BaseExpression) -> List[IOFact]:
+        """The read of the file a value is loaded from through an open handle (``with open(p, "rb") as f:
+        train = pickle.load(f)``: ``train`` comes from ``p``, read at the ``open``)."""
+        node = value.value if type(value) is cst.Subscript else value
+        if type(node) is not cst.Call:
+            return []
+        return self._through_handle(node, IOMode.READ)
+
+    def _through_handle(self, call: cst.Call, mode: IOMode) -> List[IOFact]:
+        """The open's fact of the handle ``call`` loads from or dumps to, when the open has ``mode``."""
+        index = self.peer(IOCollector).handle_calls.get(id(call))
+        if index is None:
+            return []
+        fact = self.io_list[index]
+        return [fact] if fact.mode is mode else []
 
     def _substitute(self, info: Info, call: cst.Call, function: str) -> Info:
         """A local function's returned value at a call: its parameters replaced by the call's arguments
@@ -1038,6 +1086,16 @@ def _assign_targets(node) -> List[str]:
         key = _target_key(node.target)
         return [key] if key else []
     return []
+
+
+def _collected_into(node) -> Optional[str]:
+    """The local list a statement collects into (``parts.append(x)``, ``parts.extend(xs)``), if it does."""
+    if type(node) is not cst.Expr or type(node.value) is not cst.Call:
+        return None
+    func = node.value.func
+    if type(func) is cst.Attribute and func.attr.value in ("append", "extend") and type(func.value) is cst.Name:
+        return func.value.value
+    return None
 
 
 def _assign_target(node) -> Optional[str]:

@@ -334,11 +334,19 @@ class Resolver:
         return None
 
     def _combos(self, parts: List[List[Tuple[str, bool]]]):
+        """Every combination of the parts' strings; beyond :data:`_MAX_VARIANTS` combinations the parts with
+        the most choices become wildcards, largest first, until the rest fits (``f"{folder}/fold{k}.pkl"``
+        over 4 folders and ``range(5)`` is the 4 folders' ``fold*.pkl``, not ``*/fold*.pkl``)."""
         total = 1
         for p in parts:
             total *= max(1, len(p))
         if total > _MAX_VARIANTS:
-            parts = [p if len(p) == 1 else [(WILDCARD, False)] for p in parts]
+            parts = list(parts)
+            for index in sorted(range(len(parts)), key=lambda i: -len(parts[i])):
+                if total <= _MAX_VARIANTS or len(parts[index]) <= 1:
+                    break
+                total //= len(parts[index])
+                parts[index] = [(WILDCARD, False)]
         for combo in itertools.product(*parts):
             yield [text for text, _ in combo], all(exact for _, exact in combo)
 

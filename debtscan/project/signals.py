@@ -173,6 +173,8 @@ class SignalLayer:
     cascades: Tuple[Cascade, ...]
     flows: Mapping[str, Set[str]]
     shared: Tuple[SharedSignal, ...]
+    #: (module, artifact): the module writes data made from the artifact it reads (a step of ``flows``)
+    forwarded: FrozenSet[Tuple[str, str]] = frozenset()
 
 
 def component_of(path: str, configured: Dict[str, List[str]], projects: Optional[ProjectRoots] = None) -> str:
@@ -430,6 +432,7 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
                         cascades.append(cascade)
     # cascades through feature files: predictions read by a step that writes features a model trains on
     flows: Dict[str, Set[str]] = {}
+    forwarded: Set[Tuple[str, str]] = set()
     for path in sorted(facts):
         for signal in facts[path].signals:
             if signal.kind is not SignalKind.FLOW:
@@ -439,14 +442,23 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
                 for artifact in written:
                     if artifact != upstream:
                         flows.setdefault(upstream, set()).add(artifact)
+                        forwarded.add((path, upstream))
     tainted: Dict[str, Dict[str, Tuple[str, ...]]] = {}     # derived artifact -> producer model -> chain
     frontier = deque((artifact, output.model, (artifact,)) for artifact, produced in sorted(outputs.items())
                      for output in produced if output.model)
+    # a step reading a pattern (``level1/fold*.pkl``, folds of a loop too many to list) reads each file it
+    # names, unless the pattern spans a folder many scripts write (then which files, unknown)
+    read_patterns = [k for k in sorted(flows) if "*" in k and not ambiguous_read(k, written_index, paths.writers)]
     while frontier:
         artifact, producer, chain = frontier.popleft()
         if len(chain) > 4:
             continue
-        for derived in sorted(flows.get(artifact, ())):
+        steps = set(flows.get(artifact, ()))
+        if "*" not in artifact:
+            for pattern in read_patterns:
+                if contained(artifact, pattern):
+                    steps.update(flows[pattern])
+        for derived in sorted(steps):
             if derived in outputs or derived in chain or producer in tainted.get(derived, {}):
                 continue
             tainted.setdefault(derived, {})[producer] = chain + (derived,)
@@ -480,7 +492,8 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
                 cascades.append(Cascade(producer, node.id, chain[0], (), chain[1:]))
     consumptions = _mark_inputs(consumptions, models, flows, columns_written, comp_of)
     shared = shared_signals(consumptions, models, components, paths, projects, settings)
-    return SignalLayer(tuple(consumptions), models, outputs, tuple(cascades), flows, tuple(shared))
+    return SignalLayer(tuple(consumptions), models, outputs, tuple(cascades), flows, tuple(shared),
+                       frozenset(forwarded))
 
 
 def literal_globs(facts: Dict[str, FileFacts]) -> Set[Tuple[str, int]]:

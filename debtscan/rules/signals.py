@@ -11,7 +11,8 @@ from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 from debtscan.project.roots import ScopedPathIndex
 from debtscan.config import DEFAULT_EXPLORATORY, DEFAULT_UBIQUITOUS
 from debtscan.project.signals import (
-    ROOT_COMPONENT, Components, Consumption, ModelNode, Output, ambiguous_read, literal_globs,
+    ROOT_COMPONENT, Components, Consumption, ModelNode, Output, SignalLayer, ambiguous_read, is_exploratory,
+    literal_globs,
 )
 
 
@@ -399,7 +400,25 @@ class UndeclaredConsumer(Rule):
     measured_precision = MeasuredPrecision(
         5, 5,
         "judged by hand on KazukiOnodera/Home-Credit-Default-Risk (0.1.0 closing note)")
+    options = {"exploratory": list(DEFAULT_EXPLORATORY)}
     VALID = (
+        # exploration that only looks at the scores (a plot) is an analysis of the model, not a consumer
+        Example({
+            "churn/predict.py": """
+                import pandas as pd
+                from sklearn.linear_model import LogisticRegression
+                df = pd.read_csv("data/raw/c.csv")
+                model = LogisticRegression().fit(df[["a"]], df["y"])
+                df["p"] = model.predict(df[["a"]])
+                df[["p"]].to_csv("data/out/churn_scores.csv")
+            """,
+            "reports/score_plots.py": """
+                import pandas as pd
+                import matplotlib.pyplot as plt
+                scores = pd.read_csv("data/out/churn_scores.csv")
+                plt.hist(scores["p"])
+            """,
+        }),
         Example({
             "churn/predict.py": """
                 import pandas as pd
@@ -457,6 +476,7 @@ class UndeclaredConsumer(Rule):
         read_paths = ScopedPathIndex(ctx.project.projects, ctx.project.paths.readers)
         written = ScopedPathIndex(ctx.project.projects, ctx.project.paths.writers)
         globs = literal_globs(ctx.project.facts)
+        analysis = _Analyses(layer, tuple(w.lower() for w in ctx.options["exploratory"]))
         for artifact, produced in sorted(outputs.items()):
             for read_path in read_paths.matching(artifact):
                 # a pattern on one side may match the other; two patterns say too little
@@ -471,6 +491,8 @@ class UndeclaredConsumer(Rule):
                     reader = components.of.get(read.module)
                     if reader is None or Components.is_test(reader):
                         continue
+                    if analysis.only_looks(read.module, (read_path, artifact)):
+                        continue  # a notebook plotting or printing the scores: an analysis, not a consumer
                     for output in produced:
                         owner = components.of.get(output.path)
                         if owner is None or owner == reader or components.imports_component(reader, owner):
@@ -496,6 +518,26 @@ class UndeclaredConsumer(Rule):
                             column=column, subject=f"{artifact}:{owner}",
                             related=related,
                         )
+
+
+class _Analyses:
+    """Whether a module only looks at the predictions it reads: a notebook, or a module whose path says it is
+    exploration or plotting (the ``exploratory`` words, as for DS301), that writes nothing made from them
+    (:attr:`~debtscan.project.signals.SignalLayer.forwarded`) and trains no model on them. Such a module is
+    an analysis of the model (error analysis, a calibration plot), not a system that depends on it."""
+
+    def __init__(self, layer: SignalLayer, words: Tuple[str, ...]) -> None:
+        self.words = words
+        self.forwarded = layer.forwarded
+        self.trained: Dict[str, Set[str]] = {}
+        for model in layer.models.values():
+            self.trained.setdefault(model.path, set()).update(model.sources | model.label_sources)
+
+    def only_looks(self, module: str, artifacts: Tuple[str, ...]) -> bool:
+        if not (module.endswith(".ipynb") or (self.words and is_exploratory(module, self.words))):
+            return False
+        trained = self.trained.get(module, set())
+        return not any((module, a) in self.forwarded or a in trained for a in artifacts)
 
 
 class EntangledFeatureSet(Rule):

@@ -1,0 +1,195 @@
+"""Stacking through files the way competition code writes it: predictions dumped and loaded through open file
+handles, collected in lists, copied into the elements of other values, and read back through patterns that
+name many fold files at once. Each shape is followed from the level-1 model to the model trained on it."""
+import json
+import textwrap
+
+from debtscan.testing import scan_repo, write_repo
+
+
+def scan(tmp_path, files, select=("DS302", "DS303")):
+    write_repo(tmp_path, files)
+    report, project = scan_repo(tmp_path, select=list(select))
+    return report, project
+
+
+def found(report, code=None):
+    return sorted((f.code, f.path, f.line) for f in report.findings if code is None or f.code == code)
+
+
+def notebook(*cells):
+    return json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                                  "source": textwrap.dedent(c).strip("\n")} for c in cells],
+                       "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+LEVEL1 = """
+    import pickle
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    table = pd.read_csv("input/accounts.csv")
+    model = LogisticRegression().fit(table[["tenure", "spend"]], table["churned"])
+    table["score"] = model.predict_proba(table[["tenure", "spend"]])[:, 1]
+    with open("work/level1/scores.pkl", "wb") as handle:
+        pickle.dump(table[["row_id", "score"]], handle)
+"""
+
+
+def test_predictions_dumped_and_loaded_through_open_handles_are_a_cascade(tmp_path):
+    files = {
+        "level1/train.py": LEVEL1,
+        "level2/train.py": """
+            import pickle
+            from sklearn.linear_model import Ridge
+            with open("work/level1/scores.pkl", "rb") as handle:
+                meta = pickle.load(handle)
+            Ridge().fit(meta[["score"]], meta["churned"])
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    assert found(report, "DS302") == [("DS302", "level2/train.py", 5)]
+    # the load's frame comes from the file the handle opened, the dump writes the model's predictions there
+    blender = project.signals.models["model:level2/train.py:5"]
+    assert blender.sources == {"work/level1/scores.pkl"}
+    assert [o.path for o in project.signals.outputs["work/level1/scores.pkl"]] == ["level1/train.py"]
+
+
+def test_a_handle_load_of_a_table_without_predictions_is_no_cascade(tmp_path):
+    files = {
+        "level1/train.py": LEVEL1,
+        "prepare.py": """
+            import pickle
+            import pandas as pd
+            table = pd.read_csv("input/accounts.csv")
+            with open("work/clean.pkl", "wb") as handle:
+                pickle.dump(table[["tenure", "spend", "churned"]], handle)
+        """,
+        "level2/train.py": """
+            import pickle
+            from sklearn.linear_model import Ridge
+            with open("work/clean.pkl", "rb") as handle:
+                clean = pickle.load(handle)
+            Ridge().fit(clean[["tenure", "spend"]], clean["churned"])
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    assert found(report, "DS302") == []
+    assert project.signals.models["model:level2/train.py:5"].sources == {"work/clean.pkl"}
+
+
+def test_predictions_copied_into_fold_files_collected_in_a_list_reach_the_level2_model(tmp_path):
+    files = {
+        "level1/train.py": LEVEL1,
+        "stack/arrange.py": """
+            import pickle
+            import pandas as pd
+            def arrange():
+                scores = pd.read_pickle("work/level1/scores.pkl")
+                for k in range(10):
+                    fold = pd.read_pickle(f"input/folds/fold{k}.pkl")
+                    fold["score"] = scores["score"].values
+                    with open(f"work/arranged/fold{k}.pkl", "wb") as out:
+                        pickle.dump(fold, out)
+            arrange()
+        """,
+        "stack/gather.py": """
+            import pickle
+            import pandas as pd
+            def load_folds(folder):
+                parts = []
+                for k in range(10):
+                    parts.append(pd.read_pickle(f"{folder}/fold{k}.pkl"))
+                return pd.concat(parts)
+            meta = load_folds("work/arranged")
+            with open("work/meta.pkl", "wb") as handle:
+                pickle.dump(meta, handle)
+        """,
+        "stack/blend.py": """
+            import pickle
+            from sklearn.linear_model import Ridge
+            with open("work/meta.pkl", "rb") as handle:
+                meta = pickle.load(handle)
+            Ridge().fit(meta[["score"]], meta["churned"])
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    assert found(report, "DS302") == [("DS302", "stack/blend.py", 5)]
+    cascade, = [c for c in project.signals.cascades if c.consumer == "model:stack/blend.py:5"]
+    assert cascade.artifact == "work/level1/scores.pkl"
+    assert cascade.chain[-1] == "work/meta.pkl"
+
+
+def test_an_element_assigned_from_another_frame_carries_that_frames_source(tmp_path):
+    files = {
+        "level1/train.py": LEVEL1,
+        "stack/arrange.py": """
+            import pickle
+            import pandas as pd
+            scores = pd.read_pickle("work/level1/scores.pkl")
+            folds = pd.read_pickle("input/folds.pkl")
+            folds[0]["outputs"] = scores[["score"]].values
+            with open("work/arranged.pkl", "wb") as out:
+                pickle.dump(folds, out)
+        """,
+        "stack/blend.py": """
+            import pickle
+            from sklearn.linear_model import Ridge
+            with open("work/arranged.pkl", "rb") as handle:
+                meta = pickle.load(handle)
+            Ridge().fit(meta[["outputs"]], meta["churned"])
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    assert "work/arranged.pkl" in project.signals.flows["work/level1/scores.pkl"]
+    assert found(report, "DS302") == [("DS302", "stack/blend.py", 5)]
+
+
+def test_many_fold_files_of_a_few_folders_stay_per_folder_patterns(tmp_path):
+    # 2 folders x 10 folds: more names than are listed, so the folds become a wildcard, the folders stay
+    files = {
+        "stack/gather.py": """
+            import pandas as pd
+            def load_folds(folder):
+                for k in range(10):
+                    yield pd.read_pickle(f"{folder}/fold{k}.pkl")
+            for name in ["gbm", "linear"]:
+                frames = list(load_folds(f"work/arranged/{name}"))
+        """,
+    }
+    write_repo(tmp_path, files)
+    _, project = scan_repo(tmp_path, select=["DS201"])
+    reads = sorted({a.artifact for a in project.paths.accesses if a.module == "stack/gather.py"})
+    assert reads == ["work/arranged/gbm/fold*.pkl", "work/arranged/linear/fold*.pkl"]
+
+
+def test_a_notebook_that_only_looks_at_predictions_is_no_undeclared_consumer(tmp_path):
+    files = {
+        "level1/train.py": LEVEL1,
+        "notebooks/error_analysis.ipynb": notebook("""
+            import pickle
+            import matplotlib.pyplot as plt
+        """, """
+            with open("../work/level1/scores.pkl", "rb") as handle:
+                scores = pickle.load(handle)
+            plt.hist(scores["score"])
+        """),
+        "notebooks/postprocess.ipynb": notebook("""
+            import pickle
+        """, """
+            with open("../work/level1/scores.pkl", "rb") as handle:
+                scores = pickle.load(handle)
+            scores["score"] = scores["score"].clip(0.01, 0.99)
+            scores.to_csv("../subs/clipped.csv")
+        """),
+        "reports/weekly.py": """
+            import pickle
+            with open("work/level1/scores.pkl", "rb") as handle:
+                scores = pickle.load(handle)
+            print(scores["score"].describe())
+        """,
+    }
+    report, _ = scan(tmp_path, files, select=("DS303",))
+    # (a notebook's paths are relative to its folder)
+    # the notebook whose results leave it (a submission made from the scores) consumes them; a script does
+    # too, whatever it does with them; the notebook that plots them is an analysis of the model
+    assert found(report) == [("DS303", "notebooks/postprocess.ipynb", 1), ("DS303", "reports/weekly.py", 2)]
