@@ -19,8 +19,9 @@ lines per class, and its dominant class when one class has at least half of them
 Summaries are recomputed until nothing changes (chains of helpers: ``prepare`` calls ``to_frame`` calls
 ``pd.DataFrame``), at most :data:`MAX_ROUNDS` times. The per-function facts used are the ones every file
 already has (:class:`~debtscan.facts.model.FunctionFact`, :class:`~debtscan.facts.model.CallFact`, the
-statements' scopes); the value-flow summaries of :mod:`debtscan.facts.summaries` can replace the call
-matching here once they resolve call sites to functions.
+statements' scopes); which project function a call names is the value-flow core's answer
+(:class:`~debtscan.project.calls.Functions`, the index the data flow and the path helpers use). Which
+library a value's type comes from (the adapters, ``pandas->numpy``) is still known within a file only.
 
 :func:`build_composition` then tallies the resolved classes per file, per folder and for the repo, with the
 adapters the glue converts between (``pandas->numpy``) ranked: the ``composition`` part of the ``Project``,

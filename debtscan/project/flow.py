@@ -21,6 +21,10 @@ And for every write (``np.save``, ``to_hdf``, ``to_feather``, ``to_csv``...), th
 it writes, placed where the file's path is written down (the helper's line when the path is fixed there,
 the call site when the caller supplies it).
 
+The function index, argument binding and the depth bound are the core's shared part
+(:mod:`debtscan.project.calls`); :class:`FrameColumns` gives the path helpers the column names of a frame
+passed at a call (the per-column files of the hand-off graph).
+
 Nothing here imports or runs the scanned code; everything is computed from per-file facts.
 """
 from __future__ import annotations

@@ -362,7 +362,9 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     ``liveness`` is what :func:`debtscan.liveness.split_live` set apart.
 
     Cost of the cross-file phase, for F files, A accesses, P artifacts: module and constant tables O(F);
-    imports O(imports x depth); path resolution O(A) (a bounded number of variants per access); project
+    imports O(imports x depth); the value-flow core for C call sites O(C x ``MAX_DEPTH``) (returned paths and
+    frame columns memoised) and helper I/O O(C x ``MAX_LEVELS``); path resolution O(A) (a bounded number of
+    variants per access); project
     roots O(folders); pattern artifacts matched through a :class:`~debtscan.project.paths.PathIndex` per project,
     O(P log P + matches); hand-offs grouped per artifact (:func:`handoff_groups`); the signal layer
     (:func:`debtscan.project.signals.build_signal_layer`) linear in signals and models likewise.

@@ -29,7 +29,8 @@ from debtscan import __version__, safefile
 from debtscan.store.codec import MARSHAL_VERSION as _MARSHAL_VERSION
 from debtscan.store.codec import make_decoder, schema_signature
 
-FORMAT = "4"  # 4: enumerated fact fields, typed Unknown reasons, prediction outputs, step artifacts, pipeline nodes
+FORMAT = "5"  # 4: enumerated fact fields, typed Unknown reasons, prediction outputs, step artifacts, pipeline nodes;
+#               5: function summaries keep the path a function returns (FunctionSummary.path)
 _MAGIC = b"debtscan-facts-pack\n"
 
 

@@ -10,6 +10,16 @@ helpers of helpers compose (up to :data:`MAX_LEVELS` levels).
 An instantiated access is placed at the call when the helper lives in another module (the caller is the
 one reading or writing), and at the helper's own I/O line when caller and helper share a module (a script
 calling its own function with ``T=3`` and ``T=5``).
+
+What crosses a call is evaluated by the value-flow core, not here: binding and substitution, paths that
+project functions return (:class:`~debtscan.project.calls.ReturnedPaths`, read from the function summaries)
+and the column names of the frame a call passes (:class:`~debtscan.project.flow.FrameColumns`), so a helper
+writing one file per column writes the files of the caller's named columns (:attr:`PlacedIO.family` keeps
+the pattern they are named from). What this module adds is placement: which caller runs which helper I/O,
+where the path is written down, tasks an orchestrator runs, constructions of classes holding paths.
+
+Cost: O(call sites x :data:`MAX_LEVELS`) instantiations (at most :data:`MAX_INSTANCES`), each returned path
+and frame evaluated once.
 """
 from __future__ import annotations
 
