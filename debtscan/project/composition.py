@@ -234,20 +234,20 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
 
     for _ in range(MAX_ROUNDS):
         changed = False
-        summaries = {}
-        for qualname, record in functions.items():
+        # what each function's own body is (of two modules of one name, each its own: the one a call means)
+        own: Dict[int, FunctionSummary] = {}
+        for record in records:
             tally = Counter(kinds[record.path][i] for i in record.statements)
-            summaries[qualname] = FunctionSummary(record.path, record.name, qualname, record.line,
-                                                  tuple(sorted(tally.items())), dominant(tally), sites[qualname])
+            own[id(record)] = FunctionSummary(record.path, record.name, record.qualname, record.line,
+                                              tuple(sorted(tally.items())), dominant(tally), sites[record.qualname])
+        summaries = {qualname: own[id(record)] for qualname, record in functions.items()}
         adapters = _adapter_classes(classes, summaries)
         class_kinds = _class_kinds(classes, summaries, adapters)
-        # what each called function's own body is (of two modules of one name, the one the call means)
-        body = {id(r): dominant(Counter(kinds[r.path][i] for i in r.statements)) for r in records}
         for (path, index), found in targets.items():
             if kinds[path][index] != "other":
                 continue
             for record in found:
-                kind = body[id(record)]
+                kind = own[id(record)].kind
                 if record.cls:
                     kind = class_kinds.get((record.path, record.cls), kind)
                 if kind is not None:
