@@ -193,3 +193,124 @@ def test_a_notebook_that_only_looks_at_predictions_is_no_undeclared_consumer(tmp
     # the notebook whose results leave it (a submission made from the scores) consumes them; a script does
     # too, whatever it does with them; the notebook that plots them is an analysis of the model
     assert found(report) == [("DS303", "notebooks/postprocess.ipynb", 1), ("DS303", "reports/weekly.py", 2)]
+
+
+BOOSTER = """
+    import lightgbm as lgb
+    import numpy as np
+    import pandas as pd
+    class Booster:
+        def __init__(self, train, target, output_dir):
+            self.train = train
+            self.target = target
+            self.output_dir = output_dir
+        def fit_predict(self, name):
+            x_all = self.train[["a", "b"]].values
+            booster = lgb.LGBMRegressor()
+            booster.fit(x_all, self.target)
+            oof = booster.predict(x_all)
+            scores = pd.concat([self.train[["row_id"]], pd.DataFrame(oof, columns=[name])], axis=1)
+            scores.to_hdf(self.output_dir + name + "_oof.h5", key="w")
+"""
+
+
+def test_each_instance_of_a_model_class_trains_on_what_its_constructor_was_given(tmp_path):
+    files = {
+        "models/__init__.py": "",
+        "models/booster.py": BOOSTER,
+        "level_one.py": """
+            import pandas as pd
+            from models.booster import Booster
+            table = pd.read_csv("input/sales.csv")
+            first = Booster(train=table, target=table["units"].values, output_dir="level1/")
+            first.fit_predict("gbm")
+        """,
+        "level_two.py": """
+            import pandas as pd
+            from models.booster import Booster
+            meta = pd.read_hdf("level1/gbm_oof.h5")
+            second = Booster(train=meta, target=meta["units"].values, output_dir="level2/")
+            second.fit_predict("stack")
+        """,
+    }
+    report, project = scan(tmp_path, files, select=("DS302",))
+    models = project.signals.models
+    assert models["model:level_one.py:5"].sources == {"input/sales.csv"}
+    assert models["model:level_two.py:5"].sources == {"level1/gbm_oof.h5"}
+    # the scores written with to_hdf are predictions, although the file ends in .h5 (a Keras suffix); the
+    # folder is the instance's, the name the method's argument (not known where the folder is given)
+    assert [o.path for o in project.signals.outputs["level1/*_oof.h5"]] == ["level_one.py"]
+    assert found(report) == [("DS302", "level_two.py", 5)]
+
+
+def test_a_helper_with_a_nested_function_is_a_function_not_a_class(tmp_path):
+    files = {
+        "tools/frames.py": """
+            from functools import reduce
+            import pandas as pd
+            def merge_files(paths):
+                frames = [pd.read_hdf(p) for p in paths]
+                def on_row(left, right):
+                    return pd.merge(left, right, on="row_id")
+                return reduce(on_row, frames)
+        """,
+        "level1.py": LEVEL1,
+        "level2.py": """
+            import pickle
+            from sklearn.linear_model import Ridge
+            from tools.frames import merge_files
+            meta = merge_files(["work/level1/scores.pkl", "work/level1/extra.pkl"])
+            Ridge().fit(meta[["score"]], meta["churned"])
+        """,
+    }
+    report, project = scan(tmp_path, files, select=("DS302",))
+    # tools/ has no __init__.py: the literal list reaches the helper's read through the call's argument
+    assert project.signals.models["model:level2.py:5"].sources == {"work/level1/extra.pkl", "work/level1/scores.pkl"}
+    assert found(report) == [("DS302", "level2.py", 5)]
+
+
+def test_an_instance_keeps_its_data_through_the_methods_it_calls_on_itself(tmp_path):
+    files = {
+        "models/__init__.py": "",
+        "models/booster.py": """
+            import lightgbm as lgb
+            import pandas as pd
+            class Booster:
+                def __init__(self, train, target, output_dir):
+                    self.train = train
+                    self.target = target
+                    self.output_dir = output_dir
+                def fit_predict(self, name):
+                    oof = self._fit_folds()
+                    scores = pd.concat([self.train[["row_id"]], pd.DataFrame(oof, columns=[name])], axis=1)
+                    scores.to_hdf(self.output_dir + name + "_oof.h5", key="w")
+                def _fit_folds(self):
+                    booster = lgb.LGBMRegressor()
+                    booster.fit(self.train[["a", "b"]], self.target)
+                    return booster.predict(self.train[["a", "b"]])
+        """,
+        "level_one.py": """
+            import pandas as pd
+            from models.booster import Booster
+            table = pd.read_csv("input/sales.csv")
+            first = Booster(train=table, target=table["units"].values, output_dir="level1/")
+            first.fit_predict("gbm")
+        """,
+        "level_two.py": """
+            import pandas as pd
+            from models.booster import Booster
+            meta = pd.read_hdf("level1/gbm_oof.h5")
+            second = Booster(train=meta, target=meta["units"].values, output_dir="level2/")
+            second.fit_predict("stack")
+        """,
+    }
+    report, project = scan(tmp_path, files, select=("DS302",))
+    models = project.signals.models
+    assert models["model:level_one.py:5"].sources == {"input/sales.csv"}
+    assert models["model:level_two.py:5"].sources == {"level1/gbm_oof.h5"}
+    # the fit inside the class is each instance's: no model of the class's own trained on both tables
+    assert models["model:models/booster.py:14"].sources == set()
+    assert found(report) == [("DS302", "level_two.py", 5)]
+    # the level-1 scores are the first instance's predictions, written to the folder it was made with
+    assert "model `first` (Booster) (level_one.py:5)" in report.findings[0].message
+    assert [o.model for o in project.signals.outputs["level1/*_oof.h5"]] == ["model:level_one.py:5"]

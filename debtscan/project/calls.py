@@ -245,6 +245,8 @@ class Functions:
                 # a notebook's or script's own module name (``duration-prediction.ipynb`` is
                 # ``duration_prediction``): several files may share it, the caller's closest is meant
                 self.files.setdefault(module, []).append(path)
+        # ``def concat(paths): def join(l, r): ...``: a function's nested function makes it no class
+        self.classes -= set(self.params)
 
     def find(self, qualname: str, caller: str, depth: int = 0) -> Optional[Tuple[str, str]]:
         """(file, name inside it) of a function, method or class, or None."""

@@ -118,9 +118,20 @@ class Context:
     params: Tuple[Tuple[str, Value], ...] = ()
     place: Optional[Place] = None
     depth: int = 0
+    #: for a method called on an instance made in the caller (``model = Model(train=frame)``;
+    #: ``model.fit_cv()``): the attributes its ``__init__`` sets from the constructor's arguments
+    attrs: Tuple[Tuple[str, Value], ...] = ()
+    #: where the method was called on that instance, kept through the calls of ``self``'s other methods
+    owner: Optional[Place] = None
 
     def param(self, name: str) -> Value:
         for key, value in self.params:
+            if key == name:
+                return value
+        return NOTHING
+
+    def attr(self, name: str) -> Value:
+        for key, value in self.attrs:
             if key == name:
                 return value
         return NOTHING
@@ -169,6 +180,7 @@ class FitResult:
     targets: Set[str] = field(default_factory=set)
     upstream: Set[str] = field(default_factory=set)     # ids of models whose predictions it is trained on
     wrapper: bool = False                              # a project method that fits inside: not a model itself
+    delegated: bool = False                            # ... but the model its inside fit trains, for this call
 
 
 @dataclass(frozen=True)
@@ -276,6 +288,8 @@ class FlowEvaluation:
                 artifacts = self.resolver.sources(origin.path, path)
             if not artifacts and ctx.place is not None:
                 artifacts = self.resolver.reads_at(ctx.place[0], ctx.place[1])
+            if not artifacts and ctx.place is not None:
+                artifacts = self._named_paths(origin.path, scope, ctx)
             if not artifacts:
                 artifacts = self.resolver.reads_at(path, origin.line)
             return Value(sources=frozenset(artifacts)) if artifacts else NOTHING
@@ -301,8 +315,23 @@ class FlowEvaluation:
         if kind is FromAttr:
             if "." not in scope:
                 return NOTHING
-            return self.attribute(path, scope.rpartition(".")[0], origin.name)
+            own = ctx.attr(origin.name)
+            shared = self.attribute(path, scope.rpartition(".")[0], origin.name)
+            return join((own, shared)) if own else shared
         return NOTHING
+
+    def _named_paths(self, sym: Sym, scope: str, ctx: Context) -> Tuple[str, ...]:
+        """The files a read of a parameter names when the caller passes literal paths (``concat([
+        "level1/a_oof.h5", "level1/b_oof.h5"])`` read by ``[pd.read_hdf(p) for p in paths]``), resolved
+        from the caller's module."""
+        if not isinstance(sym, Param) or sym.function != scope:
+            return ()
+        given = ctx.param(sym.name[:-3] if sym.name.endswith("[*]") else sym.name)
+        out: Set[str] = set()
+        for col in sorted(given.columns or (), key=_col_order)[:MAX_ITEMS]:
+            if col.name and ("/" in col.name or "." in col.name):
+                out.update(self.resolver.sources(Lit(col.name), ctx.place[0]))
+        return tuple(sorted(out))
 
     def attribute(self, path: str, cls: str, name: str) -> Value:
         """``self.<name>`` in class ``cls``: whatever its methods assign to it (without their arguments)."""
@@ -410,10 +439,49 @@ class FlowEvaluation:
             elif varkw:
                 bound.append((f"{varkw}[{name}]", value))
         bound = [(n, v) for n, v in bound if v]
+        attrs, owner = self.instance_attrs(path, site, ctx, target) if "." in target[1] else ((), None)
         out = Context(tuple(sorted(bound, key=lambda item: item[0])), (path, site.line, site.column),
-                      ctx.depth + 1)
+                      ctx.depth + 1, attrs, owner)
         self.bound_memo[key] = out
         return out
+
+    def instance_attrs(self, path: str, site: CallSite, ctx: Context,
+                       target: Tuple[str, str]) -> Tuple[Tuple[Tuple[str, Value], ...], Optional[Place]]:
+        """The attributes of the instance a method is called on, as its ``__init__`` set them from the
+        constructor's arguments: ``model = Model(train=frame); model.fit_cv()`` trains on ``frame`` (not on
+        every frame any ``Model`` was ever given). A method calling another of ``self`` keeps them. With them,
+        where the method was called on the instance (the call that is that instance's model)."""
+        receiver = site.receiver
+        if receiver is None:
+            return (), None
+        if any(type(o) is FromParam and o.name in ("self", "cls") for o in receiver.origins):
+            # ``self.prepare()`` inside a method: the same instance
+            same = site.scope.rpartition(".")[0] == target[1].rpartition(".")[0]
+            return (ctx.attrs, ctx.owner) if same else ((), None)
+        fileflows = self.facts[path].flows
+        if fileflows is None:
+            return (), None
+        out: Dict[str, Value] = {}
+        for origin in receiver.origins:
+            if type(origin) is not FromCall or origin.site >= len(fileflows.sites):
+                continue
+            made = fileflows.sites[origin.site]
+            cls = self.index.cls(made.callee, path)
+            if cls is None:
+                continue
+            init = self.index.method(cls, "__init__")
+            if init is None:
+                continue
+            init_ctx = self.context(path, made, ctx, init)
+            if not init_ctx.params:
+                continue
+            init_flows = self.facts[init[0]].flows
+            for attr in (init_flows.attrs if init_flows is not None else ()):
+                if attr.scope == init[1]:
+                    value = self.value(init[0], attr.scope, attr.value, init_ctx)
+                    if value:
+                        out[attr.name] = join((out[attr.name], value)) if attr.name in out else value
+        return tuple(sorted(out.items())), ((path, site.line, site.column) if out else None)
 
     @staticmethod
     def _through(value: Value, place: Place) -> Value:
@@ -476,6 +544,14 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
     uses: List[InputUse] = []
     by_fit: Dict[str, str] = {}           # "fit:path:index" -> node id
     pending: List[Tuple[FitResult, Set[str]]] = []
+    # what a fit inside a project method was given in the context of one call: its data belongs to the
+    # caller's model when that call is itself a fit (``stacker.fit_predict()`` of a class whose
+    # ``fit_predict`` fits a booster on ``self.train``): one model per instance, not one per class
+    through_calls: List[Tuple[Place, FitResult, Set[str], Set[str], Set[str]]] = []
+    at_place: Dict[Tuple[str, int], str] = {}
+    for path in sorted(facts):
+        for fit in (facts[path].flows.fits if facts[path].flows is not None else ()):
+            at_place.setdefault((path, fit.line), f"model:{path}:{fit.line}")
     for path in sorted(facts):
         fileflows: Optional[FlowFacts] = facts[path].flows
         if fileflows is None:
@@ -501,11 +577,16 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                         result.api = ev.estimators[model_id]
                 if not result.api and model.instances:
                     result.api = sorted(model.instances)[0]
-                result.sources.update(x.sources)
-                result.label_sources.update(y.sources | weight.sources)
+                call = ctx.owner or ctx.place
+                given = set(x.sources).union(*(c.sources for c in (x.columns or ())))
+                if call is not None and (call[0], call[1]) in at_place:
+                    through_calls.append((call, result, given, set(y.sources | weight.sources),
+                                          set(x.preds | y.preds | weight.preds)))
+                else:
+                    result.sources.update(given)
+                    result.label_sources.update(y.sources | weight.sources)
                 for col in sorted(x.columns or (), key=_col_order):
                     result.inputs.add(col.name)
-                    result.sources.update(col.sources)
                     # a fit in a shared helper or base class (``Trainer.train``) consumes for the component
                     # that calls it: the columns are reported in the caller's component
                     owner = ctx.place[0] if ctx.place is not None and component(ctx.place[0]) != component(path) \
@@ -513,8 +594,19 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                     place = _report_place(col, owner, component)
                     uses.append(InputUse(col.name, tuple(sorted(col.sources)), place, fit.scope, col.via, node_id))
                 result.targets.update(c.name for c in (y.columns or ()))
-                upstream.update(x.preds | y.preds | weight.preds)
+                if call is None or (call[0], call[1]) not in at_place:
+                    upstream.update(x.preds | y.preds | weight.preds)
             pending.append((result, upstream))
+    for place, inner, sources, label_sources, preds in through_calls:
+        outer = fits.get(at_place[(place[0], place[1])])
+        if outer is None or not outer.wrapper:
+            outer = inner  # the call is no fit of a wrapper: the data is the inner fit's own
+            pending.append((inner, preds))
+        else:
+            outer.delegated = True
+            pending.append((outer, preds))
+        outer.sources.update(sources)
+        outer.label_sources.update(label_sources)
     # the models whose predictions reach each fit: estimator / attribute / class ids -> the fits they are
     for result, upstream in pending:
         for ref in upstream:
@@ -547,8 +639,13 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                 if not artifacts:
                     artifacts = resolver.writes_at(path, write.line)
                 if not artifacts or all("*" in a for a in artifacts):
-                    # ``self.out_dir + "/scores.csv"``: the folder the object was made with
-                    for sym, caller, where in _attribute_paths(ev, path, write.scope, write.path):
+                    # ``self.out_dir + "/scores.csv"``: the folder the object was made with (for a method called
+                    # on an instance, the construction nearest before that call in its module first)
+                    made = _attribute_paths(ev, path, write.scope, write.path)
+                    call = ctx.owner or ctx.place
+                    if call is not None:
+                        made.sort(key=lambda m: (m[1] != call[0], m[2][1] > call[1], abs(call[1] - m[2][1])))
+                    for sym, caller, where in made:
                         found = resolver.sources(sym, caller)
                         if found:
                             artifacts, place = found, where
@@ -559,8 +656,16 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                     if artifact not in value.sources or made:
                         columns_written.append(ColumnsWrite(artifact, cols, write.scope, place, value.columns is None,
                                                             tuple(sorted(value.sources - {artifact})), made))
+                # predictions an instance's method writes are that instance's model's (the call's)
+                call = ctx.owner or ctx.place
+                instance = at_place.get((call[0], call[1])) if call is not None else None
+                if instance is None or instance not in fits or not fits[instance].wrapper:
+                    instance = None
                 for ref in sorted(value.preds):
-                    for producer in sorted(_producers(ev, ref, by_fit, fits)):
+                    producers = _producers(ev, ref, by_fit, fits)
+                    if instance is not None and producers:
+                        producers = {instance}
+                    for producer in sorted(producers):
                         for artifact in artifacts:
                             if (artifact, producer) not in seen:
                                 seen.add((artifact, producer))
@@ -607,13 +712,16 @@ def _attribute_paths(ev: FlowEvaluation, path: str, scope: str, value: Sym) -> L
 
 
 def _wraps_fit(ev: FlowEvaluation, model: Value, fit: FitSite) -> bool:
-    """``Model(out).train(X, y)`` of a project class whose ``train`` fits a model inside: a wrapper."""
+    """``Model(out).train(X, y)`` of a project class whose ``train`` fits a model inside (itself, or in
+    another method of the class it calls on ``self``): a wrapper."""
     for cls in model.instances:
         target = ev.index.method(cls, fit.method)
         if target is None:
             continue
         fileflows = ev.facts[target[0]].flows
-        if fileflows is not None and any(f.scope == target[1] for f in fileflows.fits):
+        owner = target[1].rpartition(".")[0]
+        if fileflows is not None and any(f.scope == target[1] or f.scope.rpartition(".")[0] == owner
+                                         for f in fileflows.fits):
             return True
     return False
 

@@ -39,6 +39,7 @@ from debtscan.project.accesses import Paths
 from debtscan.facts.model import FileFacts, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, SignalKind
 from debtscan.facts.values import Choice, Concat, Lit, PathJoin, PathOp, ReadsAt, Sym, Unknown, Why
 from debtscan.project.imports import Imports, reach
+from debtscan.project.kinds import is_model_access
 from debtscan.project.paths import normalise
 from debtscan.project.roots import ProjectRoots, ScopedPathIndex
 from debtscan.project.segments import AMBIGUITY_CAP, contained
@@ -385,13 +386,17 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
     for model in models.values():
         models_in.setdefault(model.path, []).append(model)
     for access in paths.accesses:
-        if access.mode is IOMode.WRITE and access.value == "prediction" and not artifacts.is_model_artifact(access.local) and not any(
+        if access.mode is IOMode.WRITE and access.value == "prediction" and \
+                not is_model_access(access, artifacts) and not any(
                 o.path == access.module for o in outputs.get(access.artifact, ())):
             # the I/O facts' own judgement (``IOFact.value``), trusted where the module uses a model
             local = sorted(models_in.get(access.module, ()), key=lambda m: m.line)
             if not local:
                 continue
-            producer = alias.get(local[0].id, local[0].id)
+            # the model the write belongs to: the first used at or after it (an instance made with its output
+            # folder, ``LgbModel(output_dir=...)``, then fitted), else the last one before it
+            owner = next((m for m in local if m.line >= access.line), local[-1])
+            producer = alias.get(owner.id, owner.id)
             outputs.setdefault(access.artifact, []).append(Output(access.artifact, producer, access.module,
                                                                   access.line, ()))
     # values followed through functions across modules: inputs, factory-made models, predictions (issue 14)
@@ -544,9 +549,12 @@ def _follow_values(facts: Mapping[str, FileFacts], paths: Paths, projects: Proje
     from debtscan.project.flow import Resolver, evaluate
 
     writes_at: Dict[Tuple[str, int], Set[str]] = {}
+    data_writes: Set[Tuple[str, int, str]] = set()   # written by an API of data (``to_hdf`` to a ``.h5``)
     for access in paths.accesses:
         if access.mode is IOMode.WRITE:
             writes_at.setdefault((access.module, access.line), set()).add(access.artifact)
+            if not is_model_access(access, artifacts):
+                data_writes.add((access.module, access.line, access.artifact))
     resolver = Resolver(
         sources=lambda sym, path: resolve.sources(sym, path),
         reads_at=lambda path, line: tuple(sorted(resolve.reads_at.get((path, line), ()))),
@@ -556,9 +564,11 @@ def _follow_values(facts: Mapping[str, FileFacts], paths: Paths, projects: Proje
     )
     result = evaluate(facts, resolver, lambda path: comp_of.get(path, ROOT_COMPONENT))
     for node_id, fit in sorted(result.fits.items()):
-        if fit.wrapper:
+        if fit.wrapper and not fit.delegated:
             continue
         node = models.get(node_id)
+        if fit.wrapper and (node is None or node.kind is not ModelKind.FIT):
+            continue  # a wrapper's call is its inside fit's model only where the call is a model of its own
         if node is None:
             if not fit.api:
                 continue  # ``x.fit(...)`` of a value nothing says is a model
@@ -574,7 +584,7 @@ def _follow_values(facts: Mapping[str, FileFacts], paths: Paths, projects: Proje
         node.label_sources.update(fit.label_sources - fit.sources)
     known = {(c.producer, c.consumer) for c in cascades}
     for node_id, fit in sorted(result.fits.items()):
-        if node_id not in models or fit.wrapper:
+        if node_id not in models or (fit.wrapper and not fit.delegated):
             continue
         for producer in sorted(fit.upstream):
             producer = alias.get(producer, producer)
@@ -589,7 +599,9 @@ def _follow_values(facts: Mapping[str, FileFacts], paths: Paths, projects: Proje
                                         comp_of.get(path, ROOT_COMPONENT), True))
     for write in result.writes:
         producer = alias.get(write.model, write.model)
-        if producer not in models or artifacts.is_model_artifact(projects.of_artifact(write.artifact).local(write.artifact)):
+        path, line, _ = write.place
+        if producer not in models or ((path, line, write.artifact) not in data_writes and
+                                      artifacts.is_model_artifact(projects.of_artifact(write.artifact).local(write.artifact))):
             continue
         known_outputs = outputs.setdefault(write.artifact, [])
         if any(o.model == producer for o in known_outputs):
