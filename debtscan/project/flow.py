@@ -38,7 +38,7 @@ from debtscan.facts.summary_model import (
     FromRead,
 )
 from debtscan.facts.summaries import params_in
-from debtscan.facts.values import Sym
+from debtscan.facts.values import Lit, Param, Sym
 from debtscan.project.calls import MAX_DEPTH, Functions, replace_attributes, substitute
 from debtscan.knowledge.names import callee_of
 
