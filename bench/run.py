@@ -11,9 +11,19 @@ largest process of the run, worker processes included), all from ``wait4``'s rus
 
 - ``bare``: parse every file the scan sees with ``libcst.parse_module`` in one process (the floor);
 - ``cold-j1`` / ``cold-j2``: ``debtscan scan --format json --jobs 1|2`` with an empty cache;
-- ``warm``: the same scan again, nothing changed (every file from the cache);
+- ``warm``: the same scan again, nothing changed: the result cache (``debtscan.store.results``) writes the
+  stored report again without analysing anything;
+- ``warm-facts``: the same, with the result cache off (``DEBTSCAN_NO_RESULT_CACHE=1``): every file's facts
+  from the facts cache, the project, rules and report computed again (what ``warm`` measured before the
+  result cache);
 - ``one-changed``: pre-commit style, one file edited and passed as argument: the whole project's graph is
   built (from the cache, one file re-parsed) and only findings touching that file are reported.
+
+Bytecode: by default the benchmark byte-compiles the debtscan package it runs (``compileall``) and runs every
+subprocess without ``PYTHONDONTWRITEBYTECODE``, so that it measures what an installed debtscan costs (pip
+writes ``.pyc`` files at install). An editable checkout in an environment that sets
+``PYTHONDONTWRITEBYTECODE=1`` compiles debtscan's ~100 modules at every run instead (about 0.4 s of CPU);
+``--bytecode as-is`` measures that case (the environment and the checkout as they are).
 
 Each mode runs ``--repeat`` times (default 3); the median is reported. Targets (issue 7): cold-j1 <= 1.25,
 cold-j2 <= 0.70 (on 2 cores), warm <= 0.05, one-changed <= 0.10, 5,000 vs 1,000 files within 10% of 5x,
@@ -65,13 +75,34 @@ print(ok, failed)
 """
 
 TARGETS = {"cold-j1": 1.25, "cold-j2": 0.70, "warm": 0.05, "one-changed": 0.10}
-MODES = ("bare", "cold-j1", "cold-j2", "warm", "one-changed")
+MODES = ("bare", "cold-j1", "cold-j2", "warm", "warm-facts", "one-changed", "version")
 
 
-def measure(cmd: List[str], cwd: Optional[Path] = None) -> Tuple[float, float, int]:
+ENV: Dict[str, str] = dict(os.environ)  # the subprocesses' environment (see ``prepare_bytecode``)
+
+
+def prepare_bytecode(mode: str) -> str:
+    """``compiled``: byte-compile the debtscan package the subprocesses import and let them read and write
+    ``.pyc`` files (an installed debtscan); ``as-is``: the environment unchanged. Returns a line for the
+    table's header."""
+    import debtscan
+
+    package = Path(debtscan.__file__).resolve().parent
+    if mode == "compiled":
+        import compileall
+
+        ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+        compileall.compile_dir(str(package), quiet=1)
+        return f"bytecode: compiled ({package})"
+    return f"bytecode: as is (PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r})"
+
+
+def measure(cmd: List[str], cwd: Optional[Path] = None, env: Optional[Dict[str, str]] = None
+            ) -> Tuple[float, float, int]:
     """(wall seconds, CPU seconds of all its processes, peak RSS in kB of the largest process)."""
     started = time.perf_counter()
-    process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=env if env is not None else ENV)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
@@ -101,10 +132,13 @@ def run_modes(root: Path, repeat: int, out_dir: Path, extra: List[str] = ()) -> 
     cpu: Dict[str, List[float]] = {m: [] for m in MODES}
     rss: Dict[str, List[int]] = {m: [] for m in MODES}
     env_note = os.environ.pop("DEBTSCAN_NO_CACHE", None)
+    for name in ("DEBTSCAN_NO_CACHE", "DEBTSCAN_NO_RESULT_CACHE"):
+        ENV.pop(name, None)
     try:
         for index in range(repeat):
-            def record(mode: str, cmd: List[str], cwd: Optional[Path] = None) -> None:
-                seconds, cpu_seconds, peak = measure(cmd, cwd)
+            def record(mode: str, cmd: List[str], cwd: Optional[Path] = None,
+                       env: Optional[Dict[str, str]] = None) -> None:
+                seconds, cpu_seconds, peak = measure(cmd, cwd, env)
                 times[mode].append(seconds)
                 cpu[mode].append(cpu_seconds)
                 rss[mode].append(peak)
@@ -115,6 +149,9 @@ def run_modes(root: Path, repeat: int, out_dir: Path, extra: List[str] = ()) -> 
             shutil.rmtree(cache, ignore_errors=True)
             record("cold-j2", scan + [str(root), "--jobs", "2", "-o", str(out_dir / "cold-j2.json")])
             record("warm", scan + [str(root), "--jobs", "2", "-o", str(out_dir / "warm.json")])
+            record("warm-facts", scan + [str(root), "--jobs", "2", "-o", str(out_dir / "warm-facts.json")],
+                   env={**ENV, "DEBTSCAN_NO_RESULT_CACHE": "1"})
+            record("version", [python, "-m", "debtscan", "--version"])
             target.write_bytes(original + f"\n# benchmark edit {index} {time.time()}\n".encode())
             try:
                 record("one-changed", scan + [str(target.relative_to(root)), "-o", str(out_dir / "one.json")],
@@ -127,7 +164,7 @@ def run_modes(root: Path, repeat: int, out_dir: Path, extra: List[str] = ()) -> 
         if env_note is not None:
             os.environ["DEBTSCAN_NO_CACHE"] = env_note
     same = (out_dir / "cold-j1.json").read_bytes() == (out_dir / "cold-j2.json").read_bytes() \
-        == (out_dir / "warm.json").read_bytes()
+        == (out_dir / "warm.json").read_bytes() == (out_dir / "warm-facts.json").read_bytes()
     result: Dict[str, Dict[str, float]] = {}
     bare = statistics.median(times["bare"])
     bare_cpu = statistics.median(cpu["bare"])
@@ -150,7 +187,8 @@ def count_files(root: Path) -> int:
 
 
 def print_table(name: str, files: int, result: Dict[str, Dict[str, float]]) -> None:
-    print(f"\n{name}: {files} files  (j1, j2, warm reports identical: {result['_']['identical_reports']})")
+    print(f"\n{name}: {files} files  (j1, j2, warm, warm-facts reports identical: "
+          f"{result['_']['identical_reports']})")
     print(f"  {'mode':<12} {'wall s':>8} {'x bare':>7} {'target':>7} {'cpu s':>8} {'x bare':>7} "
           f"{'peak RSS':>9} {'x bare':>7}")
     for mode in MODES:
@@ -174,12 +212,16 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="benchmark N, 4N and 16N small projects side by side (the monorepo shape)")
     parser.add_argument("--ignore", action="append", default=[],
                         help="pass --ignore CODE to every scan (to measure without a costly rule)")
+    parser.add_argument("--bytecode", choices=("compiled", "as-is"), default="compiled",
+                        help="compiled: byte-compile debtscan and allow .pyc files, as an installed copy has "
+                             "(default); as-is: the environment as it is (see the module docstring)")
     args = parser.parse_args(argv)
     from bench.synth import generate, generate_monorepo
 
     work = args.work or Path(tempfile.mkdtemp(prefix="debtscan-bench-"))
     results = {}
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, repeat {args.repeat} (median)")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, repeat {args.repeat} (median), "
+          f"{prepare_bytecode(args.bytecode)}")
     targets: List[Tuple[str, Path]] = []
     explicit = args.path or args.monorepo
     for size in ([] if explicit and args.sizes == [100, 1000, 5000] else args.sizes):

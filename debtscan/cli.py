@@ -95,12 +95,20 @@ def load_trusted_config(explicit: Optional[Path], start: Path) -> Config:
     return config
 
 
-def print_notices(errors) -> None:
-    """The report's notes about the whole scan (refused settings, plugins that did not load), on stderr."""
+def notice_lines(errors) -> List[str]:
+    """The report's notes about the whole scan (refused settings, plugins that did not load), for stderr."""
+    lines = []
     for error in errors:
         if error.notice:
             label = "" if error.path == "<cache-dir>" else f"{error.path.strip('<>')}: "
-            click.echo(f"warning: {label}{error.message}", err=True)
+            lines.append(f"warning: {label}{error.message}")
+    return lines
+
+
+def print_notices(errors) -> None:
+    """The report's notes about the whole scan (refused settings, plugins that did not load), on stderr."""
+    for line in notice_lines(errors):
+        click.echo(line, err=True)
 
 
 def resolve_targets(paths: Sequence[str], config_file: Optional[str]) -> Tuple[Path, List[Path], Config, Optional[set]]:
@@ -289,7 +297,6 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
     from the whole project: the folder of the configuration file, else the git work tree, else the current
     folder.
     """
-    from debtscan.engine import ScanOptions
     from debtscan.report.formats import formats
 
     click.get_current_context().meta["debtscan.verbose"] = verbose
@@ -315,10 +322,30 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
 
             err = Console(stderr=True)
         show_progress = err is not None and err.is_terminal
+        probe = None
+        if output_format != "console" and not verbose and not no_cache:  # the result cache (store.results)
+            # (not --output: the text is the same wherever it is written; a report written inside the root
+            # shows in the walk's folder listings, which the key covers)
+            invocation = (output_format, _split(select), _split(ignore),
+                          _split(extend_select), fail_on, fail_on_error, statistics, exit_zero, quiet,
+                          list(paths), sorted(only) if only is not None else None,
+                          _file_bytes(baseline_file) if baseline_file else None)
+            probe = _result_probe(root, scan_paths, config, invocation)
+            stored = probe.get() if probe is not None else None
+            if stored is not None:
+                if target:
+                    from debtscan.safefile import check_not_scanned
+
+                    check_not_scanned(target, root, probe.sources.files)
+                _emit(stored, output)
+        from debtscan.engine import ScanOptions
+
         report, project = _run_with_progress(
             ScanOptions(root=root, paths=scan_paths, config=config, jobs=jobs, use_cache=not no_cache,
                         select=_split(select), ignore=_split(ignore), only_paths=only,
-                        extend_select=_split(extend_select), outputs=[target] if target else []),
+                        extend_select=_split(extend_select), outputs=[target] if target else [],
+                        sources=probe.sources if probe is not None else None,
+                        digests=probe.observed if probe is not None else None),
             err if show_progress else None,
         )
     except SelectorError as exc:
@@ -346,51 +373,102 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
         from debtscan.report.baseline import apply_baseline
 
         apply_baseline(report, baseline, baseline_file, only)
+    no_files = None
     if report.scope_files == 0:  # nothing to check: say so, as ruff does (the exit status stays 0)
         where = ", ".join(paths) if paths else "."
-        click.echo(f"warning: no Python files or notebooks found in {where} (after excludes and .gitignore)",
-                   err=True)
-    if output_format in ("console", "concise") or statistics:  # rendered through rich
-        from debtscan.report import console as console_report
+        no_files = f"warning: no Python files or notebooks found in {where} (after excludes and .gitignore)"
     if output_format == "console":
+        if no_files:
+            click.echo(no_files, err=True)
+        from debtscan.report import console as console_report
+
         if output:
             write_output(output, render_console_text(
                 lambda console: console_report.render(report, console, verbose, quiet=quiet, statistics=statistics)))
         else:
             console_report.render(report, stdout_console(), verbose, quiet=quiet, statistics=statistics)
-    else:
-        if output_format == "concise":
-            text = console_report.concise(report, statistics=statistics)
-            for error in report.errors:  # on stderr, so that stdout stays one line per finding
-                click.echo(f"error: {error.path}: {error.message}", err=True)
-            if not quiet:
-                click.echo(console_report.summary_line(report).plain, err=True)
-        elif statistics:
-            import json
-
-            text = json.dumps(console_report.statistics_rows(report), indent=2) + "\n"
-        else:
-            from debtscan.report.drawing import with_pipeline
-
-            renderer = renderers[output_format]
-            text = renderer(with_pipeline(report, project) if renderer.draws_pipeline else report)
-        if output:
-            write_output(output, text)
-        else:
-            click.echo(text, nl=False)
-    if not (output_format == "console" and output is None and sys.stdout.isatty()):  # else shown just above
-        print_notices(report.errors)
-    internal = [e for e in report.errors if e.kind is ErrorKind.INTERNAL]
-    if internal:  # a debtscan bug on some file or rule: the report above is complete otherwise
-        for error in internal:
+        if output is not None or not sys.stdout.isatty():  # else shown just above
+            print_notices(report.errors)
+        internal = [e for e in report.errors if e.kind is ErrorKind.INTERNAL]
+        for error in internal:  # a debtscan bug on some file or rule: the report above is complete otherwise
             click.echo(f"Error: {error.message} (run with --verbose for details)", err=True)
-        sys.exit(EXIT_ERROR)
+        sys.exit(_status(report, config, fail_on, exit_zero, fail_on_error, internal))
+    before: List[str] = [no_files] if no_files else []
+    if output_format == "concise":
+        from debtscan.report import console as console_report
+
+        text = console_report.concise(report, statistics=statistics)
+        before.extend(f"error: {error.path}: {error.message}" for error in report.errors)  # stdout: findings only
+        if not quiet:
+            before.append(console_report.summary_line(report).plain)
+    elif statistics:
+        import json
+
+        from debtscan.report import console as console_report
+
+        text = json.dumps(console_report.statistics_rows(report), indent=2) + "\n"
+    else:
+        from debtscan.report.drawing import with_pipeline
+
+        renderer = renderers[output_format]
+        text = renderer(with_pipeline(report, project) if renderer.draws_pipeline else report)
+    after = notice_lines(report.errors)
+    internal = [e for e in report.errors if e.kind is ErrorKind.INTERNAL]
+    # a debtscan bug on some file or rule: the report is complete otherwise
+    after.extend(f"Error: {error.message} (run with --verbose for details)" for error in internal)
+    from debtscan.store.results import Outcome, plugin_files, reusable
+
+    outcome = Outcome(text, tuple(before), tuple(after),
+                      _status(report, config, fail_on, exit_zero, fail_on_error, internal))
+    if probe is not None and reusable(report.errors):
+        probe.put(outcome, plugin_files())
+    _emit(outcome, output)
+
+
+def _status(report, config: Config, fail_on: Optional[str], exit_zero: bool, fail_on_error: bool,
+            internal: list) -> int:
+    """The exit status of a scan: 2 with an internal error, 1 with findings at or above the threshold (or,
+    with --fail-on-error, a file that could not be analysed), else 0."""
+    if internal:
+        return EXIT_ERROR
     threshold = fail_on or config.fail_on
     if not exit_zero and report.fails(threshold):
-        sys.exit(EXIT_FINDINGS)
+        return EXIT_FINDINGS
     if not exit_zero and fail_on_error and analysis_errors(report):
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_CLEAN)
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _emit(outcome, output: Optional[str]) -> None:
+    """Write a scan's outcome (computed now or reused from the result cache) and exit with its status."""
+    for line in outcome.before:
+        click.echo(line, err=True)
+    if output:
+        write_output(output, outcome.text)
+    else:
+        click.echo(outcome.text, nl=False)
+    for line in outcome.after:
+        click.echo(line, err=True)
+    sys.exit(outcome.status)
+
+
+def _file_bytes(path: str) -> Optional[bytes]:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _result_probe(root: Path, scan_paths: Sequence[Path], config: Config, invocation):
+    """The result cache's key for this scan (:mod:`debtscan.store.results`), or None (not applicable, or a
+    problem the scan itself will report)."""
+    from debtscan.store.results import probe
+
+    try:
+        return probe(root, config, scan_paths, invocation)
+    except Exception:  # noqa: BLE001 - the uncached scan reports the problem in its own words
+        return None
 
 
 def analysis_errors(report) -> list:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from debtscan.facts.model import ConfigBlockFact, FileFacts, SettingFact
-from debtscan.facts.settings import setting_names
+from debtscan.knowledge.settings import setting_names
 from debtscan.facts.values import Lit, Seq
 
 Place = Tuple[str, int]

@@ -50,6 +50,11 @@ class ScanOptions:
     outputs: Sequence[Path] = ()
     # Given the facts cache a scan would use, the one to use instead (history keeps one for all its commits).
     cache_factory: Optional[Callable[[FactsCache], FactsCache]] = None
+    # The walk's result when the caller already made it (the result cache keys on it): find_sources(root,
+    # paths, config.excludes, config.respect_gitignore, skip=[the cache folder]).
+    sources: Optional[SourceSet] = None
+    # Receives each file's content digest as the facts cache saw it (see store.collect.collect_facts).
+    digests: Optional[Dict[str, bytes]] = None
 
 
 def knowledge_for(config: Config) -> Knowledge:
@@ -145,8 +150,8 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
             raise ConfigError(f"{line_of(config.path, 'rules', code, option)}: "
                               f"[tool.debtscan.rules.{code}] {exc}") from None
     cache_dir, cache_note = cache_folder(config, root)
-    found = find_sources(root, options.paths, config.excludes, config.respect_gitignore,
-                         skip=[cache_dir] if cache_dir is not None else [])
+    found = options.sources if options.sources is not None else find_sources(
+        root, options.paths, config.excludes, config.respect_gitignore, skip=[cache_dir] if cache_dir is not None else [])
     for output in options.outputs:
         check_not_scanned(output, root, found.files)
     tasks = plan_tasks(found.files)
@@ -161,7 +166,7 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
             cache = FactsCache(cache_dir, f"{knowledge.fingerprint}:{config.max_file_size}")
             if options.cache_factory is not None:
                 cache = options.cache_factory(cache)
-    facts = collect_facts(root, tasks, config, knowledge, options.jobs, cache, options.progress)
+    facts = collect_facts(root, tasks, config, knowledge, options.jobs, cache, options.progress, options.digests)
     errors = [ScanError(path, reason) for path, reason in found.skipped]
     if cache_note and options.use_cache and not cache_disabled_by_env():
         errors.append(ScanError("<cache>", cache_note))

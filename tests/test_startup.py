@@ -79,3 +79,16 @@ def test_the_chosen_format_is_loaded_when_asked_for(tmp_path, output_format):
     modules = loaded("scan", tmp_path, "--format", output_format, "--no-cache", "--jobs", "1",
                      "-o", tmp_path / "r.out")
     assert ("debtscan.report.sarif" if output_format == "sarif" else "rich") in modules
+
+
+def test_a_scan_whose_facts_all_come_from_the_cache_loads_no_parser(tmp_path, monkeypatch):
+    """The cross-file stage reads facts only: with every file's facts cached (and the result cache off, as
+    when only a selector or the configuration changed), libcst is never imported."""
+    repo = tmp_path / "repo"
+    write_repo(repo, {"train.py": TRAIN})
+    monkeypatch.setenv("DEBTSCAN_NO_RESULT_CACHE", "1")
+    args = ("scan", repo, "--format", "json", "--jobs", "1", "-o", tmp_path / "r.json")
+    assert "libcst" in loaded(*args)  # the first scan parses train.py
+    modules = loaded(*args)
+    assert "libcst" not in modules and "debtscan.facts.extract" not in modules, modules
+    assert {"networkx", "debtscan.engine"} <= modules

@@ -46,7 +46,7 @@ from debtscan.facts.model import (
 from debtscan.facts.external_model import ExternalFacts
 from debtscan.facts.summary_model import FlowFacts
 
-MODULE_SCOPE = "<module>"
+from debtscan.facts.model import MODULE_SCOPE  # noqa: E402,F401 - re-exported (the cross-file stage imports model only)
 
 C = TypeVar("C", bound="Collector")
 

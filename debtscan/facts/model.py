@@ -17,6 +17,8 @@ from debtscan.facts.values import Sym
 from debtscan.knowledge.code_classes import CLASSES
 from debtscan.sources.text import CellSpan
 
+MODULE_SCOPE = "<module>"  # the scope name of a module's top-level code (facts name their scope)
+
 register(ErrorKind)
 register(CellSpan)
 

@@ -16,29 +16,17 @@ evaluated beyond literal numbers and strings. Each entry's line is taken when th
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
-from typing import Any, Dict, FrozenSet, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
 from debtscan.facts.collector import CollectedFacts, Collector
 from debtscan.facts.literals import integer_value, string_value
 from debtscan.facts.model import ConfigBlockFact, SettingFact
-from debtscan.tomlcompat import tomllib
+from debtscan.knowledge.settings import setting_names  # noqa: F401 - re-exported (it was defined here)
 
 MIN_BLOCK = 3
 MIN_KNOWN = 2
-
-
-@lru_cache(maxsize=1)
-def setting_names() -> FrozenSet[str]:
-    """Every hyperparameter and data-setting keyword name of the catalogue."""
-    data = tomllib.loads(resources.files("debtscan.knowledge").joinpath("settings.toml").read_text("utf-8"))
-    names = set()
-    for group in data.values():
-        names.update(group.get("names", []))
-    return frozenset(names)
 
 
 def literal_text(node: cst.BaseExpression) -> Optional[str]:

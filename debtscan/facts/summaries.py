@@ -29,7 +29,8 @@ from debtscan.facts.summary_model import (
     AttrSet, CallSite, Column, Derived, FitSite, Flow, FlowFacts, FromAttr, FromCall, FromEstimator, FromFit,
     FromParam, FromPrediction, FromRead, FunctionSummary, Origin, ParamReach, WriteSite,
 )
-from debtscan.facts.values import Choice, Concat, Format, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym
+from debtscan.facts.values import Concat, Format, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym
+from debtscan.facts.values import params_in  # noqa: F401 - re-exported (it was defined here)
 from debtscan.knowledge.names import callee_of
 
 EMPTY = Flow()
@@ -76,32 +77,6 @@ def whole(flow: Flow) -> Flow:
         return flow
     extra = tuple(o for d in flow.derived for o in d.origins)
     return Flow(tuple(dict.fromkeys(flow.origins + extra))[:MAX_ORIGINS], flow.columns)
-
-
-def params_in(value: Sym, function: str, acc: Set[str], depth: int = 0) -> Set[str]:
-    """The parameters of ``function`` a symbolic path depends on."""
-    if depth > 20:
-        return acc
-    kind = type(value)
-    if kind is Param:
-        if value.function == function:
-            acc.add(value.name.partition("[")[0])
-    elif kind in (Concat, PathJoin):
-        for part in value.parts:
-            params_in(part, function, acc, depth + 1)
-    elif kind is Format:
-        params_in(value.template, function, acc, depth + 1)
-        for part in value.args + value.kwvalues:
-            params_in(part, function, acc, depth + 1)
-    elif kind is PathOp:
-        params_in(value.base, function, acc, depth + 1)
-    elif kind is Choice:
-        for option in value.options:
-            params_in(option, function, acc, depth + 1)
-    elif kind is Seq:
-        for item in value.items:
-            params_in(item, function, acc, depth + 1)
-    return acc
 
 
 def _is_library(qualname: str, libraries) -> bool:

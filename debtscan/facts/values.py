@@ -5,7 +5,7 @@ resolved across files when the graph is built (``debtscan.project.paths``).
 """
 from __future__ import annotations
 
-from typing import Optional, Tuple, Union
+from typing import Optional, Set, Tuple, Union
 
 from debtscan.facts.enums import FactEnum
 from debtscan.facts.schema import fact
@@ -154,3 +154,29 @@ def literal_strings(value: "Sym") -> Optional[Tuple[str, ...]]:
             out.append(item.value)
         return tuple(out)
     return None
+
+
+def params_in(value: Sym, function: str, acc: Set[str], depth: int = 0) -> Set[str]:
+    """The parameters of ``function`` a symbolic path depends on."""
+    if depth > 20:
+        return acc
+    kind = type(value)
+    if kind is Param:
+        if value.function == function:
+            acc.add(value.name.partition("[")[0])
+    elif kind in (Concat, PathJoin):
+        for part in value.parts:
+            params_in(part, function, acc, depth + 1)
+    elif kind is Format:
+        params_in(value.template, function, acc, depth + 1)
+        for part in value.args + value.kwvalues:
+            params_in(part, function, acc, depth + 1)
+    elif kind is PathOp:
+        params_in(value.base, function, acc, depth + 1)
+    elif kind is Choice:
+        for option in value.options:
+            params_in(option, function, acc, depth + 1)
+    elif kind is Seq:
+        for item in value.items:
+            params_in(item, function, acc, depth + 1)
+    return acc

@@ -58,9 +58,36 @@ class ExternalKnowledge:
         )
 
 
+@functools.lru_cache(maxsize=256)
+def _matcher(names: Tuple[str, ...]) -> Tuple[frozenset, Tuple[Tuple[str, str], ...]]:
+    """``names`` split once: the names matched as themselves or as a dotted prefix, and the (name, method)
+    pairs of the ``?.method`` names."""
+    plain, methods = [], []
+    for name in names:
+        wanted = callee_of(name)
+        if wanted.unknown_receiver:
+            methods.append((name, "." + wanted.name))
+        else:
+            plain.append(name)
+    return frozenset(plain), tuple(methods)
+
+
 def name_matches(qualname: str, names: Iterable[str]) -> bool:
     """Whether a resolved call name is one of ``names`` or lies under one (``pandera`` covers
     ``pandera.DataFrameSchema.validate``); ``?.validate`` names that method on any receiver of unknown type."""
+    if type(names) is tuple:  # the catalogues' lists: split once, then one set look-up per dot of the name
+        plain, methods = _matcher(names)
+        if qualname in plain:
+            return True
+        dot = qualname.find(".")
+        while dot != -1:  # qualname.startswith(name + ".") for some name
+            if qualname[:dot] in plain:
+                return True
+            dot = qualname.find(".", dot + 1)
+        for name, suffix in methods:
+            if qualname == name or (not callee_of(qualname).resolved and qualname.endswith(suffix)):
+                return True
+        return False
     for name in names:
         wanted = callee_of(name)
         if wanted.unknown_receiver:

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
-from debtscan.facts.collector import MODULE_SCOPE
 from debtscan.facts.external_model import CheckKind
-from debtscan.facts.model import CallFact, FileFacts, IOMode, ModelKind, PredictionOutput
+from debtscan.facts.model import MODULE_SCOPE, CallFact, FileFacts, IOMode, ModelKind, PredictionOutput
 from debtscan.knowledge.external import ExternalKnowledge, Framework, name_matches
 from debtscan.project.signals import SignalLayer
 from debtscan.knowledge.names import callee_of

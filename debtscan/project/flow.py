@@ -37,8 +37,7 @@ from debtscan.facts.summary_model import (
     CallSite, FitSite, Flow, FlowFacts, FromAttr, FromCall, FromEstimator, FromFit, FromParam, FromPrediction,
     FromRead,
 )
-from debtscan.facts.summaries import params_in
-from debtscan.facts.values import Lit, Param, Sym
+from debtscan.facts.values import Lit, Param, Sym, params_in
 from debtscan.project.calls import MAX_DEPTH, Functions, replace_attributes, substitute
 from debtscan.knowledge.names import callee_of
 

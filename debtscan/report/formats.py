@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Callable, Dict
+from typing import TYPE_CHECKING, Callable, Dict
 
-from debtscan.report.model import Report
+if TYPE_CHECKING:  # the scan command names a format before any report exists (and a reused one never does)
+    from debtscan.report.model import Report
 
-Renderer = Callable[[Report], str]
+Renderer = Callable[["Report"], str]
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,7 @@ import re
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from debtscan.artifacts import ArtifactKind
-from debtscan.facts.collector import MODULE_SCOPE
-from debtscan.facts.model import IOMode, ModelKind
+from debtscan.facts.model import MODULE_SCOPE, IOMode, ModelKind
 from debtscan.project.accesses import Access
 from debtscan.project.kinds import is_model_access
 from debtscan.project.paths import PathBase

@@ -159,7 +159,7 @@ def discover(root: Path, paths: Sequence[Path] = (), exclude: Iterable[str] = ()
              respect_gitignore: bool = True, skip: Iterable[Path] = ()) -> Discovery:
     """Find the files to scan under ``root`` (restricted to ``paths`` when given), and on the same walk the
     auxiliary files and folder listings (see :class:`Discovery`). Folders in ``skip`` (the facts cache) are
-    never entered."""
+    never entered nor listed: a scan sees the same folders whether its cache exists yet or not."""
     result = Discovery()
     aux: Dict[AuxKind, List[str]] = {kind: [] for kind in AuxKind}
     result.aux = aux
@@ -217,6 +217,8 @@ def discover(root: Path, paths: Sequence[Path] = (), exclude: Iterable[str] = ()
             result.folders[base] = listing
             subfolders = []
             for entry in entries:
+                if entry.path in skipped_dirs:  # the cache's folder: neither scanned nor listed
+                    continue
                 relpath = f"{base}/{entry.name}" if base else entry.name
                 if not _is_text(entry.name):
                     listing[entry.name] = _entry_kind(entry)
@@ -292,7 +294,8 @@ def discover(root: Path, paths: Sequence[Path] = (), exclude: Iterable[str] = ()
     for folder in sorted(tops):
         while True:
             if folder not in result.folders:
-                result.folders[folder] = _listing(os.path.join(root_real, folder) if folder else root_real)
+                result.folders[folder] = _listing(os.path.join(root_real, folder) if folder else root_real,
+                                                  skipped_dirs)
             if not folder:
                 break
             folder = posixpath.dirname(folder)
@@ -310,11 +313,13 @@ def _entry_kind(entry: "os.DirEntry[str]") -> EntryKind:
         return EntryKind.OTHER
 
 
-def _listing(directory: str) -> Dict[str, EntryKind]:
-    """The entries of one folder (above the scanned paths), or none if it cannot be listed."""
+def _listing(directory: str, skipped: Set[str] = frozenset()) -> Dict[str, EntryKind]:
+    """The entries of one folder (above the scanned paths), or none if it cannot be listed; the folders in
+    ``skipped`` (the cache's) are left out."""
     try:
         with os.scandir(directory) as entries:
-            return {entry.name: _entry_kind(entry) for entry in sorted(entries, key=lambda e: e.name)}
+            return {entry.name: _entry_kind(entry) for entry in sorted(entries, key=lambda e: e.name)
+                    if entry.path not in skipped}
     except OSError:
         return {}
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +27,9 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from debtscan import __version__, safefile
 from debtscan.store.codec import MARSHAL_VERSION as _MARSHAL_VERSION
 from debtscan.store.codec import make_decoder, schema_signature
+from debtscan.store.digest import content_digest  # noqa: F401 - re-exported (the one digest of a file)
+from debtscan.store.folder import (GITIGNORE_TEXT, TAG_NAME, TAG_TEXT,  # noqa: F401 - re-exported
+                                   cache_folder_problem, is_own_folder)
 
 FORMAT = "5"  # 4: enumerated fact fields, typed Unknown reasons, prediction outputs, step artifacts, pipeline nodes;
 #               5: function summaries keep the path a function returns (FunctionSummary.path)
@@ -56,13 +58,6 @@ def code_fingerprint() -> str:
                 digest.update(b"<unreadable>")
     digest.update(schema_signature().encode())
     return digest.hexdigest()[:16]
-
-
-def content_digest(data: bytes, path: str, module: str, is_package: bool) -> bytes:
-    """What a cached entry must match: the file's bytes and where it sits in the project."""
-    digest = hashlib.blake2b(data, digest_size=16)
-    digest.update(f"\x00{path}\x00{module}\x00{int(is_package)}".encode("utf-8", "surrogatepass"))
-    return digest.digest()
 
 
 # -- the pack -----------------------------------------------------------------------------------------
@@ -201,11 +196,6 @@ class FactsCache:
 # header, and its own temporaries ``.facts-<pid>.<random>.tmp`` once their process is gone.
 TEMP_PREFIX = ".facts-"
 _PACK_NAME = re.compile(r"facts-[0-9a-f]{16}\.pack")
-TAG_NAME = "CACHEDIR.TAG"
-TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
-            "# This file is a cache directory tag created by debtscan (its facts cache).\n"
-            "# For information about cache directory tags, see https://bford.info/cachedir/\n")
-GITIGNORE_TEXT = "# Created by debtscan: the facts cache is not for version control.\n*\n"
 
 
 def is_own_pack(path: Path) -> bool:
@@ -217,55 +207,3 @@ def is_own_pack(path: Path) -> bool:
             return handle.read(len(_MAGIC)) == _MAGIC
     except OSError:
         return False
-
-
-def is_own_folder(folder: Path) -> bool:
-    """Whether the cache created ``folder`` (its ``CACHEDIR.TAG``, or the ``.gitignore`` older versions wrote)."""
-    for name, mark in ((TAG_NAME, "created by debtscan"), (".gitignore", "# Created by debtscan")):
-        try:
-            with open(folder / name, encoding="utf-8", errors="replace") as handle:
-                if mark in handle.read(4096):
-                    return True
-        except OSError:
-            continue
-    return False
-
-
-_SOURCE_SUFFIXES = (".py", ".ipynb")
-
-
-def _first_source(folder: Path, limit: int = 100_000) -> Optional[str]:
-    """A ``.py``/``.ipynb`` file in ``folder`` at any depth (symlinks not followed; iterative), or None."""
-    stack, seen = [str(folder)], 0
-    while stack and seen < limit:
-        try:
-            entries = list(os.scandir(stack.pop()))
-        except OSError:
-            continue
-        for entry in entries:
-            seen += 1
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                elif entry.name.endswith(_SOURCE_SUFFIXES) and entry.is_file(follow_symlinks=False):
-                    return os.path.relpath(entry.path, folder)
-            except OSError:
-                continue
-    return None
-
-
-def cache_folder_problem(folder: Path, root: Path) -> str:
-    """Why ``folder`` cannot hold the facts cache of a scan of ``root`` (``""`` if it can): it is the root or
-    above it, or it is not the cache's own folder and holds source files."""
-    real = Path(os.path.realpath(folder))
-    real_root = Path(os.path.realpath(root))
-    if real == real_root:
-        return "is the project root"
-    if real in real_root.parents:
-        return f"is a folder above the project root {real_root}"
-    if not real.is_dir() or is_own_folder(real):
-        return ""
-    source = _first_source(real)
-    if source:
-        return f"holds source files ({Path(source).as_posix()})"
-    return ""

@@ -8,11 +8,12 @@ import os
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from debtscan.config import Config, ConfigError, line_of
+from debtscan.config import Config
 from debtscan.facts.model import FileFacts
 from debtscan.knowledge import Knowledge
 from debtscan.sources.files import FileTask
-from debtscan.store.cache import FactsCache, cache_folder_problem, content_digest
+from debtscan.store.cache import FactsCache, content_digest
+from debtscan.store.folder import DEFAULT_CACHE_DIR, cache_disabled_by_env, cache_folder  # noqa: F401 - re-exported
 from debtscan.store.codec import make_decoder
 from debtscan.store.pool import default_jobs, gc_tick, parallel
 from debtscan.store.work import cacheable, extract_encoded, extract_file, read
@@ -20,54 +21,27 @@ from debtscan.store.work import cacheable, extract_encoded, extract_file, read
 ProgressCallback = Callable[[int, int], None]
 
 
-def cache_disabled_by_env() -> bool:
-    """``DEBTSCAN_NO_CACHE=1`` (any value but empty, ``0``, ``false``, ``no``) turns the cache off."""
-    return os.environ.get("DEBTSCAN_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no")
-
-
-DEFAULT_CACHE_DIR = Config().cache_dir
-
-
-def cache_folder(config: Config, root: Path) -> Tuple[Optional[Path], str]:
-    """The facts cache's folder, or None with a note why there is none.
-
-    ``cache-dir`` may not be the project root, a folder above it, or a folder holding source files: the cache
-    would hide them from the scan (its folder is never scanned) and mix its files with the user's. A
-    ``cache-dir`` the configuration sets that way is a configuration error; the default ``.debtscan_cache``
-    being such a folder (the user's own) turns the cache off for the scan, with a note, and is scanned.
-    """
-    folder = Path(config.cache_dir)
-    if not folder.is_absolute():
-        folder = (config.root or root) / folder
-    folder = Path(os.path.abspath(folder))
-    problem = cache_folder_problem(folder, root)
-    if not problem:
-        return folder, ""
-    if config.cache_dir != DEFAULT_CACHE_DIR:
-        raise ConfigError(f"{line_of(config.path, 'cache-dir')}: [tool.debtscan] cache-dir {config.cache_dir!r} "
-                          f"{problem}: the cache needs a folder of its own (the default is "
-                          f"{DEFAULT_CACHE_DIR})")
-    return None, (f"{folder} {problem}, so it is not debtscan's cache: caching is off for this scan "
-                  f"(set cache-dir to a folder of its own)")
-
-
 # A pool pays for itself only with enough files per worker (start-up is ~50 ms per process).
 MIN_FILES_PER_WORKER = 8
 
 
 def collect_facts(root: Path, tasks: Sequence[FileTask], config: Config, knowledge: Knowledge, jobs: int,
-                  cache: Optional[FactsCache], progress: Optional[ProgressCallback] = None
-                  ) -> Dict[str, FileFacts]:
+                  cache: Optional[FactsCache], progress: Optional[ProgressCallback] = None,
+                  digests: Optional[Dict[str, bytes]] = None) -> Dict[str, FileFacts]:
     """Facts of every file: from the cache where the content is unchanged, else extracted (in parallel).
 
     With ``jobs`` > 1 (0: one per core) the files to parse go to a process pool; workers send back the
     compact encoding of :mod:`debtscan.store.codec` (never trees), and the result is identical to ``jobs=1``.
     The cyclic garbage collector is paused meanwhile: parsing allocates millions of short-lived nodes that
     reference counting frees, and each collection pass would rescan the facts gathered so far.
+
+    ``digests``, when given (with a cache), receives each file's :func:`content_digest` of the bytes its facts
+    come from (``b""`` when the file could not be read): what the result cache checks its key against.
     """
     root_text = str(root)
     max_size = config.max_file_size
     results: Dict[str, FileFacts] = {}
+    seen: Dict[str, bytes] = digests if digests is not None else {}
     pending: List[FileTask] = []
     hits: List[Tuple[FileTask, bytes]] = []
     if cache is not None:
@@ -78,6 +52,7 @@ def collect_facts(root: Path, tasks: Sequence[FileTask], config: Config, knowled
                 pending.append(task)
                 continue
             digest = content_digest(data, task.path, task.module, task.is_package)
+            seen[task.path] = digest
             if cache.has(task.path, digest):
                 hits.append((task, digest))
             else:
@@ -97,6 +72,7 @@ def collect_facts(root: Path, tasks: Sequence[FileTask], config: Config, knowled
             facts = cache.get(task.path, digest)
             if facts is None:  # a corrupt entry: analyse the file after all
                 digest, blob, facts = extract_encoded(root_text, task, knowledge, max_size)
+                seen[task.path] = digest
                 if digest and cacheable(facts):
                     cache.put(task.path, digest, blob)
             results[task.path] = facts
@@ -108,6 +84,7 @@ def collect_facts(root: Path, tasks: Sequence[FileTask], config: Config, knowled
             for path, digest, blob in itertools.chain([next_output] if next_output else [], outputs):
                 facts = decode(marshal.loads(blob))
                 results[path] = facts
+                seen[path] = digest
                 if cache is not None and digest and cacheable(facts):
                     cache.put(path, digest, blob)
                 done += 1
@@ -118,6 +95,7 @@ def collect_facts(root: Path, tasks: Sequence[FileTask], config: Config, knowled
                 gc_tick()
                 if cache is not None:
                     digest, blob, facts = extract_encoded(root_text, task, knowledge, max_size)
+                    seen[task.path] = digest
                     if digest and cacheable(facts):
                         cache.put(task.path, digest, blob)
                 else:
