@@ -613,7 +613,10 @@ class SummaryCollector(Collector):
 
     # -- the facts -------------------------------------------------------------------------------
     def finish(self, out: CollectedFacts) -> None:
-        if not (self.sites or self.fits or self.writes or self.attrs or self.returns):
+        # the paths functions return (the I/O collector's ``name()`` values, which it finished before)
+        returned_paths = {function.name: self.ex.constants[f"{function.name}()"].value
+                          for function in self.ex.functions if f"{function.name}()" in self.ex.constants}
+        if not (self.sites or self.fits or self.writes or self.attrs or self.returns or returned_paths):
             return
         by_scope: Dict[str, Dict[str, Dict[str, Any]]] = {}
 
@@ -650,10 +653,11 @@ class SummaryCollector(Collector):
                 if item != ParamReach(param):
                     reach.append(item)
             star, dstar = self.stars.get(function.name, ("", ""))
-            if returns or reach or star or dstar:
+            path = returned_paths.get(function.name)
+            if returns or reach or star or dstar or path is not None:
                 is_method = "." in function.name
                 summaries.append(FunctionSummary(function.name, function.params, function.line, returns,
-                                                 tuple(reach), is_method, star, dstar))
+                                                 tuple(reach), is_method, star, dstar, path))
         out.flows = FlowFacts(tuple(summaries), tuple(self.sites), tuple(self.fits), tuple(self.writes),
                                  tuple(self.attrs))
 

@@ -188,7 +188,9 @@ class ParamReach:
 @fact
 class FunctionSummary:
     """A function's or method's summary: its parameters' reach and what it returns (``returns``);
-    ``varargs`` / ``varkw`` name its ``*args`` / ``**kwargs`` parameters, if any."""
+    ``varargs`` / ``varkw`` name its ``*args`` / ``**kwargs`` parameters, if any; ``path`` is the path it
+    returns, symbolic in its parameters (``def feature_path(name): return f"../feature/{name}.f"``), which
+    the cross-file stage instantiates with each call's arguments (:mod:`debtscan.project.calls`)."""
 
     name: str
     params: Tuple[str, ...]
@@ -198,6 +200,7 @@ class FunctionSummary:
     is_method: bool = False
     varargs: str = ""
     varkw: str = ""
+    path: Optional[Sym] = None
 
     def param(self, name: str) -> Optional[ParamReach]:
         for reach in self.reach:

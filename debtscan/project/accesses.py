@@ -42,6 +42,9 @@ class Access:
     #: where the path is written down when that is not (module, line): a helper of another module with a
     #: fixed path, called here (``assemble()`` reading ``PREDICTIONS``), is reported at the helper's line
     site: Optional[Tuple[str, int, int]] = None
+    #: a file a helper writes for one column of the frame it is given, named from the caller's frame
+    #: (``feature/train_f1_age.f``): the family's pattern (``feature/train_f1_*.f``), which pattern reads meet
+    family: str = ""
 
     @property
     def where(self) -> Tuple[str, int, int]:
@@ -54,6 +57,13 @@ class Access:
         if self.project and self.artifact.startswith(self.project + "/"):
             return self.artifact[len(self.project) + 1:]
         return self.artifact
+
+    @property
+    def family_local(self) -> str:
+        """:attr:`family` relative to the project's folder (``""``: no family)."""
+        if self.project and self.family.startswith(self.project + "/"):
+            return self.family[len(self.project) + 1:]
+        return self.family
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,8 +19,9 @@ lines per class, and its dominant class when one class has at least half of them
 Summaries are recomputed until nothing changes (chains of helpers: ``prepare`` calls ``to_frame`` calls
 ``pd.DataFrame``), at most :data:`MAX_ROUNDS` times. The per-function facts used are the ones every file
 already has (:class:`~debtscan.facts.model.FunctionFact`, :class:`~debtscan.facts.model.CallFact`, the
-statements' scopes); the value-flow summaries of :mod:`debtscan.facts.summaries` can replace the call
-matching here once they resolve call sites to functions.
+statements' scopes); which project function a call names is the value-flow core's answer
+(:class:`~debtscan.project.calls.Functions`, the index the data flow and the path helpers use). Which
+library a value's type comes from (the adapters, ``pandas->numpy``) is still known within a file only.
 
 :func:`build_composition` then tallies the resolved classes per file, per folder and for the repo, with the
 adapters the glue converts between (``pandas->numpy``) ranked: the ``composition`` part of the ``Project``,
@@ -35,6 +36,7 @@ from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 from debtscan.facts.model import LINE_KINDS as KINDS
 from debtscan.facts.model import FileFacts, StatementFact
 from debtscan.knowledge.names import callee_of
+from debtscan.project.calls import Functions
 
 MAX_ROUNDS = 6
 MODULE = "<module>"
@@ -130,13 +132,17 @@ def _is_public(method: str) -> bool:
     return not method.startswith("_")
 
 
-def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
-    """Classify every statement across files (see the module docstring)."""
+def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] = None) -> LineClasses:
+    """Classify every statement across files (see the module docstring). A call's project function is found
+    by the value-flow core's function index (:class:`~debtscan.project.calls.Functions`, the one the data
+    flow and the path helpers use): re-exports of packages, ``src/`` and namespace-package layouts, and of
+    several modules of one name (every folder its ``utils.py``) the caller's closest."""
+    core = index if index is not None else Functions(dict(facts_by_path))
     functions: Dict[str, _Function] = {}
+    records: List[_Function] = []    # every function, also of modules that share a name (``utils.py``)
     by_file: Dict[str, Dict[str, _Function]] = {}
     classes: Dict[str, Dict[str, _Function]] = {}        # "module.Class" -> method name -> function
     method_owners: Dict[str, Set[str]] = {}              # method name -> "module.Class" having it
-    exports: Dict[str, str] = {}                         # "pkg.name" -> target, from the package's imports
     kinds: Dict[str, List[str]] = {}
     scripts: List[_Function] = []                       # each file's module-level lines
     calls: Dict[str, Dict[int, List[str]]] = {}
@@ -150,6 +156,7 @@ def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
             owner, _, method = fn.name.rpartition(".")
             record = _Function(path, fn.name, qualname, fn.line, [], owner)
             functions[qualname] = local[fn.name] = record
+            records.append(record)
             if owner and "." not in owner:
                 key = f"{facts.module}.{owner}"
                 classes.setdefault(key, {})[method] = record
@@ -164,10 +171,6 @@ def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
         scripts.append(script)
         by_file[path] = local
         calls[path] = _calls_by_statement(facts)
-        if facts.is_package:
-            for imp in facts.imports:
-                if imp.alias != "*":
-                    exports[f"{facts.module}.{imp.alias}"] = imp.target
 
     def lookup(name: str, path: str, scope: str) -> Optional[_Function]:
         called = callee_of(name)
@@ -184,21 +187,13 @@ def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
             return None
         if not called.resolved:
             return None
-        current = name
-        for _ in range(3):
-            found = functions.get(current)
-            if found is not None:
-                return found
-            if current in classes:
-                return classes[current].get("__init__")  # making one: what its constructor (class) is
-            head, _, tail = current.rpartition(".")
-            target = exports.get(current)
-            if target is None and head in exports:
-                target = f"{exports[head]}.{tail}"
-            if target is None:
-                return None
-            current = target
-        return None
+        found = core.find(name, path)
+        if found is None:
+            return None
+        where, inner = found
+        if (where, inner) in core.classes and inner not in by_file.get(where, {}):
+            inner = f"{inner}.__init__"   # making one: what its constructor (class) is
+        return by_file.get(where, {}).get(inner)
 
     summaries: Dict[str, FunctionSummary] = {}
     adapters: Dict[str, AdapterClass] = {}
@@ -239,18 +234,20 @@ def resolve(facts_by_path: Mapping[str, FileFacts]) -> LineClasses:
 
     for _ in range(MAX_ROUNDS):
         changed = False
-        summaries = {}
-        for qualname, record in functions.items():
+        # what each function's own body is (of two modules of one name, each its own: the one a call means)
+        own: Dict[int, FunctionSummary] = {}
+        for record in records:
             tally = Counter(kinds[record.path][i] for i in record.statements)
-            summaries[qualname] = FunctionSummary(record.path, record.name, qualname, record.line,
-                                                  tuple(sorted(tally.items())), dominant(tally), sites[qualname])
+            own[id(record)] = FunctionSummary(record.path, record.name, record.qualname, record.line,
+                                              tuple(sorted(tally.items())), dominant(tally), sites[record.qualname])
+        summaries = {qualname: own[id(record)] for qualname, record in functions.items()}
         adapters = _adapter_classes(classes, summaries)
         class_kinds = _class_kinds(classes, summaries, adapters)
         for (path, index), found in targets.items():
             if kinds[path][index] != "other":
                 continue
             for record in found:
-                kind = summaries[record.qualname].kind
+                kind = own[id(record)].kind
                 if record.cls:
                     kind = class_kinds.get((record.path, record.cls), kind)
                 if kind is not None:

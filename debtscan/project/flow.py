@@ -21,6 +21,10 @@ And for every write (``np.save``, ``to_hdf``, ``to_feather``, ``to_csv``...), th
 it writes, placed where the file's path is written down (the helper's line when the path is fixed there,
 the call site when the caller supplies it).
 
+The function index, argument binding and the depth bound are the core's shared part
+(:mod:`debtscan.project.calls`); :class:`FrameColumns` gives the path helpers the column names of a frame
+passed at a call (the per-column files of the hand-off graph).
+
 Nothing here imports or runs the scanned code; everything is computed from per-file facts.
 """
 from __future__ import annotations
@@ -31,14 +35,12 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tup
 from debtscan.facts.model import FileFacts
 from debtscan.facts.summary_model import (
     CallSite, FitSite, Flow, FlowFacts, FromAttr, FromCall, FromEstimator, FromFit, FromParam, FromPrediction,
-    FromRead, FunctionSummary,
+    FromRead,
 )
-from debtscan.facts.values import Choice, Concat, Format, Lit, Param, PathJoin, PathOp, Sym, Unknown, Why, params_in
-from debtscan.project.pipeline.helpers import bind_arguments, replace_attributes, substitute
+from debtscan.facts.values import Lit, Param, Sym, params_in
+from debtscan.project.calls import MAX_DEPTH, Functions, replace_attributes, substitute
 from debtscan.knowledge.names import callee_of
 
-MAX_DEPTH = 3
-"""Levels of calls evaluated with the caller's arguments; deeper calls are evaluated once, without them."""
 MAX_CONTEXTS = 8
 """Calling contexts kept per function through its callers' callers (the first call sites, in file order)."""
 MAX_CALLERS = 64
@@ -211,144 +213,13 @@ class FlowResult:
     columns_written: List[ColumnsWrite] = field(default_factory=list)
 
 
-class _Functions:
-    """Where each function, method and class of the repository is defined, found from a qualified name as a
-    file sees it: ``churn.features.usage_matrix`` is function ``usage_matrix`` of the file whose dotted path
-    ends with ``churn.features`` (``churn/features.py``, ``src/churn/features.py``), the caller's own
-    project's first when several match."""
-
-    def __init__(self, facts: Dict[str, FileFacts]) -> None:
-        self.facts = facts
-        self.summaries: Dict[Tuple[str, str], FunctionSummary] = {}
-        self.params: Dict[Tuple[str, str], Tuple[str, ...]] = {}
-        self.classes: Set[Tuple[str, str]] = set()
-        self.files: Dict[str, List[str]] = {}                   # dotted suffix of a file -> files
-        self.reexports: Dict[Tuple[str, str], str] = {}         # (package file, name) -> imported qualname
-        self.cache: Dict[Tuple[str, str], Optional[Tuple[str, str]]] = {}
-        self.bases: Dict[Tuple[str, str], Tuple[str, ...]] = {}   # (file, class) -> its bases as written
-        for path in sorted(facts):
-            fileflows = facts[path].flows
-            external = facts[path].external
-            for declared in (external.classes if external is not None else ()):
-                if declared.bases:
-                    self.bases[(path, declared.name)] = declared.bases
-            for function in facts[path].functions:
-                self.params[(path, function.name)] = function.params
-                if "." in function.name:
-                    self.classes.add((path, function.name.rpartition(".")[0]))
-            if fileflows is not None:
-                for summary in fileflows.summaries:
-                    self.summaries[(path, summary.name)] = summary
-            dotted = path[:-3] if path.endswith(".py") else path.rpartition(".")[0]
-            if dotted.endswith("/__init__"):
-                dotted = dotted[: -len("/__init__")]
-                for imported in facts[path].imports:
-                    if imported.is_from:
-                        self.reexports.setdefault((path, imported.alias), imported.target)
-            parts = dotted.split("/")
-            for start in range(len(parts)):
-                self.files.setdefault(".".join(parts[start:]), []).append(path)
-            module = facts[path].module
-            if module and path not in self.files.get(module, ()):
-                # a notebook's or script's own module name (``duration-prediction.ipynb`` is
-                # ``duration_prediction``): several files may share it, the caller's closest is meant
-                self.files.setdefault(module, []).append(path)
-        # ``def concat(paths): def join(l, r): ...``: a function's nested function makes it no class
-        self.classes -= set(self.params)
-
-    def find(self, qualname: str, caller: str, depth: int = 0) -> Optional[Tuple[str, str]]:
-        """(file, name inside it) of a function, method or class, or None."""
-        key = (qualname, caller)
-        if key in self.cache:
-            return self.cache[key]
-        self.cache[key] = None
-        found = None
-        parts = qualname.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            module, rest = ".".join(parts[:cut]), ".".join(parts[cut:])
-            candidates = self.files.get(module)
-            if not candidates:
-                continue
-            matching = [c for c in candidates if (c, rest) in self.params or (c, rest) in self.classes]
-            if matching:
-                found = (_closest(matching, caller), rest)
-                break
-            for candidate in candidates:
-                target = self.reexports.get((candidate, parts[cut]))
-                if target is not None and depth < 4:
-                    found = self.find(".".join([target] + parts[cut + 1:]), candidate, depth + 1)
-                    if found is not None:
-                        break
-            if found is not None:
-                break
-        self.cache[key] = found
-        return found
-
-    def function(self, qualname: str, caller: str) -> Optional[Tuple[str, str]]:
-        found = self.find(qualname, caller)
-        return found if found is not None and found in self.params else None
-
-    def cls(self, qualname: str, caller: str) -> Optional[str]:
-        """The class's key (``<file>::<Class>``) when ``qualname`` names a project class."""
-        found = self.find(qualname, caller)
-        return f"{found[0]}::{found[1]}" if found is not None and found in self.classes else None
-
-    def method(self, cls: str, name: str) -> Optional[Tuple[str, str]]:
-        """The method ``name`` of class ``cls`` (``<file>::<Class>``), its own or inherited from a base class
-        of the project (the first base first, as Python's method resolution goes for single inheritance)."""
-        for ancestor in self.lineage(cls):
-            path, _, class_name = ancestor.partition("::")
-            key = (path, f"{class_name}.{name}")
-            if key in self.params:
-                return key
-        return None
-
-    def lineage(self, cls: str, depth: int = 0) -> List[str]:
-        """The class and its project base classes, nearest first (at most 6 levels)."""
-        out = [cls]
-        if depth >= 6:
-            return out
-        path, _, class_name = cls.partition("::")
-        for base in self.bases.get((path, class_name), ()):
-            if base == "?":
-                continue
-            found = self.cls(base, path) or self.cls(f"{self.facts[path].module}.{base}", path)
-            if found is not None and found not in out:
-                out.extend(c for c in self.lineage(found, depth + 1) if c not in out)
-        return out
-
-    def family(self, cls: str) -> List[str]:
-        """The class, its project bases and the project classes derived from it (whose attributes a method of
-        the base may read through ``self``)."""
-        if not hasattr(self, "_derived"):
-            self._derived: Dict[str, List[str]] = {}
-            for (path, class_name) in sorted(self.bases):
-                key = f"{path}::{class_name}"
-                for ancestor in self.lineage(key)[1:]:
-                    self._derived.setdefault(ancestor, []).append(key)
-        out = self.lineage(cls)
-        out.extend(c for c in self._derived.get(cls, ()) if c not in out)
-        return out
-
-
-def _closest(candidates: List[str], caller: str) -> str:
-    """Of several files, the one sharing the longest folder prefix with the caller."""
-    def shared(candidate: str) -> int:
-        a, b = candidate.split("/"), caller.split("/")
-        n = 0
-        while n < min(len(a), len(b)) - 1 and a[n] == b[n]:
-            n += 1
-        return n
-    return sorted(candidates, key=lambda c: (-shared(c), c))[0]
-
-
 class FlowEvaluation:
     """Evaluates flows (see the module's docstring); one per project build."""
 
     def __init__(self, facts: Dict[str, FileFacts], resolver: Resolver) -> None:
         self.facts = facts
         self.resolver = resolver
-        self.index = _Functions(facts)
+        self.index = Functions(facts)
         self.memo: Dict[Tuple, Value] = {}
         self.attr_memo: Dict[Tuple[str, str, str], Value] = {}
         self.active: Set[Tuple] = set()
@@ -766,12 +637,6 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                     place = ctx.place
                 if not artifacts:
                     artifacts = resolver.writes_at(path, write.line)
-                if ctx.place is not None and any("*" in a for a in artifacts):
-                    # ``df[[c]].to_feather(f"{path}_{c}.f") for c in df.columns``: one file per column the
-                    # caller's frame is known to hold
-                    named = _column_artifacts(ev, path, write, ctx)
-                    if named:
-                        artifacts = named
                 if not artifacts or all("*" in a for a in artifacts):
                     # ``self.out_dir + "/scores.csv"``: the folder the object was made with (for a method called
                     # on an instance, the construction nearest before that call in its module first)
@@ -813,63 +678,6 @@ def _forwarded(ctx: Context, star: str) -> List[Value]:
     prefix = star + "["
     found = {int(n[len(prefix):-1]): v for n, v in ctx.params if n.startswith(prefix) and n[len(prefix):-1].isdigit()}
     return [found.get(i, NOTHING) for i in range(max(found) + 1)] if found else []
-
-
-def _column_artifacts(ev: FlowEvaluation, path: str, write, ctx: Context) -> Tuple[str, ...]:
-    """The files a helper writes per column of the frame it is given (its path names ``df.columns``), for
-    the frame the call at ``ctx.place`` passes, when its column names are known (selected, computed, named,
-    prefixed): the helper's path with the caller's arguments and each column name. Empty when not."""
-    names: Dict[str, Tuple[str, ...]] = {}
-    for param in _column_params(write.path, write.scope):
-        given = ctx.param(param)
-        found = sorted({c.name for c in given.columns or () if c.name} | {n for n, _ in given.derived})
-        if not found:
-            return ()
-        names[param] = tuple(found[:MAX_ITEMS])
-    if not names or ctx.place is None:
-        return ()
-    caller, line, column = ctx.place
-    call = next((c for c in ev.facts[caller].path_calls if c.line == line and c.column == column), None)
-    if call is None:
-        return ()
-    params = ev.index.params.get((path, write.scope), ())
-    value = _with_columns(write.path, write.scope, names)
-    value = substitute(value, write.scope, bind_arguments(call, params))
-    return tuple(a for a in ev.resolver.sources(value, caller) if "*" not in a)
-
-
-def _column_params(value: Sym, function: str, depth: int = 0) -> Set[str]:
-    """Parameters of ``function`` whose column names a path holds (``PathOp("columns", Param(df))``)."""
-    if depth > 20:
-        return set()
-    kind = type(value)
-    if kind is PathOp:
-        if value.op == "columns" and isinstance(value.base, Param) and value.base.function == function:
-            return {value.base.name}
-        return _column_params(value.base, function, depth + 1)
-    if kind in (Concat, PathJoin):
-        return set().union(*(_column_params(p, function, depth + 1) for p in value.parts))
-    if kind is Format:
-        return set().union(_column_params(value.template, function, depth + 1),
-                           *(_column_params(a, function, depth + 1) for a in value.args + value.kwvalues))
-    return set()
-
-
-def _with_columns(value: Sym, function: str, names: Dict[str, Tuple[str, ...]], depth: int = 0) -> Sym:
-    """``value`` with each ``PathOp("columns", Param(df))`` replaced by a choice of the column names."""
-    if depth > 20:
-        return value
-    kind = type(value)
-    if kind is PathOp and value.op == "columns" and isinstance(value.base, Param) and \
-            value.base.function == function and value.base.name in names:
-        return Choice(tuple(Lit(n) for n in names[value.base.name]))
-    if kind in (Concat, PathJoin):
-        return kind(tuple(_with_columns(p, function, names, depth + 1) for p in value.parts))
-    if kind is Format:
-        return Format(_with_columns(value.template, function, names, depth + 1),
-                      tuple(_with_columns(a, function, names, depth + 1) for a in value.args), value.kwnames,
-                      tuple(_with_columns(a, function, names, depth + 1) for a in value.kwvalues), value.style)
-    return value
 
 
 def _attribute_paths(ev: FlowEvaluation, path: str, scope: str, value: Sym) -> List[Tuple[Sym, str, Place]]:
@@ -942,6 +750,69 @@ def _report_place(col: Col, fit_path: str, component: Callable[[str], str]) -> P
     return col.trail[0] if col.trail else col.place
 
 
+class FrameColumns:
+    """The column names of the frame a call passes to a project function's parameter, from the function
+    summaries, before any path is resolved (a column's name does not depend on where its data was read):
+    what a helper that writes one file per column (``f"{path}_{c}.f" for c in df.columns``) writes for that
+    call (:mod:`debtscan.project.pipeline.helpers` asks, the hand-off graph gets the files).
+
+    Only frames whose every column is known by name count: a frame made of no file read (predictions, a
+    named series, literals: ``y_pred.name = "f190_adv"``), or a selection written in the call's argument
+    itself (``to_feature(frame[["a", "b"]].add_prefix("f1_"), path)``). A frame read from a file, or
+    selected on an earlier line, may hold other columns or be renamed since (``frame.columns = [...]``):
+    its files stay a pattern. The frame is evaluated as the call's own scope sees it, without its callers'
+    arguments."""
+
+    READ = "<read>"
+
+    def __init__(self, facts: Dict[str, FileFacts], names: Callable[[str, str], Tuple[str, ...]]) -> None:
+        self.facts = facts
+        self.names = names
+        self._ev: Optional[FlowEvaluation] = None
+        self._sites: Dict[str, Dict[Tuple[int, int], CallSite]] = {}
+
+    def __call__(self, caller: str, line: int, column: int, target: Tuple[str, str], param: str) -> Tuple[str, ...]:
+        """The names (sorted; empty when not all are known) the frame passed as ``param`` of ``target`` by
+        the call at (``caller``, ``line``, ``column``) holds: columns selected, computed, named or prefixed."""
+        sites = self._sites.get(caller)
+        if sites is None:
+            fileflows = self.facts[caller].flows
+            sites = self._sites[caller] = {(s.line, s.column): s for s in (fileflows.sites if fileflows else ())}
+        site = sites.get((line, column))
+        if site is None:
+            return ()
+        if self._ev is None:
+            read: Callable[..., Tuple[str, ...]] = lambda *_: (self.READ,)
+            self._ev = FlowEvaluation(self.facts, Resolver(read, read, lambda *_: (), self.names))
+        given = self._ev.context(caller, site, EMPTY_CONTEXT, target).param(param)
+        if given.sources and not _selected_in(self._argument(site, target, param), site.line):
+            return ()
+        return tuple(sorted({c.name for c in given.columns or () if c.name} | {n for n, _ in given.derived if n}))
+
+    def _argument(self, site: CallSite, target: Tuple[str, str], param: str) -> Flow:
+        """What the call passes as ``param`` (by keyword or position)."""
+        for name, flow in zip(site.kwnames, site.kwargs):
+            if name == param:
+                return flow
+        assert self._ev is not None
+        params = self._ev.index.params.get(target, ())
+        if params and params[0] in ("self", "cls") and "." in target[1]:
+            params = params[1:]
+        position = params.index(param) if param in params else -1
+        return site.args[position] if 0 <= position < len(site.args) else Flow()
+
+
+def _selected_in(flow: Flow, line: int) -> bool:
+    """Whether a value is a selection of named columns written at ``line`` (renamed there at most): its
+    columns, or the columns its renamed ones come from, are all selected on that line."""
+    if flow.origins and any(type(o) is not FromRead and type(o) is not FromCall for o in flow.origins):
+        return False
+    columns = list(flow.columns) + [c for d in flow.derived for c in d.inputs]
+    if not columns or any(d.origins or not d.inputs for d in flow.derived):
+        return False
+    return all(c.line == line and (c.name or c.via) for c in columns)
+
+
 __all__ = ["Col", "Value", "Context", "Resolver", "InputUse", "FitResult", "PredictionWrite", "ColumnsWrite",
            "FlowResult",
-           "FlowEvaluation", "evaluate", "MAX_DEPTH", "MAX_CONTEXTS"]
+           "FlowEvaluation", "FrameColumns", "evaluate", "MAX_DEPTH", "MAX_CONTEXTS"]

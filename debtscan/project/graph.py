@@ -42,6 +42,7 @@ from debtscan.project.paths import (
 )
 from debtscan.project.pipeline.declared import Declared, dvc_steps, load_declared
 from debtscan.project.argv import Arguments
+from debtscan.project.flow import FrameColumns
 from debtscan.project.pipeline.helpers import FunctionIndex, PlacedIO, place_io
 from debtscan.project.pipeline.kedro import node_handoffs
 from debtscan.project.pipeline.metaflow import step_handoffs
@@ -62,6 +63,23 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
     kept: Dict[str, Tuple[str, List[Access]]] = {}
     patterns = PathIndex()
     floating_writes: Set[str] = set()
+    # files written one per named column (``feature/train_f1_age.f``): an exact read meets the file, a
+    # pattern read (``glob("feature/train_*.f")``, a list computed at run time) the family's pattern, as if
+    # the names were not known (which of the files a computed list holds the code does not say)
+    members: Set[str] = set()
+    families: Dict[str, Tuple[str, List[Access]]] = {}
+    for local, (path, accesses) in writes.items():
+        if "*" not in local and accesses and all(a.family for a in accesses):
+            members.add(local)
+            for access in accesses:
+                slot = families.setdefault(access.family_local, (access.family, []))
+                slot[1].append(access)
+    writes = dict(writes)
+    for local, (path, accesses) in families.items():
+        if local in writes:
+            writes[local] = (writes[local][0], list(writes[local][1]) + accesses)
+        else:
+            writes[local] = (path, accesses)
     for local, (path, accesses) in writes.items():
         if "*" in local:
             anchored = all(w.base is PathBase.FILE for w in accesses)  # beside the writing file: a known folder
@@ -87,7 +105,7 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
             # a pattern whose unknown part the code starts with (``f"{out}/x.csv"`` resolved from a
             # script folder) only meets exact files: two such guesses would meet everywhere
             candidates = [w for w in written.candidates(read_local)
-                          if ("*" not in w and regex.match(w)) or
+                          if ("*" not in w and w not in members and regex.match(w)) or
                           ("*" in w and not floating and w not in floating_writes and matches(read_local, w))]
             candidates = _most_specific(read_local, candidates)
         elif read_local in kept:
@@ -95,7 +113,7 @@ def _project_handoffs(writes: Dict[str, Tuple[str, List[Access]]],
             # feature/train_*.f) would only be guesses
             candidates = [read_local]
         else:
-            candidates = [w for w in patterns.candidates(read_local) if w != read_local
+            candidates = [w for w in patterns.candidates(read_local) if w != read_local and w not in families
                           and _pattern_regex(w).match(read_local) and w.startswith(("/", "~")) == absolute]
         candidates = sorted(set(candidates))
         if "*" not in read_local and len(candidates) > 1:
@@ -344,7 +362,9 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     ``liveness`` is what :func:`debtscan.liveness.split_live` set apart.
 
     Cost of the cross-file phase, for F files, A accesses, P artifacts: module and constant tables O(F);
-    imports O(imports x depth); path resolution O(A) (a bounded number of variants per access); project
+    imports O(imports x depth); the value-flow core for C call sites O(C x ``MAX_DEPTH``) (returned paths and
+    frame columns memoised) and helper I/O O(C x ``MAX_LEVELS``); path resolution O(A) (a bounded number of
+    variants per access); project
     roots O(folders); pattern artifacts matched through a :class:`~debtscan.project.paths.PathIndex` per project,
     O(P log P + matches); hand-offs grouped per artifact (:func:`handoff_groups`); the signal layer
     (:func:`debtscan.project.signals.build_signal_layer`) linear in signals and models likewise.
@@ -367,7 +387,9 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     if sources is not None:
         declared = load_declared(sources.texts, sources.dvc, sources.catalogs)
     index = FunctionIndex(facts, modules, constants.aliases, constants)
-    placed, helper_instances = place_io(facts, index, set(imports.imported))
+    # paths through calls, by the value-flow core: helpers' I/O, paths functions return, per-column files
+    frames = FrameColumns(facts, lambda via, path: constants.names(via, path))
+    placed, helper_instances = place_io(facts, index, set(imports.imported), frames)
     steps = _run_steps(facts, modules, projects, resolver, sources)
     metaflow = tuple(step_handoffs(facts))  # Metaflow artifacts between steps
     kedro = tuple(node_handoffs(facts, declared))  # Kedro datasets between nodes
@@ -447,13 +469,20 @@ def _resolve_accesses(placed: Sequence[PlacedIO], resolver: Resolver, projects: 
             anchor = resolver.anchor(fact.path, path)
             if anchor is not None and anchor[0]:
                 anchors[(path, fact.line, fact.column)] = anchor
+        family = ""
+        if item.family is not None:
+            # one file per named column: the family's pattern, for the reads that name no file
+            families = {r.path for r, _ in resolve_io(resolver, replace(fact, path=item.family), path, cwd,
+                                                        projects) if not r.exact}
+            family = families.pop() if len(families) == 1 else ""
         for resolved, lies_in in resolved_paths:
             api = fact.api if not item.via else f"{fact.api} via {item.via}"
             accesses.append(Access(fact.mode, resolved.path, resolved.exact, resolved.base, path, fact.line,
                                    fact.column, api, fact.fmt, fact.scope, fact.value, item.via,
                                    resolved.floating or (lies_in.local(resolved.path).startswith("*")
                                                          and resolved.base is not PathBase.FILE),
-                                   resolved.kind, lies_in.path, resolved.path not in uncertain, item.at))
+                                   resolved.kind, lies_in.path, resolved.path not in uncertain, item.at,
+                                   family if resolved.exact else ""))
     return Paths(resolver, tuple(accesses), anchors, sites, tuple(unresolved), script_folders, raw_data_dirs)
 
 
@@ -470,11 +499,18 @@ def _build_pipeline(paths: Paths, declared: Declared, steps: Tuple[Step, ...], r
     declared_groups = tuple(g for g in every if g.count
                             and g.written in declared_artifacts and g.read in declared_artifacts)
     hubs = FlowHubs([g for g in undeclared
-                     if not g.ambiguous and certain_link(g.writes[0].local, g.reads[0].local)])
+                     if not g.ambiguous and certain_link(_written_local(g), g.reads[0].local)])
     positions = run_positions(steps)
     chains = tuple(hubs.chains(lambda module: order_key(positions, module)))
     return Pipeline(declared, steps, run_cwds, helper_instances, declared_artifacts, tuple(every), undeclared,
                     declared_groups, hubs, chains, tuple(hubs.loops()), metaflow, kedro, readme)
+
+
+def _written_local(group: HandoffGroup) -> str:
+    """The written path of a hand-off group relative to its project: the family's pattern when a pattern
+    read meets files written one per named column (``feature/train_f1_*.f``), else the file written."""
+    first = group.writes[0]
+    return first.family_local if first.family and group.written == first.family else first.local
 
 
 def handoff_groups(paths: Paths, tables: Tables) -> List[HandoffGroup]:

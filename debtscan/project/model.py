@@ -126,7 +126,9 @@ def producer_order(read_path: str, write: Access) -> Tuple:
     the same exact path, then the most specific pattern, then a module whose name shares the file's
     (``f190`` and ``190_adv.py``), then by place."""
     exact = write.artifact == read_path and "*" not in read_path
-    return (0 if exact else 1, tuple(-x for x in specificity(write.local)),
+    # a file written for one named column meets a pattern read as its family's pattern
+    local = write.family_local if write.family and "*" in read_path else write.local
+    return (0 if exact else 1, tuple(-x for x in specificity(local)),
             -name_affinity(read_path, write.module), write.module, write.line)
 
 

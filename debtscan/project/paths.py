@@ -22,7 +22,9 @@ from debtscan.knowledge.names import callee_of
 WILDCARD = "*"
 HERE_ROOT = "@repo"
 HERE = HERE_ROOT + "/"  # ``__file__`` resolves to HERE + the file's repo-relative path
-_MAX_VARIANTS = 16
+MAX_VARIANTS = 16
+"""Strings a path may resolve to, at most (a choice beyond it is cut)."""
+_MAX_VARIANTS = MAX_VARIANTS
 _REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
 _BRACE = re.compile(r"\{([^{}]*)\}")
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
@@ -190,6 +192,27 @@ class ConstantTable:
         if target is not None and target != name:
             return self.lookup(target, depth + 1, origin)
         return None
+
+    def names(self, name: str, origin: Optional[str] = None, depth: int = 0) -> Tuple[str, ...]:
+        """The column names a feature-list constant holds (``FEATURES = ["a", "b"] + BASE``), as file
+        ``origin`` sees it; empty when it cannot be resolved."""
+        if depth > 6:
+            return ()
+        value = self.lookup(name, origin=origin)
+        return self._flatten(value, origin, depth) if value is not None else ()
+
+    def _flatten(self, value: Sym, origin: Optional[str], depth: int) -> Tuple[str, ...]:
+        if isinstance(value, Lit):
+            return (value.value,) if isinstance(value.value, str) else ()
+        if isinstance(value, (Seq, Concat)):
+            items = value.items if isinstance(value, Seq) else value.parts
+            out: List[str] = []
+            for item in items:
+                out.extend(self._flatten(item, origin, depth + 1))
+            return tuple(out)
+        if isinstance(value, Ref):
+            return self.names(value.name, origin, depth + 1)
+        return ()
 
     def canonical(self, name: str, origin: Optional[str] = None) -> str:
         """The defining constant of a (possibly re-imported) name: ``train.FEATURES`` -> ``config.FEATURES``."""

@@ -37,7 +37,7 @@ from debtscan.knowledge.tables import ArtifactTables, PredictionTables
 from debtscan.knowledge.names import callee_of
 from debtscan.project.accesses import Paths
 from debtscan.facts.model import FileFacts, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, SignalKind
-from debtscan.facts.values import Choice, Concat, Lit, PathJoin, PathOp, ReadsAt, Ref, Seq, Sym, Unknown, Why
+from debtscan.facts.values import Choice, Concat, Lit, PathJoin, PathOp, ReadsAt, Sym, Unknown, Why
 from debtscan.project.imports import Imports, reach
 from debtscan.project.kinds import is_model_access
 from debtscan.project.paths import normalise
@@ -255,26 +255,10 @@ class _Resolve:
 
     def names(self, via: str, depth: int = 0, path: Optional[str] = None) -> Tuple[str, ...]:
         """The column names a feature-list constant holds, as file ``path`` sees it (empty when it cannot be
-        resolved)."""
+        resolved): the constant table's (:meth:`~debtscan.project.paths.ConstantTable.names`)."""
         if self.resolver is None or depth > 6:
             return ()
-        value = self.resolver.constants.lookup(via, origin=path)
-        if value is None:
-            return ()
-        return self._flatten(value, depth, path)
-
-    def _flatten(self, value: Sym, depth: int, path: Optional[str]) -> Tuple[str, ...]:
-        if isinstance(value, Lit):
-            return (value.value,) if isinstance(value.value, str) else ()
-        if isinstance(value, (Seq, Concat)):
-            items = value.items if isinstance(value, Seq) else value.parts
-            out: List[str] = []
-            for item in items:
-                out.extend(self._flatten(item, depth + 1, path))
-            return tuple(out)
-        if isinstance(value, Ref):
-            return self.names(value.name, depth + 1, path)
-        return ()
+        return self.resolver.constants.names(via, path, depth)
 
     def canonical(self, via: str, path: Optional[str] = None) -> str:
         """The defining constant of a (possibly re-imported) name: ``train.FEATURES`` -> ``config.FEATURES``."""

@@ -31,7 +31,8 @@ from debtscan.store.digest import content_digest  # noqa: F401 - re-exported (th
 from debtscan.store.folder import (GITIGNORE_TEXT, TAG_NAME, TAG_TEXT,  # noqa: F401 - re-exported
                                    cache_folder_problem, is_own_folder)
 
-FORMAT = "4"  # 4: enumerated fact fields, typed Unknown reasons, prediction outputs, step artifacts, pipeline nodes
+FORMAT = "5"  # 4: enumerated fact fields, typed Unknown reasons, prediction outputs, step artifacts, pipeline nodes;
+#               5: function summaries keep the path a function returns (FunctionSummary.path)
 _MAGIC = b"debtscan-facts-pack\n"
 
 

@@ -10,18 +10,35 @@ helpers of helpers compose (up to :data:`MAX_LEVELS` levels).
 An instantiated access is placed at the call when the helper lives in another module (the caller is the
 one reading or writing), and at the helper's own I/O line when caller and helper share a module (a script
 calling its own function with ``T=3`` and ``T=5``).
+
+What crosses a call is evaluated by the value-flow core, not here: binding and substitution, paths that
+project functions return (:class:`~debtscan.project.calls.ReturnedPaths`, read from the function summaries)
+and the column names of the frame a call passes (:class:`~debtscan.project.flow.FrameColumns`), so a helper
+writing one file per column writes the files of the caller's named columns (:attr:`PlacedIO.family` keeps
+the pattern they are named from). What this module adds is placement: which caller runs which helper I/O,
+where the path is written down, tasks an orchestrator runs, constructions of classes holding paths.
+
+Cost: O(call sites x :data:`MAX_LEVELS`) instantiations (at most :data:`MAX_INSTANCES`), each returned path
+and frame evaluated once.
 """
 from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, replace
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from debtscan.facts.model import FileFacts, IOFact, PathCallFact, TaskKind
-from debtscan.project.folders import pin_here
-from debtscan.facts.values import (
-    Choice, Concat, Format, Param, PathJoin, PathOp, Seq, Sym, Unknown, Why,
+from debtscan.project.calls import (
+    ReturnedPaths, bind_arguments, column_params, mentions_attribute, params_of, replace_attributes, substitute,
+    with_columns,
 )
+from debtscan.project.folders import pin_here
+from debtscan.project.paths import MAX_VARIANTS
+from debtscan.facts.values import Lit, Param, PathOp, Sym
+
+#: the column names of the frame a call passes to a parameter of a project function:
+#: (caller, line, column, (helper file, function), parameter) -> names (:class:`~debtscan.project.flow.FrameColumns`)
+FrameNames = Callable[[str, int, int, Tuple[str, str], str], Tuple[str, ...]]
 
 MAX_LEVELS = 6
 MAX_INSTANCES = 20000
@@ -45,68 +62,9 @@ class PlacedIO:
     #: ``read_pickles("../data/train", col)``): where the path is written down once a caller of another
     #: module instantiates it
     fixed: Optional[Tuple[str, int, int]] = None
-
-
-def params_of(value: Sym, acc: Optional[Set[Tuple[str, str]]] = None, depth: int = 0) -> Set[Tuple[str, str]]:
-    """The (function, parameter) pairs a symbolic value depends on."""
-    acc = set() if acc is None else acc
-    if depth > 30:
-        return acc
-    kind = type(value)
-    if kind is Param:
-        acc.add((value.function, value.name))
-    elif kind in (Concat, PathJoin):
-        for part in value.parts:
-            params_of(part, acc, depth + 1)
-    elif kind is Format:
-        params_of(value.template, acc, depth + 1)
-        for part in value.args + value.kwvalues:
-            params_of(part, acc, depth + 1)
-    elif kind is PathOp:
-        params_of(value.base, acc, depth + 1)
-        if value.arg is not None:
-            params_of(value.arg, acc, depth + 1)
-    elif kind is Choice:
-        for option in value.options:
-            params_of(option, acc, depth + 1)
-    elif kind is Seq:
-        for item in value.items:
-            params_of(item, acc, depth + 1)
-    return acc
-
-
-def substitute(value: Sym, function: str, mapping: Dict[str, Sym], depth: int = 0) -> Sym:
-    """``value`` with the parameters of ``function`` replaced by the call's arguments."""
-    if depth > 30:
-        return value
-    kind = type(value)
-    if kind is Param:
-        if value.function != function:
-            return value
-        if value.name in mapping:
-            return mapping[value.name]
-        base, _, index = value.name.partition("[")
-        if index == "*]" and base in mapping:
-            return _items(mapping[base])
-        if index and base in mapping:
-            return _element(mapping[base], int(index.rstrip("]")))
-        return value.default if value.default is not None else Unknown(Why.PARAMETER, value.name)
-    if kind is Concat:
-        return Concat(tuple(substitute(p, function, mapping, depth + 1) for p in value.parts))
-    if kind is PathJoin:
-        return PathJoin(tuple(substitute(p, function, mapping, depth + 1) for p in value.parts))
-    if kind is Format:
-        return Format(substitute(value.template, function, mapping, depth + 1),
-                      tuple(substitute(a, function, mapping, depth + 1) for a in value.args), value.kwnames,
-                      tuple(substitute(a, function, mapping, depth + 1) for a in value.kwvalues), value.style)
-    if kind is PathOp:
-        arg = substitute(value.arg, function, mapping, depth + 1) if value.arg is not None else None
-        return PathOp(value.op, substitute(value.base, function, mapping, depth + 1), arg)
-    if kind is Choice:
-        return Choice(tuple(substitute(o, function, mapping, depth + 1) for o in value.options))
-    if kind is Seq:
-        return Seq(tuple(substitute(i, function, mapping, depth + 1) for i in value.items))
-    return value
+    #: for one file per column of a frame named from the frame's columns (``feature/train_f1_age.f``), the
+    #: path of the whole family (``feature/train_f1_*.f``): what a pattern read meets, as before the names
+    family: Optional[Sym] = None
 
 
 def _constructions(facts: Dict[str, FileFacts], index: FunctionIndex
@@ -139,7 +97,7 @@ def _through_attributes(facts: Dict[str, FileFacts], path: str, fact: IOFact, in
     """A method's I/O whose path uses ``self.<attr>`` (``self.out_dir + "/scores.csv"``) set from a parameter
     of ``__init__``: instantiated with what each construction of the class passes, and placed at the
     construction (the caller supplies the folder)."""
-    if "." not in fact.scope or not _mentions_attribute(fact.path):
+    if "." not in fact.scope or not mentions_attribute(fact.path):
         return []
     cls = fact.scope.rpartition(".")[0]
     flows = facts[path].flows
@@ -164,64 +122,6 @@ def _through_attributes(facts: Dict[str, FileFacts], path: str, fact: IOFact, in
             out.append(PlacedIO(caller, replace(fact, path=new_path, line=call.line, column=call.column,
                                                 scope=call.scope), caller, call.callee))
     return out
-
-
-def _mentions_attribute(value: Sym, depth: int = 0) -> bool:
-    """Whether ``value`` holds an attribute of an unknown value (``self.out_dir``) anywhere inside."""
-    if depth > 20:
-        return False
-    kind = type(value)
-    if kind is Unknown:
-        return value.why is Why.ATTRIBUTE
-    if kind in (Concat, PathJoin):
-        return any(_mentions_attribute(p, depth + 1) for p in value.parts)
-    if kind is Format:
-        return _mentions_attribute(value.template, depth + 1) or any(
-            _mentions_attribute(a, depth + 1) for a in value.args)
-    if kind is PathOp:
-        return _mentions_attribute(value.base, depth + 1)
-    return False
-
-
-def replace_attributes(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sym:
-    """``value`` with ``self.<name>`` (an ``Unknown`` attribute ``<name>``) replaced by ``attrs[name]``."""
-    if depth > 20:
-        return value
-    kind = type(value)
-    if kind is Unknown and value.why is Why.ATTRIBUTE and value.detail in attrs:
-        return attrs[value.detail]
-    if kind in (Concat, PathJoin):
-        parts = tuple(replace_attributes(p, attrs, depth + 1) for p in value.parts)
-        return value if all(a is b for a, b in zip(parts, value.parts)) else kind(parts)
-    if kind is Format:
-        template = replace_attributes(value.template, attrs, depth + 1)
-        args = tuple(replace_attributes(a, attrs, depth + 1) for a in value.args)
-        if template is value.template and all(a is b for a, b in zip(args, value.args)):
-            return value
-        return Format(template, args, value.kwnames, value.kwvalues, value.style)
-    if kind is PathOp:
-        base = replace_attributes(value.base, attrs, depth + 1)
-        return value if base is value.base else PathOp(value.op, base, value.arg)
-    return value
-
-
-def _items(value: Sym) -> Sym:
-    """Any item of a list argument (``for p in paths`` inside the helper), through a choice of lists."""
-    if isinstance(value, Seq):
-        return Choice(value.items) if value.items else Unknown(Why.EMPTY)
-    if isinstance(value, Choice):
-        return Choice(tuple(_items(option) for option in value.options))
-    return Unknown(Why.ITEMS)
-
-
-def _element(value: Sym, index: int) -> Sym:
-    """Item ``index`` of a tuple argument (``path, pref = args``), through a choice of tuples."""
-    if isinstance(value, Seq):
-        return value.items[index] if index < len(value.items) else Unknown(Why.INDEX)
-    if isinstance(value, Choice):
-        items = [_element(option, index) for option in value.options]
-        return Choice(tuple(items))
-    return Unknown(Why.INDEX)
 
 
 class FunctionIndex:
@@ -286,25 +186,23 @@ def _closest(candidates: Sequence[str], caller: str) -> Optional[str]:
     return None
 
 
-def bind_arguments(call: PathCallFact, params: Tuple[str, ...]) -> Dict[str, Sym]:
-    mapping: Dict[str, Sym] = {}
-    names = [p for p in params if p not in ("self", "cls")] if params and params[0] in ("self", "cls") else list(params)
-    for name, value in zip(names, call.args):
-        mapping[name] = value
-    for name, value in zip(call.kwnames, call.kwvalues):
-        mapping[name] = value
-    return mapping
-
-
 def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
-             imported: Optional[Set[str]] = None) -> Tuple[List[PlacedIO], int]:
+             imported: Optional[Set[str]] = None, frames: Optional[FrameNames] = None) -> Tuple[List[PlacedIO], int]:
     """Every I/O fact to resolve: direct ones, and helper I/O instantiated at each call.
+
+    The value-flow core (:mod:`debtscan.project.calls`) evaluates what crosses each call: a path that a
+    project function returns (``pd.read_feather(paths.feature_path("train_x"))``) is the callee's returned
+    path with the call's arguments, in the I/O fact and in the arguments passed to a helper; a path made of
+    a frame's column names (``f"{path}_{c}.f" for c in df.columns``) names one file per column the call's
+    frame holds (``frames``, from the function summaries), when those are known and at most
+    :data:`~debtscan.project.paths.MAX_VARIANTS`.
 
     I/O inside a top-level function of a module other modules import (a ``utils.py``) that nothing in the
     repo calls is left out: no script runs it, so it is no evidence of a hand-off. Returns the placed facts
-    and the number of helper instantiations made.
+    and the number of helper instantiations made (returned paths instantiated included).
     """
     imported = imported or set()
+    returned = ReturnedPaths(facts, index.resolve)
     calls_to: Dict[Tuple[str, str], List[Tuple[str, PathCallFact]]] = {}
     # a flow calling a task (Prefect, Airflow TaskFlow) runs it as its own step: the task's I/O is bound to
     # the call's arguments but stays in the task's module
@@ -331,6 +229,10 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
     constructions = _constructions(facts, index)
     for path in sorted(facts):
         for fact in facts[path].io:
+            if returned:
+                expanded = returned.expand(fact.path, path, fact.scope, fact.line)
+                if expanded is not fact.path:
+                    fact = replace(fact, path=expanded)
             item = PlacedIO(path, fact, path)
             instances_of_class = _through_attributes(facts, path, fact, index, constructions)
             if instances_of_class:
@@ -358,10 +260,18 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                     continue
                 seen.add(key)
                 mapping = bind_arguments(call, index.params.get((helper_path, function), ()))
-                new_path = substitute(item.fact.path, function, mapping)
+                template = _per_column(item.fact.path, function, frames, caller_path, call, helper_path, mapping)
+                new_path = substitute(template, function, mapping)
+                family = substitute(item.fact.path if template is not item.fact.path else item.family,
+                                    function, mapping) if template is not item.fact.path or item.family else None
+                if returned:
+                    # what the caller passed may be a path another project function returns
+                    new_path = returned.expand(new_path, caller_path, call.scope, call.line)
+                    if family is not None:
+                        family = returned.expand(family, caller_path, call.scope, call.line)
                 if (caller_path, call.line, call.callee) in task_calls:
                     fact = replace(item.fact, path=new_path, scope=call.scope)
-                    new_item = PlacedIO(item.path, fact, item.caller, item.via, item.at, item.fixed)
+                    new_item = PlacedIO(item.path, fact, item.caller, item.via, item.at, item.fixed, family)
                     instances += 1
                     own = {name for fn, name in params_of(new_path) if fn == call.scope}
                     if own and calls_to.get((caller_path, call.scope)) and level < MAX_LEVELS:
@@ -375,7 +285,7 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                     if fixed is None and any(fn == function for fn, _ in params_of(item.fact.path)) and \
                             not any(fn == call.scope for fn, _ in params_of(new_path)):
                         fixed = (caller_path, call.line, call.column)
-                    new_item = PlacedIO(item.path, fact, item.caller, item.via, item.at, fixed)
+                    new_item = PlacedIO(item.path, fact, item.caller, item.via, item.at, fixed, family)
                 else:
                     # the helper's own ``__file__`` stays its own, whoever calls it
                     new_path = pin_here(new_path, item.path)
@@ -385,7 +295,8 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                     if at is None and not any(fn == function for fn, _ in params_of(item.fact.path)):
                         # the path is fixed inside the helper: written down there, not at this call
                         at = item.fixed or (item.path, item.fact.line, item.fact.column)
-                    new_item = PlacedIO(caller_path, fact, caller_path, via, at)
+                    new_item = PlacedIO(caller_path, fact, caller_path, via, at,
+                                        family=pin_here(family, item.path) if family is not None else None)
                 instances += 1
                 own = {name for fn, name in params_of(new_path) if fn == call.scope}
                 callers = calls_to.get((new_item.path, call.scope), ())
@@ -400,8 +311,52 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
         templates = next_templates
     for _, _, item in templates:
         placed.append(item)
+    instances += returned.instances
     unique: Dict[Tuple, PlacedIO] = {}
     for item in placed:
         unique.setdefault((item.path, item.caller, item.fact.line, item.fact.column, item.fact.mode,
                            repr(item.fact.path), item.at), item)
     return list(unique.values()), instances
+
+
+def _per_column(value: Sym, function: str, frames: Optional[FrameNames], caller: str, call: PathCallFact,
+                helper: str, mapping: Dict[str, Sym]) -> Sym:
+    """A helper's path made of the column names of a frame parameter (``f"{path}_{c}.f" for c in
+    df.columns``) with the names of the frame this call passes: one file per column, when every such
+    frame's names are known, few enough to be resolved one by one and agree with the renaming the call's
+    argument is seen to do (``.add_prefix("f101_")``: every name starts so); else the path as it is
+    (``*``, the renaming's affixes around it)."""
+    if frames is None:
+        return value
+    params = column_params(value, function)
+    if not params:
+        return value
+    names: Dict[str, Tuple[str, ...]] = {}
+    for param in sorted(params):
+        found = frames(caller, call.line, call.column, (helper, function), param)
+        if not found or len(found) > MAX_VARIANTS:
+            return value
+        affixes = _affixes(mapping.get(param))
+        if affixes is None or not all(n.startswith(affixes[0]) and n.endswith(affixes[1]) for n in found):
+            return value
+        names[param] = found
+    return with_columns(value, function, names)
+
+
+def _affixes(value: Optional[Sym]) -> Optional[Tuple[str, str]]:
+    """The prefix and suffix a frame argument's renaming puts on every column name
+    (``frame.add_prefix("f1_").add_suffix("_w")``); None when one of them is not a literal (the names are
+    then not known: ``add_prefix(PREF + pref)``)."""
+    prefix, suffix = "", ""
+    for _ in range(8):
+        if not isinstance(value, PathOp) or value.op not in ("add_prefix", "add_suffix"):
+            break
+        if not (isinstance(value.arg, Lit) and isinstance(value.arg.value, str)):
+            return None
+        text = value.arg.value
+        if value.op == "add_prefix":
+            prefix = text + prefix
+        else:
+            suffix = suffix + text
+        value = value.base
+    return prefix, suffix
