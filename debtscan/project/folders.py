@@ -63,19 +63,30 @@ def inherited_cwds(modules: Iterable[str], importers: Mapping[str, Set[str]],
     """The working directory each imported-only module inherits from its importers, when they all agree
     (an importer without a known one runs from its project's folder). Importers that are themselves
     imported-only are followed first (``utils/io.py`` imported by ``utils/__init__.py`` imported by
-    ``train.py``), at most a few levels. O(import edges)."""
+    ``train.py``), at most a few levels. An undecided (module, level) is not walked again until
+    some module is decided: near O(levels x import edges) (without that, a package whose modules import each
+    other was walked once per path through its import graph: 12 million calls on a 2,000-file repository)."""
     pending = set(modules)
     out: Dict[str, str] = {}
+    # (module, level) found to have no single folder, with how many modules were decided when that walk
+    # began and still when it ended: its answer depends only on those decisions, which only grow, so it holds
+    # until another module is decided
+    undecided: Dict[Tuple[str, int], int] = {}
 
     def folder_of(path: str, depth: int) -> Optional[str]:
         if path in out:
             return out[path]
         if path in pending and depth < 6:
+            decided = len(out)
+            if undecided.get((path, depth)) == decided:
+                return None
             found = {folder_of(i, depth + 1) for i in sorted(importers.get(path, ())) if i != path}
             found.discard(None)
             if len(found) == 1:
                 out[path] = found.pop()
                 return out[path]
+            if len(out) == decided:
+                undecided[(path, depth)] = decided
             return None
         cwd = cwd_of(path)
         return (cwd if cwd not in (None, ".") else ("" if cwd == "." else project_of(path)))
