@@ -28,6 +28,7 @@ from debtscan import __version__, safefile
 from debtscan.store.codec import MARSHAL_VERSION as _MARSHAL_VERSION
 from debtscan.store.codec import make_decoder, schema_signature
 from debtscan.store.digest import content_digest  # noqa: F401 - re-exported (the one digest of a file)
+from debtscan.store.folder import written_by_cache
 from debtscan.store.folder import (GITIGNORE_TEXT, TAG_NAME, TAG_TEXT,  # noqa: F401 - re-exported
                                    cache_folder_problem, is_own_folder)
 
@@ -200,10 +201,4 @@ _PACK_NAME = re.compile(r"facts-[0-9a-f]{16}\.pack")
 
 def is_own_pack(path: Path) -> bool:
     """Whether ``path`` is a pack this cache wrote (its name and its header), so that it may be replaced."""
-    if not _PACK_NAME.fullmatch(path.name):
-        return False
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(len(_MAGIC)) == _MAGIC
-    except OSError:
-        return False
+    return written_by_cache(path, _PACK_NAME, _MAGIC)

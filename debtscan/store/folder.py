@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Optional, Pattern, Tuple
 
 from debtscan.config import Config, ConfigError, line_of
 
@@ -97,3 +97,15 @@ def cache_folder_problem(folder: Path, root: Path) -> str:
     if source:
         return f"holds source files ({Path(source).as_posix()})"
     return ""
+
+
+def written_by_cache(path: Path, name: Pattern[str], header: bytes) -> bool:
+    """Whether ``path`` is a file the cache wrote: its name matches ``name`` and it starts with ``header``
+    (the only files the cache ever replaces or removes)."""
+    if not name.fullmatch(path.name):
+        return False
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(header)) == header
+    except OSError:
+        return False

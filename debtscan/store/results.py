@@ -53,7 +53,7 @@ from debtscan.sources.discover import SourceSet, find_sources
 from debtscan.sources.files import plan_tasks
 from debtscan.sources.guards import read_limit
 from debtscan.store.digest import content_digest
-from debtscan.store.folder import cache_disabled_by_env, cache_folder
+from debtscan.store.folder import cache_disabled_by_env, cache_folder, written_by_cache
 from debtscan.trust import env_flag, relative_cache_note
 
 FORMAT = "1"
@@ -222,13 +222,7 @@ def _prune(folder: Path, keep: Path, limit: int = MAX_RESULTS) -> None:
 
 def is_own_result(path: Path) -> bool:
     """Whether ``path`` is a result this cache wrote (its name and its header)."""
-    if not _NAME.fullmatch(path.name):
-        return False
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(len(_MAGIC)) == _MAGIC
-    except OSError:
-        return False
+    return written_by_cache(path, _NAME, _MAGIC)
 
 
 def probe(root: Path, config: Config, paths: Sequence[Path], invocation: Iterable[object]) -> Optional[Probe]:
