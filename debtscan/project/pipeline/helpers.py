@@ -249,6 +249,9 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                 placed.append(item)
     instances = 0
     seen: Set[Tuple] = set()
+    # every template instantiated so far, kept alive: ``seen`` names them by ``id``, and the id of an item
+    # freed after its level could be reused by a new one (which was then skipped, depending on memory layout)
+    instantiated: List[PlacedIO] = []
     level = 0
     while templates and level < MAX_LEVELS and instances < MAX_INSTANCES:
         level += 1
@@ -259,6 +262,7 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                 if key in seen:
                     continue
                 seen.add(key)
+                instantiated.append(item)
                 mapping = bind_arguments(call, index.params.get((helper_path, function), ()))
                 template = _per_column(item.fact.path, function, frames, caller_path, call, helper_path, mapping)
                 new_path = substitute(template, function, mapping)
