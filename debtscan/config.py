@@ -6,7 +6,7 @@ Every key is declared in :data:`KEYS` with its type; an unknown key, a wrong typ
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
@@ -76,6 +76,18 @@ DEFAULT_EXPLORATORY: Tuple[str, ...] = (
 it exploration or plotting: not a consumer of signals (``jn/EDA_008_encoding.ipynb``, ``viz/plots.py``)."""
 
 
+def _settings_from_table(cls: Any, table: Mapping[str, Any]) -> Any:
+    """A settings dataclass from a rule's option table: each field from the option of its name written
+    with hyphens (``ignore_targets`` <- ``ignore-targets``), as the type of its default; the default when
+    the option is absent."""
+    defaults = cls()
+    values = {}
+    for f in fields(cls):
+        default = getattr(defaults, f.name)
+        values[f.name] = type(default)(table.get(f.name.replace("_", "-"), default))
+    return cls(**values)
+
+
 @dataclass(frozen=True)
 class SharedSignalSettings:
     """What counts as a shared input signal, for the whole scan: the project stage lists the shared signals
@@ -99,16 +111,7 @@ class SharedSignalSettings:
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any]) -> "SharedSignalSettings":
-        defaults = cls()
-        return cls(
-            tuple(table.get("ignore", defaults.ignore)),
-            bool(table.get("ignore-targets", defaults.ignore_targets)),
-            bool(table.get("only-modeling-modules", defaults.only_modeling_modules)),
-            bool(table.get("match-unknown-sources", defaults.match_unknown_sources)),
-            bool(table.get("raw-inputs", defaults.raw_inputs)),
-            bool(table.get("inputs-only", defaults.inputs_only)),
-            tuple(table.get("exploratory", defaults.exploratory)),
-        )
+        return _settings_from_table(cls, table)
 
 
 @dataclass(frozen=True)
@@ -130,12 +133,7 @@ class CloneSettings:
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any]) -> "CloneSettings":
-        defaults = cls()
-        return cls(
-            float(table.get("similarity", defaults.similarity)),
-            float(table.get("helper-similarity", defaults.helper_similarity)),
-            int(table.get("min-statements", defaults.min_statements)),
-        )
+        return _settings_from_table(cls, table)
 
 
 @dataclass

@@ -83,23 +83,22 @@ class Paths:
     script_folders: FrozenSet[str]
     raw_data_dirs: Tuple[str, ...] = ("input", "data/raw")
 
-    @cached_property
-    def writers(self) -> Dict[str, List[Access]]:
-        """Artifact -> its writes, in file order."""
+    def _by_artifact(self, mode: IOMode) -> Dict[str, List[Access]]:
         out: Dict[str, List[Access]] = {}
         for access in self.accesses:
-            if access.mode is IOMode.WRITE:
+            if access.mode is mode:
                 out.setdefault(access.artifact, []).append(access)
         return out
 
     @cached_property
+    def writers(self) -> Dict[str, List[Access]]:
+        """Artifact -> its writes, in file order."""
+        return self._by_artifact(IOMode.WRITE)
+
+    @cached_property
     def readers(self) -> Dict[str, List[Access]]:
         """Artifact -> its reads, in file order."""
-        out: Dict[str, List[Access]] = {}
-        for access in self.accesses:
-            if access.mode is IOMode.READ:
-                out.setdefault(access.artifact, []).append(access)
-        return out
+        return self._by_artifact(IOMode.READ)
 
     def is_raw(self, artifact: str) -> bool:
         """Whether a path lies under a raw-data folder (``raw-data-dirs``), at the root or in a sub-project."""
