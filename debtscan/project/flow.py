@@ -227,6 +227,11 @@ class FlowEvaluation:
         self.aliases: Dict[str, Set[str]] = {}  # model id (estimator, attribute) -> fit ids it is fitted as
         self.context_memo: Dict[Tuple[str, str, int], List[Context]] = {}
         self.bound_memo: Dict[Tuple, Context] = {}
+        #: (path, site index, context) -> what the call site evaluates to; kept only for evaluations that
+        #: cut no cycle (see :meth:`call`)
+        self.site_memo: Dict[Tuple[str, int, Context], Value] = {}
+        self.attr_active: Set[Tuple[str, str, str]] = set()
+        self.cuts = 0   # cycles cut so far (a recursive call or attribute answered NOTHING while in progress)
 
     # -- values ----------------------------------------------------------------------------------
     def value(self, path: str, scope: str, flow: Flow, ctx: Context) -> Value:
@@ -336,8 +341,11 @@ class FlowEvaluation:
         """``self.<name>`` in class ``cls``: whatever its methods assign to it (without their arguments)."""
         key = (path, cls, name)
         if key in self.attr_memo:
+            if key in self.attr_active:
+                self.cuts += 1
             return self.attr_memo[key]
         self.attr_memo[key] = NOTHING   # a cycle (``self.x = self.x + 1``) adds nothing
+        self.attr_active.add(key)
         parts = [Value(models=frozenset((f"attr:{path}:{cls}.{name}",)))]
         for member in self.index.family(f"{path}::{cls}"):   # set in a base's or a subclass's methods too
             member_path, _, member_cls = member.partition("::")
@@ -347,6 +355,7 @@ class FlowEvaluation:
                     parts.append(self.value(member_path, attr.scope, attr.value, EMPTY_CONTEXT))
         value = join(parts)
         self.attr_memo[key] = value
+        self.attr_active.discard(key)
         return value
 
     def callee(self, path: str, site: CallSite, ctx: Context) -> Tuple[Optional[Tuple[str, str]], Value]:
@@ -363,6 +372,26 @@ class FlowEvaluation:
         return target, receiver
 
     def call(self, path: str, site: CallSite, ctx: Context) -> Value:
+        """What call site ``site`` of ``path`` evaluates to in ``ctx``, once per (site, context).
+
+        A value is kept when its evaluation cut no cycle (no recursive call or attribute in progress was
+        answered NOTHING on the way): it is then a function of the site, the context and the memos, whose
+        entries never change once set, so evaluating it again gives the same value. Without this memo a
+        chain of calls on the values of earlier calls (``h = self.norm(h); h = self.attn(h); ...``, each
+        receiver and argument evaluated again at every later call) costs the square of its length, and more
+        where a value is used twice; with it, each (site, context) is evaluated once: O(call sites x
+        contexts) in all."""
+        key = (path, site.index, ctx)
+        known = self.site_memo.get(key)
+        if known is not None:
+            return known
+        cuts = self.cuts
+        value = self._call(path, site, ctx)
+        if self.cuts == cuts:
+            self.site_memo[key] = value
+        return value
+
+    def _call(self, path: str, site: CallSite, ctx: Context) -> Value:
         cls = self.index.cls(site.callee, path)
         if cls is not None:
             return Value(instances=frozenset((cls,)))
@@ -382,6 +411,7 @@ class FlowEvaluation:
         if key in self.memo:
             value = self.memo[key]
         elif key in self.active:
+            self.cuts += 1
             return NOTHING  # recursion: what the cycle adds is already on the way
         else:
             self.active.add(key)
