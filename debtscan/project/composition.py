@@ -29,6 +29,7 @@ built once per scan; the glue rules and ``metrics.composition`` read it.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
@@ -102,26 +103,25 @@ class _Function:
 
 
 def _calls_by_statement(facts: FileFacts) -> Dict[int, List[str]]:
-    """Index of a statement -> the callees of the calls made in it (same scope, within its lines)."""
-    by_scope: Dict[str, List[Tuple[int, int]]] = {}
+    """Index of a statement -> the callees of the calls made in it (same scope, within its lines): a binary
+    search per call in its scope's statements, O(calls log statements)."""
+    lines_of: Dict[str, List[int]] = {}     # scope -> its statements' first lines, in order
+    indexes_of: Dict[str, List[int]] = {}   # scope -> those statements' indexes
     for index, statement in enumerate(facts.statements):
-        by_scope.setdefault(statement.scope, []).append((statement.line, index))
+        if statement.scope not in lines_of:
+            lines_of[statement.scope], indexes_of[statement.scope] = [], []
+        lines_of[statement.scope].append(statement.line)
+        indexes_of[statement.scope].append(index)
     out: Dict[int, List[str]] = {}
     for call in facts.calls:
-        rows = by_scope.get(call.scope)
-        if not rows:
+        lines = lines_of.get(call.scope)
+        if not lines:
             continue
         # the last statement of the scope that starts at or before the call's line and reaches it
-        low, high = 0, len(rows)
-        while low < high:
-            mid = (low + high) // 2
-            if rows[mid][0] <= call.line:
-                low = mid + 1
-            else:
-                high = mid
+        low = bisect_right(lines, call.line)
         if low == 0:
             continue
-        index = rows[low - 1][1]
+        index = indexes_of[call.scope][low - 1]
         statement = facts.statements[index]
         if statement.line <= call.line <= statement.end_line:
             out.setdefault(index, []).append(call.qualname)
@@ -172,7 +172,18 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
         by_file[path] = local
         calls[path] = _calls_by_statement(facts)
 
+    looked_up: Dict[Tuple[str, str, str], Optional[_Function]] = {}
+
     def lookup(name: str, path: str, scope: str) -> Optional[_Function]:
+        """The project function a call names, from the tables above (fixed by now): memoised per (name,
+        file, scope), one function index look-up each."""
+        key = (name, path, scope)
+        if key in looked_up:
+            return looked_up[key]
+        found = looked_up[key] = _lookup(name, path, scope)
+        return found
+
+    def _lookup(name: str, path: str, scope: str) -> Optional[_Function]:
         called = callee_of(name)
         if called.unknown_receiver:
             method = called.name
@@ -232,18 +243,53 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
                 if module in modules and modules[module] != path:  # a module, or a constant of one
                     module_imports.append((path, index, modules[module]))
 
+    # The rounds are incremental: a function's summary is recomputed only when one of its statements changed
+    # class in the round before, and a class's adapter status and class only when one of its methods'
+    # summaries was recomputed; everything else is what it was (each is a function of those alone). Cost:
+    # O(functions + classes + targets) per round plus O(statements) in all for the summaries, instead of
+    # O(statements) per round.
+    owner_of: Dict[str, List[Optional[_Function]]] = {path: [None] * len(k) for path, k in kinds.items()}
+    for record in records:
+        owners = owner_of[record.path]
+        for i in record.statements:
+            owners[i] = record
+    classes_of: Dict[str, List[str]] = {}   # a method's qualname -> the classes whose kind its summary counts in
+    for key, methods in classes.items():
+        for record in methods.values():
+            classes_of.setdefault(record.qualname, []).append(key)
+    own: Dict[int, FunctionSummary] = {}     # id(record): every record stays alive in ``records``
+    adapter_of: Dict[str, Optional[AdapterClass]] = {}
+    kind_of: Dict[str, Optional[Tuple[Tuple[str, str], str]]] = {}
+    dirty: Dict[int, _Function] = {id(record): record for record in records}
+    stale: Set[str] = set(classes)
+    pending = list(targets.items())
     for _ in range(MAX_ROUNDS):
         changed = False
         # what each function's own body is (of two modules of one name, each its own: the one a call means)
-        own: Dict[int, FunctionSummary] = {}
-        for record in records:
-            tally = Counter(kinds[record.path][i] for i in record.statements)
+        for record in dirty.values():
+            file_kinds = kinds[record.path]
+            tally = Counter([file_kinds[i] for i in record.statements])
             own[id(record)] = FunctionSummary(record.path, record.name, record.qualname, record.line,
                                               tuple(sorted(tally.items())), dominant(tally), sites[record.qualname])
         summaries = {qualname: own[id(record)] for qualname, record in functions.items()}
-        adapters = _adapter_classes(classes, summaries)
-        class_kinds = _class_kinds(classes, summaries, adapters)
-        for (path, index), found in targets.items():
+        for qualname, record in functions.items():
+            if id(record) in dirty:
+                stale.update(classes_of.get(qualname, ()))
+        dirty = {}
+        for key in stale:
+            adapter_of[key] = _adapter_class(classes[key], summaries)
+        for key in stale:
+            kind_of[key] = _class_kind(classes[key], summaries, adapter_of[key] is not None)
+        stale = set()
+        adapters = {key: adapter_of[key] for key in classes if adapter_of[key] is not None}
+        class_kinds = {}
+        for key in classes:
+            found_kind = kind_of[key]
+            if found_kind is not None:
+                class_kinds[found_kind[0]] = found_kind[1]
+        # a target no longer of class ``other`` never is again: left out of the later rounds
+        pending = [(place, found) for place, found in pending if kinds[place[0]][place[1]] == "other"]
+        for (path, index), found in pending:
             if kinds[path][index] != "other":
                 continue
             for record in found:
@@ -254,6 +300,9 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
                     kinds[path][index] = kind
                     through[path] += 1
                     changed = True
+                    owner = owner_of[path][index]
+                    if owner is not None:
+                        dirty[id(owner)] = owner
                     break
         for qualname, record in functions.items():
             kind = summaries[qualname].kind
@@ -263,10 +312,14 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
             if kind is None:
                 continue
             file_kinds = kinds[record.path]
+            owners = owner_of[record.path]
             for i in record.statements:
                 if file_kinds[i] == "other":
                     file_kinds[i] = kind
                     changed = True
+                    owner = owners[i]
+                    if owner is not None:
+                        dirty[id(owner)] = owner
         if not changed:
             break
     # a script's plain top-level lines belong to what the script mostly does
@@ -278,7 +331,7 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
                 if file_kinds[i] == "other":
                     file_kinds[i] = kind
     # the class-level lines of a class with a dominant class (an adapter's: glue) are of that class as well
-    for (path, name), kind in _class_kinds(classes, summaries, adapters).items():
+    for (path, name), kind in class_kinds.items():
         facts = facts_by_path[path]
         for i, statement in enumerate(facts.statements):
             if statement.scope == name and kinds[path][i] == "other":
@@ -318,33 +371,47 @@ def _class_kinds(classes: Mapping[str, Mapping[str, "_Function"]], summaries: Ma
     class of all its methods' lines."""
     out: Dict[Tuple[str, str], str] = {}
     for key, methods in classes.items():
-        if not methods:
-            continue
-        first = next(iter(methods.values()))
-        if key in adapters:
-            out[(first.path, first.cls)] = "glue"
-            continue
-        tally: Counter = Counter()
-        for record in methods.values():
-            tally.update(dict(summaries[record.qualname].lines))
-        kind = dominant(tally)
-        if kind is not None:
-            out[(first.path, first.cls)] = kind
+        found = _class_kind(methods, summaries, key in adapters)
+        if found is not None:
+            out[found[0]] = found[1]
     return out
+
+
+def _class_kind(methods: Mapping[str, "_Function"], summaries: Mapping[str, FunctionSummary],
+                adapter: bool) -> Optional[Tuple[Tuple[str, str], str]]:
+    """((path, class name), its class of code) for one project class (see :func:`_class_kinds`), or None."""
+    if not methods:
+        return None
+    first = next(iter(methods.values()))
+    if adapter:
+        return (first.path, first.cls), "glue"
+    tally: Counter = Counter()
+    for record in methods.values():
+        tally.update(dict(summaries[record.qualname].lines))
+    kind = dominant(tally)
+    return ((first.path, first.cls), kind) if kind is not None else None
 
 
 def _adapter_classes(classes: Mapping[str, Mapping[str, _Function]],
                      summaries: Mapping[str, FunctionSummary]) -> Dict[str, AdapterClass]:
     out: Dict[str, AdapterClass] = {}
     for key, methods in classes.items():
-        public = {m: f for m, f in methods.items() if _is_public(m)}
-        if not public:
-            continue
-        if all(summaries[f.qualname].kind == "glue" for f in public.values()):
-            first = min(methods.values(), key=lambda f: f.line)
-            size = sum(summaries[f.qualname].code_lines for f in methods.values())
-            out[key] = AdapterClass(first.path, first.cls, first.line, tuple(sorted(public)), size)
+        found = _adapter_class(methods, summaries)
+        if found is not None:
+            out[key] = found
     return out
+
+
+def _adapter_class(methods: Mapping[str, _Function], summaries: Mapping[str, FunctionSummary]) -> Optional[AdapterClass]:
+    """One project class as an adapter (every public method of it glue, and it has one), else None."""
+    public = {m: f for m, f in methods.items() if _is_public(m)}
+    if not public:
+        return None
+    if all(summaries[f.qualname].kind == "glue" for f in public.values()):
+        first = min(methods.values(), key=lambda f: f.line)
+        size = sum(summaries[f.qualname].code_lines for f in methods.values())
+        return AdapterClass(first.path, first.cls, first.line, tuple(sorted(public)), size)
+    return None
 
 
 def glue_helpers(classes: LineClasses, limit: int = 20) -> List[FunctionSummary]:
