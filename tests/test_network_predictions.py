@@ -91,9 +91,9 @@ def test_forward_passes_collected_concatenated_and_dumped_are_the_networks_predi
 
 def test_losses_collected_from_forward_passes_are_metrics_not_predictions():
     net = models_of(NETWORK + """
-        curve = np.array(losses)
-        np.save("work/logs/net_losses.npy", curve)
-    """)["net"]
+    curve = np.array(losses)
+    np.save("work/logs/net_losses.npy", curve)
+""")["net"]
     assert net.outputs == () and net.output_artifacts == ()
 
 
@@ -107,15 +107,16 @@ def test_a_model_trained_on_a_networks_dumped_outputs_is_a_cascade(tmp_path):
 def test_a_networks_learning_curve_is_no_prediction_for_the_model_that_reads_it(tmp_path):
     files = {
         "level1/train.py": NETWORK + """
-            history = []
-            for epoch in range(3):
-                with torch.no_grad():
-                    probs = net(data.tensors[0]).sigmoid().numpy()
-                history.append({"epoch": epoch, "loss": float(np.mean(losses)),
-                                "auc": roc_auc_score(table["failed"], probs)})
-            pd.DataFrame(history).to_csv("work/logs/curve.csv")
-            torch.save(net.state_dict(), "work/checkpoints/net.pt")
-        """,
+    from sklearn.metrics import roc_auc_score
+    history = []
+    for epoch in range(3):
+        with torch.no_grad():
+            probs = net(data.tensors[0]).sigmoid().numpy()
+        history.append({"epoch": epoch, "loss": float(np.mean(losses)),
+                        "auc": roc_auc_score(table["failed"], probs)})
+    pd.DataFrame(history).to_csv("work/logs/curve.csv")
+    torch.save(net.state_dict(), "work/checkpoints/net.pt")
+""",
         "level2/rounds.py": """
             import pandas as pd
             from sklearn.ensemble import GradientBoostingClassifier
@@ -126,8 +127,12 @@ def test_a_networks_learning_curve_is_no_prediction_for_the_model_that_reads_it(
         """,
     }
     write_repo(tmp_path, files)
-    report, _ = scan_repo(tmp_path, select=["DS302", "DS303"])
+    report, project = scan_repo(tmp_path, select=["DS302", "DS303"])
     assert found(report) == []
+    # the network is a model (it saved its weights), but the curve holds none of its predictions
+    net = project.signals.models["model:level1/train.py:22"]
+    assert net.artifacts == {"work/checkpoints/net.pt"} and net.output_artifacts == set()
+    assert "work/logs/curve.csv" not in project.signals.outputs
 
 
 def test_keras_predictions_saved_with_numpy_reach_the_model_trained_on_them(tmp_path):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -964,6 +964,8 @@ class SignalCollector(Collector):
                 info.signals = tuple(n for n in whole.signals if n not in stmt.keys) if stmt.consumed else ()
                 if not stmt.consumed:
                     info.vias = ()
+            elif _names_only(value, self.frames_k.name_attributes):
+                info = None  # column names of a frame (``X_cols = test.columns.drop(["id"])``): none of its data
             elif whole.signals or whole.vias or whole.sources or whole.pred_cols:
                 kind = "records" if _is_records_call(value) else "value"
                 info = _replace(whole, kind=kind)
@@ -1164,6 +1166,29 @@ def _collected_into(node) -> Optional[str]:
     if type(func) is cst.Attribute and func.attr.value in ("append", "extend") and type(func.value) is cst.Name:
         return func.value.value
     return None
+
+
+def _names_only(value: cst.BaseExpression, attributes: FrozenSet[str]) -> bool:
+    """Whether a value is made of a frame's column names (or sizes) only: a chain through one of the name
+    ``attributes`` (``test.columns.drop(["id"])``), or a comprehension or ``list(...)`` over one."""
+    node = value
+    if type(node) in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
+        node = node.for_in.iter
+    elif type(node) is cst.Call and type(node.func) is cst.Name and node.func.value in ("list", "sorted", "set") \
+            and len(node.args) == 1:
+        node = node.args[0].value
+    for _ in range(8):
+        if type(node) is cst.Attribute:
+            if node.attr.value in attributes:
+                return True
+            node = node.value
+        elif type(node) is cst.Call:
+            node = node.func
+        elif type(node) is cst.Subscript:
+            node = node.value
+        else:
+            return False
+    return False
 
 
 def _loop_names(target: cst.BaseExpression, depth: int = 0) -> List[str]:

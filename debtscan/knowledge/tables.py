@@ -23,7 +23,7 @@ PATH_OPERATIONS = frozenset({"dirname", "basename", "abspath", "normpath", "expa
 SCHEMA: Dict[str, Dict[str, str]] = {
     "frames": {"types": LIST, "read-prefixes": LIST, "read-column-keywords": LIST, "attributes": LIST,
                "record-iterators": LIST, "select-methods": LIST, "library-roots": LIST, "joins": LIST,
-               "samples": LIST, "column-methods": COLUMNS},
+               "samples": LIST, "column-methods": COLUMNS, "name-attributes": LIST},
     "models": {"libraries": LIST, "pipeline-calls": LIST, "transformer-words": WORDS, "model-words": WORDS,
                "fit-methods": LIST, "predict-methods": LIST, "predict-only-methods": LIST, "oof-functions": LIST,
                "trainer-calls": LIST, "metric-words": WORDS, "metric-prefixes": LIST, "metric-methods": LIST, "loaders": LIST,
@@ -62,6 +62,7 @@ class FrameTables:
     joins: FrozenSet[str] = frozenset()
     samples: FrozenSet[str] = frozenset()
     column_methods: Dict[str, Tuple[Position, Tuple[str, ...]]] = field(default_factory=dict)
+    name_attributes: FrozenSet[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,7 @@ def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Mapping[str, 
             attributes=names(frames, "attributes"), record_iterators=names(frames, "record-iterators"),
             select_methods=names(frames, "select-methods"), library_roots=names(frames, "library-roots"),
             joins=names(frames, "joins"), samples=names(frames, "samples"),
+            name_attributes=names(frames, "name-attributes"),
             column_methods={m: (spec.get("arg"), tuple(spec.get("kw", ())))
                             for m, spec in frames.get("column-methods", {}).items()},
         ),
