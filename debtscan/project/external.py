@@ -321,6 +321,9 @@ def _call_graph(world: ExternalWorld, facts: Dict[str, FileFacts]) -> None:
         # ``m in covered`` is ``any(t == m or t.startswith(m + ".") for t in imported)``, one look-up per callee
         covered = {t[:cut] for t in {imp.target for imp in f.imports}
                    for cut in [len(t), *(j for j, char in enumerate(t) if char == ".")]}
+        # the methods of one name a file may call: once per (file, method), not once per call (``forward`` has
+        # thousands of methods in a model library): O(calls + distinct (file, method) x methods of the name)
+        reachable: Dict[str, List[Function]] = {}
         for call in f.calls:
             caller = (path, call.scope)
             world.calls_by.setdefault(caller, []).append(call)
@@ -335,7 +338,10 @@ def _call_graph(world: ExternalWorld, facts: Dict[str, FileFacts]) -> None:
                 if own and own in named:
                     targets = nearest(path, named[own])
                 else:
-                    candidates = [k for k in by_method.get(method, []) if k[0] == path or modules_of[k[0]] in covered]
+                    candidates = reachable.get(method)
+                    if candidates is None:
+                        candidates = reachable[method] = [k for k in by_method.get(method, [])
+                                                          if k[0] == path or modules_of[k[0]] in covered]
                     if 0 < len(candidates) <= 3:
                         targets = candidates
             elif f"{name}.__call__" in named:

@@ -603,8 +603,16 @@ class UnstableDataDependency(Rule):
         # files models are saved to or loaded from (``joblib.load("fraud_model.pkl")`` then ``.predict``)
         models = {a for node in project.signals.models.values() for a in node.artifacts}
         downloads = ExternalKnowledge.load().download_calls
+        downloading: Dict[str, bool] = {}   # a callee's name -> whether it downloads: once per distinct name
+
+        def downloads_with(qualname: str) -> bool:
+            known = downloading.get(qualname)
+            if known is None:
+                known = downloading[qualname] = name_matches(qualname, downloads)
+            return known
+
         fetching = {path for path, facts in project.facts.items()
-                    if any(name_matches(c.qualname, downloads) for c in facts.calls)}
+                    if any(downloads_with(c.qualname) for c in facts.calls)}
         reads: Dict[str, List[Access]] = {}
         for access in project.paths.accesses:
             path = access.artifact
