@@ -548,7 +548,12 @@ class Extraction(PositionedWalk):
         if kind is cst.Call:
             return self._sym_call(node, depth)
         if kind is cst.IfExp:
-            return Choice((self.sym(node.body, depth + 1), self.sym(node.orelse, depth + 1)))
+            options = Choice((self.sym(node.body, depth + 1), self.sym(node.orelse, depth + 1)))
+            test = self.sym(node.test, depth + 1) if type(node.test) is cst.Name else None
+            if type(test) is Param:
+                # ``"aug_" if augmented else ""``: the caller's argument decides (PathOp "if", see Resolver)
+                return PathOp("if", options, test)
+            return options
         if kind is cst.Subscript and type(node.value) is cst.Attribute and node.value.attr.value == "argv" \
                 and len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index \
                 and type(node.slice[0].slice.value) is cst.Integer and self.qualname(node.value) == "sys.argv":

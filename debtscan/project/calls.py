@@ -28,7 +28,7 @@ from debtscan.facts.values import Choice, Concat, Format, Lit, Param, PathJoin, 
 from debtscan.knowledge.names import callee_of
 from debtscan.project.folders import pin_here
 
-MAX_DEPTH = 3
+MAX_DEPTH = 4
 """Levels of calls evaluated with the caller's arguments (data flow and returned paths alike); deeper calls
 are evaluated once, without them."""
 
