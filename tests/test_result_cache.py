@@ -183,6 +183,7 @@ def plugin_dir(tmp_path, monkeypatch):
     directory = tmp_path / "site"
     directory.mkdir()
     monkeypatch.syspath_prepend(str(directory))
+    sys.modules.pop("team_rules", None)  # the plugin written here is imported afresh
     yield directory
     sys.modules.pop("team_rules", None)
 
