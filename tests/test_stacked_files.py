@@ -314,3 +314,27 @@ def test_an_instance_keeps_its_data_through_the_methods_it_calls_on_itself(tmp_p
     # the level-1 scores are the first instance's predictions, written to the folder it was made with
     assert "model `first` (Booster) (level_one.py:5)" in report.findings[0].message
     assert [o.model for o in project.signals.outputs["level1/*_oof.h5"]] == ["model:level_one.py:5"]
+
+
+def test_column_names_taken_from_the_test_frame_carry_none_of_its_data(tmp_path):
+    files = {
+        "level1/train.py": LEVEL1 + """
+    with open("work/level1/test_scores.pkl", "wb") as handle:
+        pickle.dump(table[["row_id", "score"]], handle)
+""",
+        "level2/train.py": """
+            import pickle
+            from sklearn.linear_model import Ridge
+            with open("work/level1/test_scores.pkl", "rb") as handle:
+                test = pickle.load(handle)
+            with open("work/level1/scores.pkl", "rb") as handle:
+                train = pickle.load(handle)
+            columns = test.columns.drop(["row_id"])
+            Ridge().fit(train[columns], train["churned"])
+        """,
+    }
+    report, project = scan(tmp_path, files, select=("DS302",))
+    # the blender is fitted on the training scores; the test frame only names the columns
+    assert project.signals.models["model:level2/train.py:8"].sources == {"work/level1/scores.pkl"}
+    cascade, = [c for c in project.signals.cascades if c.consumer == "model:level2/train.py:8"]
+    assert cascade.artifact == "work/level1/scores.pkl"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -52,7 +52,7 @@ def _is_estimator(models: ModelTables, qualname: str) -> bool:
     if name in models.loaders:
         qualname = qualname.rpartition(".")[0]
         name = _short(qualname)
-    if not name[:1].isupper() or models.transformer_words.search(name):
+    if not name[:1].isupper() or models.transformer_words.search(name) or qualname.startswith(models.non_model_prefixes):
         return False
     if qualname.startswith(models.libraries):
         return True
@@ -169,6 +169,7 @@ class SignalCollector(Collector):
         self.signals: List[SignalFact] = []
         self.models: Dict[str, _Model] = {}
         self.returns: Dict[str, Info] = {}
+        self.forwards: Dict[str, str] = {}   # scope -> the network it called last (``net(x)``)
         self.lambda_records: Dict[str, Info] = {}
         self.tracked: Set[str] = set()   # every key ever bound to an Info: a cheap filter for names
         self._io: Optional[List[IOFact]] = None
@@ -522,19 +523,21 @@ class SignalCollector(Collector):
         elif type(func) in (cst.Name, cst.Attribute) and receiver is None:
             key = _target_key(func)
             info = self.get(key) if key else None
-            if info is not None and info.kind == "model" and info.api.startswith(("torch.", "keras.", "tensorflow.")):
+            if info is not None and info.kind == "model" and self.models_k.is_network(info.api):
                 self._on_predict(node, "forward", func, key, info)
         # a made estimator
         if _is_estimator(self.models_k, qualname) and self.ex.stmt_stack and type(self.ex.stmt_stack[-1].node) is cst.Assign:
             if stmt.model_target is None:
                 stmt.model_target = (_short(qualname), qualname)
-        if method == "parameters" and receiver_key:
+        network = self.models_k.network_methods.get(method) if receiver_key else None
+        if network is not None:
+            # ``torch.optim.Adam(net.parameters())``: ``net`` is a network being optimised
             if receiver_info is None or receiver_info.kind != "model":
                 self.put(receiver_key, Info(kind="model", model=f"{self.ex.scope_name}:{receiver_key}",
-                                            api="torch.nn.Module"))
-            elif not receiver_info.api.startswith("torch"):
-                receiver_info.api = "torch.nn.Module"
-        if method == "backward" and node.args == ():
+                                            api=network))
+            elif not self.models_k.is_network(receiver_info.api):
+                receiver_info.api = network
+        if method in self.models_k.loop_steps and node.args == ():
             self._on_backward()
 
     def _bind_arguments(self, node: cst.Call, function: str) -> None:
@@ -628,6 +631,8 @@ class SignalCollector(Collector):
             return
         if method == "train" and positional:
             return
+        if method in self.models_k.mode_methods and not node.args and self.models_k.is_network(api):
+            return  # ``net.train()``: a network switched to training mode (its loop trains it)
         model_key = receiver_info.model if receiver_info is not None and receiver_info.model else \
             f"{self.ex.scope_name}:{name}"
         fit_id = len(stmt.fits)
@@ -655,6 +660,8 @@ class SignalCollector(Collector):
             model_key = f"{self.ex.scope_name}:{receiver_key}"
             api, artifact = "?", None
         fit_id = 1000 + len(stmt.predicts)
+        if method == "forward":
+            self.forwards[self.ex.scope_name] = model_key
         stmt.predicts.append((fit_id, model_key))
         stmt.preds.append((model_key, None))
         if model_key not in self.models:
@@ -666,13 +673,22 @@ class SignalCollector(Collector):
     def _on_backward(self) -> None:
         scope = self.ex.scope_name
         candidates = [info for table in (self.tables.get(scope, {}), self.tables[MODULE_SCOPE])
-                      for info in table.values() if info.kind == "model" and info.api.startswith("torch")]
+                      for info in table.values() if info.kind == "model" and self.models_k.is_network(info.api)]
         if not candidates:
             return
-        info = candidates[-1]
+        # the network whose forward pass this scope made last (the loss is computed from its outputs)
+        forward = self.forwards.get(scope)
+        info = next((c for c in reversed(candidates) if c.model == forward), candidates[-1])
         if info.model not in self.models or self.models[info.model].kind is not ModelKind.FIT:
             name = info.model.rpartition(":")[2]
-            self.models[info.model] = _Model(name, "torch.training-loop", self._line(), scope)
+            previous = self.models.get(info.model)
+            model = _Model(name, f"{info.api.partition('.')[0]}.training-loop", self._line(), scope)
+            if previous is not None:
+                # the forward passes before the first step are the network's training inputs
+                model.outputs, model.output_artifacts = previous.outputs, previous.output_artifacts
+                model.inputs, model.input_sources = previous.inputs, previous.input_sources
+                model.feature_lists = previous.feature_lists
+            self.models[info.model] = model
 
     def on_for(self, node: cst.For) -> None:
         iterable = node.iter
@@ -694,6 +710,29 @@ class SignalCollector(Collector):
                 info = source
         if info is not None:
             self.put(key, Info(kind="record", sources=info.sources))
+            return
+        # batches of a tracked dataset (``for x, y in DataLoader(train_set)``, ``for i, (x, y) in
+        # enumerate(loader)``): each batch comes from the dataset's artifacts (its columns are not split
+        # between the inputs and the label, so only the artifacts are kept)
+        data = self._iterated_data(iterable)
+        if data is None:
+            return
+        for name in _loop_names(node.target):
+            if self.get(name) is None:
+                self.put(name, Info(kind="value", sources=data.sources))
+
+    def _iterated_data(self, iterable: cst.BaseExpression, depth: int = 0) -> Optional[Info]:
+        """The data a loop iterates over: a tracked name, or a call wrapping one (a loader, enumerate)."""
+        if type(iterable) is cst.Name:
+            info = self.get(iterable.value)
+            return info if info is not None and info.sources and info.kind in ("value", "frame") else None
+        if type(iterable) is cst.Call and depth < 2:
+            for arg in iterable.args:
+                if arg.keyword is None and not arg.star:
+                    found = self._iterated_data(arg.value, depth + 1)
+                    if found is not None:
+                        return found
+        return None
 
     # -- end of a statement ----------------------------------------------------------------------
     def _finish_statement(self, stmt: Stmt) -> None:
@@ -787,13 +826,15 @@ class SignalCollector(Collector):
                                                _source_sym(upstream)))
         collected = _collected_into(node)
         read_here = tuple(f.path for f in new_io if f.mode is IOMode.READ)
-        if collected is not None and (whole.sources or whole.pred_cols or read_here):
+        collected_preds = preds if collected is not None and self._collects_predictions(_collected_item(node)) else ()
+        if collected is not None and (whole.sources or whole.pred_cols or read_here or collected_preds):
             # ``parts.append(fold)``, ``parts.append(pd.read_pickle(p))``: the list holds the data of what it
-            # collects (``pd.concat(parts)`` later)
+            # collects (``pd.concat(parts)`` later); ``outputs.append(net(x).sigmoid().cpu().numpy())``: the
+            # list holds the network's predictions (``losses.append(loss_fn(net(x), y).item())`` a metric)
             old = self.get(collected)
             if old is None or old.kind == "value":
                 held = Info(sources=_union(whole.sources, read_here), pred_cols=whole.pred_cols,
-                            derived=whole.derived)
+                            derived=whole.derived, preds=collected_preds)
                 self.put(collected, old.merged(held) if old is not None else held)
             return
         if type(node) is cst.Expr and type(node.value) is cst.Call and whole.sources and not preds and \
@@ -923,6 +964,8 @@ class SignalCollector(Collector):
                 info.signals = tuple(n for n in whole.signals if n not in stmt.keys) if stmt.consumed else ()
                 if not stmt.consumed:
                     info.vias = ()
+            elif _names_only(value, self.frames_k.name_attributes):
+                info = None  # column names of a frame (``X_cols = test.columns.drop(["id"])``): none of its data
             elif whole.signals or whole.vias or whole.sources or whole.pred_cols:
                 kind = "records" if _is_records_call(value) else "value"
                 info = _replace(whole, kind=kind)
@@ -934,6 +977,33 @@ class SignalCollector(Collector):
             if info is not None and info.kind in ("model", "loaded") and not info.model:
                 info = _replace(info, model=f"{ex.scope_name}:{target}")
             self.put(target, info)
+
+    def _collects_predictions(self, item: Optional[cst.BaseExpression]) -> bool:
+        """Whether what a statement collects holds predictions, not only metrics computed from them:
+        ``scores.append(net(x).sigmoid())`` does, ``history.append({"loss": loss.item(), "auc": auc(y, p)})``
+        and ``losses.append(loss_fn(net(x), y).item())`` do not (each part of a literal is judged alone)."""
+        if item is None or _is_metric(self.ex, item):
+            return False
+        if type(item) in (cst.Dict, cst.List, cst.Tuple, cst.Set):
+            parts = [e.value for e in item.elements if type(e) in (cst.DictElement, cst.Element)]
+            return any(self._collects_predictions(p) for p in parts if self._mentions_predictions(p))
+        return True
+
+    def _mentions_predictions(self, node: cst.CSTNode) -> bool:
+        """Whether an expression names a value holding predictions or calls a model (a bounded walk)."""
+        stack, seen = [node], 0
+        while stack and seen < 256:
+            current = stack.pop()
+            seen += 1
+            if type(current) is cst.Name:
+                info = self.get(current.value)
+                if info is not None and (info.preds or info.kind == "model"):
+                    return True
+            elif type(current) is cst.Call and type(current.func) is cst.Attribute and (
+                    current.func.attr.value in self.models_k.predict_methods):
+                return True
+            stack.extend(current.children)
+        return False
 
     def _handle_load(self, value: cst.BaseExpression) -> List[IOFact]:
         """The read of the file a value is loaded from through an open handle (``with open(p, "rb") as f:
@@ -1096,6 +1166,44 @@ def _collected_into(node) -> Optional[str]:
     if type(func) is cst.Attribute and func.attr.value in ("append", "extend") and type(func.value) is cst.Name:
         return func.value.value
     return None
+
+
+def _names_only(value: cst.BaseExpression, attributes: FrozenSet[str]) -> bool:
+    """Whether a value is made of a frame's column names (or sizes) only: a chain through one of the name
+    ``attributes`` (``test.columns.drop(["id"])``), or a comprehension or ``list(...)`` over one."""
+    node = value
+    if type(node) in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
+        node = node.for_in.iter
+    elif type(node) is cst.Call and type(node.func) is cst.Name and node.func.value in ("list", "sorted", "set") \
+            and len(node.args) == 1:
+        node = node.args[0].value
+    for _ in range(8):
+        if type(node) is cst.Attribute:
+            if node.attr.value in attributes:
+                return True
+            node = node.value
+        elif type(node) is cst.Call:
+            node = node.func
+        elif type(node) is cst.Subscript:
+            node = node.value
+        else:
+            return False
+    return False
+
+
+def _loop_names(target: cst.BaseExpression, depth: int = 0) -> List[str]:
+    """The names a for loop binds (``x``, ``(x, y)``, ``i, (x, y)``)."""
+    if type(target) is cst.Name:
+        return [target.value]
+    if type(target) in (cst.Tuple, cst.List) and depth < 2:
+        return [n for e in target.elements for n in _loop_names(e.value, depth + 1)]
+    return []
+
+
+def _collected_item(node) -> Optional[cst.BaseExpression]:
+    """What a collecting statement (``parts.append(x)``) collects: its first argument."""
+    args = node.value.args
+    return args[0].value if args else None
 
 
 def _assign_target(node) -> Optional[str]:

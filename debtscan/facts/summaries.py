@@ -465,6 +465,12 @@ class SummaryCollector(Collector):
             return Flow((FromPrediction(union(model, fitted).origins, line),))
         if receiver_node is not None and method in models.fit_methods:
             model = self.flow(receiver_node, depth + 1)
+            if method in models.mode_methods and not node.args and _key(receiver_node) != "self" and not any(
+                    type(o) is FromCall or (type(o) is FromEstimator and o.api.startswith(models.trainer_calls))
+                    for o in model.origins):
+                # ``net.train()``: a library network switched to training mode, no fit (a trainer's ``train()``
+                # and the project's own ``train()`` methods are)
+                return model
             x = self._argument(node, 0, _X_KEYWORDS, depth)
             y = self._argument(node, 1, _Y_KEYWORDS, depth)
             weight = self._argument(node, None, tuple(_WEIGHT_KEYWORDS), depth)

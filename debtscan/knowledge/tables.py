@@ -23,11 +23,12 @@ PATH_OPERATIONS = frozenset({"dirname", "basename", "abspath", "normpath", "expa
 SCHEMA: Dict[str, Dict[str, str]] = {
     "frames": {"types": LIST, "read-prefixes": LIST, "read-column-keywords": LIST, "attributes": LIST,
                "record-iterators": LIST, "select-methods": LIST, "library-roots": LIST, "joins": LIST,
-               "samples": LIST, "column-methods": COLUMNS},
+               "samples": LIST, "column-methods": COLUMNS, "name-attributes": LIST},
     "models": {"libraries": LIST, "pipeline-calls": LIST, "transformer-words": WORDS, "model-words": WORDS,
                "fit-methods": LIST, "predict-methods": LIST, "predict-only-methods": LIST, "oof-functions": LIST,
                "trainer-calls": LIST, "metric-words": WORDS, "metric-prefixes": LIST, "metric-methods": LIST, "loaders": LIST,
-               "train-functions": ARGUMENTS},
+               "train-functions": ARGUMENTS, "network-libraries": LIST, "network-methods": NAMES,
+               "loop-steps": LIST, "mode-methods": LIST, "non-model-prefixes": LIST},
     "predictions": {"methods": LIST, "functions": WORDS, "names": WORDS, "model-names": WORDS},
     "artifacts": {"model-suffixes": LIST, "model-folders": LIST, "model-formats": LIST, "code-suffixes": LIST},
     "paths": {"joins": LIST, "constructors": LIST, "passthrough": LIST, "folders": NAMES, "operations": NAMES,
@@ -61,6 +62,7 @@ class FrameTables:
     joins: FrozenSet[str] = frozenset()
     samples: FrozenSet[str] = frozenset()
     column_methods: Dict[str, Tuple[Position, Tuple[str, ...]]] = field(default_factory=dict)
+    name_attributes: FrozenSet[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,15 @@ class ModelTables:
     metric_prefixes: Tuple[str, ...] = ()
     loaders: FrozenSet[str] = frozenset()
     train_functions: Dict[str, Tuple[int, str]] = field(default_factory=dict)
+    network_libraries: Tuple[str, ...] = ()
+    network_methods: Dict[str, str] = field(default_factory=dict)
+    loop_steps: FrozenSet[str] = frozenset()
+    mode_methods: FrozenSet[str] = frozenset()
+    non_model_prefixes: Tuple[str, ...] = ()
+
+    def is_network(self, api: str) -> bool:
+        """Whether a model of this API is a network (calling it is a forward pass)."""
+        return api.startswith(self.network_libraries)
 
 
 @dataclass(frozen=True)
@@ -234,6 +245,7 @@ def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Mapping[str, 
             attributes=names(frames, "attributes"), record_iterators=names(frames, "record-iterators"),
             select_methods=names(frames, "select-methods"), library_roots=names(frames, "library-roots"),
             joins=names(frames, "joins"), samples=names(frames, "samples"),
+            name_attributes=names(frames, "name-attributes"),
             column_methods={m: (spec.get("arg"), tuple(spec.get("kw", ())))
                             for m, spec in frames.get("column-methods", {}).items()},
         ),
@@ -249,6 +261,10 @@ def build(packaged: Mapping[str, Any], user: Optional[Mapping[str, Mapping[str, 
             metric_prefixes=tuple(models.get("metric-prefixes", ())), loaders=names(models, "loaders"),
             train_functions={f: (int(spec["arg"]), str(spec["kw"]))
                              for f, spec in models.get("train-functions", {}).items()},
+            network_libraries=tuple(models.get("network-libraries", ())),
+            network_methods=dict(models.get("network-methods", {})),
+            loop_steps=names(models, "loop-steps"), mode_methods=names(models, "mode-methods"),
+            non_model_prefixes=tuple(models.get("non-model-prefixes", ())),
         ),
         predictions=PredictionTables(
             methods=names(predictions, "methods"), functions=_name_words(predictions.get("functions", ())),
