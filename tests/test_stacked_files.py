@@ -338,3 +338,56 @@ def test_column_names_taken_from_the_test_frame_carry_none_of_its_data(tmp_path)
     assert project.signals.models["model:level2/train.py:8"].sources == {"work/level1/scores.pkl"}
     cascade, = [c for c in project.signals.cascades if c.consumer == "model:level2/train.py:8"]
     assert cascade.artifact == "work/level1/scores.pkl"
+
+
+HYBRID = """
+    import pandas as pd
+    from sklearn.linear_model import LinearRegression
+    from sklearn.neighbors import KNeighborsRegressor
+    class TrendPlusResidual:
+        def __init__(self, trend, residual):
+            self.trend = trend
+            self.residual = residual
+        def fit(self, X_trend, X_rest, y):
+            self.trend.fit(X_trend, y)
+            y_resid = y - self.trend.predict(X_trend)
+            self.residual.fit(X_rest, y_resid)
+        def predict(self, X_trend, X_rest):
+            return self.trend.predict(X_trend) + self.residual.predict(X_rest)
+"""
+
+
+def test_a_class_fitting_its_own_models_together_is_one_declared_model_not_a_cascade(tmp_path):
+    files = {
+        "models/__init__.py": "",
+        "models/hybrid.py": HYBRID,
+        "train.py": """
+            import pandas as pd
+            from sklearn.linear_model import LinearRegression
+            from sklearn.neighbors import KNeighborsRegressor
+            from models.hybrid import TrendPlusResidual
+            sales = pd.read_csv("input/sales.csv")
+            hybrid = TrendPlusResidual(LinearRegression(), KNeighborsRegressor())
+            hybrid.fit(sales[["week"]], sales[["price", "promo"]], sales["units"])
+        """,
+    }
+    report, _ = scan(tmp_path, files, select=("DS302",))
+    # the residual model learns the trend model's errors, but both are one estimator trained together in its
+    # fit (what DS302 asks for instead of a cascade); the instance is not trained on its own parts either
+    assert found(report) == []
+
+
+def test_a_second_model_trained_on_the_first_ones_residuals_by_hand_is_a_cascade(tmp_path):
+    files = {
+        "train.py": """
+            import pandas as pd
+            from sklearn.linear_model import LinearRegression
+            from xgboost import XGBRegressor
+            sales = pd.read_csv("input/sales.csv")
+            trend = LinearRegression().fit(sales[["week"]], sales["units"])
+            residual = sales["units"] - trend.predict(sales[["week"]])
+            booster = XGBRegressor().fit(sales[["price", "promo"]], residual)
+        """,
+    }
+    report, _ = scan(tmp_path, files, select=("DS302",))
+    assert found(report) == [("DS302", "train.py", 7)]

@@ -180,6 +180,7 @@ class FitResult:
     upstream: Set[str] = field(default_factory=set)     # ids of models whose predictions it is trained on
     wrapper: bool = False                              # a project method that fits inside: not a model itself
     delegated: bool = False                            # ... but the model its inside fit trains, for this call
+    parts: Set[str] = field(default_factory=set)       # ids of the inside fits a delegated call trains
 
 
 @dataclass(frozen=True)
@@ -603,6 +604,7 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
             pending.append((inner, preds))
         else:
             outer.delegated = True
+            outer.parts.add(inner.id)
             pending.append((outer, preds))
         outer.sources.update(sources)
         outer.label_sources.update(label_sources)

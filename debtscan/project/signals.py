@@ -24,6 +24,7 @@ artifact or prediction signal).
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 import functools
 import re
 from collections import deque
@@ -365,7 +366,8 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
             continue
         for ref in sorted(node.input_models, key=_model_order):
             producer = by_name.get((node.path, ref))
-            if producer is not None and alias.get(producer, producer) != node.id:
+            if producer is not None and alias.get(producer, producer) != node.id and \
+                    not _parts_of_one_model(models[producer], node):
                 cascades.append(Cascade(alias.get(producer, producer), node.id, "", ()))
     # predictions persisted
     outputs: Dict[str, List[Output]] = {}
@@ -536,6 +538,24 @@ def _helper_listing(value: Sym, depth: int = 0) -> bool:
     return False
 
 
+def _parts_of_one_model(producer: ModelNode, consumer: ModelNode) -> bool:
+    """Whether two models are parts of one declared model: a class that fits its own models together in its
+    methods (a boosted hybrid: ``self.model_2`` trained on ``self.model_1``'s residuals, both in ``fit``), or an
+    instance of that class (a call the class's fits train: ``FitResult.parts`` in the flow, or a model made by its
+    constructor) and one of its parts. Such a class is what DS302 asks for instead of a cascade (the parts are
+    retrained and versioned together), not a cascade itself."""
+    if not producer.name.startswith("self."):
+        return False
+    owner = producer.scope.rpartition(".")[0]
+    if not owner:
+        return False
+    if consumer.name.startswith("self."):
+        return consumer.path == producer.path and consumer.scope.rpartition(".")[0] == owner
+    # the class by its qualified name (a ``src/`` layout's module drops the folder: a suffix matches)
+    qualified = f"{posixpath.splitext(producer.path)[0].replace('/', '.')}.{owner}"
+    return bool(consumer.api) and (consumer.api == qualified or qualified.endswith("." + consumer.api))
+
+
 def _model_order(ref: ModelRef) -> str:
     return f"{ref.name}@{ref.scope}"  # the order cascades have always been listed in
 
@@ -588,7 +608,10 @@ def _follow_values(facts: Mapping[str, FileFacts], paths: Paths, projects: Proje
             continue
         for producer in sorted(fit.upstream):
             producer = alias.get(producer, producer)
-            if producer in models and producer != node_id and (producer, node_id) not in known:
+            if producer in models and producer != node_id and (producer, node_id) not in known and \
+                    not _parts_of_one_model(models[producer], models[node_id]) and \
+                    not any(_parts_of_one_model(models[producer], models[part])
+                            for part in sorted(fit.parts) if part in models):
                 known.add((producer, node_id))
                 cascades.append(Cascade(producer, node_id, "", ()))
     for use in result.uses:
