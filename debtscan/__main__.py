@@ -1,4 +1,21 @@
-from debtscan.cli import main
+"""``python -m debtscan`` and the ``debtscan`` command.
+
+A scan whose stored output can be written again is replayed before the command line is even loaded
+(:mod:`debtscan.store.replay`, standard library only); anything else runs the command line
+(:mod:`debtscan.cli`)."""
+import sys
+
+
+def run() -> None:
+    from debtscan.store.replay import replay
+
+    status = replay()
+    if status is not None:
+        sys.exit(status)
+    from debtscan.cli import main
+
+    main()
+
 
 if __name__ == "__main__":
-    main()
+    run()

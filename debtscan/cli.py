@@ -215,9 +215,16 @@ def render_console_text(render) -> str:
     return buffer.getvalue()
 
 
+_RAW_ARGS: List[str] = []  # the arguments of this invocation, as the process received them
+
+
 class _Main(click.Group):
     """Every command's failure ends as one line on stderr and exit code 2; a traceback only with --verbose
     (or ``DEBTSCAN_DEBUG=1``)."""
+
+    def main(self, args=None, *rest, **options):
+        _RAW_ARGS[:] = sys.argv[1:] if args is None else list(args)  # what a replay record is named by
+        return super().main(args, *rest, **options)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -310,6 +317,9 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
     if verbose:  # per-file and per-rule tracebacks too (worker processes inherit the environment)
         os.environ["DEBTSCAN_DEBUG"] = "1"
     root = None
+    replay_start = None
+    if output_format != "console" and not verbose and not no_cache:  # observed before anything is read
+        replay_start = _replay_start(paths, [config_file, baseline_file])
     try:
         root, scan_paths, config, only = resolve_targets(paths, config_file)
         apply_exclude_options(config, exclude, extend_exclude)
@@ -337,6 +347,7 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
                     from debtscan.safefile import check_not_scanned
 
                     check_not_scanned(target, root, probe.sources.files)
+                _record_replay(replay_start, probe, root, config, output, baseline_file)
                 _emit(stored, output)
         from debtscan.engine import ScanOptions
 
@@ -420,8 +431,8 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
 
     outcome = Outcome(text, tuple(before), tuple(after),
                       _status(report, config, fail_on, exit_zero, fail_on_error, internal))
-    if probe is not None and reusable(report.errors):
-        probe.put(outcome, plugin_files())
+    if probe is not None and reusable(report.errors) and probe.put(outcome, plugin_files()):
+        _record_replay(replay_start, probe, root, config, output, baseline_file)
     _emit(outcome, output)
 
 
@@ -469,6 +480,55 @@ def _result_probe(root: Path, scan_paths: Sequence[Path], config: Config, invoca
         return probe(root, config, scan_paths, invocation)
     except Exception:  # noqa: BLE001 - the uncached scan reports the problem in its own words
         return None
+
+
+def _replay_start(paths: Sequence[str], files: Sequence[Optional[str]]):
+    """What a replay record of this invocation starts from (:mod:`debtscan.store.replay`): its name and the
+    observations the configuration and the project root are found from, made before they are; or None."""
+    from debtscan.scope import PROJECT_MARKERS
+    from debtscan.store import replay
+
+    cwd, environ = os.getcwd(), dict(os.environ)
+    if not replay.applies(environ):
+        return None
+    try:
+        checks = replay.invocation_checks(list(paths), cwd, environ, PROJECT_MARKERS, files)
+    except Exception:  # noqa: BLE001 - no replay record then; the scan is unchanged
+        return None
+    invocation = replay.parse(_RAW_ARGS)
+    if invocation is None or invocation.paths != list(paths):  # the replay reads these arguments as click did
+        return None
+    return replay.stamp(invocation.tokens, cwd, environ), cwd, environ, invocation, list(files), checks
+
+
+def _record_replay(start, probe, root: Path, config: Config, output: Optional[str],
+                   baseline_file: Optional[str]) -> None:
+    """Write the replay record of this invocation for the output ``probe`` stored or reused, when every
+    observation made before the scan is unchanged after it (:mod:`debtscan.store.replay`)."""
+    if start is None:
+        return
+    from debtscan.scope import PROJECT_MARKERS
+    from debtscan.sources.discover import MAX_DECLARED_BYTES, MAX_RUNNER_BYTES
+    from debtscan.store import replay
+
+    name, cwd, environ, invocation, files, before = start
+    try:
+        if invocation.output != output or os.getcwd() != cwd or \
+                replay.invocation_checks(invocation.paths, cwd, environ, PROJECT_MARKERS, files) != before:
+            return
+        folder = str(probe.folder)
+        real_folder = os.path.realpath(folder)
+        if not replay.is_own_folder(folder):  # a user's folder: the replay does not repeat the check on it
+            return
+        walk = replay.walk_checks(probe.sources, [real_folder], MAX_RUNNER_BYTES, MAX_DECLARED_BYTES)
+        if walk is None:
+            return
+        inputs = [p for p in (baseline_file, str(config.path) if config.path is not None else None) if p]
+        checks = before + walk + replay.source_checks(probe.sources.root, probe.reads, probe.digests)
+        checks += [("real", folder, real_folder), ("own", folder), ("real", str(root), os.path.realpath(root))]
+        replay.write_record(folder, name, probe.key, inputs, checks, probe.environment)
+    except Exception:  # noqa: BLE001 - no replay record then; the scan's output is unchanged
+        return
 
 
 def analysis_errors(report) -> list:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
@@ -91,6 +90,22 @@ def _new_file_mode() -> int:
     return 0o666 & ~mask
 
 
+_CREATE = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) \
+    | getattr(os, "O_BINARY", 0)
+
+
+def _mkstemp(folder: str, prefix: str, suffix: str):
+    """``tempfile.mkstemp(dir=folder, prefix=prefix, suffix=suffix)`` (a new file only this process can open,
+    mode 0600, under a random name), without loading :mod:`tempfile` and :mod:`random` at start-up."""
+    for _ in range(10_000):
+        name = os.path.join(folder, f"{prefix}{os.urandom(6).hex()}{suffix}")
+        try:
+            return os.open(name, _CREATE, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no temporary name free in {folder}")
+
+
 def write_bytes(path: PathLike, data: bytes, *, fsync: bool = True, temp_prefix: Optional[str] = None) -> None:
     """Write ``data`` to ``path`` atomically (see the module docstring). ``temp_prefix`` names the temporary
     file (default ``.<name>.``); the process id and a random part follow it."""
@@ -110,7 +125,7 @@ def write_bytes(path: PathLike, data: bytes, *, fsync: bool = True, temp_prefix:
     remove_stale_temporaries(folder, prefix)
     mode = stat.S_IMODE(info.st_mode) if info is not None else _new_file_mode()
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f"{prefix}{os.getpid()}.", suffix=".tmp")
+        fd, tmp = _mkstemp(folder, f"{prefix}{os.getpid()}.", ".tmp")
     except OSError as exc:
         raise WriteError(path, exc.strerror or str(exc)) from None
     try:

@@ -11,25 +11,15 @@ project file (``pyproject.toml``, ``setup.py``, ``setup.cfg``, ``requirements.tx
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 from typing import Optional, Sequence, Set, Tuple
 
 from debtscan.config import Config
+from debtscan.gittop import git_toplevel  # noqa: F401 - re-exported (the root of a git work tree)
 
 
 class ScopeError(ValueError):
     """A path that does not exist or lies outside the project root."""
-
-
-def git_toplevel(start: Path) -> Optional[Path]:
-    """The root of the git work tree holding ``start``, or None (no git, not a work tree)."""
-    try:
-        out = subprocess.run(["git", "-C", str(start), "rev-parse", "--show-toplevel"], capture_output=True,
-                             text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
 
 
 # Files that mark a folder as a project's root (the current folder counts as the project only with one).

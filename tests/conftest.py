@@ -29,3 +29,20 @@ def _validated_report_data(report):
 
 
 _json_format.report_data = _validated_report_data
+
+
+import pytest as _pytest  # noqa: E402
+
+
+@_pytest.fixture(autouse=True)
+def _forget_modules_imported_from_temporary_folders(tmp_path_factory):
+    """A module a test imports from its temporary folder (a plugin it writes, such as ``team_rules``) is
+    forgotten after the test: another test that writes a module of the same name must import its own, not find
+    this one in ``sys.modules`` (and a rule of the earlier test's module must not stand in for its own)."""
+    before = set(sys.modules)
+    yield
+    base = str(tmp_path_factory.getbasetemp())
+    for name in set(sys.modules) - before:
+        location = getattr(sys.modules.get(name), "__file__", None) or ""
+        if location.startswith(base):
+            del sys.modules[name]

@@ -162,7 +162,7 @@ def test_a_read_only_cache_is_still_read(tmp_path, parses, monkeypatch):
     def read_only(*args, **kwargs):  # what root (who may write anyway) would meet on a read-only mount
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(safefile.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(safefile, "_mkstemp", read_only)
     try:
         parses.clear()
         report = _scan(tmp_path)

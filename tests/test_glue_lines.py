@@ -320,3 +320,77 @@ def test_a_dict_of_module_constants_is_not_a_hand_assembled_record():
     """)
     assert got[3] == "other"
     assert got[4] == "glue"
+
+
+# -- conversions made by calling a project function (the value-flow core's glue) -----------------------
+def test_a_call_of_a_helper_that_returns_a_converted_value_converts_at_the_call(tmp_path):
+    from debtscan.testing import scan_repo, write_repo
+
+    write_repo(tmp_path, {
+        "features/convert.py": """
+            def to_matrix(frame):
+                return frame.values
+
+            def as_inputs(frame):
+                return to_matrix(frame)
+
+            def as_array(frame):
+                matrix = frame.to_numpy()
+                return matrix
+        """,
+        "train.py": """
+            import pandas as pd
+            from sklearn.linear_model import Ridge
+            from features.convert import as_array, as_inputs, to_matrix
+            frame = pd.read_csv("input/train.csv")
+            X = to_matrix(frame[["a", "b"]])
+            y = as_inputs(frame[["y"]])
+            w = as_array(frame[["w"]])
+            Ridge().fit(X, y, sample_weight=w)
+        """,
+    })
+    report, project = scan_repo(tmp_path, select=["DS1"])
+    facts = project.facts["train.py"]
+    resolved = {s.line: (kind, s.adapters) for s, kind in project.composition.classes.statements(facts)}
+    # the helper's conversion happens at each call: glue from pandas to numpy at the caller's line, also
+    # through a helper returning another helper's value and through a name bound to the conversion
+    assert resolved[5] == ("glue", ("pandas->numpy",))
+    assert resolved[6] == ("glue", ("pandas->numpy",))
+    assert resolved[7] == ("glue", ("pandas->numpy",))
+    # the read and the fit are not glue, and carry no conversion
+    assert resolved[4][1] == () and resolved[8][1] == ()
+    # the import line only names the helpers: no conversion there
+    assert resolved[3][1] == ()
+    helper = project.facts["features/convert.py"]
+    assert {s.line: s.adapters for s, _ in project.composition.classes.statements(helper) if s.adapters} == {
+        2: ("pandas->numpy",), 5: ("pandas->numpy",), 8: ("pandas->numpy",)}
+    counted = {a: n for a, n, _ in project.composition.adapters}
+    assert counted["pandas->numpy"] == 6   # the helpers' own three conversion lines and the three calls
+
+
+def test_a_call_of_a_helper_that_returns_its_argument_unconverted_is_no_conversion(tmp_path):
+    from debtscan.testing import scan_repo, write_repo
+
+    write_repo(tmp_path, {
+        "helpers.py": """
+            import numpy as np
+
+            def clean(frame):
+                frame = frame.dropna()
+                return frame
+
+            def stats(frame):
+                values = frame.values
+                print(values.mean())
+                return frame.describe()
+        """,
+        "run.py": """
+            import pandas as pd
+            import helpers
+            frame = helpers.clean(pd.read_csv("input/train.csv"))
+            summary = helpers.stats(frame)
+        """,
+    })
+    report, project = scan_repo(tmp_path, select=["DS1"])
+    facts = project.facts["run.py"]
+    assert all(not s.adapters for s, _ in project.composition.classes.statements(facts))

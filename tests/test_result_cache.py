@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from debtscan import engine
 from debtscan.cli import main
-from debtscan.store import results
+from debtscan.store import replay, results
 from debtscan.testing import write_repo
 
 REPO = {
@@ -49,13 +49,29 @@ def scans(monkeypatch):
     monkeypatch.setattr(engine, "scan", counting)
     monkeypatch.delenv("DEBTSCAN_NO_CACHE", raising=False)
     monkeypatch.delenv("DEBTSCAN_DEBUG", raising=False)
+    monkeypatch.setattr(sys.modules[__name__], "SCANS", ran)
     return ran
 
 
+SCANS = None  # the scans that really ran, while the `scans` fixture counts them
+
+
 def run(repo, *args, output=True):
-    """``debtscan scan repo --format json`` (stdout, stderr, exit status)."""
+    """``debtscan scan repo --format json`` (stdout, stderr, exit status).
+
+    Every run first asks the replay (:mod:`debtscan.store.replay`, what ``python -m debtscan`` tries before
+    loading the command line) for this invocation's output: whenever it has one, the command line must reuse
+    its stored output too (no scan runs) and write exactly what the replay would have written."""
     argv = ["scan", str(repo), "--format", "json", "--jobs", "1", *args]
+    replayed = replay.find(argv)
+    ran = len(SCANS) if SCANS is not None else None
     result = CliRunner().invoke(main, argv, catch_exceptions=False)
+    if replayed is not None:
+        outcome, target = replayed
+        assert SCANS is None or len(SCANS) == ran, "replayed, but the command line ran the scan"
+        written = Path(target).read_text(encoding="utf-8") if target else result.stdout
+        assert (written, result.stderr, result.exit_code) == (
+            outcome.text, "".join(line + "\n" for line in outcome.before + outcome.after), outcome.status)
     return result.stdout, result.stderr, result.exit_code
 
 
@@ -183,6 +199,7 @@ def plugin_dir(tmp_path, monkeypatch):
     directory = tmp_path / "site"
     directory.mkdir()
     monkeypatch.syspath_prepend(str(directory))
+    sys.modules.pop("team_rules", None)  # the plugin written here is imported afresh
     yield directory
     sys.modules.pop("team_rules", None)
 

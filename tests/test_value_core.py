@@ -208,3 +208,154 @@ def test_a_call_of_a_glue_helper_in_a_src_layout_is_glue_and_a_same_named_module
     assert _classes(project, "tests/test_rows.py")[5] == "glue"
     assert _classes(project, "jobs/a/run.py")[2] == "glue"
     assert _classes(project, "jobs/b/run.py")[2] == "prep"
+
+
+# -- the path helpers on the core's one function index and depth bound ---------------------------------
+def readers(project, artifact):
+    return sorted((a.module, a.line) for a in project.paths.accesses
+                  if a.artifact == artifact and a.mode is IOMode.READ)
+
+
+def test_a_helper_in_a_folder_without_init_imported_as_a_dotted_module_is_instantiated_at_its_calls(tmp_path):
+    # ``common/`` has no __init__.py: Python 3 imports it as a namespace package, ``common.io_utils``
+    files = {
+        "common/io_utils.py": """
+            import pandas as pd
+            def load_split(name):
+                return pd.read_parquet(f"work/{name}.parquet")
+        """,
+        "prepare.py": """
+            import pandas as pd
+            raw = pd.read_csv("input/raw.csv")
+            raw.to_parquet("work/train.parquet")
+        """,
+        "train.py": """
+            from sklearn.linear_model import Ridge
+            from common import io_utils
+            frame = io_utils.load_split("train")
+            Ridge().fit(frame[["a"]], frame["y"])
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    # the read happens where the caller names the split, and meets the file prepare.py writes
+    assert readers(project, "work/train.parquet") == [("train.py", 3)]
+    assert found(report) == [("prepare.py", 3), ("train.py", 3)]
+
+
+def test_a_call_of_a_module_means_the_callers_own_file_not_a_notebook_of_the_same_name(tmp_path):
+    # a script and a notebook copy of it share the module name ``score``; the script calls its own function
+    files = {
+        "score.py": """
+            import pandas as pd
+            def save(frame, name):
+                frame.to_csv(f"out/{name}.csv")
+            def run():
+                save(pd.read_csv("input/rides.csv"), "scores")
+            run()
+        """,
+        "notebooks/score.py": """
+            import pandas as pd
+            def save(frame, name):
+                frame.to_csv(f"scratch/{name}.csv")
+        """,
+        "report.py": """
+            import pandas as pd
+            pd.read_csv("out/scores.csv")
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    written_files = written(project)
+    assert "out/scores.csv" in written_files and "scratch/scores.csv" not in written_files
+    assert ("report.py", 2) in found(report)
+
+
+def test_a_module_name_two_folders_define_equally_near_the_caller_is_not_guessed(tmp_path):
+    # run from the root, ``import utils`` finds neither py/utils.py nor jn/utils.py: which one is meant depends
+    # on how the notebook is started, so neither helper is instantiated there
+    files = {
+        "py/utils.py": """
+            import pandas as pd
+            def load(name):
+                return pd.read_pickle(f"../data/{name}.p")
+        """,
+        "jn/utils.py": """
+            import pandas as pd
+            def load(name):
+                return pd.read_pickle(f"../data/{name}_sample.p")
+        """,
+        "py/make.py": """
+            import pandas as pd
+            import utils
+            pd.read_csv("../input/a.csv").to_pickle("../data/train.p")
+            utils.load("train")
+        """,
+        "sample.py": """
+            import utils
+            utils.load("train")
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    # py/make.py calls the utils beside it; sample.py's call is not said to read either file
+    assert readers(project, "data/train.p") == [("py/make.py", 4)]
+    assert not [a for a in project.paths.accesses if a.module == "sample.py"]
+
+
+def test_a_helper_path_chosen_by_a_flag_parameter_follows_the_callers_argument(tmp_path):
+    # ``"aug_" if augmented else ""``: a caller passing augmented=False (or nothing) reads the plain file
+    files = {
+        "utils/prep.py": """
+            import pandas as pd
+            def prep_data(augmented=False):
+                tag = "aug_" if augmented else ""
+                return pd.read_csv(f"data/{tag}train_meta.csv")
+        """,
+        "augment.py": """
+            import pandas as pd
+            meta = pd.read_csv("data/train_meta.csv")
+            meta.to_csv("data/aug_train_meta.csv")
+        """,
+        "stack_1.py": """
+            from utils import prep
+            train = prep.prep_data(augmented=False)
+        """,
+        "stack_2.py": """
+            from utils import prep
+            train = prep.prep_data()
+        """,
+        "stack_aug.py": """
+            from utils import prep
+            train = prep.prep_data(augmented=True)
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    assert readers(project, "data/aug_train_meta.csv") == [("stack_aug.py", 2)]
+    assert ("stack_1.py", 2) in readers(project, "data/train_meta.csv")
+    assert ("stack_2.py", 2) in readers(project, "data/train_meta.csv")
+    assert found(report) == [("augment.py", 3), ("stack_aug.py", 2)]
+
+
+def test_helpers_of_helpers_are_instantiated_through_the_cores_depth_of_calls(tmp_path):
+    # read_pickles <- load_split <- build(T) <- run(T) <- the loop's literal: four levels of calls
+    files = {
+        "utils.py": """
+            import pandas as pd
+            def read_pickles(path):
+                return pd.read_pickle(f"{path}.p")
+            def load_split(name):
+                return read_pickles(f"feature/{name}/all")
+        """,
+        "concat.py": """
+            import pandas as pd
+            import utils
+            def build(T):
+                name = "test" if T == -1 else "trainT-" + str(T)
+                return utils.load_split(name)
+            def run(T):
+                build(T)
+            for T in [0, -1]:
+                run(T)
+        """,
+    }
+    report, project = scan(tmp_path, files)
+    read = sorted({a.artifact for a in project.paths.accesses if a.module == "concat.py"})
+    assert "feature/trainT-0/all.p" in read

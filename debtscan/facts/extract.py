@@ -11,7 +11,9 @@ their ``after`` declarations decide, and fill a typed :class:`~debtscan.facts.co
 from __future__ import annotations
 
 import builtins
+import inspect
 import re
+import types
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar
 
@@ -101,19 +103,41 @@ _CORE_AFTER[cst.FunctionDef] = _CORE_AFTER[cst.ClassDef] = "_leave_def_statement
 class _Plan:
     """Who handles what, for one list of collector classes: the collectors in run order, and per node type
     the (owner, method name) steps before and after its code (owner 0 is the extraction itself, owner
-    ``i + 1`` the ``i``-th collector). Computed once per list, bound per file only for the node types met."""
+    ``i + 1`` the ``i``-th collector). Computed once per list.
 
-    key: Tuple[Type[Collector], ...]
+    ``before_functions``/``after_functions``: the same steps with each method as the plain function its
+    class defines, (owner, function), so that a file's walk calls ``function(owner, node)`` without binding
+    any method per file; None when some handler is not a plain function (then each file binds its own)."""
+
+    key: Tuple[type, Tuple[Type[Collector], ...]]
     order: Tuple[Type[Collector], ...]
     before: Dict[type, Tuple[Tuple[int, str], ...]]
     after: Dict[type, Tuple[Tuple[int, str], ...]]
+    before_functions: Optional[Dict[type, Tuple[Tuple[int, Callable], ...]]] = None
+    after_functions: Optional[Dict[type, Tuple[Tuple[int, Callable], ...]]] = None
 
 
-_PLANS: Dict[Tuple[Type[Collector], ...], _Plan] = {}
+_PLANS: Dict[Tuple[type, Tuple[Type[Collector], ...]], _Plan] = {}
 
 
-def _plan(kinds: Tuple[Type[Collector], ...]) -> _Plan:
-    plan = _PLANS.get(kinds)
+def _functions(steps: Dict[type, Tuple[Tuple[int, str], ...]], owners: Sequence[type]
+               ) -> Optional[Dict[type, Tuple[Tuple[int, Callable], ...]]]:
+    """``steps`` with each method name replaced by the plain function its owner's class defines, or None
+    when one is not a plain function (a static or class method, a descriptor)."""
+    out: Dict[type, Tuple[Tuple[int, Callable], ...]] = {}
+    for kind, handlers in steps.items():
+        resolved = []
+        for index, method in handlers:
+            function = inspect.getattr_static(owners[index], method, None)
+            if not isinstance(function, types.FunctionType):
+                return None
+            resolved.append((index, function))
+        out[kind] = tuple(resolved)
+    return out
+
+
+def _plan(walker: type, kinds: Tuple[Type[Collector], ...]) -> _Plan:
+    plan = _PLANS.get((walker, kinds))
     if plan is not None:
         return plan
     order = tuple(ordered(kinds))
@@ -127,7 +151,9 @@ def _plan(kinds: Tuple[Type[Collector], ...]) -> _Plan:
               for kind in set(_CORE_BEFORE) | set(enter)}
     after = {kind: tuple(leave.get(kind, []) + ([(0, _CORE_AFTER[kind])] if kind in _CORE_AFTER else []))
              for kind in set(_CORE_AFTER) | set(leave)}
-    plan = _PLANS[kinds] = _Plan(kinds, order, before, after)
+    owners = (walker, *order)
+    plan = _PLANS[(walker, kinds)] = _Plan((walker, kinds), order, before, after, _functions(before, owners),
+                                           _functions(after, owners))
     return plan
 
 
@@ -138,7 +164,7 @@ class Extraction(PositionedWalk):
         "module", "is_package", "knowledge", "paths", "aliases", "scopes", "toplevel",
         "imports", "calls", "constants", "functions", "stmt_stack", "statements", "collectors",
         "_by_kind", "plan", "_call_hooks", "_statement_hooks", "_call_names", "_func_stack", "text",
-        "star_imports",
+        "star_imports", "_owners", "_before_functions", "_after_functions",
     )
 
     def __init__(self, module: cst.Module, module_name: str, is_package: bool, knowledge: Knowledge,
@@ -165,9 +191,12 @@ class Extraction(PositionedWalk):
         self._call_names: Dict[int, str] = {}
         self._func_stack: List[Tuple[str, int]] = []
         self.text = ""  # the source, for collectors that read it in finish()
-        plan = _plan(tuple(collector_types))
+        plan = _plan(type(self), tuple(collector_types))
         self.plan = plan
         self.collectors = [c(self) for c in plan.order]
+        self._owners = (self, *self.collectors)
+        self._before_functions = plan.before_functions
+        self._after_functions = plan.after_functions
         self._by_kind: Dict[type, Collector] = {type(c): c for c in self.collectors}
         # only the collectors that override a hook are asked (the base's hooks do nothing)
         self._call_hooks = [c.on_call for c in self.collectors if type(c).on_call is not Collector.on_call]
@@ -175,6 +204,26 @@ class Extraction(PositionedWalk):
                                  if type(c).on_statement is not Collector.on_statement]
         self._before = Handlers(self._bind_before)
         self._after = Handlers(self._bind_after)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        functions = self._before_functions
+        if functions is None:  # handlers bound per file (see _Plan)
+            return PositionedWalk.before_codegen(self, node)
+        steps = functions.get(type(node))
+        if steps is not None:
+            owners = self._owners
+            for index, function in steps:
+                function(owners[index], node)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        functions = self._after_functions
+        if functions is None:
+            return PositionedWalk.after_codegen(self, node)
+        steps = functions.get(type(node))
+        if steps is not None:
+            owners = self._owners
+            for index, function in steps:
+                function(owners[index], node)
 
     def _bind_before(self, kind: type) -> Optional[Callable]:
         """The handlers of a node type met for the first time in this file: the core's, then the collectors'."""
@@ -548,7 +597,12 @@ class Extraction(PositionedWalk):
         if kind is cst.Call:
             return self._sym_call(node, depth)
         if kind is cst.IfExp:
-            return Choice((self.sym(node.body, depth + 1), self.sym(node.orelse, depth + 1)))
+            options = Choice((self.sym(node.body, depth + 1), self.sym(node.orelse, depth + 1)))
+            test = self.sym(node.test, depth + 1) if type(node.test) is cst.Name else None
+            if type(test) is Param:
+                # ``"aug_" if augmented else ""``: the caller's argument decides (PathOp "if", see Resolver)
+                return PathOp("if", options, test)
+            return options
         if kind is cst.Subscript and type(node.value) is cst.Attribute and node.value.attr.value == "argv" \
                 and len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index \
                 and type(node.slice[0].slice.value) is cst.Integer and self.qualname(node.value) == "sys.argv":
@@ -731,6 +785,7 @@ def extract(module: cst.Module, *, path: str, module_name: str, is_package: bool
         # Break the extraction <-> collector reference cycles, so that reference counting frees the tree
         # at once (the scan pauses the cyclic garbage collector while extracting).
         ex.collectors = []
+        ex._owners = ()
         ex._by_kind = {}
         ex._call_hooks = ex._statement_hooks = []
         ex.release()

@@ -284,7 +284,7 @@ class IOCollector(Collector):
             self._returns.setdefault(scope.name, []).append((value, self.ex.stmt_line))
             return
         value = self.ex.sym(node.value)
-        if isinstance(value, (Concat, PathJoin, Format, PathOp)) or (
+        if isinstance(value, (Concat, PathJoin, Format)) or type(value) is PathOp and value.op != "if" or (
                 isinstance(value, Lit) and isinstance(value.value, str) and "/" in value.value):
             self._returns.setdefault(scope.name, []).append((value, self.ex.stmt_line))
 
@@ -384,7 +384,7 @@ class IOCollector(Collector):
                         and element.args:
                     element = element.args[0].value
                 value = self.ex.sym(element)
-                if isinstance(value, (Concat, Format, PathJoin, PathOp)):
+                if isinstance(value, (Concat, Format, PathJoin)) or type(value) is PathOp and value.op != "if":
                     scope.bindings[target.value] = value
                     return
             listed = scope.bindings.get(inner.value) if type(inner) is cst.Name else None

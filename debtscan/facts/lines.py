@@ -121,6 +121,11 @@ class LinesCollector(Collector):
         self.ml_objects: Set[Tuple[str, str]] = set()
         self.prep_objects: Set[Tuple[str, str]] = set()  # encoders, scalers, tokenizers made here
         self.hints: Dict[Tuple[str, str], str] = {}
+        self.adapted: Dict[Tuple[str, str], str] = {}   # (scope, name) -> the conversion that made its value
+        #: what each function returns, for the glue of its callers (:attr:`FunctionSummary.adapter`): the
+        #: conversion that made the returned value (``return df.values``: ``pandas->numpy``), or the project
+        #: call whose value it returns (``return to_matrix(frame)``), evaluated across files
+        self.returned: Dict[str, Tuple[str, str]] = {}
         self._last_adapter = ""
 
     # -- per-node hooks ------------------------------------------------------------------------------
@@ -358,7 +363,30 @@ class LinesCollector(Collector):
                 kind = "config"
         self._last_adapter = adapters[-1] if adapters else ""
         self._track(node, kind)
+        if type(node) is cst.Return and node.value is not None and frame.scope != MODULE_SCOPE:
+            self._returned(frame.scope, node.value, adapters if kind == "glue" else ())
         return StatementFact(frame.line, frame.end_line, LineKind(kind), shape, adapters, frame.scope)
+
+    def _returned(self, scope: str, value: cst.BaseExpression, adapters: Tuple[str, ...]) -> None:
+        """What function ``scope`` returns, for its callers' glue: the conversion of its return line, of
+        the name it returns (``X = df.values`` ... ``return X``), or the project function whose value it
+        returns; the first return that says wins."""
+        if scope in self.returned:
+            return
+        if adapters:
+            self.returned[scope] = (adapters[-1], "")
+            return
+        dotted = _dotted(value)
+        if dotted is not None:
+            made = self.adapted.get((self._owner(dotted), dotted))
+            if made:
+                self.returned[scope] = (made, "")
+            return
+        if type(value) is cst.Call:
+            qualname = self.ex.qualname_of_call(value)
+            if callee_of(qualname).resolved and self.code.classify(qualname) is None \
+                    and self.ex.knowledge.io_spec(qualname) is None:
+                self.returned[scope] = ("", qualname)  # a project function's, perhaps: known across files
 
     def _imported(self, node) -> str:
         """An import line belongs to the box of what it imports (``classes.toml`` ``modules``): ``import
@@ -470,9 +498,14 @@ class LinesCollector(Collector):
             package = self._package_of(node.value)
             if package is None and self._last_adapter:
                 package = self._last_adapter.partition("->")[2]
+            if self._last_adapter:
+                self.adapted[key] = self._last_adapter
+            else:
+                self.adapted.pop(key, None)
             if package is not None:
                 self.hints[key] = package
                 return
+        self.adapted.pop(key, None)
         self.hints.pop(key, None)
 
     def _is_logging(self, node: cst.CSTNode) -> bool:

@@ -23,6 +23,7 @@ import libcst as cst
 
 from debtscan.facts.collector import MODULE_SCOPE, CollectedFacts, Collector
 from debtscan.facts.io import IOCollector
+from debtscan.facts.lines import LinesCollector
 from debtscan.facts.model import IOFact
 from debtscan.facts.signals import _flatten, _is_estimator
 from debtscan.facts.summary_model import (
@@ -90,7 +91,9 @@ class SummaryCollector(Collector):
 
     enter = {cst.For: "on_for", cst.FunctionDef: "on_def"}
     leave = {kind: "on_statement_end" for kind in _STATEMENTS}
-    after = (IOCollector,)  # reads each statement's I/O facts as the I/O collector records them
+    # reads each statement's I/O facts as the I/O collector records them; what the lines collector saw each
+    # function return (the conversion its value went through, for its callers' glue)
+    after = (IOCollector, LinesCollector)
 
     def __init__(self, ex) -> None:
         super().__init__(ex)
@@ -622,7 +625,8 @@ class SummaryCollector(Collector):
         # the paths functions return (the I/O collector's ``name()`` values, which it finished before)
         returned_paths = {function.name: self.ex.constants[f"{function.name}()"].value
                           for function in self.ex.functions if f"{function.name}()" in self.ex.constants}
-        if not (self.sites or self.fits or self.writes or self.attrs or self.returns or returned_paths):
+        adapters = self.peer(LinesCollector).returned
+        if not (self.sites or self.fits or self.writes or self.attrs or self.returns or returned_paths or adapters):
             return
         by_scope: Dict[str, Dict[str, Dict[str, Any]]] = {}
 
@@ -660,10 +664,11 @@ class SummaryCollector(Collector):
                     reach.append(item)
             star, dstar = self.stars.get(function.name, ("", ""))
             path = returned_paths.get(function.name)
-            if returns or reach or star or dstar or path is not None:
+            adapter, via = adapters.get(function.name, ("", ""))
+            if returns or reach or star or dstar or path is not None or adapter or via:
                 is_method = "." in function.name
                 summaries.append(FunctionSummary(function.name, function.params, function.line, returns,
-                                                 tuple(reach), is_method, star, dstar, path))
+                                                 tuple(reach), is_method, star, dstar, path, adapter, via))
         out.flows = FlowFacts(tuple(summaries), tuple(self.sites), tuple(self.fits), tuple(self.writes),
                                  tuple(self.attrs))
 

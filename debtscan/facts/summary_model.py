@@ -190,7 +190,8 @@ class FunctionSummary:
     """A function's or method's summary: its parameters' reach and what it returns (``returns``);
     ``varargs`` / ``varkw`` name its ``*args`` / ``**kwargs`` parameters, if any; ``path`` is the path it
     returns, symbolic in its parameters (``def feature_path(name): return f"../feature/{name}.f"``), which
-    the cross-file stage instantiates with each call's arguments (:mod:`debtscan.project.calls`)."""
+    the cross-file stage instantiates with each call's arguments (:mod:`debtscan.project.calls`); ``adapter``
+    is the conversion its returned value went through (the glue its callers' lines do by calling it)."""
 
     name: str
     params: Tuple[str, ...]
@@ -201,6 +202,11 @@ class FunctionSummary:
     varargs: str = ""
     varkw: str = ""
     path: Optional[Sym] = None
+    #: the conversion that made the value it returns (``return df.values``: ``pandas->numpy``), for the glue
+    #: of its callers (:mod:`debtscan.project.composition`); ``adapter_via``: the function whose returned
+    #: value it returns (``return to_matrix(frame)``), when its own line says nothing
+    adapter: str = ""
+    adapter_via: str = ""
 
     def param(self, name: str) -> Optional[ParamReach]:
         for reach in self.reach:

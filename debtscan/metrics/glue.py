@@ -19,14 +19,18 @@ from debtscan.facts.model import FileFacts, StatementFact
 from debtscan.project.model import Project
 
 
-def glue_runs(facts: FileFacts, kinds: Optional[Tuple[str, ...]] = None) -> List[List[StatementFact]]:
+def glue_runs(facts: FileFacts, kinds: Optional[Tuple[str, ...]] = None,
+              statements: Optional[Tuple[StatementFact, ...]] = None) -> List[List[StatementFact]]:
     """Maximal blocks of consecutive glue statements in one scope, in source order (by the resolved ``kinds``
-    when given, else by each statement's own class: the conversions written out in the file)."""
+    when given, else by each statement's own class: the conversions written out in the file); ``statements``:
+    the file's statements as resolved across files (with the conversions made through calls)."""
     runs: List[List[StatementFact]] = []
     current: List[StatementFact] = []
+    if statements is None or len(statements) != len(facts.statements):
+        statements = facts.statements
     if kinds is None or len(kinds) != len(facts.statements):
         kinds = tuple(s.kind for s in facts.statements)
-    for statement, kind in zip(facts.statements, kinds):
+    for statement, kind in zip(statements, kinds):
         glue = kind == "glue"
         if glue and (not current or current[-1].scope == statement.scope):
             current.append(statement)

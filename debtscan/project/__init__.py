@@ -21,7 +21,7 @@ It reads facts and the base modules only; metrics, rules and report read it, nev
 
 Cost of the cross-file step (see :func:`~debtscan.project.graph.build_project` for each part): for F files
 and C call sites, O(F) to index modules, constants and functions; the value-flow core O(C x
-:data:`~debtscan.project.calls.MAX_DEPTH`) evaluations, each (callee, arguments, place) once; helper I/O
-O(C x :data:`~debtscan.project.pipeline.helpers.MAX_LEVELS`); path resolution O(A) for A accesses;
+:data:`~debtscan.project.calls.MAX_DEPTH`) evaluations, each (callee, arguments, place) once, helper I/O
+included (the same depth); path resolution O(A) for A accesses;
 hand-offs O(A log A).
 """

@@ -28,7 +28,7 @@ from debtscan.facts.values import Choice, Concat, Format, Lit, Param, PathJoin, 
 from debtscan.knowledge.names import callee_of
 from debtscan.project.folders import pin_here
 
-MAX_DEPTH = 3
+MAX_DEPTH = 4
 """Levels of calls evaluated with the caller's arguments (data flow and returned paths alike); deeper calls
 are evaluated once, without them."""
 
@@ -167,6 +167,36 @@ def replace_attributes(value: Sym, attrs: Dict[str, Sym], depth: int = 0) -> Sym
     return value
 
 
+def through_constructions(index: "Functions", path: str, scope: str, value: Sym, limit: int,
+                          from_parameters: bool = False) -> List[Tuple[Sym, str, PathCallFact]]:
+    """A method's path that uses ``self.<attr>`` (``self.out_dir + "/scores.csv"`` in method ``scope`` of
+    ``path``) with the attribute replaced by what the class assigns to it and the constructor's parameters
+    by what each construction of the class passes (the first ``limit`` constructions, in file order):
+    (path, constructing file, construction call). ``from_parameters``: only attributes set from a parameter
+    of ``__init__`` (``self.out_dir = out_dir``), the ones a construction's caller supplies.
+
+    The one place a constructor's arguments are substituted into a method's path: the path helpers place
+    such an access at each construction, the data flow finds the file a method writes predictions to."""
+    if "." not in scope or not mentions_attribute(value):
+        return []
+    cls = scope.rpartition(".")[0]
+    fileflows = index.facts[path].flows
+    init = f"{cls}.__init__"
+    attrs = {a.name: a.path for a in (fileflows.attrs if fileflows is not None else ())
+             if a.cls == cls and a.path is not None
+             and (not from_parameters or (isinstance(a.path, Param) and a.path.function == init))}
+    if not attrs:
+        return []
+    replaced = replace_attributes(value, attrs)
+    if replaced is value:
+        return []
+    params = index.params.get((path, init), ())
+    out: List[Tuple[Sym, str, PathCallFact]] = []
+    for caller, call in index.constructions(f"{path}::{cls}")[:limit]:
+        out.append((substitute(replaced, init, bind_arguments(call, params)), caller, call))
+    return out
+
+
 # -- per-column files ----------------------------------------------------------------------------------
 def column_params(value: Sym, function: str, depth: int = 0) -> Set[str]:
     """Parameters of ``function`` whose column names a path holds (``PathOp("columns", Param(df))``)."""
@@ -263,7 +293,8 @@ class Functions:
                 continue
             matching = [c for c in candidates if (c, rest) in self.params or (c, rest) in self.classes]
             if matching:
-                found = (nearest(matching, caller), rest)
+                best = nearest(matching, caller)
+                found = (best, rest) if best is not None else None
                 break
             for candidate in candidates:
                 target = self.reexports.get((candidate, parts[cut]))
@@ -309,6 +340,21 @@ class Functions:
                 out.extend(c for c in self.lineage(found, depth + 1) if c not in out)
         return out
 
+    def constructions(self, cls: str) -> List[Tuple[str, PathCallFact]]:
+        """The calls constructing class ``cls`` (``<file>::<Class>``) with their arguments, in file order:
+        (calling file, call)."""
+        if not hasattr(self, "_constructions"):
+            self._constructions: Dict[str, List[Tuple[str, PathCallFact]]] = {}
+            names = {name for _, name in self.classes}
+            for path in sorted(self.facts):
+                for call in self.facts[path].path_calls:
+                    if call.callee.rpartition(".")[2] not in names:
+                        continue
+                    found = self.cls(call.callee, path)
+                    if found is not None:
+                        self._constructions.setdefault(found, []).append((path, call))
+        return self._constructions.get(cls, [])
+
     def family(self, cls: str) -> List[str]:
         """The class, its project bases and the project classes derived from it (whose attributes a method of
         the base may read through ``self``)."""
@@ -323,15 +369,27 @@ class Functions:
         return out
 
 
-def nearest(candidates: List[str], caller: str) -> str:
-    """Of several files, the one sharing the longest folder prefix with the caller."""
-    def shared(candidate: str) -> int:
-        a, b = candidate.split("/"), caller.split("/")
+def nearest(candidates: List[str], caller: str) -> Optional[str]:
+    """Of several files, the caller itself, else the one sharing the most folders with the caller (the same
+    folder first: a script's own ``utils.py`` beside it, as Python's ``sys.path[0]`` gives it); None when
+    two are equally near (``utils`` imported from the root of a repository with ``py/utils.py`` and
+    ``jn/utils.py``: which one runs depends on how it is started, so neither is said to)."""
+    if caller in candidates:
+        return caller
+    if len(candidates) == 1:
+        return candidates[0]
+    home = caller.split("/")[:-1]
+
+    def shared(candidate: str) -> Tuple[int, int]:
+        folders = candidate.split("/")[:-1]
         n = 0
-        while n < min(len(a), len(b)) - 1 and a[n] == b[n]:
+        while n < min(len(folders), len(home)) and folders[n] == home[n]:
             n += 1
-        return n
-    return sorted(candidates, key=lambda c: (-shared(c), c))[0]
+        return (n, 1 if n == len(folders) == len(home) else 0)
+    ranked = sorted(candidates, key=lambda c: (tuple(-k for k in shared(c)[::-1]), c))
+    if shared(ranked[0]) == shared(ranked[1]):
+        return None
+    return ranked[0]
 
 
 # -- path-producing returns ----------------------------------------------------------------------------
@@ -435,4 +493,4 @@ class ReturnedPaths:
 
 
 __all__ = ["MAX_DEPTH", "Functions", "nearest", "bind_arguments", "params_of", "substitute", "replace_attributes", "mentions_attribute",
-           "column_params", "with_columns", "ReturnedPaths"]
+           "through_constructions", "column_params", "with_columns", "ReturnedPaths"]

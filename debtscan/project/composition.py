@@ -20,8 +20,11 @@ Summaries are recomputed until nothing changes (chains of helpers: ``prepare`` c
 ``pd.DataFrame``), at most :data:`MAX_ROUNDS` times. The per-function facts used are the ones every file
 already has (:class:`~debtscan.facts.model.FunctionFact`, :class:`~debtscan.facts.model.CallFact`, the
 statements' scopes); which project function a call names is the value-flow core's answer
-(:class:`~debtscan.project.calls.Functions`, the index the data flow and the path helpers use). Which
-library a value's type comes from (the adapters, ``pandas->numpy``) is still known within a file only.
+(:class:`~debtscan.project.calls.Functions`, the index the data flow and the path helpers use). A glue line
+that converts by calling a project function (``X = to_matrix(frame)``, ``to_matrix`` returning
+``frame.values`` in another module) makes the conversion that function's returned value went through
+(``pandas->numpy``: :attr:`~debtscan.facts.summary_model.FunctionSummary.adapter`, a per-file fact, followed
+through ``return other(...)`` to :data:`~debtscan.project.calls.MAX_DEPTH` levels).
 
 :func:`build_composition` then tallies the resolved classes per file, per folder and for the repo, with the
 adapters the glue converts between (``pandas->numpy``) ranked: the ``composition`` part of the ``Project``,
@@ -31,13 +34,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from debtscan.facts.model import LINE_KINDS as KINDS
 from debtscan.facts.model import FileFacts, StatementFact
 from debtscan.knowledge.names import callee_of
-from debtscan.project.calls import Functions
+from debtscan.project.calls import MAX_DEPTH, Functions
 
 MAX_ROUNDS = 6
 MODULE = "<module>"
@@ -86,10 +89,21 @@ class LineClasses:
     functions: Mapping[str, FunctionSummary] = field(default_factory=dict)
     adapters: Tuple[AdapterClass, ...] = ()
     through_helpers: Mapping[str, int] = field(default_factory=dict)  # path -> lines classified via helpers
+    #: path -> statement index -> the conversions a glue line makes by calling a project function (``X =
+    #: to_matrix(frame)`` where ``to_matrix`` returns ``frame.values`` in another module: ``pandas->numpy``)
+    adapters_through: Mapping[str, Mapping[int, Tuple[str, ...]]] = field(default_factory=dict)
 
     def statements(self, facts: FileFacts) -> List[Tuple[StatementFact, str]]:
-        """(statement, resolved class) for one file."""
-        return list(zip(facts.statements, self.kinds.get(facts.path, ())))
+        """(statement, resolved class) for one file, with the conversions made through calls."""
+        return list(zip(self.resolved(facts), self.kinds.get(facts.path, ())))
+
+    def resolved(self, facts: FileFacts) -> Tuple[StatementFact, ...]:
+        """A file's statements, each glue line that converts through a project function's call carrying that
+        conversion among its ``adapters``."""
+        through = self.adapters_through.get(facts.path)
+        if not through:
+            return facts.statements
+        return tuple(replace(s, adapters=through[i]) if i in through else s for i, s in enumerate(facts.statements))
 
 
 @dataclass
@@ -225,6 +239,7 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
                     sites[record.qualname] += 1
     modules = {facts.module: path for path, facts in facts_by_path.items() if facts.module}
     module_imports: List[Tuple[str, int, str]] = []   # (path, statement index, imported module's path)
+    imported_at: Set[Tuple[str, int]] = set()          # import lines of project functions (no conversion made)
     # an import of a project function counts as what the function is (library imports are classified in the
     # facts: classes.toml ``modules``)
     for path, facts in facts_by_path.items():
@@ -238,6 +253,7 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
             record = lookup(imp.target, path, MODULE)
             if record is not None:
                 targets.setdefault((path, index), []).append(record)
+                imported_at.add((path, index))
             else:
                 module = imp.target if imp.target in modules else imp.target.rpartition(".")[0]
                 if module in modules and modules[module] != path:  # a module, or a constant of one
@@ -341,8 +357,38 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
         kind = dominant(Counter(kinds[imported]))
         if kind is not None and kinds[path][index] == "other":
             kinds[path][index] = kind
+    # the conversion a glue line makes by calling a project function: what that function's returned value
+    # went through (its summary, through ``return other(...)`` chains to the core's depth)
+    converted: Dict[str, Dict[int, Tuple[str, ...]]] = {}
+    for (path, index), found in sorted(targets.items()):
+        statement = facts_by_path[path].statements[index]
+        if kinds[path][index] != "glue" or statement.adapters or (path, index) in imported_at:
+            continue
+        for record in found:
+            adapter = _returned_adapter(core, record.path, record.name)
+            if adapter:
+                converted.setdefault(path, {})[index] = (adapter,)
+                break
     return LineClasses({path: tuple(k) for path, k in kinds.items()}, summaries,
-                       tuple(sorted(adapters.values(), key=lambda a: (a.path, a.line))), dict(through))
+                       tuple(sorted(adapters.values(), key=lambda a: (a.path, a.line))), dict(through), converted)
+
+
+def _returned_adapter(core: Functions, path: str, name: str) -> str:
+    """The conversion the value function ``name`` of ``path`` returns went through (``pandas->numpy``), from
+    its summary, through the project functions whose values it returns, to :data:`MAX_DEPTH` levels."""
+    for _ in range(MAX_DEPTH):
+        summary = core.summaries.get((path, name))
+        if summary is None:
+            return ""
+        if summary.adapter:
+            return summary.adapter
+        if not summary.adapter_via:
+            return ""
+        found = core.function(summary.adapter_via, path)
+        if found is None:
+            return ""
+        path, name = found
+    return ""
 
 
 def dominant(tally: Mapping[str, int]) -> Optional[str]:
@@ -507,7 +553,7 @@ def build_composition(facts: Mapping[str, FileFacts]) -> Composition:
         repo.add(tally)
         for directory in package_of(path):
             packages.setdefault(directory, Tally()).add(tally)
-        for statement in file_facts.statements:
+        for statement in classes.resolved(file_facts):
             for adapter in statement.adapters:
                 adapter_lines[adapter] += 1
                 adapter_files.setdefault(adapter, set()).add(path)

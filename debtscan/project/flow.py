@@ -38,7 +38,7 @@ from debtscan.facts.summary_model import (
     FromRead,
 )
 from debtscan.facts.values import Lit, Param, Sym, params_in
-from debtscan.project.calls import MAX_DEPTH, Functions, replace_attributes, substitute
+from debtscan.project.calls import MAX_DEPTH, Functions, through_constructions
 from debtscan.knowledge.names import callee_of
 
 MAX_CONTEXTS = 8
@@ -715,31 +715,10 @@ def _forwarded(ctx: Context, star: str) -> List[Value]:
 def _attribute_paths(ev: FlowEvaluation, path: str, scope: str, value: Sym) -> List[Tuple[Sym, str, Place]]:
     """A method's path that uses ``self.<attr>``, with the attribute replaced by what the class assigns to
     it and the constructor's parameters by what each construction of the class passes (at most
-    :data:`MAX_CONTEXTS` constructions): (path, the constructing module, the construction's place)."""
-    if "." not in scope:
-        return []
-    cls = scope.rpartition(".")[0]
-    fileflows = ev.facts[path].flows
-    attrs = {a.name: a.path for a in (fileflows.attrs if fileflows is not None else ())
-             if a.cls == cls and a.path is not None}
-    replaced = replace_attributes(value, attrs)
-    if replaced is value:
-        return []
-    init = f"{cls}.__init__"
-    params = ev.index.params.get((path, init), ())
-    params = params[1:] if params[:1] == ("self",) else params
-    key = f"{path}::{cls}"
-    out: List[Tuple[Sym, str, Place]] = []
-    for caller in sorted(ev.facts):
-        for call in ev.facts[caller].path_calls:
-            if not call.callee.endswith("." + cls) or ev.index.cls(call.callee, caller) != key:
-                continue
-            mapping = dict(zip(params, call.args))
-            mapping.update((k, v) for k, v in zip(call.kwnames, call.kwvalues) if k in params)
-            out.append((substitute(replaced, init, mapping), caller, (caller, call.line, call.column)))
-            if len(out) >= MAX_CONTEXTS:
-                return out
-    return out
+    :data:`MAX_CONTEXTS` constructions; the core's :func:`~debtscan.project.calls.through_constructions`):
+    (path, the constructing module, the construction's place)."""
+    return [(sym, caller, (caller, call.line, call.column))
+            for sym, caller, call in through_constructions(ev.index, path, scope, value, MAX_CONTEXTS)]
 
 
 def _wraps_fit(ev: FlowEvaluation, model: Value, fit: FitSite) -> bool:

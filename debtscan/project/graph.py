@@ -42,8 +42,9 @@ from debtscan.project.paths import (
 )
 from debtscan.project.pipeline.declared import Declared, dvc_steps, load_declared
 from debtscan.project.argv import Arguments
+from debtscan.project.calls import Functions
 from debtscan.project.flow import FrameColumns
-from debtscan.project.pipeline.helpers import FunctionIndex, PlacedIO, place_io
+from debtscan.project.pipeline.helpers import PlacedIO, place_io
 from debtscan.project.pipeline.kedro import node_handoffs
 from debtscan.project.pipeline.metaflow import step_handoffs
 from debtscan.project.pipeline.orchestrators import managed_artifacts, orchestrator_steps
@@ -363,7 +364,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
 
     Cost of the cross-file phase, for F files, A accesses, P artifacts: module and constant tables O(F);
     imports O(imports x depth); the value-flow core for C call sites O(C x ``MAX_DEPTH``) (returned paths and
-    frame columns memoised) and helper I/O O(C x ``MAX_LEVELS``); path resolution O(A) (a bounded number of
+    frame columns memoised) and helper I/O O(C x ``MAX_DEPTH``); path resolution O(A) (a bounded number of
     variants per access); project
     roots O(folders); pattern artifacts matched through a :class:`~debtscan.project.paths.PathIndex` per project,
     O(P log P + matches); hand-offs grouped per artifact (:func:`handoff_groups`); the signal layer
@@ -386,7 +387,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     declared = Declared()
     if sources is not None:
         declared = load_declared(sources.texts, sources.dvc, sources.catalogs)
-    index = FunctionIndex(facts, modules, constants.aliases, constants)
+    index = Functions(facts)  # the value-flow core's one function index
     # paths through calls, by the value-flow core: helpers' I/O, paths functions return, per-column files
     frames = FrameColumns(facts, lambda via, path: constants.names(via, path))
     placed, helper_instances = place_io(facts, index, set(imports.imported), frames)

@@ -269,6 +269,16 @@ class Resolver:
         if kind is Format:
             return self._format(value, module_file, depth)
         if kind is PathOp:
+            if value.op == "if" and type(value.base) is Choice and len(value.base.options) == 2:
+                # ``body if test else orelse`` with a parameter as the test: a literal argument picks its
+                # branch (Python's truth), anything else may be either
+                test = value.arg
+                if type(test) is Param and test.default is not None:
+                    test = None  # no argument given here: the default only holds when nobody passes one
+                if type(test) is Lit:
+                    chosen = value.base.options[0] if test.value else value.base.options[1]
+                    return self.strings(chosen, module_file, depth + 1)
+                return self.strings(value.base, module_file, depth + 1)
             if value.op == "columns" and not (type(value.base) is PathOp
                                               and value.base.op in ("add_prefix", "add_suffix")):
                 return [(WILDCARD, False)]  # the columns of a frame nothing names

@@ -220,7 +220,8 @@ class GlueHeavyModule(Rule):
         facts = ctx.facts[path]
         # the conversions written out in the file first (where to look); else the lines that are glue
         # because they call the project's glue helpers
-        runs = glue_runs(facts) or glue_runs(facts, ctx.project.composition.kinds(path))
+        runs = glue_runs(facts) or glue_runs(facts, ctx.project.composition.kinds(path),
+                                           ctx.project.composition.classes.resolved(facts))
         if glue is None:
             glue = [s for run in runs for s in run]
         anchor = longest_run(runs)

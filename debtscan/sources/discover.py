@@ -76,6 +76,19 @@ def aux_kind(relpath: str) -> Optional[AuxKind]:
 
 
 @dataclass
+class WalkTrace:
+    """What the walk looked at besides the folder listings, as it found it (absolute paths): the text of each
+    ``.gitignore`` it read (None: none or unreadable), whether each folder it considered entering holds a
+    ``pyvenv.cfg``, and where each symlink it met points (its real path, whether that exists). With the
+    listings and the files' contents this is everything the walk's result depends on, so the result cache's
+    replay (:mod:`debtscan.store.replay`) can tell that a walk would find the same without walking."""
+
+    ignores: Dict[str, Optional[str]] = field(default_factory=dict)
+    venvs: Dict[str, bool] = field(default_factory=dict)
+    links: Dict[str, Tuple[str, bool]] = field(default_factory=dict)
+
+
+@dataclass
 class Discovery:
     """What one walk found: the Python files (repo-relative POSIX paths, sorted), what was skipped on the
     way and why, the auxiliary files by kind (walk order), and the listing of each folder entered."""
@@ -84,6 +97,7 @@ class Discovery:
     skipped: List[Tuple[str, str]] = field(default_factory=list)
     aux: Dict[AuxKind, List[str]] = field(default_factory=dict)
     folders: Dict[str, Dict[str, EntryKind]] = field(default_factory=dict)
+    trace: WalkTrace = field(default_factory=WalkTrace)
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,7 @@ class SourceSet:
     readmes: Tuple[str, ...] = ()
     texts: Mapping[str, str] = field(default_factory=dict)
     folders: Mapping[str, Mapping[str, EntryKind]] = field(default_factory=dict)
+    trace: WalkTrace = field(default_factory=WalkTrace, repr=False, compare=False)  # not part of the result
 
     def listing(self, folder: str) -> Mapping[str, EntryKind]:
         """The entries of a root-relative folder (``""``: the root) by name; empty when it was not entered."""
@@ -142,17 +157,23 @@ def printable(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _is_venv(path: str) -> bool:
-    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+def _is_venv(path: str, trace: Optional[WalkTrace] = None) -> bool:
+    found = os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+    if trace is not None:
+        trace.venvs[path] = found
+    return found
 
 
-def _gitignore(directory: str) -> Optional[pathspec.PathSpec]:
+def _gitignore(directory: str, trace: Optional[WalkTrace] = None) -> Optional[pathspec.PathSpec]:
     candidate = os.path.join(directory, ".gitignore")
     try:
         with open(candidate, encoding="utf-8", errors="replace") as handle:
-            return pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())
+            text = handle.read()
     except OSError:
-        return None
+        text = None
+    if trace is not None:
+        trace.ignores[candidate] = text
+    return None if text is None else pathspec.GitIgnoreSpec.from_lines(text.splitlines())
 
 
 def discover(root: Path, paths: Sequence[Path] = (), exclude: Iterable[str] = (),
@@ -205,7 +226,7 @@ def discover(root: Path, paths: Sequence[Path] = (), exclude: Iterable[str] = ()
             if base == ".":
                 base = ""
             if respect_gitignore:
-                spec = _gitignore(directory)
+                spec = _gitignore(directory, result.trace)
                 if spec is not None:
                     specs = specs + [(base, spec)]
             try:
@@ -243,13 +264,14 @@ def discover(root: Path, paths: Sequence[Path] = (), exclude: Iterable[str] = ()
                     listing[entry.name] = EntryKind.DIR if is_dir else EntryKind.FILE if is_file else EntryKind.OTHER
                 if is_link:
                     target = os.path.realpath(entry.path)
+                    result.trace.links[entry.path] = (target, os.path.exists(target))
                     if not inside(target) and (is_dir or entry.name.endswith(SUFFIXES)):
                         result.skipped.append((relpath, "symlink leaves the scanned root: not followed"))
                     elif not os.path.exists(target) and entry.name.endswith(SUFFIXES):
                         result.skipped.append((relpath, "broken or looping symlink"))
                     continue
                 if is_dir:
-                    if entry.name in ALWAYS_SKIPPED or _is_venv(entry.path):
+                    if entry.name in ALWAYS_SKIPPED or _is_venv(entry.path, result.trace):
                         continue
                     if ignored(relpath, True, specs):
                         continue
@@ -276,7 +298,7 @@ def discover(root: Path, paths: Sequence[Path] = (), exclude: Iterable[str] = ()
                 parts = rel(start).split("/")
                 for i in range(len(parts)):
                     prefix = "/".join(parts[:i])
-                    spec = _gitignore(os.path.join(root_real, prefix) if prefix else root_real)
+                    spec = _gitignore(os.path.join(root_real, prefix) if prefix else root_real, result.trace)
                     if spec is not None:
                         parent_specs.append((prefix, spec))
             walk(logical, parent_specs)
@@ -352,4 +374,4 @@ def find_sources(root: Path, paths: Sequence[Path] = (), exclude: Iterable[str] 
     return SourceSet(root=root_real, files=tuple(found.files), skipped=tuple(found.skipped),
                      runners=tuple(found.aux[AuxKind.RUNNER]), dvc=tuple(found.aux[AuxKind.DVC]),
                      catalogs=tuple(found.aux[AuxKind.CATALOG]), readmes=tuple(found.aux[AuxKind.README]),
-                     texts=texts, folders=found.folders)
+                     texts=texts, folders=found.folders, trace=found.trace)

@@ -32,8 +32,10 @@ from debtscan.store.folder import written_by_cache
 from debtscan.store.folder import (GITIGNORE_TEXT, TAG_NAME, TAG_TEXT,  # noqa: F401 - re-exported
                                    cache_folder_problem, is_own_folder)
 
-FORMAT = "5"  # 4: enumerated fact fields, typed Unknown reasons, prediction outputs, step artifacts, pipeline nodes;
-#               5: function summaries keep the path a function returns (FunctionSummary.path)
+FORMAT = "7"  # 4: enumerated fact fields, typed Unknown reasons, prediction outputs, step artifacts, pipeline nodes;
+#               5: function summaries keep the path a function returns (FunctionSummary.path);
+#               6: a conditional on a parameter (``"aug_" if augmented else ""``) is PathOp("if");
+#               7: function summaries keep the conversion their returned value went through (adapter)
 _MAGIC = b"debtscan-facts-pack\n"
 
 

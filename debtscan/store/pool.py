@@ -21,7 +21,7 @@ from debtscan.knowledge import Knowledge
 from debtscan.sources import guards
 from debtscan.sources.files import FileTask
 from debtscan.store.codec import dumps
-from debtscan.store.work import extract_encoded, failed
+from debtscan.store.work import extract_encoded, failed, preload
 
 def _init_worker(root: str, knowledge: Knowledge, max_size: int) -> None:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
@@ -194,6 +194,10 @@ def parallel(tasks: Sequence[FileTask], workers: int, root: str, knowledge: Know
     from multiprocessing.connection import wait
 
     context = mp_context()
+    if context.get_start_method() == "fork":
+        # the parser and the extraction are imported once, here, and every forked worker shares them: a
+        # worker no longer pays its own import (about a quarter of a second of CPU each)
+        preload()
     queue = list(range(len(tasks) - 1, -1, -1))  # popped from the end: in order
     stall_limit = guards.FILE_TIMEOUT + 30 if guards.FILE_TIMEOUT > 0 else None
     pool: List[_Worker] = []

@@ -42,7 +42,6 @@ import marshal
 import os
 import re
 import sys
-import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -54,6 +53,7 @@ from debtscan.sources.files import plan_tasks
 from debtscan.sources.guards import read_limit
 from debtscan.store.digest import content_digest
 from debtscan.store.folder import cache_disabled_by_env, cache_folder, written_by_cache
+from debtscan.store.replay import _tree, environment_signature  # noqa: F401 - re-exported
 from debtscan.trust import env_flag, relative_cache_note
 
 FORMAT = "1"
@@ -86,35 +86,6 @@ def _stat(path: str) -> Stat:
     return (path, info.st_size, info.st_mtime_ns)
 
 
-def _tree(folder: Path, suffixes: Tuple[str, ...] = (), limit: int = 5000) -> List[Stat]:
-    """Every file below ``folder`` (``__pycache__`` left out), sorted, as (path, size, mtime)."""
-    out: List[Stat] = []
-    for directory, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if not suffixes or name.endswith(suffixes):
-                out.append(_stat(os.path.join(directory, name)))
-        if len(out) > limit:
-            break
-    return out
-
-
-def environment_signature() -> bytes:
-    """debtscan and what it runs on (see the module docstring): its version and files, the rule pages, the
-    Python version, the folders of ``sys.path``."""
-    package = Path(__file__).resolve().parent.parent
-    parts: List[object] = [FORMAT, __version__, sys.version, sys.executable, _tree(package)]
-    pages = [package.parent / "rules", Path(sysconfig.get_path("data")) / "share" / "debtscan" / "rules",
-             Path(sys.prefix) / "share" / "debtscan" / "rules"]
-    parts.append([_tree(folder, (".md",)) for folder in pages if folder.is_dir()])
-    cwd = os.getcwd()
-    for entry in sys.path:
-        where = os.path.abspath(entry or cwd)
-        if where != cwd:  # `python -m` puts the current folder first; writing a report there changes it
-            parts.append(_stat(where))
-    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
 def plugin_files() -> List[Stat]:
     """The files of the third-party rules loaded in this process: each rule's module, and every ``.py`` file
     of its top-level package (a plugin's helpers), sorted."""
@@ -145,12 +116,6 @@ def plugin_files() -> List[Stat]:
     return [files[path] for path in sorted(files)]
 
 
-def _read(root: str, path: str, max_size: int) -> bytes:
-    """A file's bytes as the facts stage reads them (one more than its read limit at most)."""
-    with open(os.path.join(root, path), "rb") as handle:
-        return handle.read(read_limit(path, max_size) + 1)
-
-
 @dataclass
 class Probe:
     """A scan's key, computed before the scan: the walk it made (handed to the scan, so that both see the
@@ -161,6 +126,8 @@ class Probe:
     sources: SourceSet
     digests: Dict[str, bytes]
     observed: Dict[str, bytes] = field(default_factory=dict)
+    reads: Dict[str, Tuple[str, bool, int]] = field(default_factory=dict)  # path: (module, package, bytes read)
+    environment: bytes = b""
 
     @property
     def file(self) -> Path:
@@ -238,7 +205,8 @@ def probe(root: Path, config: Config, paths: Sequence[Path], invocation: Iterabl
     if folder is None or note or relative_cache_note(config.cache_dir, config.root or root):
         return None
     sources = find_sources(root, paths, config.excludes, config.respect_gitignore, skip=[folder])
-    digest = hashlib.blake2b(environment_signature(), digest_size=16)
+    environment = environment_signature()
+    digest = hashlib.blake2b(environment, digest_size=16)
     config_text = b""
     if config.path is not None:
         try:
@@ -249,14 +217,18 @@ def probe(root: Path, config: Config, paths: Sequence[Path], invocation: Iterabl
                         [str(p) for p in paths], str(folder))).encode("utf-8", "surrogatepass"))
     digest.update(repr(sources).encode("utf-8", "surrogatepass"))
     digests: Dict[str, bytes] = {}
+    reads: Dict[str, Tuple[str, bool, int]] = {}
     for task in plan_tasks(sources.files):
+        limit = read_limit(task.path, config.max_file_size) + 1
         try:
-            data = _read(sources.root, task.path, config.max_file_size)
+            with open(os.path.join(sources.root, task.path), "rb") as handle:
+                data = handle.read(limit)  # the bytes the facts stage reads
         except OSError:
             return None  # an unreadable file's error is transient: never reused
         digests[task.path] = content_digest(data, task.path, task.module, task.is_package)
+        reads[task.path] = (task.module, task.is_package, limit)
         digest.update(digests[task.path])
-    return Probe(folder, digest.hexdigest(), sources, digests)
+    return Probe(folder, digest.hexdigest(), sources, digests, reads=reads, environment=environment)
 
 
 def reusable(errors) -> bool:

@@ -24,6 +24,13 @@ def _extractor():
     return extract.extract
 
 
+def preload() -> None:
+    """Import the parser and the single pass now (before worker processes are forked, which then share them)."""
+    import libcst  # noqa: F401
+
+    _extractor()
+
+
 def read(root: str, task: FileTask, max_size: int) -> bytes:
     """The bytes of a task's file, one more than its read limit at most (so that "too large" is seen)."""
     with open(os.path.join(root, task.path), "rb") as handle:

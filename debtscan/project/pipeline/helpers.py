@@ -5,7 +5,8 @@ df.to_pickle(f"{path}/{i}.p")``) is itself a writer with the same path transform
 the I/O symbolic (``Param("to_pickles", "path")``) and record calls to project functions with their
 arguments (:class:`~debtscan.facts.model.PathCallFact`); here each call instantiates the helper's I/O with
 the caller's arguments. A caller whose own parameter reaches the helper becomes a helper in turn, so
-helpers of helpers compose (up to :data:`MAX_LEVELS` levels).
+helpers of helpers compose (up to the core's :data:`~debtscan.project.calls.MAX_DEPTH` levels, the
+bound the data flow and returned paths use).
 
 An instantiated access is placed at the call when the helper lives in another module (the caller is the
 one reading or writing), and at the helper's own I/O line when caller and helper share a module (a script
@@ -18,18 +19,17 @@ writing one file per column writes the files of the caller's named columns (:att
 the pattern they are named from). What this module adds is placement: which caller runs which helper I/O,
 where the path is written down, tasks an orchestrator runs, constructions of classes holding paths.
 
-Cost: O(call sites x :data:`MAX_LEVELS`) instantiations (at most :data:`MAX_INSTANCES`), each returned path
+Cost: O(call sites x :data:`MAX_DEPTH`) instantiations (at most :data:`MAX_INSTANCES`), each returned path
 and frame evaluated once.
 """
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, replace
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from debtscan.facts.model import FileFacts, IOFact, PathCallFact, TaskKind
 from debtscan.project.calls import (
-    ReturnedPaths, bind_arguments, column_params, mentions_attribute, params_of, replace_attributes, substitute,
+    MAX_DEPTH, Functions, ReturnedPaths, bind_arguments, column_params, params_of, substitute, through_constructions,
     with_columns,
 )
 from debtscan.project.folders import pin_here
@@ -40,8 +40,10 @@ from debtscan.facts.values import Lit, Param, PathOp, Sym
 #: (caller, line, column, (helper file, function), parameter) -> names (:class:`~debtscan.project.flow.FrameColumns`)
 FrameNames = Callable[[str, int, int, Tuple[str, str], str], Tuple[str, ...]]
 
-MAX_LEVELS = 6
 MAX_INSTANCES = 20000
+"""Helper instantiations made at most (a bound on the cost, never reached by the repositories measured)."""
+MAX_CONSTRUCTIONS = 20
+"""Constructions of a class at which a method's ``self.<attr>`` path is instantiated."""
 
 
 @dataclass(frozen=True)
@@ -67,126 +69,23 @@ class PlacedIO:
     family: Optional[Sym] = None
 
 
-def _constructions(facts: Dict[str, FileFacts], index: FunctionIndex
-                   ) -> Dict[Tuple[str, str], List[Tuple[str, PathCallFact]]]:
-    """Constructions of the project's classes with known arguments: (file, class) -> [(caller, call)]."""
-    out: Dict[Tuple[str, str], List[Tuple[str, PathCallFact]]] = {}
-    classes: Dict[str, List[str]] = {}   # class name -> files defining it with an __init__
-    for (path, function) in index.params:
-        if function.endswith(".__init__") and function.count(".") == 1:
-            classes.setdefault(function.rpartition(".")[0], []).append(path)
-    if not classes:
-        return out
-    for path in sorted(facts):
-        for call in facts[path].path_calls:
-            module, _, cls = call.callee.rpartition(".")
-            files = classes.get(cls)
-            if not files or not module:
-                continue
-            dotted = module.replace(".", "/")
-            matching = [f for f in files if f[:-3].endswith(dotted) or f[:-3] == path[:-3]
-                        or f.rpartition("/")[2][:-3] == module.rpartition(".")[2]]
-            if matching:
-                target = _closest(matching, path) or sorted(matching)[0]
-                out.setdefault((target, cls), []).append((path, call))
-    return out
-
-
-def _through_attributes(facts: Dict[str, FileFacts], path: str, fact: IOFact, index: FunctionIndex,
-                        constructions) -> List[PlacedIO]:
+def _through_attributes(path: str, fact: IOFact, index: Functions) -> List[PlacedIO]:
     """A method's I/O whose path uses ``self.<attr>`` (``self.out_dir + "/scores.csv"``) set from a parameter
-    of ``__init__``: instantiated with what each construction of the class passes, and placed at the
-    construction (the caller supplies the folder)."""
-    if "." not in fact.scope or not mentions_attribute(fact.path):
-        return []
-    cls = fact.scope.rpartition(".")[0]
-    flows = facts[path].flows
-    if flows is None:
-        return []
-    attrs = {a.name: a.path for a in flows.attrs if a.cls == cls and isinstance(a.path, Param)
-             and a.path.function == f"{cls}.__init__"}
-    if not attrs:
-        return []
-    value = replace_attributes(fact.path, attrs)
-    if value is fact.path:
-        return []
-    init = f"{cls}.__init__"
+    of ``__init__``: instantiated with what each construction of the class passes (the core's
+    :func:`~debtscan.project.calls.through_constructions`), and placed at the construction (the caller
+    supplies the folder)."""
     out: List[PlacedIO] = []
-    for caller, call in constructions.get((path, cls), ())[:20]:
-        mapping = bind_arguments(call, index.params.get((path, init), ()))
-        new_path = substitute(value, init, mapping)
+    for new_path, caller, call in through_constructions(index, path, fact.scope, fact.path, MAX_CONSTRUCTIONS,
+                                                        from_parameters=True):
+        moved = replace(fact, path=new_path, line=call.line, column=call.column, scope=call.scope)
         if caller == path:
-            out.append(PlacedIO(path, replace(fact, path=new_path, line=call.line, column=call.column,
-                                              scope=call.scope), path))
+            out.append(PlacedIO(path, moved, path))
         else:
-            out.append(PlacedIO(caller, replace(fact, path=new_path, line=call.line, column=call.column,
-                                                scope=call.scope), caller, call.callee))
+            out.append(PlacedIO(caller, moved, caller, call.callee))
     return out
 
 
-class FunctionIndex:
-    """Top-level functions of the project by qualified name, and the parameters of every function."""
-
-    def __init__(self, facts: Dict[str, FileFacts], modules: Dict[str, List[str]], aliases: Dict[str, str],
-                 constants=None) -> None:
-        self.facts = facts
-        self.modules = modules
-        self.aliases = aliases
-        self.constants = constants  # a ConstantTable: aliases and module files as the caller's project sees them
-        self.params: Dict[Tuple[str, str], Tuple[str, ...]] = {}
-        for path, fact in facts.items():
-            for function in fact.functions:
-                self.params[(path, function.name)] = function.params
-
-    def resolve(self, callee: str, caller: str, depth: int = 0) -> Optional[Tuple[str, str]]:
-        """(file, function name) of a called project function, or None."""
-        if depth > 6:
-            return None
-        module, _, name = callee.rpartition(".")
-        if not module:
-            return None
-        candidates = self.modules.get(module)
-        if candidates:
-            target = candidates[0] if len(candidates) == 1 else self._closest(module, candidates, caller)
-            if target is not None and (target, name) in self.params:
-                return target, name
-            alias = self._alias(callee, caller)
-            if alias and alias != callee:
-                return self.resolve(alias, caller, depth + 1)
-            return None
-        alias = self._alias(callee, caller)
-        if alias and alias != callee:
-            return self.resolve(alias, caller, depth + 1)
-        return None
-
-
-    def _alias(self, callee: str, caller: str) -> Optional[str]:
-        if self.constants is not None:
-            return self.constants.alias(callee, caller)
-        return self.aliases.get(callee)
-
-    def _closest(self, module: str, candidates: Sequence[str], caller: str) -> Optional[str]:
-        """Of several modules of one name, the caller's project's (every project may have a ``utils.py``),
-        else the one in the caller's folder."""
-        scope = self.constants.scope if self.constants is not None else None
-        if scope is not None:
-            home = scope(caller)
-            mine = [c for c in candidates if scope(c) == home]
-            if len(mine) == 1:
-                return mine[0]
-            candidates = mine or candidates
-        return _closest(candidates, caller)
-
-
-def _closest(candidates: Sequence[str], caller: str) -> Optional[str]:
-    directory = posixpath.dirname(caller)
-    for candidate in candidates:
-        if posixpath.dirname(candidate) == directory:
-            return candidate
-    return None
-
-
-def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
+def place_io(facts: Dict[str, FileFacts], index: Functions,
              imported: Optional[Set[str]] = None, frames: Optional[FrameNames] = None) -> Tuple[List[PlacedIO], int]:
     """Every I/O fact to resolve: direct ones, and helper I/O instantiated at each call.
 
@@ -202,7 +101,7 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
     and the number of helper instantiations made (returned paths instantiated included).
     """
     imported = imported or set()
-    returned = ReturnedPaths(facts, index.resolve)
+    returned = ReturnedPaths(facts, index.function)
     calls_to: Dict[Tuple[str, str], List[Tuple[str, PathCallFact]]] = {}
     # a flow calling a task (Prefect, Airflow TaskFlow) runs it as its own step: the task's I/O is bound to
     # the call's arguments but stays in the task's module
@@ -210,7 +109,7 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
     for path in sorted(facts):
         task_calls.update((path, t.line, t.callable) for t in facts[path].tasks if t.kind is TaskKind.CALL)
         for call in facts[path].path_calls:
-            target = index.resolve(call.callee, path)
+            target = index.function(call.callee, path)
             if target is not None:
                 calls_to.setdefault(target, []).append((path, call))
     placed: List[PlacedIO] = []
@@ -222,11 +121,10 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
             if task.kind in (TaskKind.FUNCTION, TaskKind.FLOW):
                 entry_points.add((path, task.scope))
             elif task.kind is TaskKind.CALLABLE and task.callable:
-                target = index.resolve(task.callable, path)
+                target = index.function(task.callable, path)
                 if target is not None:
                     entry_points.add(target)
         entry_points.update((path, asset.function) for asset in facts[path].assets)
-    constructions = _constructions(facts, index)
     for path in sorted(facts):
         for fact in facts[path].io:
             if returned:
@@ -234,7 +132,7 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                 if expanded is not fact.path:
                     fact = replace(fact, path=expanded)
             item = PlacedIO(path, fact, path)
-            instances_of_class = _through_attributes(facts, path, fact, index, constructions)
+            instances_of_class = _through_attributes(path, fact, index)
             if instances_of_class:
                 placed.extend(instances_of_class)
                 continue
@@ -253,7 +151,7 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
     # freed after its level could be reused by a new one (which was then skipped, depending on memory layout)
     instantiated: List[PlacedIO] = []
     level = 0
-    while templates and level < MAX_LEVELS and instances < MAX_INSTANCES:
+    while templates and level < MAX_DEPTH and instances < MAX_INSTANCES:
         level += 1
         next_templates: List[Tuple[str, str, PlacedIO]] = []
         for helper_path, function, item in templates:
@@ -278,7 +176,7 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                     new_item = PlacedIO(item.path, fact, item.caller, item.via, item.at, item.fixed, family)
                     instances += 1
                     own = {name for fn, name in params_of(new_path) if fn == call.scope}
-                    if own and calls_to.get((caller_path, call.scope)) and level < MAX_LEVELS:
+                    if own and calls_to.get((caller_path, call.scope)) and level < MAX_DEPTH:
                         next_templates.append((caller_path, call.scope, new_item))  # the flow's own callers
                     else:
                         placed.append(new_item)
@@ -304,7 +202,7 @@ def place_io(facts: Dict[str, FileFacts], index: FunctionIndex,
                 instances += 1
                 own = {name for fn, name in params_of(new_path) if fn == call.scope}
                 callers = calls_to.get((new_item.path, call.scope), ())
-                if callers and (own or any(c != new_item.path for c, _ in callers)) and level < MAX_LEVELS:
+                if callers and (own or any(c != new_item.path for c, _ in callers)) and level < MAX_DEPTH:
                     next_templates.append((new_item.path if caller_path == helper_path else caller_path,
                                            call.scope, new_item))
                 elif not callers and new_item.path in imported and "." not in call.scope \
