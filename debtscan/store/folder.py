@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Optional, Pattern, Tuple
 
 from debtscan.config import Config, ConfigError, line_of
+from debtscan.store.prune import starts_with
 
 TAG_NAME = "CACHEDIR.TAG"
 TAG_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -102,10 +103,4 @@ def cache_folder_problem(folder: Path, root: Path) -> str:
 def written_by_cache(path: Path, name: Pattern[str], header: bytes) -> bool:
     """Whether ``path`` is a file the cache wrote: its name matches ``name`` and it starts with ``header``
     (the only files the cache ever replaces or removes)."""
-    if not name.fullmatch(path.name):
-        return False
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(len(header)) == header
-    except OSError:
-        return False
+    return name.fullmatch(path.name) is not None and starts_with(str(path), header)

@@ -40,6 +40,7 @@ import sys
 
 from debtscan import __version__
 from debtscan.store.digest import blake2b
+from debtscan.store.prune import prune_oldest, starts_with
 
 # (no `typing`, `re` or `hashlib` import: they would cost more than the rest of a replay; the annotations are
 # strings, never evaluated)
@@ -501,31 +502,12 @@ def is_record_name(name: str) -> bool:
 
 def _prune(folder: str, keep: str, limit: int = MAX_RECORDS) -> None:
     """Remove the oldest records beyond ``limit`` (only files this module wrote: name and header)."""
-    try:
-        entries = [e for e in os.scandir(folder) if is_record_name(e.name) and e.is_file(follow_symlinks=False)]
-    except OSError:
-        return
-    if len(entries) <= limit:
-        return
-    entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)
-    for entry in entries[limit:]:
-        if entry.path == keep or not is_own_record(entry.path):
-            continue
-        try:
-            os.unlink(entry.path)
-        except OSError:
-            pass
+    prune_oldest(folder, is_record_name, is_own_record, keep, limit)
 
 
 def is_own_record(path: str) -> bool:
     """Whether ``path`` is a replay record this module wrote (its name and its header)."""
-    if not is_record_name(os.path.basename(path)):
-        return False
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(len(_MAGIC)) == _MAGIC
-    except OSError:
-        return False
+    return is_record_name(os.path.basename(path)) and starts_with(path, _MAGIC)
 
 
 # -- the replay -------------------------------------------------------------------------------------------------

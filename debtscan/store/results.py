@@ -53,6 +53,7 @@ from debtscan.sources.files import plan_tasks
 from debtscan.sources.guards import read_limit
 from debtscan.store.digest import content_digest
 from debtscan.store.folder import cache_disabled_by_env, cache_folder, written_by_cache
+from debtscan.store.prune import prune_oldest
 from debtscan.store.replay import _tree, environment_signature  # noqa: F401 - re-exported
 from debtscan.trust import env_flag, relative_cache_note
 
@@ -170,21 +171,8 @@ class Probe:
 
 def _prune(folder: Path, keep: Path, limit: int = MAX_RESULTS) -> None:
     """Remove the oldest results beyond ``limit`` (only files this cache wrote: name and header)."""
-    try:
-        entries = [entry for entry in os.scandir(folder) if _NAME.fullmatch(entry.name)
-                   and entry.is_file(follow_symlinks=False)]
-    except OSError:
-        return
-    if len(entries) <= limit:
-        return
-    entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)
-    for entry in entries[limit:]:
-        if entry.path == str(keep) or not is_own_result(Path(entry.path)):
-            continue
-        try:
-            os.unlink(entry.path)
-        except OSError:
-            pass
+    prune_oldest(str(folder), lambda name: _NAME.fullmatch(name) is not None,
+                 lambda path: is_own_result(Path(path)), str(keep), limit)
 
 
 def is_own_result(path: Path) -> bool:
