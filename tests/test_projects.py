@@ -110,3 +110,61 @@ def test_components_are_per_project_first(tmp_path):
     components = project.components
     assert components.of == {"churn/train.py": "churn", "churn/features/build.py": "churn/features",
                                   "tools/lint.py": "tools", "main.py": "(root)"}
+
+
+# -- a project's findings do not depend on its neighbours (issue 14) --------------------------------------
+def test_a_debtscan_toml_marks_a_nested_project(tmp_path):
+    write_repo(tmp_path, {"team/debtscan.toml": "", "team/jobs/train.py": "x = 1\n", "run.py": "x = 1\n"})
+    roots = find_project_roots(find_sources(tmp_path), ["team/jobs/train.py", "run.py"])
+    assert {r.path: (r.kind, r.marker) for r in roots.roots if r.path} == {"team": (RootKind.MARKER, "debtscan.toml")}
+
+
+def test_a_flow_step_is_the_module_of_its_own_project_when_a_neighbour_has_a_module_of_that_name(tmp_path):
+    """fixtures/metaflow-flow's ``from churn.report import weekly_report``, scanned beside helper-flows (which has
+    its own ``churn/report.py``): the step is still metaflow-flow's module, the nearest to the flow."""
+    import shutil
+    from pathlib import Path
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    for name in ("metaflow-flow", "helper-flows"):
+        shutil.copytree(fixtures / name, tmp_path / name)
+    _, project = scan_repo(tmp_path, select=["DS2"])
+    steps = [(s.script, s.line, s.order) for s in project.pipeline.steps if s.runner.startswith("metaflow-flow/")]
+    assert steps == [("metaflow-flow/churn/data.py", 18, 0), ("metaflow-flow/churn/scoring.py", 30, 1),
+                     ("metaflow-flow/churn/report.py", 36, 2)]
+
+
+def test_a_project_function_is_looked_up_in_the_callers_project_before_a_nested_one(tmp_path):
+    """``utils.clean`` called from ``app/run.py``: ``app/lib/utils.py`` (the caller's project) and
+    ``app/vendor/utils.py`` (a nested project, its own ``pyproject.toml``) are equally near by folders; the
+    caller's own project decides."""
+    from debtscan.project.calls import Functions
+    write_repo(tmp_path, {
+        "app/pyproject.toml": "", "app/vendor/pyproject.toml": "",
+        "app/run.py": "from utils import clean\nclean()\n",
+        "app/lib/utils.py": "def clean():\n    return 1\n",
+        "app/vendor/utils.py": "def clean():\n    return 2\n",
+    })
+    _, project = scan_repo(tmp_path)
+    facts = project.facts
+    assert Functions(facts).function("utils.clean", "app/run.py") is None   # two equally near: not guessed
+    bounded = Functions(facts, lambda p: project.projects.of(p).path)
+    assert bounded.function("utils.clean", "app/run.py") == ("app/lib/utils.py", "clean")
+
+
+def test_fixtures_scanned_side_by_side_keep_their_own_path_and_signal_findings(tmp_path):
+    """Fixtures marked as projects (a ``debtscan.toml``) scanned as one tree report, for DS201-DS205 and
+    DS301-DS304, what each reports alone (their ``raw-data-dirs`` are their own configuration, which a scan of
+    the parent does not read: DS406 is left out)."""
+    import shutil
+    from pathlib import Path
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    names = ("metaflow-flow", "helper-flows", "reuse-shapes", "fixed-paths", "network-stacking", "stacked-levels")
+    select = ["DS201", "DS202", "DS203", "DS204", "DS205", "DS301", "DS302", "DS303", "DS304"]
+    alone = set()
+    for name in names:
+        shutil.copytree(fixtures / name, tmp_path / name)
+        report, _ = scan_repo(tmp_path / name, select=select)
+        alone |= {(f.code, f"{name}/{f.path}", f.line) for f in report.findings}
+    together, _ = scan_repo(tmp_path, select=select)
+    assert {(f.code, f.path, f.line) for f in together.findings} == alone
+    assert alone

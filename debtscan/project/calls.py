@@ -239,8 +239,9 @@ class Functions:
     ends with ``churn.features`` (``churn/features.py``, ``src/churn/features.py``), the caller's own
     project's first when several match."""
 
-    def __init__(self, facts: Dict[str, FileFacts]) -> None:
+    def __init__(self, facts: Dict[str, FileFacts], project_of: Optional[Callable[[str], str]] = None) -> None:
         self.facts = facts
+        self.project_of = project_of   # a file's project root (None: one project)
         self.summaries: Dict[Tuple[str, str], FunctionSummary] = {}
         self.params: Dict[Tuple[str, str], Tuple[str, ...]] = {}
         self.classes: Set[Tuple[str, str]] = set()
@@ -293,6 +294,9 @@ class Functions:
                 continue
             matching = [c for c in candidates if (c, rest) in self.params or (c, rest) in self.classes]
             if matching:
+                if len(matching) > 1 and self.project_of is not None:
+                    home = self.project_of(caller)
+                    matching = [c for c in matching if self.project_of(c) == home] or matching
                 best = nearest(matching, caller)
                 found = (best, rest) if best is not None else None
                 break

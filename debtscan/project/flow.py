@@ -217,10 +217,11 @@ class FlowResult:
 class FlowEvaluation:
     """Evaluates flows (see the module's docstring); one per project build."""
 
-    def __init__(self, facts: Dict[str, FileFacts], resolver: Resolver) -> None:
+    def __init__(self, facts: Dict[str, FileFacts], resolver: Resolver,
+                 project_of: Optional[Callable[[str], str]] = None) -> None:
         self.facts = facts
         self.resolver = resolver
-        self.index = Functions(facts)
+        self.index = Functions(facts, project_of)
         self.memo: Dict[Tuple, Value] = {}
         self.attr_memo: Dict[Tuple[str, str, str], Value] = {}
         self.active: Set[Tuple] = set()
@@ -566,9 +567,11 @@ class FlowEvaluation:
         return out
 
 
-def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callable[[str], str]) -> FlowResult:
-    """Every fit and write of the repository, evaluated in its calling contexts (see the module)."""
-    ev = FlowEvaluation(facts, resolver)
+def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callable[[str], str],
+             project_of: Optional[Callable[[str], str]] = None) -> FlowResult:
+    """Every fit and write of the repository, evaluated in its calling contexts (see the module); a call is
+    resolved in its file's own project first (``project_of``: a file's project root)."""
+    ev = FlowEvaluation(facts, resolver, project_of)
     callers = ev.callers()
     fits: Dict[str, FitResult] = {}
     uses: List[InputUse] = []

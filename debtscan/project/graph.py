@@ -326,7 +326,7 @@ def _run_steps(facts: Dict[str, FileFacts], modules: Dict[str, List[str]], proje
                     argv = tuple(None if word is None or "*" in word else word for word in argv)
                     steps.append(Step(script, folder, path, run.line, order, argv))
                     order += 1
-    steps.extend(orchestrator_steps(facts, modules, resolver, known))  # Airflow, Prefect...
+    steps.extend(orchestrator_steps(facts, modules, resolver, known, lambda p: projects.of(p).path))  # Airflow, Prefect...
     if sources is not None:
         for rel in sources.runners:
             text = sources.texts.get(rel)
@@ -387,7 +387,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     declared = Declared()
     if sources is not None:
         declared = load_declared(sources.texts, sources.dvc, sources.catalogs)
-    index = Functions(facts)  # the value-flow core's one function index
+    index = Functions(facts, lambda p: projects.of(p).path)  # the value-flow core's one function index
     # paths through calls, by the value-flow core: helpers' I/O, paths functions return, per-column files
     frames = FrameColumns(facts, lambda via, path: constants.names(via, path))
     placed, helper_instances = place_io(facts, index, set(imports.imported), frames)

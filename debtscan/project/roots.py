@@ -29,7 +29,7 @@ from debtscan.project.paths import PathIndex, matches
 from debtscan.sources.discover import EntryKind, SourceSet
 
 #: Files (or folders) whose presence makes a folder a project of its own, whatever else it holds.
-MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "environment.yml", "environment.yaml", "conda.yaml",
+MARKERS = ("debtscan.toml", "pyproject.toml", "setup.py", "setup.cfg", "environment.yml", "environment.yaml", "conda.yaml",
            "dvc.yaml", "dvc.yml", "MLproject", "Pipfile", "poetry.lock", ".git")
 _REQUIREMENTS = re.compile(r"^requirements.*\.(txt|in)$", re.IGNORECASE)
 _README = re.compile(r"^readme(\.[A-Za-z0-9]+)?$", re.IGNORECASE)

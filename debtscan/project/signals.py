@@ -582,7 +582,7 @@ def _follow_values(facts: Mapping[str, FileFacts], paths: Paths, projects: Proje
         names=lambda via, path: resolve.names(via, path=path),
         predicts=lambda name: predictions is not None and bool(predictions.functions.search(name)),
     )
-    result = evaluate(facts, resolver, lambda path: comp_of.get(path, ROOT_COMPONENT))
+    result = evaluate(facts, resolver, lambda path: comp_of.get(path, ROOT_COMPONENT), lambda p: projects.of(p).path)
     for node_id, fit in sorted(result.fits.items()):
         if fit.wrapper and not fit.delegated:
             continue

@@ -20,31 +20,52 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from debtscan.facts.model import AssetFact, FileFacts, TaskFact, TaskKind
 from debtscan.project.accesses import Access
+from debtscan.project.calls import nearest
 from debtscan.project.pipeline.runners import Step, parse_command
 
 _RUNNING_KINDS = (TaskKind.COMMAND, TaskKind.SCRIPT, TaskKind.CALLABLE, TaskKind.LUIGI)
 
 
-def module_file(qualname: str, modules: Dict[str, List[str]]) -> Optional[str]:
+def module_file(qualname: str, modules: Dict[str, List[str]], caller: Optional[str] = None,
+                project_of: Optional[Callable[[str], str]] = None) -> Optional[str]:
     """The file defining a function named by qualified name (``jobs.train.main`` -> ``jobs/train.py``).
 
     An import written from a folder above the packages (``scripts.dds.loaders.users.UsersLoader`` where
-    ``loaders`` is the top package) is matched by its longest dotted suffix that names one module."""
+    ``loaders`` is the top package) is matched by its longest dotted suffix that names one module.
+
+    Several files of one dotted name (two projects side by side, each with its own ``churn/report.py``) are
+    decided from the calling file ``caller``: the files of its own project (``project_of``: a file's project
+    root) first, then the nearest one (:func:`~debtscan.project.calls.nearest`, the value-flow core's rule);
+    None when that leaves two, as before."""
     name = qualname
     while "." in name:
         name = name.rpartition(".")[0]
         paths = modules.get(name)
         if paths:
-            return paths[0] if len(paths) == 1 else None
+            return _one_of(paths, caller, project_of)
         parts = name.split(".")
         for start in range(1, len(parts)):
             paths = modules.get(".".join(parts[start:]))
             if paths:
-                if len(paths) != 1:
-                    return None
                 suffix = "/".join(parts[start - 1:]) + ".py"
-                return paths[0] if paths[0].endswith(suffix) else None
+                return _one_of([p for p in paths if p.endswith(suffix)], caller, project_of)
     return None
+
+
+def _one_of(paths: List[str], caller: Optional[str], project_of: Optional[Callable[[str], str]]) -> Optional[str]:
+    """The one file of ``paths`` a call from ``caller`` means, or None (see :func:`module_file`)."""
+    if len(paths) <= 1:
+        return paths[0] if paths else None
+    if caller is None:
+        return None
+    if project_of is not None:
+        home = project_of(caller)
+        own = [p for p in paths if project_of(p) == home]
+        if len(own) == 1:
+            return own[0]
+        if own:
+            paths = own
+    return nearest(paths, caller)
 
 
 def _by_suffix(script: str, known: Dict[str, str]) -> Optional[str]:
@@ -111,8 +132,9 @@ def _ordered(tasks: List[TaskFact], edges: List[Tuple[str, str]]) -> List[TaskFa
 
 
 def orchestrator_steps(facts: Dict[str, object], modules: Dict[str, List[str]], resolver,
-                       known: Dict[str, str]) -> List[Step]:
-    """The steps every orchestrator file runs, in order."""
+                       known: Dict[str, str], project_of: Optional[Callable[[str], str]] = None) -> List[Step]:
+    """The steps every orchestrator file runs, in order; a callable's module is looked up from the
+    orchestrator file, in its own project first (``project_of``: a file's project root)."""
     task_functions: Set[str] = set()
     for path in sorted(facts):
         for task in getattr(facts[path], "tasks", ()):
@@ -140,7 +162,7 @@ def orchestrator_steps(facts: Dict[str, object], modules: Dict[str, List[str]], 
                     if script is not None:
                         scripts.append((script, ""))
             elif task.kind is TaskKind.CALLABLE or (task.kind is TaskKind.CALL and task.callable in task_functions):
-                script = module_file(task.callable, modules)
+                script = module_file(task.callable, modules, path, project_of)
                 if script is not None and (facts[script].io or task.kind is TaskKind.CALL):
                     scripts.append((script, ""))  # (code that reads or writes nothing orders no data)
             for script, cwd in dict.fromkeys(scripts):
