@@ -394,3 +394,84 @@ def test_a_call_of_a_helper_that_returns_its_argument_unconverted_is_no_conversi
     report, project = scan_repo(tmp_path, select=["DS1"])
     facts = project.facts["run.py"]
     assert all(not s.adapters for s, _ in project.composition.classes.statements(facts))
+
+
+def test_a_value_bound_from_a_converting_helper_is_followed_into_the_callers_later_lines(tmp_path):
+    """``X = to_matrix(frame)`` (``to_matrix`` returns ``frame.values``, in another module): X is a numpy array
+    in the caller's later lines, as it is after ``X = frame.values`` written out; their conversions say so."""
+    from debtscan.testing import scan_repo, write_repo
+
+    write_repo(tmp_path, {
+        "features/convert.py": """
+            def to_matrix(frame):
+                return frame.values
+
+            def as_float(frame):
+                X = to_matrix(frame)
+                return X.astype("float32")
+        """,
+        "serve.py": """
+            import json
+            import pandas as pd
+            import torch
+            from features.convert import as_float, to_matrix
+            frame = pd.read_csv("input/requests.csv")
+            X = to_matrix(frame)
+            X = X.astype("float32")
+            flat = X.reshape(-1, 1)
+            batch = torch.from_numpy(X)
+            table = pd.DataFrame(flat)
+            body = json.dumps(X.ravel().tolist())
+            Z = as_float(frame)
+            again = pd.DataFrame(Z)
+        """,
+    })
+    report, project = scan_repo(tmp_path, select=["DS1"])
+    resolved = {s.line: (kind, s.adapters)
+                for s, kind in project.composition.classes.statements(project.facts["serve.py"])}
+    assert resolved[6] == ("glue", ("pandas->numpy",))            # the call itself (as before)
+    assert resolved[7] == ("glue", ("numpy->numpy",))             # before: no conversion named
+    assert resolved[8] == ("glue", ("numpy->numpy",))             # through the rebinding on line 7
+    assert resolved[9] == ("glue", ("numpy->torch",))
+    assert resolved[10] == ("glue", ("numpy->pandas",))           # before: records->pandas
+    assert resolved[11] == ("glue", ("python->json", "numpy->python", "numpy->numpy"))
+    # a helper whose returned value is a converted project call's value: its conversion's target
+    assert resolved[12] == ("glue", ("numpy->numpy",))
+    assert resolved[13] == ("glue", ("numpy->pandas",))
+    helper = {s.line: s.adapters for s, _ in project.composition.classes.statements(project.facts["features/convert.py"])}
+    assert helper[6] == ("numpy->numpy",)
+    counted = {a: n for a, n, _ in project.composition.adapters}
+    assert counted["numpy->numpy"] == 5 and counted["numpy->pandas"] == 2 and "records->pandas" not in counted
+
+
+def test_a_value_bound_from_a_helper_that_converts_nothing_keeps_its_unknown_package(tmp_path):
+    """``frame = clean(raw)`` (``clean`` returns a frame it did not convert) and a call of a library no
+    catalogue knows: their later conversions read as they did, the source unknown or the API's default."""
+    from debtscan.testing import scan_repo, write_repo
+
+    write_repo(tmp_path, {
+        "helpers.py": """
+            def clean(frame):
+                frame = frame.dropna()
+                return frame
+        """,
+        "run.py": """
+            import pandas as pd
+            import vendorlib
+            from helpers import clean
+            frame = clean(pd.read_csv("input/train.csv"))
+            small = frame.astype("float32")
+            table = pd.DataFrame(small)
+            other = vendorlib.load()
+            rows = pd.DataFrame(other)
+        """,
+    })
+    report, project = scan_repo(tmp_path, select=["DS1"])
+    facts = project.facts["run.py"]
+    resolved = {s.line: (kind, s.adapters) for s, kind in project.composition.classes.statements(facts)}
+    assert resolved[5] == ("glue", ())
+    assert resolved[6] == ("glue", ("records->pandas",))
+    assert resolved[8] == ("glue", ("records->pandas",))
+    # the facts of the file say the same without the other files (a file's facts are its own)
+    assert {s.line: s.adapters for s in facts.statements if s.kind == "glue"} == {
+        5: (), 6: ("records->pandas",), 8: ("records->pandas",)}

@@ -221,7 +221,7 @@ class LinesCollector(Collector):
             return
         source, _, target = spec.partition("->")
         package = self._package_of(receiver)
-        if package is not None and package != source:
+        if package is not None and package[0] != "@" and package != source:
             return
         evidence = self._frame_evidence()
         if evidence is not None:
@@ -301,13 +301,13 @@ class LinesCollector(Collector):
         if callee_of(qualname).unknown_receiver:
             known = self._package_of(receiver) if receiver is not None else None
             if known is not None:
-                source = known
+                source = f"{known}~{source}" if known[0] == "@" else known
         elif source in ("python", "records"):
             for arg in node.args:
                 if arg.keyword is None and not arg.star:
                     known = self._package_of(arg.value)
                     if known is not None:
-                        source = known
+                        source = f"{known}~{source}" if known[0] == "@" else known
                     break
         if target == "=":
             target = source
@@ -325,6 +325,7 @@ class LinesCollector(Collector):
         kind = "other"
         shape = ""
         adapters: Tuple[str, ...] = ()
+        through: Tuple[str, ...] = ()
         if frame.io or "io" in seen:
             kind = "io"
         elif type(node) is cst.Import or type(node) is cst.ImportFrom:
@@ -343,6 +344,9 @@ class LinesCollector(Collector):
             kind = "glue"
             adapters = tuple(dict.fromkeys(evidence.adapters))
             shape = self._shape(frame, evidence.ops)
+            if any("@" in a for a in adapters):
+                through = adapters
+                adapters = tuple(dict.fromkeys(a for a in map(fallback, adapters) if a))
         else:
             structural = self._structural_glue(node)
             if structural is not None:
@@ -361,11 +365,11 @@ class LinesCollector(Collector):
                 kind = "ml"
             elif "config" in seen or self._is_setting(node):
                 kind = "config"
-        self._last_adapter = adapters[-1] if adapters else ""
+        self._last_adapter = (through or adapters)[-1] if through or adapters else ""
         self._track(node, kind)
         if type(node) is cst.Return and node.value is not None and frame.scope != MODULE_SCOPE:
-            self._returned(frame.scope, node.value, adapters if kind == "glue" else ())
-        return StatementFact(frame.line, frame.end_line, LineKind(kind), shape, adapters, frame.scope)
+            self._returned(frame.scope, node.value, (through or adapters) if kind == "glue" else ())
+        return StatementFact(frame.line, frame.end_line, LineKind(kind), shape, adapters, frame.scope, through)
 
     def _returned(self, scope: str, value: cst.BaseExpression, adapters: Tuple[str, ...]) -> None:
         """What function ``scope`` returns, for its callers' glue: the conversion of its return line, of
@@ -383,10 +387,18 @@ class LinesCollector(Collector):
                 self.returned[scope] = (made, "")
             return
         if type(value) is cst.Call:
-            qualname = self.ex.qualname_of_call(value)
-            if callee_of(qualname).resolved and self.code.classify(qualname) is None \
-                    and self.ex.knowledge.io_spec(qualname) is None:
+            qualname = self._project_call(value)
+            if qualname:
                 self.returned[scope] = ("", qualname)  # a project function's, perhaps: known across files
+
+    def _project_call(self, value: cst.Call) -> str:
+        """The qualified name of a call that may be a project function's (resolved, and neither a call the
+        catalogues classify nor an I/O call), else ``""``."""
+        qualname = self.ex.qualname_of_call(value)
+        if callee_of(qualname).resolved and self.code.classify(qualname) is None \
+                and self.ex.knowledge.io_spec(qualname) is None:
+            return qualname
+        return ""
 
     def _imported(self, node) -> str:
         """An import line belongs to the box of what it imports (``classes.toml`` ``modules``): ``import
@@ -494,10 +506,18 @@ class LinesCollector(Collector):
             self.prep_objects.add(key)
         else:
             self.prep_objects.discard(key)
+        if kind == "other" and not dotted.startswith("self.") and type(node.value) is cst.Call:
+            called = self._project_call(node.value)
+            if called:
+                # ``X = to_matrix(frame)``: X is what that function returns, of the package its returned
+                # value was converted to (known across files: ``@<callee>`` until then)
+                self.adapted.pop(key, None)
+                self.hints[key] = "@" + called
+                return
         if kind == "glue" and not dotted.startswith("self."):
             package = self._package_of(node.value)
             if package is None and self._last_adapter:
-                package = self._last_adapter.partition("->")[2]
+                package = symbol(self._last_adapter.partition("->")[2])
             if self._last_adapter:
                 self.adapted[key] = self._last_adapter
             else:
@@ -673,6 +693,21 @@ class LinesCollector(Collector):
 
     def finish(self, out: CollectedFacts) -> None:
         """The statements themselves are collected by the extraction core."""
+
+
+def symbol(package: str) -> str:
+    """``@conv.to_matrix`` of ``@conv.to_matrix~python`` (a symbolic package without its default)."""
+    return package.partition("~")[0] if package[:1] == "@" else package
+
+
+def fallback(adapter: str) -> str:
+    """A symbolic adapter (``@conv.to_matrix~?->numpy``: the package of the value ``conv.to_matrix`` returns,
+    to numpy) as it reads without knowing that function: each symbolic side its default, ``""`` when a side
+    stays unknown (``?``)."""
+    source, _, target = adapter.partition("->")
+    source = source.partition("~")[2] if source[:1] == "@" else source
+    target = target.partition("~")[2] if target[:1] == "@" else target
+    return "" if source in ("", "?") or target in ("", "?") else f"{source}->{target}"
 
 
 def _call_token(name: str, node: cst.Call) -> str:

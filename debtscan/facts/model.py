@@ -222,7 +222,11 @@ class StatementFact:
     (:mod:`debtscan.project.composition`).
 
     ``shape`` is the statement with names, strings and numbers abstracted (for repeated-glue detection);
-    ``adapters`` names the conversions it makes (``pandas->numpy``).
+    ``adapters`` names the conversions it makes (``pandas->numpy``). ``through``: when a converted value came
+    from a call of a project function (``X = to_matrix(frame)`` ... ``X.astype("float32")``), all of its
+    conversions with that value's package symbolic (``@m.to_matrix~?->@m.to_matrix~?``: the package of what
+    ``m.to_matrix`` returns, ``?`` until it is known), decided across files
+    (:mod:`debtscan.project.composition`); ``adapters`` is then what they read as without that function.
     """
 
     line: int
@@ -231,6 +235,7 @@ class StatementFact:
     shape: str = ""
     adapters: Tuple[str, ...] = ()
     scope: str = ""
+    through: Tuple[str, ...] = ()
 
 
 @fact

@@ -362,33 +362,59 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
     converted: Dict[str, Dict[int, Tuple[str, ...]]] = {}
     for (path, index), found in sorted(targets.items()):
         statement = facts_by_path[path].statements[index]
-        if kinds[path][index] != "glue" or statement.adapters or (path, index) in imported_at:
+        if kinds[path][index] != "glue" or statement.adapters or statement.through or (path, index) in imported_at:
             continue
         for record in found:
             adapter = _returned_adapter(core, record.path, record.name)
             if adapter:
                 converted.setdefault(path, {})[index] = (adapter,)
                 break
+    # the later lines of a value bound from such a call (``X = to_matrix(frame)`` ... ``X.astype("f4")``):
+    # their conversions with that value's package, the one the function's returned value was converted to
+    for path, facts in facts_by_path.items():
+        for index, statement in enumerate(facts.statements):
+            if statement.through and kinds[path][index] == "glue":
+                made = tuple(dict.fromkeys(a for a in (_concrete(core, a, path) for a in statement.through) if a))
+                if made != statement.adapters:
+                    converted.setdefault(path, {})[index] = made
     return LineClasses({path: tuple(k) for path, k in kinds.items()}, summaries,
                        tuple(sorted(adapters.values(), key=lambda a: (a.path, a.line))), dict(through), converted)
 
 
-def _returned_adapter(core: Functions, path: str, name: str) -> str:
+def _returned_adapter(core: Functions, path: str, name: str, depth: int = 0) -> str:
     """The conversion the value function ``name`` of ``path`` returns went through (``pandas->numpy``), from
     its summary, through the project functions whose values it returns, to :data:`MAX_DEPTH` levels."""
-    for _ in range(MAX_DEPTH):
+    for _ in range(MAX_DEPTH - depth):
         summary = core.summaries.get((path, name))
         if summary is None:
             return ""
         if summary.adapter:
-            return summary.adapter
+            return _concrete(core, summary.adapter, path, depth + 1) if "@" in summary.adapter else summary.adapter
         if not summary.adapter_via:
             return ""
         found = core.function(summary.adapter_via, path)
         if found is None:
             return ""
         path, name = found
+        depth += 1
     return ""
+
+
+def _concrete(core: Functions, adapter: str, path: str, depth: int = 0) -> str:
+    """A conversion written in ``path`` with a symbolic side (``@m.to_matrix~?``: the package of what project
+    function ``m.to_matrix`` returns, ``?`` when not known) made concrete: that function's returned
+    conversion's target, else the default; ``""`` when a side stays unknown."""
+    sides = []
+    for side in adapter.split("->", 1):
+        if side[:1] == "@":
+            qualname, _, default = side[1:].partition("~")
+            found = core.function(qualname, path) if depth < MAX_DEPTH else None
+            returned = _returned_adapter(core, found[0], found[1], depth + 1) if found is not None else ""
+            side = returned.partition("->")[2] if returned else default
+        sides.append(side)
+    if len(sides) != 2 or any(side in ("", "?") for side in sides):
+        return ""
+    return f"{sides[0]}->{sides[1]}"
 
 
 def dominant(tally: Mapping[str, int]) -> Optional[str]:

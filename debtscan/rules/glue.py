@@ -211,7 +211,7 @@ class GlueHeavyModule(Rule):
             heavy = sorted((p for p in members if comp.files[p].lines["glue"]),
                            key=lambda p: (-comp.files[p].lines["glue"], p))[:3]
             files = ", ".join(f"{p} ({comp.files[p].lines['glue']})" for p in heavy)
-            statements = [s for p in members for s in ctx.facts[p].statements if s.kind is LineKind.GLUE]
+            statements = [s for p in members for s in comp.classes.resolved(ctx.facts[p]) if s.kind is LineKind.GLUE]
             yield self._finding(ctx, anchor, f"package `{directory}/`", tally, statements,
                                 extra=f" Its glue-heaviest files: {files}.", subject=f"package:{directory}")
 
@@ -220,8 +220,8 @@ class GlueHeavyModule(Rule):
         facts = ctx.facts[path]
         # the conversions written out in the file first (where to look); else the lines that are glue
         # because they call the project's glue helpers
-        runs = glue_runs(facts) or glue_runs(facts, ctx.project.composition.kinds(path),
-                                           ctx.project.composition.classes.resolved(facts))
+        resolved = ctx.project.composition.classes.resolved(facts)
+        runs = glue_runs(facts, None, resolved) or glue_runs(facts, ctx.project.composition.kinds(path), resolved)
         if glue is None:
             glue = [s for run in runs for s in run]
         anchor = longest_run(runs)
@@ -282,7 +282,7 @@ class RepeatedGlue(Rule):
         occurrences: Dict[Tuple[str, ...], List[Tuple[str, int, int, int, Tuple[str, ...]]]] = {}
         run_id = 0
         for path, facts in sorted(ctx.facts.items()):
-            for run in glue_runs(facts):
+            for run in glue_runs(facts, None, ctx.project.composition.classes.resolved(facts)):
                 run_id += 1
                 seen: Set[Tuple[str, ...]] = set()
                 for i in range(len(run)):

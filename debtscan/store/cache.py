@@ -32,10 +32,11 @@ from debtscan.store.folder import written_by_cache
 from debtscan.store.folder import (GITIGNORE_TEXT, TAG_NAME, TAG_TEXT,  # noqa: F401 - re-exported
                                    cache_folder_problem, is_own_folder)
 
-FORMAT = "7"  # 4: enumerated fact fields, typed Unknown reasons, prediction outputs, step artifacts, pipeline nodes;
+FORMAT = "8"  # 4: enumerated fact fields, typed Unknown reasons, prediction outputs, step artifacts, pipeline nodes;
 #               5: function summaries keep the path a function returns (FunctionSummary.path);
 #               6: a conditional on a parameter (``"aug_" if augmented else ""``) is PathOp("if");
-#               7: function summaries keep the conversion their returned value went through (adapter)
+#               7: function summaries keep the conversion their returned value went through (adapter);
+#               8: a statement's conversions of a value a project function returned (StatementFact.through)
 _MAGIC = b"debtscan-facts-pack\n"
 
 
