@@ -158,3 +158,93 @@ def test_keras_predictions_saved_with_numpy_reach_the_model_trained_on_them(tmp_
     write_repo(tmp_path, files)
     report, _ = scan_repo(tmp_path, select=["DS302"])
     assert found(report) == [("DS302", "level2/blend.py", 5)]
+
+
+# -- a network passed to a helper as a parameter (issue 14: rsna's run_nn(cfg, mode, model, loader)) -------
+HELPER = """
+    import numpy as np
+    import torch
+
+    def run_epoch(model, loader, optimizer=None, criterion=None):
+        outputs = []
+        for inputs, targets in loader:
+            logits = model(inputs)
+            if optimizer is not None:
+                loss = criterion(logits, targets)
+                loss.backward()
+                optimizer.step()
+            outputs.append(torch.sigmoid(logits).detach().cpu().numpy())
+        return np.concatenate(outputs)
+"""
+
+CALLER = """
+    import numpy as np
+    import pandas as pd
+    import torch
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+    from engine import run_epoch
+    table = pd.read_parquet("input/pumps.parquet")
+    data = TensorDataset(torch.tensor(table[["a", "b", "c"]].values), torch.tensor(table["failed"].values))
+    net = {network}
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    for epoch in range(3):
+        run_epoch(net, DataLoader(data, batch_size=64), optimizer, nn.BCEWithLogitsLoss())
+    scores = run_epoch(net, DataLoader(data, batch_size=256))
+    np.save("work/level1/net_scores.npy", scores)
+"""
+
+STACKER = """
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    scores = np.load("work/level1/net_scores.npy")
+    target = pd.read_parquet("input/pumps.parquet")["failed"]
+    LogisticRegression().fit(scores.reshape(-1, 1), target)
+"""
+
+
+def test_a_network_given_to_a_helper_that_trains_it_in_its_loop_is_a_model_and_its_outputs_predictions(tmp_path):
+    write_repo(tmp_path, {"level1/engine.py": HELPER, "level1/train.py": CALLER.format(network="nn.Linear(3, 1)"),
+                          "level2/blend.py": STACKER})
+    report, project = scan_repo(tmp_path, select=["DS302", "DS303"])
+    assert found(report) == [("DS302", "level2/blend.py", 6), ("DS303", "level2/blend.py", 4)]
+    # the model is the network the caller made (a torch layer), trained where the helper steps its loss
+    assert all("model `model` (Linear) (level1/engine.py:10)" in f.message for f in report.findings)
+    # the helper's loss is computed from the forward pass: a metric, not the loss function's "prediction"
+    fit = [f for f in project.facts["level1/engine.py"].flows.fits]
+    assert [(f.line, f.method, f.name) for f in fit] == [(10, "backward", "model")]
+
+
+def test_a_parameter_called_with_no_model_passed_is_no_prediction(tmp_path):
+    """``apply_all(fn, batches)`` calls its parameter; the caller passes ``np.mean``: no model, no prediction,
+    and a helper that calls its network parameter without training it predicts only when given a model."""
+    write_repo(tmp_path, {
+        "level1/helpers.py": """
+            def apply_all(fn, batches):
+                return [fn(b) for b in batches]
+
+            def score(model, batch):
+                return model(batch)
+        """,
+        "level1/summarise.py": """
+            import numpy as np
+            import pandas as pd
+            from helpers import apply_all, score
+            table = pd.read_parquet("input/pumps.parquet")
+            means = np.stack(apply_all(np.mean, np.array_split(table[["a"]].values, 4)))
+            np.save("work/level1/means.npy", means)
+            np.save("work/level1/scaled.npy", score(np.log1p, table[["a"]].values))
+        """,
+        "level2/blend.py": """
+            import numpy as np
+            import pandas as pd
+            from sklearn.linear_model import LogisticRegression
+            means = np.load("work/level1/means.npy")
+            scaled = np.load("work/level1/scaled.npy")
+            target = pd.read_parquet("input/pumps.parquet")["failed"]
+            LogisticRegression().fit(np.column_stack([means, scaled]), target)
+        """,
+    })
+    report, project = scan_repo(tmp_path, select=["DS302", "DS303"])
+    assert found(report) == []

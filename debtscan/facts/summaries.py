@@ -110,6 +110,10 @@ class SummaryCollector(Collector):
         self.predicted: Set[Tuple[str, str]] = set()
         self.stars: Dict[str, Tuple[str, str]] = {}          # function -> its *args and **kwargs names
         self.partials: Dict[Tuple[str, str], CallSite] = {}  # (scope, name) -> functools.partial's call
+        #: function -> the parameter it called last (``model(inputs)``) and what it passed: a network given
+        #: by the caller, trained here when the function steps a loss (``loss.backward()``)
+        self.forwards: Dict[str, Tuple[str, Flow]] = {}
+        self.looped: Set[Tuple[str, str]] = set()            # (function, parameter) trained in its loop
         self._io_seen = 0
         self._io: Optional[list] = None
 
@@ -148,7 +152,13 @@ class SummaryCollector(Collector):
         kind = type(node)
         if kind is cst.Expr:
             if isinstance(node.value, cst.Call):
-                self.flow(node.value)
+                flow = self.flow(node.value)
+                func = node.value.func
+                if flow and isinstance(func, cst.Attribute) and func.attr.value in ("append", "extend") and \
+                        isinstance(func.value, cst.Name) and len(node.value.args) == 1:
+                    # ``outputs.append(torch.sigmoid(logits).cpu().numpy())``: the list holds what it collects
+                    key = func.value.value
+                    self._put(key, union(self._get(key), whole(flow)))
             return
         if kind is cst.Return:
             if node.value is not None and self.ex.scope.kind == "function":
@@ -450,6 +460,27 @@ class SummaryCollector(Collector):
                 self.writes.append(WriteSite(written.line, written.column, ex.scope_name, written.path, value))
             return EMPTY
         models = self.ex.knowledge.tables.models
+        if ex.scope.kind == "function":
+            scope = ex.scope_name
+            if isinstance(func, cst.Name):
+                given = self._get(func.value)
+                if len(given.origins) == 1 and type(given.origins[0]) is FromParam and \
+                        given.origins[0].name not in ("self", "cls") and not callee_of(qualname).resolved:
+                    # ``model(inputs)`` of a parameter: the forward pass of the network a caller passes
+                    param = given.origins[0].name
+                    passed = union(*(self.flow(a.value, depth + 1) for a in node.args[:16]))
+                    if any(type(o) is FromPrediction and o.given for o in passed.origins):
+                        return EMPTY  # ``criterion(logits, targets)``: a loss or metric of a forward pass
+                    self.forwards[scope] = (param, self._argument(node, 0, ("x", "input", "inputs"), depth))
+                    return Flow((FromPrediction((FromParam(param),), line, True),))
+            elif receiver_node is not None and method in models.loop_steps and not node.args and \
+                    scope in self.forwards:
+                # ``loss.backward()`` after a forward pass of a parameter: this function trains that network
+                param, x = self.forwards[scope]
+                if (scope, param) not in self.looped:
+                    self.looped.add((scope, param))
+                    self._fit(line, col, method, Flow((FromParam(param),)), x, EMPTY, EMPTY, param)
+                return EMPTY
         if qualname in models.train_functions:
             index, keyword = models.train_functions[qualname]
             x = self._argument(node, index, (keyword,), depth)

@@ -56,10 +56,14 @@ class FromFit:
 
 @fact
 class FromPrediction:
-    """Predictions (``predict``, ``predict_proba``...) at ``line`` of the model whose origins are ``model``."""
+    """Predictions (``predict``, ``predict_proba``...) at ``line`` of the model whose origins are ``model``.
+    ``given``: a forward pass of a parameter (``def run_epoch(model, loader): ... model(x)``), a prediction
+    only when the call passes a model there, or when the function trains that parameter in a loop of its own
+    (:class:`FitSite` ``backward`` on it)."""
 
     model: Tuple["Origin", ...]
     line: int
+    given: bool = False
 
 
 @fact

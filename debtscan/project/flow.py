@@ -47,6 +47,10 @@ MAX_CALLERS = 64
 """Direct call sites of one function evaluated as its contexts (a ``to_feature(df, path)`` helper that a
 hundred scripts call is evaluated with the first 64 of them)."""
 MAX_ITEMS = 96
+LOOP_METHODS = frozenset({"backward"})
+"""Fit methods of a network trained in a loop of the function's own (``loss.backward()``): the per-file
+facts record such a fit for a network the function is given (:class:`~debtscan.facts.summary_model.FitSite`)."""
+LOOP_API = "torch.training-loop"
 
 Place = Tuple[str, int, int]   # (module path, line, column)
 
@@ -315,6 +319,11 @@ class FlowEvaluation:
             preds = set(model.models)
             for cls in model.instances:
                 preds.add(f"class:{cls}")
+            if not preds and origin.given:
+                # a forward pass of a parameter: the network this function trains in its own loop, else
+                # nothing (what the caller passes is no model: ``apply(fn, x)``)
+                fit = self._looped(path, scope, origin.model)
+                return Value(preds=frozenset((fit,))) if fit else NOTHING
             if not preds:
                 preds.add(f"unknown:{path}:{origin.line}")
             return Value(preds=frozenset(preds))
@@ -325,6 +334,15 @@ class FlowEvaluation:
             shared = self.attribute(path, scope.rpartition(".")[0], origin.name)
             return join((own, shared)) if own else shared
         return NOTHING
+
+    def _looped(self, path: str, scope: str, model) -> str:
+        """``fit:<path>:<index>`` of the loop of function ``scope`` that trains the parameter ``model`` names
+        (:data:`LOOP_METHODS`), or ``""``."""
+        fileflows = self.facts[path].flows
+        for fit in (fileflows.fits if fileflows is not None else ()):
+            if fit.scope == scope and fit.method in LOOP_METHODS and fit.model.origins == tuple(model):
+                return f"fit:{path}:{fit.index}"
+        return ""
 
     def _named_paths(self, sym: Sym, scope: str, ctx: Context) -> Tuple[str, ...]:
         """The files a read of a parameter names when the caller passes literal paths (``concat([
@@ -608,6 +626,12 @@ def evaluate(facts: Dict[str, FileFacts], resolver: Resolver, component: Callabl
                     ev.aliases.setdefault(model_id, set()).add(f"fit:{path}:{fit.index}")
                     if not result.api and model_id in ev.estimators:
                         result.api = ev.estimators[model_id]
+                if fit.method in LOOP_METHODS:
+                    # a network a caller passes, trained in this function's loop: the caller's network (an
+                    # instance of a project class too) predicts as this model, whatever made it
+                    for cls in sorted(model.instances):
+                        ev.aliases.setdefault(f"class:{cls}", set()).add(f"fit:{path}:{fit.index}")
+                    result.api = result.api or LOOP_API
                 if not result.api and model.instances:
                     result.api = sorted(model.instances)[0]
                 call = ctx.owner or ctx.place
@@ -746,7 +770,8 @@ def _producers(ev: FlowEvaluation, ref: str, by_fit: Dict[str, str], fits: Dict[
     if ref.startswith("class:"):
         owners = {tuple(c.partition("::")[::2]) for c in ev.index.lineage(ref[len("class:"):])}
         return {node_id for node_id, result in fits.items()
-                if (result.path, result.scope.rpartition(".")[0]) in owners and not result.wrapper}
+                if (result.path, result.scope.rpartition(".")[0]) in owners and not result.wrapper} | {
+            by_fit[f] for f in ev.aliases.get(ref, ()) if f in by_fit}
     return {by_fit[f] for f in ev.aliases.get(ref, ()) if f in by_fit}
 
 

@@ -36,7 +36,8 @@ FORMAT = "8"  # 4: enumerated fact fields, typed Unknown reasons, prediction out
 #               5: function summaries keep the path a function returns (FunctionSummary.path);
 #               6: a conditional on a parameter (``"aug_" if augmented else ""``) is PathOp("if");
 #               7: function summaries keep the conversion their returned value went through (adapter);
-#               8: a statement's conversions of a value a project function returned (StatementFact.through)
+#               8: a statement's conversions of a value a project function returned (StatementFact.through);
+#                  a forward pass of a parameter (FromPrediction.given), a loop training a given network
 _MAGIC = b"debtscan-facts-pack\n"
 
 
