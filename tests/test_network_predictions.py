@@ -248,3 +248,49 @@ def test_a_parameter_called_with_no_model_passed_is_no_prediction(tmp_path):
     })
     report, project = scan_repo(tmp_path, select=["DS302", "DS303"])
     assert found(report) == []
+
+
+def test_metrics_computed_from_predictions_in_a_helper_and_saved_by_another_are_no_predictions(tmp_path):
+    """A training helper scores its model (``classification_metrics(y, pipeline.predict(X))`` returning
+    ``accuracy_score(...)``...) and a logging helper appends them to a CSV it reads back: metrics, not the
+    model's predictions, so no undeclared consumer (a public churn project's ``metrics_logger``)."""
+    write_repo(tmp_path, {
+        "src/evaluation/metrics.py": """
+            from sklearn.metrics import accuracy_score, roc_auc_score
+
+            def classification_metrics(y_true, y_pred, y_prob):
+                return {"accuracy": accuracy_score(y_true, y_pred), "roc_auc": roc_auc_score(y_true, y_prob)}
+        """,
+        "src/evaluation/logger.py": """
+            import os
+            import pandas as pd
+
+            def save_metrics(metrics, name):
+                row = pd.DataFrame([dict(metrics, model=name)])
+                path = "artifacts/metrics/all.csv"
+                if os.path.exists(path):
+                    row = pd.concat([pd.read_csv(path), row])
+                row.to_csv(path, index=False)
+        """,
+        "src/models/forest.py": """
+            import pandas as pd
+            from sklearn.ensemble import RandomForestClassifier
+            from src.evaluation.logger import save_metrics
+            from src.evaluation.metrics import classification_metrics
+
+            def train_forest(X_train, y_train, X_test, y_test):
+                model = RandomForestClassifier().fit(X_train, y_train)
+                y_pred = model.predict(X_test)
+                y_prob = model.predict_proba(X_test)[:, 1]
+                save_metrics(classification_metrics(y_test, y_pred, y_prob), "forest")
+                return model
+        """,
+        "train_forest.py": """
+            import pandas as pd
+            from src.models.forest import train_forest
+            frame = pd.read_csv("data/raw/customers.csv")
+            train_forest(frame[["age"]], frame["churn"], frame[["age"]], frame["churn"])
+        """,
+    })
+    report, project = scan_repo(tmp_path, select=["DS302", "DS303"])
+    assert found(report) == []

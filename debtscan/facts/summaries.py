@@ -460,6 +460,8 @@ class SummaryCollector(Collector):
                 self.writes.append(WriteSite(written.line, written.column, ex.scope_name, written.path, value))
             return EMPTY
         models = self.ex.knowledge.tables.models
+        if qualname.startswith(models.metric_prefixes):
+            return EMPTY  # ``accuracy_score(y_test, model.predict(X))``: a metric of predictions, no data
         if ex.scope.kind == "function":
             scope = ex.scope_name
             if isinstance(func, cst.Name):
