@@ -472,6 +472,13 @@ def test_a_value_bound_from_a_helper_that_converts_nothing_keeps_its_unknown_pac
     assert resolved[5] == ("glue", ())
     assert resolved[6] == ("glue", ("records->pandas",))
     assert resolved[8] == ("glue", ("records->pandas",))
+    # a library call whose value's type is known keeps it (no project function there)
+    assert statements("""
+        import torch
+        def f(a, b):
+            preds = torch.stack([a, b], dim=1).float()
+            return preds.flatten(2)
+    """)[4].through == ()
     # the facts of the file say the same without the other files (a file's facts are its own)
     assert {s.line: s.adapters for s in facts.statements if s.kind == "glue"} == {
         5: (), 6: ("records->pandas",), 8: ("records->pandas",)}

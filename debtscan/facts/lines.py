@@ -508,7 +508,7 @@ class LinesCollector(Collector):
             self.prep_objects.discard(key)
         if kind == "other" and not dotted.startswith("self.") and type(node.value) is cst.Call:
             called = self._project_call(node.value)
-            if called:
+            if called and called.split(".", 1)[0] not in self.code.roots and self._package_of(node.value) is None:
                 # ``X = to_matrix(frame)``: X is what that function returns, of the package its returned
                 # value was converted to (known across files: ``@<callee>`` until then)
                 self.adapted.pop(key, None)
