@@ -244,7 +244,7 @@ class RepeatedGlue(Rule):
     code = "DS102"
     name = "repeated-glue"
     category = "glue-code"
-    reads = ('facts',)
+    reads = ('composition', 'facts')
     severity = "warning"
     measured_precision = MeasuredPrecision(
         6, 6, "judged by hand on eight public repositories nobody here wrote (issue 16)")
