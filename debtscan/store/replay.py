@@ -646,20 +646,40 @@ def _check(raw: bytes, folder: str, name: str, env: bytes, output: Optional[str]
     for check in checks:
         if not _holds(check):
             return None
-    result = os.path.join(folder, f"result-{result_key}.pack")
+    stored = read_result(result_file(folder, result_key), result_key)
+    if stored is None:
+        return None
     try:
-        with open(result, "rb") as handle:
+        os.utime(record_file(folder, name))  # the newest are kept
+    except OSError:
+        pass
+    text, before, after, status = stored
+    return Replay(text, before, after, status)
+
+
+def result_file(folder: str, key: str) -> str:
+    """Where the result cache (:mod:`debtscan.store.results`) keeps the output stored under ``key``."""
+    return os.path.join(folder, f"result-{key}.pack")
+
+
+def read_result(path: str, key: str) -> "Optional[Tuple[str, Tuple[str, ...], Tuple[str, ...], int]]":
+    """The one reader of a result pack, for the replay and for :meth:`debtscan.store.results.Probe.get`:
+    ``(text, before, after, status)`` when ``path`` holds the output stored under ``key`` and the plugin files
+    it depends on are unchanged, else None (missing, unreadable, corrupt, another key, an edited plugin). A
+    pack that is used is touched, so that pruning keeps the newest."""
+    try:
+        with open(path, "rb") as handle:
             stored = handle.read()
         if not stored.startswith(RESULT_MAGIC):
             return None
-        key, plugins, text, before, after, status = marshal.loads(stored[len(RESULT_MAGIC):])
-    except Exception:  # noqa: BLE001 - missing, unreadable or corrupt: no replay
+        stored_key, plugins, text, before, after, status = marshal.loads(stored[len(RESULT_MAGIC):])
+        if stored_key != key or any(_stat(file) != (file, size, mtime) for file, size, mtime in plugins):
+            return None
+        found = (text, tuple(before), tuple(after), status)
+    except Exception:  # noqa: BLE001 - missing, unreadable or corrupt: a miss
         return None
-    if key != result_key or any(_stat(path) != (path, size, mtime) for path, size, mtime in plugins):
-        return None
-    for path in (record_file(folder, name), result):
-        try:
-            os.utime(path)  # the newest are kept
-        except OSError:
-            pass
-    return Replay(text, before, after, status)
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+    return found

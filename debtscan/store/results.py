@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from debtscan import __version__, safefile
+from debtscan import safefile
 from debtscan.config import Config
 from debtscan.sources.discover import SourceSet, find_sources
 from debtscan.sources.files import plan_tasks
@@ -54,12 +54,13 @@ from debtscan.sources.guards import read_limit
 from debtscan.store.digest import content_digest
 from debtscan.store.folder import cache_disabled_by_env, cache_folder, written_by_cache
 from debtscan.store.prune import prune_oldest
-from debtscan.store.replay import _tree, environment_signature  # noqa: F401 - re-exported
+from debtscan.store.replay import RESULT_MAGIC as _MAGIC
+from debtscan.store.replay import _stat, _tree, environment_signature  # noqa: F401 - re-exported
+from debtscan.store.replay import read_result, result_file
 from debtscan.trust import env_flag, relative_cache_note
 
 FORMAT = "1"
 NO_RESULT_CACHE_ENV = "DEBTSCAN_NO_RESULT_CACHE"  # =1: the facts cache only (to measure or debug the analysis)
-_MAGIC = b"debtscan-result\n"
 TEMP_PREFIX = ".result-"
 _NAME = re.compile(r"result-[0-9a-f]{32}\.pack")
 MAX_RESULTS = 8
@@ -77,14 +78,6 @@ class Outcome:
     before: Tuple[str, ...] = ()
     after: Tuple[str, ...] = ()
     status: int = 0
-
-
-def _stat(path: str) -> Stat:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return (path, -1, 0)
-    return (path, info.st_size, info.st_mtime_ns)
 
 
 def plugin_files() -> List[Stat]:
@@ -132,25 +125,12 @@ class Probe:
 
     @property
     def file(self) -> Path:
-        return self.folder / f"result-{self.key}.pack"
+        return Path(result_file(str(self.folder), self.key))
 
     def get(self) -> Optional[Outcome]:
         """The output stored under this key, if any and if the plugin files it depends on are unchanged."""
-        try:
-            with open(self.file, "rb") as handle:
-                raw = handle.read()
-            if not raw.startswith(_MAGIC):
-                return None
-            key, plugins, text, before, after, status = marshal.loads(raw[len(_MAGIC):])
-        except Exception:  # noqa: BLE001 - missing, unreadable or corrupt: a miss
-            return None
-        if key != self.key or any(_stat(path) != (path, size, mtime) for path, size, mtime in plugins):
-            return None
-        try:
-            os.utime(self.file)  # the newest are kept
-        except OSError:
-            pass
-        return Outcome(text, tuple(before), tuple(after), status)
+        found = read_result(str(self.file), self.key)
+        return None if found is None else Outcome(*found)
 
     def put(self, outcome: Outcome, plugins: Sequence[Stat] = ()) -> bool:
         """Store ``outcome`` when the files the scan analysed are those the key was made from. The folder
