@@ -419,10 +419,13 @@ def scan_command(paths, output_format, output, select, ignore, config_file, fail
 
         text = json.dumps(console_report.statistics_rows(report), indent=2) + "\n"
     else:
-        from debtscan.report.drawing import with_pipeline
-
         renderer = renderers[output_format]
-        text = renderer(with_pipeline(report, project) if renderer.draws_pipeline else report)
+        if renderer.draws_pipeline:  # the drawing (and networkx) only for the formats that draw it
+            from debtscan.report.drawing import with_pipeline
+
+            text = renderer(with_pipeline(report, project))
+        else:
+            text = renderer(report)
     after = notice_lines(report.errors)
     internal = [e for e in report.errors if e.kind is ErrorKind.INTERNAL]
     # a debtscan bug on some file or rule: the report is complete otherwise

@@ -4,6 +4,7 @@
 module only hands each stage's typed output to the next."""
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
@@ -167,6 +168,20 @@ def scan(options: ScanOptions) -> Tuple[Report, Project]:
             if options.cache_factory is not None:
                 cache = options.cache_factory(cache)
     facts = collect_facts(root, tasks, config, knowledge, options.jobs, cache, options.progress, options.digests)
+    # The facts of every file live until the report is made: moved out of the collector's reach (gc.freeze)
+    # while the project is built and the rules run, every collection no longer rescans them (diffusers, facts
+    # from the cache: 32 -> 26 s of CPU); given back to the collector afterwards, whatever happens.
+    gc.freeze()
+    try:
+        return _cross_file(options, config, root, ruleset, codes, notes, found, tasks, cache, cache_note, facts)
+    finally:
+        gc.unfreeze()
+
+
+def _cross_file(options: ScanOptions, config: Config, root: Path, ruleset, codes: List[str],
+                notes: List[ScanError], found: SourceSet, tasks, cache: Optional[FactsCache],
+                cache_note: Optional[str], facts: Dict[str, FileFacts]) -> Tuple[Report, Project]:
+    """The scan after the facts: the project, the rules, the metrics and the report."""
     errors = [ScanError(path, reason) for path, reason in found.skipped]
     if cache_note and options.use_cache and not cache_disabled_by_env():
         errors.append(ScanError("<cache>", cache_note))

@@ -1,5 +1,6 @@
 """Start-up: a command loads what it uses. A JSON scan of a small ML folder without SQL never imports the SQL
-parser, the console library or the other report formats; ``--version`` loads neither the engine nor the graph
+parser, the console library, the other report formats or the graph library (networkx: only an export, a
+drawing report or a rule that reads ``Project.graph`` draws it); ``--version`` loads neither the engine nor the graph
 library. Each case runs in a fresh interpreter, and the SQL case shows the check sees a lazy import happen."""
 import json
 import subprocess
@@ -55,11 +56,11 @@ def test_the_rules_table_loads_the_console_library():
     assert "rich" in loaded("rules")
 
 
-def test_a_json_scan_without_sql_loads_the_parser_and_graph_but_no_sql_console_or_other_formats(tmp_path):
+def test_a_json_scan_without_sql_loads_the_parser_but_no_graph_library_sql_console_or_other_formats(tmp_path):
     write_repo(tmp_path, {"train.py": TRAIN})
     modules = loaded("scan", tmp_path, "--format", "json", "--no-cache", "--jobs", "1", "-o", tmp_path / "r.json")
-    assert {"libcst", "networkx", "debtscan.engine"} <= modules  # what a scan does need
-    assert modules.isdisjoint({"sqlglot", "rich", "multiprocessing", "debtscan.report.html",
+    assert {"libcst", "debtscan.engine"} <= modules  # what a scan does need
+    assert modules.isdisjoint({"sqlglot", "rich", "networkx", "multiprocessing", "debtscan.report.html",
                                "debtscan.report.markdown", "debtscan.report.sarif", "debtscan.report.console",
                                "debtscan.report.glue_chart"}), modules
 
@@ -91,4 +92,12 @@ def test_a_scan_whose_facts_all_come_from_the_cache_loads_no_parser(tmp_path, mo
     assert "libcst" in loaded(*args)  # the first scan parses train.py
     modules = loaded(*args)
     assert "libcst" not in modules and "debtscan.facts.extract" not in modules, modules
-    assert {"networkx", "debtscan.engine"} <= modules
+    assert "debtscan.engine" in modules and "networkx" not in modules, modules
+
+
+@pytest.mark.parametrize("output_format", ["markdown", "html"])
+def test_a_report_that_draws_the_pipeline_loads_the_graph_library(tmp_path, output_format):
+    write_repo(tmp_path, {"train.py": TRAIN})
+    modules = loaded("scan", tmp_path, "--format", output_format, "--no-cache", "--jobs", "1",
+                     "-o", tmp_path / "r.out")
+    assert "networkx" in modules

@@ -383,17 +383,30 @@ def nearest(candidates: List[str], caller: str) -> Optional[str]:
     if len(candidates) == 1:
         return candidates[0]
     home = caller.split("/")[:-1]
-
-    def shared(candidate: str) -> Tuple[int, int]:
+    depth = len(home)
+    if depth:  # only candidates under the caller's top folder can be near it (the others share no folder)
+        top = home[0] + "/"
+        candidates = [c for c in candidates if c.startswith(top)]
+        if len(candidates) < 2:
+            return candidates[0] if candidates else None  # one near one, or several equally far ones
+    # One pass, O(candidates): the nearest is the one ranked first by (same folder, folders shared); two
+    # equally near ones (the same rank) say nothing. A monorepo's ``features`` may have 80 candidates, one
+    # per project, asked about from every file of every project: no sort per question.
+    best: Optional[str] = None
+    best_rank = (-1, -1)
+    tied = False
+    for candidate in candidates:
         folders = candidate.split("/")[:-1]
         n = 0
-        while n < min(len(folders), len(home)) and folders[n] == home[n]:
+        limit = min(len(folders), depth)
+        while n < limit and folders[n] == home[n]:
             n += 1
-        return (n, 1 if n == len(folders) == len(home) else 0)
-    ranked = sorted(candidates, key=lambda c: (tuple(-k for k in shared(c)[::-1]), c))
-    if shared(ranked[0]) == shared(ranked[1]):
-        return None
-    return ranked[0]
+        rank = (1 if n == len(folders) == depth else 0, n)
+        if rank > best_rank:
+            best, best_rank, tied = candidate, rank, False
+        elif rank == best_rank:
+            tied = True
+    return None if tied else best
 
 
 # -- path-producing returns ----------------------------------------------------------------------------

@@ -14,9 +14,10 @@ import re
 import shlex
 from dataclasses import replace
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
-import networkx as nx
+if TYPE_CHECKING:  # imported by _draw: a scan whose rules and report read no graph never loads networkx
+    import networkx as nx
 
 from debtscan.artifacts import ArtifactKind, ArtifactRole, role_of, table_id
 from debtscan.clones import families
@@ -423,14 +424,13 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     signals = build_signal_layer(facts, paths, projects, components,
                                  lambda path: cwd_for(run_cwds, script_folders, path), config.shared_signals,
                                  tables.artifacts, tables.predictions)
-    graph = _draw(facts, projects, imports, paths, pipeline, components, signals, tables)
     clones = config.clones
     return Project(facts=facts, modules=modules, projects=projects, root=root, sources=sources,
                    liveness=liveness if liveness is not None else Liveness(), tables=tables, imports=imports,
                    paths=paths, pipeline=pipeline, components=components, signals=signals,
                    composition=build_composition(facts), external=build_external_world(facts, signals),
                    clones=tuple(families(facts, clones.similarity, clones.helper_similarity, clones.min_statements)),
-                   graph=graph)
+                   drawing=lambda: _draw(facts, projects, imports, paths, pipeline, components, signals, tables))
 
 
 def _resolve_accesses(placed: Sequence[PlacedIO], resolver: Resolver, projects: ProjectRoots,
@@ -559,6 +559,8 @@ def _draw(facts: Dict[str, FileFacts], projects: ProjectRoots, imports: Imports,
           pipeline: Pipeline, components: Components, signals: SignalLayer, tables: Tables) -> nx.MultiDiGraph:
     """The networkx graph of the project, drawn from its parts (see the module's docstring for its nodes and
     edges): for the exports and for rules that want a graph."""
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     for path in sorted(facts):
         fact = facts[path]

@@ -8,9 +8,10 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
-import networkx as nx
+if TYPE_CHECKING:  # imported when the graph is asked for
+    import networkx as nx
 
 from debtscan.facts.model import FileFacts
 from debtscan.project.roots import ProjectRoots
@@ -50,6 +51,8 @@ class Imports:
     @cached_property
     def graph(self) -> nx.DiGraph:
         """The imports as a networkx graph over ``module:<path>`` nodes (every scanned file is a node)."""
+        import networkx as nx
+
         graph = nx.DiGraph()
         graph.add_nodes_from(f"module:{path}" for path in self.files)
         for edge in self.edges:
@@ -61,6 +64,8 @@ class Imports:
         source, target = f"module:{a}", f"module:{b}"
         if source not in self.graph or target not in self.graph:
             return False
+        import networkx as nx
+
         return nx.has_path(self.graph, source, target)
 
 

@@ -28,14 +28,13 @@ A rule names the parts it reads (``Rule.reads``); a test holds every built-in ru
 """
 from __future__ import annotations
 
+import heapq
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import ClassVar, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
-
-import networkx as nx
+from typing import TYPE_CHECKING, Callable, ClassVar, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from debtscan.clones import Family
 from debtscan.facts.model import FileFacts
@@ -53,6 +52,9 @@ from debtscan.project.roots import ProjectRoot, ProjectRoots
 from debtscan.project.segments import Certainty, certainty, name_affinity, specificity
 from debtscan.project.signals import Components, SignalLayer
 from debtscan.sources.discover import SourceSet
+
+if TYPE_CHECKING:  # networkx is imported where a graph is drawn, not by a scan that draws none
+    import networkx as nx
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,99 @@ def producer_order(read_path: str, write: Access) -> Tuple:
             -name_affinity(read_path, write.module), write.module, write.line)
 
 
+# -- graph algorithms on successor maps (ports of networkx 3's, visiting nodes and edges in the same order) --
+def _strongly_connected_components(succ: Mapping[object, Mapping[object, None]]) -> Iterator[Set[object]]:
+    """The strongly connected components of the graph ``succ`` (node -> successors, in insertion order), in
+    the order ``networkx.strongly_connected_components`` yields them (Nuutila's iterative version of Tarjan's
+    algorithm, the same code): O(V + E)."""
+    preorder: Dict[object, int] = {}
+    lowlink: Dict[object, int] = {}
+    scc_found: Set[object] = set()
+    scc_queue: List[object] = []
+    i = 0
+    neighbors = {v: iter(succ[v]) for v in succ}
+    for source in succ:
+        if source in scc_found:
+            continue
+        queue = [source]
+        while queue:
+            v = queue[-1]
+            if v not in preorder:
+                i += 1
+                preorder[v] = i
+            done = True
+            for w in neighbors[v]:
+                if w not in preorder:
+                    queue.append(w)
+                    done = False
+                    break
+            if done:
+                lowlink[v] = preorder[v]
+                for w in succ[v]:
+                    if w not in scc_found:
+                        if preorder[w] > preorder[v]:
+                            lowlink[v] = min(lowlink[v], lowlink[w])
+                        else:
+                            lowlink[v] = min(lowlink[v], preorder[w])
+                queue.pop()
+                if lowlink[v] == preorder[v]:
+                    scc = {v}
+                    while scc_queue and preorder[scc_queue[-1]] > preorder[v]:
+                        scc.add(scc_queue.pop())
+                    scc_found.update(scc)
+                    yield scc
+                else:
+                    scc_queue.append(v)
+
+
+def _weakly_connected_components(succ: Mapping[object, Mapping[object, None]],
+                                 pred: Mapping[object, Mapping[object, None]]) -> Iterator[Set[object]]:
+    """The weakly connected components, each found by a breadth-first search over both directions: O(V + E)."""
+    seen: Set[object] = set()
+    for source in succ:
+        if source in seen:
+            continue
+        part = {source}
+        level = [source]
+        while level:
+            following = []
+            for v in level:
+                for w in succ[v]:
+                    if w not in part:
+                        part.add(w)
+                        following.append(w)
+                for w in pred[v]:
+                    if w not in part:
+                        part.add(w)
+                        following.append(w)
+            level = following
+        seen.update(part)
+        yield part
+
+
+def _lexicographical_topological_sort(succ: Sequence[Mapping[int, None]], key) -> Iterator[int]:
+    """The nodes ``0 .. len(succ) - 1`` of a directed acyclic graph in topological order, the smallest
+    ``key`` first among those ready (ties by node number), as ``networkx.lexicographical_topological_sort``
+    orders a graph whose nodes were added in that order: O((V + E) log V)."""
+    indegree = [0] * len(succ)
+    for targets in succ:
+        for child in targets:
+            indegree[child] += 1
+    ready = [(key(v), v) for v in range(len(succ)) if indegree[v] == 0]
+    heapq.heapify(ready)
+    emitted = 0
+    while ready:
+        _, node = heapq.heappop(ready)
+        emitted += 1
+        for child in succ[node]:
+            indegree[child] -= 1
+            if indegree[child] == 0:
+                heapq.heappush(ready, (key(child), child))
+        yield node
+    if emitted != len(succ):
+        raise ValueError("the graph has a cycle")
+
+
 class FlowHubs:
     """The data flow between modules as a bipartite graph: module -> hub (it writes a group's file) -> module
     (it reads it). A hub per hand-off group keeps the graph linear in the accesses; a step from a module
@@ -142,20 +237,23 @@ class FlowHubs:
 
     def __init__(self, groups: Sequence[HandoffGroup]) -> None:
         self.groups = list(groups)
-        self.graph = nx.DiGraph()
+        # the graph as successor and predecessor maps in insertion order (what a networkx ``DiGraph`` keeps:
+        # its algorithms, ported below, visit the nodes and edges in the same order): no networkx import
+        self._succ: Dict[object, Dict[object, None]] = {}
+        self._pred: Dict[object, Dict[object, None]] = {}
         self.writes_of: Dict[str, List[int]] = {}
         self.reads_of: Dict[str, List[int]] = {}
         self.first_write: Dict[Tuple[int, str], Access] = {}
         self.first_read: Dict[Tuple[int, str], Access] = {}
         self.per_module: Dict[Tuple[int, str, str], int] = {}
         for index, group in enumerate(self.groups):
-            self.graph.add_node(index)
+            self._add_node(index)
             for write in group.writes:
                 key = (index, write.module)
                 known = self.first_write.get(key)
                 if known is None:
                     self.writes_of.setdefault(write.module, []).append(index)
-                    self.graph.add_edge(write.module, index)
+                    self._add_edge(write.module, index)
                 if known is None or (write.line, write.artifact) < (known.line, known.artifact):
                     self.first_write[key] = write
                 self.per_module[(index, "w", write.module)] = self.per_module.get((index, "w", write.module), 0) + 1
@@ -164,16 +262,27 @@ class FlowHubs:
                 known = self.first_read.get(key)
                 if known is None:
                     self.reads_of.setdefault(read.module, []).append(index)
-                    self.graph.add_edge(index, read.module)
+                    self._add_edge(index, read.module)
                 if known is None or read.line < known.line:
                     self.first_read[key] = read
                 self.per_module[(index, "r", read.module)] = self.per_module.get((index, "r", read.module), 0) + 1
+
+    def _add_node(self, node: object) -> None:
+        if node not in self._succ:
+            self._succ[node] = {}
+            self._pred[node] = {}
+
+    def _add_edge(self, u: object, v: object) -> None:
+        self._add_node(u)
+        self._add_node(v)
+        self._succ[u][v] = None
+        self._pred[v][u] = None
 
     def successors(self, module: str) -> Set[str]:
         """Modules that read what ``module`` writes (O(its hubs' readers))."""
         out: Set[str] = set()
         for index in self.writes_of.get(module, ()):
-            out.update(m for m in self.graph.successors(index) if m != module)
+            out.update(m for m in self._succ[index] if m != module)
         return out
 
     def _links(self, writer: str, reader: str) -> List[int]:
@@ -198,7 +307,7 @@ class FlowHubs:
     def loops(self) -> List[List[str]]:
         """Modules that feed each other: the strongly connected components with two modules or more."""
         out = []
-        for members in nx.strongly_connected_components(self.graph):
+        for members in _strongly_connected_components(self._succ):
             modules = sorted(m for m in members if isinstance(m, str))
             if len(modules) > 1:
                 out.append(modules)
@@ -226,7 +335,7 @@ class FlowHubs:
                     if index in expanded:
                         continue
                     expanded.add(index)
-                    reached.update(self.graph.successors(index))
+                    reached.update(self._succ[index])
                 for succ in sorted(reached):
                     if succ in inside and succ not in parent:
                         parent[succ] = node
@@ -236,23 +345,22 @@ class FlowHubs:
 
     def chains(self, key) -> List[List[str]]:
         """The longest chain of each weakly connected part (see :attr:`Project.chains`)."""
-        graph = self.graph
         if not self.groups:
             return []
-        members = list(nx.strongly_connected_components(graph))
+        members = list(_strongly_connected_components(self._succ))
         component: Dict[object, int] = {}
         for index, nodes in enumerate(members):
             for node in nodes:
                 component[node] = index
-        keys = {m: key(m) for m in graph.nodes if isinstance(m, str)}
-        condensed = nx.DiGraph()
-        condensed.add_nodes_from(range(len(members)))
-        for u, v in graph.edges:
-            if component[u] != component[v]:
-                condensed.add_edge(component[u], component[v])
+        keys = {m: key(m) for m in self._succ if isinstance(m, str)}
+        condensed: List[Dict[int, None]] = [{} for _ in members]  # the condensation, edges deduplicated
+        for u, targets in self._succ.items():
+            for v in targets:
+                if component[u] != component[v]:
+                    condensed[component[u]][component[v]] = None
         first = {i: min((keys[m] for m in nodes if isinstance(m, str)), default=None) for i, nodes in enumerate(members)}
         order: List[str] = []
-        for index in nx.lexicographical_topological_sort(
+        for index in _lexicographical_topological_sort(
                 condensed, key=lambda i: (0,) if first[i] is None else (1, first[i])):
             order.extend(sorted((m for m in members[index] if isinstance(m, str)), key=keys.__getitem__))
         length: Dict[str, int] = {}
@@ -272,7 +380,7 @@ class FlowHubs:
                 if index not in best or mine[0] > best[index][0]:
                     best[index] = mine
         out = []
-        for part in nx.weakly_connected_components(graph):
+        for part in _weakly_connected_components(self._succ, self._pred):
             modules = [m for m in part if isinstance(m, str)]
             if len(modules) < 2:
                 continue
@@ -358,6 +466,8 @@ class Pipeline:
         """Module -> module data flow through undeclared intermediate files, materialised (one edge per pair of
         modules linked by a hand-off, with ``witness``, ``count`` and ``artifacts``): O(module pairs). The
         rules work on :attr:`hubs`; this graph is for callers that want the module edges themselves."""
+        import networkx as nx
+
         hubs = self.hubs
         graph = nx.DiGraph()
         for writer in sorted(hubs.writes_of):
@@ -420,7 +530,19 @@ class Project:
     composition: Composition
     external: ExternalWorld
     clones: Tuple[Family, ...]
-    graph: nx.MultiDiGraph
+    # draws :attr:`graph` from the parts above: called on first use only (a JSON scan whose rules read no
+    # graph never draws one; on the 800-file monorepo that is a fifth of the cross-file phase)
+    drawing: Callable[[], "nx.MultiDiGraph"] = field(repr=False)
+
+    @property
+    def graph(self) -> "nx.MultiDiGraph":
+        """The networkx graph drawn from the parts (see :mod:`debtscan.project.graph`), drawn once, when first
+        read (by an export, a drawing report or a rule that declares ``graph`` in its ``reads``)."""
+        drawn = self.__dict__.get("_graph")
+        if drawn is None:
+            drawn = self.drawing()
+            object.__setattr__(self, "_graph", drawn)
+        return drawn
 
     def project_of(self, path: str) -> ProjectRoot:
         """The project a scanned file belongs to."""

@@ -29,9 +29,10 @@ import functools
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
-import networkx as nx
+if TYPE_CHECKING:  # the graph is drawn by the caller (debtscan.project.graph._draw)
+    import networkx as nx
 
 from debtscan.config import SharedSignalSettings
 from debtscan.knowledge.tables import ArtifactTables, PredictionTables

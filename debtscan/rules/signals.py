@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Dict, Iterable, List, Set, Tuple
 
 from debtscan.clones import containment, shingles
-from debtscan.facts.model import ModelKind
+from debtscan.facts.model import IOMode, ModelKind
 from debtscan.rules.findings import Finding, Related
 from debtscan.rules.base import Example, MeasuredPrecision, Rule, RuleContext
 from debtscan.project.roots import ScopedPathIndex
@@ -401,7 +401,7 @@ class UndeclaredConsumer(Rule):
     code = "DS303"
     name = "undeclared-consumer"
     category = "undeclared-consumer"
-    reads = ('signals', 'components', 'graph', 'paths', 'projects', 'facts')
+    reads = ('signals', 'components', 'paths', 'projects', 'facts')
     severity = "warning"
     measured_precision = MeasuredPrecision(
         4, 4,
@@ -471,14 +471,16 @@ class UndeclaredConsumer(Rule):
         not every read path of the repo."""
         layer = ctx.project.signals
         components = ctx.project.components
-        graph = ctx.project.graph
         outputs = {a: list(o) for a, o in layer.outputs.items()}
         modeling = {m.path for m in layer.models.values()}
-        for node, data in graph.nodes(data=True):
-            if data.get("kind") == "artifact" and data.get("model_output") and data["path"] not in outputs:
-                writers = [w for w in ctx.project.paths.writers.get(data["path"], ()) if w.module in modeling]
+        # the artifacts a prediction is written to (the graph's ``model_output`` artifacts), read from the
+        # accesses themselves: the graph need not be drawn for this
+        for artifact in dict.fromkeys(a.artifact for a in ctx.project.paths.accesses
+                                      if a.mode is IOMode.WRITE and a.value == "prediction"):
+            if artifact not in outputs:
+                writers = [w for w in ctx.project.paths.writers.get(artifact, ()) if w.module in modeling]
                 if writers:
-                    outputs[data["path"]] = [Output(data["path"], "", w.module, w.line, ()) for w in writers]
+                    outputs[artifact] = [Output(artifact, "", w.module, w.line, ()) for w in writers]
         reported: Set[Tuple[str, int]] = set()
         # the read paths that may name each output, through an index per project (not every pair)
         read_paths = ScopedPathIndex(ctx.project.projects, ctx.project.paths.readers)
