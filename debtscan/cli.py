@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import os
 import signal
 import threading
@@ -555,7 +556,14 @@ def _load_baseline(path: str):
 
 
 def _run_with_progress(options: "ScanOptions", console: Optional["Console"]):
-    from debtscan.engine import scan
+    from debtscan.__main__ import PROCESS, settled_imports
+
+    if PROCESS[0]:
+        gc.disable()  # the scan's modules, as the command line's (see settled_imports)
+    try:
+        from debtscan.engine import scan
+    finally:
+        settled_imports()
 
     with interruptible():
         if console is None:
