@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import os
 import signal
 import threading
@@ -556,14 +555,13 @@ def _load_baseline(path: str):
 
 
 def _run_with_progress(options: "ScanOptions", console: Optional["Console"]):
-    from debtscan.__main__ import PROCESS, settled_imports
+    from debtscan import startup
 
-    if PROCESS[0]:
-        gc.disable()  # the scan's modules, as the command line's (see settled_imports)
+    startup.begin_imports()  # the scan's modules, as the command line's (debtscan.startup)
     try:
         from debtscan.engine import scan
     finally:
-        settled_imports()
+        startup.settled_imports()
 
     with interruptible():
         if console is None:
