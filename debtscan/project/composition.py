@@ -279,6 +279,7 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
     dirty: Dict[int, _Function] = {id(record): record for record in records}
     stale: Set[str] = set(classes)
     pending = list(targets.items())
+    unresolved: Dict[str, List[int]] = {}    # qualname -> its statements that may still be of class ``other``
     for _ in range(MAX_ROUNDS):
         changed = False
         # what each function's own body is (of two modules of one name, each its own: the one a call means)
@@ -287,10 +288,14 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
             tally = Counter([file_kinds[i] for i in record.statements])
             own[id(record)] = FunctionSummary(record.path, record.name, record.qualname, record.line,
                                               tuple(sorted(tally.items())), dominant(tally), sites[record.qualname])
-        summaries = {qualname: own[id(record)] for qualname, record in functions.items()}
-        for qualname, record in functions.items():
-            if id(record) in dirty:
-                stale.update(classes_of.get(qualname, ()))
+        # the summaries and the classes to look at again, for the recomputed functions only (every function
+        # the first round, when all are)
+        if not summaries:
+            summaries = {qualname: own[id(record)] for qualname, record in functions.items()}
+        for record in dirty.values():
+            if functions.get(record.qualname) is record:  # not a same-named one it replaced
+                summaries[record.qualname] = own[id(record)]
+                stale.update(classes_of.get(record.qualname, ()))
         dirty = {}
         for key in stale:
             adapter_of[key] = _adapter_class(classes[key], summaries)
@@ -321,6 +326,14 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
                         dirty[id(owner)] = owner
                     break
         for qualname, record in functions.items():
+            # only the function's lines still of class ``other`` can change (a line never becomes ``other``
+            # again): once its class is given to them, it has none left and is passed over in O(1) (was:
+            # every statement of every function, every round)
+            left = unresolved.get(qualname)
+            if left is None:
+                left = unresolved[qualname] = record.statements
+            if not left:
+                continue
             kind = summaries[qualname].kind
             if record.cls and (record.path, record.cls) in class_kinds:
                 kind = class_kinds[(record.path, record.cls)] if kind is None or kind == "glue" or \
@@ -329,13 +342,14 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
                 continue
             file_kinds = kinds[record.path]
             owners = owner_of[record.path]
-            for i in record.statements:
+            for i in left:
                 if file_kinds[i] == "other":
                     file_kinds[i] = kind
                     changed = True
                     owner = owners[i]
                     if owner is not None:
                         dirty[id(owner)] = owner
+            unresolved[qualname] = []
         if not changed:
             break
     # a script's plain top-level lines belong to what the script mostly does
@@ -347,11 +361,18 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
                 if file_kinds[i] == "other":
                     file_kinds[i] = kind
     # the class-level lines of a class with a dominant class (an adapter's: glue) are of that class as well
+    # (each file's statements grouped by scope once: was every statement of the file for each of its classes)
+    by_scope: Dict[str, Dict[str, List[int]]] = {}
     for (path, name), kind in class_kinds.items():
-        facts = facts_by_path[path]
-        for i, statement in enumerate(facts.statements):
-            if statement.scope == name and kinds[path][i] == "other":
-                kinds[path][i] = kind
+        scopes = by_scope.get(path)
+        if scopes is None:
+            scopes = by_scope[path] = {}
+            for i, statement in enumerate(facts_by_path[path].statements):
+                scopes.setdefault(statement.scope, []).append(i)
+        file_kinds = kinds[path]
+        for i in scopes.get(name, ()):
+            if file_kinds[i] == "other":
+                file_kinds[i] = kind
     # an import of a project module counts as what that module mostly is
     for path, index, imported in module_imports:
         kind = dominant(Counter(kinds[imported]))
