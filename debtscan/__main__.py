@@ -12,8 +12,14 @@ def run() -> None:
     status = replay()
     if status is not None:
         sys.exit(status)
-    from debtscan.cli import main
+    from debtscan import startup
 
+    startup.PROCESS[0] = True
+    startup.begin_imports()  # importing allocates objects that nothing frees: no collections over them
+    try:
+        from debtscan.cli import main
+    finally:
+        startup.settled_imports()
     main()
 
 

@@ -555,7 +555,13 @@ def _load_baseline(path: str):
 
 
 def _run_with_progress(options: "ScanOptions", console: Optional["Console"]):
-    from debtscan.engine import scan
+    from debtscan import startup
+
+    startup.begin_imports()  # the scan's modules, as the command line's (debtscan.startup)
+    try:
+        from debtscan.engine import scan
+    finally:
+        startup.settled_imports()
 
     with interruptible():
         if console is None:

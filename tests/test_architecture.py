@@ -35,7 +35,7 @@ STAGES: Dict[str, str] = {
     "debtscan.config": "base", "debtscan.artifacts": "base", "debtscan.knowledge": "base",
     "debtscan.trust": "base", "debtscan.safefile": "base", "debtscan.scope": "base",
     "debtscan.tomlcompat": "base", "debtscan.jsonfile": "base", "debtscan.gitrepo": "base",
-    "debtscan.errors": "base", "debtscan.gittop": "base",
+    "debtscan.errors": "base", "debtscan.gittop": "base", "debtscan.startup": "base",
     # sources
     "debtscan.sources": "sources",
     # facts

@@ -41,8 +41,27 @@ def _short(qualname: str) -> str:
     return qualname.rpartition(".")[2]
 
 
+_ESTIMATORS: Dict[int, Tuple[ModelTables, Dict[str, bool]]] = {}  # id(tables) -> (tables, qualname -> answer)
+
+
 def _is_estimator(models: ModelTables, qualname: str) -> bool:
-    """Whether a call makes an estimator or network (not a transformer, splitter or config object)."""
+    """Whether a call makes an estimator or network (not a transformer, splitter or config object); decided
+    once per name and tables (the entry holds the tables, so their id is not reused while it stays)."""
+    entry = _ESTIMATORS.get(id(models))
+    if entry is None or entry[0] is not models:
+        if len(_ESTIMATORS) >= 8:
+            _ESTIMATORS.clear()
+        entry = _ESTIMATORS[id(models)] = (models, {})
+    answers = entry[1]
+    found = answers.get(qualname)
+    if found is None:
+        if len(answers) >= 65536:
+            answers.clear()
+        found = answers[qualname] = _decide_estimator(models, qualname)
+    return found
+
+
+def _decide_estimator(models: ModelTables, qualname: str) -> bool:
     if qualname in models.pipeline_calls:
         return True
     called = callee_of(qualname)

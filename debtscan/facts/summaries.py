@@ -53,6 +53,9 @@ _SAME_COLUMNS = frozenset({
 })
 _SHAPE_ATTRIBUTES = frozenset({"index", "columns", "shape", "size", "ndim", "dtypes", "empty"})
 _STATEMENTS = (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Expr, cst.Return)
+#: expressions made of no value (literals, lambdas): what :meth:`SummaryCollector.flow` finds in none
+_NO_FLOW = frozenset({cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString,
+                      cst.FormattedString, cst.Lambda, cst.Ellipsis})
 
 
 def union(*flows: Flow) -> Flow:
@@ -260,6 +263,8 @@ class SummaryCollector(Collector):
         if node is None or depth > MAX_DEPTH:
             return EMPTY
         kind = type(node)
+        if kind in _NO_FLOW:
+            return EMPTY
         if kind is cst.Name:
             return self._get(node.value)
         if kind is cst.Call:
@@ -433,7 +438,7 @@ class SummaryCollector(Collector):
 
     def _call(self, node: cst.Call, depth: int) -> Flow:
         ex = self.ex
-        partial = self._bound_partial(node)
+        partial = self._bound_partial(node) if self.partials else None
         if partial is not None:
             line, col = self.positions.get(id(node), (ex.stmt_line, 0))
             return self._site(node, partial.callee, None, EMPTY, line, col, depth, partial.callee, partial)

@@ -160,14 +160,23 @@ _TABLES_MEMO: Dict[str, Tables] = {}
 
 
 def tables_for(io_extensions: Optional[Mapping[str, Any]] = None, extra: Optional[Mapping[str, Any]] = None) -> Tables:
-    """The merged ``signals.toml`` for a configuration (memoised: the project stage asks once per build)."""
-    key = json.dumps([io_extensions or {}, extra or {}], sort_keys=True, default=str)
-    found = _TABLES_MEMO.get(key)
+    """The merged ``signals.toml`` for a configuration (memoised: the project stage asks once per build, and
+    a scan's :func:`load_knowledge` has already built them: the catalogues are read once per scan)."""
+    found = _TABLES_MEMO.get(_tables_key(io_extensions, extra))
     if found is None:
-        if len(_TABLES_MEMO) > 16:
-            _TABLES_MEMO.clear()
-        found = _TABLES_MEMO[key] = load_knowledge(io_extensions, extra).tables
+        found = load_knowledge(io_extensions, extra).tables  # memoised by load_knowledge
     return found
+
+
+def _tables_key(io_extensions: Optional[Mapping[str, Any]], extra: Optional[Mapping[str, Any]]) -> str:
+    return json.dumps([io_extensions or {}, extra or {}], sort_keys=True, default=str)
+
+
+def _remember_tables(io_extensions: Optional[Mapping[str, Any]], extra: Optional[Mapping[str, Any]],
+                     tables: Tables) -> None:
+    if len(_TABLES_MEMO) > 16:
+        _TABLES_MEMO.clear()
+    _TABLES_MEMO[_tables_key(io_extensions, extra)] = tables
 
 
 def _check_user_tables(extra: Optional[Mapping[str, Any]]) -> None:
@@ -219,4 +228,5 @@ def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = No
                    sort_keys=True, default=str).encode()
     ).hexdigest()
     knowledge.fingerprint = digest[:16]
+    _remember_tables(io_extensions, extra, knowledge.tables)
     return knowledge
