@@ -294,10 +294,7 @@ class Functions:
                 continue
             matching = [c for c in candidates if (c, rest) in self.params or (c, rest) in self.classes]
             if matching:
-                if len(matching) > 1 and self.project_of is not None:
-                    home = self.project_of(caller)
-                    matching = [c for c in matching if self.project_of(c) == home] or matching
-                best = nearest(matching, caller)
+                best = nearest(matching, caller, self.project_of)
                 found = (best, rest) if best is not None else None
                 break
             for candidate in candidates:
@@ -373,11 +370,17 @@ class Functions:
         return out
 
 
-def nearest(candidates: List[str], caller: str) -> Optional[str]:
+def nearest(candidates: List[str], caller: str,
+            project_of: Optional[Callable[[str], str]] = None) -> Optional[str]:
     """Of several files, the caller itself, else the one sharing the most folders with the caller (the same
     folder first: a script's own ``utils.py`` beside it, as Python's ``sys.path[0]`` gives it); None when
     two are equally near (``utils`` imported from the root of a repository with ``py/utils.py`` and
-    ``jn/utils.py``: which one runs depends on how it is started, so neither is said to)."""
+    ``jn/utils.py``: which one runs depends on how it is started, so neither is said to). With
+    ``project_of`` (a file's project root), the files of the caller's own project are asked first: two
+    projects side by side, each with its own ``churn/report.py``."""
+    if project_of is not None and len(candidates) > 1:
+        home_project = project_of(caller)
+        candidates = [c for c in candidates if project_of(c) == home_project] or candidates
     if caller in candidates:
         return caller
     if len(candidates) == 1:

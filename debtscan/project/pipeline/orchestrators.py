@@ -56,16 +56,7 @@ def _one_of(paths: List[str], caller: Optional[str], project_of: Optional[Callab
     """The one file of ``paths`` a call from ``caller`` means, or None (see :func:`module_file`)."""
     if len(paths) <= 1:
         return paths[0] if paths else None
-    if caller is None:
-        return None
-    if project_of is not None:
-        home = project_of(caller)
-        own = [p for p in paths if project_of(p) == home]
-        if len(own) == 1:
-            return own[0]
-        if own:
-            paths = own
-    return nearest(paths, caller)
+    return None if caller is None else nearest(paths, caller, project_of)
 
 
 def _by_suffix(script: str, known: Dict[str, str]) -> Optional[str]:
