@@ -7,7 +7,7 @@ import os
 import signal
 import threading
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
@@ -16,6 +16,7 @@ import click
 from debtscan import __version__
 from debtscan.config import SEVERITIES, Config, ConfigError, load_config
 from debtscan.errors import ErrorKind, InternalError, SelectorError
+from debtscan.records import record
 from debtscan.scope import ScopeError, resolve as resolve_scope
 from debtscan.safefile import OutputRefused, WriteError, check_output, write_text
 from debtscan.trust import CACHE_ENV, TRUST_ENV, PluginPolicy, chosen_cache_dir, plugin_policy
@@ -32,7 +33,7 @@ def _split(values: Sequence[str]) -> List[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TrustChoice:
     """What the user lets the scanned repository's configuration do (see debtscan.trust)."""
 

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import difflib
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from debtscan.facts.model import FileFacts
 from debtscan.facts.values import Lit
+from debtscan.records import record
 
 BANDS = 16
 ROWS = 4
@@ -36,7 +37,7 @@ MAX_BUCKET = 400
 NOT_COPIES = frozenset({"__init__.py", "__main__.py", "setup.py", "conftest.py", "manage.py"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Member:
     """One file of a family: how much of it is shared with the family's first file, in statements."""
 
@@ -46,7 +47,7 @@ class Member:
     differing: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Difference:
     """A constant or literal setting that has different values across a family: value -> files."""
 
@@ -54,8 +55,10 @@ class Difference:
     values: Tuple[Tuple[str, Tuple[str, ...]], ...]
 
 
-@dataclass
+@record
 class Family:
+    """Files copied from one another: the members, whether they share a file name, and the settings that differ."""
+
     members: List[Member]
     same_name: bool
     differences: List[Difference] = field(default_factory=list)

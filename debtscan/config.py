@@ -6,10 +6,11 @@ Every key is declared in :data:`KEYS` with its type; an unknown key, a wrong typ
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from debtscan.records import record
 from debtscan.tomlcompat import tomllib
 from debtscan.trust import PluginPolicy, cache_dir_from_file
 
@@ -88,7 +89,7 @@ def _settings_from_table(cls: Any, table: Mapping[str, Any]) -> Any:
     return cls(**values)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SharedSignalSettings:
     """What counts as a shared input signal, for the whole scan: the project stage lists the shared signals
     by these settings, and both DS301 and ``metrics.signals`` read that one list.
@@ -114,7 +115,7 @@ class SharedSignalSettings:
         return _settings_from_table(cls, table)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CloneSettings:
     """What counts as a family of copied scripts, for the whole scan: the project finds the families once by
     these settings; DS506 reports them, and the configuration rules (DS501, DS502) leave what differs inside
@@ -136,7 +137,7 @@ class CloneSettings:
         return _settings_from_table(cls, table)
 
 
-@dataclass
+@record
 class Config:
     """The effective configuration of a scan."""
 

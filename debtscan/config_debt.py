@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import enum
 import posixpath
-from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from debtscan.facts.model import ConfigBlockFact, FileFacts, SettingFact
 from debtscan.knowledge.settings import setting_names
 from debtscan.facts.values import Lit, Seq
+from debtscan.records import record
 
 Place = Tuple[str, int]
 
@@ -36,7 +36,7 @@ class OwnerKind(enum.Enum):
     CONSTANT = "constant"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Scattered:
     """One setting of one owner and its literal values: value -> places. ``owner`` names the owner (the
     callee, the config-dict family by its first dict's place, or ``constant``) and ``kind`` says which it is."""
@@ -51,7 +51,7 @@ class Scattered:
         return sorted(p for _, places in self.values for p in places)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BlockCopy:
     """A config block written in several scripts: the blocks (path, fact), and the keys whose values differ
     (key -> value -> paths)."""
@@ -63,7 +63,7 @@ class BlockCopy:
     differing: Tuple[Tuple[str, Tuple[Tuple[str, Tuple[str, ...]], ...]], ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ForeignConstant:
     """``name`` at ``path:line`` lists values that are the constants of other scripts (value -> place, name)."""
 

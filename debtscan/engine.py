@@ -5,7 +5,7 @@ module only hands each stage's typed output to the next."""
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
@@ -17,6 +17,7 @@ from debtscan.project.model import Project
 from debtscan.knowledge import Knowledge, load_knowledge
 from debtscan.liveness import split_live
 from debtscan.metrics.base import compute_metrics
+from debtscan.records import record
 from debtscan.report.model import Finding, Report, ScanError, assign_fingerprints
 from debtscan.rules.base import rule_options
 from debtscan.rules.redirects import redirect, redirect_notes
@@ -33,7 +34,7 @@ from debtscan.store.collect import ProgressCallback, cache_disabled_by_env, cach
 from debtscan.trust import relative_cache_note
 
 
-@dataclass
+@record
 class ScanOptions:
     """What to scan and how."""
 

@@ -16,9 +16,10 @@ import os
 import shutil
 import stat
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Dict, List, Optional, Sequence, Tuple
+
+from debtscan.records import record
 
 GIT_TIMEOUT = 600
 # GIT_NO_LAZY_FETCH: a partial clone's missing blobs are not fetched from its remote (no network, no writes).
@@ -37,7 +38,7 @@ class GitError(Exception):
     """git is missing, the path is not in a repository, or a git command failed; the message says which."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Commit:
     """One commit: its id, parents, committer and author dates (ISO 8601, with the zone), author, subject."""
 
@@ -53,7 +54,7 @@ class Commit:
         return self.sha[:10]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TreeEntry:
     """A file of a commit's tree: its mode (``100644``, ``100755``, ``120000`` for a symlink), blob and size."""
 
@@ -66,7 +67,7 @@ class TreeEntry:
         return self.mode == "120000"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Repository:
     """A repository to read: its git directory, and the folder of it to scan (``""``: the whole tree)."""
 
@@ -245,7 +246,7 @@ class _BlobReader:
             self.process.stdout.close()
 
 
-@dataclass
+@record
 class UpdateStats:
     """What moving the checkout to a commit took: files written (in full or sparse) and removed."""
 

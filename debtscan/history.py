@@ -13,11 +13,12 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from debtscan.config import Config, ConfigError, find_config, load_config
+from debtscan.records import record
 from debtscan.report.diff import split_by_fingerprint
 from debtscan.engine import InternalError, ScanOptions, scan
 from debtscan.gitrepo import Commit, GitError, Repository, TreeCheckout, list_commits
@@ -27,7 +28,7 @@ from debtscan.rules.registry import load_rules, selected
 from debtscan.report.model import Report
 from debtscan.report.trends import CommitRecord, FindingRef, Headline
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CommitCost:
     """What one commit took: seconds (checkout and scan), files rewritten in the checkout, of them code."""
 
@@ -37,7 +38,7 @@ class CommitCost:
     code_files_changed: int
 
 
-@dataclass
+@record
 class HistoryOptions:
     """What to scan: which commits, with which rules and configuration, and where the facts cache lives."""
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from debtscan.facts.model import DeadBlockFact, FileFacts
+from debtscan.records import record
 
 DEAD_FOLDERS: Tuple[str, ...] = (
     "trash", "old", "archive", "archived", "deprecated", "unused", "backup", "backups", "obsolete", "attic",
@@ -26,7 +27,7 @@ DEAD_FOLDERS: Tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DeadFolder:
     """A folder of abandoned work: its files (repo-relative), their logical lines of code."""
 
@@ -36,7 +37,7 @@ class DeadFolder:
     analysed: bool = False
 
 
-@dataclass
+@record
 class Liveness:
     """What :func:`split_live` set apart."""
 

@@ -36,6 +36,7 @@ STAGES: Dict[str, str] = {
     "debtscan.trust": "base", "debtscan.safefile": "base", "debtscan.scope": "base",
     "debtscan.tomlcompat": "base", "debtscan.jsonfile": "base", "debtscan.gitrepo": "base",
     "debtscan.errors": "base", "debtscan.gittop": "base", "debtscan.startup": "base",
+    "debtscan.records": "base",
     # sources
     "debtscan.sources": "sources",
     # facts

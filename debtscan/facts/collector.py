@@ -19,7 +19,7 @@ list the class in :func:`debtscan.facts.extract.default_collectors`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple, Type, TypeVar
 
 import libcst as cst
@@ -45,13 +45,14 @@ from debtscan.facts.model import (
 )
 from debtscan.facts.external_model import ExternalFacts
 from debtscan.facts.summary_model import FlowFacts
+from debtscan.records import record
 
 from debtscan.facts.model import MODULE_SCOPE  # noqa: E402,F401 - re-exported (the cross-file stage imports model only)
 
 C = TypeVar("C", bound="Collector")
 
 
-@dataclass
+@record
 class StatementFrame:
     """The logical line being generated, with the calls made in it."""
 
@@ -63,7 +64,7 @@ class StatementFrame:
     end_line: int = 0
 
 
-@dataclass
+@record
 class CollectedFacts:
     """What the collectors found in one file, filled in :meth:`Collector.finish` (in collector order) and
     frozen into the :class:`~debtscan.facts.model.FileFacts` by the extraction.

@@ -14,7 +14,7 @@ import builtins
 import inspect
 import re
 import types
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar
 
 import libcst as cst
@@ -60,6 +60,7 @@ from debtscan.facts.collector import (  # noqa: F401 (re-exported)
 )
 from debtscan.knowledge import Knowledge
 from debtscan.knowledge.names import unknown_method, unresolved
+from debtscan.records import record
 
 _BUILTINS = frozenset(dir(builtins))
 # Standard modules a ``from project_module import *`` commonly brings along (the module did ``import os``):
@@ -75,7 +76,7 @@ _COMPOUND_STATEMENTS = (
 _SUPPRESSION = re.compile(r"#\s*debtscan:\s*(ignore-file|ignore)(?:\[([A-Za-z0-9_,\s-]*)\])?")
 
 
-@dataclass
+@record
 class Scope:
     """A function, class or the module: its name and what its local names are bound to."""
 
@@ -99,7 +100,7 @@ _CORE_AFTER.update((kind, "_leave_compound") for kind in _COMPOUND_STATEMENTS)
 _CORE_AFTER[cst.FunctionDef] = _CORE_AFTER[cst.ClassDef] = "_leave_def_statement"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Plan:
     """Who handles what, for one list of collector classes: the collectors in run order, and per node type
     the (owner, method name) steps before and after its code (owner 0 is the extraction itself, owner

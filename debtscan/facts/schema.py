@@ -1,26 +1,26 @@
 """The fact classes: the decorator every fact is declared with, and the registry the store's codec decodes
 facts by (:mod:`debtscan.store.codec`, the one encoding facts have on disk and between processes).
 
-A fact is a frozen dataclass (slotted where the interpreter allows it: the facts of every file stay in
-memory for the cross-file stage, and a slotted fact takes about a quarter of the memory of one with a
-``__dict__``). Its fields hold scalars, tuples, other facts, and members of the enumerations defined in the
+A fact is a frozen dataclass, declared as a :func:`debtscan.records.record` (slotted where the interpreter
+allows it: the facts of every file stay in memory for the cross-file stage, and a slotted fact takes about a
+quarter of the memory of one with a ``__dict__``). Its fields hold scalars, tuples, other facts, and members of the enumerations defined in the
 modules that declare facts (registered with them, by class name).
 """
 from __future__ import annotations
 
-import dataclasses
 import enum
 import sys
 from typing import Any, Dict, Type
 
-_SLOTS = {"slots": True} if sys.version_info >= (3, 10) else {}
+from debtscan.records import record
+
 FACT_CLASSES: Dict[str, Type[Any]] = {}
 """Every fact class and every enumeration a fact may hold, by class name (the codec's registry)."""
 
 
 def fact(cls):
     """Class decorator: a frozen (slotted) dataclass registered under its class name."""
-    cls = dataclasses.dataclass(frozen=True, **_SLOTS)(cls)
+    cls = record(frozen=True, slots=True)(cls)
     register(cls)
     return cls
 

@@ -10,7 +10,7 @@ and the feature list, a variable holding ``model.predict(...)`` remembers the mo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -24,6 +24,7 @@ from debtscan.facts.warehouse import is_spark_read
 from debtscan.knowledge.tables import ModelTables
 from debtscan.facts.values import Choice, Concat, Lit, Param, PathJoin, ReadsAt, Ref, Seq, Sym, Unknown
 from debtscan.knowledge.names import CalleeKind, callee_of
+from debtscan.records import record
 
 _MAX_ITEMS = 64
 
@@ -93,7 +94,7 @@ def _union(*parts: Tuple) -> Tuple:
     return tuple(merged)[:_MAX_ITEMS]
 
 
-@dataclass
+@record
 class Info:
     """What a local name holds, as far as signals go."""
 
@@ -119,7 +120,7 @@ class Info:
         )
 
 
-@dataclass
+@record
 class Stmt:
     """The statement being generated: names of tracked values referenced, signals consumed, calls seen."""
 
@@ -137,8 +138,10 @@ class Stmt:
     model_target: Optional[Tuple[str, str]] = None                            # (name, api) of a made model
 
 
-@dataclass
+@record
 class _Model:
+    """A model the signal pass has seen made in this file: its name, API, line, scope, kind and inputs."""
+
     name: str
     api: str
     line: int

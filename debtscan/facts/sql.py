@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, Optional, Tuple
+
+from debtscan.records import record
 
 _MAX_STATEMENTS = 50
 _DIALECTS = (None, "spark", "duckdb", "bigquery", "snowflake")
@@ -35,7 +36,7 @@ _SYSTEM = re.compile(r"^(pg_[a-z_]+|pg_catalog\..*|information_schema\..*|sqlite
                      r"sys\..*|mysql\..*|system\..*)$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SqlFacts:
     """What one SQL text reads and writes: table names (as written, lower-cased, ``*`` for placeholders),
     and the columns each read table is consumed through."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from importlib import resources
 from typing import Any, Dict, Mapping, Optional, Tuple
 
@@ -31,10 +31,11 @@ from debtscan.knowledge.code_classes import CodeKnowledge, build as build_code_k
 from debtscan.knowledge.names import callee_of
 from debtscan.knowledge.dataflow import SECTIONS as DATAFLOW_SECTIONS, Dataflow, DataflowError, build as build_dataflow
 from debtscan.knowledge.tables import SECTIONS as TABLE_SECTIONS, Tables, TablesError, build as build_tables, closest
+from debtscan.records import record
 from debtscan.tomlcompat import tomllib
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IOSpec:
     """How a call reads or writes a file: ``mode`` read/write/both/open; the path is argument ``arg``
     (positional index) or keyword ``kw``; ``fmt`` the data format; ``dest_arg`` for copies.
@@ -71,7 +72,7 @@ class IOSpec:
     tree: bool = False  # the path may be a folder, taken with all it holds (``shutil.move``, ``copytree``)
 
 
-@dataclass
+@record
 class Knowledge:
     """All catalogues, merged with the user's extensions."""
 

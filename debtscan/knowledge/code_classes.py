@@ -9,11 +9,12 @@ exception out of ``ml = ["sklearn"]``. Method names alone are looked up only for
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Sequence, Tuple
 
 from debtscan.config import ConfigError
 from debtscan.knowledge.names import callee_of
+from debtscan.records import record
 
 #: The classes a logical line can have, in the order they are shown (Sculley et al. 2015, Figure 1):
 #: ML code; glue; data collection and I/O; feature extraction and data preparation; data verification;
@@ -42,7 +43,7 @@ TABLE_SECTIONS = ("frames", "models", "predictions", "artifacts", "paths", "code
 Entry = Tuple[str, str]  # (kind, adapter spec "SRC->DST" for glue, "" otherwise)
 
 
-@dataclass
+@record
 class CodeKnowledge:
     """The merged catalogue. ``names``: qualified name (or a prefix of one) -> (kind, adapter spec)."""
 

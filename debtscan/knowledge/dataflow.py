@@ -6,8 +6,10 @@ client is one line (``sql = { calls = { "acme.wh.Client.query" = 0 } }``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
+
+from debtscan.records import record
 
 SECTIONS = ("sql", "tables", "objects", "spark", "orchestrators", "declared")
 
@@ -16,7 +18,7 @@ class DataflowError(ValueError):
     """A user's dataflow table has the wrong shape."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TableArg:
     """Where a table (or a Delta/Iceberg path) is named in a call: argument ``arg`` or keyword ``kw``;
     ``schema`` the schema keyword; ``path``: the argument is a path or URI (``DeltaTable(uri)``)."""
@@ -27,7 +29,7 @@ class TableArg:
     path: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ObjectCall:
     """An object-store client call: ``mode`` of the object; its bucket and key (keyword or position); the
     local file on the other side (``upload_file`` reads it, ``download_file`` writes it)."""
@@ -41,7 +43,7 @@ class ObjectCall:
     local_arg: Optional[int] = None
 
 
-@dataclass
+@record
 class Dataflow:
     """The merged catalogue (see ``dataflow.toml`` for what each entry means)."""
 

@@ -3,15 +3,15 @@ validation libraries, logging and monitoring calls. Rules extend it with their o
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from importlib import resources
 from typing import Iterable, Tuple
 
+from debtscan.records import record
 from debtscan.tomlcompat import tomllib
 from debtscan.knowledge.names import callee_of
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Framework:
     """A serving framework: imported as one of ``imports``; ``decorators`` mark request handlers."""
 
@@ -22,8 +22,10 @@ class Framework:
     module: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ExternalKnowledge:
+    """The external-world catalogue: serving frameworks, callbacks, handlers, validation calls and words."""
+
     frameworks: Tuple[Framework, ...] = ()
     callbacks: Tuple[str, ...] = ()
     handler_classes: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()

@@ -12,8 +12,9 @@ That spelling is written and read here only: every other module, in every stage,
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from functools import lru_cache
+
+from debtscan.records import record
 
 _UNKNOWN = "?"
 _METHOD = _UNKNOWN + "."
@@ -28,7 +29,7 @@ class CalleeKind(enum.Enum):
     UNRESOLVED = "unresolved"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Callee:
     """A call's callee: its ``kind`` and ``name`` (the qualified name, the method, or the unresolved name;
     ``""`` for an expression)."""

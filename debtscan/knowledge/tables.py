@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Dict, FrozenSet, Iterable, Mapping, Optional, Pattern, Tuple, Union
+
+from debtscan.records import record
 
 LIST = "list of strings"
 WORDS = "list of regular expressions"
@@ -50,8 +52,10 @@ def closest(name: str, valid: Iterable[str]) -> str:
     return f" (did you mean {found[0]!r}?)" if found else ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FrameTables:
+    """The frame catalogue: frame types, reads that name their columns, selections and record iterators."""
+
     types: FrozenSet[str] = frozenset()
     read_prefixes: Tuple[str, ...] = ()
     read_column_keywords: Tuple[str, ...] = ()
@@ -65,8 +69,10 @@ class FrameTables:
     name_attributes: FrozenSet[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModelTables:
+    """The model catalogue: estimator libraries, pipeline calls, fit and predict methods, model words."""
+
     libraries: Tuple[str, ...] = ()
     pipeline_calls: FrozenSet[str] = frozenset()
     transformer_words: Pattern[str] = re.compile("(?!)")
@@ -92,15 +98,17 @@ class ModelTables:
         return api.startswith(self.network_libraries)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PredictionTables:
+    """The prediction catalogue: the methods, functions and names that make or hold predictions."""
+
     methods: FrozenSet[str] = frozenset()
     functions: Pattern[str] = re.compile("(?!)")
     names: Pattern[str] = re.compile("(?!)")
     model_names: Pattern[str] = re.compile("(?!)")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ArtifactTables:
     """What makes an artifact a saved model, or source code (no data hand-off)."""
 
@@ -115,8 +123,10 @@ class ArtifactTables:
         return parts[-1].endswith(self.model_suffixes) or any(p in self.model_folders for p in parts[:-1])
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PathTables:
+    """The path catalogue: joins, constructors, pass-through calls, folders and path operations."""
+
     joins: FrozenSet[str] = frozenset()
     constructors: FrozenSet[str] = frozenset()
     passthrough: FrozenSet[str] = frozenset()
@@ -126,8 +136,10 @@ class PathTables:
     properties: Dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CodeTables:
+    """The code catalogue: runners, exits, libraries, iteration wrappers and mappers."""
+
     runners: FrozenSet[str] = frozenset()
     exits: FrozenSet[str] = frozenset()
     libraries: FrozenSet[str] = frozenset()
@@ -135,7 +147,7 @@ class CodeTables:
     mappers: FrozenSet[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Tables:
     """The merged ``signals.toml``."""
 

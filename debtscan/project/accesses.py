@@ -2,16 +2,16 @@
 of the project (:class:`Paths`) that holds them with how well the I/O calls resolved."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from debtscan.artifacts import ArtifactKind
 from debtscan.facts.model import IOMode
 from debtscan.project.paths import PathBase, Resolver
+from debtscan.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Access:
     """A resolved read or write of an artifact by a module, at a place.
 
@@ -66,7 +66,7 @@ class Access:
         return self.family
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Paths:
     """Every resolved read and write of an artifact, and how well the I/O calls resolved.
 

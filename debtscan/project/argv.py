@@ -24,18 +24,19 @@ Cost: O(words) per invocation to bind, O(size of a path value) per I/O fact and 
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from debtscan.facts.model import Arity, CliArg, FileFacts, IOFact
 from debtscan.liveness import DEAD_FOLDERS
 from debtscan.facts.values import Arg, Choice, Concat, Format, Lit, PathJoin, PathOp, Seq, Sym, Unknown, Why
 from debtscan.project.pipeline.runners import Argv, RunSource, Step
+from debtscan.records import record
 
 MAX_INVOCATIONS = 8
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ArgValues:
     """What one invocation gives a script: ``named`` the argparse destinations bound to their words, ``words``
     the raw words (``sys.argv[1:]``); a word is None where the runner leaves it unknown."""
@@ -50,7 +51,7 @@ class ArgValues:
         return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Invocation:
     """One run of a script with its words: the folder it runs from, the runner, and how sure that is."""
 

@@ -34,13 +34,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from debtscan.facts.model import LINE_KINDS as KINDS
 from debtscan.facts.model import FileFacts, StatementFact
 from debtscan.knowledge.names import callee_of
 from debtscan.project.calls import MAX_DEPTH, Functions
+from debtscan.records import record
 
 MAX_ROUNDS = 6
 MODULE = "<module>"
@@ -53,7 +54,7 @@ STRICT = frozenset({"glue", "monitoring"})
 CLASSIFIED_SHARE = 0.25
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FunctionSummary:
     """What a project function's body is: its lines per class and its dominant class (None: mixed)."""
 
@@ -70,7 +71,7 @@ class FunctionSummary:
         return sum(n for _, n in self.lines)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AdapterClass:
     """A project class whose every public method only converts data (a glue adapter)."""
 
@@ -81,7 +82,7 @@ class AdapterClass:
     lines: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LineClasses:
     """The resolved class of every statement (aligned with each file's ``statements``) and the summaries."""
 
@@ -106,8 +107,10 @@ class LineClasses:
         return tuple(replace(s, adapters=through[i]) if i in through else s for i, s in enumerate(facts.statements))
 
 
-@dataclass
+@record
 class _Function:
+    """A function of the project as composition sees it: where it is, its statements and its class."""
+
     path: str
     name: str
     qualname: str
@@ -515,7 +518,7 @@ def glue_helpers(classes: LineClasses, limit: int = 20) -> List[FunctionSummary]
 
 
 # -- the tallies: lines per class per file, folder and repo -------------------------------------------------
-@dataclass
+@record
 class Tally:
     """Lines per class in a file, a directory or the repo."""
 
@@ -544,7 +547,7 @@ class Tally:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Composition:
     """The tallies of a project, by file and by directory, the adapters ranked and the resolved line classes."""
 

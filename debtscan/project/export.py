@@ -15,12 +15,12 @@ import io
 import json
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import Dict, List, Optional, Set, Tuple
 
 import networkx as nx
 
 from debtscan.project.model import Project
+from debtscan.records import record
 
 _KIND_SHAPES = {"module": ("[", "]"), "artifact": ("[(", ")]"), "signal": ("([", "])"), "model": ("{{", "}}"),
                 "component": ("[[", "]]"), "runner": ("[", "]"), "folder": ("[[", "]]")}
@@ -43,7 +43,7 @@ class Collapse(enum.Enum):
     AUTO = "auto"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class View:
     """A graph to draw, with the nodes to highlight: the jungle (hand-offs) and the longest chains."""
 
@@ -229,7 +229,7 @@ def _mermaid_text(text: str) -> str:
     return re.sub(r'["\[\]{}()<>|]', "_", text)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MermaidDrawing:
     """A Mermaid flowchart, the view it draws, its edge count and how many links it left out to fit."""
 

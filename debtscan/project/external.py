@@ -12,7 +12,7 @@ bounded per start (:data:`MAX_REACH`) and cached.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
@@ -21,12 +21,13 @@ from debtscan.facts.model import MODULE_SCOPE, CallFact, FileFacts, IOMode, Mode
 from debtscan.knowledge.external import ExternalKnowledge, Framework, name_matches
 from debtscan.project.signals import SignalLayer
 from debtscan.knowledge.names import callee_of
+from debtscan.records import record
 
 MAX_REACH = 400
 Function = Tuple[str, str]  # (path, function qualified within its module; "<module>" for module-level code)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModelRef:
     """A model as the project knows it: ``id`` is the signal layer's node (``model:<path>:<line>``) of the
     model that trained it when known (a loaded model is the model that saved its file), ``label`` how a
@@ -38,7 +39,7 @@ class ModelRef:
     key: str = ""   # the same identity without line numbers (``train.py:model``), for fingerprints
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PredictionSite:
     """A call that makes predictions: where, in which function, of which model, with what."""
 
@@ -57,7 +58,7 @@ class PredictionSite:
         return (self.path, self.scope)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Threshold:
     """A fixed number compared with a model's predictions."""
 
@@ -94,7 +95,7 @@ class EndpointKind(Enum):
     APP = "app"              # a script an app framework reruns on every input (Streamlit)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Endpoint:
     """A function the outside world calls with its data: a web route, a registered callback, a handler
     class's method, a serverless handler, a script an app framework reruns on input (``<module>``).
@@ -119,7 +120,7 @@ class Endpoint:
             f"{self.framework} app"
 
 
-@dataclass
+@record
 class ExternalWorld:
     """Everything the DS4xx rules need, built once per project (:func:`build_external_world`, the project's ``external`` part)."""
 

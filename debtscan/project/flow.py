@@ -29,7 +29,7 @@ Nothing here imports or runs the scanned code; everything is computed from per-f
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from debtscan.facts.model import FileFacts
@@ -40,6 +40,7 @@ from debtscan.facts.summary_model import (
 from debtscan.facts.values import Lit, Param, Sym, params_in
 from debtscan.project.calls import MAX_DEPTH, Functions, through_constructions
 from debtscan.knowledge.names import callee_of
+from debtscan.records import record
 
 MAX_CONTEXTS = 8
 """Calling contexts kept per function through its callers' callers (the first call sites, in file order)."""
@@ -55,7 +56,7 @@ LOOP_API = "torch.training-loop"
 Place = Tuple[str, int, int]   # (module path, line, column)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Col:
     """A column in a value: its name, the artifacts it was read from, where it was selected and the chain of
     call sites (outermost first) through which the selection reached the value."""
@@ -67,7 +68,7 @@ class Col:
     trail: Tuple[Place, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Value:
     """What a value is, evaluated: the artifacts its data came from, its columns (None: not selected), the
     models it is (ids), the models whose predictions it holds, the project classes it is an instance of."""
@@ -114,7 +115,7 @@ def _col_order(col: Col) -> Tuple:
     return (col.place, col.name, col.via, tuple(sorted(col.sources)), col.trail)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Context:
     """The parameters' values of the function being evaluated and the call site that called it."""
 
@@ -143,7 +144,7 @@ class Context:
 EMPTY_CONTEXT = Context()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Resolver:
     """What the cross-file stage knows about paths and constants, as functions of the module path."""
 
@@ -154,7 +155,7 @@ class Resolver:
     predicts: Callable[[str], bool] = lambda name: False  # a foreign function's name says it predicts
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InputUse:
     """A column consumed as a model input: ``model`` is the fit's node id, ``place`` where the column's use
     is reported (see the module's docstring)."""
@@ -167,7 +168,7 @@ class InputUse:
     model: str
 
 
-@dataclass
+@record
 class FitResult:
     """A fit, evaluated in all its calling contexts."""
 
@@ -187,7 +188,7 @@ class FitResult:
     parts: Set[str] = field(default_factory=set)       # ids of the inside fits a delegated call trains
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PredictionWrite:
     """Predictions of model ``model`` written to ``artifact``, reported at ``place``."""
 
@@ -196,7 +197,7 @@ class PredictionWrite:
     place: Place
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ColumnsWrite:
     """Columns selected into a file (``frame[FEATURES].to_feather(path)``): model inputs when a model
     trains on that file."""
@@ -210,8 +211,10 @@ class ColumnsWrite:
     derived: Tuple[Tuple[str, Tuple[Col, ...]], ...] = ()
 
 
-@dataclass
+@record
 class FlowResult:
+    """What the flow algorithms found: the fits, the input uses, the prediction and column writes."""
+
     fits: Dict[str, FitResult]
     uses: List[InputUse]
     writes: List[PredictionWrite]

@@ -6,7 +6,6 @@ of a component, the files some module imports) is read from :class:`Imports`; no
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
@@ -15,9 +14,10 @@ if TYPE_CHECKING:  # imported when the graph is asked for
 
 from debtscan.facts.model import FileFacts
 from debtscan.project.roots import ProjectRoots
+from debtscan.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImportEdge:
     """``importer`` (a scanned file) imports ``target`` (another scanned file) at ``line``."""
 
@@ -26,7 +26,7 @@ class ImportEdge:
     line: int
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Imports:
     """The resolved imports between scanned files: ``edges`` in file order, then statement order."""
 

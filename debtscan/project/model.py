@@ -31,7 +31,7 @@ from __future__ import annotations
 import heapq
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, ClassVar, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
@@ -51,13 +51,14 @@ from debtscan.project.pipeline.runners import Step
 from debtscan.project.roots import ProjectRoot, ProjectRoots
 from debtscan.project.segments import Certainty, certainty, name_affinity, specificity
 from debtscan.project.signals import Components, SignalLayer
+from debtscan.records import record
 from debtscan.sources.discover import SourceSet
 
 if TYPE_CHECKING:  # networkx is imported where a graph is drawn, not by a scan that draws none
     import networkx as nx
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HandoffGroup:
     """The writes of one path and the reads of one path that name the same file(s), in one project: every
     write paired with every read of another module is a hand-off. Pairs are produced on demand
@@ -394,7 +395,7 @@ class FlowHubs:
         return sorted(out, key=lambda p: (-len(p), p))
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Pipeline:
     """The pipeline the code forms: runner steps, declared artifacts, hand-offs between modules, the data
     flow, its longest chains and its loops.
@@ -506,7 +507,7 @@ def cwd_for(run_cwds: Mapping[str, str], script_folders: FrozenSet[str], path: s
     return None
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Project:
     """The cross-file model of a scan: typed parts (see the module's docstring), built once, then read."""
 

@@ -9,7 +9,6 @@ import enum
 import itertools
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from debtscan.artifacts import TABLE_PREFIX, ArtifactKind, object_store_id, storage_scheme, table_id
@@ -18,6 +17,7 @@ from debtscan.facts.values import (
     Arg, Choice, Concat, Format, Here, Lit, Param, PathJoin, PathOp, Ref, Seq, Sym, Unknown, Why,
 )
 from debtscan.knowledge.names import callee_of
+from debtscan.records import record
 
 WILDCARD = "*"
 HERE_ROOT = "@repo"
@@ -55,7 +55,7 @@ class PathBase(str, enum.Enum):
 OUTSIDE_PROJECTS = frozenset({PathBase.ABSOLUTE, PathBase.WAREHOUSE, PathBase.OBJECT_STORE})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ResolvedPath:
     """A path as far as the code determines it: ``base`` says how relative paths were anchored."""
 

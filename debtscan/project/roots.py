@@ -21,11 +21,11 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from dataclasses import dataclass
 from enum import Enum
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from debtscan.project.paths import PathIndex, matches
+from debtscan.records import record
 from debtscan.sources.discover import EntryKind, SourceSet
 
 #: Files (or folders) whose presence makes a folder a project of its own, whatever else it holds.
@@ -45,7 +45,7 @@ class RootKind(Enum):
     CONFIGURED = "configured"    # named by ``project-roots``
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class ProjectRoot:
     """A project of the scan: ``path`` is its folder relative to the scan root (``""`` for the scan root),
     ``marker`` the file that made it one (``""`` for the scan root, the glob for a configured one)."""

@@ -28,7 +28,7 @@ import posixpath
 import functools
 import re
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
 if TYPE_CHECKING:  # the graph is drawn by the caller (debtscan.project.graph._draw)
@@ -45,13 +45,14 @@ from debtscan.project.kinds import is_model_access
 from debtscan.project.paths import normalise
 from debtscan.project.roots import ProjectRoots, ScopedPathIndex
 from debtscan.project.segments import AMBIGUITY_CAP, contained
+from debtscan.records import record
 
 ROOT_COMPONENT = "(root)"
 SOURCE_DIRS = ("src", "lib", "python")
 TEST_COMPONENTS = frozenset({"tests", "test", "testing", "unittests"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Consumption:
     """A signal consumed at a place: ``sources`` are the artifacts the data came from (empty: unknown)."""
 
@@ -67,7 +68,7 @@ class Consumption:
     as_input: bool = False
 
 
-@dataclass
+@record
 class ModelNode:
     """A model of the repo, with its inputs and outputs resolved."""
 
@@ -96,7 +97,7 @@ class ModelNode:
         return f"`{self.name}`" + (f" ({api})" if api else "")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Output:
     """Predictions written to an artifact: by which model (id, or "" when unknown), where."""
 
@@ -107,7 +108,7 @@ class Output:
     columns: Tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Cascade:
     """A model trained on another model's predictions (through ``artifact``, or in memory when empty);
     ``chain`` lists the artifacts in between when the predictions reached the model through feature files."""
@@ -119,7 +120,7 @@ class Cascade:
     chain: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Components:
     """The independently owned parts of the repo: ``members`` (component -> its files, in path order),
     ``of`` (file -> component) and, per file, the components its unresolved imports name (``links``:
@@ -155,7 +156,7 @@ class Components:
         return component.rpartition("/")[2] in TEST_COMPONENTS
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SharedSignal:
     """A signal (name, source artifact) consumed by several components, some of them disjoint."""
 
@@ -164,7 +165,7 @@ class SharedSignal:
     consumers: Tuple[Consumption, ...]
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class SignalLayer:
     """Signals consumed, models fitted or used, their outputs, correction cascades, the artifacts derived
     from others (``flows``: upstream -> derived), and the shared signals (by the scan's

@@ -4,10 +4,11 @@ render. Built by :mod:`debtscan.aggregate`; rendered by :mod:`debtscan.report.ag
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Dict, List, Optional
 
 from debtscan import __version__
+from debtscan.records import record
 from debtscan.report.trends import Headline
 
 AGGREGATE_VERSION = "1.0"
@@ -17,7 +18,7 @@ SUMMED_METRICS = ("code_lines", "glue_lines", "ml_lines", "handoffs", "modules_i
                   "cascades")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RepositoryRow:
     """One report in the aggregate."""
 
@@ -39,8 +40,10 @@ class RepositoryRow:
                 "shared_signals": h.shared_signals, "cascades": h.cascades}
 
 
-@dataclass
+@record
 class Aggregate:
+    """The rows of an aggregate report, one per repository, and their totals."""
+
     rows: List[RepositoryRow] = field(default_factory=list)
 
     def totals(self) -> Dict[str, Any]:

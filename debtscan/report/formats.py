@@ -10,8 +10,9 @@ loads only the renderer it writes with (``tests/test_startup.py`` checks it in a
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict
+
+from debtscan.records import record
 
 if TYPE_CHECKING:  # the scan command names a format before any report exists (and a reused one never does)
     from debtscan.report.model import Report
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # the scan command names a format before any report exists (a
 Renderer = Callable[["Report"], str]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OutputFormat:
     """``--format name``: the module whose ``render(report)`` writes it, and whether it draws the pipeline
     (needs ``Report.pipeline``)."""

@@ -1,9 +1,10 @@
 """The Report data classes: what a user and a dashboard see (findings come from :mod:`debtscan.rules.findings`)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Dict, List, Optional, Tuple
 
+from debtscan.records import record
 from debtscan.rules.findings import (Finding, Related, ScanError, assign_fingerprints,  # noqa: F401 - re-exported
                                      chain_subject, group_subject)
 
@@ -15,7 +16,7 @@ SCHEMA_VERSION = "1.2"  # 1.1: related places may carry "column" and "cell"; 1.2
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DrawnNode:
     """A node of a pipeline view: ``key`` is the graph's node name (``module:train.py``), ``kind`` module or
     artifact; ``more_in``/``more_out`` the hand-offs into and out of it that the view leaves out."""
@@ -29,7 +30,7 @@ class DrawnNode:
     more_out: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DrawnEdge:
     """An edge of a pipeline view: ``kind`` writes/reads/matches (modules and files) or ``hands off``
     (modules only, with the ``files`` handed over); ``title`` says it subject first."""
@@ -42,7 +43,7 @@ class DrawnEdge:
     files: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class GraphView:
     """One view of the pipeline (nodes and edges sorted, so that what is drawn from it is reproducible)."""
 
@@ -50,7 +51,7 @@ class GraphView:
     edges: Tuple[DrawnEdge, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModuleHandoff:
     """A writer module hands ``artifacts`` (files) to a reader module."""
 
@@ -59,7 +60,7 @@ class ModuleHandoff:
     artifacts: Tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PipelineDrawing:
     """What the drawing formats (HTML, Markdown) show of the pipeline, built from the project before rendering
     (:func:`debtscan.report.drawing.pipeline_drawing`): renderers never read the project.
@@ -77,7 +78,7 @@ class PipelineDrawing:
     handoffs: Tuple[ModuleHandoff, ...]
 
 
-@dataclass
+@record
 class Report:
     """The result of a scan.
 

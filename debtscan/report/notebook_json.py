@@ -12,9 +12,11 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from json.decoder import scanstring
 from typing import Dict, List, Optional, Tuple
+
+from debtscan.records import record
 
 _WS = re.compile(r"[ \t\r\n]*")
 _SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null")
@@ -25,7 +27,7 @@ class NotebookJSONError(ValueError):
     """The text is not the notebook JSON the positions were asked for."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Literal:
     """One JSON string literal: its decoded text and, per decoded character, its offset in the file text."""
 
@@ -134,7 +136,7 @@ class _Reader:
             raise NotebookJSONError(f"expected ',' or ']' at offset {i} of the notebook's JSON")
 
 
-@dataclass
+@record
 class NotebookPositions:
     """The raw positions of every cell's code in one notebook file."""
 

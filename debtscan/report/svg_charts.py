@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
+
+from debtscan.records import record
 
 PALETTE = ("#c00000", "#3b6fd6", "#2e8b57", "#c98a00", "#8246c8", "#17becf", "#e377c2", "#7f7f7f", "#8c564b",
            "#bcbd22")
@@ -19,7 +20,7 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Series:
     """One line (or band) of a chart: its name, a value per x position (None: no value there), a colour."""
 

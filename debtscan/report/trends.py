@@ -5,16 +5,17 @@ and :mod:`debtscan.report.trend_html`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from debtscan.gitrepo import Commit
+from debtscan.records import record
 from debtscan.report.model import Finding
 
 HISTORY_VERSION = "1.0"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FindingRef:
     """A finding as a history record lists it (added or paid): enough to find it, not its whole help."""
 
@@ -36,7 +37,7 @@ class FindingRef:
                 "severity": self.severity, "path": self.path, "line": self.line, "message": self.message}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Headline:
     """The metrics a trend shows, taken from the report's ``metrics`` (None when a provider gave none)."""
 
@@ -73,7 +74,7 @@ HEADLINE_FIELDS: Tuple[str, ...] = ("code_lines", "glue_code_ratio", "ml_code_ra
                                     "modules_in_jungle", "shared_signals", "cascades")
 
 
-@dataclass
+@record
 class CommitRecord:
     """One commit's place in the trend. ``added``/``paid`` are None where there is nothing to compare with
     (the first record, unless it is a root commit, which is compared with the empty tree)."""

@@ -6,12 +6,13 @@ page, :mod:`debtscan.rules.pages`), options with defaults, ``VALID``/``INVALID``
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from debtscan.config import Config
 from debtscan.facts.model import FileFacts
 from debtscan.project.model import Project
+from debtscan.records import record
 from debtscan.rules.findings import Finding, Related
 from debtscan.rules.pages import PageText
 
@@ -22,7 +23,7 @@ CATEGORIES = (
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Example:
     """A small repo ({path: source}, dedented) and the (path, line) findings the rule must give on it."""
 
@@ -34,7 +35,7 @@ class Example:
         return {path: textwrap.dedent(source).lstrip("\n") for path, source in self.files.items()}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MeasuredPrecision:
     """How many of a rule's findings on public repositories nobody here wrote were judged right, by hand.
 
@@ -51,7 +52,7 @@ class MeasuredPrecision:
         return self.right / self.judged if self.judged else 0.0
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SuppressionLedger:
     """What the suppressions of a scan did (:mod:`debtscan.rules.suppress`), for the rules that judge them.
 
@@ -65,7 +66,7 @@ class SuppressionLedger:
     rules: Mapping[str, type]
 
 
-@dataclass
+@record
 class RuleContext:
     """What a rule sees: the project (built before any rule runs; see :class:`~debtscan.project.model.Project`
     for its parts), its options and the config."""

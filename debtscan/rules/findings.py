@@ -3,13 +3,14 @@ ScanError of a file or a rule that could not be analysed or run."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from debtscan.errors import ErrorKind
+from debtscan.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Related:
     """Another place a finding involves (the other end of a hand-off, another consumer).
 
@@ -32,7 +33,7 @@ class Related:
         return data
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """One piece of debt at one place. ``message`` says what is wrong; ``help`` why it is debt and what to do.
 
@@ -106,7 +107,7 @@ def assign_fingerprints(findings: List[Finding]) -> List[Finding]:
     return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ScanError:
     """A file that could not be analysed (or a rule that failed), with a clear reason.
 

@@ -21,10 +21,11 @@ from __future__ import annotations
 import re
 import sys
 import sysconfig
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
+
+from debtscan.records import record
 
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Options")
 _DATA_DIR = ("share", "debtscan", "rules")
@@ -34,7 +35,7 @@ class RulePageError(RuntimeError):
     """A built-in rule's page is missing or lacks a section its texts come from (a broken installation)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RulePage:
     """A parsed rule page: its title (code and name), the paragraph under it, and its ``##`` sections."""
 

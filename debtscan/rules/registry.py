@@ -14,10 +14,11 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, Type
 
+from debtscan.records import record
 from debtscan.rules.base import Rule
 from debtscan.rules.stdout_guard import stdout_to_stderr
 from debtscan.trust import PluginPolicy, refused_plugin_note
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 GROUP = "debtscan.rules"
 
 
-@dataclass
+@record
 class RuleSet:
     """The rules found, by code, and the plugins that failed to load or were refused (origin, reason).
 

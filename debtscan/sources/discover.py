@@ -16,11 +16,13 @@ import enum
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 import pathspec
+
+from debtscan.records import record
 
 ALWAYS_SKIPPED = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "site-packages", "node_modules", "build", "dist",
@@ -75,7 +77,7 @@ def aux_kind(relpath: str) -> Optional[AuxKind]:
     return None
 
 
-@dataclass
+@record
 class WalkTrace:
     """What the walk looked at besides the folder listings, as it found it (absolute paths): the text of each
     ``.gitignore`` it read (None: none or unreadable), whether each folder it considered entering holds a
@@ -88,7 +90,7 @@ class WalkTrace:
     links: Dict[str, Tuple[str, bool]] = field(default_factory=dict)
 
 
-@dataclass
+@record
 class Discovery:
     """What one walk found: the Python files (repo-relative POSIX paths, sorted), what was skipped on the
     way and why, the auxiliary files by kind (walk order), and the listing of each folder entered."""
@@ -100,7 +102,7 @@ class Discovery:
     trace: WalkTrace = field(default_factory=WalkTrace)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SourceSet:
     """The sources of a scan, read once: what the project stage needs of the disk.
 

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from typing import List, Sequence, Tuple
 
+from debtscan.records import record
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class FileTask:
     """One file to extract: where it is (root-relative POSIX path) and what module it is."""
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import codecs
 import json
 import re
-import sys
-from dataclasses import dataclass
 from typing import List, Tuple
+
+from debtscan.records import record
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _MAGIC = re.compile(r"^(\s*)([%!]|\?\?|\?(?=\w))")
@@ -20,7 +20,7 @@ class SourceError(Exception):
     """A file that cannot be turned into Python source; the message says why, for the report."""
 
 
-@dataclass(frozen=True, **({"slots": True} if sys.version_info >= (3, 10) else {}))
+@record(frozen=True, slots=True)
 class CellSpan:
     """A notebook code cell: cell ``index`` occupies lines ``start_line`` .. ``start_line + lines - 1`` of the
     notebook's code (a fact too: :class:`debtscan.facts.model.FileFacts` keeps them)."""
@@ -30,7 +30,7 @@ class CellSpan:
     lines: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SourceText:
     """The Python text of a file; for a notebook, its code cells joined, with ``cells`` mapping lines back."""
 

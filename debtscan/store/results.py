@@ -42,12 +42,13 @@ import marshal
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from debtscan import safefile
 from debtscan.config import Config
+from debtscan.records import record
 from debtscan.sources.discover import SourceSet, find_sources
 from debtscan.sources.files import plan_tasks
 from debtscan.sources.guards import read_limit
@@ -69,7 +70,7 @@ _MARSHAL_VERSION = 4
 Stat = Tuple[str, int, int]  # (path, size, modification time in ns); size -1 when the file is missing
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Outcome:
     """What ``debtscan scan`` wrote: the report text (stdout or ``--output``), the lines on stderr before and
     after it, and the exit status."""
@@ -110,7 +111,7 @@ def plugin_files() -> List[Stat]:
     return [files[path] for path in sorted(files)]
 
 
-@dataclass
+@record
 class Probe:
     """A scan's key, computed before the scan: the walk it made (handed to the scan, so that both see the
     same files) and each file's digest (checked against the digests the facts stage saw)."""

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from debtscan.project.pipeline.runners import RunSource, Step, parse_invocations
+from debtscan.records import record
 
 
 
-@dataclass
+@record
 class Declared:
     """Declared paths (repo-relative) and where each was declared; ``datasets``: the Kedro catalogue's
     datasets, (project folder, dataset name) -> the path of its file (``""`` when it names none: a table, a

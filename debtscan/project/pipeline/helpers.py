@@ -24,7 +24,7 @@ and frame evaluated once.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from debtscan.facts.model import FileFacts, IOFact, PathCallFact, TaskKind
@@ -35,6 +35,7 @@ from debtscan.project.calls import (
 from debtscan.project.folders import pin_here
 from debtscan.project.paths import MAX_VARIANTS
 from debtscan.facts.values import Lit, Param, PathOp, Sym
+from debtscan.records import record
 
 #: the column names of the frame a call passes to a parameter of a project function:
 #: (caller, line, column, (helper file, function), parameter) -> names (:class:`~debtscan.project.flow.FrameColumns`)
@@ -46,7 +47,7 @@ MAX_CONSTRUCTIONS = 20
 """Constructions of a class at which a method's ``self.<attr>`` path is instantiated."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PlacedIO:
     """An I/O fact to resolve for module file ``path``; ``caller`` is the file whose working folder applies.
 

@@ -11,14 +11,14 @@ dataset, as in Kedro.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Dict, List, Mapping, Tuple
 
 from debtscan.facts.model import FileFacts, PipelineNodeFact
 from debtscan.project.pipeline.declared import Declared
+from debtscan.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NodeHandoff:
     """Dataset ``dataset`` of Kedro project ``project`` written by the node at ``writer`` (path, line, function)
     and read by the node at ``reader``; ``artifact`` is the dataset's file per the catalogue (``""``: kept in

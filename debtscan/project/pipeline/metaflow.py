@@ -12,13 +12,13 @@ through a join step's ``inputs`` (``for branch in inputs: branch.score``) are no
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 from debtscan.facts.model import FileFacts, IOMode, TaskKind
+from debtscan.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StepHandoff:
     """Artifact ``name`` assigned in step ``writer`` (at ``write_line``) and read in the later step
     ``reader`` (at ``read_line``) of flow ``flow`` in file ``path``."""

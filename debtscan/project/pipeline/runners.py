@@ -10,9 +10,10 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass
 from enum import Enum
 from typing import Dict, List, Mapping, Optional, Tuple
+
+from debtscan.records import record
 
 
 _PYTHON = re.compile(r"^(?:.*/)?(?:python[0-9.]*|ipython[0-9.]*|pypy[0-9.]*)$")
@@ -35,7 +36,7 @@ class RunSource(str, Enum):
     README = "readme"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Step:
     """One script run by a runner: repo-relative script path, the folder it runs in, where it is run.
 
