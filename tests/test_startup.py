@@ -1,7 +1,7 @@
 """Start-up: a command loads what it uses. A JSON scan of a small ML folder without SQL never imports the SQL
 parser, the console library, the other report formats or the graph library (networkx: only an export, a
 drawing report or a rule that reads ``Project.graph`` draws it); ``--version`` loads neither the engine nor the graph
-library. Each case runs in a fresh interpreter, and the SQL case shows the check sees a lazy import happen."""
+library; ``statistics`` (with ``fractions`` and ``decimal``) waits for the history command's summary line. Each case runs in a fresh interpreter, and the SQL case shows the check sees a lazy import happen."""
 import json
 import subprocess
 import sys
@@ -20,7 +20,7 @@ PROBE = textwrap.dedent("""
         pass
     heavy = ("sqlglot", "rich", "networkx", "libcst", "multiprocessing", "debtscan.engine", "debtscan.report.html",
              "debtscan.report.markdown", "debtscan.report.sarif", "debtscan.report.console", "debtscan.report.glue_chart",
-             "debtscan.rules.registry", "debtscan.facts.extract")
+             "debtscan.rules.registry", "debtscan.facts.extract", "statistics")
     print(json.dumps(sorted(name for name in heavy if name in sys.modules)), file=sys.stderr)
 """)
 
@@ -62,7 +62,7 @@ def test_a_json_scan_without_sql_loads_the_parser_but_no_graph_library_sql_conso
     assert {"libcst", "debtscan.engine"} <= modules  # what a scan does need
     assert modules.isdisjoint({"sqlglot", "rich", "networkx", "multiprocessing", "debtscan.report.html",
                                "debtscan.report.markdown", "debtscan.report.sarif", "debtscan.report.console",
-                               "debtscan.report.glue_chart"}), modules
+                               "debtscan.report.glue_chart", "statistics"}), modules
 
 
 def test_sql_in_a_file_loads_the_sql_parser(tmp_path):
