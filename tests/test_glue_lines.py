@@ -482,3 +482,44 @@ def test_a_value_bound_from_a_helper_that_converts_nothing_keeps_its_unknown_pac
     # the facts of the file say the same without the other files (a file's facts are its own)
     assert {s.line: s.adapters for s in facts.statements if s.kind == "glue"} == {
         5: (), 6: ("records->pandas",), 8: ("records->pandas",)}
+
+
+def test_a_helper_returning_nested_conversions_returns_the_outermost_ones_package(tmp_path):
+    """``return torch.from_numpy(frame.values)``: the value returned is a tensor, made by the outermost
+    conversion (``numpy->torch``); the inner ``.values`` only fed it. The caller's call converts that way,
+    and the bound value is a tensor in its later lines (as ``t = torch.from_numpy(frame.values)`` written
+    out: ``t.reshape(-1)`` is ``torch->torch``)."""
+    from debtscan.testing import scan_repo, write_repo
+
+    write_repo(tmp_path, {
+        "convert.py": """
+            import torch
+
+            def to_tensor(frame):
+                return torch.from_numpy(frame.values)
+
+            def to_named_tensor(frame):
+                t = torch.from_numpy(frame.values)
+                return t
+        """,
+        "train.py": """
+            import pandas as pd
+            import torch
+            from convert import to_named_tensor, to_tensor
+            frame = pd.read_csv("input/train.csv")
+            t = to_tensor(frame)
+            u = t.reshape(-1)
+            n = to_named_tensor(frame)
+            v = n.numpy()
+            w = torch.from_numpy(frame.values)
+            x = w.reshape(-1)
+        """,
+    })
+    report, project = scan_repo(tmp_path, select=["DS1"])
+    resolved = {s.line: (kind, s.adapters)
+                for s, kind in project.composition.classes.statements(project.facts["train.py"])}
+    assert resolved[5] == ("glue", ("numpy->torch",))     # before: pandas->numpy (the innermost)
+    assert resolved[6] == ("glue", ("torch->torch",))     # before: numpy->numpy
+    assert resolved[7] == ("glue", ("numpy->torch",))     # through a name bound to the conversion
+    assert resolved[8] == ("glue", ("torch->numpy",))     # before: numpy->numpy
+    assert resolved[10] == resolved[6]                     # as written out

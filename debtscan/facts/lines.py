@@ -365,7 +365,9 @@ class LinesCollector(Collector):
                 kind = "ml"
             elif "config" in seen or self._is_setting(node):
                 kind = "config"
-        self._last_adapter = (through or adapters)[-1] if through or adapters else ""
+        # the conversion that made the line's value: its outermost, the first met (``torch.from_numpy(df.values)``:
+        # ``numpy->torch``, then ``pandas->numpy``)
+        self._last_adapter = (through or adapters)[0] if through or adapters else ""
         self._track(node, kind)
         if type(node) is cst.Return and node.value is not None and frame.scope != MODULE_SCOPE:
             self._returned(frame.scope, node.value, (through or adapters) if kind == "glue" else ())
@@ -378,7 +380,7 @@ class LinesCollector(Collector):
         if scope in self.returned:
             return
         if adapters:
-            self.returned[scope] = (adapters[-1], "")
+            self.returned[scope] = (adapters[0], "")
             return
         dotted = _dotted(value)
         if dotted is not None:
