@@ -82,7 +82,7 @@ class Knowledge:
     subscripts: Dict[str, str] = field(default_factory=dict)
     #: the type of a value a conversion made, by the package the conversion names as its target (``numpy``:
     #: ``numpy.ndarray``), for the classes of the methods called on a value a project function converted
-    #: (:func:`debtscan.facts.lines.method_class`)
+    #: (:func:`debtscan.knowledge.code_classes.method_class`)
     packages: Dict[str, str] = field(default_factory=dict)
     io_calls: Dict[str, IOSpec] = field(default_factory=dict)
     io_methods: Dict[str, IOSpec] = field(default_factory=dict)

@@ -108,17 +108,19 @@ class CodeKnowledge:
         return state
 
 
-#: The classes a statement's calls give it, first wins (the order of :meth:`debtscan.facts.lines.LinesCollector.on_statement`; glue,
-#: which comes between monitoring and verify there, has its own conversions: ``StatementFact.through``).
+#: The classes a statement's calls give it, first wins (the order of
+#: :meth:`debtscan.facts.lines.LinesCollector.on_statement`; glue, which comes between monitoring and verify
+#: there, has its own conversions: ``StatementFact.through``).
 CALL_ORDER = ("io", "ml", "analysis", "monitoring", "verify", "serving", "process", "prep", "config")
 
 
 def method_class(knowledge: Any, typename: str, method: str) -> Optional[str]:
-    """The class :meth:`debtscan.facts.lines.LinesCollector.on_call` gives a call of ``method`` on a value of type ``typename``
-    (``numpy.ndarray``, ``mean``: prep), the receiver's type known: the I/O catalogue, then the code catalogue by
-    the qualified name (a converting method name still converts), then the method name on a catalogued type
-    (not an ML or configuration name). For the calls kept symbolic in the single pass (``LinesCollector._symbolic_use``),
-    classified across files once their value's package is known (:mod:`debtscan.project.composition`)."""
+    """The class :meth:`debtscan.facts.lines.LinesCollector.on_call` gives a call of ``method`` on a value of
+    type ``typename`` (``numpy.ndarray``, ``mean``: prep), the receiver's type known: the I/O catalogue, then
+    the code catalogue by the qualified name (a converting method name still converts), then the method name
+    on a catalogued type (not an ML or configuration name). For the calls the single pass keeps symbolic
+    (``LinesCollector._symbolic_use``), classified across files once their value's package is known
+    (:mod:`debtscan.project.composition`)."""
     qualname = f"{typename}.{method}"
     if knowledge.io_spec(qualname) is not None:
         return "io"
