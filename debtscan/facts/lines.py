@@ -302,12 +302,23 @@ class LinesCollector(Collector):
         type_ = self.ex.type_of(node) if kind is not cst.Call or depth < 4 else None
         return type_.split(".", 1)[0] if type_ else None
 
+    def _symbolic(self, node: cst.BaseExpression) -> Optional[str]:
+        """The symbolic package (``@m.to_matrix``) of a name or of a subscript of one (``X``, ``X[:, 0]``), else
+        None: two dictionary look-ups, no type inference."""
+        if type(node) is cst.Subscript:
+            node = node.value
+        if type(node) is not cst.Name:
+            return None
+        name = node.value
+        hint = self.hints.get((self.ex.scope_name, name)) or self.hints.get((MODULE_SCOPE, name))
+        return hint if hint is not None and hint[0] == "@" else None
+
     def _symbolic_use(self, receiver: cst.BaseExpression, method: str) -> None:
         """A method of no known class called on a value of symbolic package (``X.mean()`` after ``X =
         to_matrix(frame)``): kept as ``@m.to_matrix:mean``, classified across files once that package is known
-        (:func:`method_class`). Only looked for in a file with such a value."""
-        package = self._package_of(receiver)
-        if package is None or package[0] != "@":
+        (:func:`~debtscan.knowledge.code_classes.method_class`). Only looked for in a file with such a value."""
+        package = self._symbolic(receiver)
+        if package is None:
             return
         stack = self.ex.stmt_stack
         if not stack:
@@ -333,8 +344,8 @@ class LinesCollector(Collector):
         index = target.slice[0].slice
         if type(index) is not cst.Index or type(index.value) not in (cst.SimpleString, cst.FormattedString):
             return ""
-        package = self._package_of(target.value)
-        return f"{symbol(package)}:[]" if package is not None and package[0] == "@" else ""
+        package = self._symbolic(target.value)
+        return f"{symbol(package)}:[]" if package is not None else ""
 
     def _adapter(self, spec: str, qualname: str, node: cst.Call, receiver) -> str:
         source, _, target = spec.partition("->")
@@ -437,8 +448,8 @@ class LinesCollector(Collector):
             if made:
                 self.returned[scope] = (made, "")
             elif self.symbolic and type(value) is cst.Name:
-                package = self._package_of(value)
-                if package is not None and package[0] == "@":
+                package = self._symbolic(value)
+                if package is not None:
                     # ``X = to_matrix(frame); return X``: what that function returns, as ``return to_matrix(frame)``
                     self.returned[scope] = ("", symbol(package)[1:])
             return
@@ -591,12 +602,11 @@ class LinesCollector(Collector):
             if type(value) is cst.Call and type(value.func) is cst.Attribute and \
                     not callee_of(self.ex.qualname_of_call(value)).resolved:
                 value = value.func.value
-            if type(value) is cst.Name:
-                package = self._package_of(value)
-                if package is not None and package[0] == "@":
-                    self.adapted.pop(key, None)
-                    self.hints[key] = package
-                    return
+            package = self._symbolic(value) if type(value) is cst.Name else None
+            if package is not None:
+                self.adapted.pop(key, None)
+                self.hints[key] = package
+                return
         self.adapted.pop(key, None)
         self.hints.pop(key, None)
 
