@@ -39,6 +39,7 @@ from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from debtscan.facts.model import LINE_KINDS as KINDS
 from debtscan.facts.model import FileFacts, StatementFact
+from debtscan.knowledge.code_classes import CALL_ORDER, method_class
 from debtscan.knowledge.names import callee_of
 from debtscan.project.calls import MAX_DEPTH, Functions
 from debtscan.records import record
@@ -149,11 +150,15 @@ def _is_public(method: str) -> bool:
     return not method.startswith("_")
 
 
-def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] = None) -> LineClasses:
+def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] = None,
+            knowledge: Any = None) -> LineClasses:
     """Classify every statement across files (see the module docstring). A call's project function is found
     by the value-flow core's function index (:class:`~debtscan.project.calls.Functions`, the one the data
     flow and the path helpers use): re-exports of packages, ``src/`` and namespace-package layouts, and of
-    several modules of one name (every folder its ``utils.py``) the caller's closest."""
+    several modules of one name (every folder its ``utils.py``) the caller's closest. With the scan's
+    ``knowledge`` (:class:`~debtscan.knowledge.Knowledge`), a line of class ``other`` that calls methods on a
+    value a project function returned (``X = to_matrix(frame)`` ... ``m = X.mean()``) gets the class those
+    calls have on that value's type, first (:func:`_used_class`)."""
     core = index if index is not None else Functions(dict(facts_by_path))
     functions: Dict[str, _Function] = {}
     records: List[_Function] = []    # every function, also of modules that share a name (``utils.py``)
@@ -163,6 +168,7 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
     kinds: Dict[str, List[str]] = {}
     scripts: List[_Function] = []                       # each file's module-level lines
     calls: Dict[str, Dict[int, List[str]]] = {}
+    uses: List[Tuple[str, int]] = []                    # lines of class other using symbolic values
     for path, facts in facts_by_path.items():
         kinds[path] = [s.kind for s in facts.statements]
         if not facts.statements:
@@ -185,6 +191,8 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
                 record.statements.append(index)
             elif statement.scope == MODULE:
                 script.statements.append(index)
+            if statement.through and statement.kind == "other":
+                uses.append((path, index))
         scripts.append(script)
         by_file[path] = local
         calls[path] = _calls_by_statement(facts)
@@ -222,6 +230,15 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
         if (where, inner) in core.classes and inner not in by_file.get(where, {}):
             inner = f"{inner}.__init__"   # making one: what its constructor (class) is
         return by_file.get(where, {}).get(inner)
+
+    # a value a project function returned used in a line of class other (``m = X.mean()`` after ``X =
+    # to_matrix(frame)``, ``to_matrix`` returning ``frame.values``): the class its calls have on that value's
+    # type (``numpy.ndarray.mean``: prep), as ``X = frame.values`` written out gives; else as the file reads
+    if knowledge is not None:
+        for path, index in uses:
+            kind = _used_class(core, knowledge, facts_by_path[path].statements[index].through, path)
+            if kind is not None:
+                kinds[path][index] = kind
 
     summaries: Dict[str, FunctionSummary] = {}
     adapters: Dict[str, AdapterClass] = {}
@@ -424,6 +441,38 @@ def _returned_adapter(core: Functions, path: str, name: str, depth: int = 0) -> 
     return ""
 
 
+def _used_class(core: Functions, knowledge: Any, uses: Tuple[str, ...], path: str) -> Optional[str]:
+    """The class a line's uses of values of symbolic package give it (``@m.to_matrix:mean``: ``mean`` called on
+    what ``m.to_matrix`` returns; ``@m.to_frame:[]``: a new column of it): each use's package is the target of
+    the conversion that function's returned value went through (as for :func:`_concrete`), its type the
+    catalogue's (``Knowledge.packages``: numpy is ``numpy.ndarray``), the call's class on that type
+    (:func:`~debtscan.knowledge.code_classes.method_class`); the first of them in the statement order
+    (:data:`~debtscan.knowledge.code_classes.CALL_ORDER`). None when no use's package is known, or the calls
+    are of no class (or glue, whose conversions the single pass already named)."""
+    found: Set[str] = set()
+    for use in uses:
+        name, _, method = use.partition(":")
+        if not method or name[:1] != "@":
+            continue
+        target = core.function(name[1:], path)
+        returned = _returned_adapter(core, target[0], target[1], 1) if target is not None else ""
+        package = returned.partition("->")[2]
+        if not package:
+            continue
+        if method == "[]":
+            if package in ("pandas", "polars"):
+                found.add("prep")   # a new frame column (``LinesCollector._new_column``)
+            continue
+        typename = knowledge.packages.get(package)
+        kind = method_class(knowledge, typename, method) if typename else None
+        if kind is not None:
+            found.add(kind)
+    for kind in CALL_ORDER:
+        if kind in found:
+            return kind
+    return None
+
+
 def _concrete(core: Functions, adapter: str, path: str, depth: int = 0) -> str:
     """A conversion written in ``path`` with a symbolic side (``@m.to_matrix~?``: the package of what project
     function ``m.to_matrix`` returns, ``?`` when not known) made concrete: that function's returned
@@ -588,15 +637,16 @@ def tally_of(facts: FileFacts, kinds: Optional[Tuple[str, ...]] = None) -> Tally
     return Tally(Counter(kinds if kinds is not None else (s.kind for s in facts.statements)), 1)
 
 
-def build_composition(facts: Mapping[str, FileFacts]) -> Composition:
-    """The composition of the scanned files: the line classes resolved across files (:func:`resolve`), then
-    tallied, O(statements) after the resolution."""
+def build_composition(facts: Mapping[str, FileFacts], knowledge: Any = None) -> Composition:
+    """The composition of the scanned files: the line classes resolved across files (:func:`resolve`, with the
+    scan's ``knowledge`` for the methods called on values project functions return), then tallied,
+    O(statements) after the resolution."""
     repo = Tally()
     files: Dict[str, Tally] = {}
     packages: Dict[str, Tally] = {}
     adapter_lines: Counter = Counter()
     adapter_files: Dict[str, set] = {}
-    classes = resolve(facts)
+    classes = resolve(facts, knowledge=knowledge)
     for path, file_facts in sorted(facts.items()):
         tally = tally_of(file_facts, classes.kinds.get(path))
         files[path] = tally
