@@ -527,6 +527,8 @@ def test_a_helper_returning_nested_conversions_returns_the_outermost_ones_packag
 
 # -- line classes through a call: each shape as its inline code (``X = frame.values``) reads -------------------
 _HELPERS = """
+    import joblib
+    import numpy as np
     import pandas as pd
     import torch
     from sklearn.ensemble import RandomForestRegressor
@@ -552,8 +554,30 @@ _HELPERS = """
 
     def clean(frame):
         return frame.dropna()
+
+    def load_train():
+        return pd.read_pickle("input/train.pkl")
+
+    def load_prepared():
+        df = pd.read_csv(
+            "input/prepared.csv")
+        df["ratio"] = df["a"] / df["b"]
+        return df
+
+    def load_via():
+        return load_train()
+
+    def load_array():
+        return np.load("input/x.npy")
+
+    def load_blob():
+        return joblib.load("models/blob.pkl")
+
+    def load_columns():
+        return pd.read_csv("input/train.csv")[["a", "b"]]
 """
-_HEAD = """import pandas as pd
+_HEAD = """import numpy as np
+import pandas as pd
 import torch
 import vendorlib
 from sklearn.ensemble import RandomForestRegressor
@@ -580,16 +604,27 @@ _SHAPES = {
                      "prep"),
     "frame-method": ("T = convert.to_table(frame)", "T = pd.DataFrame(frame.to_dict('records'))", "t = T.mean()",
                      "prep"),
+    # a helper that returns a read: the frame (array) the read makes, as the catalogue types it written out;
+    # also with new columns added before it is returned, and through a helper returning that helper's value
+    "read": ("D = convert.load_train()", "D = pd.read_pickle('input/train.pkl')", "d = D.mean()", "prep"),
+    "read-column": ("D = convert.load_train()", "D = pd.read_pickle('input/train.pkl')", "D['n'] = 0", "prep"),
+    "read-prepared": ("P = convert.load_prepared()", "P = pd.read_csv('input/prepared.csv')", "p = P.mean()",
+                      "prep"),
+    "read-via": ("W = convert.load_via()", "W = pd.read_pickle('input/train.pkl')", "w = W.mean()", "prep"),
+    "read-array": ("N = convert.load_array()", "N = np.load('input/x.npy')", "n = N.mean()", "prep"),
     # a tensor's mean is no data preparation (torch.Tensor is other): the script's class, ML
     "tensor": ("t = convert.to_tensor(frame)", "t = torch.from_numpy(frame.values)", "u = t.mean()", "ml"),
 }
 #: negative controls: an external function, a function returning a model, a value whose package the helper
-#: does not fix (``frame.dropna()`` of a parameter): the line as the file alone reads it (then the script's
+#: does not fix (``frame.dropna()`` of a parameter), reads the catalogue gives no type: the line as the file alone reads it (then the script's
 #: class, ML), whatever the written-out code gives
 _CONTROLS = {
     "external": ("V = vendorlib.load(frame)", "v = V.mean()"),
     "model": ("est = convert.make_model()", "e = est.mean()"),
     "unfixed": ("C = convert.clean(frame)", "k = C.mean()"),
+    # a read of no catalogued type (a pickled object), a selection of columns of a read (a frame or a series)
+    "opaque-read": ("O = convert.load_blob()", "o = O.mean()"),
+    "read-selection": ("S = convert.load_columns()", "q = S.mean()"),
 }
 
 
@@ -623,7 +658,8 @@ def facts_text(project, path):
 def test_line_classes_follow_a_value_through_a_call_as_written_out(tmp_path):
     """``m = X.mean()`` after ``X = to_matrix(frame)`` (``to_matrix`` returning ``frame.values`` in another
     module) is prep, as after ``X = frame.values``; also through an alias, a rebinding by a method, a helper of
-    a helper, a helper returning a bound name, a frame made by a helper (its new column, its methods); the
+    a helper, a helper returning a bound name, a frame made by a helper (its new column, its methods), a
+    helper returning what a read made (``return pd.read_pickle(p)``: the read's type, ``pandas.DataFrame``); the
     file alone cannot say (other), the composition does, from the facts (``StatementFact.through``)."""
     report, project = _shape_repo(tmp_path)
     for name, (_, _, probe, expected) in _SHAPES.items():

@@ -38,7 +38,8 @@ from dataclasses import field, replace
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from debtscan.facts.model import LINE_KINDS as KINDS
-from debtscan.facts.model import FileFacts, StatementFact
+from debtscan.facts.model import FileFacts, IOMode, StatementFact
+from debtscan.facts.summary_model import FromCall, FromRead
 from debtscan.knowledge.code_classes import CALL_ORDER, method_class
 from debtscan.knowledge.names import callee_of
 from debtscan.project.calls import MAX_DEPTH, Functions
@@ -443,11 +444,11 @@ def _returned_adapter(core: Functions, path: str, name: str, depth: int = 0) -> 
 
 def _used_class(core: Functions, knowledge: Any, uses: Tuple[str, ...], path: str) -> Optional[str]:
     """The class a line's uses of values of symbolic package give it (``@m.to_matrix:mean``: ``mean`` called on
-    what ``m.to_matrix`` returns; ``@m.to_frame:[]``: a new column of it): each use's package is the target of
-    the conversion that function's returned value went through (as for :func:`_concrete`), its type the
-    catalogue's (``Knowledge.packages``: numpy is ``numpy.ndarray``), the call's class on that type
+    what ``m.to_matrix`` returns; ``@m.to_frame:[]``: a new column of it): each use's value type is that of
+    what the function returns (:func:`_returned_type`: the target of the conversion it went through, or the
+    type of the read it came from), the call's class on that type
     (:func:`~debtscan.knowledge.code_classes.method_class`); the first of them in the statement order
-    (:data:`~debtscan.knowledge.code_classes.CALL_ORDER`). None when no use's package is known, or the calls
+    (:data:`~debtscan.knowledge.code_classes.CALL_ORDER`). None when no use's type is known, or the calls
     are of no class (or glue, whose conversions the single pass already named)."""
     found: Set[str] = set()
     for use in uses:
@@ -455,22 +456,59 @@ def _used_class(core: Functions, knowledge: Any, uses: Tuple[str, ...], path: st
         if not method or name[:1] != "@":
             continue
         target = core.function(name[1:], path)
-        returned = _returned_adapter(core, target[0], target[1], 1) if target is not None else ""
-        package = returned.partition("->")[2]
-        if not package:
+        typename = _returned_type(core, knowledge, target[0], target[1]) if target is not None else ""
+        if not typename:
             continue
         if method == "[]":
-            if package in ("pandas", "polars"):
+            if typename in _FRAME_TYPES:
                 found.add("prep")   # a new frame column (``LinesCollector._new_column``)
             continue
-        typename = knowledge.packages.get(package)
-        kind = method_class(knowledge, typename, method) if typename else None
+        kind = method_class(knowledge, typename, method)
         if kind is not None:
             found.add(kind)
     for kind in CALL_ORDER:
         if kind in found:
             return kind
     return None
+
+
+#: the types whose new columns (``frame["n"] = ...``) are data preparation
+_FRAME_TYPES = frozenset({"pandas.DataFrame", "polars.DataFrame"})
+
+
+def _returned_type(core: Functions, knowledge: Any, path: str, name: str, depth: int = 1) -> str:
+    """The type of the value function ``name`` of ``path`` returns, as the single pass would know it written
+    out in the caller: the type of the package its returned conversion targets (``return frame.values``:
+    ``numpy.ndarray``, :attr:`Knowledge.packages`), else the type the catalogue gives the read its value comes
+    from (``return pd.read_pickle(p)``, also ``df = pd.read_csv(p); df["r"] = ...; return df``:
+    ``pandas.DataFrame``, :attr:`Knowledge.returns`), through the project functions whose values it returns,
+    to :data:`MAX_DEPTH` levels (new columns keep the frame's type); ``""`` when not known (a value also made
+    of other origins, a selection of columns, a read of no catalogued type such as ``joblib.load``)."""
+    package = _returned_adapter(core, path, name, depth).partition("->")[2]
+    if package:
+        return knowledge.packages.get(package, "")
+    for _ in range(MAX_DEPTH - depth):
+        summary = core.summaries.get((path, name))
+        returned = summary.returns if summary is not None else None
+        if returned is None or not returned.origins or returned.columns:
+            return ""
+        if len(returned.origins) == 1 and isinstance(returned.origins[0], FromCall):
+            flows = core.facts[path].flows
+            site = returned.origins[0].site
+            if flows is None or not 0 <= site < len(flows.sites):
+                return ""
+            found = core.function(flows.sites[site].callee, path)
+            if found is None:
+                return ""
+            path, name = found
+            continue
+        if not all(isinstance(origin, FromRead) for origin in returned.origins):
+            return ""
+        lines = {origin.line for origin in returned.origins}
+        types = {knowledge.returns.get(io.api, "") for io in core.facts[path].io
+                 if io.mode is IOMode.READ and io.line in lines}
+        return types.pop() if len(types) == 1 else ""
+    return ""
 
 
 def _concrete(core: Functions, adapter: str, path: str, depth: int = 0) -> str:
