@@ -79,7 +79,9 @@ def test_reshaping_and_renaming_to_fit_an_api_is_glue():
             frame = frame.rename(index=str)
     """)
     assert [got[i].kind for i in (4, 5, 6, 7)] == ["glue"] * 4
-    assert got[8].kind == "other"          # renaming the index for display is not column glue
+    # renaming the index for display is not column glue: a method of the pandas frame the line before made
+    # (``frame.rename(columns=...)``), prep, as on a frame read with ``pd.read_csv``
+    assert got[8].kind == "prep"
 
 
 def test_hand_assembled_feature_vectors_and_records_are_glue():
@@ -685,3 +687,42 @@ def test_line_classes_through_an_unknown_or_model_or_unfixed_value_stay_as_the_f
         assert (name, own, kind) == (name, "other", "ml")
         assert kind == alone.kinds[path][index]
         assert statement.through   # kept symbolic in the facts, and not resolved
+
+
+def test_a_method_on_a_value_the_files_own_conversion_made_has_the_class_it_has_on_that_type(tmp_path):
+    """``X = frame.values`` of a parameter ``frame`` (no type known), then ``X.mean()``: the file's own
+    conversion fixed X's package (numpy), so the call is ``numpy.ndarray.mean``, prep, in the single pass, as
+    after ``X = pd.read_csv(...).values``; also on a subscript of it. A package without a type (``python``,
+    after ``.tolist()``), a method that converts (glue, named by the catalogue) and a value that a call made
+    from a converted argument (``Solver(frame.values)``: anything) keep their reading."""
+    from debtscan.testing import scan_repo, write_repo
+
+    write_repo(tmp_path, {"stats.py": textwrap.dedent("""
+        import pandas as pd
+
+        def describe(frame):
+            X = frame.values
+            m = X.mean(axis=0)
+            s = X[:, 1].std()
+            L = frame.tolist()
+            n = L.count(0)
+            r = X.reshape(-1)
+            S = Solver(frame.values, steps=3)
+            k = S.mean()
+            return m, s, n, r, k
+
+        def describe_read():
+            X = pd.read_csv("input/a.csv").values
+            m = X.mean(axis=0)
+            return m
+    """)})
+    report, project = scan_repo(tmp_path, select=["DS1"])
+    facts = project.facts["stats.py"]
+    text = dict(enumerate((tmp_path / "stats.py").read_text().splitlines(), 1))
+    own = {text[s.line].strip(): s.kind for s in facts.statements}
+    assert own["m = X.mean(axis=0)"] == "prep" and own["s = X[:, 1].std()"] == "prep"
+    assert own["n = L.count(0)"] == "other"
+    assert own["r = X.reshape(-1)"] == "glue"
+    assert own["k = S.mean()"] == "other"   # made by a call that was given an array: anything
+    inline = [s.kind for s in facts.statements if text[s.line].strip() == "m = X.mean(axis=0)"]
+    assert inline == ["prep", "prep"]   # the parameter's and the read's: the same class

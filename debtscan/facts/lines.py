@@ -57,6 +57,7 @@ import libcst as cst
 
 from debtscan.facts.collector import CollectedFacts, MODULE_SCOPE, Collector, StatementFrame
 from debtscan.facts.model import LineKind, LINE_KINDS, StatementFact
+from debtscan.knowledge.code_classes import method_class
 from debtscan.knowledge.names import callee_of, unknown_method, unresolved
 
 _LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString)
@@ -85,13 +86,19 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exceptio
 class _Evidence:
     """What the calls and attributes of one statement showed."""
 
-    __slots__ = ("frame", "kinds", "ops", "adapters")
+    __slots__ = ("frame", "kinds", "ops", "adapters", "first")
 
     def __init__(self, frame: StatementFrame) -> None:
         self.frame = frame
         self.kinds: Set[str] = set()  # the classes of the calls made (other than glue)
         self.ops: List[str] = []
         self.adapters: List[str] = []
+        self.first: Optional[cst.CSTNode] = None  # the call or attribute of the first conversion met
+
+    def adapter(self, node: cst.CSTNode, adapter: str) -> None:
+        if not self.adapters:
+            self.first = node
+        self.adapters.append(adapter)
 
 
 def _dotted(node: cst.BaseExpression) -> Optional[str]:
@@ -127,9 +134,13 @@ class LinesCollector(Collector):
         #: call whose value it returns (``return to_matrix(frame)``), evaluated across files
         self.returned: Dict[str, Tuple[str, str]] = {}
         self._last_adapter = ""
+        self._last_adapter_node: Optional[cst.CSTNode] = None
         #: whether a name of this file holds a symbolic package (``X = to_matrix(frame)``): only then are the
         #: uses of such values looked for (:meth:`_symbolic_use`)
         self.symbolic = False
+        #: names whose package came from a conversion in an argument of the call that made them (not used
+        #: for the classes of their methods, :meth:`_hinted_class`)
+        self.loose: Set[Tuple[str, str]] = set()
         #: id(statement frame) -> (frame, its calls of methods on values of symbolic package: ``@m.f:mean``)
         self.uses: Dict[int, Tuple[StatementFrame, List[str]]] = {}
 
@@ -174,8 +185,10 @@ class LinesCollector(Collector):
             if qualname in self.ml_classes:
                 kind = "ml"
             elif not callee_of(qualname).resolved:
-                if self.symbolic and receiver is not None:
-                    self._symbolic_use(receiver, func.attr.value)
+                if receiver is not None:
+                    kind = self._hinted_class(receiver, func.attr.value)
+                    if kind is None and self.symbolic:
+                        self._symbolic_use(receiver, func.attr.value)
             elif receiver is not None:
                 owner, _, method = qualname.rpartition(".")
                 if self._holds_model(receiver):
@@ -203,7 +216,7 @@ class LinesCollector(Collector):
                 evidence = self._frame_evidence()
                 if evidence is not None:  # renaming columns for a downstream API: glue
                     evidence.ops.append(_call_token(".rename", node))
-                    evidence.adapters.append("pandas->pandas")
+                    evidence.adapter(node, "pandas->pandas")
                 return
         if kind is None or kind == "other":
             return
@@ -216,7 +229,7 @@ class LinesCollector(Collector):
             evidence.ops.append(_call_token(self._token(qualname), node))
             adapter = self._adapter(entry[1], qualname, node, receiver)
             if adapter:
-                evidence.adapters.append(adapter)
+                evidence.adapter(node, adapter)
 
     def on_attribute(self, node: cst.Attribute) -> None:
         spec = self.code.attributes.get(node.attr.value)
@@ -232,7 +245,7 @@ class LinesCollector(Collector):
         evidence = self._frame_evidence()
         if evidence is not None:
             evidence.ops.append("." + node.attr.value)
-            evidence.adapters.append(spec)
+            evidence.adapter(node, spec)
 
     def on_class(self, node: cst.ClassDef) -> None:
         kind = self.class_stack[-1] if self.class_stack else None
@@ -312,6 +325,29 @@ class LinesCollector(Collector):
         name = node.value
         hint = self.hints.get((self.ex.scope_name, name)) or self.hints.get((MODULE_SCOPE, name))
         return hint if hint is not None and hint[0] == "@" else None
+
+    def _hinted_class(self, receiver: cst.BaseExpression, method: str) -> Optional[str]:
+        """The class of a method of no known class called on a name (or a subscript of one) whose package this
+        file's own conversions fixed (``X = frame.values`` of a parameter ``frame``, then ``X.mean()``): the
+        class that method has on the package's type (``numpy.ndarray.mean``: prep), as for a value of known
+        type; None for a package without a type, a symbolic one (:meth:`_symbolic_use`) or a method of no
+        class or of glue (its conversion is the catalogue's, named by the usual path). Two look-ups first,
+        no type inference."""
+        if type(receiver) is cst.Subscript:
+            receiver = receiver.value
+        if type(receiver) is not cst.Name:
+            return None
+        name = receiver.value
+        key = (self.ex.scope_name, name)
+        hint = self.hints.get(key)
+        if hint is None:
+            key = (MODULE_SCOPE, name)
+            hint = self.hints.get(key)
+        if hint is None or hint[0] == "@" or key in self.loose:
+            return None
+        typename = self.ex.knowledge.packages.get(hint)
+        kind = method_class(self.ex.knowledge, typename, method) if typename else None
+        return kind if kind is not None and kind != "glue" else None
 
     def _symbolic_use(self, receiver: cst.BaseExpression, method: str) -> None:
         """A method of no known class called on a value of symbolic package (``X.mean()`` after ``X =
@@ -428,6 +464,7 @@ class LinesCollector(Collector):
         # the conversion that made the line's value: its outermost, the first met (``torch.from_numpy(df.values)``:
         # ``numpy->torch``, then ``pandas->numpy``)
         self._last_adapter = (through or adapters)[0] if (through or adapters) and kind == "glue" else ""
+        self._last_adapter_node = evidence.first if self._last_adapter and not through and evidence else None
         self._track(node, kind)
         if type(node) is cst.Return and node.value is not None and frame.scope != MODULE_SCOPE:
             self._returned(frame.scope, node.value, (through or adapters) if kind == "glue" else ())
@@ -586,6 +623,14 @@ class LinesCollector(Collector):
             package = self._package_of(node.value)
             if package is None and self._last_adapter:
                 package = symbol(self._last_adapter.partition("->")[2])
+                if type(node.value) is cst.Call and self._last_adapter_node is not node.value:
+                    # ``solver = Solver(t.numpy())``: the conversion is in an argument, what the call makes
+                    # may be anything; good enough to name a later conversion's source, not a method's class
+                    self.loose.add(key)
+                else:
+                    self.loose.discard(key)
+            else:
+                self.loose.discard(key)
             if self._last_adapter:
                 self.adapted[key] = self._last_adapter
             else:
@@ -609,6 +654,7 @@ class LinesCollector(Collector):
                 return
         self.adapted.pop(key, None)
         self.hints.pop(key, None)
+        self.loose.discard(key)
 
     def _is_logging(self, node: cst.CSTNode) -> bool:
         """``print(...)``, ``logger.info(...)``, ``wandb.log(...)``: conversions made only to log are not glue."""
