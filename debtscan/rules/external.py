@@ -535,6 +535,10 @@ class PredictionFeedbackLoop(Rule):
                 for artifact, chain in loops:
                     if (node.id, artifact) in reported:
                         continue
+                    columns = {c for o in outputs[artifact] if o.model == node.id for c in o.columns}
+                    if not chain and columns and node.inputs and not columns & (node.inputs | node.targets) and \
+                            all(o.columns for o in outputs[artifact] if o.model == node.id):
+                        continue  # it writes its flag column into the file it reads, and trains on other columns
                     reported.add((node.id, artifact))
                     write = min((o for o in outputs[artifact] if o.model == node.id), key=lambda o: (o.path, o.line))
                     through = f", derived from it ({' -> '.join(f'`{c}`' for c in (artifact,) + chain)})" if chain else ""
