@@ -536,9 +536,11 @@ class PredictionFeedbackLoop(Rule):
                     if (node.id, artifact) in reported:
                         continue
                     columns = {c for o in outputs[artifact] if o.model == node.id for c in o.columns}
-                    if not chain and columns and node.inputs and not columns & (node.inputs | node.targets) and \
-                            all(o.columns for o in outputs[artifact] if o.model == node.id):
-                        continue  # it writes its flag column into the file it reads, and trains on other columns
+                    if not chain and columns and node.inputs and not node.targets and not columns & node.inputs \
+                            and all(o.columns for o in outputs[artifact] if o.model == node.id):
+                        # an unsupervised model (no label a decision could become) writing its flag column into
+                        # the file it reads, trained on other columns: its outputs are not its training data
+                        continue
                     reported.add((node.id, artifact))
                     write = min((o for o in outputs[artifact] if o.model == node.id), key=lambda o: (o.path, o.line))
                     through = f", derived from it ({' -> '.join(f'`{c}`' for c in (artifact,) + chain)})" if chain else ""
