@@ -497,6 +497,16 @@ class SignalCollector(Collector):
             return
         key = _target_key(node.value)
         if key is None:
+            # ``pred.groupby("loan_id").rate_pred``: a column of a frame's method chain
+            chain = node.value
+            if type(chain) is not cst.Call or type(chain.func) is not cst.Attribute:
+                return
+            info = self.is_frame_expr(chain)
+            if info is None or info.kind != "frame":
+                return
+            while type(chain) is cst.Call and type(chain.func) is cst.Attribute:
+                chain = chain.func.value
+            self._consume((attr,), "", (), _target_key(chain) or "", SignalKind.COLUMN, info)
             return
         info = self.get(key)
         if info is None or info.kind not in ("frame", "record"):
