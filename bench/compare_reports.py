@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -62,6 +63,18 @@ def default_targets() -> List[Path]:
     return [fixtures] + sorted(p for p in fixtures.iterdir() if p.is_dir())
 
 
+def _outside_checkout(target: Path, copies: Path) -> Path:
+    """``target`` itself, or for a folder inside this checkout a copy of it under ``copies``."""
+    try:
+        relative = target.relative_to(REPO)
+    except ValueError:
+        return target
+    copy = copies / (relative if relative.parts else Path("root")) / target.name
+    if not copy.exists():
+        shutil.copytree(target, copy, ignore=shutil.ignore_patterns(".debtscan_cache", "__pycache__"))
+    return copy
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("targets", nargs="*", type=Path, help="folders to scan (default: the fixtures)")
@@ -82,12 +95,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         head_src = export(args.head, tmp_path / "head") if args.head else REPO
         neutral = tmp_path / "cwd"
         neutral.mkdir()
+        copies = tmp_path / "targets"
+        scanned = {target: _outside_checkout(target, copies) for target in targets}
         differing = 0
         runs = [(target, fmt) for target in targets for fmt in formats]
         for target, fmt in runs:
             label = f"{target}" if formats == ["json"] else f"{target} [{fmt}]"
             (base_out, base_err), (head_out, head_err) = (
-                report(base_src, target, neutral, fmt), report(head_src, target, neutral, fmt))
+                report(base_src, scanned[target], neutral, fmt), report(head_src, scanned[target], neutral, fmt))
             if args.keep:
                 args.keep.mkdir(parents=True, exist_ok=True)
                 stem = target.name or "root"

@@ -32,6 +32,7 @@ from typing import Any, Callable, Sequence, Tuple
 __all__ = ["record"]
 
 _SLOTS_SUPPORTED = sys.version_info >= (3, 10)
+_FIELD_BY_FIELD_EQ = sys.version_info >= (3, 13)
 _INITVAR = getattr(dataclasses, "_FIELD_INITVAR", None)
 _ORDER = (("__lt__", "<"), ("__le__", "<="), ("__gt__", ">"), ("__ge__", ">="))
 
@@ -87,7 +88,7 @@ def _make(cls: Any, *, frozen: bool, eq: bool, order: bool, slots: bool) -> Any:
     if not own_repr:
         cls.__repr__ = _repr(tuple(f.name for f in fields if f.repr))
     if eq and not own_eq:
-        cls.__eq__ = _eq(_tuple_getter(compared))
+        cls.__eq__ = _eq(compared)
     if not explicit_hash:
         if eq and frozen:
             cls.__hash__ = _hash(_tuple_getter(tuple(
@@ -175,8 +176,26 @@ def _tuple_getter(names: Tuple[str, ...]) -> Callable[[Any], tuple]:
     return lambda obj: ()
 
 
-def _eq(as_tuple: Callable[[Any], tuple]) -> Callable[[Any, Any], Any]:
-    def __eq__(self, other):
+def _eq(names: Tuple[str, ...]) -> Callable[[Any, Any], Any]:
+    """The ``__eq__`` of the running interpreter's ``dataclasses``: the fields' tuples compared, or from
+    Python 3.13 the object itself and then field by field (``self.a == other.a and self.b == other.b``)."""
+    if _FIELD_BY_FIELD_EQ:
+        def __eq__(self, other):
+            if self is other:
+                return True
+            if other.__class__ is self.__class__:
+                result = True
+                for name in names:
+                    result = getattr(self, name) == getattr(other, name)
+                    if not result:
+                        return result
+                return result
+            return NotImplemented
+
+        return __eq__
+    as_tuple = _tuple_getter(names)
+
+    def __eq__(self, other):  # noqa: F811 - the other interpreters' method
         if other.__class__ is self.__class__:
             return as_tuple(self) == as_tuple(other)
         return NotImplemented

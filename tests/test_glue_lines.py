@@ -482,3 +482,206 @@ def test_a_value_bound_from_a_helper_that_converts_nothing_keeps_its_unknown_pac
     # the facts of the file say the same without the other files (a file's facts are its own)
     assert {s.line: s.adapters for s in facts.statements if s.kind == "glue"} == {
         5: (), 6: ("records->pandas",), 8: ("records->pandas",)}
+
+
+def test_a_helper_returning_nested_conversions_returns_the_outermost_ones_package(tmp_path):
+    """``return torch.from_numpy(frame.values)``: the value returned is a tensor, made by the outermost
+    conversion (``numpy->torch``); the inner ``.values`` only fed it. The caller's call converts that way,
+    and the bound value is a tensor in its later lines (as ``t = torch.from_numpy(frame.values)`` written
+    out: ``t.reshape(-1)`` is ``torch->torch``)."""
+    from debtscan.testing import scan_repo, write_repo
+
+    write_repo(tmp_path, {
+        "convert.py": """
+            import torch
+
+            def to_tensor(frame):
+                return torch.from_numpy(frame.values)
+
+            def to_named_tensor(frame):
+                t = torch.from_numpy(frame.values)
+                return t
+        """,
+        "train.py": """
+            import pandas as pd
+            import torch
+            from convert import to_named_tensor, to_tensor
+            frame = pd.read_csv("input/train.csv")
+            t = to_tensor(frame)
+            u = t.reshape(-1)
+            n = to_named_tensor(frame)
+            v = n.numpy()
+            w = torch.from_numpy(frame.values)
+            x = w.reshape(-1)
+        """,
+    })
+    report, project = scan_repo(tmp_path, select=["DS1"])
+    resolved = {s.line: (kind, s.adapters)
+                for s, kind in project.composition.classes.statements(project.facts["train.py"])}
+    assert resolved[5] == ("glue", ("numpy->torch",))     # before: pandas->numpy (the innermost)
+    assert resolved[6] == ("glue", ("torch->torch",))     # before: numpy->numpy
+    assert resolved[7] == ("glue", ("numpy->torch",))     # through a name bound to the conversion
+    assert resolved[8] == ("glue", ("torch->numpy",))     # before: numpy->numpy
+    assert resolved[10] == resolved[6]                     # as written out
+
+
+# -- line classes through a call: each shape as its inline code (``X = frame.values``) reads -------------------
+_HELPERS = """
+    import joblib
+    import numpy as np
+    import pandas as pd
+    import torch
+    from sklearn.ensemble import RandomForestRegressor
+
+    def to_matrix(frame):
+        return frame.values
+
+    def as_inputs(frame):
+        return to_matrix(frame)
+
+    def as_named(frame):
+        X = to_matrix(frame)
+        return X
+
+    def to_table(frame):
+        return pd.DataFrame(frame.to_dict("records"))
+
+    def to_tensor(frame):
+        return torch.from_numpy(frame.values)
+
+    def make_model():
+        return RandomForestRegressor()
+
+    def clean(frame):
+        return frame.dropna()
+
+    def load_train():
+        return pd.read_pickle("input/train.pkl")
+
+    def load_prepared():
+        df = pd.read_csv(
+            "input/prepared.csv")
+        df["ratio"] = df["a"] / df["b"]
+        return df
+
+    def load_via():
+        return load_train()
+
+    def load_array():
+        return np.load("input/x.npy")
+
+    def load_blob():
+        return joblib.load("models/blob.pkl")
+
+    def load_columns():
+        return pd.read_csv("input/train.csv")[["a", "b"]]
+"""
+_HEAD = """import numpy as np
+import pandas as pd
+import torch
+import vendorlib
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.linear_model import Ridge
+from features import convert
+frame = pd.read_csv("input/train.csv")
+"""
+_TAIL = """
+model = Ridge()
+model.fit(frame, frame["y"])
+"""
+#: shape -> (the binding through a helper, the same written out, the line whose class depends on the value's
+#: package, its class)
+_SHAPES = {
+    "mean": ("X = convert.to_matrix(frame)", "X = frame.values", "m = X.mean()", "prep"),
+    "fillna": ("X = convert.to_matrix(frame)", "X = frame.values", "f = X.fillna(0)", "prep"),
+    "reshape": ("X = convert.to_matrix(frame)", "X = frame.values", "r = X.reshape(-1, 1)", "glue"),
+    "alias": ("X = convert.to_matrix(frame)\nxs = X", "X = frame.values\nxs = X", "s = xs.std(axis=0)", "prep"),
+    "method-rebinding": ("X = convert.to_matrix(frame)\nX = X.clip(0, 1)", "X = frame.values\nX = X.clip(0, 1)",
+                         "c = X.max()", "prep"),
+    "helper-of-helper": ("A = convert.as_inputs(frame)", "A = frame.values", "a = A.sum()", "prep"),
+    "returned-name": ("B = convert.as_named(frame)", "B = frame.values", "b = B.mean()", "prep"),
+    "frame-column": ("T = convert.to_table(frame)", "T = pd.DataFrame(frame.to_dict('records'))", "T['n'] = 0",
+                     "prep"),
+    "frame-method": ("T = convert.to_table(frame)", "T = pd.DataFrame(frame.to_dict('records'))", "t = T.mean()",
+                     "prep"),
+    # a helper that returns a read: the frame (array) the read makes, as the catalogue types it written out;
+    # also with new columns added before it is returned, and through a helper returning that helper's value
+    "read": ("D = convert.load_train()", "D = pd.read_pickle('input/train.pkl')", "d = D.mean()", "prep"),
+    "read-column": ("D = convert.load_train()", "D = pd.read_pickle('input/train.pkl')", "D['n'] = 0", "prep"),
+    "read-prepared": ("P = convert.load_prepared()", "P = pd.read_csv('input/prepared.csv')", "p = P.mean()",
+                      "prep"),
+    "read-via": ("W = convert.load_via()", "W = pd.read_pickle('input/train.pkl')", "w = W.mean()", "prep"),
+    "read-array": ("N = convert.load_array()", "N = np.load('input/x.npy')", "n = N.mean()", "prep"),
+    # a tensor's mean is no data preparation (torch.Tensor is other): the script's class, ML
+    "tensor": ("t = convert.to_tensor(frame)", "t = torch.from_numpy(frame.values)", "u = t.mean()", "ml"),
+}
+#: negative controls: an external function, a function returning a model, a value whose package the helper
+#: does not fix (``frame.dropna()`` of a parameter), reads the catalogue gives no type: the line as the file alone reads it (then the script's
+#: class, ML), whatever the written-out code gives
+_CONTROLS = {
+    "external": ("V = vendorlib.load(frame)", "v = V.mean()"),
+    "model": ("est = convert.make_model()", "e = est.mean()"),
+    "unfixed": ("C = convert.clean(frame)", "k = C.mean()"),
+    # a read of no catalogued type (a pickled object), a selection of columns of a read (a frame or a series)
+    "opaque-read": ("O = convert.load_blob()", "o = O.mean()"),
+    "read-selection": ("S = convert.load_columns()", "q = S.mean()"),
+}
+
+
+def _shape_repo(tmp_path):
+    from debtscan.testing import scan_repo, write_repo
+
+    files = {"features/__init__.py": "", "features/convert.py": _HELPERS}
+    for name, (through, inline, probe, _) in _SHAPES.items():
+        files[f"{name}_through.py"] = _HEAD + through + "\n" + probe + _TAIL
+        files[f"{name}_inline.py"] = _HEAD + inline + "\n" + probe + _TAIL
+    for name, (through, probe) in _CONTROLS.items():
+        files[f"{name}_control.py"] = _HEAD + through + "\n" + probe + _TAIL
+    write_repo(tmp_path, files)
+    return scan_repo(tmp_path, select=["DS1"])
+
+
+def _probe(project, path, probe):
+    """(the file's own class, the resolved class) of the line ``probe`` of ``path``, and the statement."""
+    facts = project.facts[path]
+    text = dict(enumerate(facts_text(project, path), 1))
+    for (statement, kind), own in zip(project.composition.classes.statements(facts), facts.statements):
+        if text[statement.line] == probe:
+            return own.kind, kind, own
+    raise AssertionError(f"{probe!r} not in {path}")
+
+
+def facts_text(project, path):
+    return (project.root / path).read_text().splitlines()
+
+
+def test_line_classes_follow_a_value_through_a_call_as_written_out(tmp_path):
+    """``m = X.mean()`` after ``X = to_matrix(frame)`` (``to_matrix`` returning ``frame.values`` in another
+    module) is prep, as after ``X = frame.values``; also through an alias, a rebinding by a method, a helper of
+    a helper, a helper returning a bound name, a frame made by a helper (its new column, its methods), a
+    helper returning what a read made (``return pd.read_pickle(p)``: the read's type, ``pandas.DataFrame``); the
+    file alone cannot say (other), the composition does, from the facts (``StatementFact.through``)."""
+    report, project = _shape_repo(tmp_path)
+    for name, (_, _, probe, expected) in _SHAPES.items():
+        own, through, statement = _probe(project, f"{name}_through.py", probe)
+        _, inline, _ = _probe(project, f"{name}_inline.py", probe)
+        assert (name, through) == (name, inline) == (name, expected)
+        if expected == "prep" and name != "fillna":   # (fillna is prep by its name alone, in the file too)
+            assert own == "other", name
+            assert statement.through and ":" in statement.through[-1], name
+    own, _, statement = _probe(project, "mean_through.py", "m = X.mean()")
+    assert statement.through == ("@features.convert.to_matrix:mean",)
+
+
+def test_line_classes_through_an_unknown_or_model_or_unfixed_value_stay_as_the_file_reads(tmp_path):
+    from debtscan.project.composition import resolve
+
+    report, project = _shape_repo(tmp_path)
+    alone = resolve(project.facts)   # without the catalogues: no use resolved, the file-alone reading
+    for name, (_, probe) in _CONTROLS.items():
+        path = f"{name}_control.py"
+        own, kind, statement = _probe(project, path, probe)
+        index = project.facts[path].statements.index(statement)
+        assert (name, own, kind) == (name, "other", "ml")
+        assert kind == alone.kinds[path][index]
+        assert statement.through   # kept symbolic in the facts, and not resolved

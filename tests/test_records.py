@@ -185,7 +185,7 @@ def test_init_is_compiled_by_the_first_call_and_reports_the_dataclass_signature(
     assert "a" not in inspect.signature(Late).parameters  # nothing compiled yet
     Late(1)
     assert str(inspect.signature(Late)) == "(a, b='x')"
-    with pytest.raises(TypeError, match=r"Late.__init__\(\) missing 1 required positional argument: 'a'"):
+    with pytest.raises(TypeError, match=r"(Late\.)?__init__\(\) missing 1 required positional argument: 'a'"):
         Late()
 
 

@@ -127,6 +127,11 @@ class LinesCollector(Collector):
         #: call whose value it returns (``return to_matrix(frame)``), evaluated across files
         self.returned: Dict[str, Tuple[str, str]] = {}
         self._last_adapter = ""
+        #: whether a name of this file holds a symbolic package (``X = to_matrix(frame)``): only then are the
+        #: uses of such values looked for (:meth:`_symbolic_use`)
+        self.symbolic = False
+        #: id(statement frame) -> (frame, its calls of methods on values of symbolic package: ``@m.f:mean``)
+        self.uses: Dict[int, Tuple[StatementFrame, List[str]]] = {}
 
     # -- per-node hooks ------------------------------------------------------------------------------
     def _frame_evidence(self) -> Optional[_Evidence]:
@@ -169,7 +174,8 @@ class LinesCollector(Collector):
             if qualname in self.ml_classes:
                 kind = "ml"
             elif not callee_of(qualname).resolved:
-                pass
+                if self.symbolic and receiver is not None:
+                    self._symbolic_use(receiver, func.attr.value)
             elif receiver is not None:
                 owner, _, method = qualname.rpartition(".")
                 if self._holds_model(receiver):
@@ -296,6 +302,51 @@ class LinesCollector(Collector):
         type_ = self.ex.type_of(node) if kind is not cst.Call or depth < 4 else None
         return type_.split(".", 1)[0] if type_ else None
 
+    def _symbolic(self, node: cst.BaseExpression) -> Optional[str]:
+        """The symbolic package (``@m.to_matrix``) of a name or of a subscript of one (``X``, ``X[:, 0]``), else
+        None: two dictionary look-ups, no type inference."""
+        if type(node) is cst.Subscript:
+            node = node.value
+        if type(node) is not cst.Name:
+            return None
+        name = node.value
+        hint = self.hints.get((self.ex.scope_name, name)) or self.hints.get((MODULE_SCOPE, name))
+        return hint if hint is not None and hint[0] == "@" else None
+
+    def _symbolic_use(self, receiver: cst.BaseExpression, method: str) -> None:
+        """A method of no known class called on a value of symbolic package (``X.mean()`` after ``X =
+        to_matrix(frame)``): kept as ``@m.to_matrix:mean``, classified across files once that package is known
+        (:func:`~debtscan.knowledge.code_classes.method_class`). Only looked for in a file with such a value."""
+        package = self._symbolic(receiver)
+        if package is None:
+            return
+        stack = self.ex.stmt_stack
+        if not stack:
+            return
+        frame = stack[-1]
+        found = self.uses.get(id(frame))
+        if found is None or found[0] is not frame:
+            found = self.uses[id(frame)] = (frame, [])
+        found[1].append(f"{symbol(package)}:{method}")
+
+    def _symbolic_column(self, node: cst.CSTNode) -> str:
+        """``X["ratio"] = 0`` with X of symbolic package: ``@m.f:[]`` (a new frame column if that package is a
+        frame's, :meth:`_new_column`), else ``""``."""
+        kind = type(node)
+        if kind is cst.Assign and len(node.targets) == 1:
+            target = node.targets[0].target
+        elif kind is cst.AugAssign:
+            target = node.target
+        else:
+            return ""
+        if type(target) is not cst.Subscript or len(target.slice) != 1:
+            return ""
+        index = target.slice[0].slice
+        if type(index) is not cst.Index or type(index.value) not in (cst.SimpleString, cst.FormattedString):
+            return ""
+        package = self._symbolic(target.value)
+        return f"{symbol(package)}:[]" if package is not None else ""
+
     def _adapter(self, spec: str, qualname: str, node: cst.Call, receiver) -> str:
         source, _, target = spec.partition("->")
         if callee_of(qualname).unknown_receiver:
@@ -365,7 +416,18 @@ class LinesCollector(Collector):
                 kind = "ml"
             elif "config" in seen or self._is_setting(node):
                 kind = "config"
-        self._last_adapter = (through or adapters)[-1] if through or adapters else ""
+        if self.symbolic:
+            uses = self.uses.pop(id(frame), None) if self.uses else None
+            if kind == "other":
+                found = uses[1] if uses is not None and uses[0] is frame else []
+                column = self._symbolic_column(node)
+                if column:
+                    found.append(column)
+                if found:
+                    through = tuple(dict.fromkeys(found))
+        # the conversion that made the line's value: its outermost, the first met (``torch.from_numpy(df.values)``:
+        # ``numpy->torch``, then ``pandas->numpy``)
+        self._last_adapter = (through or adapters)[0] if (through or adapters) and kind == "glue" else ""
         self._track(node, kind)
         if type(node) is cst.Return and node.value is not None and frame.scope != MODULE_SCOPE:
             self._returned(frame.scope, node.value, (through or adapters) if kind == "glue" else ())
@@ -378,13 +440,18 @@ class LinesCollector(Collector):
         if scope in self.returned:
             return
         if adapters:
-            self.returned[scope] = (adapters[-1], "")
+            self.returned[scope] = (adapters[0], "")
             return
         dotted = _dotted(value)
         if dotted is not None:
             made = self.adapted.get((self._owner(dotted), dotted))
             if made:
                 self.returned[scope] = (made, "")
+            elif self.symbolic and type(value) is cst.Name:
+                package = self._symbolic(value)
+                if package is not None:
+                    # ``X = to_matrix(frame); return X``: what that function returns, as ``return to_matrix(frame)``
+                    self.returned[scope] = ("", symbol(package)[1:])
             return
         if type(value) is cst.Call:
             qualname = self._project_call(value)
@@ -513,6 +580,7 @@ class LinesCollector(Collector):
                 # value was converted to (known across files: ``@<callee>`` until then)
                 self.adapted.pop(key, None)
                 self.hints[key] = "@" + called
+                self.symbolic = True
                 return
         if kind == "glue" and not dotted.startswith("self."):
             package = self._package_of(node.value)
@@ -523,6 +591,20 @@ class LinesCollector(Collector):
             else:
                 self.adapted.pop(key, None)
             if package is not None:
+                self.hints[key] = package
+                if package[0] == "@":
+                    self.symbolic = True
+                return
+        elif self.symbolic and not dotted.startswith("self."):
+            # ``Z = X``, ``X = X.mean(axis=0)`` (a method of no known class): the same symbolic package, as a
+            # method of an array returns an array of its package (numpy's, torch's ``*``)
+            value = node.value
+            if type(value) is cst.Call and type(value.func) is cst.Attribute and \
+                    not callee_of(self.ex.qualname_of_call(value)).resolved:
+                value = value.func.value
+            package = self._symbolic(value) if type(value) is cst.Name else None
+            if package is not None:
+                self.adapted.pop(key, None)
                 self.hints[key] = package
                 return
         self.adapted.pop(key, None)

@@ -226,7 +226,10 @@ class StatementFact:
     from a call of a project function (``X = to_matrix(frame)`` ... ``X.astype("float32")``), all of its
     conversions with that value's package symbolic (``@m.to_matrix~?->@m.to_matrix~?``: the package of what
     ``m.to_matrix`` returns, ``?`` until it is known), decided across files
-    (:mod:`debtscan.project.composition`); ``adapters`` is then what they read as without that function.
+    (:mod:`debtscan.project.composition`); ``adapters`` is then what they read as without that function. On a
+    line of class ``other``, the uses of such a value whose class depends on its package instead: the methods
+    no catalogue classifies called on it (``m = X.mean()``: ``@m.to_matrix:mean``) and a new column of it
+    (``X["n"] = 0``: ``@m.to_matrix:[]``), classified across files once that package is known.
     """
 
     line: int

@@ -80,6 +80,10 @@ class Knowledge:
     method_returns: Dict[str, Dict[str, str]] = field(default_factory=dict)
     attributes: Dict[str, Dict[str, str]] = field(default_factory=dict)
     subscripts: Dict[str, str] = field(default_factory=dict)
+    #: the type of a value a conversion made, by the package the conversion names as its target (``numpy``:
+    #: ``numpy.ndarray``), for the classes of the methods called on a value a project function converted
+    #: (:func:`debtscan.knowledge.code_classes.method_class`)
+    packages: Dict[str, str] = field(default_factory=dict)
     io_calls: Dict[str, IOSpec] = field(default_factory=dict)
     io_methods: Dict[str, IOSpec] = field(default_factory=dict)
     extra: Dict[str, Any] = field(default_factory=dict)
@@ -157,15 +161,22 @@ def _io_spec(name: str, entry: Mapping[str, Any]) -> IOSpec:
     )
 
 
-_TABLES_MEMO: Dict[str, Tables] = {}
+_MEMO: Dict[str, "Knowledge"] = {}
 
 
 def tables_for(io_extensions: Optional[Mapping[str, Any]] = None, extra: Optional[Mapping[str, Any]] = None) -> Tables:
     """The merged ``signals.toml`` for a configuration (memoised: the project stage asks once per build, and
     a scan's :func:`load_knowledge` has already built them: the catalogues are read once per scan)."""
-    found = _TABLES_MEMO.get(_tables_key(io_extensions, extra))
+    return knowledge_for(io_extensions, extra).tables
+
+
+def knowledge_for(io_extensions: Optional[Mapping[str, Any]] = None,
+                  extra: Optional[Mapping[str, Any]] = None) -> "Knowledge":
+    """The merged catalogues for a configuration, the ones the scan's :func:`load_knowledge` built (read
+    again only when no scan of this process loaded them)."""
+    found = _MEMO.get(_tables_key(io_extensions, extra))
     if found is None:
-        found = load_knowledge(io_extensions, extra).tables  # memoised by load_knowledge
+        found = load_knowledge(io_extensions, extra)  # memoised by load_knowledge
     return found
 
 
@@ -173,11 +184,11 @@ def _tables_key(io_extensions: Optional[Mapping[str, Any]], extra: Optional[Mapp
     return json.dumps([io_extensions or {}, extra or {}], sort_keys=True, default=str)
 
 
-def _remember_tables(io_extensions: Optional[Mapping[str, Any]], extra: Optional[Mapping[str, Any]],
-                     tables: Tables) -> None:
-    if len(_TABLES_MEMO) > 16:
-        _TABLES_MEMO.clear()
-    _TABLES_MEMO[_tables_key(io_extensions, extra)] = tables
+def _remember(io_extensions: Optional[Mapping[str, Any]], extra: Optional[Mapping[str, Any]],
+              knowledge: "Knowledge") -> None:
+    if len(_MEMO) > 16:
+        _MEMO.clear()
+    _MEMO[_tables_key(io_extensions, extra)] = knowledge
 
 
 def _check_user_tables(extra: Optional[Mapping[str, Any]]) -> None:
@@ -212,6 +223,7 @@ def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = No
         method_returns={k: dict(v) for k, v in types.get("methods", {}).items()},
         attributes={k: dict(v) for k, v in types.get("attributes", {}).items()},
         subscripts=dict(types.get("subscripts", {})),
+        packages=dict(types.get("packages", {})),
         io_calls={name: _io_spec(name, entry) for name, entry in io.get("calls", {}).items()},
         io_methods={name: _io_spec(name, entry) for name, entry in io.get("methods", {}).items()},
         extra=dict(extra or {}),
@@ -229,5 +241,5 @@ def load_knowledge(io_extensions: Optional[Mapping[str, Mapping[str, Any]]] = No
                    sort_keys=True, default=str).encode()
     ).hexdigest()
     knowledge.fingerprint = digest[:16]
-    _remember_tables(io_extensions, extra, knowledge.tables)
+    _remember(io_extensions, extra, knowledge)
     return knowledge

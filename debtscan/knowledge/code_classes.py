@@ -108,6 +108,37 @@ class CodeKnowledge:
         return state
 
 
+#: The classes a statement's calls give it, first wins (the order of
+#: :meth:`debtscan.facts.lines.LinesCollector.on_statement`; glue, which comes between monitoring and verify
+#: there, has its own conversions: ``StatementFact.through``).
+CALL_ORDER = ("io", "ml", "analysis", "monitoring", "verify", "serving", "process", "prep", "config")
+
+
+def method_class(knowledge: Any, typename: str, method: str) -> Optional[str]:
+    """The class :meth:`debtscan.facts.lines.LinesCollector.on_call` gives a call of ``method`` on a value of
+    type ``typename`` (``numpy.ndarray``, ``mean``: prep), the receiver's type known: the I/O catalogue, then
+    the code catalogue by the qualified name (a converting method name still converts), then the method name
+    on a catalogued type (not an ML or configuration name). For the calls the single pass keeps symbolic
+    (``LinesCollector._symbolic_use``), classified across files once their value's package is known
+    (:mod:`debtscan.project.composition`)."""
+    qualname = f"{typename}.{method}"
+    if knowledge.io_spec(qualname) is not None:
+        return "io"
+    code = knowledge.code
+    entry = code.classify(qualname)
+    if entry is not None:
+        if qualname not in code.names and typename in knowledge.method_returns:
+            found = code.methods.get(method)
+            if found is not None and found[0] == "glue":
+                return "glue"
+        return entry[0]
+    if typename in knowledge.method_returns:
+        found = code.methods.get(method)
+        return found[0] if found is not None and found[0] not in ("ml", "config") else None
+    found = code.classify_method(qualname)
+    return found[0] if found is not None else None
+
+
 def _check_table(where: str, table: Mapping[str, Any]) -> None:
     for key, value in table.items():
         if key in DATAFLOW_SECTIONS or key in TABLE_SECTIONS:

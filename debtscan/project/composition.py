@@ -38,7 +38,9 @@ from dataclasses import field, replace
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from debtscan.facts.model import LINE_KINDS as KINDS
-from debtscan.facts.model import FileFacts, StatementFact
+from debtscan.facts.model import FileFacts, IOMode, StatementFact
+from debtscan.facts.summary_model import FromCall, FromRead
+from debtscan.knowledge.code_classes import CALL_ORDER, method_class
 from debtscan.knowledge.names import callee_of
 from debtscan.project.calls import MAX_DEPTH, Functions
 from debtscan.records import record
@@ -149,11 +151,15 @@ def _is_public(method: str) -> bool:
     return not method.startswith("_")
 
 
-def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] = None) -> LineClasses:
+def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] = None,
+            knowledge: Any = None) -> LineClasses:
     """Classify every statement across files (see the module docstring). A call's project function is found
     by the value-flow core's function index (:class:`~debtscan.project.calls.Functions`, the one the data
     flow and the path helpers use): re-exports of packages, ``src/`` and namespace-package layouts, and of
-    several modules of one name (every folder its ``utils.py``) the caller's closest."""
+    several modules of one name (every folder its ``utils.py``) the caller's closest. With the scan's
+    ``knowledge`` (:class:`~debtscan.knowledge.Knowledge`), a line of class ``other`` that calls methods on a
+    value a project function returned (``X = to_matrix(frame)`` ... ``m = X.mean()``) gets the class those
+    calls have on that value's type, first (:func:`_used_class`)."""
     core = index if index is not None else Functions(dict(facts_by_path))
     functions: Dict[str, _Function] = {}
     records: List[_Function] = []    # every function, also of modules that share a name (``utils.py``)
@@ -163,6 +169,7 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
     kinds: Dict[str, List[str]] = {}
     scripts: List[_Function] = []                       # each file's module-level lines
     calls: Dict[str, Dict[int, List[str]]] = {}
+    uses: List[Tuple[str, int]] = []                    # lines of class other using symbolic values
     for path, facts in facts_by_path.items():
         kinds[path] = [s.kind for s in facts.statements]
         if not facts.statements:
@@ -185,6 +192,8 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
                 record.statements.append(index)
             elif statement.scope == MODULE:
                 script.statements.append(index)
+            if statement.through and statement.kind == "other":
+                uses.append((path, index))
         scripts.append(script)
         by_file[path] = local
         calls[path] = _calls_by_statement(facts)
@@ -222,6 +231,15 @@ def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] =
         if (where, inner) in core.classes and inner not in by_file.get(where, {}):
             inner = f"{inner}.__init__"   # making one: what its constructor (class) is
         return by_file.get(where, {}).get(inner)
+
+    # a value a project function returned used in a line of class other (``m = X.mean()`` after ``X =
+    # to_matrix(frame)``, ``to_matrix`` returning ``frame.values``): the class its calls have on that value's
+    # type (``numpy.ndarray.mean``: prep), as ``X = frame.values`` written out gives; else as the file reads
+    if knowledge is not None:
+        for path, index in uses:
+            kind = _used_class(core, knowledge, facts_by_path[path].statements[index].through, path)
+            if kind is not None:
+                kinds[path][index] = kind
 
     summaries: Dict[str, FunctionSummary] = {}
     adapters: Dict[str, AdapterClass] = {}
@@ -424,6 +442,75 @@ def _returned_adapter(core: Functions, path: str, name: str, depth: int = 0) -> 
     return ""
 
 
+def _used_class(core: Functions, knowledge: Any, uses: Tuple[str, ...], path: str) -> Optional[str]:
+    """The class a line's uses of values of symbolic package give it (``@m.to_matrix:mean``: ``mean`` called on
+    what ``m.to_matrix`` returns; ``@m.to_frame:[]``: a new column of it): each use's value type is that of
+    what the function returns (:func:`_returned_type`: the target of the conversion it went through, or the
+    type of the read it came from), the call's class on that type
+    (:func:`~debtscan.knowledge.code_classes.method_class`); the first of them in the statement order
+    (:data:`~debtscan.knowledge.code_classes.CALL_ORDER`). None when no use's type is known, or the calls
+    are of no class (or glue, whose conversions the single pass already named)."""
+    found: Set[str] = set()
+    for use in uses:
+        name, _, method = use.partition(":")
+        if not method or name[:1] != "@":
+            continue
+        target = core.function(name[1:], path)
+        typename = _returned_type(core, knowledge, target[0], target[1]) if target is not None else ""
+        if not typename:
+            continue
+        if method == "[]":
+            if typename in _FRAME_TYPES:
+                found.add("prep")   # a new frame column (``LinesCollector._new_column``)
+            continue
+        kind = method_class(knowledge, typename, method)
+        if kind is not None:
+            found.add(kind)
+    for kind in CALL_ORDER:
+        if kind in found:
+            return kind
+    return None
+
+
+#: the types whose new columns (``frame["n"] = ...``) are data preparation
+_FRAME_TYPES = frozenset({"pandas.DataFrame", "polars.DataFrame"})
+
+
+def _returned_type(core: Functions, knowledge: Any, path: str, name: str, depth: int = 1) -> str:
+    """The type of the value function ``name`` of ``path`` returns, as the single pass would know it written
+    out in the caller: the type of the package its returned conversion targets (``return frame.values``:
+    ``numpy.ndarray``, :attr:`Knowledge.packages`), else the type the catalogue gives the read its value comes
+    from (``return pd.read_pickle(p)``, also ``df = pd.read_csv(p); df["r"] = ...; return df``:
+    ``pandas.DataFrame``, :attr:`Knowledge.returns`), through the project functions whose values it returns,
+    to :data:`MAX_DEPTH` levels (new columns keep the frame's type); ``""`` when not known (a value also made
+    of other origins, a selection of columns, a read of no catalogued type such as ``joblib.load``)."""
+    package = _returned_adapter(core, path, name, depth).partition("->")[2]
+    if package:
+        return knowledge.packages.get(package, "")
+    for _ in range(MAX_DEPTH - depth):
+        summary = core.summaries.get((path, name))
+        returned = summary.returns if summary is not None else None
+        if returned is None or not returned.origins or returned.columns:
+            return ""
+        if len(returned.origins) == 1 and isinstance(returned.origins[0], FromCall):
+            flows = core.facts[path].flows
+            site = returned.origins[0].site
+            if flows is None or not 0 <= site < len(flows.sites):
+                return ""
+            found = core.function(flows.sites[site].callee, path)
+            if found is None:
+                return ""
+            path, name = found
+            continue
+        if not all(isinstance(origin, FromRead) for origin in returned.origins):
+            return ""
+        lines = {origin.line for origin in returned.origins}
+        types = {knowledge.returns.get(io.api, "") for io in core.facts[path].io
+                 if io.mode is IOMode.READ and io.line in lines}
+        return types.pop() if len(types) == 1 else ""
+    return ""
+
+
 def _concrete(core: Functions, adapter: str, path: str, depth: int = 0) -> str:
     """A conversion written in ``path`` with a symbolic side (``@m.to_matrix~?``: the package of what project
     function ``m.to_matrix`` returns, ``?`` when not known) made concrete: that function's returned
@@ -588,15 +675,16 @@ def tally_of(facts: FileFacts, kinds: Optional[Tuple[str, ...]] = None) -> Tally
     return Tally(Counter(kinds if kinds is not None else (s.kind for s in facts.statements)), 1)
 
 
-def build_composition(facts: Mapping[str, FileFacts]) -> Composition:
-    """The composition of the scanned files: the line classes resolved across files (:func:`resolve`), then
-    tallied, O(statements) after the resolution."""
+def build_composition(facts: Mapping[str, FileFacts], knowledge: Any = None) -> Composition:
+    """The composition of the scanned files: the line classes resolved across files (:func:`resolve`, with the
+    scan's ``knowledge`` for the methods called on values project functions return), then tallied,
+    O(statements) after the resolution."""
     repo = Tally()
     files: Dict[str, Tally] = {}
     packages: Dict[str, Tally] = {}
     adapter_lines: Counter = Counter()
     adapter_files: Dict[str, set] = {}
-    classes = resolve(facts)
+    classes = resolve(facts, knowledge=knowledge)
     for path, file_facts in sorted(facts.items()):
         tally = tally_of(file_facts, classes.kinds.get(path))
         files[path] = tally

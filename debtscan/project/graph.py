@@ -24,7 +24,7 @@ from debtscan.clones import families
 from debtscan.config import Config
 from debtscan.facts.model import FileFacts, IOFact, IOMode, IOTarget
 from debtscan.facts.values import Seq
-from debtscan.knowledge import tables_for
+from debtscan.knowledge import knowledge_for
 from debtscan.knowledge.tables import Tables
 from debtscan.liveness import Liveness
 from debtscan.sources.discover import SourceSet
@@ -383,7 +383,8 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
         scoped_modules.setdefault((projects.of(path).path, fact.module), []).append(path)
         constants.add_module(fact.module, path, fact.constants, fact.imports)
     imports = build_imports(facts, modules, projects, scoped_modules)
-    tables = tables_for(config.io, config.knowledge)  # signals.toml with the user's [tool.debtscan.knowledge]
+    knowledge = knowledge_for(config.io, config.knowledge)  # the scan's catalogues, with [tool.debtscan.knowledge]
+    tables = knowledge.tables  # signals.toml
     resolver = Resolver(constants, tables.paths.properties)
     declared = Declared()
     if sources is not None:
@@ -428,7 +429,7 @@ def build_project(facts: Dict[str, FileFacts], root: Optional[Path] = None, conf
     return Project(facts=facts, modules=modules, projects=projects, root=root, sources=sources,
                    liveness=liveness if liveness is not None else Liveness(), tables=tables, imports=imports,
                    paths=paths, pipeline=pipeline, components=components, signals=signals,
-                   composition=build_composition(facts), external=build_external_world(facts, signals),
+                   composition=build_composition(facts, knowledge), external=build_external_world(facts, signals),
                    clones=tuple(families(facts, clones.similarity, clones.helper_similarity, clones.min_statements)),
                    drawing=lambda: _draw(facts, projects, imports, paths, pipeline, components, signals, tables))
 

@@ -32,12 +32,14 @@ from debtscan.store.folder import written_by_cache
 from debtscan.store.folder import (GITIGNORE_TEXT, TAG_NAME, TAG_TEXT,  # noqa: F401 - re-exported
                                    cache_folder_problem, is_own_folder)
 
-FORMAT = "8"  # 4: enumerated fact fields, typed Unknown reasons, prediction outputs, step artifacts, pipeline nodes;
+FORMAT = "9"  # 4: enumerated fact fields, typed Unknown reasons, prediction outputs, step artifacts, pipeline nodes;
 #               5: function summaries keep the path a function returns (FunctionSummary.path);
 #               6: a conditional on a parameter (``"aug_" if augmented else ""``) is PathOp("if");
 #               7: function summaries keep the conversion their returned value went through (adapter);
 #               8: a statement's conversions of a value a project function returned (StatementFact.through);
-#                  a forward pass of a parameter (FromPrediction.given), a loop training a given network
+#                  a forward pass of a parameter (FromPrediction.given), a loop training a given network;
+#               9: a returned value's conversion is its outermost (FunctionSummary.adapter: numpy->torch for
+#                  ``return torch.from_numpy(df.values)``, was the innermost)
 _MAGIC = b"debtscan-facts-pack\n"
 
 
