@@ -350,6 +350,11 @@ class Extraction(PositionedWalk):
                 return self.knowledge.attribute_type(base, node.attr.value)
             qualname = self.qualname(node)
             return self.knowledge.return_type(qualname) if qualname else None
+        if type(node) is cst.BinaryOperation and type(node.operator) is cst.Divide:
+            # ``root / "data"`` is a path when ``root`` is one (its type's ``__truediv__``)
+            left = self.type_of(node.left)
+            table = self.knowledge.method_returns.get(left) if left else None
+            return table.get("__truediv__") or None if table else None
         return None
 
     # -- names -----------------------------------------------------------------------------------

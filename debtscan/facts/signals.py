@@ -16,7 +16,7 @@ from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 import libcst as cst
 
 from debtscan.facts.collector import MODULE_SCOPE, CollectedFacts, Collector
-from debtscan.facts.io import IOCollector
+from debtscan.facts.io import IOCollector, argument
 from debtscan.facts.model import (
     IOFact, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, PredictionOutput, SignalFact, SignalKind,
 )
@@ -191,6 +191,7 @@ class SignalCollector(Collector):
         self.signals: List[SignalFact] = []
         self.models: Dict[str, _Model] = {}
         self.returns: Dict[str, Info] = {}
+        self._filtering = 0  # comprehensions of feature lists being followed (_filtered_names)
         self.forwards: Dict[str, str] = {}   # scope -> the network it called last (``net(x)``)
         self.lambda_records: Dict[str, Info] = {}
         self.tracked: Set[str] = set()   # every key ever bound to an Info: a cheap filter for names
@@ -369,6 +370,11 @@ class SignalCollector(Collector):
             bound = ex.lookup(node.value)
             if bound is None:
                 return (), "", ()
+            if isinstance(bound, Unknown):
+                # ``cols = [c for c in FEATURES if c in df.columns]``: the list it filters
+                made = ex.scopes[-1].nodes.get(node.value) if node.value in ex.scopes[-1].bindings else \
+                    ex.scopes[0].nodes.get(node.value)
+                return self._filtered_names(made) if made is not None else ((), "", ())
             if isinstance(bound, Ref):
                 return (), "", (bound.name,)
             names_, refs_ = _flatten(bound)
@@ -377,6 +383,8 @@ class SignalCollector(Collector):
             module_level = ex.scope.kind == "module" or node.value not in ex.scope.bindings
             via = f"{ex.module}.{node.value}" if module_level and isinstance(bound, (Seq, Concat)) else ""
             return names_, via, tuple(r.name for r in refs_)
+        if type(node) is cst.ListComp or type(node) is cst.GeneratorExp:
+            return self._filtered_names(node)
         if type(node) in (cst.Attribute, cst.BinaryOperation):
             value = ex.sym(node)
             if isinstance(value, Ref):
@@ -386,6 +394,34 @@ class SignalCollector(Collector):
                 return (), "", ()
             return names_, "", tuple(r.name for r in refs_)
         return (), "", ()
+
+    def _filtered_names(self, node: cst.BaseExpression) -> Tuple[Tuple[str, ...], str, Tuple[str, ...]]:
+        """A list comprehension that filters a list of names (``[c for c in FEATURES if c in df.columns]``): the
+        names of that list and the constant it came through; those a ``c not in [...]`` clause drops are left
+        out. Anything else a comprehension makes is not a list of names here."""
+        if not (type(node) is cst.ListComp or type(node) is cst.GeneratorExp):
+            return (), "", ()
+        loop = node.for_in
+        if loop.inner_for_in is not None or type(loop.target) is not cst.Name or type(node.elt) is not cst.Name \
+                or node.elt.value != loop.target.value or type(loop.iter) not in (cst.Name, cst.Attribute):
+            return (), "", ()
+        if self._filtering > 2:
+            return (), "", ()  # ``cols = [c for c in cols if ...]``: a name filtered from itself, or deeper
+        self._filtering += 1
+        try:
+            names, via, refs = self._names_of(loop.iter)
+        finally:
+            self._filtering -= 1
+        dropped: Set[str] = set()
+        for clause in loop.ifs:
+            test = clause.test
+            if type(test) is cst.Comparison and len(test.comparisons) == 1 and type(test.left) is cst.Name \
+                    and test.left.value == loop.target.value and type(test.comparisons[0].operator) is cst.NotIn:
+                dropped.update(self._names_of(test.comparisons[0].comparator)[0])
+        if dropped & set(names):
+            # the list less some names: those it keeps (not the whole constant, whose names the graph would add)
+            return tuple(n for n in names if n not in dropped), "", refs
+        return names, via, refs
 
     def _single_string(self, node: cst.Subscript) -> Optional[str]:
         if len(node.slice) != 1 or not type(node.slice[0].slice) is cst.Index:
@@ -425,7 +461,7 @@ class SignalCollector(Collector):
                 if names and len(names) == len(index.elements):
                     self._consume(names, via, refs, frame_key, SignalKind.COLUMN, self.get(frame_key) if frame_key else None)
                 return
-            if not type(index) in (cst.Name, cst.Attribute, cst.BinaryOperation):
+            if not type(index) in (cst.Name, cst.Attribute, cst.BinaryOperation, cst.ListComp):
                 return
             names, via, refs = self._names_of(index)
             if not (via or refs or (names and self._is_list(index))) or not self._known_list(index):
@@ -461,6 +497,16 @@ class SignalCollector(Collector):
             return
         key = _target_key(node.value)
         if key is None:
+            # ``pred.groupby("loan_id").rate_pred``: a column of a frame's method chain
+            chain = node.value
+            if type(chain) is not cst.Call or type(chain.func) is not cst.Attribute:
+                return
+            info = self.is_frame_expr(chain)
+            if info is None or info.kind != "frame":
+                return
+            while type(chain) is cst.Call and type(chain.func) is cst.Attribute:
+                chain = chain.func.value
+            self._consume((attr,), "", (), _target_key(chain) or "", SignalKind.COLUMN, info)
             return
         info = self.get(key)
         if info is None or info.kind not in ("frame", "record"):
@@ -830,11 +876,13 @@ class SignalCollector(Collector):
         for fact in new_io + dumped:
             if fact.mode is not IOMode.WRITE:
                 continue
-            written_preds = preds or tuple(m for c, m in whole.pred_cols if not whole.signals or c in whole.signals)
+            chosen = self._written_columns(stmt, node, fact, whole) if whole.pred_cols and whole.signals \
+                else whole.signals
+            written_preds = preds or tuple(m for c, m in whole.pred_cols if not chosen or c in chosen)
             for model_key in written_preds:
                 model = self.models.get(model_key)
                 if model is not None:
-                    columns = tuple(c for c, m in whole.pred_cols if m == model_key and c in whole.signals)
+                    columns = tuple(c for c, m in whole.pred_cols if m == model_key and c in chosen)
                     model.outputs = _union(model.outputs, tuple(PredictionOutput(OutputKind.COLUMN, c) for c in columns)
                                            + (PredictionOutput(OutputKind.FILE),))
                     model.output_artifacts = _union(model.output_artifacts, (fact.path,))
@@ -995,10 +1043,31 @@ class SignalCollector(Collector):
                 # data loaded through a project helper (``utils.load_train(cols)``): the reads placed at this
                 # line when the graph is built are its sources
                 info = Info(kind="frame", sources=(ReadsAt(line),))
+        if info is not None and info.kind == "value" and stmt.refs and not new_io \
+                and _sizes_only(value, {k for k, _, _ in stmt.refs}):
+            info = None  # ``cut = int(len(X) * 0.9)``: a number of rows, none of the data
+        parts = _paired(node) if info is not None and len(targets) > 1 and info.kind in ("frame", "value") else None
         for target in targets:
             if info is not None and info.kind in ("model", "loaded") and not info.model:
                 info = _replace(info, model=f"{ex.scope_name}:{target}")
-            self.put(target, info)
+            self.put(target, _own_part(info, stmt, parts, target) if parts else info)
+
+    def _written_columns(self, stmt: Stmt, node: cst.CSTNode, fact: IOFact, whole: Info) -> Tuple[str, ...]:
+        """The columns a write selects: the statement's, less the columns of the names its path is made of.
+        ``frame.to_parquet(out / f"{key}.parquet")`` with ``key = frame["store"].iloc[0]`` writes the whole
+        frame (its prediction columns too), not column ``store``."""
+        if not (type(node) is cst.Expr and type(node.value) is cst.Call):
+            return whole.signals
+        known = self.ex.knowledge
+        spec = known.io_calls.get(fact.api) or known.io_methods.get(fact.api.rpartition(".")[2])
+        path = argument(node.value, spec.arg, spec.kw) if spec is not None and not spec.receiver_path else None
+        in_path = {n.value for n in _names_in(path) if type(n) is cst.Name} if path is not None else set()
+        if not in_path:
+            return whole.signals
+        names = tuple(n for n, _, _, _ in stmt.consumed if n)
+        selected = bool(names) or any(v for _, v, _, _ in stmt.consumed)
+        return _union(names, *(info.signals for key, info, _ in stmt.refs if key not in in_path and info.kind != "model"
+                               and not (info.kind in ("frame", "record") and selected)))
 
     def _collects_predictions(self, item: Optional[cst.BaseExpression]) -> bool:
         """Whether what a statement collects holds predictions, not only metrics computed from them:
@@ -1180,6 +1249,19 @@ def _assign_targets(node) -> List[str]:
     return []
 
 
+def _names_in(node: Optional[cst.CSTNode], depth: int = 0, strings: bool = False) -> List[cst.CSTNode]:
+    """The names an (argument) expression is made of (``out / f"{key}.csv"``: ``out``, ``key``), and its
+    plain strings when asked."""
+    if node is None or depth > 12:
+        return []
+    if type(node) is cst.Name or strings and type(node) is cst.SimpleString:
+        return [node]
+    found: List[cst.CSTNode] = []
+    for child in node.children:
+        found.extend(_names_in(child, depth + 1, strings))
+    return found
+
+
 def _collected_into(node) -> Optional[str]:
     """The local list a statement collects into (``parts.append(x)``, ``parts.extend(xs)``), if it does."""
     if type(node) is not cst.Expr or type(node.value) is not cst.Call:
@@ -1220,6 +1302,98 @@ def _loop_names(target: cst.BaseExpression, depth: int = 0) -> List[str]:
     if type(target) in (cst.Tuple, cst.List) and depth < 2:
         return [n for e in target.elements for n in _loop_names(e.value, depth + 1)]
     return []
+
+
+_SIZES = frozenset({"shape", "size", "ndim"})
+_NUMBER_CALLS = frozenset({"int", "float", "round", "min", "max", "abs", "ceil", "floor"})
+
+
+def _sizes_only(node: cst.CSTNode, tracked: Set[str]) -> bool:
+    """Whether a value is a number made from sizes of tracked data: ``int(len(X) * 0.9)``, ``X.shape[0] // 2``
+    (none of the data flows into it)."""
+    seen: List[bool] = []
+
+    def walk(part: cst.CSTNode, depth: int) -> bool:
+        kind = type(part)
+        if depth > 12:
+            return False
+        if kind is cst.Integer or kind is cst.Float:
+            return True
+        if kind is cst.Name:
+            return part.value not in tracked
+        if kind is cst.Call and type(part.func) is cst.Name and part.func.value == "len" or \
+                kind is cst.Attribute and part.attr.value in _SIZES:
+            seen.append(True)
+            return True
+        if kind is cst.Call:
+            func = part.func
+            name = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else ""
+            if name not in _NUMBER_CALLS:
+                return False
+            return all(walk(arg.value, depth + 1) for arg in part.args)
+        if kind is cst.BinaryOperation:
+            return walk(part.left, depth + 1) and walk(part.right, depth + 1)
+        if kind is cst.UnaryOperation:
+            return walk(part.expression, depth + 1)
+        if kind is cst.Subscript:
+            return walk(part.value, depth + 1)
+        return False
+
+    return walk(node, 0) and bool(seen)
+
+
+def _paired(node) -> Optional[Dict[str, Tuple[Set[str], Set[str]]]]:
+    """``X_tr, y_tr = X[m], y[m]``: each target name, and the names and strings its own element is made of."""
+    if not (type(node) is cst.Assign and len(node.targets) == 1):
+        return None
+    target, value = node.targets[0].target, node.value
+    if type(target) not in (cst.Tuple, cst.List) or type(value) not in (cst.Tuple, cst.List) \
+            or len(target.elements) != len(value.elements) or len(value.elements) > _MAX_ITEMS:
+        return None
+    paired: Dict[str, Tuple[Set[str], Set[str]]] = {}
+    for left, right in zip(target.elements, value.elements):
+        if type(left.value) is cst.Name and type(right) is cst.Element:
+            parts = _names_in(right.value, strings=True)
+            paired[left.value.value] = ({p.value for p in parts if type(p) is cst.Name},
+                                        {p.evaluated_value for p in parts if type(p) is cst.SimpleString})
+    return paired
+
+
+def _own_part(info: Info, stmt: Stmt, parts: Dict[str, Tuple[Set[str], Set[str]]], target: str) -> Info:
+    """What a target of a paired assignment holds: the statement's data less the columns and feature lists
+    that only the other elements carry (``y_tr`` gets none of ``X``'s features). A name's data goes with the
+    elements the name is in; a column selected here, with the elements its string or its list's name is in."""
+    own = parts.get(target)
+    if own is None:
+        return info
+    names, strings = own
+
+    def in_element(signal: str, via: str, element: Tuple[Set[str], Set[str]]) -> bool:
+        return bool(signal and signal in element[1] or via and via.rpartition(".")[2] in element[0])
+
+    keep_signals: Set[str] = set()
+    keep_vias: Set[str] = set()
+    drop_signals: Set[str] = set()
+    drop_vias: Set[str] = set()
+    for key, i, _ in stmt.refs:
+        mine = key in names
+        if mine or any(key in other[0] for name, other in parts.items() if name != target):
+            (keep_signals if mine else drop_signals).update(i.signals)
+            (keep_vias if mine else drop_vias).update(i.vias)
+    for signal, via, _, _ in stmt.consumed:
+        mine = in_element(signal, via, own)
+        if mine or any(in_element(signal, via, other) for name, other in parts.items() if name != target):
+            if signal:
+                (keep_signals if mine else drop_signals).add(signal)
+            if via:
+                (keep_vias if mine else drop_vias).add(via)
+    drop_signals -= keep_signals
+    drop_vias -= keep_vias
+    if not (drop_signals or drop_vias):
+        return info
+    return _replace(info, signals=tuple(n for n in info.signals if n not in drop_signals),
+                    vias=tuple(v for v in info.vias if v not in drop_vias),
+                    targets=tuple(n for n in info.targets if n not in drop_signals))
 
 
 def _collected_item(node) -> Optional[cst.BaseExpression]:
@@ -1287,6 +1461,8 @@ def _is_metric(ex, value: Optional[cst.BaseExpression]) -> bool:
     if qualname.startswith(models.metric_prefixes) or _short(qualname) in models.metric_methods:
         return True
     name = node.func.value if type(node.func) is cst.Name else _short(qualname)
+    if type(node.func) is cst.Attribute and (name in models.predict_methods or name in models.predict_only_methods):
+        return False  # a model's per-row outputs (``iso.score_samples(X)``), whatever words its method's name has
     return bool(models.metric_words.search(name))
 
 

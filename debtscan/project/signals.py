@@ -39,7 +39,7 @@ from debtscan.knowledge.tables import ArtifactTables, PredictionTables
 from debtscan.knowledge.names import callee_of
 from debtscan.project.accesses import Paths
 from debtscan.facts.model import FileFacts, IOMode, ModelFact, ModelKind, ModelRef, OutputKind, SignalKind
-from debtscan.facts.values import Choice, Concat, Lit, PathJoin, PathOp, ReadsAt, Sym, Unknown, Why
+from debtscan.facts.values import Choice, Concat, Here, Lit, PathJoin, PathOp, ReadsAt, Sym, Unknown, Why
 from debtscan.project.imports import Imports, reach
 from debtscan.project.kinds import is_model_access
 from debtscan.project.paths import normalise
@@ -423,8 +423,10 @@ def build_signal_layer(facts: Mapping[str, FileFacts], paths: Paths, projects: P
             for artifact in sorted(persisted.matching(source), key=output_rank.__getitem__):
                 if source != artifact and ("*" in source) == ("*" in artifact):
                     continue
-                if "*" in artifact and ambiguous_read(source, written_index, paths.writers):
+                if "*" in artifact and (node.path, source) not in globs and \
+                        ambiguous_read(source, written_index, paths.writers):
                     continue  # predictions written as one of a family many scripts write: not surely this file
+                    # (unless the model's read is a literal glob: it reads every file of the family)
                 produced = outputs[artifact]
                 for output in produced:
                     if output.model == node.id:
@@ -512,9 +514,30 @@ def literal_globs(facts: Dict[str, FileFacts]) -> Set[Tuple[str, int]]:
     out: Set[Tuple[str, int]] = set()
     for path in sorted(facts):
         for io in facts[path].io:
-            if io.mode is IOMode.READ and isinstance(io.path, Lit) and "*" in str(io.path.value):
+            if io.mode is IOMode.READ and _literal_pattern(io.path) is True:
                 out.add((path, io.line))
     return out
+
+
+def _literal_pattern(value: Sym, depth: int = 0) -> Optional[bool]:
+    """Whether a path is a glob made of known parts only: ``"feature/*.f"``, ``(ROOT / "data").glob("*.csv")``
+    (True); a known path without ``*`` is None; a path with an unknown part is False."""
+    if depth > 12:
+        return False
+    if isinstance(value, Lit):
+        return True if isinstance(value.value, str) and "*" in value.value else None
+    if isinstance(value, (Concat, PathJoin)):
+        found: Optional[bool] = None
+        for part in value.parts:
+            judged = _literal_pattern(part, depth + 1)
+            if judged is False:
+                return False
+            found = found or judged
+        return found
+    if isinstance(value, PathOp):
+        return None if value.op in ("dirname", "abspath") and _literal_pattern(value.base, depth + 1) is None \
+            else False
+    return None if isinstance(value, Here) else False
 
 
 def ambiguous_read(source: str, written: "ScopedPathIndex", writers) -> bool:

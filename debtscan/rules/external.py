@@ -535,6 +535,12 @@ class PredictionFeedbackLoop(Rule):
                 for artifact, chain in loops:
                     if (node.id, artifact) in reported:
                         continue
+                    columns = {c for o in outputs[artifact] if o.model == node.id for c in o.columns}
+                    if not chain and columns and node.inputs and not node.targets and not columns & node.inputs \
+                            and all(o.columns for o in outputs[artifact] if o.model == node.id):
+                        # an unsupervised model (no label a decision could become) writing its flag column into
+                        # the file it reads, trained on other columns: its outputs are not its training data
+                        continue
                     reported.add((node.id, artifact))
                     write = min((o for o in outputs[artifact] if o.model == node.id), key=lambda o: (o.path, o.line))
                     through = f", derived from it ({' -> '.join(f'`{c}`' for c in (artifact,) + chain)})" if chain else ""
