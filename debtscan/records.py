@@ -34,7 +34,7 @@ __all__ = ["record"]
 _SLOTS_SUPPORTED = sys.version_info >= (3, 10)
 _FIELD_BY_FIELD_EQ = sys.version_info >= (3, 13)
 _INITVAR = getattr(dataclasses, "_FIELD_INITVAR", None)
-_ORDER = (("__lt__", "<"), ("__le__", "<="), ("__gt__", ">"), ("__ge__", ">="))
+_ORDER = (("__lt__", tuple.__lt__), ("__le__", tuple.__le__), ("__gt__", tuple.__gt__), ("__ge__", tuple.__ge__))
 
 
 class _NoArgument:
@@ -64,7 +64,7 @@ def _make(cls: Any, *, frozen: bool, eq: bool, order: bool, slots: bool) -> Any:
         if dataclasses.is_dataclass(base):
             raise TypeError(f"record {cls.__name__} cannot inherit from the dataclass {base.__name__}")
     own = cls.__dict__
-    for name, _op in _ORDER if order else ():
+    for name, _test in _ORDER if order else ():
         if name in own:
             raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}. "
                             f"Consider using functools.total_ordering")
@@ -97,8 +97,8 @@ def _make(cls: Any, *, frozen: bool, eq: bool, order: bool, slots: bool) -> Any:
             cls.__hash__ = None
     if order:
         as_tuple = _tuple_getter(compared)
-        for name, op in _ORDER:
-            setattr(cls, name, _compare(name, op, as_tuple))
+        for name, test in _ORDER:
+            setattr(cls, name, _compare(name, test, as_tuple))
     if frozen:
         cls.__setattr__, cls.__delattr__ = _frozen(cls, frozenset(names))
         if slots:
@@ -210,9 +210,8 @@ def _hash(as_tuple: Callable[[Any], tuple]) -> Callable[[Any], int]:
     return __hash__
 
 
-def _compare(name: str, op: str, as_tuple: Callable[[Any], tuple]) -> Callable[[Any, Any], Any]:
-    test = {"<": tuple.__lt__, "<=": tuple.__le__, ">": tuple.__gt__, ">=": tuple.__ge__}[op]
-
+def _compare(name: str, test: Callable[[tuple, tuple], Any], as_tuple: Callable[[Any], tuple]
+             ) -> Callable[[Any, Any], Any]:
     def compare(self, other):
         if other.__class__ is self.__class__:
             return test(as_tuple(self), as_tuple(other))

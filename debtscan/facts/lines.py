@@ -288,8 +288,7 @@ class LinesCollector(Collector):
         """The package of a value's type (``numpy``, ``pandas``...), when known; None otherwise."""
         kind = type(node)
         if kind is cst.Name:
-            scope = self.ex.scope_name
-            hint = self.hints.get((scope, node.value)) or self.hints.get((MODULE_SCOPE, node.value))
+            hint = self._hint(node.value)[1]
             if hint is not None:
                 return hint
         elif kind is cst.Subscript:
@@ -315,6 +314,16 @@ class LinesCollector(Collector):
         type_ = self.ex.type_of(node) if kind is not cst.Call or depth < 4 else None
         return type_.split(".", 1)[0] if type_ else None
 
+    def _hint(self, name: str) -> Tuple[Tuple[str, str], Optional[str]]:
+        """(the key, the package) a name's binding left in :attr:`hints`: the enclosing scope's, else the
+        module's; the package None when neither has one."""
+        key = (self.ex.scope_name, name)
+        hint = self.hints.get(key)
+        if hint is None:
+            key = (MODULE_SCOPE, name)
+            hint = self.hints.get(key)
+        return key, hint
+
     def _symbolic(self, node: cst.BaseExpression) -> Optional[str]:
         """The symbolic package (``@m.to_matrix``) of a name or of a subscript of one (``X``, ``X[:, 0]``), else
         None: two dictionary look-ups, no type inference."""
@@ -322,8 +331,7 @@ class LinesCollector(Collector):
             node = node.value
         if type(node) is not cst.Name:
             return None
-        name = node.value
-        hint = self.hints.get((self.ex.scope_name, name)) or self.hints.get((MODULE_SCOPE, name))
+        hint = self._hint(node.value)[1]
         return hint if hint is not None and hint[0] == "@" else None
 
     def _hinted_class(self, receiver: cst.BaseExpression, method: str) -> Optional[str]:
@@ -337,12 +345,7 @@ class LinesCollector(Collector):
             receiver = receiver.value
         if type(receiver) is not cst.Name:
             return None
-        name = receiver.value
-        key = (self.ex.scope_name, name)
-        hint = self.hints.get(key)
-        if hint is None:
-            key = (MODULE_SCOPE, name)
-            hint = self.hints.get(key)
+        key, hint = self._hint(receiver.value)
         if hint is None or hint[0] == "@" or key in self.loose:
             return None
         typename = self.ex.knowledge.packages.get(hint)

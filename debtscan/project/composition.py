@@ -40,6 +40,7 @@ from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 from debtscan.facts.model import LINE_KINDS as KINDS
 from debtscan.facts.model import FileFacts, IOMode, StatementFact
 from debtscan.facts.summary_model import FromCall, FromRead
+from debtscan.knowledge import Knowledge
 from debtscan.knowledge.code_classes import CALL_ORDER, method_class
 from debtscan.knowledge.names import callee_of
 from debtscan.project.calls import MAX_DEPTH, Functions
@@ -152,7 +153,7 @@ def _is_public(method: str) -> bool:
 
 
 def resolve(facts_by_path: Mapping[str, FileFacts], index: Optional[Functions] = None,
-            knowledge: Any = None) -> LineClasses:
+            knowledge: Optional[Knowledge] = None) -> LineClasses:
     """Classify every statement across files (see the module docstring). A call's project function is found
     by the value-flow core's function index (:class:`~debtscan.project.calls.Functions`, the one the data
     flow and the path helpers use): re-exports of packages, ``src/`` and namespace-package layouts, and of
@@ -442,7 +443,7 @@ def _returned_adapter(core: Functions, path: str, name: str, depth: int = 0) -> 
     return ""
 
 
-def _used_class(core: Functions, knowledge: Any, uses: Tuple[str, ...], path: str) -> Optional[str]:
+def _used_class(core: Functions, knowledge: Knowledge, uses: Tuple[str, ...], path: str) -> Optional[str]:
     """The class a line's uses of values of symbolic package give it (``@m.to_matrix:mean``: ``mean`` called on
     what ``m.to_matrix`` returns; ``@m.to_frame:[]``: a new column of it): each use's value type is that of
     what the function returns (:func:`_returned_type`: the target of the conversion it went through, or the
@@ -476,7 +477,7 @@ def _used_class(core: Functions, knowledge: Any, uses: Tuple[str, ...], path: st
 _FRAME_TYPES = frozenset({"pandas.DataFrame", "polars.DataFrame"})
 
 
-def _returned_type(core: Functions, knowledge: Any, path: str, name: str, depth: int = 1) -> str:
+def _returned_type(core: Functions, knowledge: Knowledge, path: str, name: str, depth: int = 1) -> str:
     """The type of the value function ``name`` of ``path`` returns, as the single pass would know it written
     out in the caller: the type of the package its returned conversion targets (``return frame.values``:
     ``numpy.ndarray``, :attr:`Knowledge.packages`), else the type the catalogue gives the read its value comes
@@ -675,7 +676,7 @@ def tally_of(facts: FileFacts, kinds: Optional[Tuple[str, ...]] = None) -> Tally
     return Tally(Counter(kinds if kinds is not None else (s.kind for s in facts.statements)), 1)
 
 
-def build_composition(facts: Mapping[str, FileFacts], knowledge: Any = None) -> Composition:
+def build_composition(facts: Mapping[str, FileFacts], knowledge: Optional[Knowledge] = None) -> Composition:
     """The composition of the scanned files: the line classes resolved across files (:func:`resolve`, with the
     scan's ``knowledge`` for the methods called on values project functions return), then tallied,
     O(statements) after the resolution."""
